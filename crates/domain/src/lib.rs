@@ -1,0 +1,11 @@
+//! Pure rules of HostSystem: the clock, roles, input validation, password policy, TOTP and
+//! log redaction. Nothing here performs I/O, so everything is unit-tested directly.
+
+pub mod clock;
+pub mod redact;
+pub mod role;
+pub mod totp;
+pub mod validate;
+
+pub use clock::Clock;
+pub use role::Role;

@@ -1,0 +1,64 @@
+//! Errors of the store, with database constraint names mapped to field errors in one place.
+
+use thiserror::Error;
+
+/// What went wrong in a store operation.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// Input refused: the field, a stable code and a message for people.
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        code: &'static str,
+        message: String,
+    },
+    /// The request conflicts with the current state (a stable code and a message).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// Not allowed for this actor.
+    #[error("forbidden")]
+    Forbidden,
+    #[error(transparent)]
+    Database(sqlx::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl StoreError {
+    /// A field error from a domain validation failure.
+    pub fn invalid(field: &'static str, e: hs_domain::validate::Invalid) -> Self {
+        StoreError::Invalid {
+            field,
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Unique and check constraints that people can trip, and what to tell them.
+const CONSTRAINTS: &[(&str, &str, &str, &str)] = &[
+    ("users_email_key", "email", "taken", "an account with this email already exists"),
+    ("memberships_pkey", "email", "already_member", "this person is already a member"),
+];
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            if let Some(name) = db.constraint() {
+                if let Some((_, field, code, msg)) = CONSTRAINTS.iter().find(|c| c.0 == name) {
+                    return StoreError::Invalid {
+                        field,
+                        code,
+                        message: (*msg).to_string(),
+                    };
+                }
+            }
+        }
+        if matches!(e, sqlx::Error::RowNotFound) {
+            return StoreError::NotFound;
+        }
+        StoreError::Database(e)
+    }
+}

@@ -1,0 +1,15 @@
+//! PostgreSQL for HostSystem: the embedded cluster, roles and migrations, row-level security
+//! through [`TenantTx`], and the repositories and services built on them.
+
+pub mod accounts;
+pub mod crypto;
+pub mod db;
+pub mod embedded;
+pub mod error;
+pub mod secret;
+pub mod team;
+mod tenant;
+
+pub use crypto::MasterKey;
+pub use error::StoreError;
+pub use tenant::{Actor, Store, TenantTx};

@@ -1,0 +1,136 @@
+//! The store handle and the tenant-scoped transaction request code works in.
+
+use crate::crypto::MasterKey;
+use crate::error::StoreError;
+use hs_domain::Clock;
+use sqlx::postgres::PgPool;
+use sqlx::{PgConnection, Postgres, Transaction};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Who is acting, written to `app.actor` and so to the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    User(Uuid),
+    Token(Uuid),
+    /// The command line (`hostsystem admin …`, `demo`).
+    Cli,
+    /// Background jobs and the server itself.
+    System,
+    /// Someone not logged in (accepting an invite, resetting a password).
+    Anonymous,
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::User(id) => write!(f, "user:{id}"),
+            Actor::Token(id) => write!(f, "token:{id}"),
+            Actor::Cli => f.write_str("cli"),
+            Actor::System => f.write_str("system"),
+            Actor::Anonymous => f.write_str("anonymous"),
+        }
+    }
+}
+
+/// The handle to PostgreSQL that every service goes through.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: PgPool,
+    pub(crate) clock: Clock,
+    pub(crate) key: Arc<MasterKey>,
+}
+
+impl Store {
+    /// Wraps a pool connected as the app role.
+    pub fn new(pool: PgPool, clock: Clock, key: MasterKey) -> Self {
+        Store {
+            pool,
+            clock,
+            key: Arc::new(key),
+        }
+    }
+
+    /// The clock this store stamps rows with.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Begins a transaction that sees and writes only `restaurant_id`'s rows, acting as `actor`.
+    pub async fn tenant(&self, restaurant_id: Uuid, actor: &Actor) -> Result<TenantTx, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "SELECT set_config('app.restaurant_id', $1, true), set_config('app.actor', $2, true), \
+             set_config('app.now', $3, true)",
+        )
+        .bind(restaurant_id.to_string())
+        .bind(actor.to_string())
+        .bind(self.clock.now().to_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        Ok(TenantTx {
+            tx,
+            restaurant_id,
+            actor: actor.clone(),
+            store: self.clone(),
+        })
+    }
+
+    /// A plain transaction for platform tables (users, sessions, restaurants), with the actor
+    /// set. Tenant tables show nothing in it.
+    pub(crate) async fn platform(&self, actor: &Actor) -> Result<Transaction<'static, Postgres>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT set_config('app.actor', $1, true), set_config('app.now', $2, true)")
+            .bind(actor.to_string())
+            .bind(self.clock.now().to_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// (open connections, idle connections) of the pool, for metrics.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A transaction scoped to one restaurant by row-level security. Only the store can create one,
+/// and only store code can run SQL in it.
+pub struct TenantTx {
+    tx: Transaction<'static, Postgres>,
+    restaurant_id: Uuid,
+    actor: Actor,
+    pub(crate) store: Store,
+}
+
+impl TenantTx {
+    /// The restaurant this transaction works for.
+    pub fn restaurant_id(&self) -> Uuid {
+        self.restaurant_id
+    }
+
+    /// Who is acting.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// Commits; dropping without commit rolls back.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,346 @@
+//! Tenant isolation: the catalog guard that every table carrying `restaurant_id` is under
+//! forced row-level security with a policy and the audit trigger, and isolation checks run as
+//! the app role against every such table.
+
+use hs_domain::{Clock, Role};
+use hs_store::db::APP_ROLE;
+use hs_store::{Actor, MasterKey, Store};
+use hs_testkit::{fresh_db, TestDb};
+use sqlx::{Connection, PgConnection};
+use uuid::Uuid;
+
+/// Everything wrong with tenant tables in this database's catalog; empty when all is well.
+async fn catalog_violations(c: &mut PgConnection, app_role: &str) -> Vec<String> {
+    let tables: Vec<(String, bool, bool, i64, i64, bool, bool)> = sqlx::query_as(
+        "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity,
+                (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid
+                   AND pg_get_expr(p.polqual, p.polrelid) LIKE '%app_tenant()%'
+                   AND pg_get_expr(p.polwithcheck, p.polrelid) LIKE '%app_tenant()%'),
+                (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal
+                   AND t.tgfoid = 'audit_row'::regproc AND t.tgenabled <> 'D'),
+                EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid
+                          AND a.attnum = ANY (i.indkey)
+                        WHERE i.indrelid = c.oid AND i.indisprimary AND a.attname = 'restaurant_id'),
+                c.relkind = 'r'
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+                         AND a.attname = 'restaurant_id' AND NOT a.attisdropped)
+         ORDER BY 1",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .expect("catalog query");
+    let mut v = Vec::new();
+    if tables.len() < 5 {
+        v.push(format!("only {} tenant tables found: the query is broken", tables.len()));
+    }
+    for (t, rls, force, policies, triggers, pk, _) in tables {
+        if !rls {
+            v.push(format!("{t}: row-level security not enabled"));
+        }
+        if !force {
+            v.push(format!("{t}: row-level security not forced"));
+        }
+        if policies == 0 {
+            v.push(format!("{t}: no tenant policy with USING and WITH CHECK"));
+        }
+        if triggers == 0 && t != "audit_log" {
+            v.push(format!("{t}: no audit trigger"));
+        }
+        if !pk {
+            v.push(format!("{t}: restaurant_id is not part of the primary key"));
+        }
+    }
+    let role: (bool, bool, i64) = sqlx::query_as(
+        "SELECT r.rolsuper, r.rolbypassrls,
+                (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid)
+              + (SELECT count(*) FROM pg_proc p WHERE p.proowner = r.oid)
+              + (SELECT count(*) FROM pg_namespace s WHERE s.nspowner = r.oid)
+         FROM pg_roles r WHERE r.rolname = $1",
+    )
+    .bind(app_role)
+    .fetch_one(&mut *c)
+    .await
+    .expect("role query");
+    if role.0 {
+        v.push("app role is superuser".into());
+    }
+    if role.1 {
+        v.push("app role has BYPASSRLS".into());
+    }
+    if role.2 > 0 {
+        v.push(format!("app role owns {} objects", role.2));
+    }
+    v
+}
+
+async fn tenant_tables(c: &mut PgConnection) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'restaurant_id'
+         WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1",
+    )
+    .fetch_all(c)
+    .await
+    .expect("tables")
+}
+
+async fn store_for(db: &TestDb) -> Store {
+    Store::new(
+        db.app_pool().await.expect("pool"),
+        Clock::system(),
+        MasterKey::generate(),
+    )
+}
+
+/// Two restaurants with rows in every tenant table (members, settings, tokens, invites, audit).
+async fn two_restaurants(store: &Store) -> (Uuid, Uuid) {
+    let mut ids = Vec::new();
+    for (n, email) in [("Alpha", "owner@alpha.example"), ("Beta", "owner@beta.example")] {
+        let r = store.create_restaurant(n, &Actor::Cli).await.expect("restaurant");
+        let u = store
+            .create_user(
+                hs_store::accounts::NewUser {
+                    email,
+                    name: n,
+                    password: "Kastanienbaum-Seeblick-42",
+                    language: "de",
+                    platform_admin: false,
+                },
+                &Actor::Cli,
+            )
+            .await
+            .expect("user");
+        let mut tx = store.tenant(r.id, &Actor::Cli).await.expect("tx");
+        tx.add_member(u.id, Role::Owner).await.expect("member");
+        tx.create_api_token("pos", Role::Manager, Some(u.id)).await.expect("token");
+        tx.create_invite(&format!("staff@{n}.example"), Role::Staff, Some(u.id))
+            .await
+            .expect("invite");
+        tx.commit().await.expect("commit");
+        ids.push(r.id);
+    }
+    (ids[0], ids[1])
+}
+
+#[tokio::test]
+async fn catalog_every_tenant_table_is_isolated_and_audited() {
+    let db = fresh_db().await.expect("db");
+    let mut c = db.owner_conn().await.expect("owner");
+    let v = catalog_violations(&mut c, APP_ROLE).await;
+    assert!(v.is_empty(), "catalog violations: {v:#?}");
+}
+
+#[tokio::test]
+async fn catalog_guard_goes_red_when_a_policy_trigger_or_force_is_removed() {
+    let db = fresh_db().await.expect("db");
+    let mut su = db.superuser_conn().await.expect("superuser");
+    // Roles are cluster-wide and other tests run at the same time: role checks use a role of
+    // this test's own, never the shared app role.
+    let role = format!("{}_app", db.name);
+    sqlx::raw_sql(&format!("CREATE ROLE {role} NOSUPERUSER NOBYPASSRLS"))
+        .execute(&mut su)
+        .await
+        .expect("role");
+    assert!(catalog_violations(&mut su, &role).await.is_empty());
+    for (break_it, expect) in [
+        ("DROP POLICY tenant_isolation ON api_tokens".to_string(), "api_tokens: no tenant policy"),
+        ("DROP TRIGGER audit ON invites".to_string(), "invites: no audit trigger"),
+        ("ALTER TABLE memberships NO FORCE ROW LEVEL SECURITY".to_string(), "memberships: row-level security not forced"),
+        (
+            "CREATE TABLE notes (restaurant_id uuid NOT NULL, body text)".to_string(),
+            "notes: row-level security not enabled",
+        ),
+        (format!("ALTER ROLE {role} BYPASSRLS"), "app role has BYPASSRLS"),
+        (
+            format!("CREATE TABLE owned_by_app (x int); ALTER TABLE owned_by_app OWNER TO {role}"),
+            "app role owns",
+        ),
+    ] {
+        sqlx::raw_sql(&break_it).execute(&mut su).await.expect("break");
+        let v = catalog_violations(&mut su, &role).await;
+        assert!(
+            v.iter().any(|m| m.starts_with(expect)),
+            "after `{break_it}` expected a violation starting {expect:?}, got {v:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn app_role_with_tenant_a_cannot_read_change_or_create_rows_of_tenant_b() {
+    let db = fresh_db().await.expect("db");
+    let store = store_for(&db).await;
+    let (a, b) = two_restaurants(&store).await;
+    let mut c = PgConnection::connect_with(&db.targets.app).await.expect("app conn");
+    let tables = tenant_tables(&mut c).await;
+    assert!(tables.len() >= 5, "{tables:?}");
+    for t in &tables {
+        let mut tx = c.begin().await.expect("begin");
+        sqlx::query("SELECT set_config('app.restaurant_id', $1, true)")
+            .bind(a.to_string())
+            .execute(&mut *tx)
+            .await
+            .expect("set");
+        let seen_b: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t} WHERE restaurant_id = $1"))
+            .bind(b)
+            .fetch_one(&mut *tx)
+            .await
+            .expect("select");
+        assert_eq!(seen_b, 0, "{t}: tenant A sees rows of B");
+        let seen_a: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t}"))
+            .fetch_one(&mut *tx)
+            .await
+            .expect("select");
+        assert!(seen_a > 0, "{t}: tenant A should see its own rows (fixture incomplete)");
+        if t != "audit_log" {
+            let upd = sqlx::query(&format!("UPDATE {t} SET restaurant_id = restaurant_id WHERE restaurant_id = $1"))
+                .bind(b)
+                .execute(&mut *tx)
+                .await
+                .expect("update");
+            assert_eq!(upd.rows_affected(), 0, "{t}: tenant A updated rows of B");
+            let del = sqlx::query(&format!("DELETE FROM {t} WHERE restaurant_id = $1"))
+                .bind(b)
+                .execute(&mut *tx)
+                .await
+                .expect("delete");
+            assert_eq!(del.rows_affected(), 0, "{t}: tenant A deleted rows of B");
+        }
+        tx.commit().await.expect("commit");
+
+        // Inserting a row that carries B's id, or moving A's row to B, is refused.
+        for sql in [
+            format!("INSERT INTO {t} (restaurant_id) VALUES ($1)"),
+            format!("UPDATE {t} SET restaurant_id = $1"),
+        ] {
+            let mut tx = c.begin().await.expect("begin");
+            sqlx::query("SELECT set_config('app.restaurant_id', $1, true)")
+                .bind(a.to_string())
+                .execute(&mut *tx)
+                .await
+                .expect("set");
+            let err = sqlx::query(&sql).bind(b).execute(&mut *tx).await;
+            let code = err
+                .as_ref()
+                .err()
+                .and_then(|e| e.as_database_error())
+                .and_then(|e| e.code())
+                .map(|c| c.to_string());
+            assert_eq!(code.as_deref(), Some("42501"), "{t}: `{sql}` with B's id gave {err:?}");
+            tx.rollback().await.expect("rollback");
+        }
+    }
+    // B's rows are all still there.
+    let mut tx = c.begin().await.expect("begin");
+    sqlx::query("SELECT set_config('app.restaurant_id', $1, true)")
+        .bind(b.to_string())
+        .execute(&mut *tx)
+        .await
+        .expect("set");
+    for t in &tables {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t}"))
+            .fetch_one(&mut *tx)
+            .await
+            .expect("count");
+        assert!(n > 0, "{t}: B lost rows");
+    }
+}
+
+#[tokio::test]
+async fn app_role_without_tenant_sees_nothing_even_on_a_reused_connection() {
+    let db = fresh_db().await.expect("db");
+    let store = store_for(&db).await;
+    let (a, _) = two_restaurants(&store).await;
+    let mut c = PgConnection::connect_with(&db.targets.app).await.expect("app conn");
+    // Use the connection for a tenant first: the setting is left behind as '' afterwards.
+    let mut tx = c.begin().await.expect("begin");
+    sqlx::query("SELECT set_config('app.restaurant_id', $1, true)")
+        .bind(a.to_string())
+        .execute(&mut *tx)
+        .await
+        .expect("set");
+    tx.commit().await.expect("commit");
+    for t in tenant_tables(&mut c).await {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t}"))
+            .fetch_one(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{t}: query without tenant failed: {e}"));
+        assert_eq!(n, 0, "{t}: rows visible without a tenant");
+    }
+}
+
+#[tokio::test]
+async fn tenant_tx_of_a_shows_only_a_through_the_store() {
+    let db = fresh_db().await.expect("db");
+    let store = store_for(&db).await;
+    let (a, b) = two_restaurants(&store).await;
+    let mut tx = store.tenant(a, &Actor::System).await.expect("tx");
+    let members = tx.members().await.expect("members");
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].email, "owner@alpha.example");
+    assert_eq!(tx.api_tokens().await.expect("tokens").len(), 1);
+    assert_eq!(tx.open_invites().await.expect("invites").len(), 1);
+    assert_eq!(tx.restaurant().await.expect("restaurant").id, a);
+    let other_owner = store
+        .user_by_email("owner@beta.example")
+        .await
+        .expect("q")
+        .expect("user");
+    assert_eq!(tx.role_of(other_owner.id).await.expect("role"), None);
+    drop(tx);
+    // A user's own memberships across restaurants: exactly theirs.
+    let mine = store.restaurants_of(other_owner.id).await.expect("mine");
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].id, b);
+}
+
+#[tokio::test]
+async fn audit_log_records_actor_table_row_and_columns_but_no_values() {
+    let db = fresh_db().await.expect("db");
+    let store = store_for(&db).await;
+    let (a, _) = two_restaurants(&store).await;
+    let user = store
+        .user_by_email("owner@alpha.example")
+        .await
+        .expect("q")
+        .expect("user");
+    let mut tx = store.tenant(a, &Actor::User(user.id)).await.expect("tx");
+    tx.set_require_owner_2fa(true).await.expect("set");
+    tx.commit().await.expect("commit");
+    let mut tx = store.tenant(a, &Actor::System).await.expect("tx");
+    let entries = tx
+        .audit_entries(&hs_store::team::AuditFilter {
+            table: Some("restaurant_settings".into()),
+            action: Some("update".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let e = &entries[0];
+    assert_eq!(e.actor, format!("user:{}", user.id));
+    assert_eq!(e.row_id, a.to_string());
+    assert_eq!(e.changed_columns, vec!["require_owner_2fa", "updated_at"]);
+    // Invites carry an email: the audit row names the column, never the address.
+    let all = tx
+        .audit_entries(&hs_store::team::AuditFilter { limit: 500, ..Default::default() })
+        .await
+        .expect("audit");
+    let dump = format!("{all:?}");
+    assert!(dump.contains("\"email\""), "insert of invite lists the email column: {dump}");
+    assert!(!dump.contains("@alpha.example"), "audit must not hold values: {dump}");
+    drop(tx);
+    // The app role cannot write or erase the audit log itself.
+    let mut c = PgConnection::connect_with(&db.targets.app).await.expect("conn");
+    for sql in [
+        "DELETE FROM audit_log",
+        "UPDATE audit_log SET actor = 'x'",
+        "INSERT INTO audit_log (restaurant_id, at, actor, table_name, row_id, action, changed_columns) VALUES (gen_random_uuid(), now(), 'x', 't', 'r', 'insert', '{}')",
+    ] {
+        let r = sqlx::query(sql).execute(&mut c).await;
+        let denied = r.as_ref().err().and_then(|e| e.as_database_error()).and_then(|e| e.code()).is_some_and(|c| c == "42501");
+        assert!(denied, "`{sql}` should be denied: {r:?}");
+    }
+}
