@@ -12,7 +12,10 @@ pub struct Clock(Arc<Inner>);
 enum Inner {
     System,
     /// Starts at a fixed instant and runs on in real time (`HOSTSYSTEM_CLOCK_START`).
-    Offset { start: DateTime<Utc>, at: Instant },
+    Offset {
+        start: DateTime<Utc>,
+        at: Instant,
+    },
     /// Moves only when told to; for tests of expiry and lockouts.
     Manual(Mutex<DateTime<Utc>>),
 }

@@ -74,12 +74,16 @@ fn redact_tokens(s: &str) -> String {
     while i < chars.len() {
         let starts_word = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
         if starts_word && matches_at(&chars, i, "hs_") {
-            out.push_str("hs_[redacted]");
-            i += 3;
-            while i < chars.len() && is_token_char(chars[i]) {
-                i += 1;
+            // API tokens are ~90 characters; short runs are names like the `hs_store` crate.
+            let mut end = i + 3;
+            while end < chars.len() && is_token_char(chars[end]) {
+                end += 1;
             }
-            continue;
+            if end - i >= 24 {
+                out.push_str("hs_[redacted]");
+                i = end;
+                continue;
+            }
         }
         if matches_at_ci(&chars, i, "bearer ") {
             out.push_str("Bearer [redacted]");
@@ -100,7 +104,9 @@ fn is_token_char(c: char) -> bool {
 }
 
 fn matches_at(chars: &[char], i: usize, pat: &str) -> bool {
-    pat.chars().enumerate().all(|(k, p)| chars.get(i + k) == Some(&p))
+    pat.chars()
+        .enumerate()
+        .all(|(k, p)| chars.get(i + k) == Some(&p))
 }
 
 fn matches_at_ci(chars: &[char], i: usize, pat: &str) -> bool {
@@ -162,8 +168,7 @@ fn redact_phones(s: &str) -> String {
         let c = chars[i];
         // A leading 0 right after a separator is usually part of a number, time or id.
         let blocked = if c == '+' { "" } else { ".-_:+/" };
-        let prev_ok =
-            i == 0 || !(chars[i - 1].is_alphanumeric() || blocked.contains(chars[i - 1]));
+        let prev_ok = i == 0 || !(chars[i - 1].is_alphanumeric() || blocked.contains(chars[i - 1]));
         if prev_ok && (c == '+' || c == '0') {
             let min_digits = if c == '+' { 7 } else { 8 };
             let mut j = if c == '+' { i + 1 } else { i };
@@ -179,7 +184,10 @@ fn redact_phones(s: &str) -> String {
             let next_ok = chars
                 .get(last_digit_end)
                 .is_none_or(|n| !n.is_alphanumeric());
-            if digits >= min_digits && next_ok && (c == '0' || chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
+            if digits >= min_digits
+                && next_ok
+                && (c == '0' || chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+            {
                 out.push_str("[phone]");
                 i = last_digit_end;
                 continue;
@@ -218,9 +226,10 @@ mod tests {
     #[test]
     fn tokens_and_secret_fields_are_redacted() {
         assert_eq!(
-            redact("auth hs_abc.DEF-123_x done"),
+            redact("auth hs_-uSmEIpOTRuo4aOm-sK6GA.0xgfz4_JTwmZ9j6ePcDzCQ.zTYfoAzmOQzEOcMAJX done"),
             "auth hs_[redacted] done"
         );
+        assert_eq!(redact("target hs_store::db"), "target hs_store::db");
         assert_eq!(
             redact("Authorization: Bearer eyJhbGciOi.x.y"),
             "Authorization: Bearer [redacted]"

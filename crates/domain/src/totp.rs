@@ -76,9 +76,8 @@ pub fn verify(secret: &[u8], code: &str, unix_seconds: i64, last_step: Option<i6
     }
     let typed: u32 = code.parse().ok()?;
     let now = step_of(unix_seconds);
-    (now - SKEW..=now + SKEW).find(|&s| {
-        last_step.is_none_or(|l| s > l) && constant_eq(code_at_step(secret, s), typed)
-    })
+    (now - SKEW..=now + SKEW)
+        .find(|&s| last_step.is_none_or(|l| s > l) && constant_eq(code_at_step(secret, s), typed))
 }
 
 fn constant_eq(a: u32, b: u32) -> bool {
@@ -147,7 +146,10 @@ mod tests {
         assert_eq!(base32_encode(b"foobar"), "MZXW6YTBOI");
         assert_eq!(base32_encode(b"f"), "MY");
         assert_eq!(base32_decode("MZXW6YTBOI").as_deref(), Some(&b"foobar"[..]));
-        assert_eq!(base32_decode("mzxw 6ytb oi======").as_deref(), Some(&b"foobar"[..]));
+        assert_eq!(
+            base32_decode("mzxw 6ytb oi======").as_deref(),
+            Some(&b"foobar"[..])
+        );
         assert_eq!(base32_decode("MZ1"), None);
         let raw: Vec<u8> = (0..20).collect();
         assert_eq!(base32_decode(&base32_encode(&raw)), Some(raw));

@@ -63,7 +63,9 @@ pub fn email(raw: &str) -> Result<String, Invalid> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && !e.chars().any(|c| c.is_whitespace() || "<>()[],;:\\\"".contains(c));
+        && !e
+            .chars()
+            .any(|c| c.is_whitespace() || "<>()[],;:\\\"".contains(c));
     if ok {
         Ok(e)
     } else {
@@ -139,10 +141,7 @@ mod tests {
     #[test]
     fn password_policy_bounds_and_common_passwords() {
         assert_eq!(password("short", &[]), Err(Invalid::TooShort(12)));
-        assert_eq!(
-            password(&"x".repeat(129), &[]),
-            Err(Invalid::TooLong(128))
-        );
+        assert_eq!(password(&"x".repeat(129), &[]), Err(Invalid::TooLong(128)));
         assert!(matches!(
             password("password1234", &[]),
             Err(Invalid::WeakPassword(_))

@@ -4,7 +4,9 @@
 use crate::error::StoreError;
 use crate::secret::{random_bytes, random_token, token_hash};
 use crate::tenant::{Actor, Store};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use hs_domain::{totp, validate};
@@ -115,7 +117,8 @@ impl Store {
     /// Creates a user after checking email, name and password policy.
     pub async fn create_user(&self, new: NewUser<'_>, actor: &Actor) -> Result<User, StoreError> {
         let email = validate::email(new.email).map_err(|e| StoreError::invalid("email", e))?;
-        let name = validate::name(new.name, validate::NAME_MAX).map_err(|e| StoreError::invalid("name", e))?;
+        let name = validate::name(new.name, validate::NAME_MAX)
+            .map_err(|e| StoreError::invalid("name", e))?;
         check_language(new.language)?;
         check_password_policy(new.password, &email, &name)?;
         let hash = hash_password(new.password).await?;
@@ -150,15 +153,21 @@ impl Store {
     /// The user with this email (normalised), if any.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         let email = email.trim().to_lowercase();
-        Ok(sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE email = $1"))
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE email = $1"))
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Checks an email and password. `None` for an unknown email or a wrong password alike,
     /// in the same time.
-    pub async fn check_password(&self, email: &str, password: &str) -> Result<Option<User>, StoreError> {
+    pub async fn check_password(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<Option<User>, StoreError> {
         let email = email.trim().to_lowercase();
         let row: Option<(Uuid, String)> =
             sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
@@ -169,7 +178,9 @@ impl Store {
             return Ok(None);
         }
         match row {
-            Some((id, hash)) if verify_password_hash(password, &hash).await => Ok(Some(self.user(id).await?)),
+            Some((id, hash)) if verify_password_hash(password, &hash).await => {
+                Ok(Some(self.user(id).await?))
+            }
             Some(_) => Ok(None),
             None => {
                 verify_password_hash(password, DUMMY_HASH).await;
@@ -197,7 +208,12 @@ impl Store {
         self.set_password(&user, new, keep_session).await
     }
 
-    async fn set_password(&self, user: &User, new: &str, keep_session: Option<Uuid>) -> Result<(), StoreError> {
+    async fn set_password(
+        &self,
+        user: &User,
+        new: &str,
+        keep_session: Option<Uuid>,
+    ) -> Result<(), StoreError> {
         check_password_policy(new, &user.email, &user.name)?;
         let hash = hash_password(new).await?;
         let mut tx = self.platform(&Actor::User(user.id)).await?;
@@ -240,7 +256,11 @@ impl Store {
     ) -> Result<(String, Session), StoreError> {
         let token = random_token();
         let now = self.clock.now();
-        let ua: String = user_agent.chars().filter(|c| !c.is_control()).take(300).collect();
+        let ua: String = user_agent
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(300)
+            .collect();
         let session: Session = sqlx::query_as(&format!(
             "INSERT INTO sessions (id, token_hash, user_id, mfa_pending, csrf_token, user_agent, created_at, last_seen_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING {SESSION_COLS}"
@@ -260,7 +280,10 @@ impl Store {
 
     /// The live session for a cookie token, touched as used; `None` when unknown or expired
     /// (expired sessions are deleted on sight).
-    pub async fn session_by_token(&self, token: &str) -> Result<Option<(Session, User)>, StoreError> {
+    pub async fn session_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<(Session, User)>, StoreError> {
         let now = self.clock.now();
         let s: Option<Session> = sqlx::query_as(&format!(
             "SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1"
@@ -270,7 +293,10 @@ impl Store {
         .await?;
         let Some(mut s) = s else { return Ok(None) };
         if now >= s.expires_at || now >= s.last_seen_at + SESSION_IDLE {
-            sqlx::query("DELETE FROM sessions WHERE id = $1").bind(s.id).execute(&self.pool).await?;
+            sqlx::query("DELETE FROM sessions WHERE id = $1")
+                .bind(s.id)
+                .execute(&self.pool)
+                .await?;
             return Ok(None);
         }
         // Touch at most once a minute: idle expiry does not need more precision.
@@ -300,7 +326,11 @@ impl Store {
     }
 
     /// Remembers the restaurant a session works in.
-    pub async fn set_current_restaurant(&self, session_id: Uuid, restaurant: Uuid) -> Result<(), StoreError> {
+    pub async fn set_current_restaurant(
+        &self,
+        session_id: Uuid,
+        restaurant: Uuid,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE sessions SET current_restaurant = $2 WHERE id = $1")
             .bind(session_id)
             .bind(restaurant)
@@ -334,7 +364,11 @@ impl Store {
     }
 
     /// Ends all of the user's sessions but `keep` ("log out everywhere else").
-    pub async fn end_other_sessions(&self, user_id: Uuid, keep: Option<Uuid>) -> Result<u64, StoreError> {
+    pub async fn end_other_sessions(
+        &self,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+    ) -> Result<u64, StoreError> {
         let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2")
             .bind(user_id)
             .bind(keep)
@@ -360,10 +394,11 @@ impl Store {
 
     /// The pending setup secret, if setup was started.
     pub async fn pending_totp(&self, user_id: Uuid) -> Result<Option<Vec<u8>>, StoreError> {
-        let sealed: Option<Option<String>> = sqlx::query_scalar("SELECT totp_pending_enc FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let sealed: Option<Option<String>> =
+            sqlx::query_scalar("SELECT totp_pending_enc FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
         match sealed.flatten() {
             Some(s) => Ok(Some(self.key.open(&s, &format!("totp:{user_id}"))?)),
             None => Ok(None),
@@ -372,15 +407,20 @@ impl Store {
 
     /// Confirms setup with a code from the app; turns 2FA on and returns fresh recovery codes.
     pub async fn confirm_totp(&self, user_id: Uuid, code: &str) -> Result<Vec<String>, StoreError> {
-        let secret = self.pending_totp(user_id).await?.ok_or(StoreError::Conflict {
-            code: "no_setup",
-            message: "start the two-factor setup first".into(),
-        })?;
-        let step = totp::verify(&secret, code, self.clock.now().timestamp(), None).ok_or(StoreError::Invalid {
-            field: "code",
-            code: "wrong_code",
-            message: "the code does not match; check the time on your phone".into(),
-        })?;
+        let secret = self
+            .pending_totp(user_id)
+            .await?
+            .ok_or(StoreError::Conflict {
+                code: "no_setup",
+                message: "start the two-factor setup first".into(),
+            })?;
+        let step = totp::verify(&secret, code, self.clock.now().timestamp(), None).ok_or(
+            StoreError::Invalid {
+                field: "code",
+                code: "wrong_code",
+                message: "the code does not match; check the time on your phone".into(),
+            },
+        )?;
         let mut tx = self.platform(&Actor::User(user_id)).await?;
         sqlx::query(
             "UPDATE users SET totp_secret_enc = totp_pending_enc, totp_pending_enc = NULL, \
@@ -403,7 +443,9 @@ impl Store {
                 .bind(user_id)
                 .fetch_optional(&self.pool)
                 .await?;
-        let Some((Some(sealed), last)) = row else { return Ok(false) };
+        let Some((Some(sealed), last)) = row else {
+            return Ok(false);
+        };
         let secret = self.key.open(&sealed, &format!("totp:{user_id}"))?;
         let Some(step) = totp::verify(&secret, code, self.clock.now().timestamp(), last) else {
             return Ok(false);
@@ -439,10 +481,12 @@ impl Store {
 
     /// Unused recovery codes left.
     pub async fn recovery_codes_left(&self, user_id: Uuid) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM user_recovery_codes WHERE user_id = $1 AND used_at IS NULL")
-            .bind(user_id)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM user_recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Turns 2FA off after checking the password.
@@ -472,8 +516,13 @@ impl Store {
 
     /// Issues a single-use reset token for the email's account, if there is one. The caller
     /// answers the same either way, so the form does not reveal who has an account.
-    pub async fn request_password_reset(&self, email: &str) -> Result<Option<(User, String)>, StoreError> {
-        let Some(user) = self.user_by_email(email).await? else { return Ok(None) };
+    pub async fn request_password_reset(
+        &self,
+        email: &str,
+    ) -> Result<Option<(User, String)>, StoreError> {
+        let Some(user) = self.user_by_email(email).await? else {
+            return Ok(None);
+        };
         let token = random_token();
         let now = self.clock.now();
         sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
@@ -516,11 +565,13 @@ impl Store {
             })?)
             .await?;
         self.set_password(&user, new, None).await?;
-        sqlx::query("UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
-            .bind(user.id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user.id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         Ok(user)
     }
 }
@@ -547,4 +598,13 @@ async fn replace_recovery_codes(
         codes.push(code);
     }
     Ok(codes)
+}
+
+impl Store {
+    /// Sets a password without the current one (command line and demo only); checks policy and
+    /// ends the user's sessions.
+    pub async fn admin_set_password(&self, user_id: Uuid, new: &str) -> Result<(), StoreError> {
+        let user = self.user(user_id).await?;
+        self.set_password(&user, new, None).await
+    }
 }

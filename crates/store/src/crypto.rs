@@ -80,9 +80,14 @@ impl MasterKey {
             bail!("unknown ciphertext format");
         };
         if id != self.id {
-            bail!("ciphertext was sealed with key {id}, not the current key {}", self.id);
+            bail!(
+                "ciphertext was sealed with key {id}, not the current key {}",
+                self.id
+            );
         }
-        let raw = URL_SAFE_NO_PAD.decode(body).context("ciphertext is not base64")?;
+        let raw = URL_SAFE_NO_PAD
+            .decode(body)
+            .context("ciphertext is not base64")?;
         if raw.len() < 12 {
             bail!("ciphertext too short");
         }
@@ -110,7 +115,10 @@ mod tests {
         let sealed = k.seal(b"JBSWY3DPEHPK3PXP", "user:1");
         assert!(sealed.starts_with(&format!("v1.{}.", k.id())));
         assert!(!sealed.contains("JBSWY3DP"));
-        assert_eq!(k.open(&sealed, "user:1").expect("opens"), b"JBSWY3DPEHPK3PXP");
+        assert_eq!(
+            k.open(&sealed, "user:1").expect("opens"),
+            b"JBSWY3DPEHPK3PXP"
+        );
         assert!(k.open(&sealed, "user:2").is_err(), "context is bound");
         let other = MasterKey::generate();
         assert!(other.open(&sealed, "user:1").is_err(), "other key refused");

@@ -36,7 +36,9 @@ impl DbTargets {
     pub fn external(app_url: &str, owner_url: Option<&str>) -> Result<Self> {
         let app = PgConnectOptions::from_str(app_url).context("DATABASE_URL is not a valid URL")?;
         let owner = match owner_url {
-            Some(u) => PgConnectOptions::from_str(u).context("DATABASE_OWNER_URL is not a valid URL")?,
+            Some(u) => {
+                PgConnectOptions::from_str(u).context("DATABASE_OWNER_URL is not a valid URL")?
+            }
             None => {
                 tracing::warn!("DATABASE_OWNER_URL not set: migrations run as the app role, which then owns the tables");
                 app.clone()
@@ -81,13 +83,20 @@ pub fn quote_ident(s: &str) -> String {
 /// Creates the owner and app roles in a cluster we administer (embedded or test), if missing.
 pub async fn bootstrap_roles(superuser: &mut PgConnection) -> Result<()> {
     for (role, attrs) in [
-        (OWNER_ROLE, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"),
-        (APP_ROLE, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT"),
+        (
+            OWNER_ROLE,
+            "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS",
+        ),
+        (
+            APP_ROLE,
+            "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT",
+        ),
     ] {
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-            .bind(role)
-            .fetch_one(&mut *superuser)
-            .await?;
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+                .bind(role)
+                .fetch_one(&mut *superuser)
+                .await?;
         if !exists {
             superuser
                 .execute(format!("CREATE ROLE {} {attrs}", quote_ident(role)).as_str())
@@ -99,7 +108,11 @@ pub async fn bootstrap_roles(superuser: &mut PgConnection) -> Result<()> {
 
 /// Creates `name` owned by the owner role (from `template` if given), closed to everyone but the
 /// owner and app roles, if it does not exist. Returns whether it was created.
-pub async fn create_database(socket_dir: &Path, name: &str, template: Option<&str>) -> Result<bool> {
+pub async fn create_database(
+    socket_dir: &Path,
+    name: &str,
+    template: Option<&str>,
+) -> Result<bool> {
     let mut su = connect_superuser(socket_dir, "postgres").await?;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
@@ -113,8 +126,14 @@ pub async fn create_database(socket_dir: &Path, name: &str, template: Option<&st
     let tpl = template
         .map(|t| format!(" TEMPLATE {}", quote_ident(t)))
         .unwrap_or_default();
-    su.execute(format!("CREATE DATABASE {db}{tpl} OWNER {}", quote_ident(OWNER_ROLE)).as_str())
-        .await?;
+    su.execute(
+        format!(
+            "CREATE DATABASE {db}{tpl} OWNER {}",
+            quote_ident(OWNER_ROLE)
+        )
+        .as_str(),
+    )
+    .await?;
     su.execute(
         format!(
             "REVOKE ALL ON DATABASE {db} FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {}",
@@ -138,6 +157,15 @@ pub async fn create_database(socket_dir: &Path, name: &str, template: Option<&st
         c.close().await?;
     }
     Ok(true)
+}
+
+/// Prepares a cluster we administer: the two roles, and `database` owned by the owner role.
+pub async fn bootstrap(socket_dir: &Path, database: &str) -> Result<()> {
+    let mut su = connect_superuser(socket_dir, "postgres").await?;
+    bootstrap_roles(&mut su).await?;
+    su.close().await?;
+    create_database(socket_dir, database, None).await?;
+    Ok(())
 }
 
 /// Connects as the cluster's superuser over its socket (embedded and test clusters only).

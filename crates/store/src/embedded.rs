@@ -81,7 +81,10 @@ impl EmbeddedCluster {
             run_checked(cmd, run_as.as_ref(), "initdb")?;
         }
         let log = root.join("postgres.log");
-        let log_file = fs::OpenOptions::new().create(true).append(true).open(&log)?;
+        let log_file = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)?;
         if let Some(u) = &run_as {
             std::os::unix::fs::chown(&log, Some(u.uid), Some(u.gid))?;
         }
@@ -97,7 +100,12 @@ impl EmbeddedCluster {
         ];
         if durability == Durability::Throwaway {
             settings.extend(
-                ["fsync=off", "synchronous_commit=off", "full_page_writes=off"].map(String::from),
+                [
+                    "fsync=off",
+                    "synchronous_commit=off",
+                    "full_page_writes=off",
+                ]
+                .map(String::from),
             );
         }
         for s in &settings {
@@ -119,7 +127,10 @@ impl EmbeddedCluster {
                 );
             }
             if Instant::now() > deadline {
-                bail!("embedded PostgreSQL did not start within 60 s; see {}", log.display());
+                bail!(
+                    "embedded PostgreSQL did not start within 60 s; see {}",
+                    log.display()
+                );
             }
             std::thread::sleep(Duration::from_millis(25));
         }
@@ -281,7 +292,9 @@ fn check_reachable(root: &Path, user: &OsUser) -> Result<()> {
 fn as_user(cmd: &mut Command, user: Option<&OsUser>) {
     if let Some(u) = user {
         cmd.uid(u.uid).gid(u.gid);
-        cmd.env("HOME", "/tmp").env("USER", &u.name).env("LOGNAME", &u.name);
+        cmd.env("HOME", "/tmp")
+            .env("USER", &u.name)
+            .env("LOGNAME", &u.name);
     }
 }
 

@@ -39,8 +39,18 @@ impl StoreError {
 
 /// Unique and check constraints that people can trip, and what to tell them.
 const CONSTRAINTS: &[(&str, &str, &str, &str)] = &[
-    ("users_email_key", "email", "taken", "an account with this email already exists"),
-    ("memberships_pkey", "email", "already_member", "this person is already a member"),
+    (
+        "users_email_key",
+        "email",
+        "taken",
+        "an account with this email already exists",
+    ),
+    (
+        "memberships_pkey",
+        "email",
+        "already_member",
+        "this person is already a member",
+    ),
 ];
 
 impl From<sqlx::Error> for StoreError {

@@ -104,7 +104,8 @@ pub struct AuditFilter {
 }
 
 fn role_of_str(s: &str) -> Result<Role, StoreError> {
-    Role::parse(s).ok_or_else(|| StoreError::Other(anyhow::anyhow!("unknown role {s:?} in database")))
+    Role::parse(s)
+        .ok_or_else(|| StoreError::Other(anyhow::anyhow!("unknown role {s:?} in database")))
 }
 
 fn last_owner() -> StoreError {
@@ -116,8 +117,13 @@ fn last_owner() -> StoreError {
 
 impl Store {
     /// Creates a restaurant with default settings.
-    pub async fn create_restaurant(&self, name: &str, actor: &Actor) -> Result<Restaurant, StoreError> {
-        let name = validate::name(name, validate::NAME_MAX).map_err(|e| StoreError::invalid("name", e))?;
+    pub async fn create_restaurant(
+        &self,
+        name: &str,
+        actor: &Actor,
+    ) -> Result<Restaurant, StoreError> {
+        let name =
+            validate::name(name, validate::NAME_MAX).map_err(|e| StoreError::invalid("name", e))?;
         let id = Uuid::new_v4();
         let now = self.clock.now();
         let mut tx = self.platform(actor).await?;
@@ -144,9 +150,11 @@ impl Store {
 
     /// Every restaurant (platform administration only).
     pub async fn all_restaurants(&self) -> Result<Vec<Restaurant>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, name, created_at FROM restaurants ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, name, created_at FROM restaurants ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     /// The restaurants a user belongs to, with their role; the one read across tenants, limited
@@ -166,7 +174,13 @@ impl Store {
         .await?;
         tx.commit().await?;
         rows.into_iter()
-            .map(|(id, name, role)| Ok(MyRestaurant { id, name, role: role_of_str(&role)? }))
+            .map(|(id, name, role)| {
+                Ok(MyRestaurant {
+                    id,
+                    name,
+                    role: role_of_str(&role)?,
+                })
+            })
             .collect()
     }
 }
@@ -184,10 +198,11 @@ impl TenantTx {
 
     /// The user's role here, if a member.
     pub async fn role_of(&mut self, user_id: Uuid) -> Result<Option<Role>, StoreError> {
-        let r: Option<String> = sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(self.conn())
-            .await?;
+        let r: Option<String> =
+            sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(self.conn())
+                .await?;
         r.map(|s| role_of_str(&s)).transpose()
     }
 
@@ -215,15 +230,24 @@ impl TenantTx {
         .await?;
         rows.into_iter()
             .map(|(user_id, name, email, role, totp_enabled, since)| {
-                Ok(Member { user_id, name, email, role: role_of_str(&role)?, totp_enabled, since })
+                Ok(Member {
+                    user_id,
+                    name,
+                    email,
+                    role: role_of_str(&role)?,
+                    totp_enabled,
+                    since,
+                })
             })
             .collect()
     }
 
     async fn owner_count(&mut self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM memberships WHERE role = 'owner'")
-            .fetch_one(self.conn())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT count(*) FROM memberships WHERE role = 'owner'")
+                .fetch_one(self.conn())
+                .await?,
+        )
     }
 
     /// Changes a member's role; the last owner cannot be demoted.
@@ -277,7 +301,12 @@ impl TenantTx {
 
     /// Invites an email address with a role; returns the invite and the link token (shown once,
     /// stored hashed).
-    pub async fn create_invite(&mut self, email: &str, role: Role, invited_by: Option<Uuid>) -> Result<(Invite, String), StoreError> {
+    pub async fn create_invite(
+        &mut self,
+        email: &str,
+        role: Role,
+        invited_by: Option<Uuid>,
+    ) -> Result<(Invite, String), StoreError> {
         let email = validate::email(email).map_err(|e| StoreError::invalid("email", e))?;
         let already: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1)",
@@ -317,7 +346,14 @@ impl TenantTx {
         .await?;
         let name = self.restaurant().await?.name;
         Ok((
-            Invite { id, restaurant_id: rid, restaurant_name: name, email, role, expires_at: now + INVITE_VALIDITY },
+            Invite {
+                id,
+                restaurant_id: rid,
+                restaurant_name: name,
+                email,
+                role,
+                expires_at: now + INVITE_VALIDITY,
+            },
             token,
         ))
     }
@@ -335,16 +371,31 @@ impl TenantTx {
         .await?;
         let (id, email, role, expires_at) = row.ok_or(StoreError::NotFound)?;
         let name = self.restaurant().await?.name;
-        Ok(Invite { id, restaurant_id: self.restaurant_id(), restaurant_name: name, email, role: role_of_str(&role)?, expires_at })
+        Ok(Invite {
+            id,
+            restaurant_id: self.restaurant_id(),
+            restaurant_name: name,
+            email,
+            role: role_of_str(&role)?,
+            expires_at,
+        })
     }
 
     /// Accepts an invite for a user whose email is the invited one; makes them a member.
-    pub async fn accept_invite(&mut self, token: &str, user_id: Uuid, user_email: &str) -> Result<Role, StoreError> {
+    pub async fn accept_invite(
+        &mut self,
+        token: &str,
+        user_id: Uuid,
+        user_email: &str,
+    ) -> Result<Role, StoreError> {
         let invite = self.invite_by_token(token).await?;
         if invite.email != user_email {
             return Err(StoreError::Conflict {
                 code: "invite_email_mismatch",
-                message: format!("this invite is for {}; sign in with that account", invite.email),
+                message: format!(
+                    "this invite is for {}; sign in with that account",
+                    invite.email
+                ),
             });
         }
         let now = self.store.clock.now();
@@ -370,7 +421,14 @@ impl TenantTx {
         let (rid, name) = (self.restaurant_id(), self.restaurant().await?.name);
         rows.into_iter()
             .map(|(id, email, role, expires_at)| {
-                Ok(Invite { id, restaurant_id: rid, restaurant_name: name.clone(), email, role: role_of_str(&role)?, expires_at })
+                Ok(Invite {
+                    id,
+                    restaurant_id: rid,
+                    restaurant_name: name.clone(),
+                    email,
+                    role: role_of_str(&role)?,
+                    expires_at,
+                })
             })
             .collect()
     }
@@ -393,7 +451,12 @@ impl TenantTx {
 
     /// Creates an API token with a role. The token (`hs_<restaurant>.<token id>.<secret>`) is
     /// returned once; only its hash is stored.
-    pub async fn create_api_token(&mut self, name: &str, role: Role, created_by: Option<Uuid>) -> Result<(ApiToken, String), StoreError> {
+    pub async fn create_api_token(
+        &mut self,
+        name: &str,
+        role: Role,
+        created_by: Option<Uuid>,
+    ) -> Result<(ApiToken, String), StoreError> {
         let name = validate::name(name, 100).map_err(|e| StoreError::invalid("name", e))?;
         let (rid, now) = (self.restaurant_id(), self.store.clock.now());
         let id = Uuid::new_v4();
@@ -416,7 +479,17 @@ impl TenantTx {
         .bind(now)
         .execute(self.conn())
         .await?;
-        Ok((ApiToken { id, name, role, created_at: now, last_used_at: None, revoked_at: None }, token))
+        Ok((
+            ApiToken {
+                id,
+                name,
+                role,
+                created_at: now,
+                last_used_at: None,
+                revoked_at: None,
+            },
+            token,
+        ))
     }
 
     /// All tokens, newest first.
@@ -427,7 +500,14 @@ impl TenantTx {
                 .await?;
         rows.into_iter()
             .map(|(id, name, role, created_at, last_used_at, revoked_at)| {
-                Ok(ApiToken { id, name, role: role_of_str(&role)?, created_at, last_used_at, revoked_at })
+                Ok(ApiToken {
+                    id,
+                    name,
+                    role: role_of_str(&role)?,
+                    created_at,
+                    last_used_at,
+                    revoked_at,
+                })
             })
             .collect()
     }
@@ -435,11 +515,13 @@ impl TenantTx {
     /// Revokes a token; it stops working at once.
     pub async fn revoke_api_token(&mut self, id: Uuid) -> Result<(), StoreError> {
         let now = self.store.clock.now();
-        let r = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-            .bind(id)
-            .bind(now)
-            .execute(self.conn())
-            .await?;
+        let r = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -485,16 +567,28 @@ fn parse_api_token(token: &str) -> Option<(Uuid, Uuid)> {
 impl Store {
     /// Checks a bearer API token: its restaurant, id and role when valid and not revoked.
     /// Notes the time of use (at most once a minute).
-    pub async fn authenticate_api_token(&self, token: &str) -> Result<Option<TokenPrincipal>, StoreError> {
-        let Some((rid, tid)) = parse_api_token(token) else { return Ok(None) };
+    pub async fn authenticate_api_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<TokenPrincipal>, StoreError> {
+        let Some((rid, tid)) = parse_api_token(token) else {
+            return Ok(None);
+        };
         let mut tx = self.tenant(rid, &Actor::Token(tid)).await?;
-        let row: Option<(String, Vec<u8>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = sqlx::query_as(
+        let row: Option<(
+            String,
+            Vec<u8>,
+            Option<DateTime<Utc>>,
+            Option<DateTime<Utc>>,
+        )> = sqlx::query_as(
             "SELECT role, token_hash, revoked_at, last_used_at FROM api_tokens WHERE id = $1",
         )
         .bind(tid)
         .fetch_optional(tx.conn())
         .await?;
-        let Some((role, hash, revoked, last_used)) = row else { return Ok(None) };
+        let Some((role, hash, revoked, last_used)) = row else {
+            return Ok(None);
+        };
         if revoked.is_some() || !constant_time_eq(&hash, &token_hash(token)) {
             return Ok(None);
         }
@@ -507,7 +601,11 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        Ok(Some(TokenPrincipal { restaurant_id: rid, token_id: tid, role: role_of_str(&role)? }))
+        Ok(Some(TokenPrincipal {
+            restaurant_id: rid,
+            token_id: tid,
+            role: role_of_str(&role)?,
+        }))
     }
 }
 

@@ -78,7 +78,10 @@ impl Store {
 
     /// A plain transaction for platform tables (users, sessions, restaurants), with the actor
     /// set. Tenant tables show nothing in it.
-    pub(crate) async fn platform(&self, actor: &Actor) -> Result<Transaction<'static, Postgres>, StoreError> {
+    pub(crate) async fn platform(
+        &self,
+        actor: &Actor,
+    ) -> Result<Transaction<'static, Postgres>, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT set_config('app.actor', $1, true), set_config('app.now', $2, true)")
             .bind(actor.to_string())

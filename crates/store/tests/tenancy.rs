@@ -33,7 +33,10 @@ async fn catalog_violations(c: &mut PgConnection, app_role: &str) -> Vec<String>
     .expect("catalog query");
     let mut v = Vec::new();
     if tables.len() < 5 {
-        v.push(format!("only {} tenant tables found: the query is broken", tables.len()));
+        v.push(format!(
+            "only {} tenant tables found: the query is broken",
+            tables.len()
+        ));
     }
     for (t, rls, force, policies, triggers, pk, _) in tables {
         if !rls {
@@ -97,8 +100,14 @@ async fn store_for(db: &TestDb) -> Store {
 /// Two restaurants with rows in every tenant table (members, settings, tokens, invites, audit).
 async fn two_restaurants(store: &Store) -> (Uuid, Uuid) {
     let mut ids = Vec::new();
-    for (n, email) in [("Alpha", "owner@alpha.example"), ("Beta", "owner@beta.example")] {
-        let r = store.create_restaurant(n, &Actor::Cli).await.expect("restaurant");
+    for (n, email) in [
+        ("Alpha", "owner@alpha.example"),
+        ("Beta", "owner@beta.example"),
+    ] {
+        let r = store
+            .create_restaurant(n, &Actor::Cli)
+            .await
+            .expect("restaurant");
         let u = store
             .create_user(
                 hs_store::accounts::NewUser {
@@ -114,7 +123,9 @@ async fn two_restaurants(store: &Store) -> (Uuid, Uuid) {
             .expect("user");
         let mut tx = store.tenant(r.id, &Actor::Cli).await.expect("tx");
         tx.add_member(u.id, Role::Owner).await.expect("member");
-        tx.create_api_token("pos", Role::Manager, Some(u.id)).await.expect("token");
+        tx.create_api_token("pos", Role::Manager, Some(u.id))
+            .await
+            .expect("token");
         tx.create_invite(&format!("staff@{n}.example"), Role::Staff, Some(u.id))
             .await
             .expect("invite");
@@ -145,20 +156,35 @@ async fn catalog_guard_goes_red_when_a_policy_trigger_or_force_is_removed() {
         .expect("role");
     assert!(catalog_violations(&mut su, &role).await.is_empty());
     for (break_it, expect) in [
-        ("DROP POLICY tenant_isolation ON api_tokens".to_string(), "api_tokens: no tenant policy"),
-        ("DROP TRIGGER audit ON invites".to_string(), "invites: no audit trigger"),
-        ("ALTER TABLE memberships NO FORCE ROW LEVEL SECURITY".to_string(), "memberships: row-level security not forced"),
+        (
+            "DROP POLICY tenant_isolation ON api_tokens".to_string(),
+            "api_tokens: no tenant policy",
+        ),
+        (
+            "DROP TRIGGER audit ON invites".to_string(),
+            "invites: no audit trigger",
+        ),
+        (
+            "ALTER TABLE memberships NO FORCE ROW LEVEL SECURITY".to_string(),
+            "memberships: row-level security not forced",
+        ),
         (
             "CREATE TABLE notes (restaurant_id uuid NOT NULL, body text)".to_string(),
             "notes: row-level security not enabled",
         ),
-        (format!("ALTER ROLE {role} BYPASSRLS"), "app role has BYPASSRLS"),
+        (
+            format!("ALTER ROLE {role} BYPASSRLS"),
+            "app role has BYPASSRLS",
+        ),
         (
             format!("CREATE TABLE owned_by_app (x int); ALTER TABLE owned_by_app OWNER TO {role}"),
             "app role owns",
         ),
     ] {
-        sqlx::raw_sql(&break_it).execute(&mut su).await.expect("break");
+        sqlx::raw_sql(&break_it)
+            .execute(&mut su)
+            .await
+            .expect("break");
         let v = catalog_violations(&mut su, &role).await;
         assert!(
             v.iter().any(|m| m.starts_with(expect)),
@@ -172,7 +198,9 @@ async fn app_role_with_tenant_a_cannot_read_change_or_create_rows_of_tenant_b() 
     let db = fresh_db().await.expect("db");
     let store = store_for(&db).await;
     let (a, b) = two_restaurants(&store).await;
-    let mut c = PgConnection::connect_with(&db.targets.app).await.expect("app conn");
+    let mut c = PgConnection::connect_with(&db.targets.app)
+        .await
+        .expect("app conn");
     let tables = tenant_tables(&mut c).await;
     assert!(tables.len() >= 5, "{tables:?}");
     for t in &tables {
@@ -182,23 +210,30 @@ async fn app_role_with_tenant_a_cannot_read_change_or_create_rows_of_tenant_b() 
             .execute(&mut *tx)
             .await
             .expect("set");
-        let seen_b: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t} WHERE restaurant_id = $1"))
-            .bind(b)
-            .fetch_one(&mut *tx)
-            .await
-            .expect("select");
+        let seen_b: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM {t} WHERE restaurant_id = $1"
+        ))
+        .bind(b)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("select");
         assert_eq!(seen_b, 0, "{t}: tenant A sees rows of B");
         let seen_a: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t}"))
             .fetch_one(&mut *tx)
             .await
             .expect("select");
-        assert!(seen_a > 0, "{t}: tenant A should see its own rows (fixture incomplete)");
+        assert!(
+            seen_a > 0,
+            "{t}: tenant A should see its own rows (fixture incomplete)"
+        );
         if t != "audit_log" {
-            let upd = sqlx::query(&format!("UPDATE {t} SET restaurant_id = restaurant_id WHERE restaurant_id = $1"))
-                .bind(b)
-                .execute(&mut *tx)
-                .await
-                .expect("update");
+            let upd = sqlx::query(&format!(
+                "UPDATE {t} SET restaurant_id = restaurant_id WHERE restaurant_id = $1"
+            ))
+            .bind(b)
+            .execute(&mut *tx)
+            .await
+            .expect("update");
             assert_eq!(upd.rows_affected(), 0, "{t}: tenant A updated rows of B");
             let del = sqlx::query(&format!("DELETE FROM {t} WHERE restaurant_id = $1"))
                 .bind(b)
@@ -227,7 +262,11 @@ async fn app_role_with_tenant_a_cannot_read_change_or_create_rows_of_tenant_b() 
                 .and_then(|e| e.as_database_error())
                 .and_then(|e| e.code())
                 .map(|c| c.to_string());
-            assert_eq!(code.as_deref(), Some("42501"), "{t}: `{sql}` with B's id gave {err:?}");
+            assert_eq!(
+                code.as_deref(),
+                Some("42501"),
+                "{t}: `{sql}` with B's id gave {err:?}"
+            );
             tx.rollback().await.expect("rollback");
         }
     }
@@ -252,7 +291,9 @@ async fn app_role_without_tenant_sees_nothing_even_on_a_reused_connection() {
     let db = fresh_db().await.expect("db");
     let store = store_for(&db).await;
     let (a, _) = two_restaurants(&store).await;
-    let mut c = PgConnection::connect_with(&db.targets.app).await.expect("app conn");
+    let mut c = PgConnection::connect_with(&db.targets.app)
+        .await
+        .expect("app conn");
     // Use the connection for a tenant first: the setting is left behind as '' afterwards.
     let mut tx = c.begin().await.expect("begin");
     sqlx::query("SELECT set_config('app.restaurant_id', $1, true)")
@@ -325,15 +366,26 @@ async fn audit_log_records_actor_table_row_and_columns_but_no_values() {
     assert_eq!(e.changed_columns, vec!["require_owner_2fa", "updated_at"]);
     // Invites carry an email: the audit row names the column, never the address.
     let all = tx
-        .audit_entries(&hs_store::team::AuditFilter { limit: 500, ..Default::default() })
+        .audit_entries(&hs_store::team::AuditFilter {
+            limit: 500,
+            ..Default::default()
+        })
         .await
         .expect("audit");
     let dump = format!("{all:?}");
-    assert!(dump.contains("\"email\""), "insert of invite lists the email column: {dump}");
-    assert!(!dump.contains("@alpha.example"), "audit must not hold values: {dump}");
+    assert!(
+        dump.contains("\"email\""),
+        "insert of invite lists the email column: {dump}"
+    );
+    assert!(
+        !dump.contains("@alpha.example"),
+        "audit must not hold values: {dump}"
+    );
     drop(tx);
     // The app role cannot write or erase the audit log itself.
-    let mut c = PgConnection::connect_with(&db.targets.app).await.expect("conn");
+    let mut c = PgConnection::connect_with(&db.targets.app)
+        .await
+        .expect("conn");
     for sql in [
         "DELETE FROM audit_log",
         "UPDATE audit_log SET actor = 'x'",

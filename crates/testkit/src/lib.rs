@@ -79,14 +79,12 @@ async fn start_cluster() -> Result<Cluster> {
     std::fs::set_permissions(BASE, std::fs::Permissions::from_mode(0o755))?;
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))?;
     let root = dir.clone();
-    let cluster = tokio::task::spawn_blocking(move || EmbeddedCluster::start(&root, Durability::Throwaway))
-        .await?
-        .context("starting the test cluster")?;
+    let cluster =
+        tokio::task::spawn_blocking(move || EmbeddedCluster::start(&root, Durability::Throwaway))
+            .await?
+            .context("starting the test cluster")?;
     let socket_dir = cluster.socket_dir.clone();
-    let mut su = db::connect_superuser(&socket_dir, "postgres").await?;
-    db::bootstrap_roles(&mut su).await?;
-    su.close().await?;
-    db::create_database(&socket_dir, TEMPLATE, None).await?;
+    db::bootstrap(&socket_dir, TEMPLATE).await?;
     db::migrate(&DbTargets::embedded(&socket_dir, TEMPLATE).owner, APP_ROLE).await?;
     Ok(Cluster {
         socket_dir,
@@ -96,7 +94,9 @@ async fn start_cluster() -> Result<Cluster> {
 
 /// Removes clusters of earlier test runs whose postmaster is gone.
 fn remove_stale_clusters() {
-    let Ok(entries) = std::fs::read_dir(BASE) else { return };
+    let Ok(entries) = std::fs::read_dir(BASE) else {
+        return;
+    };
     for e in entries.flatten() {
         let pidfile = e.path().join("postgres/postmaster.pid");
         let alive = std::fs::read_to_string(&pidfile)

@@ -1,1 +1,160 @@
+//! HTTP for HostSystem: the dashboard (server-rendered, German and English), the JSON API,
+//! authentication, abuse limits, security headers and metrics. [`router`] builds the app around
+//! a [`AppState`]; [`serve`] runs it on a listener the caller binds, so tests bind port 0.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod http;
+pub mod i18n;
+pub mod limits;
+pub mod metrics;
+pub mod pages;
+
+use axum::routing::{get, post};
+use axum::Router;
+use hs_channels::mail::Mailer;
+use hs_domain::Clock;
+use hs_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings of the HTTP layer.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// The address people reach the dashboard at (links in emails); `https://…` turns on
+    /// Secure cookies and HSTS.
+    pub public_url: String,
+    /// Largest request body, in bytes.
+    pub body_limit: usize,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+    /// Requests a minute one API token may make.
+    pub api_rate_per_minute: u32,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
+    pub trust_proxy: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            public_url: "http://127.0.0.1:8080".into(),
+            body_limit: 64 * 1024,
+            request_timeout: Duration::from_secs(30),
+            api_rate_per_minute: 600,
+            trust_proxy: false,
+        }
+    }
+}
+
+impl WebConfig {
+    /// Whether the public URL is HTTPS.
+    pub fn tls(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Everything a handler needs, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub mailer: Arc<dyn Mailer>,
+    pub metrics: Arc<metrics::Metrics>,
+    pub login_limiter: Arc<limits::FailureLimiter>,
+    pub totp_limiter: Arc<limits::FailureLimiter>,
+    pub api_limiter: Arc<limits::RateLimiter>,
+    pub templates: Arc<minijinja::Environment<'static>>,
+}
+
+impl AppState {
+    /// Builds the state; the limiters run on the store's clock.
+    pub fn new(store: Store, config: WebConfig, mailer: Arc<dyn Mailer>) -> Self {
+        let clock: Clock = store.clock().clone();
+        AppState {
+            login_limiter: Arc::new(limits::FailureLimiter::new(limits::LOGIN, clock.clone())),
+            totp_limiter: Arc::new(limits::FailureLimiter::new(limits::TOTP, clock.clone())),
+            api_limiter: Arc::new(limits::RateLimiter::new(config.api_rate_per_minute, clock)),
+            store,
+            config: Arc::new(config),
+            mailer,
+            metrics: Arc::new(metrics::Metrics::default()),
+            templates: Arc::new(pages::environment()),
+        }
+    }
+}
+
+/// The whole app.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/health", get(api::health))
+        .route("/metrics", get(api::metrics))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/audit", get(api::audit))
+        .route(
+            "/api/v1/api-tokens",
+            get(api::list_tokens).post(api::create_token),
+        )
+        .route("/api/v1/api-tokens/{id}/revoke", post(api::revoke_token));
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/login/2fa", get(pages::totp_form).post(pages::totp_check))
+        .route("/logout", post(pages::logout))
+        .route("/restaurants", get(pages::restaurants))
+        .route("/restaurants/switch", post(pages::switch_restaurant))
+        .route("/account", get(pages::account))
+        .route("/account/password", post(pages::change_password))
+        .route("/account/language", post(pages::set_language))
+        .route("/account/2fa/start", post(pages::totp_start))
+        .route("/account/2fa/confirm", post(pages::totp_confirm))
+        .route("/account/2fa/disable", post(pages::totp_disable))
+        .route("/account/sessions/{id}/end", post(pages::end_session))
+        .route(
+            "/account/sessions/end-others",
+            post(pages::end_other_sessions),
+        )
+        .route("/team", get(pages::team))
+        .route("/team/invite", post(pages::invite))
+        .route("/team/invites/{id}/revoke", post(pages::revoke_invite))
+        .route("/team/members/{user_id}/role", post(pages::change_role))
+        .route("/team/members/{user_id}/remove", post(pages::remove_member))
+        .route("/team/settings", post(pages::team_settings))
+        .route("/team/tokens", post(pages::create_token))
+        .route("/team/tokens/{id}/revoke", post(pages::revoke_token))
+        .route(
+            "/invite/{restaurant_id}/{token}",
+            get(pages::invite_form).post(pages::accept_invite),
+        )
+        .route("/forgot", get(pages::forgot_form).post(pages::forgot))
+        .route("/reset/{token}", get(pages::reset_form).post(pages::reset))
+        .route(pages::CSS_ROUTE, get(pages::css));
+    api.merge(pages)
+        .fallback(http::not_found)
+        .method_not_allowed_fallback(http::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::observe,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.body_limit,
+        ))
+        .with_state(state)
+}
+
+/// Serves the app on `listener` until `shutdown` completes, then finishes open requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

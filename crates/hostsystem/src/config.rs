@@ -1,0 +1,266 @@
+//! Configuration in layers: defaults, then an optional `hostsystem.toml`, then environment
+//! variables (`HOSTSYSTEM_*`, plus `DATABASE_URL` and `DATABASE_OWNER_URL`). Every setting is
+//! listed in `docs/configuration.md`.
+
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A value that must never be printed: `Debug` and `Display` show only that it is set.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    /// The value, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(••••)")
+    }
+}
+
+/// Log line format.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// All settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub bind: SocketAddr,
+    pub public_url: Option<String>,
+    pub database_url: Option<Secret>,
+    pub database_owner_url: Option<Secret>,
+    pub master_key: Option<Secret>,
+    pub clock_start: Option<DateTime<Utc>>,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub body_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+    pub api_rate_per_minute: u32,
+    pub trust_proxy: bool,
+    pub db_pool_size: u32,
+    pub mail_from: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./data"),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            database_url: None,
+            database_owner_url: None,
+            master_key: None,
+            clock_start: None,
+            log_format: LogFormat::Json,
+            log_level: "info".into(),
+            body_limit_bytes: 64 * 1024,
+            request_timeout_secs: 30,
+            api_rate_per_minute: 600,
+            trust_proxy: false,
+            db_pool_size: 16,
+            mail_from: "HostSystem <noreply@hostsystem.local>".into(),
+        }
+    }
+}
+
+/// (environment variable, setting) pairs; the setting names are the TOML keys.
+const ENV: &[(&str, &str)] = &[
+    ("HOSTSYSTEM_DATA_DIR", "data_dir"),
+    ("HOSTSYSTEM_BIND", "bind"),
+    ("HOSTSYSTEM_PUBLIC_URL", "public_url"),
+    ("DATABASE_URL", "database_url"),
+    ("DATABASE_OWNER_URL", "database_owner_url"),
+    ("HOSTSYSTEM_MASTER_KEY", "master_key"),
+    ("HOSTSYSTEM_CLOCK_START", "clock_start"),
+    ("HOSTSYSTEM_LOG_FORMAT", "log_format"),
+    ("HOSTSYSTEM_LOG_LEVEL", "log_level"),
+    ("HOSTSYSTEM_BODY_LIMIT_BYTES", "body_limit_bytes"),
+    ("HOSTSYSTEM_REQUEST_TIMEOUT_SECS", "request_timeout_secs"),
+    ("HOSTSYSTEM_API_RATE_PER_MINUTE", "api_rate_per_minute"),
+    ("HOSTSYSTEM_TRUST_PROXY", "trust_proxy"),
+    ("HOSTSYSTEM_DB_POOL_SIZE", "db_pool_size"),
+    ("HOSTSYSTEM_MAIL_FROM", "mail_from"),
+];
+
+impl Config {
+    /// Loads the layers: `file` (or `HOSTSYSTEM_CONFIG`, or `./hostsystem.toml` when present),
+    /// then the environment given as (name, value) pairs.
+    pub fn load(file: Option<PathBuf>, env: &[(String, String)]) -> Result<Config> {
+        let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let path = file
+            .or_else(|| get("HOSTSYSTEM_CONFIG").map(PathBuf::from))
+            .or_else(|| {
+                let p = PathBuf::from("hostsystem.toml");
+                p.exists().then_some(p)
+            });
+        let mut table = match &path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading {}", p.display()))?;
+                text.parse::<toml::Table>()
+                    .with_context(|| format!("{} is not valid TOML", p.display()))?
+            }
+            None => toml::Table::new(),
+        };
+        for (var, key) in ENV {
+            if let Some(v) = get(var).filter(|v| !v.is_empty()) {
+                let value = match *key {
+                    "body_limit_bytes"
+                    | "request_timeout_secs"
+                    | "api_rate_per_minute"
+                    | "db_pool_size" => {
+                        let n: i64 = v
+                            .trim()
+                            .parse()
+                            .with_context(|| format!("{var} must be a whole number, got {v:?}"))?;
+                        toml::Value::Integer(n)
+                    }
+                    "trust_proxy" => match v.trim() {
+                        "1" | "true" | "yes" => toml::Value::Boolean(true),
+                        "0" | "false" | "no" => toml::Value::Boolean(false),
+                        _ => bail!("{var} must be true or false, got {v:?}"),
+                    },
+                    _ => toml::Value::String(v),
+                };
+                table.insert((*key).to_string(), value);
+            }
+        }
+        let where_ = path
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "environment".into());
+        let cfg: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                anyhow::anyhow!("invalid configuration ({where_}): {}", e.message())
+            })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.body_limit_bytes < 1024 {
+            bail!("body_limit_bytes must be at least 1024");
+        }
+        if self.request_timeout_secs == 0 {
+            bail!("request_timeout_secs must be at least 1");
+        }
+        if self.db_pool_size == 0 {
+            bail!("db_pool_size must be at least 1");
+        }
+        if let Some(u) = &self.public_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                bail!("public_url must start with http:// or https://, got {u:?}");
+            }
+        }
+        Ok(())
+    }
+
+    /// The address links in emails point to.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_then_file_then_env() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = dir.path().join("hostsystem.toml");
+        std::fs::write(
+            &f,
+            "bind = \"0.0.0.0:9000\"\nlog_level = \"debug\"\napi_rate_per_minute = 100\n",
+        )
+        .expect("write");
+        let c = Config::load(Some(f.clone()), &env(&[])).expect("load");
+        assert_eq!(c.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.api_rate_per_minute, 100);
+        let c = Config::load(
+            Some(f),
+            &env(&[
+                ("HOSTSYSTEM_BIND", "127.0.0.1:7000"),
+                ("HOSTSYSTEM_TRUST_PROXY", "true"),
+                ("DATABASE_URL", "postgres://a:pw@h/db"),
+            ]),
+        )
+        .expect("load");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:7000");
+        assert_eq!(c.log_level, "debug");
+        assert!(c.trust_proxy);
+        assert_eq!(
+            c.database_url.as_ref().map(Secret::expose),
+            Some("postgres://a:pw@h/db")
+        );
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let c = Config::load(
+            None,
+            &env(&[
+                ("DATABASE_URL", "postgres://app:hunter2@db/x"),
+                ("HOSTSYSTEM_MASTER_KEY", "c2VjcmV0"),
+            ]),
+        )
+        .expect("load");
+        let dbg = format!("{c:?}");
+        assert!(
+            !dbg.contains("hunter2") && !dbg.contains("c2VjcmV0"),
+            "{dbg}"
+        );
+        assert!(dbg.contains("Secret(••••)"));
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let e = Config::load(None, &env(&[("HOSTSYSTEM_BIND", "nowhere")])).expect_err("bad bind");
+        assert!(format!("{e:#}").contains("bind"), "{e:#}");
+        let e = Config::load(None, &env(&[("HOSTSYSTEM_DB_POOL_SIZE", "many")]))
+            .expect_err("bad number");
+        assert!(
+            format!("{e:#}").contains("HOSTSYSTEM_DB_POOL_SIZE"),
+            "{e:#}"
+        );
+        let e = Config::load(None, &env(&[("HOSTSYSTEM_CLOCK_START", "yesterday")]))
+            .expect_err("bad clock");
+        assert!(format!("{e:#}").contains("clock_start"), "{e:#}");
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = dir.path().join("h.toml");
+        std::fs::write(&f, "colour = \"blue\"\n").expect("write");
+        let e = Config::load(Some(f), &env(&[])).expect_err("unknown key");
+        assert!(format!("{e:#}").contains("colour"), "{e:#}");
+    }
+}

@@ -1,0 +1,301 @@
+//! The `hostsystem` command: serve, migrate, demo and admin subcommands over one
+//! configuration. `main.rs` only calls [`run`].
+
+pub mod config;
+pub mod demo;
+pub mod logging;
+pub mod runtime;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use config::Config;
+use hs_channels::mail::FileMailer;
+use hs_domain::Role;
+use hs_store::accounts::NewUser;
+use hs_store::Actor;
+use runtime::Runtime;
+use std::path::PathBuf;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// HostSystem: reservations, AI agents and GDPR for restaurants.
+#[derive(Parser, Debug)]
+#[command(name = "hostsystem", version, about)]
+pub struct Cli {
+    /// Configuration file (default: ./hostsystem.toml when present, or HOSTSYSTEM_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (with the embedded PostgreSQL unless DATABASE_URL is set).
+    Serve {
+        /// Create the demo restaurant at start and print its logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create (idempotently) the demo restaurant with one user per role and print its logins.
+    Demo {
+        /// Print JSON (base_url, restaurant_id, users, api_token).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Administer restaurants, users, members and API tokens.
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+/// Admin subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Admin {
+    /// Create a restaurant and print its id.
+    CreateRestaurant {
+        /// The restaurant's name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a user; the password is read from standard input (one line) or generated.
+    CreateUser(CreateUser),
+    /// Add an existing user to a restaurant with a role.
+    AddMember {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_name = "UUID")]
+        restaurant: Uuid,
+        /// owner, manager or staff.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Create an API token for a restaurant; it is printed once.
+    CreateApiToken {
+        #[arg(long, value_name = "UUID")]
+        restaurant: Uuid,
+        /// owner, manager or staff.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// A label, e.g. the system that uses it.
+        #[arg(long)]
+        name: String,
+    },
+    /// List all restaurants.
+    ListRestaurants {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Arguments of `admin create-user`.
+#[derive(Args, Debug)]
+pub struct CreateUser {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// Read the password from standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// de or en.
+    #[arg(long, default_value = "de")]
+    pub language: String,
+    /// May administer the platform.
+    #[arg(long)]
+    pub platform_admin: bool,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("unknown role {s:?}: use owner, manager or staff"))
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> Result<()> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let cfg = Config::load(cli.config.clone(), &env)?;
+    logging::init(&cfg);
+    match cli.command {
+        Command::Serve { demo } => serve(cfg, demo).await,
+        Command::Migrate => {
+            let rt = Runtime::open(&cfg).await?;
+            rt.close().await;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Demo { json } => {
+            let rt = Runtime::open(&cfg).await?;
+            let info = demo::ensure(&rt.store, &cfg.public_url()).await;
+            rt.close().await;
+            print_demo(&info?, json)
+        }
+        Command::Admin(a) => {
+            let rt = Runtime::open(&cfg).await?;
+            let r = admin(&rt, a).await;
+            rt.close().await;
+            r
+        }
+    }
+}
+
+fn print_demo(info: &demo::DemoInfo, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(info)?);
+    } else {
+        println!(
+            "HostSystem demo: {} ({})",
+            info.base_url, info.restaurant_name
+        );
+        for u in &info.users {
+            println!(
+                "  {:<8} {}  password: {}",
+                u.role.as_str(),
+                u.email,
+                u.password
+            );
+        }
+        println!("  API token (manager): {}", info.api_token);
+    }
+    Ok(())
+}
+
+async fn admin(rt: &Runtime, a: Admin) -> Result<()> {
+    let store = &rt.store;
+    match a {
+        Admin::CreateRestaurant { name } => {
+            let r = store.create_restaurant(&name, &Actor::Cli).await?;
+            println!("{}", r.id);
+        }
+        Admin::CreateUser(u) => {
+            let (password, generated) = if u.password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the password from standard input")?;
+                (line.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                (hs_store::secret::random_token()[..24].to_string(), true)
+            };
+            let user = store
+                .create_user(
+                    NewUser {
+                        email: &u.email,
+                        name: &u.name,
+                        password: &password,
+                        language: &u.language,
+                        platform_admin: u.platform_admin,
+                    },
+                    &Actor::Cli,
+                )
+                .await?;
+            println!("{}", user.id);
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        Admin::AddMember {
+            email,
+            restaurant,
+            role,
+        } => {
+            let Some(user) = store.user_by_email(&email).await? else {
+                bail!("no user with email {email}");
+            };
+            let mut tx = store.tenant(restaurant, &Actor::Cli).await?;
+            tx.restaurant()
+                .await
+                .with_context(|| format!("no restaurant {restaurant}"))?;
+            tx.add_member(user.id, role).await?;
+            tx.commit().await?;
+            println!("{} is now {} of {restaurant}", user.email, role.as_str());
+        }
+        Admin::CreateApiToken {
+            restaurant,
+            role,
+            name,
+        } => {
+            let mut tx = store.tenant(restaurant, &Actor::Cli).await?;
+            tx.restaurant()
+                .await
+                .with_context(|| format!("no restaurant {restaurant}"))?;
+            let (_, token) = tx.create_api_token(&name, role, None).await?;
+            tx.commit().await?;
+            println!("{token}");
+        }
+        Admin::ListRestaurants { json } => {
+            let all = store.all_restaurants().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else {
+                for r in all {
+                    println!("{}  {}", r.id, r.name);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Builds the web state for a runtime and configuration.
+pub fn web_state(rt: &Runtime, cfg: &Config) -> hs_web::AppState {
+    let web = hs_web::WebConfig {
+        public_url: cfg.public_url(),
+        body_limit: cfg.body_limit_bytes,
+        request_timeout: std::time::Duration::from_secs(cfg.request_timeout_secs),
+        api_rate_per_minute: cfg.api_rate_per_minute,
+        trust_proxy: cfg.trust_proxy,
+    };
+    let mailer = Arc::new(FileMailer::new(
+        cfg.data_dir.join("mail"),
+        cfg.mail_from.clone(),
+    ));
+    hs_web::AppState::new(rt.store.clone(), web, mailer)
+}
+
+async fn serve(cfg: Config, demo: bool) -> Result<()> {
+    let rt = Runtime::open(&cfg).await?;
+    let listener = match tokio::net::TcpListener::bind(cfg.bind).await {
+        Ok(l) => l,
+        Err(e) => {
+            rt.close().await;
+            bail!("cannot listen on {}: {e}", cfg.bind);
+        }
+    };
+    if demo {
+        match demo::ensure(&rt.store, &cfg.public_url()).await {
+            Ok(info) => print_demo(&info, false)?,
+            Err(e) => {
+                rt.close().await;
+                return Err(e);
+            }
+        }
+    }
+    let url = cfg.public_url();
+    println!("HostSystem is listening on {url}  (stop with Ctrl-C)");
+    tracing::info!(bind = %cfg.bind, "listening");
+    let state = web_state(&rt, &cfg);
+    let result = hs_web::serve(listener, state, shutdown_signal()).await;
+    tracing::info!("shutting down");
+    rt.close().await;
+    result.context("serving HTTP")
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

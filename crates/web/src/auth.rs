@@ -1,0 +1,364 @@
+//! Who is asking: a bearer API token or a session cookie, resolved once per request by
+//! [`authenticate`], which also enforces CSRF for cookie-authenticated writes and the per-token
+//! request rate. Handlers take the extractors below; each says what it requires.
+
+use crate::error::ApiError;
+use crate::extract::{form_pairs, read_body};
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use hs_domain::Role;
+use hs_store::accounts::{Session, User};
+use hs_store::team::{MyRestaurant, TokenPrincipal};
+use hs_store::Actor;
+use std::net::{IpAddr, SocketAddr};
+use uuid::Uuid;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "hs_session";
+/// Header carrying the CSRF token for cookie-authenticated JSON writes.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Form field carrying the CSRF token.
+pub const CSRF_FIELD: &str = "csrf";
+
+/// A session resolved from the cookie (possibly still waiting for its second factor).
+#[derive(Clone, Debug)]
+pub struct SessionCtx {
+    pub session: Session,
+    pub user: User,
+}
+
+/// A request authenticated by an API token.
+#[derive(Clone, Debug)]
+pub struct TokenCtx(pub TokenPrincipal);
+
+/// The client's address.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub IpAddr);
+
+/// A cookie's value from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The `Set-Cookie` value for a session token (or its removal when `None`).
+pub fn session_cookie(state: &AppState, token: Option<&str>) -> String {
+    let secure = if state.config.tls() { "; Secure" } else { "" };
+    match token {
+        Some(t) => format!("{SESSION_COOKIE}={t}; Path=/; HttpOnly; SameSite=Lax{secure}"),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    }
+}
+
+fn client_ip(state: &AppState, req: &Request) -> IpAddr {
+    if state.config.trust_proxy {
+        if let Some(ip) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok())
+        {
+            return ip;
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}
+
+/// Whether an `Origin` (or, lacking it, `Referer`) header names this site. Requests without
+/// either (non-browser clients) pass; browsers always send Origin on cross-site POSTs.
+fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    let claimed = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
+    let Some(claimed) = claimed else { return true };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let public = state.config.public_url.trim_end_matches('/');
+    let matches = |base: &str| claimed == base || claimed.starts_with(&format!("{base}/"));
+    matches(public) || matches(&format!("http://{host}")) || matches(&format!("https://{host}"))
+}
+
+/// Resolves the caller, checks CSRF and origin for writes and rates API tokens.
+pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let ip = client_ip(&state, &req);
+    req.extensions_mut().insert(ClientIp(ip));
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_string());
+    if let Some(token) = bearer {
+        match state.store.authenticate_api_token(&token).await {
+            Ok(Some(p)) => {
+                if let Err(wait) = state.api_limiter.take(&p.token_id.to_string()) {
+                    return ApiError::too_many(wait).into_response();
+                }
+                req.extensions_mut().insert(TokenCtx(p));
+            }
+            Ok(None) => return ApiError::unauthorized().into_response(),
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+        // Bearer requests carry no ambient credentials, so CSRF does not apply.
+        return next.run(req).await;
+    }
+
+    if unsafe_method && !same_origin(&state, req.headers()) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_origin",
+            "cross-site request refused",
+        )
+        .into_response();
+    }
+
+    let token = cookie(req.headers(), SESSION_COOKIE).map(str::to_string);
+    if let Some(token) = token {
+        match state.store.session_by_token(&token).await {
+            Ok(Some((session, user))) => {
+                if unsafe_method {
+                    let expected = session.csrf_token.clone();
+                    let header_ok = req
+                        .headers()
+                        .get(CSRF_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| {
+                            hs_store::secret::constant_time_eq(v.as_bytes(), expected.as_bytes())
+                        });
+                    if !header_ok {
+                        // Look in the form body, then hand the same bytes on.
+                        let (parts, body) = req.into_parts();
+                        let bytes = match read_body(
+                            Request::from_parts(parts.clone(), body),
+                            state.config.body_limit,
+                        )
+                        .await
+                        {
+                            Ok(b) => b,
+                            Err(e) => return e.into_response(),
+                        };
+                        let field_ok = form_pairs(&bytes).iter().any(|(k, v)| {
+                            k == CSRF_FIELD
+                                && hs_store::secret::constant_time_eq(
+                                    v.as_bytes(),
+                                    expected.as_bytes(),
+                                )
+                        });
+                        if !field_ok {
+                            return ApiError::new(
+                                StatusCode::FORBIDDEN,
+                                "csrf_failed",
+                                "missing or wrong CSRF token; reload the page",
+                            )
+                            .into_response();
+                        }
+                        req = Request::from_parts(parts, Body::from(bytes));
+                    }
+                }
+                req.extensions_mut().insert(SessionCtx { session, user });
+            }
+            Ok(None) => {}
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    }
+    next.run(req).await
+}
+
+// ---- extractors for pages ------------------------------------------------------------------
+
+/// A fully signed-in user (second factor done); otherwise a redirect to the login page.
+pub struct SignedIn(pub SessionCtx);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
+        match parts.extensions.get::<SessionCtx>() {
+            Some(s) if !s.session.mfa_pending => Ok(SignedIn(s.clone())),
+            Some(_) => Err(Redirect::to("/login/2fa").into_response()),
+            None => Err(Redirect::to("/login").into_response()),
+        }
+    }
+}
+
+/// A signed-in user working in one of their restaurants: the session's current one if still a
+/// member, else their first.
+pub struct InRestaurant {
+    pub ctx: SessionCtx,
+    pub restaurant: MyRestaurant,
+    pub restaurants: Vec<MyRestaurant>,
+}
+
+impl InRestaurant {
+    /// The actor for the audit log.
+    pub fn actor(&self) -> Actor {
+        Actor::User(self.ctx.user.id)
+    }
+
+    /// 403 page unless the role is at least `needed`.
+    pub fn require(
+        &self,
+        needed: Role,
+        state: &AppState,
+        req_headers: &HeaderMap,
+    ) -> Result<(), Response> {
+        if self.restaurant.role.at_least(needed) {
+            Ok(())
+        } else {
+            Err(crate::pages::error_page_for(
+                state,
+                req_headers,
+                Some(&self.ctx),
+                StatusCode::FORBIDDEN,
+            ))
+        }
+    }
+}
+
+/// Resolves the current restaurant of a session; `None` when the user belongs to none.
+pub async fn current_restaurant(
+    state: &AppState,
+    ctx: &SessionCtx,
+) -> Result<(Option<MyRestaurant>, Vec<MyRestaurant>), ApiError> {
+    let mine = state.store.restaurants_of(ctx.user.id).await?;
+    let current = ctx
+        .session
+        .current_restaurant
+        .and_then(|id| mine.iter().find(|r| r.id == id))
+        .or_else(|| mine.first())
+        .cloned();
+    Ok((current, mine))
+}
+
+/// Whether a restaurant requires 2FA of this owner who has none: then they must set it up.
+async fn owner_needs_2fa(
+    state: &AppState,
+    ctx: &SessionCtx,
+    r: &MyRestaurant,
+) -> Result<bool, ApiError> {
+    if r.role != Role::Owner || ctx.user.totp_enabled {
+        return Ok(false);
+    }
+    let mut tx = state.store.tenant(r.id, &Actor::User(ctx.user.id)).await?;
+    let s = tx.settings().await?;
+    Ok(s.require_owner_2fa)
+}
+
+/// Puts a signed-in user into their current restaurant: `Ok(None)` when they belong to none, a
+/// redirect to 2FA setup when the restaurant requires it of this owner.
+pub async fn enter_restaurant(
+    state: &AppState,
+    ctx: SessionCtx,
+) -> Result<Option<InRestaurant>, Response> {
+    let (current, restaurants) = current_restaurant(state, &ctx)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let Some(restaurant) = current else {
+        return Ok(None);
+    };
+    if owner_needs_2fa(state, &ctx, &restaurant)
+        .await
+        .map_err(IntoResponse::into_response)?
+    {
+        return Err(Redirect::to("/account?require_2fa=1").into_response());
+    }
+    Ok(Some(InRestaurant {
+        ctx,
+        restaurant,
+        restaurants,
+    }))
+}
+
+impl FromRequestParts<AppState> for InRestaurant {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let SignedIn(ctx) = SignedIn::from_request_parts(parts, state).await?;
+        enter_restaurant(state, ctx)
+            .await?
+            .ok_or_else(|| Redirect::to("/").into_response())
+    }
+}
+
+// ---- extractor for the JSON API -------------------------------------------------------------
+
+/// Who calls the JSON API: an API token, or a signed-in session in its current restaurant.
+#[derive(Clone, Debug)]
+pub struct ApiCaller {
+    pub restaurant_id: Uuid,
+    pub role: Role,
+    pub actor: Actor,
+    pub user_id: Option<Uuid>,
+}
+
+impl ApiCaller {
+    /// 403 unless the role is at least `needed`.
+    pub fn require(&self, needed: Role) -> Result<(), ApiError> {
+        if self.role.at_least(needed) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(TokenCtx(p)) = parts.extensions.get::<TokenCtx>() {
+            return Ok(ApiCaller {
+                restaurant_id: p.restaurant_id,
+                role: p.role,
+                actor: Actor::Token(p.token_id),
+                user_id: None,
+            });
+        }
+        let Some(ctx) = parts
+            .extensions
+            .get::<SessionCtx>()
+            .filter(|s| !s.session.mfa_pending)
+            .cloned()
+        else {
+            return Err(ApiError::unauthorized());
+        };
+        let (current, _) = current_restaurant(state, &ctx).await?;
+        let r = current.ok_or_else(ApiError::forbidden)?;
+        if owner_needs_2fa(state, &ctx, &r).await? {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "two_factor_required",
+                "set up two-factor sign-in first",
+            ));
+        }
+        Ok(ApiCaller {
+            restaurant_id: r.id,
+            role: r.role,
+            actor: Actor::User(ctx.user.id),
+            user_id: Some(ctx.user.id),
+        })
+    }
+}

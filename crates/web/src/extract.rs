@@ -1,0 +1,194 @@
+//! Extractors that turn bad input into a 4xx naming the field: JSON bodies (malformed, wrong
+//! types, unknown enum values, missing fields), path parameters (invalid UUIDs) and query
+//! strings. Bodies are read up to the configured limit; beyond it, 413.
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+/// Reads the body up to the limit.
+pub async fn read_body(req: Request, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("request body is larger than {limit} bytes"),
+            )
+        })
+}
+
+/// Turns a serde path (`guest.name`, `items[2]`) into the field name we report.
+fn field_of(path: &serde_path_to_error::Path) -> Option<String> {
+    let s = path.to_string();
+    (s != ".").then_some(s)
+}
+
+/// Where serde reports "missing field `x`", the field is in the message, not the path.
+fn missing_field(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("missing field `")?;
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+/// A JSON body.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as application/json",
+            ));
+        }
+        let bytes = read_body(req, state.config.body_limit).await?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let inner = e.inner();
+                let msg = inner.to_string();
+                let field = missing_field(&msg).or_else(|| field_of(e.path()));
+                let code = if inner.is_syntax() || inner.is_eof() {
+                    "malformed_json"
+                } else {
+                    "invalid_field"
+                };
+                let mut err = ApiError::new(StatusCode::BAD_REQUEST, code, msg);
+                err.field = field;
+                err
+            })
+    }
+}
+
+/// Path parameters; a bad UUID names the parameter.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(rej) => {
+                use axum::extract::path::ErrorKind;
+                let (field, msg) = match rej {
+                    axum::extract::rejection::PathRejection::FailedToDeserializePathParams(e) => {
+                        match e.into_kind() {
+                            ErrorKind::ParseErrorAtKey {
+                                key,
+                                value,
+                                expected_type,
+                            } => {
+                                let what = if expected_type.contains("Uuid") {
+                                    "a UUID".to_string()
+                                } else {
+                                    expected_type.to_string()
+                                };
+                                (Some(key), format!("{value:?} is not {what}"))
+                            }
+                            ErrorKind::ParseError {
+                                value,
+                                expected_type,
+                            } => {
+                                let what = if expected_type.contains("Uuid") {
+                                    "a UUID".to_string()
+                                } else {
+                                    expected_type.to_string()
+                                };
+                                (None, format!("{value:?} is not {what}"))
+                            }
+                            ErrorKind::DeserializeError { key, message, .. } => {
+                                (Some(key), message)
+                            }
+                            other => (None, other.to_string()),
+                        }
+                    }
+                    other => (None, other.body_text()),
+                };
+                let mut e = ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", msg);
+                e.field = field;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A query string.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let msg = e.inner().to_string();
+                let field = missing_field(&msg).or_else(|| field_of(e.path()));
+                let mut err = ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", msg);
+                err.field = field;
+                err
+            })
+    }
+}
+
+/// Decodes `application/x-www-form-urlencoded` pairs.
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// A URL-encoded form body as name → value (the last value wins), read within the body limit.
+pub struct FormFields(pub std::collections::HashMap<String, String>);
+
+impl FromRequest<AppState> for FormFields {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let bytes = read_body(req, state.config.body_limit).await?;
+        Ok(FormFields(form_pairs(&bytes).into_iter().collect()))
+    }
+}
+
+impl FormFields {
+    /// A field's value, or "" when absent.
+    pub fn get(&self, k: &str) -> &str {
+        self.0.get(k).map(String::as_str).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_pairs;
+
+    #[test]
+    fn form_pairs_decode_plus_percent_and_bad_escapes() {
+        assert_eq!(
+            form_pairs(b"email=anna%40example.de&name=Anna+M%C3%BCller&x=%zz&flag"),
+            vec![
+                ("email".to_string(), "anna@example.de".to_string()),
+                ("name".to_string(), "Anna Müller".to_string()),
+                ("x".to_string(), "%zz".to_string()),
+                ("flag".to_string(), String::new()),
+            ]
+        );
+    }
+}

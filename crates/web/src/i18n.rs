@@ -1,0 +1,179 @@
+//! The dashboard's texts in German and English. Templates call `t("key")`; a test checks that
+//! every key a template uses exists here in both languages.
+
+/// (key, German, English)
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("app.name", "HostSystem", "HostSystem"),
+    ("nav.home", "Übersicht", "Overview"),
+    ("nav.team", "Team", "Team"),
+    ("nav.account", "Konto", "Account"),
+    ("nav.logout", "Abmelden", "Log out"),
+    ("nav.switch", "Restaurant wechseln", "Switch restaurant"),
+    ("nav.language", "English", "Deutsch"),
+    ("login.title", "Anmelden", "Sign in"),
+    ("login.email", "E-Mail", "Email"),
+    ("login.password", "Passwort", "Password"),
+    ("login.submit", "Anmelden", "Sign in"),
+    ("login.failed", "E-Mail oder Passwort ist falsch.", "Email or password is wrong."),
+    ("login.locked", "Zu viele Versuche. Bitte in {s} Sekunden erneut versuchen.", "Too many attempts. Please try again in {s} seconds."),
+    ("login.forgot", "Passwort vergessen?", "Forgot your password?"),
+    ("2fa.title", "Bestätigungscode", "Verification code"),
+    ("2fa.help", "Geben Sie den 6-stelligen Code aus Ihrer Authenticator-App ein oder einen Wiederherstellungscode.", "Enter the 6-digit code from your authenticator app, or a recovery code."),
+    ("2fa.code", "Code", "Code"),
+    ("2fa.submit", "Bestätigen", "Verify"),
+    ("2fa.wrong", "Der Code ist falsch oder wurde schon verwendet.", "The code is wrong or was already used."),
+    ("home.title", "Übersicht", "Overview"),
+    ("home.role", "Ihre Rolle", "Your role"),
+    ("home.no_restaurant", "Sie gehören noch zu keinem Restaurant. Bitten Sie einen Inhaber um eine Einladung.", "You do not belong to a restaurant yet. Ask an owner for an invitation."),
+    ("home.next", "Reservierungen, Gäste und Anrufe erscheinen hier, sobald diese Module eingerichtet sind.", "Reservations, guests and calls appear here once those modules are set up."),
+    ("role.owner", "Inhaber", "Owner"),
+    ("role.manager", "Manager", "Manager"),
+    ("role.staff", "Mitarbeiter", "Staff"),
+    ("switch.title", "Restaurant wählen", "Choose a restaurant"),
+    ("switch.open", "Öffnen", "Open"),
+    ("account.title", "Konto", "Account"),
+    ("account.password", "Passwort ändern", "Change password"),
+    ("account.current_password", "Aktuelles Passwort", "Current password"),
+    ("account.new_password", "Neues Passwort (12–128 Zeichen)", "New password (12–128 characters)"),
+    ("account.password_changed", "Passwort geändert. Alle anderen Sitzungen wurden beendet.", "Password changed. All other sessions were ended."),
+    ("account.2fa", "Zwei-Faktor-Anmeldung", "Two-factor sign-in"),
+    ("account.2fa_on", "Aktiv. Verbleibende Wiederherstellungscodes:", "On. Recovery codes left:"),
+    ("account.2fa_off", "Nicht aktiv.", "Off."),
+    ("account.2fa_required", "Ein Restaurant, dessen Inhaber Sie sind, verlangt die Zwei-Faktor-Anmeldung. Richten Sie sie ein, um fortzufahren.", "A restaurant you own requires two-factor sign-in. Set it up to continue."),
+    ("account.2fa_start", "Einrichten", "Set up"),
+    ("account.2fa_scan", "Scannen Sie den QR-Code mit Ihrer Authenticator-App oder geben Sie den Schlüssel ein, dann den angezeigten Code.", "Scan the QR code with your authenticator app or type the key, then enter the code it shows."),
+    ("account.2fa_key", "Schlüssel", "Key"),
+    ("account.2fa_confirm", "Aktivieren", "Turn on"),
+    ("account.2fa_disable", "Deaktivieren", "Turn off"),
+    ("account.2fa_codes", "Ihre Wiederherstellungscodes. Bewahren Sie sie sicher auf; jeder funktioniert einmal und sie werden nur jetzt angezeigt.", "Your recovery codes. Keep them safe; each works once and they are shown only now."),
+    ("account.sessions", "Aktive Sitzungen", "Active sessions"),
+    ("account.session_this", "diese Sitzung", "this session"),
+    ("account.session_end", "Beenden", "End"),
+    ("account.sessions_end_others", "Überall sonst abmelden", "Log out everywhere else"),
+    ("account.last_seen", "zuletzt aktiv", "last active"),
+    ("account.language", "Sprache", "Language"),
+    ("account.save", "Speichern", "Save"),
+    ("team.title", "Team", "Team"),
+    ("team.name", "Name", "Name"),
+    ("team.email", "E-Mail", "Email"),
+    ("team.role", "Rolle", "Role"),
+    ("team.2fa", "2FA", "2FA"),
+    ("team.change", "Ändern", "Change"),
+    ("team.remove", "Entfernen", "Remove"),
+    ("team.invite", "Einladen", "Invite"),
+    ("team.invite_title", "Person einladen", "Invite someone"),
+    ("team.invited", "Einladung verschickt an", "Invitation sent to"),
+    ("team.open_invites", "Offene Einladungen", "Open invitations"),
+    ("team.valid_until", "gültig bis", "valid until"),
+    ("team.revoke", "Zurückziehen", "Withdraw"),
+    ("team.settings", "Sicherheit", "Security"),
+    ("team.require_2fa", "Inhaber müssen die Zwei-Faktor-Anmeldung nutzen", "Owners must use two-factor sign-in"),
+    ("team.tokens", "API-Schlüssel", "API tokens"),
+    ("team.token_name", "Bezeichnung", "Label"),
+    ("team.token_create", "Erstellen", "Create"),
+    ("team.token_created", "Neuer API-Schlüssel — er wird nur jetzt angezeigt:", "New API token — it is shown only now:"),
+    ("team.token_last_used", "zuletzt benutzt", "last used"),
+    ("team.token_never", "nie", "never"),
+    ("team.token_revoked", "widerrufen", "revoked"),
+    ("team.token_revoke", "Widerrufen", "Revoke"),
+    ("invite.title", "Einladung", "Invitation"),
+    ("invite.text", "Sie wurden eingeladen, dem Team beizutreten von", "You have been invited to join the team of"),
+    ("invite.as", "als", "as"),
+    ("invite.create", "Konto anlegen und beitreten", "Create account and join"),
+    ("invite.join", "Beitreten", "Join"),
+    ("invite.login_first", "Für diese E-Mail-Adresse gibt es schon ein Konto. Melden Sie sich an und öffnen Sie den Link erneut.", "There is already an account for this email. Sign in and open the link again."),
+    ("invite.invalid", "Diese Einladung ist ungültig, abgelaufen oder wurde schon verwendet.", "This invitation is invalid, expired or already used."),
+    ("invite.your_name", "Ihr Name", "Your name"),
+    ("forgot.title", "Passwort zurücksetzen", "Reset password"),
+    ("forgot.submit", "Link senden", "Send link"),
+    ("forgot.sent", "Wenn es ein Konto mit dieser E-Mail gibt, ist ein Link unterwegs. Er gilt eine Stunde.", "If there is an account with this email, a link is on its way. It works for one hour."),
+    ("reset.title", "Neues Passwort", "New password"),
+    ("reset.submit", "Passwort setzen", "Set password"),
+    ("reset.invalid", "Dieser Link ist ungültig, abgelaufen oder wurde schon verwendet.", "This link is invalid, expired or already used."),
+    ("reset.done", "Passwort gesetzt. Bitte melden Sie sich an.", "Password set. Please sign in."),
+    ("error.title", "Fehler", "Error"),
+    ("error.not_found", "Diese Seite gibt es nicht.", "This page does not exist."),
+    ("error.forbidden", "Dafür fehlt Ihnen die Berechtigung.", "You are not allowed to do this."),
+    ("error.internal", "Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.", "Something went wrong. Please try again."),
+    ("error.too_many", "Zu viele Anfragen. Bitte warten Sie kurz.", "Too many requests. Please wait a moment."),
+    ("error.back", "Zurück zur Übersicht", "Back to the overview"),
+    ("mail.invite_subject", "Einladung ins Team von {r}", "Invitation to the team of {r}"),
+    ("mail.invite_body", "Hallo,\n\nSie wurden eingeladen, dem Team von {r} in HostSystem beizutreten ({role}).\nÖffnen Sie diesen Link innerhalb von 7 Tagen:\n\n{link}\n\nWenn Sie diese Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.", "Hello,\n\nYou have been invited to join the team of {r} on HostSystem ({role}).\nOpen this link within 7 days:\n\n{link}\n\nIf you did not expect this invitation, ignore this email."),
+    ("mail.reset_subject", "Passwort zurücksetzen", "Reset your password"),
+    ("mail.reset_body", "Hallo {name},\n\nmit diesem Link setzen Sie ein neues Passwort. Er gilt eine Stunde und nur einmal:\n\n{link}\n\nWenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail; Ihr Passwort bleibt unverändert.", "Hello {name},\n\nUse this link to set a new password. It works once, for one hour:\n\n{link}\n\nIf you did not ask for this, ignore this email; your password stays as it is."),
+];
+
+/// Supported languages.
+pub const LANGUAGES: [&str; 2] = ["de", "en"];
+
+/// The text for a key in a language (German when the language is unknown); the key itself when
+/// missing, so a gap is visible rather than blank.
+pub fn text<'a>(lang: &str, key: &'a str) -> &'a str {
+    match TEXTS.iter().find(|(k, _, _)| *k == key) {
+        Some((_, de, en)) => {
+            if lang == "en" {
+                en
+            } else {
+                de
+            }
+        }
+        None => key,
+    }
+}
+
+/// Picks a language from an `Accept-Language` header: the first of de/en it names, else German.
+pub fn from_accept_language(header: &str) -> &'static str {
+    for part in header.split(',') {
+        let tag = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if tag.starts_with("en") {
+            return "en";
+        }
+        if tag.starts_with("de") {
+            return "de";
+        }
+    }
+    "de"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_used_in_templates_exists() {
+        for (name, src) in crate::pages::TEMPLATES {
+            let mut rest = *src;
+            while let Some(i) = rest.find("t(\"") {
+                rest = &rest[i + 3..];
+                let key = &rest[..rest.find('"').expect("closing quote")];
+                assert!(
+                    TEXTS.iter().any(|(k, _, _)| *k == key),
+                    "{name} uses missing key {key}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn keys_are_unique_and_translated() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, de, en) in TEXTS {
+            assert!(seen.insert(k), "duplicate key {k}");
+            assert!(!de.is_empty() && !en.is_empty(), "{k} empty");
+        }
+    }
+
+    #[test]
+    fn accept_language_picks_first_supported() {
+        assert_eq!(from_accept_language("en-GB,en;q=0.9,de;q=0.8"), "en");
+        assert_eq!(from_accept_language("fr-FR, de-DE;q=0.7"), "de");
+        assert_eq!(from_accept_language("fr"), "de");
+        assert_eq!(text("en", "nav.team"), "Team");
+        assert_eq!(text("de", "login.title"), "Anmelden");
+    }
+}
