@@ -147,10 +147,10 @@ impl Config {
         let where_ = path
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "environment".into());
-        let cfg: Config = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| {
-                anyhow::anyhow!("invalid configuration ({where_}): {}", e.message())
+        let cfg: Config =
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+                let key = e.path().to_string();
+                anyhow::anyhow!("invalid configuration ({where_}): {key}: {}", e.inner())
             })?;
         cfg.validate()?;
         Ok(cfg)

@@ -138,8 +138,18 @@ impl EmbeddedCluster {
         Ok(cluster)
     }
 
-    /// Whether a server accepts connections on the socket (the `pg_isready` check).
+    /// Whether the server accepts sessions: its socket answers and `postmaster.pid` says
+    /// "ready" (a starting postmaster answers the socket but refuses logins).
     pub fn answers(&self) -> bool {
+        // Line 8 of postmaster.pid is the status pg_ctl waits on (PostgreSQL 10+).
+        let ready = fs::read_to_string(self.data_dir.join("postmaster.pid"))
+            .ok()
+            .and_then(|s| s.lines().nth(7).map(|l| l.trim() == "ready"))
+            .unwrap_or(false);
+        ready && self.socket_answers()
+    }
+
+    fn socket_answers(&self) -> bool {
         // A real protocol exchange: connect and send an SSLRequest; a live postmaster answers 'N'.
         use std::io::{Read, Write};
         let path = self.socket_dir.join(format!(".s.PGSQL.{SOCKET_PORT}"));
@@ -217,10 +227,21 @@ pub fn unprivileged_user() -> Result<OsUser> {
     bail!("running as root, but there is no 'postgres' or 'nobody' user to run PostgreSQL as")
 }
 
-/// Finds the directory with `initdb` and `postgres`: PATH first, then the newest
-/// `/usr/lib/postgresql/*/bin`.
+/// Finds the directory with `initdb` and `postgres`: `HOSTSYSTEM_PG_BIN_DIR` if set (and only
+/// there), else the newest `/usr/lib/postgresql/*/bin`, else PATH.
 pub fn find_bin_dir() -> Result<PathBuf> {
     let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = std::env::var_os("HOSTSYSTEM_PG_BIN_DIR") {
+        let dir = PathBuf::from(dir);
+        if dir.join("initdb").is_file() && dir.join("postgres").is_file() {
+            return Ok(dir);
+        }
+        bail!(
+            "HOSTSYSTEM_PG_BIN_DIR={} holds no initdb and postgres. Install PostgreSQL with: \
+             apt-get install postgresql   (or set DATABASE_URL to use an existing server)",
+            dir.display()
+        );
+    }
     let mut versioned: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()

@@ -60,10 +60,11 @@ pub struct Invite {
 }
 
 /// An API token as listed (never the token itself).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, FromRow)]
 pub struct ApiToken {
     pub id: Uuid,
     pub name: String,
+    #[sqlx(try_from = "String")]
     pub role: Role,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
@@ -494,22 +495,11 @@ impl TenantTx {
 
     /// All tokens, newest first.
     pub async fn api_tokens(&mut self) -> Result<Vec<ApiToken>, StoreError> {
-        let rows: Vec<(Uuid, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
-            sqlx::query_as("SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY created_at DESC")
-                .fetch_all(self.conn())
-                .await?;
-        rows.into_iter()
-            .map(|(id, name, role, created_at, last_used_at, revoked_at)| {
-                Ok(ApiToken {
-                    id,
-                    name,
-                    role: role_of_str(&role)?,
-                    created_at,
-                    last_used_at,
-                    revoked_at,
-                })
-            })
-            .collect()
+        Ok(sqlx::query_as(
+            "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY created_at DESC",
+        )
+        .fetch_all(self.conn())
+        .await?)
     }
 
     /// Revokes a token; it stops working at once.
@@ -551,6 +541,15 @@ impl TenantTx {
     }
 }
 
+#[derive(FromRow)]
+struct TokenRow {
+    #[sqlx(try_from = "String")]
+    role: Role,
+    token_hash: Vec<u8>,
+    revoked_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
 /// Splits `hs_<restaurant>.<id>.<secret>` into its ids; `None` when malformed.
 fn parse_api_token(token: &str) -> Option<(Uuid, Uuid)> {
     let rest = token.strip_prefix("hs_")?;
@@ -575,25 +574,23 @@ impl Store {
             return Ok(None);
         };
         let mut tx = self.tenant(rid, &Actor::Token(tid)).await?;
-        let row: Option<(
-            String,
-            Vec<u8>,
-            Option<DateTime<Utc>>,
-            Option<DateTime<Utc>>,
-        )> = sqlx::query_as(
+        let row: Option<TokenRow> = sqlx::query_as(
             "SELECT role, token_hash, revoked_at, last_used_at FROM api_tokens WHERE id = $1",
         )
         .bind(tid)
         .fetch_optional(tx.conn())
         .await?;
-        let Some((role, hash, revoked, last_used)) = row else {
+        let Some(row) = row else {
             return Ok(None);
         };
-        if revoked.is_some() || !constant_time_eq(&hash, &token_hash(token)) {
+        if row.revoked_at.is_some() || !constant_time_eq(&row.token_hash, &token_hash(token)) {
             return Ok(None);
         }
         let now = self.clock.now();
-        if last_used.is_none_or(|t| now - t > Duration::minutes(1)) {
+        if row
+            .last_used_at
+            .is_none_or(|t| now - t > Duration::minutes(1))
+        {
             sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
                 .bind(tid)
                 .bind(now)
@@ -604,7 +601,7 @@ impl Store {
         Ok(Some(TokenPrincipal {
             restaurant_id: rid,
             token_id: tid,
-            role: role_of_str(&role)?,
+            role: row.role,
         }))
     }
 }

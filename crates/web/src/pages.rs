@@ -60,6 +60,8 @@ static CSS_NAME: LazyLock<String> = LazyLock::new(|| {
 /// The template environment: HTML auto-escaping, `t()` for texts in the page's language.
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
+    // Optional form state (`errors.field`, `form.email`) may be absent: render it as empty.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     for (name, src) in TEMPLATES {
         env.add_template(name, src).expect("templates are valid"); // checked by tests
     }
@@ -1012,8 +1014,7 @@ async fn invite_page(
     headers: &HeaderMap,
     uri: &Uri,
     session: Option<&SessionCtx>,
-    rid: Uuid,
-    token: &str,
+    (rid, token): (Uuid, &str),
     status: StatusCode,
     extra: Value,
 ) -> Response {
@@ -1069,8 +1070,7 @@ pub async fn invite_form(
         &headers,
         &uri,
         s.as_ref(),
-        rid,
-        &token,
+        (rid, &token),
         StatusCode::OK,
         context! {},
     )
@@ -1104,8 +1104,7 @@ pub async fn accept_invite(
                         &headers,
                         &uri,
                         None,
-                        rid,
-                        &token,
+                        (rid, &token),
                         StatusCode::NOT_FOUND,
                         context! {},
                     )
@@ -1138,8 +1137,7 @@ pub async fn accept_invite(
                                 &headers,
                                 &uri,
                                 None,
-                                rid,
-                                &token,
+                                (rid, &token),
                                 StatusCode::UNPROCESSABLE_ENTITY,
                                 context! { errors, form => f },
                             )
@@ -1166,8 +1164,7 @@ pub async fn accept_invite(
                 &headers,
                 &uri,
                 signed_in.as_ref(),
-                rid,
-                &token,
+                (rid, &token),
                 StatusCode::CONFLICT,
                 context! { error => message },
             )
@@ -1179,8 +1176,7 @@ pub async fn accept_invite(
                 &headers,
                 &uri,
                 signed_in.as_ref(),
-                rid,
-                &token,
+                (rid, &token),
                 StatusCode::NOT_FOUND,
                 context! {},
             )

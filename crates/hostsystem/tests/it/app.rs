@@ -1,0 +1,358 @@
+//! `TestApp`: the real router on a fresh database, bound to port 0, with a manual clock, a
+//! file mailer in a temp dir and named helpers, so each test reads like its scenario.
+
+use chrono::{DateTime, Duration, Utc};
+use hs_channels::mail::FileMailer;
+use hs_domain::{Clock, Role};
+use hs_store::accounts::NewUser;
+use hs_store::{Actor, MasterKey, Store};
+use hs_testkit::{fresh_db, TestDb};
+use reqwest::header::{HeaderMap, SET_COOKIE};
+use reqwest::{Method, StatusCode};
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "Kastanienbaum-Seeblick-42";
+
+pub fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
+        .expect("t0")
+        .with_timezone(&Utc)
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub clock: Clock,
+    pub db: TestDb,
+    pub mail_dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+pub struct Builder {
+    rate: u32,
+    tls_url: bool,
+}
+
+impl Builder {
+    pub fn api_rate_per_minute(mut self, n: u32) -> Self {
+        self.rate = n;
+        self
+    }
+
+    /// Pretend the public URL is https (Secure cookies, HSTS).
+    pub fn behind_tls(mut self) -> Self {
+        self.tls_url = true;
+        self
+    }
+
+    pub async fn start(self) -> TestApp {
+        // Errors the app logs show up in a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("warn")
+            .try_init();
+        let db = fresh_db().await.expect("test database");
+        let clock = Clock::manual(t0());
+        let store = Store::new(
+            db.app_pool().await.expect("pool"),
+            clock.clone(),
+            MasterKey::generate(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let base = format!("http://{addr}");
+        let mail_dir = tempfile::tempdir().expect("mail dir");
+        let config = hs_web::WebConfig {
+            public_url: if self.tls_url {
+                "https://hostsystem.example".into()
+            } else {
+                base.clone()
+            },
+            api_rate_per_minute: self.rate,
+            ..Default::default()
+        };
+        let mailer = Arc::new(FileMailer::new(
+            mail_dir.path(),
+            "HostSystem <noreply@test>",
+        ));
+        let state = hs_web::AppState::new(store.clone(), config, mailer);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(hs_web::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base,
+            store,
+            clock,
+            db,
+            mail_dir,
+            shutdown: Some(tx),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl TestApp {
+    pub fn builder() -> Builder {
+        Builder {
+            rate: 600,
+            tls_url: false,
+        }
+    }
+
+    pub async fn new() -> TestApp {
+        Self::builder().start().await
+    }
+
+    /// A restaurant with default settings.
+    pub async fn with_restaurant(&self, name: &str) -> Uuid {
+        self.store
+            .create_restaurant(name, &Actor::Cli)
+            .await
+            .expect("restaurant")
+            .id
+    }
+
+    /// A user with [`PASSWORD`], member of `restaurant` with `role`.
+    pub async fn user_in(&self, restaurant: Uuid, email: &str, role: Role) -> Uuid {
+        let u = self
+            .store
+            .create_user(
+                NewUser {
+                    email,
+                    name: "Test Person",
+                    password: PASSWORD,
+                    language: "en",
+                    platform_admin: false,
+                },
+                &Actor::Cli,
+            )
+            .await
+            .expect("user");
+        let mut tx = self
+            .store
+            .tenant(restaurant, &Actor::Cli)
+            .await
+            .expect("tx");
+        tx.add_member(u.id, role).await.expect("member");
+        tx.commit().await.expect("commit");
+        u.id
+    }
+
+    /// A fresh browser with no cookies.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.base.clone(),
+            client: client(),
+            session: None,
+            csrf: None,
+        }
+    }
+
+    /// A signed-in browser for a new user of that role in a new restaurant.
+    pub async fn login_as(&self, role: Role) -> (Browser, Uuid) {
+        let r = self.with_restaurant("Trattoria Test").await;
+        let email = format!("{}@trattoria-test.example", role.as_str());
+        self.user_in(r, &email, role).await;
+        let mut b = self.browser();
+        b.login(&email, PASSWORD).await;
+        (b, r)
+    }
+
+    /// An API token of a restaurant with a role.
+    pub async fn api_token(&self, restaurant: Uuid, role: Role) -> String {
+        let mut tx = self
+            .store
+            .tenant(restaurant, &Actor::Cli)
+            .await
+            .expect("tx");
+        let (_, t) = tx
+            .create_api_token("test", role, None)
+            .await
+            .expect("token");
+        tx.commit().await.expect("commit");
+        t
+    }
+
+    pub fn advance(&self, d: Duration) {
+        self.clock.advance(d);
+    }
+
+    /// Every mail written so far, oldest first.
+    pub fn mails(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(self.mail_dir.path())
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).expect("mail"))
+            .collect()
+    }
+
+    /// The first link to this app in the last mail.
+    pub fn last_mail_link(&self) -> String {
+        let mail = self.mails().pop().expect("a mail was sent");
+        let start = mail.find(&self.base).expect("link in mail");
+        mail[start..]
+            .split_whitespace()
+            .next()
+            .expect("link")
+            .to_string()
+    }
+
+    pub fn client(&self) -> reqwest::Client {
+        client()
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The CSRF token of the first form in a page.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let i = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    Some(html[i..i + html[i..].find('"')?].to_string())
+}
+
+/// A browser: keeps the session cookie and the page's CSRF token, follows no redirects.
+pub struct Browser {
+    pub base: String,
+    client: reqwest::Client,
+    pub session: Option<String>,
+    pub csrf: Option<String>,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+}
+
+impl Browser {
+    async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+        with_csrf: bool,
+    ) -> Page {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(s) = &self.session {
+            req = req.header("cookie", format!("hs_session={s}"));
+        }
+        if let Some(f) = form {
+            let mut fields: Vec<(String, String)> = f
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            if with_csrf {
+                if let Some(c) = &self.csrf {
+                    fields.push(("csrf".into(), c.clone()));
+                }
+            }
+            let body = fields
+                .iter()
+                .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+                .collect::<Vec<_>>()
+                .join("&");
+            req = req
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        for c in headers.get_all(SET_COOKIE) {
+            let c = c.to_str().unwrap_or("");
+            if let Some(v) = c.strip_prefix("hs_session=") {
+                let v = v.split(';').next().unwrap_or("");
+                self.session = (!v.is_empty()).then(|| v.to_string());
+            }
+        }
+        let body = resp.text().await.unwrap_or_default();
+        if let Some(c) = csrf_in(&body) {
+            self.csrf = Some(c);
+        }
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        self.send(Method::GET, path, None, false).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.send(Method::POST, path, Some(form), true).await
+    }
+
+    pub async fn post_without_csrf(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.send(Method::POST, path, Some(form), false).await
+    }
+
+    /// Signs in with a password (no second factor expected) and loads the start page.
+    pub async fn login(&mut self, email: &str, password: &str) {
+        let p = self
+            .post("/login", &[("email", email), ("password", password)])
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "login failed: {}", p.body);
+        let home = self.get("/").await;
+        assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    }
+
+    /// A JSON request with the session cookie (and CSRF header for writes).
+    pub async fn json(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(s) = &self.session {
+            req = req.header("cookie", format!("hs_session={s}"));
+        }
+        if let Some(c) = &self.csrf {
+            req = req.header("x-csrf-token", c);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,342 @@
+//! The `hostsystem` binary: help texts, the embedded PostgreSQL lifecycle across restarts,
+//! the idempotent demo, and clear errors.
+
+use reqwest::StatusCode;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hostsystem");
+
+/// A data dir the unprivileged PostgreSQL user can enter (tempdirs are 0700).
+fn data_dir() -> tempfile::TempDir {
+    let d = tempfile::Builder::new()
+        .prefix("hs-cli-")
+        .tempdir_in("/tmp")
+        .expect("tmp");
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    d
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn cmd(data: &Path, port: u16) -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOSTSYSTEM_DATA_DIR", data)
+        .env("HOSTSYSTEM_BIND", format!("127.0.0.1:{port}"))
+        .env("HOSTSYSTEM_LOG_LEVEL", "warn")
+        .stdin(Stdio::null());
+    c
+}
+
+async fn run(mut c: Command) -> Output {
+    tokio::task::spawn_blocking(move || c.output().expect("run hostsystem"))
+        .await
+        .expect("join")
+}
+
+async fn wait_healthy(port: u16, child: &mut Child) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/api/health"))
+            .send()
+            .await
+        {
+            if r.status() == StatusCode::OK {
+                return;
+            }
+        }
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "server exited early"
+        );
+        assert!(Instant::now() < deadline, "server not healthy within 60 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn stop(mut child: Child) -> std::process::ExitStatus {
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    tokio::task::spawn_blocking(move || child.wait().expect("wait"))
+        .await
+        .expect("join")
+}
+
+fn postmaster_running(data: &Path) -> bool {
+    std::fs::read_to_string(data.join("postgres/postmaster.pid"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .map(str::trim)
+                .and_then(|p| p.parse::<u32>().ok())
+        })
+        .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists())
+}
+
+#[tokio::test]
+async fn every_subcommand_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["demo", "--help"],
+        vec!["admin", "--help"],
+        vec!["admin", "create-restaurant", "--help"],
+        vec!["admin", "create-user", "--help"],
+        vec!["admin", "add-member", "--help"],
+        vec!["admin", "create-api-token", "--help"],
+        vec!["admin", "list-restaurants", "--help"],
+    ] {
+        let mut c = Command::new(BIN);
+        c.args(&args);
+        let out = run(c).await;
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage:"),
+            "{args:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn serve_runs_embedded_postgres_stops_it_on_sigterm_and_reuses_it() {
+    let data = data_dir();
+    let port = free_port();
+    let mut child = cmd(data.path(), port)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    wait_healthy(port, &mut child).await;
+    assert!(postmaster_running(data.path()));
+    let key_mode = std::fs::metadata(data.path().join("master.key"))
+        .expect("key")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(key_mode, 0o600);
+    let key = std::fs::read_to_string(data.path().join("master.key")).expect("key");
+    assert!(
+        data.path().join("run/.s.PGSQL.5432").exists(),
+        "Unix socket in the data dir"
+    );
+
+    // The demo attaches to the running cluster and is idempotent.
+    let first = run({
+        let mut c = cmd(data.path(), port);
+        c.args(["demo", "--json"]);
+        c
+    })
+    .await;
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let a: serde_json::Value = serde_json::from_slice(&first.stdout).expect("json");
+    for k in ["base_url", "restaurant_id", "users", "api_token"] {
+        assert!(!a[k].is_null(), "demo JSON has {k}: {a}");
+    }
+    assert_eq!(a["users"].as_array().map(Vec::len), Some(3));
+    let second = run({
+        let mut c = cmd(data.path(), port);
+        c.args(["demo", "--json"]);
+        c
+    })
+    .await;
+    let b: serde_json::Value = serde_json::from_slice(&second.stdout).expect("json");
+    assert_eq!(
+        a["restaurant_id"], b["restaurant_id"],
+        "same demo restaurant"
+    );
+    let client = reqwest::Client::new();
+    let me = client
+        .get(format!("http://127.0.0.1:{port}/api/v1/me"))
+        .bearer_auth(b["api_token"].as_str().expect("token"))
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(me.status(), StatusCode::OK);
+    let old = client
+        .get(format!("http://127.0.0.1:{port}/api/v1/me"))
+        .bearer_auth(a["api_token"].as_str().expect("token"))
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(
+        old.status(),
+        StatusCode::UNAUTHORIZED,
+        "the previous demo token is revoked"
+    );
+
+    let status = stop(child).await;
+    assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+    assert!(
+        !postmaster_running(data.path()),
+        "the cluster stopped with the server"
+    );
+
+    // A second start reuses cluster, data and key.
+    let mut child = cmd(data.path(), port)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    wait_healthy(port, &mut child).await;
+    assert_eq!(
+        std::fs::read_to_string(data.path().join("master.key")).expect("key"),
+        key
+    );
+    let list = run({
+        let mut c = cmd(data.path(), port);
+        c.args(["admin", "list-restaurants", "--json"]);
+        c
+    })
+    .await;
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    assert!(stop(child).await.success());
+}
+
+#[tokio::test]
+async fn admin_commands_create_restaurant_user_member_and_token() {
+    let data = data_dir();
+    let port = free_port();
+    let out = run({
+        let mut c = cmd(data.path(), port);
+        c.args(["admin", "create-restaurant", "--name", "Gasthaus Krone"]);
+        c
+    })
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let mut c = cmd(data.path(), port);
+    c.args([
+        "admin",
+        "create-user",
+        "--email",
+        "wirt@krone.example",
+        "--name",
+        "Wirt",
+        "--password-stdin",
+    ])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped());
+    let mut child = c.spawn().expect("spawn");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"Wacholder-Brunnen-Abend-77\n")
+        .expect("write");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().expect("wait"))
+        .await
+        .expect("join");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run({
+        let mut c = cmd(data.path(), port);
+        c.args([
+            "admin",
+            "add-member",
+            "--email",
+            "wirt@krone.example",
+            "--restaurant",
+            &rid,
+            "--role",
+            "owner",
+        ]);
+        c
+    })
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run({
+        let mut c = cmd(data.path(), port);
+        c.args([
+            "admin",
+            "create-api-token",
+            "--restaurant",
+            &rid,
+            "--role",
+            "chef",
+            "--name",
+            "x",
+        ]);
+        c
+    })
+    .await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
+    let out = run({
+        let mut c = cmd(data.path(), port);
+        c.args([
+            "admin",
+            "create-user",
+            "--email",
+            "gast@krone.example",
+            "--name",
+            "Gast",
+            "--password-stdin",
+        ]);
+        c
+    })
+    .await;
+    assert!(!out.status.success(), "an empty password is refused");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("password"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn missing_postgres_binaries_and_bad_config_give_one_clear_error() {
+    let data = data_dir();
+    let out = run({
+        let mut c = cmd(data.path(), free_port());
+        c.env("HOSTSYSTEM_PG_BIN_DIR", "/nonexistent")
+            .arg("migrate");
+        c
+    })
+    .await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("apt-get install postgresql"), "{err}");
+    let out = run({
+        let mut c = cmd(data.path(), free_port());
+        c.env("HOSTSYSTEM_BIND", "nowhere").arg("migrate");
+        c
+    })
+    .await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bind"));
+}

@@ -1,0 +1,7 @@
+//! HTTP-level tests of HostSystem: one test binary, so one throwaway PostgreSQL cluster for all.
+
+mod api;
+mod app;
+mod auth;
+mod cli;
+mod team;
