@@ -95,25 +95,17 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiPath<T> {
                                 key,
                                 value,
                                 expected_type,
-                            } => {
-                                let what = if expected_type.contains("Uuid") {
-                                    "a UUID".to_string()
-                                } else {
-                                    expected_type.to_string()
-                                };
-                                (Some(key), format!("{value:?} is not {what}"))
-                            }
+                            } => (
+                                Some(key),
+                                format!("{value:?} is not {}", describe(expected_type)),
+                            ),
                             ErrorKind::ParseError {
                                 value,
                                 expected_type,
-                            } => {
-                                let what = if expected_type.contains("Uuid") {
-                                    "a UUID".to_string()
-                                } else {
-                                    expected_type.to_string()
-                                };
-                                (None, format!("{value:?} is not {what}"))
-                            }
+                            } => (
+                                None,
+                                format!("{value:?} is not {}", describe(expected_type)),
+                            ),
                             ErrorKind::DeserializeError { key, message, .. } => {
                                 (Some(key), message)
                             }
@@ -127,6 +119,15 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiPath<T> {
                 Err(e)
             }
         }
+    }
+}
+
+/// How a path parameter's expected type reads in an error message.
+fn describe(expected_type: &str) -> String {
+    if expected_type.contains("Uuid") {
+        "a UUID".into()
+    } else {
+        expected_type.to_string()
     }
 }
 

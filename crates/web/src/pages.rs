@@ -607,37 +607,20 @@ pub async fn account(State(state): State<AppState>, SignedIn(ctx): SignedIn, uri
     .await
 }
 
-/// `POST /account/password`: ends every other session.
-pub async fn change_password(
-    State(state): State<AppState>,
-    SignedIn(ctx): SignedIn,
-    form: FormFields,
+/// Shows the account page after a change: with `extra` on success, with the field errors
+/// (422) when the input was refused.
+async fn account_outcome(
+    state: &AppState,
+    ctx: &SessionCtx,
+    outcome: Result<Value, StoreError>,
 ) -> Response {
-    let r = state
-        .store
-        .change_password(
-            ctx.user.id,
-            form.get("current_password"),
-            form.get("new_password"),
-            Some(ctx.session.id),
-        )
-        .await;
-    let page = PageCtx::signed_in(&ctx);
-    match r {
-        Ok(()) => {
-            account_page(
-                &state,
-                &ctx,
-                StatusCode::OK,
-                context! { notice => page.t("account.password_changed") },
-            )
-            .await
-        }
+    match outcome {
+        Ok(extra) => account_page(state, ctx, StatusCode::OK, extra).await,
         Err(e) => match field_errors(e) {
             Ok(errors) => {
                 account_page(
-                    &state,
-                    &ctx,
+                    state,
+                    ctx,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     context! { errors },
                 )
@@ -646,6 +629,26 @@ pub async fn change_password(
             Err(resp) => resp,
         },
     }
+}
+
+/// `POST /account/password`: ends every other session.
+pub async fn change_password(
+    State(state): State<AppState>,
+    SignedIn(ctx): SignedIn,
+    form: FormFields,
+) -> Response {
+    let notice = PageCtx::signed_in(&ctx).t("account.password_changed");
+    let outcome = state
+        .store
+        .change_password(
+            ctx.user.id,
+            form.get("current_password"),
+            form.get("new_password"),
+            Some(ctx.session.id),
+        )
+        .await
+        .map(|()| context! { notice });
+    account_outcome(&state, &ctx, outcome).await
 }
 
 /// `POST /account/language`.
@@ -678,33 +681,16 @@ pub async fn totp_confirm(
     SignedIn(ctx): SignedIn,
     form: FormFields,
 ) -> Response {
-    match state
+    let outcome = state
         .store
         .confirm_totp(ctx.user.id, form.get("code"))
-        .await
-    {
-        Ok(codes) => {
-            account_page(
-                &state,
-                &ctx,
-                StatusCode::OK,
-                context! { recovery_codes => codes },
-            )
-            .await
-        }
-        Err(e) => match field_errors(e) {
-            Ok(errors) => {
-                account_page(
-                    &state,
-                    &ctx,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    context! { errors },
-                )
-                .await
-            }
-            Err(resp) => resp,
-        },
-    }
+        .await;
+    account_outcome(
+        &state,
+        &ctx,
+        outcome.map(|codes| context! { recovery_codes => codes }),
+    )
+    .await
 }
 
 /// `POST /account/2fa/disable`: needs the password.
@@ -713,25 +699,11 @@ pub async fn totp_disable(
     SignedIn(ctx): SignedIn,
     form: FormFields,
 ) -> Response {
-    match state
+    let outcome = state
         .store
         .disable_totp(ctx.user.id, form.get("password"))
-        .await
-    {
-        Ok(()) => Redirect::to("/account").into_response(),
-        Err(e) => match field_errors(e) {
-            Ok(errors) => {
-                account_page(
-                    &state,
-                    &ctx,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    context! { errors },
-                )
-                .await
-            }
-            Err(resp) => resp,
-        },
-    }
+        .await;
+    account_outcome(&state, &ctx, outcome.map(|()| context! {})).await
 }
 
 /// `POST /account/sessions/{id}/end`.

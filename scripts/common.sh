@@ -1,0 +1,40 @@
+# Shared by run-demo.sh and test.sh: make sure the tools HostSystem needs are on this Debian
+# machine, installing what is missing from Debian's packages (as root).
+set -euo pipefail
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "error: need root to run: $*" >&2; exit 1; fi
+}
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+have_postgres() {
+  if [ -n "${HOSTSYSTEM_PG_BIN_DIR:-}" ] && [ -x "$HOSTSYSTEM_PG_BIN_DIR/initdb" ]; then return 0; fi
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1
+}
+
+ensure_postgres() {
+  if ! have_postgres; then
+    echo "==> installing PostgreSQL from Debian's packages"
+    apt_install postgresql
+  fi
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "==> installing the Rust toolchain (rustup)"
+    command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
+    command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c clippy,rustfmt
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev
+}

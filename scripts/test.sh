@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, and every test (unit, PostgreSQL, HTTP, CLI).
+# Installs what is missing first. CI runs exactly this (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+ensure_rust
+ensure_postgres
+started=$(date +%s)
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> cargo clippy -D warnings"
+cargo clippy --locked --all-targets -- -D warnings
+echo "==> cargo test"
+cargo test --locked --workspace
+echo "==> test suite finished in $(( $(date +%s) - started )) s"
