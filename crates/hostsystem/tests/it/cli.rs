@@ -340,3 +340,50 @@ async fn missing_postgres_binaries_and_bad_config_give_one_clear_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("bind"));
 }
+
+#[tokio::test]
+async fn with_database_url_it_uses_that_server_and_migrates_as_the_owner_url() {
+    let db = hs_testkit::fresh_db().await.expect("db");
+    let socket = db.socket_dir().display().to_string();
+    let url = |role: &str| format!("postgres://{role}@localhost:5432/{}?host={socket}", db.name);
+    let data = data_dir();
+    let out = run({
+        let mut c = cmd(data.path(), free_port());
+        c.env("DATABASE_URL", url("hostsystem_app"))
+            .env("DATABASE_OWNER_URL", url("hostsystem_owner"))
+            .args(["admin", "create-restaurant", "--name", "Extern"]);
+        c
+    })
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !data.path().join("postgres").exists(),
+        "no embedded cluster with DATABASE_URL"
+    );
+    let store = hs_store::Store::new(
+        db.app_pool().await.expect("pool"),
+        hs_domain::Clock::system(),
+        hs_store::MasterKey::generate(),
+    );
+    let names: Vec<String> = store
+        .all_restaurants()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(names, vec!["Extern".to_string()]);
+    // A wrong URL is one clear error, not a hang.
+    let out = run({
+        let mut c = cmd(data.path(), free_port());
+        c.env("DATABASE_URL", "not a url").arg("migrate");
+        c
+    })
+    .await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"));
+}
