@@ -1,6 +1,7 @@
 //! Pure rules of HostSystem: the clock, roles, input validation, password policy, TOTP and
 //! log redaction. Nothing here performs I/O, so everything is unit-tested directly.
 
+pub mod availability;
 pub mod clock;
 pub mod redact;
 pub mod role;
