@@ -4,6 +4,7 @@
 pub mod availability;
 pub mod clock;
 pub mod redact;
+pub mod reservation;
 pub mod role;
 pub mod totp;
 pub mod validate;

@@ -16,6 +16,8 @@ pub enum Invalid {
     ControlCharacters,
     #[error("is not a valid email address")]
     Email,
+    #[error("is not a valid phone number")]
+    Phone,
     #[error("is too easy to guess: {0}")]
     WeakPassword(String),
 }
@@ -29,6 +31,7 @@ impl Invalid {
             Invalid::TooShort(_) => "too_short",
             Invalid::ControlCharacters => "control_characters",
             Invalid::Email => "invalid_email",
+            Invalid::Phone => "invalid_phone",
             Invalid::WeakPassword(_) => "weak_password",
         }
     }
@@ -156,5 +159,58 @@ mod tests {
             Err(Invalid::WeakPassword(_))
         ));
         assert_eq!(password("Kastanienbaum-Seeblick-42", &[]), Ok(()));
+    }
+}
+
+/// Longest phone number input we parse.
+pub const PHONE_MAX: usize = 40;
+
+/// Normalises a phone number to E.164 (`+497611234567`) with libphonenumber's rules; numbers
+/// without a country code are read as numbers of `default_region` (ISO 3166 code, e.g. "DE").
+pub fn phone_e164(raw: &str, default_region: &str) -> Result<String, Invalid> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(Invalid::Empty);
+    }
+    if s.chars().count() > PHONE_MAX {
+        return Err(Invalid::TooLong(PHONE_MAX));
+    }
+    if s.chars().any(|c| c.is_control()) {
+        return Err(Invalid::ControlCharacters);
+    }
+    let region = default_region.parse::<phonenumber::country::Id>().ok();
+    let n = phonenumber::parse(region, s).map_err(|_| Invalid::Phone)?;
+    if !phonenumber::is_valid(&n) {
+        return Err(Invalid::Phone);
+    }
+    Ok(n.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_become_e164_or_are_refused() {
+        assert_eq!(phone_e164("0761 1234567", "DE"), Ok("+497611234567".into()));
+        assert_eq!(
+            phone_e164("+49 (0)761 / 123 45-67", "DE"),
+            Ok("+497611234567".into())
+        );
+        assert_eq!(
+            phone_e164("0151 23456789", "DE"),
+            Ok("+4915123456789".into())
+        );
+        assert_eq!(
+            phone_e164("+44 20 7946 0958", "DE"),
+            Ok("+442079460958".into())
+        );
+        assert_eq!(phone_e164("12", "DE"), Err(Invalid::Phone));
+        assert_eq!(phone_e164("call me maybe", "DE"), Err(Invalid::Phone));
+        assert_eq!(phone_e164("", "DE"), Err(Invalid::Empty));
+        assert_eq!(
+            phone_e164(&"1".repeat(41), "DE"),
+            Err(Invalid::TooLong(PHONE_MAX))
+        );
     }
 }
