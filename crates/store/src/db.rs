@@ -184,11 +184,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. Applied migrations are never edited: their checksums are checked.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../migrations/0001_foundation.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../migrations/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "reservations",
+        sql: include_str!("../migrations/0002_reservations.sql"),
+    },
+];
 
 fn checksum(sql: &str) -> String {
     Sha256::digest(sql.as_bytes())

@@ -98,7 +98,7 @@ async fn store_for(db: &TestDb) -> Store {
 }
 
 /// Two restaurants with rows in every tenant table (members, settings, tokens, invites, audit).
-async fn two_restaurants(store: &Store) -> (Uuid, Uuid) {
+async fn two_restaurants(db: &TestDb, store: &Store) -> (Uuid, Uuid) {
     let mut ids = Vec::new();
     for (n, email) in [
         ("Alpha", "owner@alpha.example"),
@@ -130,9 +130,40 @@ async fn two_restaurants(store: &Store) -> (Uuid, Uuid) {
             .await
             .expect("invite");
         tx.commit().await.expect("commit");
+        fill_reservation_tables(db, r.id).await;
         ids.push(r.id);
     }
     (ids[0], ids[1])
+}
+
+/// One row in each reservation-side tenant table, written as the app role in the tenant.
+async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
+    let sql = format!(
+        "SELECT set_config('app.restaurant_id', '{rid}', true);
+         INSERT INTO areas (restaurant_id, id, name) VALUES ('{rid}', '{a}', 'Innen');
+         INSERT INTO tables (restaurant_id, id, area_id, name, min_seats, max_seats) VALUES ('{rid}', '{t}', '{a}', 'T1', 1, 2);
+         INSERT INTO table_combinations (restaurant_id, id, name, min_seats, max_seats) VALUES ('{rid}', '{c}', 'T1+', 2, 4);
+         INSERT INTO combination_tables (restaurant_id, combination_id, table_id) VALUES ('{rid}', '{c}', '{t}');
+         INSERT INTO service_periods (restaurant_id, id, weekday, name, start_time, end_time, last_seating) VALUES ('{rid}', gen_random_uuid(), 1, 'Dinner', '17:30', '22:30', '21:30');
+         INSERT INTO special_days (restaurant_id, id, day, name, start_time, end_time, last_seating) VALUES ('{rid}', gen_random_uuid(), '2026-12-31', 'Silvester', '18:00', '02:00', '21:00');
+         INSERT INTO closures (restaurant_id, id, first_day, last_day, reason) VALUES ('{rid}', gen_random_uuid(), '2026-12-24', '2026-12-26', 'Weihnachten');
+         INSERT INTO turn_times (restaurant_id, id, min_party, max_party, minutes) VALUES ('{rid}', gen_random_uuid(), 1, 2, 90);
+         INSERT INTO guests (restaurant_id, id, name, created_at, updated_at) VALUES ('{rid}', '{g}', 'Gast', now(), now());
+         INSERT INTO reservations (restaurant_id, id, code, guest_id, party_size, starts_at, ends_at, status, channel, created_at, updated_at)
+           VALUES ('{rid}', '{res}', 'ACDEFG', '{g}', 2, '2026-12-01 18:00+00', '2026-12-01 19:30+00', 'confirmed', 'api', now(), now());
+         INSERT INTO reservation_tables (restaurant_id, reservation_id, table_id, during) VALUES ('{rid}', '{res}', '{t}', '[2026-12-01 18:00+00, 2026-12-01 19:30+00)');
+         INSERT INTO idempotency_records (restaurant_id, key, scope, request_hash, status_code, response, created_at, expires_at)
+           VALUES ('{rid}', 'k', 'reservations', '\\x00', 201, '{{}}', now(), now() + interval '1 day');
+         INSERT INTO tenant_keys (restaurant_id, wrapped_key, created_at) VALUES ('{rid}', 'x', now());",
+        a = Uuid::new_v4(),
+        t = Uuid::new_v4(),
+        c = Uuid::new_v4(),
+        g = Uuid::new_v4(),
+        res = Uuid::new_v4(),
+    );
+    let mut tx = db.app_pool().await.expect("pool").begin().await.expect("begin");
+    sqlx::raw_sql(&sql).execute(&mut *tx).await.expect("fixture rows");
+    tx.commit().await.expect("commit");
 }
 
 #[tokio::test]
@@ -197,7 +228,7 @@ async fn catalog_guard_goes_red_when_a_policy_trigger_or_force_is_removed() {
 async fn app_role_with_tenant_a_cannot_read_change_or_create_rows_of_tenant_b() {
     let db = fresh_db().await.expect("db");
     let store = store_for(&db).await;
-    let (a, b) = two_restaurants(&store).await;
+    let (a, b) = two_restaurants(&db, &store).await;
     let mut c = PgConnection::connect_with(&db.targets.app)
         .await
         .expect("app conn");
@@ -290,7 +321,7 @@ async fn app_role_with_tenant_a_cannot_read_change_or_create_rows_of_tenant_b() 
 async fn app_role_without_tenant_sees_nothing_even_on_a_reused_connection() {
     let db = fresh_db().await.expect("db");
     let store = store_for(&db).await;
-    let (a, _) = two_restaurants(&store).await;
+    let (a, _) = two_restaurants(&db, &store).await;
     let mut c = PgConnection::connect_with(&db.targets.app)
         .await
         .expect("app conn");
@@ -315,7 +346,7 @@ async fn app_role_without_tenant_sees_nothing_even_on_a_reused_connection() {
 async fn tenant_tx_of_a_shows_only_a_through_the_store() {
     let db = fresh_db().await.expect("db");
     let store = store_for(&db).await;
-    let (a, b) = two_restaurants(&store).await;
+    let (a, b) = two_restaurants(&db, &store).await;
     let mut tx = store.tenant(a, &Actor::System).await.expect("tx");
     let members = tx.members().await.expect("members");
     assert_eq!(members.len(), 1);
@@ -340,7 +371,7 @@ async fn tenant_tx_of_a_shows_only_a_through_the_store() {
 async fn audit_log_records_actor_table_row_and_columns_but_no_values() {
     let db = fresh_db().await.expect("db");
     let store = store_for(&db).await;
-    let (a, _) = two_restaurants(&store).await;
+    let (a, _) = two_restaurants(&db, &store).await;
     let user = store
         .user_by_email("owner@alpha.example")
         .await
