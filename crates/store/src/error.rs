@@ -14,6 +14,13 @@ pub enum StoreError {
         code: &'static str,
         message: String,
     },
+    /// Input refused, for a field whose name is built at run time (`periods[2].start`).
+    #[error("{field}: {message}")]
+    Field {
+        field: String,
+        code: &'static str,
+        message: String,
+    },
     /// The request conflicts with the current state (a stable code and a message).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },

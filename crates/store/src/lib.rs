@@ -7,6 +7,7 @@ pub mod db;
 pub mod embedded;
 pub mod error;
 pub mod secret;
+pub mod setup;
 pub mod team;
 mod tenant;
 

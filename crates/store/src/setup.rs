@@ -1,0 +1,612 @@
+//! A restaurant's setup for reservations: settings, service periods, special days, closures,
+//! turn times, areas, tables and combinations. Every write validates and names the field.
+
+use crate::error::StoreError;
+use crate::tenant::TenantTx;
+use chrono::{NaiveDate, NaiveTime};
+use hs_domain::availability::{PeriodTimes, Rules, TurnTime};
+use hs_domain::validate;
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+use std::collections::HashMap;
+use std::str::FromStr;
+use uuid::Uuid;
+
+fn invalid(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> StoreError {
+    StoreError::Field { field: field.into(), code, message: message.into() }
+}
+
+/// Reservation settings of a restaurant.
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq)]
+pub struct ReservationSettings {
+    pub time_zone: String,
+    pub languages: Vec<String>,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub country: String,
+    pub phone: String,
+    pub email: String,
+    pub website: String,
+    pub slot_minutes: i32,
+    pub horizon_days: i32,
+    pub lead_minutes: i32,
+    pub pacing_covers: Option<i32>,
+    pub approval_above: i32,
+    pub staff_read_special: bool,
+}
+
+const SETTINGS_COLS: &str = "time_zone, languages, street, postcode, city, country, phone, email, website, \
+     slot_minutes, horizon_days, lead_minutes, pacing_covers, approval_above, staff_read_special";
+
+impl ReservationSettings {
+    /// Checks every field; the first problem names its field.
+    pub fn validate(&self) -> Result<(), StoreError> {
+        if chrono_tz::Tz::from_str(&self.time_zone).is_err() {
+            return Err(invalid("time_zone", "unknown_time_zone", format!("{:?} is not an IANA time zone", self.time_zone)));
+        }
+        if self.languages.is_empty() || self.languages.iter().any(|l| l != "de" && l != "en") {
+            return Err(invalid("languages", "unsupported_language", "languages are \"de\" and/or \"en\""));
+        }
+        for (field, value, max) in [
+            ("street", &self.street, 200),
+            ("postcode", &self.postcode, 20),
+            ("city", &self.city, 100),
+            ("phone", &self.phone, 40),
+            ("email", &self.email, 254),
+            ("website", &self.website, 300),
+        ] {
+            if value.chars().count() > max {
+                return Err(invalid(field, "too_long", format!("must be at most {max} characters")));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(invalid(field, "control_characters", "must not contain control characters"));
+            }
+        }
+        if self.country.len() != 2 || !self.country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(invalid("country", "invalid_country", "an ISO 3166 code such as \"DE\""));
+        }
+        if ![5, 10, 15, 20, 30, 60].contains(&self.slot_minutes) {
+            return Err(invalid("slot_minutes", "out_of_range", "one of 5, 10, 15, 20, 30, 60"));
+        }
+        if !(1..=730).contains(&self.horizon_days) {
+            return Err(invalid("horizon_days", "out_of_range", "between 1 and 730"));
+        }
+        if !(0..=10080).contains(&self.lead_minutes) {
+            return Err(invalid("lead_minutes", "out_of_range", "between 0 and 10080"));
+        }
+        if self.pacing_covers.is_some_and(|p| !(1..=10000).contains(&p)) {
+            return Err(invalid("pacing_covers", "out_of_range", "between 1 and 10000, or null for no limit"));
+        }
+        if !(1..=1000).contains(&self.approval_above) {
+            return Err(invalid("approval_above", "out_of_range", "between 1 and 1000"));
+        }
+        Ok(())
+    }
+}
+
+/// A service period as stored and sent.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ServicePeriod {
+    /// 0 = Monday … 6 = Sunday.
+    pub weekday: i16,
+    pub name: String,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub last_seating: NaiveTime,
+}
+
+/// A special day's period (replaces the weekday's periods that date).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SpecialDay {
+    pub day: NaiveDate,
+    pub name: String,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub last_seating: NaiveTime,
+}
+
+/// A closure.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Closure {
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A turn-time band.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TurnBand {
+    pub min_party: i32,
+    pub max_party: Option<i32>,
+    pub minutes: i32,
+}
+
+/// An area of the dining room.
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, Eq)]
+pub struct Area {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// A table.
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, Eq)]
+pub struct Table {
+    pub id: Uuid,
+    pub area_id: Uuid,
+    pub name: String,
+    pub min_seats: i32,
+    pub max_seats: i32,
+    pub bookable_online: bool,
+}
+
+/// A table combination.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Combination {
+    pub id: Uuid,
+    pub name: String,
+    pub min_seats: i32,
+    pub max_seats: i32,
+    pub table_ids: Vec<Uuid>,
+}
+
+fn minutes_of(t: NaiveTime) -> i32 {
+    use chrono::Timelike;
+    (t.hour() * 60 + t.minute()) as i32
+}
+
+/// A period's (start, last seating, end) in minutes after its day's midnight; the end and last
+/// seating may pass midnight.
+fn span(start: NaiveTime, last: NaiveTime, end: NaiveTime) -> (i32, i32, i32) {
+    let s = minutes_of(start);
+    let mut l = minutes_of(last);
+    let mut e = minutes_of(end);
+    if l < s {
+        l += 1440;
+    }
+    if e <= s {
+        e += 1440;
+    }
+    (s, l, e)
+}
+
+/// Checks one period's times; `field` is its position, e.g. `periods[2]`.
+fn check_period(field: &str, name: &str, start: NaiveTime, last: NaiveTime, end: NaiveTime) -> Result<(), StoreError> {
+    validate::name(name, 60).map_err(|e| invalid(format!("{field}.name"), e.code(), e.to_string()))?;
+    let (s, l, e) = span(start, last, end);
+    if l > e {
+        return Err(invalid(format!("{field}.last_seating"), "after_closing", "the last seating must not be after closing"));
+    }
+    if e - s > 1440 {
+        return Err(invalid(format!("{field}.end"), "too_long", "a period lasts at most 24 hours"));
+    }
+    Ok(())
+}
+
+/// Checks a weekly schedule: valid periods and no two overlapping on a day (counting periods
+/// that run past midnight into the next day).
+pub fn validate_periods(periods: &[ServicePeriod]) -> Result<(), StoreError> {
+    let mut week: Vec<(i32, i32, usize)> = Vec::new();
+    for (i, p) in periods.iter().enumerate() {
+        let field = format!("periods[{i}]");
+        if !(0..=6).contains(&p.weekday) {
+            return Err(invalid(format!("{field}.weekday"), "out_of_range", "0 (Monday) to 6 (Sunday)"));
+        }
+        check_period(&field, &p.name, p.start, p.last_seating, p.end)?;
+        let (s, _, e) = span(p.start, p.last_seating, p.end);
+        let base = i32::from(p.weekday) * 1440;
+        week.push((base + s, base + e, i));
+    }
+    week.sort();
+    for w in week.windows(2) {
+        if w[1].0 < w[0].1 {
+            return Err(invalid(format!("periods[{}]", w[1].2), "overlapping_periods", "overlaps another period"));
+        }
+    }
+    // Sunday night running into Monday.
+    if let (Some(first), Some(last)) = (week.first(), week.last()) {
+        if last.1 > 7 * 1440 && last.1 - 7 * 1440 > first.0 {
+            return Err(invalid(format!("periods[{}]", last.2), "overlapping_periods", "overlaps another period"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks turn-time bands: from party size 1, without gaps or overlaps, the last may be open.
+pub fn validate_turn_times(bands: &[TurnBand]) -> Result<(), StoreError> {
+    if bands.is_empty() {
+        return Err(invalid("turn_times", "required", "at least one band, starting at party size 1"));
+    }
+    let mut next = 1;
+    for (i, b) in bands.iter().enumerate() {
+        let field = format!("turn_times[{i}]");
+        if b.min_party != next {
+            return Err(invalid(format!("{field}.min_party"), "gap_or_overlap", format!("must be {next}: bands follow each other from 1")));
+        }
+        if !(15..=720).contains(&b.minutes) {
+            return Err(invalid(format!("{field}.minutes"), "out_of_range", "between 15 and 720"));
+        }
+        match b.max_party {
+            Some(m) if m < b.min_party => {
+                return Err(invalid(format!("{field}.max_party"), "out_of_range", "must be at least min_party"))
+            }
+            Some(m) => next = m + 1,
+            None if i + 1 < bands.len() => {
+                return Err(invalid(format!("{field}.max_party"), "required", "only the last band may be open-ended"))
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+impl TenantTx {
+    /// The reservation settings.
+    pub async fn reservation_settings(&mut self) -> Result<ReservationSettings, StoreError> {
+        sqlx::query_as(&format!("SELECT {SETTINGS_COLS} FROM restaurant_settings"))
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Replaces the reservation settings after validating them.
+    pub async fn set_reservation_settings(&mut self, s: &ReservationSettings) -> Result<(), StoreError> {
+        s.validate()?;
+        let now = self.store.clock.now();
+        sqlx::query(
+            "UPDATE restaurant_settings SET time_zone = $1, languages = $2, street = $3, postcode = $4, city = $5, \
+             country = $6, phone = $7, email = $8, website = $9, slot_minutes = $10, horizon_days = $11, \
+             lead_minutes = $12, pacing_covers = $13, approval_above = $14, staff_read_special = $15, updated_at = $16",
+        )
+        .bind(&s.time_zone)
+        .bind(&s.languages)
+        .bind(&s.street)
+        .bind(&s.postcode)
+        .bind(&s.city)
+        .bind(&s.country)
+        .bind(&s.phone)
+        .bind(&s.email)
+        .bind(&s.website)
+        .bind(s.slot_minutes)
+        .bind(s.horizon_days)
+        .bind(s.lead_minutes)
+        .bind(s.pacing_covers)
+        .bind(s.approval_above)
+        .bind(s.staff_read_special)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// The weekly service periods, by weekday and start.
+    pub async fn service_periods(&mut self) -> Result<Vec<ServicePeriod>, StoreError> {
+        let rows: Vec<(i16, String, NaiveTime, NaiveTime, NaiveTime)> = sqlx::query_as(
+            "SELECT weekday, name, start_time, end_time, last_seating FROM service_periods ORDER BY weekday, start_time",
+        )
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(weekday, name, start, end, last_seating)| ServicePeriod { weekday, name, start, end, last_seating })
+            .collect())
+    }
+
+    /// Replaces the weekly service periods.
+    pub async fn set_service_periods(&mut self, periods: &[ServicePeriod]) -> Result<(), StoreError> {
+        validate_periods(periods)?;
+        let rid = self.restaurant_id();
+        sqlx::query("DELETE FROM service_periods").execute(self.conn()).await?;
+        for p in periods {
+            sqlx::query(
+                "INSERT INTO service_periods (restaurant_id, id, weekday, name, start_time, end_time, last_seating) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(rid)
+            .bind(Uuid::new_v4())
+            .bind(p.weekday)
+            .bind(p.name.trim())
+            .bind(p.start)
+            .bind(p.end)
+            .bind(p.last_seating)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Special days from a date on.
+    pub async fn special_days(&mut self, from: NaiveDate) -> Result<Vec<SpecialDay>, StoreError> {
+        let rows: Vec<(NaiveDate, String, NaiveTime, NaiveTime, NaiveTime)> = sqlx::query_as(
+            "SELECT day, name, start_time, end_time, last_seating FROM special_days WHERE day >= $1 ORDER BY day, start_time",
+        )
+        .bind(from)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(day, name, start, end, last_seating)| SpecialDay { day, name, start, end, last_seating })
+            .collect())
+    }
+
+    /// Replaces the periods of one special day (an empty list removes it).
+    pub async fn set_special_day(&mut self, day: NaiveDate, periods: &[SpecialDay]) -> Result<(), StoreError> {
+        for (i, p) in periods.iter().enumerate() {
+            if p.day != day {
+                return Err(invalid(format!("periods[{i}].day"), "wrong_day", "every period must be on the special day"));
+            }
+            check_period(&format!("periods[{i}]"), &p.name, p.start, p.last_seating, p.end)?;
+        }
+        let as_weekly: Vec<ServicePeriod> = periods
+            .iter()
+            .map(|p| ServicePeriod { weekday: 0, name: p.name.clone(), start: p.start, end: p.end, last_seating: p.last_seating })
+            .collect();
+        validate_periods(&as_weekly)?;
+        let rid = self.restaurant_id();
+        sqlx::query("DELETE FROM special_days WHERE day = $1").bind(day).execute(self.conn()).await?;
+        for p in periods {
+            sqlx::query(
+                "INSERT INTO special_days (restaurant_id, id, day, name, start_time, end_time, last_seating) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(rid)
+            .bind(Uuid::new_v4())
+            .bind(day)
+            .bind(p.name.trim())
+            .bind(p.start)
+            .bind(p.end)
+            .bind(p.last_seating)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Closures that end on or after a date.
+    pub async fn closures(&mut self, from: NaiveDate) -> Result<Vec<Closure>, StoreError> {
+        let rows: Vec<(Uuid, NaiveDate, NaiveDate, String)> = sqlx::query_as(
+            "SELECT id, first_day, last_day, reason FROM closures WHERE last_day >= $1 ORDER BY first_day",
+        )
+        .bind(from)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, first_day, last_day, reason)| Closure { id: Some(id), first_day, last_day, reason })
+            .collect())
+    }
+
+    /// Adds a closure.
+    pub async fn add_closure(&mut self, c: &Closure) -> Result<Closure, StoreError> {
+        if c.first_day > c.last_day {
+            return Err(invalid("last_day", "before_first_day", "must not be before first_day"));
+        }
+        if (c.last_day - c.first_day).num_days() > 366 {
+            return Err(invalid("last_day", "too_long", "a closure lasts at most a year"));
+        }
+        let reason = c.reason.trim();
+        if reason.chars().count() > 200 || reason.chars().any(char::is_control) {
+            return Err(invalid("reason", "invalid", "at most 200 characters, no control characters"));
+        }
+        let id = Uuid::new_v4();
+        let rid = self.restaurant_id();
+        sqlx::query("INSERT INTO closures (restaurant_id, id, first_day, last_day, reason) VALUES ($1, $2, $3, $4, $5)")
+            .bind(rid)
+            .bind(id)
+            .bind(c.first_day)
+            .bind(c.last_day)
+            .bind(reason)
+            .execute(self.conn())
+            .await?;
+        Ok(Closure { id: Some(id), first_day: c.first_day, last_day: c.last_day, reason: reason.to_string() })
+    }
+
+    /// Removes a closure.
+    pub async fn remove_closure(&mut self, id: Uuid) -> Result<(), StoreError> {
+        let r = sqlx::query("DELETE FROM closures WHERE id = $1").bind(id).execute(self.conn()).await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// The turn-time bands.
+    pub async fn turn_times(&mut self) -> Result<Vec<TurnBand>, StoreError> {
+        let rows: Vec<(i32, Option<i32>, i32)> =
+            sqlx::query_as("SELECT min_party, max_party, minutes FROM turn_times ORDER BY min_party")
+                .fetch_all(self.conn())
+                .await?;
+        Ok(rows.into_iter().map(|(min_party, max_party, minutes)| TurnBand { min_party, max_party, minutes }).collect())
+    }
+
+    /// Replaces the turn-time bands.
+    pub async fn set_turn_times(&mut self, bands: &[TurnBand]) -> Result<(), StoreError> {
+        validate_turn_times(bands)?;
+        let rid = self.restaurant_id();
+        sqlx::query("DELETE FROM turn_times").execute(self.conn()).await?;
+        for b in bands {
+            sqlx::query("INSERT INTO turn_times (restaurant_id, id, min_party, max_party, minutes) VALUES ($1, $2, $3, $4, $5)")
+                .bind(rid)
+                .bind(Uuid::new_v4())
+                .bind(b.min_party)
+                .bind(b.max_party)
+                .bind(b.minutes)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Areas in order.
+    pub async fn areas(&mut self) -> Result<Vec<Area>, StoreError> {
+        Ok(sqlx::query_as("SELECT id, name FROM areas ORDER BY position, name").fetch_all(self.conn()).await?)
+    }
+
+    /// Adds an area.
+    pub async fn add_area(&mut self, name: &str) -> Result<Area, StoreError> {
+        let name = validate::name(name, 60).map_err(|e| StoreError::invalid("name", e))?;
+        let rid = self.restaurant_id();
+        let id = Uuid::new_v4();
+        sqlx::query("INSERT INTO areas (restaurant_id, id, name, position) VALUES ($1, $2, $3, (SELECT count(*) FROM areas))")
+            .bind(rid)
+            .bind(id)
+            .bind(&name)
+            .execute(self.conn())
+            .await?;
+        Ok(Area { id, name })
+    }
+
+    /// Tables in order.
+    pub async fn tables(&mut self) -> Result<Vec<Table>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT t.id, t.area_id, t.name, t.min_seats, t.max_seats, t.bookable_online FROM tables t \
+             JOIN areas a ON a.restaurant_id = t.restaurant_id AND a.id = t.area_id ORDER BY a.position, t.position, t.name",
+        )
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// Adds a table (its id is generated).
+    pub async fn add_table(&mut self, t: &Table) -> Result<Table, StoreError> {
+        let name = validate::name(&t.name, 30).map_err(|e| StoreError::invalid("name", e))?;
+        if t.min_seats < 1 {
+            return Err(invalid("min_seats", "out_of_range", "at least 1"));
+        }
+        if t.max_seats < t.min_seats || t.max_seats > 50 {
+            return Err(invalid("max_seats", "out_of_range", "between min_seats and 50"));
+        }
+        let rid = self.restaurant_id();
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM areas WHERE id = $1)")
+            .bind(t.area_id)
+            .fetch_one(self.conn())
+            .await?;
+        if !exists {
+            return Err(invalid("area_id", "not_found", "no such area"));
+        }
+        let id = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO tables (restaurant_id, id, area_id, name, min_seats, max_seats, bookable_online, position) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT count(*) FROM tables))",
+        )
+        .bind(rid)
+        .bind(id)
+        .bind(t.area_id)
+        .bind(&name)
+        .bind(t.min_seats)
+        .bind(t.max_seats)
+        .bind(t.bookable_online)
+        .execute(self.conn())
+        .await?;
+        Ok(Table { id, name, ..t.clone() })
+    }
+
+    /// Combinations with their tables.
+    pub async fn combinations(&mut self) -> Result<Vec<Combination>, StoreError> {
+        let rows: Vec<(Uuid, String, i32, i32, Vec<Uuid>)> = sqlx::query_as(
+            "SELECT c.id, c.name, c.min_seats, c.max_seats, \
+                    coalesce(array_agg(ct.table_id ORDER BY t.position, t.name) FILTER (WHERE ct.table_id IS NOT NULL), '{}') \
+             FROM table_combinations c \
+             LEFT JOIN combination_tables ct ON ct.restaurant_id = c.restaurant_id AND ct.combination_id = c.id \
+             LEFT JOIN tables t ON t.restaurant_id = ct.restaurant_id AND t.id = ct.table_id \
+             GROUP BY c.id, c.name, c.min_seats, c.max_seats ORDER BY c.name",
+        )
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, min_seats, max_seats, table_ids)| Combination { id, name, min_seats, max_seats, table_ids })
+            .collect())
+    }
+
+    /// Adds a combination of at least two existing tables.
+    pub async fn add_combination(&mut self, c: &Combination) -> Result<Combination, StoreError> {
+        let name = validate::name(&c.name, 60).map_err(|e| StoreError::invalid("name", e))?;
+        if c.min_seats < 1 {
+            return Err(invalid("min_seats", "out_of_range", "at least 1"));
+        }
+        if c.max_seats < c.min_seats || c.max_seats > 100 {
+            return Err(invalid("max_seats", "out_of_range", "between min_seats and 100"));
+        }
+        let mut ids = c.table_ids.clone();
+        ids.sort();
+        ids.dedup();
+        if ids.len() < 2 {
+            return Err(invalid("table_ids", "too_few", "a combination joins at least two different tables"));
+        }
+        let found: i64 = sqlx::query_scalar("SELECT count(*) FROM tables WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_one(self.conn())
+            .await?;
+        if found != ids.len() as i64 {
+            return Err(invalid("table_ids", "not_found", "every table must exist"));
+        }
+        let rid = self.restaurant_id();
+        let id = Uuid::new_v4();
+        sqlx::query("INSERT INTO table_combinations (restaurant_id, id, name, min_seats, max_seats) VALUES ($1, $2, $3, $4, $5)")
+            .bind(rid)
+            .bind(id)
+            .bind(&name)
+            .bind(c.min_seats)
+            .bind(c.max_seats)
+            .execute(self.conn())
+            .await?;
+        for t in &c.table_ids {
+            sqlx::query("INSERT INTO combination_tables (restaurant_id, combination_id, table_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(rid)
+                .bind(id)
+                .bind(t)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(Combination { id, name, ..c.clone() })
+    }
+
+    /// The booking rules for the availability engine.
+    pub async fn rules(&mut self) -> Result<Rules, StoreError> {
+        let s = self.reservation_settings().await?;
+        let tz = chrono_tz::Tz::from_str(&s.time_zone)
+            .map_err(|_| StoreError::Other(anyhow::anyhow!("stored time zone {:?} is unknown", s.time_zone)))?;
+        let mut weekly: [Vec<PeriodTimes>; 7] = Default::default();
+        for p in self.service_periods().await? {
+            weekly[p.weekday as usize].push(PeriodTimes { name: p.name, start: p.start, end: p.end, last_seating: p.last_seating });
+        }
+        let today = self.store.clock.now().with_timezone(&tz).date_naive();
+        let mut special_days: HashMap<NaiveDate, Vec<PeriodTimes>> = HashMap::new();
+        for d in self.special_days(today - chrono::Duration::days(1)).await? {
+            special_days
+                .entry(d.day)
+                .or_default()
+                .push(PeriodTimes { name: d.name, start: d.start, end: d.end, last_seating: d.last_seating });
+        }
+        let closures = self
+            .closures(today - chrono::Duration::days(1))
+            .await?
+            .into_iter()
+            .map(|c| (c.first_day, c.last_day))
+            .collect();
+        let turn_times = self
+            .turn_times()
+            .await?
+            .into_iter()
+            .map(|b| TurnTime {
+                min_party: b.min_party as u32,
+                max_party: b.max_party.map(|m| m as u32),
+                minutes: b.minutes as u32,
+            })
+            .collect();
+        Ok(Rules {
+            tz,
+            slot_minutes: s.slot_minutes as u32,
+            horizon_days: s.horizon_days as u32,
+            lead_minutes: s.lead_minutes as u32,
+            pacing_covers: s.pacing_covers.map(|p| p as u32),
+            weekly,
+            closures,
+            special_days,
+            turn_times,
+        })
+    }
+}
