@@ -111,6 +111,12 @@ pub async fn ensure(store: &Store, base_url: &str) -> Result<DemoInfo> {
     }
     let (_, api_token) = tx.create_api_token("demo", Role::Manager, None).await?;
     tx.commit().await.context("committing demo token")?;
+    let mut tx = store.tenant(restaurant.id, &Actor::Cli).await?;
+    if tx.tables().await?.is_empty() {
+        configure(&mut tx).await?;
+        reservations(&mut tx, store.clock().now()).await?;
+    }
+    tx.commit().await.context("committing demo setup")?;
     Ok(DemoInfo {
         base_url: base_url.to_string(),
         restaurant_id: restaurant.id,
@@ -118,4 +124,257 @@ pub async fn ensure(store: &Store, base_url: &str) -> Result<DemoInfo> {
         users,
         api_token,
     })
+}
+
+use chrono::TimeZone;
+
+fn hm(s: &str) -> chrono::NaiveTime {
+    chrono::NaiveTime::parse_from_str(s, "%H:%M").expect("demo times are valid")
+}
+
+/// Trattoria Demo exactly as other tools expect it: hours, closures, turn times, pacing,
+/// approval limit, areas, tables and combinations.
+async fn configure(tx: &mut hs_store::TenantTx) -> Result<()> {
+    use hs_store::setup::{
+        Closure, Combination, ReservationSettings, ServicePeriod, Table, TurnBand,
+    };
+    tx.set_reservation_settings(&ReservationSettings {
+        time_zone: "Europe/Berlin".into(),
+        languages: vec!["de".into(), "en".into()],
+        street: "Hauptstraße 12".into(),
+        postcode: "79098".into(),
+        city: "Freiburg".into(),
+        country: "DE".into(),
+        phone: "+49 761 1234567".into(),
+        email: "info@trattoria-demo.example".into(),
+        website: String::new(),
+        slot_minutes: 15,
+        horizon_days: 90,
+        lead_minutes: 60,
+        pacing_covers: Some(16),
+        approval_above: 8,
+        staff_read_special: false,
+    })
+    .await?;
+    let mut periods = Vec::new();
+    for weekday in 1..=4 {
+        periods.push(ServicePeriod {
+            weekday,
+            name: "Abendessen".into(),
+            start: hm("17:30"),
+            end: hm("22:30"),
+            last_seating: hm("21:30"),
+        });
+    }
+    for weekday in 5..=6 {
+        periods.push(ServicePeriod {
+            weekday,
+            name: "Mittagessen".into(),
+            start: hm("12:00"),
+            end: hm("15:00"),
+            last_seating: hm("14:00"),
+        });
+        periods.push(ServicePeriod {
+            weekday,
+            name: "Abendessen".into(),
+            start: hm("17:00"),
+            end: hm("23:00"),
+            last_seating: hm("21:30"),
+        });
+    }
+    tx.set_service_periods(&periods).await?;
+    let year = chrono::Datelike::year(&tx.now_local_date().await?);
+    for y in [year, year + 1] {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(y, 12, d).expect("December date");
+        tx.add_closure(&Closure {
+            id: None,
+            first_day: day(24),
+            last_day: day(26),
+            reason: "Weihnachten".into(),
+        })
+        .await?;
+    }
+    tx.set_turn_times(&[
+        TurnBand {
+            min_party: 1,
+            max_party: Some(2),
+            minutes: 90,
+        },
+        TurnBand {
+            min_party: 3,
+            max_party: Some(4),
+            minutes: 120,
+        },
+        TurnBand {
+            min_party: 5,
+            max_party: Some(6),
+            minutes: 150,
+        },
+        TurnBand {
+            min_party: 7,
+            max_party: None,
+            minutes: 180,
+        },
+    ])
+    .await?;
+    let innen = tx.add_area("Innen").await?;
+    let terrasse = tx.add_area("Terrasse").await?;
+    let mut ids = std::collections::HashMap::new();
+    let mut specs: Vec<(String, Uuid, i32, i32)> = Vec::new();
+    specs.extend((1..=6).map(|i| (format!("T{i}"), innen.id, 1, 2)));
+    specs.extend((7..=10).map(|i| (format!("T{i}"), innen.id, 2, 4)));
+    specs.extend((11..=12).map(|i| (format!("T{i}"), innen.id, 4, 6)));
+    specs.extend((20..=23).map(|i| (format!("T{i}"), terrasse.id, 2, 4)));
+    for (name, area_id, min_seats, max_seats) in specs {
+        let t = tx
+            .add_table(&Table {
+                id: Uuid::nil(),
+                area_id,
+                name: name.clone(),
+                min_seats,
+                max_seats,
+                bookable_online: true,
+            })
+            .await?;
+        ids.insert(name, t.id);
+    }
+    for (a, b, min, max) in [
+        ("T7", "T8", 5, 8),
+        ("T9", "T10", 5, 8),
+        ("T11", "T12", 7, 12),
+    ] {
+        tx.add_combination(&Combination {
+            id: Uuid::nil(),
+            name: format!("{a}+{b}"),
+            min_seats: min,
+            max_seats: max,
+            table_ids: vec![ids[a], ids[b]],
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Realistic reservations for the past 14 and the next 7 days, across channels and states.
+async fn reservations(
+    tx: &mut hs_store::TenantTx,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use hs_domain::availability::{self, Audience};
+    use hs_domain::reservation::{Channel, Status};
+    use hs_store::booking::{GuestInput, NewReservation};
+    const NAMES: [&str; 16] = [
+        "Anna Weber",
+        "Lukas Schmidt",
+        "Sophie Müller",
+        "Jonas Fischer",
+        "Marie Wagner",
+        "Paul Becker",
+        "Emma Hoffmann",
+        "Felix Schäfer",
+        "Laura Koch",
+        "Ben Richter",
+        "Mia Klein",
+        "Noah Wolf",
+        "Hannah Neumann",
+        "Elias Schwarz",
+        "Lea Zimmermann",
+        "David Braun",
+    ];
+    let channels = [
+        Channel::PhoneAi,
+        Channel::Chat,
+        Channel::Whatsapp,
+        Channel::Dashboard,
+        Channel::Api,
+        Channel::Email,
+    ];
+    let tz: chrono_tz::Tz = chrono_tz::Europe::Berlin;
+    let today = now.with_timezone(&tz).date_naive();
+    let mut n: u64 = 0;
+    for offset in -14i64..=7 {
+        let date = today + chrono::Duration::days(offset);
+        // Past days are booked as if it were then, so the engine's lead time and horizon allow them.
+        let then = if offset <= 0 {
+            tz.from_local_datetime(&(date - chrono::Duration::days(1)).and_time(hm("10:00")))
+                .earliest()
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or(now)
+        } else {
+            now
+        };
+        let snap = tx.snapshot(date).await?;
+        let Ok(free) = availability::slots(&snap, date, 2, then, Audience::Staff) else {
+            continue;
+        };
+        let times: Vec<_> = free.iter().map(|s| s.local.time()).collect();
+        for k in 0..(6 + (offset.unsigned_abs() % 4) as usize) {
+            n += 1;
+            let Some(time) = times
+                .get((k * 5 + n as usize) % times.len().max(1))
+                .copied()
+            else {
+                break;
+            };
+            let party = [2u32, 2, 4, 3, 2, 6, 5, 2, 4, 9][(n % 10) as usize];
+            let name = NAMES[(n % 16) as usize];
+            let req = NewReservation {
+                date,
+                time,
+                party_size: party,
+                guest: GuestInput {
+                    name: name.into(),
+                    phone: Some(format!("+49 151 {:08}", 20_000_000 + n * 7919 % 9_000_000)),
+                    email: Some(format!(
+                        "{}@example.com",
+                        name.to_lowercase()
+                            .replace(' ', ".")
+                            .replace('ü', "ue")
+                            .replace('ä', "ae")
+                    )),
+                    language: Some(if n % 5 == 0 { "en".into() } else { "de".into() }),
+                    salutation: None,
+                },
+                notes: if n % 7 == 0 {
+                    "Fensterplatz, wenn möglich".into()
+                } else {
+                    String::new()
+                },
+                special_notes: if n % 9 == 0 {
+                    Some("Nussallergie".into())
+                } else {
+                    None
+                },
+                channel: channels[(n % 6) as usize],
+            };
+            let created = tx.create_reservation_at(&req, then).await?;
+            let Ok(mut r) = created else { continue };
+            if offset < 0 && r.status == Status::Pending {
+                r = tx.transition(r.id, Status::Confirmed).await?;
+            }
+            if offset < 0 {
+                let end = match n % 10 {
+                    0 => Some(Status::NoShow),
+                    1 => Some(Status::Cancelled),
+                    _ => None,
+                };
+                match end {
+                    Some(Status::NoShow) if r.status == Status::Confirmed => {
+                        tx.transition(r.id, Status::NoShow).await?;
+                    }
+                    Some(Status::Cancelled) => {
+                        tx.transition(r.id, Status::Cancelled).await?;
+                    }
+                    _ if r.status == Status::Confirmed => {
+                        tx.transition(r.id, Status::Seated).await?;
+                        tx.transition(r.id, Status::Completed).await?;
+                    }
+                    _ => {}
+                }
+            } else if offset > 0 && n % 11 == 0 && r.status == Status::Confirmed {
+                tx.transition(r.id, Status::Cancelled).await?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -63,6 +63,12 @@ const CONSTRAINTS: &[(&str, &str, &str, &str)] = &[
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
+            if db.constraint() == Some("reservation_tables_no_overlap") {
+                return StoreError::Conflict {
+                    code: "slot_unavailable",
+                    message: "a table was taken at the same moment; choose another time".into(),
+                };
+            }
             if let Some(name) = db.constraint() {
                 if let Some((_, field, code, msg)) = CONSTRAINTS.iter().find(|c| c.0 == name) {
                     return StoreError::Invalid {

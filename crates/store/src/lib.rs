@@ -2,6 +2,7 @@
 //! through [`TenantTx`], and the repositories and services built on them.
 
 pub mod accounts;
+pub mod booking;
 pub mod crypto;
 pub mod db;
 pub mod embedded;

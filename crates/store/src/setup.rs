@@ -13,7 +13,11 @@ use std::str::FromStr;
 use uuid::Uuid;
 
 fn invalid(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> StoreError {
-    StoreError::Field { field: field.into(), code, message: message.into() }
+    StoreError::Field {
+        field: field.into(),
+        code,
+        message: message.into(),
+    }
 }
 
 /// Reservation settings of a restaurant.
@@ -36,17 +40,26 @@ pub struct ReservationSettings {
     pub staff_read_special: bool,
 }
 
-const SETTINGS_COLS: &str = "time_zone, languages, street, postcode, city, country, phone, email, website, \
+const SETTINGS_COLS: &str =
+    "time_zone, languages, street, postcode, city, country, phone, email, website, \
      slot_minutes, horizon_days, lead_minutes, pacing_covers, approval_above, staff_read_special";
 
 impl ReservationSettings {
     /// Checks every field; the first problem names its field.
     pub fn validate(&self) -> Result<(), StoreError> {
         if chrono_tz::Tz::from_str(&self.time_zone).is_err() {
-            return Err(invalid("time_zone", "unknown_time_zone", format!("{:?} is not an IANA time zone", self.time_zone)));
+            return Err(invalid(
+                "time_zone",
+                "unknown_time_zone",
+                format!("{:?} is not an IANA time zone", self.time_zone),
+            ));
         }
         if self.languages.is_empty() || self.languages.iter().any(|l| l != "de" && l != "en") {
-            return Err(invalid("languages", "unsupported_language", "languages are \"de\" and/or \"en\""));
+            return Err(invalid(
+                "languages",
+                "unsupported_language",
+                "languages are \"de\" and/or \"en\"",
+            ));
         }
         for (field, value, max) in [
             ("street", &self.street, 200),
@@ -57,29 +70,60 @@ impl ReservationSettings {
             ("website", &self.website, 300),
         ] {
             if value.chars().count() > max {
-                return Err(invalid(field, "too_long", format!("must be at most {max} characters")));
+                return Err(invalid(
+                    field,
+                    "too_long",
+                    format!("must be at most {max} characters"),
+                ));
             }
             if value.chars().any(char::is_control) {
-                return Err(invalid(field, "control_characters", "must not contain control characters"));
+                return Err(invalid(
+                    field,
+                    "control_characters",
+                    "must not contain control characters",
+                ));
             }
         }
         if self.country.len() != 2 || !self.country.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(invalid("country", "invalid_country", "an ISO 3166 code such as \"DE\""));
+            return Err(invalid(
+                "country",
+                "invalid_country",
+                "an ISO 3166 code such as \"DE\"",
+            ));
         }
         if ![5, 10, 15, 20, 30, 60].contains(&self.slot_minutes) {
-            return Err(invalid("slot_minutes", "out_of_range", "one of 5, 10, 15, 20, 30, 60"));
+            return Err(invalid(
+                "slot_minutes",
+                "out_of_range",
+                "one of 5, 10, 15, 20, 30, 60",
+            ));
         }
         if !(1..=730).contains(&self.horizon_days) {
             return Err(invalid("horizon_days", "out_of_range", "between 1 and 730"));
         }
         if !(0..=10080).contains(&self.lead_minutes) {
-            return Err(invalid("lead_minutes", "out_of_range", "between 0 and 10080"));
+            return Err(invalid(
+                "lead_minutes",
+                "out_of_range",
+                "between 0 and 10080",
+            ));
         }
-        if self.pacing_covers.is_some_and(|p| !(1..=10000).contains(&p)) {
-            return Err(invalid("pacing_covers", "out_of_range", "between 1 and 10000, or null for no limit"));
+        if self
+            .pacing_covers
+            .is_some_and(|p| !(1..=10000).contains(&p))
+        {
+            return Err(invalid(
+                "pacing_covers",
+                "out_of_range",
+                "between 1 and 10000, or null for no limit",
+            ));
         }
         if !(1..=1000).contains(&self.approval_above) {
-            return Err(invalid("approval_above", "out_of_range", "between 1 and 1000"));
+            return Err(invalid(
+                "approval_above",
+                "out_of_range",
+                "between 1 and 1000",
+            ));
         }
         Ok(())
     }
@@ -174,14 +218,29 @@ fn span(start: NaiveTime, last: NaiveTime, end: NaiveTime) -> (i32, i32, i32) {
 }
 
 /// Checks one period's times; `field` is its position, e.g. `periods[2]`.
-fn check_period(field: &str, name: &str, start: NaiveTime, last: NaiveTime, end: NaiveTime) -> Result<(), StoreError> {
-    validate::name(name, 60).map_err(|e| invalid(format!("{field}.name"), e.code(), e.to_string()))?;
+fn check_period(
+    field: &str,
+    name: &str,
+    start: NaiveTime,
+    last: NaiveTime,
+    end: NaiveTime,
+) -> Result<(), StoreError> {
+    validate::name(name, 60)
+        .map_err(|e| invalid(format!("{field}.name"), e.code(), e.to_string()))?;
     let (s, l, e) = span(start, last, end);
     if l > e {
-        return Err(invalid(format!("{field}.last_seating"), "after_closing", "the last seating must not be after closing"));
+        return Err(invalid(
+            format!("{field}.last_seating"),
+            "after_closing",
+            "the last seating must not be after closing",
+        ));
     }
     if e - s > 1440 {
-        return Err(invalid(format!("{field}.end"), "too_long", "a period lasts at most 24 hours"));
+        return Err(invalid(
+            format!("{field}.end"),
+            "too_long",
+            "a period lasts at most 24 hours",
+        ));
     }
     Ok(())
 }
@@ -193,7 +252,11 @@ pub fn validate_periods(periods: &[ServicePeriod]) -> Result<(), StoreError> {
     for (i, p) in periods.iter().enumerate() {
         let field = format!("periods[{i}]");
         if !(0..=6).contains(&p.weekday) {
-            return Err(invalid(format!("{field}.weekday"), "out_of_range", "0 (Monday) to 6 (Sunday)"));
+            return Err(invalid(
+                format!("{field}.weekday"),
+                "out_of_range",
+                "0 (Monday) to 6 (Sunday)",
+            ));
         }
         check_period(&field, &p.name, p.start, p.last_seating, p.end)?;
         let (s, _, e) = span(p.start, p.last_seating, p.end);
@@ -203,13 +266,21 @@ pub fn validate_periods(periods: &[ServicePeriod]) -> Result<(), StoreError> {
     week.sort();
     for w in week.windows(2) {
         if w[1].0 < w[0].1 {
-            return Err(invalid(format!("periods[{}]", w[1].2), "overlapping_periods", "overlaps another period"));
+            return Err(invalid(
+                format!("periods[{}]", w[1].2),
+                "overlapping_periods",
+                "overlaps another period",
+            ));
         }
     }
     // Sunday night running into Monday.
     if let (Some(first), Some(last)) = (week.first(), week.last()) {
         if last.1 > 7 * 1440 && last.1 - 7 * 1440 > first.0 {
-            return Err(invalid(format!("periods[{}]", last.2), "overlapping_periods", "overlaps another period"));
+            return Err(invalid(
+                format!("periods[{}]", last.2),
+                "overlapping_periods",
+                "overlaps another period",
+            ));
         }
     }
     Ok(())
@@ -218,24 +289,44 @@ pub fn validate_periods(periods: &[ServicePeriod]) -> Result<(), StoreError> {
 /// Checks turn-time bands: from party size 1, without gaps or overlaps, the last may be open.
 pub fn validate_turn_times(bands: &[TurnBand]) -> Result<(), StoreError> {
     if bands.is_empty() {
-        return Err(invalid("turn_times", "required", "at least one band, starting at party size 1"));
+        return Err(invalid(
+            "turn_times",
+            "required",
+            "at least one band, starting at party size 1",
+        ));
     }
     let mut next = 1;
     for (i, b) in bands.iter().enumerate() {
         let field = format!("turn_times[{i}]");
         if b.min_party != next {
-            return Err(invalid(format!("{field}.min_party"), "gap_or_overlap", format!("must be {next}: bands follow each other from 1")));
+            return Err(invalid(
+                format!("{field}.min_party"),
+                "gap_or_overlap",
+                format!("must be {next}: bands follow each other from 1"),
+            ));
         }
         if !(15..=720).contains(&b.minutes) {
-            return Err(invalid(format!("{field}.minutes"), "out_of_range", "between 15 and 720"));
+            return Err(invalid(
+                format!("{field}.minutes"),
+                "out_of_range",
+                "between 15 and 720",
+            ));
         }
         match b.max_party {
             Some(m) if m < b.min_party => {
-                return Err(invalid(format!("{field}.max_party"), "out_of_range", "must be at least min_party"))
+                return Err(invalid(
+                    format!("{field}.max_party"),
+                    "out_of_range",
+                    "must be at least min_party",
+                ))
             }
             Some(m) => next = m + 1,
             None if i + 1 < bands.len() => {
-                return Err(invalid(format!("{field}.max_party"), "required", "only the last band may be open-ended"))
+                return Err(invalid(
+                    format!("{field}.max_party"),
+                    "required",
+                    "only the last band may be open-ended",
+                ))
             }
             None => {}
         }
@@ -253,7 +344,10 @@ impl TenantTx {
     }
 
     /// Replaces the reservation settings after validating them.
-    pub async fn set_reservation_settings(&mut self, s: &ReservationSettings) -> Result<(), StoreError> {
+    pub async fn set_reservation_settings(
+        &mut self,
+        s: &ReservationSettings,
+    ) -> Result<(), StoreError> {
         s.validate()?;
         let now = self.store.clock.now();
         sqlx::query(
@@ -291,15 +385,26 @@ impl TenantTx {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(weekday, name, start, end, last_seating)| ServicePeriod { weekday, name, start, end, last_seating })
+            .map(|(weekday, name, start, end, last_seating)| ServicePeriod {
+                weekday,
+                name,
+                start,
+                end,
+                last_seating,
+            })
             .collect())
     }
 
     /// Replaces the weekly service periods.
-    pub async fn set_service_periods(&mut self, periods: &[ServicePeriod]) -> Result<(), StoreError> {
+    pub async fn set_service_periods(
+        &mut self,
+        periods: &[ServicePeriod],
+    ) -> Result<(), StoreError> {
         validate_periods(periods)?;
         let rid = self.restaurant_id();
-        sqlx::query("DELETE FROM service_periods").execute(self.conn()).await?;
+        sqlx::query("DELETE FROM service_periods")
+            .execute(self.conn())
+            .await?;
         for p in periods {
             sqlx::query(
                 "INSERT INTO service_periods (restaurant_id, id, weekday, name, start_time, end_time, last_seating) \
@@ -328,25 +433,54 @@ impl TenantTx {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(day, name, start, end, last_seating)| SpecialDay { day, name, start, end, last_seating })
+            .map(|(day, name, start, end, last_seating)| SpecialDay {
+                day,
+                name,
+                start,
+                end,
+                last_seating,
+            })
             .collect())
     }
 
     /// Replaces the periods of one special day (an empty list removes it).
-    pub async fn set_special_day(&mut self, day: NaiveDate, periods: &[SpecialDay]) -> Result<(), StoreError> {
+    pub async fn set_special_day(
+        &mut self,
+        day: NaiveDate,
+        periods: &[SpecialDay],
+    ) -> Result<(), StoreError> {
         for (i, p) in periods.iter().enumerate() {
             if p.day != day {
-                return Err(invalid(format!("periods[{i}].day"), "wrong_day", "every period must be on the special day"));
+                return Err(invalid(
+                    format!("periods[{i}].day"),
+                    "wrong_day",
+                    "every period must be on the special day",
+                ));
             }
-            check_period(&format!("periods[{i}]"), &p.name, p.start, p.last_seating, p.end)?;
+            check_period(
+                &format!("periods[{i}]"),
+                &p.name,
+                p.start,
+                p.last_seating,
+                p.end,
+            )?;
         }
         let as_weekly: Vec<ServicePeriod> = periods
             .iter()
-            .map(|p| ServicePeriod { weekday: 0, name: p.name.clone(), start: p.start, end: p.end, last_seating: p.last_seating })
+            .map(|p| ServicePeriod {
+                weekday: 0,
+                name: p.name.clone(),
+                start: p.start,
+                end: p.end,
+                last_seating: p.last_seating,
+            })
             .collect();
         validate_periods(&as_weekly)?;
         let rid = self.restaurant_id();
-        sqlx::query("DELETE FROM special_days WHERE day = $1").bind(day).execute(self.conn()).await?;
+        sqlx::query("DELETE FROM special_days WHERE day = $1")
+            .bind(day)
+            .execute(self.conn())
+            .await?;
         for p in periods {
             sqlx::query(
                 "INSERT INTO special_days (restaurant_id, id, day, name, start_time, end_time, last_seating) \
@@ -375,21 +509,38 @@ impl TenantTx {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, first_day, last_day, reason)| Closure { id: Some(id), first_day, last_day, reason })
+            .map(|(id, first_day, last_day, reason)| Closure {
+                id: Some(id),
+                first_day,
+                last_day,
+                reason,
+            })
             .collect())
     }
 
     /// Adds a closure.
     pub async fn add_closure(&mut self, c: &Closure) -> Result<Closure, StoreError> {
         if c.first_day > c.last_day {
-            return Err(invalid("last_day", "before_first_day", "must not be before first_day"));
+            return Err(invalid(
+                "last_day",
+                "before_first_day",
+                "must not be before first_day",
+            ));
         }
         if (c.last_day - c.first_day).num_days() > 366 {
-            return Err(invalid("last_day", "too_long", "a closure lasts at most a year"));
+            return Err(invalid(
+                "last_day",
+                "too_long",
+                "a closure lasts at most a year",
+            ));
         }
         let reason = c.reason.trim();
         if reason.chars().count() > 200 || reason.chars().any(char::is_control) {
-            return Err(invalid("reason", "invalid", "at most 200 characters, no control characters"));
+            return Err(invalid(
+                "reason",
+                "invalid",
+                "at most 200 characters, no control characters",
+            ));
         }
         let id = Uuid::new_v4();
         let rid = self.restaurant_id();
@@ -401,12 +552,20 @@ impl TenantTx {
             .bind(reason)
             .execute(self.conn())
             .await?;
-        Ok(Closure { id: Some(id), first_day: c.first_day, last_day: c.last_day, reason: reason.to_string() })
+        Ok(Closure {
+            id: Some(id),
+            first_day: c.first_day,
+            last_day: c.last_day,
+            reason: reason.to_string(),
+        })
     }
 
     /// Removes a closure.
     pub async fn remove_closure(&mut self, id: Uuid) -> Result<(), StoreError> {
-        let r = sqlx::query("DELETE FROM closures WHERE id = $1").bind(id).execute(self.conn()).await?;
+        let r = sqlx::query("DELETE FROM closures WHERE id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -415,18 +574,28 @@ impl TenantTx {
 
     /// The turn-time bands.
     pub async fn turn_times(&mut self) -> Result<Vec<TurnBand>, StoreError> {
-        let rows: Vec<(i32, Option<i32>, i32)> =
-            sqlx::query_as("SELECT min_party, max_party, minutes FROM turn_times ORDER BY min_party")
-                .fetch_all(self.conn())
-                .await?;
-        Ok(rows.into_iter().map(|(min_party, max_party, minutes)| TurnBand { min_party, max_party, minutes }).collect())
+        let rows: Vec<(i32, Option<i32>, i32)> = sqlx::query_as(
+            "SELECT min_party, max_party, minutes FROM turn_times ORDER BY min_party",
+        )
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(min_party, max_party, minutes)| TurnBand {
+                min_party,
+                max_party,
+                minutes,
+            })
+            .collect())
     }
 
     /// Replaces the turn-time bands.
     pub async fn set_turn_times(&mut self, bands: &[TurnBand]) -> Result<(), StoreError> {
         validate_turn_times(bands)?;
         let rid = self.restaurant_id();
-        sqlx::query("DELETE FROM turn_times").execute(self.conn()).await?;
+        sqlx::query("DELETE FROM turn_times")
+            .execute(self.conn())
+            .await?;
         for b in bands {
             sqlx::query("INSERT INTO turn_times (restaurant_id, id, min_party, max_party, minutes) VALUES ($1, $2, $3, $4, $5)")
                 .bind(rid)
@@ -442,7 +611,11 @@ impl TenantTx {
 
     /// Areas in order.
     pub async fn areas(&mut self) -> Result<Vec<Area>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, name FROM areas ORDER BY position, name").fetch_all(self.conn()).await?)
+        Ok(
+            sqlx::query_as("SELECT id, name FROM areas ORDER BY position, name")
+                .fetch_all(self.conn())
+                .await?,
+        )
     }
 
     /// Adds an area.
@@ -476,7 +649,11 @@ impl TenantTx {
             return Err(invalid("min_seats", "out_of_range", "at least 1"));
         }
         if t.max_seats < t.min_seats || t.max_seats > 50 {
-            return Err(invalid("max_seats", "out_of_range", "between min_seats and 50"));
+            return Err(invalid(
+                "max_seats",
+                "out_of_range",
+                "between min_seats and 50",
+            ));
         }
         let rid = self.restaurant_id();
         let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM areas WHERE id = $1)")
@@ -500,7 +677,11 @@ impl TenantTx {
         .bind(t.bookable_online)
         .execute(self.conn())
         .await?;
-        Ok(Table { id, name, ..t.clone() })
+        Ok(Table {
+            id,
+            name,
+            ..t.clone()
+        })
     }
 
     /// Combinations with their tables.
@@ -517,7 +698,13 @@ impl TenantTx {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, min_seats, max_seats, table_ids)| Combination { id, name, min_seats, max_seats, table_ids })
+            .map(|(id, name, min_seats, max_seats, table_ids)| Combination {
+                id,
+                name,
+                min_seats,
+                max_seats,
+                table_ids,
+            })
             .collect())
     }
 
@@ -528,13 +715,21 @@ impl TenantTx {
             return Err(invalid("min_seats", "out_of_range", "at least 1"));
         }
         if c.max_seats < c.min_seats || c.max_seats > 100 {
-            return Err(invalid("max_seats", "out_of_range", "between min_seats and 100"));
+            return Err(invalid(
+                "max_seats",
+                "out_of_range",
+                "between min_seats and 100",
+            ));
         }
         let mut ids = c.table_ids.clone();
         ids.sort();
         ids.dedup();
         if ids.len() < 2 {
-            return Err(invalid("table_ids", "too_few", "a combination joins at least two different tables"));
+            return Err(invalid(
+                "table_ids",
+                "too_few",
+                "a combination joins at least two different tables",
+            ));
         }
         let found: i64 = sqlx::query_scalar("SELECT count(*) FROM tables WHERE id = ANY($1)")
             .bind(&ids)
@@ -561,25 +756,40 @@ impl TenantTx {
                 .execute(self.conn())
                 .await?;
         }
-        Ok(Combination { id, name, ..c.clone() })
+        Ok(Combination {
+            id,
+            name,
+            ..c.clone()
+        })
     }
 
     /// The booking rules for the availability engine.
     pub async fn rules(&mut self) -> Result<Rules, StoreError> {
         let s = self.reservation_settings().await?;
-        let tz = chrono_tz::Tz::from_str(&s.time_zone)
-            .map_err(|_| StoreError::Other(anyhow::anyhow!("stored time zone {:?} is unknown", s.time_zone)))?;
+        let tz = chrono_tz::Tz::from_str(&s.time_zone).map_err(|_| {
+            StoreError::Other(anyhow::anyhow!(
+                "stored time zone {:?} is unknown",
+                s.time_zone
+            ))
+        })?;
         let mut weekly: [Vec<PeriodTimes>; 7] = Default::default();
         for p in self.service_periods().await? {
-            weekly[p.weekday as usize].push(PeriodTimes { name: p.name, start: p.start, end: p.end, last_seating: p.last_seating });
+            weekly[p.weekday as usize].push(PeriodTimes {
+                name: p.name,
+                start: p.start,
+                end: p.end,
+                last_seating: p.last_seating,
+            });
         }
         let today = self.store.clock.now().with_timezone(&tz).date_naive();
         let mut special_days: HashMap<NaiveDate, Vec<PeriodTimes>> = HashMap::new();
         for d in self.special_days(today - chrono::Duration::days(1)).await? {
-            special_days
-                .entry(d.day)
-                .or_default()
-                .push(PeriodTimes { name: d.name, start: d.start, end: d.end, last_seating: d.last_seating });
+            special_days.entry(d.day).or_default().push(PeriodTimes {
+                name: d.name,
+                start: d.start,
+                end: d.end,
+                last_seating: d.last_seating,
+            });
         }
         let closures = self
             .closures(today - chrono::Duration::days(1))

@@ -161,8 +161,17 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
         g = Uuid::new_v4(),
         res = Uuid::new_v4(),
     );
-    let mut tx = db.app_pool().await.expect("pool").begin().await.expect("begin");
-    sqlx::raw_sql(&sql).execute(&mut *tx).await.expect("fixture rows");
+    let mut tx = db
+        .app_pool()
+        .await
+        .expect("pool")
+        .begin()
+        .await
+        .expect("begin");
+    sqlx::raw_sql(&sql)
+        .execute(&mut *tx)
+        .await
+        .expect("fixture rows");
     tx.commit().await.expect("commit");
 }
 

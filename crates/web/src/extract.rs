@@ -34,6 +34,58 @@ fn missing_field(msg: &str) -> Option<String> {
     Some(rest[..rest.find('`')?].to_string())
 }
 
+/// Parses JSON bytes, naming the field at fault.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        let msg = inner.to_string();
+        let field = missing_field(&msg).or_else(|| field_of(e.path()));
+        let code = if inner.is_syntax() || inner.is_eof() {
+            "malformed_json"
+        } else {
+            "invalid_field"
+        };
+        let mut err = ApiError::new(StatusCode::BAD_REQUEST, code, msg);
+        err.field = field;
+        err
+    })
+}
+
+fn require_json(req: &Request) -> Result<(), ApiError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if is_json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+        ))
+    }
+}
+
+/// A JSON body together with its exact bytes (for idempotency keys).
+pub struct JsonWithBytes<T>(pub T, pub axum::body::Bytes);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonWithBytes<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        require_json(&req)?;
+        let bytes = read_body(req, state.config.body_limit).await?;
+        Ok(JsonWithBytes(parse_json(&bytes)?, bytes))
+    }
+}
+
 /// A JSON body.
 pub struct ApiJson<T>(pub T);
 
@@ -41,39 +93,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| {
-                ct.split(';')
-                    .next()
-                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
-            });
-        if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the body as application/json",
-            ));
-        }
+        require_json(&req)?;
         let bytes = read_body(req, state.config.body_limit).await?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de)
-            .map(ApiJson)
-            .map_err(|e| {
-                let inner = e.inner();
-                let msg = inner.to_string();
-                let field = missing_field(&msg).or_else(|| field_of(e.path()));
-                let code = if inner.is_syntax() || inner.is_eof() {
-                    "malformed_json"
-                } else {
-                    "invalid_field"
-                };
-                let mut err = ApiError::new(StatusCode::BAD_REQUEST, code, msg);
-                err.field = field;
-                err
-            })
+        parse_json(&bytes).map(ApiJson)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod limits;
 pub mod metrics;
 pub mod pages;
+pub mod reservations;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -100,7 +101,47 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/api-tokens",
             get(api::list_tokens).post(api::create_token),
         )
-        .route("/api/v1/api-tokens/{id}/revoke", post(api::revoke_token));
+        .route("/api/v1/api-tokens/{id}/revoke", post(api::revoke_token))
+        .route("/api/v1/availability", get(reservations::availability))
+        .route(
+            "/api/v1/reservations",
+            get(reservations::list).post(reservations::create),
+        )
+        .route(
+            "/api/v1/reservations/{id}",
+            get(reservations::get).patch(reservations::change),
+        )
+        .route(
+            "/api/v1/reservations/{id}/{action}",
+            post(reservations::action),
+        )
+        .route("/api/v1/walk-ins", post(reservations::walk_in))
+        .route(
+            "/api/v1/settings",
+            get(reservations::get_settings).put(reservations::put_settings),
+        )
+        .route(
+            "/api/v1/service-periods",
+            get(reservations::get_periods).put(reservations::put_periods),
+        )
+        .route(
+            "/api/v1/closures",
+            get(reservations::get_closures).post(reservations::add_closure),
+        )
+        .route(
+            "/api/v1/closures/{id}",
+            axum::routing::delete(reservations::remove_closure),
+        )
+        .route(
+            "/api/v1/turn-times",
+            get(reservations::get_turn_times).put(reservations::put_turn_times),
+        )
+        .route(
+            "/api/v1/tables",
+            get(reservations::floor).post(reservations::add_table),
+        )
+        .route("/api/v1/areas", post(reservations::add_area))
+        .route("/api/v1/combinations", post(reservations::add_combination));
     let pages = Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))

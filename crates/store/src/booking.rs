@@ -1,0 +1,858 @@
+//! Booking: creating, moving, resizing and changing the state of reservations, walk-ins, the
+//! guest book's matching, and idempotency records. Each booking is one transaction that takes
+//! a per-restaurant-day advisory lock (pacing and table choice see every earlier booking of
+//! that day) and inserts `reservation_tables` rows, whose exclusion constraint is the last
+//! guarantee against double booking.
+
+use crate::crypto::MasterKey;
+use crate::error::StoreError;
+use crate::secret::random_bytes;
+use crate::tenant::TenantTx;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use hs_domain::availability::{
+    self, Alternatives, Audience, Booked, CombinationInfo, Snapshot, TableInfo, Unavailable,
+};
+use hs_domain::reservation::{booking_code, Channel, Status};
+use hs_domain::validate;
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+use uuid::Uuid;
+
+/// Longest notes, in characters.
+pub const NOTES_MAX: usize = 2000;
+
+/// Who the reservation is for, as given by the caller.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuestInput {
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub salutation: Option<String>,
+}
+
+/// A booking request.
+#[derive(Clone, Debug)]
+pub struct NewReservation {
+    pub date: NaiveDate,
+    pub time: NaiveTime,
+    pub party_size: u32,
+    pub guest: GuestInput,
+    pub notes: String,
+    pub special_notes: Option<String>,
+    pub channel: Channel,
+}
+
+/// The guest as shown with a reservation.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GuestRef {
+    pub id: Uuid,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub language: String,
+}
+
+/// A reservation as the API shows it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Reservation {
+    pub id: Uuid,
+    pub code: String,
+    pub status: Status,
+    pub channel: Channel,
+    /// Local date and time in the restaurant's zone.
+    pub date: NaiveDate,
+    pub time: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub party_size: i32,
+    pub tables: Vec<String>,
+    pub notes: String,
+    /// Only for roles allowed to read special-category data; otherwise absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub special_notes: Option<String>,
+    /// Whether special-category notes exist (shown as a flag to everyone).
+    pub has_special_notes: bool,
+    pub guest: Option<GuestRef>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Why a booking could not be made, with times to offer instead.
+#[derive(Clone, Debug)]
+pub struct Rejection {
+    pub reason: Unavailable,
+    pub alternatives: Alternatives,
+}
+
+#[derive(FromRow)]
+struct Row {
+    id: Uuid,
+    code: String,
+    #[sqlx(try_from = "String")]
+    status: Status,
+    #[sqlx(try_from = "String")]
+    channel: Channel,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    party_size: i32,
+    notes: String,
+    special_enc: Option<String>,
+    created_at: DateTime<Utc>,
+    tables: Vec<String>,
+    guest_id: Option<Uuid>,
+    guest_name: Option<String>,
+    guest_phone: Option<String>,
+    guest_email: Option<String>,
+    guest_language: Option<String>,
+}
+
+const SELECT: &str = "SELECT r.id, r.code, r.status, r.channel, r.starts_at, r.ends_at, r.party_size, r.notes, \
+     r.special_enc, r.created_at, \
+     coalesce((SELECT array_agg(t.name ORDER BY t.position, t.name) FROM reservation_tables rt \
+               JOIN tables t ON t.restaurant_id = rt.restaurant_id AND t.id = rt.table_id \
+               WHERE rt.restaurant_id = r.restaurant_id AND rt.reservation_id = r.id), '{}') AS tables, \
+     g.id AS guest_id, g.name AS guest_name, g.phone AS guest_phone, g.email AS guest_email, \
+     g.language AS guest_language \
+     FROM reservations r LEFT JOIN guests g ON g.restaurant_id = r.restaurant_id AND g.id = r.guest_id";
+
+fn field(field: impl Into<String>, e: validate::Invalid) -> StoreError {
+    StoreError::Field {
+        field: field.into(),
+        code: e.code(),
+        message: e.to_string(),
+    }
+}
+
+fn text(field_name: &str, s: &str, max: usize) -> Result<String, StoreError> {
+    let t = s.trim();
+    if t.chars().count() > max {
+        return Err(field(field_name, validate::Invalid::TooLong(max)));
+    }
+    // Notes may span lines; other control characters are refused.
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(field(field_name, validate::Invalid::ControlCharacters));
+    }
+    Ok(t.to_string())
+}
+
+impl TenantTx {
+    /// The restaurant's data key (created on first use), wrapped by the master key at rest.
+    pub async fn data_key(&mut self) -> Result<MasterKey, StoreError> {
+        let rid = self.restaurant_id();
+        let context = format!("tenant-key:{rid}");
+        let wrapped: Option<String> = sqlx::query_scalar("SELECT wrapped_key FROM tenant_keys")
+            .fetch_optional(self.conn())
+            .await?;
+        let wrapped = match wrapped {
+            Some(w) => w,
+            None => {
+                let raw = random_bytes(32);
+                let w = self.store.key.seal(&raw, &context);
+                let now = self.store.clock.now();
+                sqlx::query("INSERT INTO tenant_keys (restaurant_id, wrapped_key, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(rid)
+                    .bind(&w)
+                    .bind(now)
+                    .execute(self.conn())
+                    .await?;
+                sqlx::query_scalar("SELECT wrapped_key FROM tenant_keys")
+                    .fetch_one(self.conn())
+                    .await?
+            }
+        };
+        let raw = self.store.key.open(&wrapped, &context)?;
+        let key: [u8; 32] = raw
+            .try_into()
+            .map_err(|_| StoreError::Other(anyhow::anyhow!("tenant key has the wrong length")))?;
+        Ok(MasterKey::from_bytes(key))
+    }
+
+    /// Serialises bookings of one restaurant day.
+    async fn lock_day(&mut self, date: NaiveDate) -> Result<(), StoreError> {
+        let key = format!("book:{}:{date}", self.restaurant_id());
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(key)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// The availability snapshot around a date: tables, combinations and every reservation
+    /// holding tables from the day before to the day after.
+    pub async fn snapshot(&mut self, date: NaiveDate) -> Result<Snapshot, StoreError> {
+        let rules = self.rules().await?;
+        let tables = self
+            .tables()
+            .await?
+            .into_iter()
+            .map(|t| TableInfo {
+                id: t.id,
+                name: t.name,
+                min_seats: t.min_seats as u32,
+                max_seats: t.max_seats as u32,
+                online: t.bookable_online,
+            })
+            .collect();
+        let combinations = self
+            .combinations()
+            .await?
+            .into_iter()
+            .map(|c| CombinationInfo {
+                id: c.id,
+                name: c.name,
+                tables: c.table_ids,
+                min_seats: c.min_seats as u32,
+                max_seats: c.max_seats as u32,
+            })
+            .collect();
+        let from = rules
+            .instant((date - Duration::days(1)).and_time(NaiveTime::MIN))
+            .unwrap_or_else(|| self.store.clock.now());
+        let to = rules
+            .instant((date + Duration::days(2)).and_time(NaiveTime::MIN))
+            .unwrap_or(from + Duration::days(3));
+        let rows: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>, i32, Vec<Uuid>)> = sqlx::query_as(
+            "SELECT r.id, r.starts_at, r.ends_at, r.party_size, \
+                    coalesce(array_agg(rt.table_id) FILTER (WHERE rt.table_id IS NOT NULL), '{}') \
+             FROM reservations r LEFT JOIN reservation_tables rt \
+               ON rt.restaurant_id = r.restaurant_id AND rt.reservation_id = r.id AND rt.holds \
+             WHERE r.status IN ('pending', 'confirmed', 'seated') AND r.starts_at < $2 AND r.ends_at > $1 \
+             GROUP BY r.id, r.starts_at, r.ends_at, r.party_size",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.conn())
+        .await?;
+        let booked = rows
+            .into_iter()
+            .map(|(id, starts_at, ends_at, party, tables)| Booked {
+                id,
+                starts_at,
+                ends_at,
+                party: party as u32,
+                tables,
+            })
+            .collect();
+        Ok(Snapshot {
+            rules,
+            tables,
+            combinations,
+            booked,
+        })
+    }
+
+    /// Finds the guest by phone or email, or creates them; fills in contact details they lacked.
+    async fn match_guest(&mut self, g: &GuestInput, country: &str) -> Result<Uuid, StoreError> {
+        let name =
+            validate::name(&g.name, validate::NAME_MAX).map_err(|e| field("guest.name", e))?;
+        let phone = match g.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => Some(validate::phone_e164(p, country).map_err(|e| field("guest.phone", e))?),
+            None => None,
+        };
+        let email = match g.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            Some(e) => Some(validate::email(e).map_err(|e| field("guest.email", e))?),
+            None => None,
+        };
+        let language = g.language.clone().unwrap_or_else(|| "de".into());
+        if language != "de" && language != "en" {
+            return Err(StoreError::Field {
+                field: "guest.language".into(),
+                code: "unsupported_language",
+                message: "\"de\" or \"en\"".into(),
+            });
+        }
+        let salutation = text(
+            "guest.salutation",
+            g.salutation.as_deref().unwrap_or(""),
+            30,
+        )?;
+        let now = self.store.clock.now();
+        let existing: Option<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM guests WHERE ($1::text IS NOT NULL AND phone = $1) OR ($2::text IS NOT NULL AND email = $2) \
+             ORDER BY (phone = $1) DESC NULLS LAST, created_at LIMIT 1",
+        )
+        .bind(&phone)
+        .bind(&email)
+        .fetch_optional(self.conn())
+        .await?;
+        if let Some(id) = existing {
+            sqlx::query(
+                "UPDATE guests SET phone = coalesce(phone, $2), email = coalesce(email, $3), updated_at = $4 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&phone)
+            .bind(&email)
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+            return Ok(id);
+        }
+        let id = Uuid::new_v4();
+        let rid = self.restaurant_id();
+        sqlx::query(
+            "INSERT INTO guests (restaurant_id, id, name, salutation, phone, email, language, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(rid)
+        .bind(id)
+        .bind(&name)
+        .bind(&salutation)
+        .bind(&phone)
+        .bind(&email)
+        .bind(&language)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(id)
+    }
+
+    async fn insert_reservation(
+        &mut self,
+        guest_id: Option<Uuid>,
+        slot: (DateTime<Utc>, DateTime<Utc>),
+        party: u32,
+        status: Status,
+        channel: Channel,
+        notes: &str,
+        special: Option<&str>,
+        tables: &[Uuid],
+    ) -> Result<Uuid, StoreError> {
+        let rid = self.restaurant_id();
+        let now = self.store.clock.now();
+        let id = Uuid::new_v4();
+        let special_enc = match special.filter(|s| !s.is_empty()) {
+            Some(s) => Some(
+                self.data_key()
+                    .await?
+                    .seal(s.as_bytes(), &format!("reservation:{id}")),
+            ),
+            None => None,
+        };
+        let mut inserted = false;
+        for _ in 0..8 {
+            let code = booking_code(&random_bytes(8));
+            let r = sqlx::query(
+                "INSERT INTO reservations (restaurant_id, id, code, guest_id, party_size, starts_at, ends_at, status, channel, \
+                 notes, special_enc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
+                 ON CONFLICT (restaurant_id, code) DO NOTHING",
+            )
+            .bind(rid)
+            .bind(id)
+            .bind(&code)
+            .bind(guest_id)
+            .bind(party as i32)
+            .bind(slot.0)
+            .bind(slot.1)
+            .bind(status.as_str())
+            .bind(channel.as_str())
+            .bind(notes)
+            .bind(&special_enc)
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+            if r.rows_affected() == 1 {
+                inserted = true;
+                break;
+            }
+        }
+        if !inserted {
+            return Err(StoreError::Other(anyhow::anyhow!(
+                "no free booking code after 8 tries"
+            )));
+        }
+        self.hold_tables(id, slot, tables).await?;
+        Ok(id)
+    }
+
+    async fn hold_tables(
+        &mut self,
+        id: Uuid,
+        slot: (DateTime<Utc>, DateTime<Utc>),
+        tables: &[Uuid],
+    ) -> Result<(), StoreError> {
+        let rid = self.restaurant_id();
+        sqlx::query("DELETE FROM reservation_tables WHERE reservation_id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        for t in tables {
+            sqlx::query(
+                "INSERT INTO reservation_tables (restaurant_id, reservation_id, table_id, during) \
+                 VALUES ($1, $2, $3, tstzrange($4, $5, '[)'))",
+            )
+            .bind(rid)
+            .bind(id)
+            .bind(t)
+            .bind(slot.0)
+            .bind(slot.1)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Books a table. `Ok(Err(rejection))` when the time cannot be seated, with alternatives.
+    pub async fn create_reservation(
+        &mut self,
+        req: &NewReservation,
+    ) -> Result<Result<Reservation, Rejection>, StoreError> {
+        let now = self.store.clock.now();
+        self.create_reservation_at(req, now).await
+    }
+
+    /// The local date in the restaurant's zone now.
+    pub async fn now_local_date(&mut self) -> Result<NaiveDate, StoreError> {
+        let tz = self.rules().await?.tz;
+        Ok(self.store.clock.now().with_timezone(&tz).date_naive())
+    }
+
+    /// As [`TenantTx::create_reservation`], judged as of `now` (lead time, horizon, past):
+    /// for imports and the demo's history.
+    pub async fn create_reservation_at(
+        &mut self,
+        req: &NewReservation,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Reservation, Rejection>, StoreError> {
+        let notes = text("notes", &req.notes, NOTES_MAX)?;
+        let special = req
+            .special_notes
+            .as_deref()
+            .map(|s| text("special_notes", s, NOTES_MAX))
+            .transpose()?;
+        if req.guest.name.trim().is_empty() {
+            return Err(field("guest.name", validate::Invalid::Empty));
+        }
+        self.lock_day(req.date).await?;
+        let settings = self.reservation_settings().await?;
+        let snap = self.snapshot(req.date).await?;
+        let audience = if req.channel.is_guest_channel() {
+            Audience::Guest
+        } else {
+            Audience::Staff
+        };
+        let slot = match availability::check(
+            &snap,
+            req.date,
+            req.time,
+            req.party_size,
+            now,
+            audience,
+            None,
+        ) {
+            Ok(s) => s,
+            Err(reason) => {
+                let alternatives = match reason {
+                    Unavailable::Full
+                    | Unavailable::TooSoon(_)
+                    | Unavailable::NotBookableTime { .. } => availability::alternatives(
+                        &snap,
+                        req.date,
+                        req.time,
+                        req.party_size,
+                        now,
+                        audience,
+                        3,
+                    ),
+                    _ => Alternatives::default(),
+                };
+                return Ok(Err(Rejection {
+                    reason,
+                    alternatives,
+                }));
+            }
+        };
+        let guest_id = self.match_guest(&req.guest, &settings.country).await?;
+        let status = if req.party_size > settings.approval_above as u32 {
+            Status::Pending
+        } else {
+            Status::Confirmed
+        };
+        let id = self
+            .insert_reservation(
+                Some(guest_id),
+                (slot.starts_at, slot.ends_at),
+                req.party_size,
+                status,
+                req.channel,
+                &notes,
+                special.as_deref(),
+                &slot.assignment.tables,
+            )
+            .await?;
+        Ok(Ok(self.reservation(id, true).await?))
+    }
+
+    /// Seats a walk-in now on the best free table (or the given tables).
+    pub async fn walk_in(
+        &mut self,
+        party: u32,
+        guest: Option<&GuestInput>,
+        tables: Option<Vec<Uuid>>,
+        notes: &str,
+    ) -> Result<Result<Reservation, Rejection>, StoreError> {
+        let notes = text("notes", notes, NOTES_MAX)?;
+        let settings = self.reservation_settings().await?;
+        let now = self.store.clock.now();
+        let tz = self.rules().await?.tz;
+        let today = now.with_timezone(&tz).date_naive();
+        self.lock_day(today).await?;
+        let snap = self.snapshot(today).await?;
+        let turn = snap.rules.turn_minutes(party).ok_or(StoreError::Field {
+            field: "party_size".into(),
+            code: "party_too_large",
+            message: format!("no turn time for a party of {party}"),
+        })?;
+        let span = (now, now + Duration::minutes(i64::from(turn)));
+        let chosen = match tables {
+            Some(ids) if !ids.is_empty() => {
+                let known = ids.iter().all(|id| snap.tables.iter().any(|t| t.id == *id));
+                if !known {
+                    return Err(StoreError::Field {
+                        field: "table_ids".into(),
+                        code: "not_found",
+                        message: "no such table".into(),
+                    });
+                }
+                let busy = snap.booked.iter().any(|b| {
+                    b.tables.iter().any(|t| ids.contains(t))
+                        && b.starts_at < span.1
+                        && span.0 < b.ends_at
+                });
+                if busy {
+                    return Ok(Err(Rejection {
+                        reason: Unavailable::Full,
+                        alternatives: Alternatives::default(),
+                    }));
+                }
+                ids
+            }
+            _ => match availability::walk_in(&snap, party, now) {
+                Ok(a) => a.tables,
+                Err(reason) => {
+                    return Ok(Err(Rejection {
+                        reason,
+                        alternatives: Alternatives::default(),
+                    }))
+                }
+            },
+        };
+        let guest_id = match guest.filter(|g| !g.name.trim().is_empty()) {
+            Some(g) => Some(self.match_guest(g, &settings.country).await?),
+            None => None,
+        };
+        let id = self
+            .insert_reservation(
+                guest_id,
+                span,
+                party,
+                Status::Seated,
+                Channel::WalkIn,
+                &notes,
+                None,
+                &chosen,
+            )
+            .await?;
+        Ok(Ok(self.reservation(id, true).await?))
+    }
+
+    /// One reservation; special-category notes decrypted only when `special` is allowed.
+    pub async fn reservation(
+        &mut self,
+        id: Uuid,
+        special: bool,
+    ) -> Result<Reservation, StoreError> {
+        let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE r.id = $1"))
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        self.to_reservation(row, special).await
+    }
+
+    /// A reservation by its booking code.
+    pub async fn reservation_by_code(
+        &mut self,
+        code: &str,
+        special: bool,
+    ) -> Result<Reservation, StoreError> {
+        let code = hs_domain::reservation::normalise_code(code);
+        let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE r.code = $1"))
+            .bind(&code)
+            .fetch_optional(self.conn())
+            .await?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        self.to_reservation(row, special).await
+    }
+
+    /// Reservations starting on a local date, by time.
+    pub async fn reservations_on(
+        &mut self,
+        date: NaiveDate,
+        special: bool,
+    ) -> Result<Vec<Reservation>, StoreError> {
+        let rules = self.rules().await?;
+        let from = rules
+            .instant(date.and_time(NaiveTime::MIN))
+            .unwrap_or_else(|| self.store.clock.now());
+        let to = rules
+            .instant((date + Duration::days(1)).and_time(NaiveTime::MIN))
+            .unwrap_or(from + Duration::days(1));
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "{SELECT} WHERE r.starts_at >= $1 AND r.starts_at < $2 ORDER BY r.starts_at, r.code"
+        ))
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.conn())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(self.to_reservation(r, special).await?);
+        }
+        Ok(out)
+    }
+
+    async fn to_reservation(&mut self, r: Row, special: bool) -> Result<Reservation, StoreError> {
+        let tz = self.rules().await?.tz;
+        let local = r.starts_at.with_timezone(&tz);
+        let special_notes = match (&r.special_enc, special) {
+            (Some(sealed), true) => {
+                let key = self.data_key().await?;
+                Some(
+                    String::from_utf8_lossy(&key.open(sealed, &format!("reservation:{}", r.id))?)
+                        .into_owned(),
+                )
+            }
+            _ => None,
+        };
+        Ok(Reservation {
+            id: r.id,
+            code: r.code,
+            status: r.status,
+            channel: r.channel,
+            date: local.date_naive(),
+            time: local.format("%H:%M").to_string(),
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            party_size: r.party_size,
+            tables: r.tables,
+            notes: r.notes,
+            has_special_notes: r.special_enc.is_some(),
+            special_notes,
+            guest: r.guest_id.map(|id| GuestRef {
+                id,
+                name: r.guest_name.unwrap_or_default(),
+                phone: r.guest_phone,
+                email: r.guest_email,
+                language: r.guest_language.unwrap_or_else(|| "de".into()),
+            }),
+            created_at: r.created_at,
+        })
+    }
+
+    /// Moves a state along an allowed transition (else 409 naming it), keeping the guest's
+    /// visit and no-show counts and the table holds in step.
+    pub async fn transition(&mut self, id: Uuid, to: Status) -> Result<Reservation, StoreError> {
+        let row: Option<(String, Option<Uuid>)> =
+            sqlx::query_as("SELECT status, guest_id FROM reservations WHERE id = $1 FOR UPDATE")
+                .bind(id)
+                .fetch_optional(self.conn())
+                .await?;
+        let (from, guest) = row.ok_or(StoreError::NotFound)?;
+        let from = Status::parse(&from)
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("unknown status {from}")))?;
+        if !from.can_become(to) {
+            return Err(StoreError::Conflict {
+                code: "invalid_transition",
+                message: format!(
+                    "a {} reservation cannot become {}",
+                    from.as_str(),
+                    to.as_str()
+                ),
+            });
+        }
+        let now = self.store.clock.now();
+        sqlx::query("UPDATE reservations SET status = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(to.as_str())
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("UPDATE reservation_tables SET holds = $2 WHERE reservation_id = $1")
+            .bind(id)
+            .bind(to.holds_tables())
+            .execute(self.conn())
+            .await?;
+        if let Some(g) = guest {
+            let (visits, no_shows) = match (from, to) {
+                (_, Status::NoShow) => (0, 1),
+                (Status::NoShow, Status::Seated) => (0, -1),
+                (_, Status::Completed) => (1, 0),
+                _ => (0, 0),
+            };
+            if visits != 0 || no_shows != 0 {
+                sqlx::query("UPDATE guests SET visit_count = visit_count + $2, no_show_count = greatest(no_show_count + $3, 0) WHERE id = $1")
+                    .bind(g)
+                    .bind(visits)
+                    .bind(no_shows)
+                    .execute(self.conn())
+                    .await?;
+            }
+        }
+        self.reservation(id, false).await
+    }
+
+    /// Moves a reservation and/or changes its party size, re-checking availability (ignoring
+    /// its own hold) and reassigning tables.
+    pub async fn change_reservation(
+        &mut self,
+        id: Uuid,
+        date: Option<NaiveDate>,
+        time: Option<NaiveTime>,
+        party: Option<u32>,
+        notes: Option<&str>,
+    ) -> Result<Result<Reservation, Rejection>, StoreError> {
+        let current = self.reservation(id, false).await?;
+        // Lock the row first, so two moves of the same reservation run one after the other.
+        let (status, channel): (String, String) =
+            sqlx::query_as("SELECT status, channel FROM reservations WHERE id = $1 FOR UPDATE")
+                .bind(id)
+                .fetch_one(self.conn())
+                .await?;
+        let status = Status::parse(&status).unwrap_or(Status::Cancelled);
+        if let Some(n) = notes {
+            let n = text("notes", n, NOTES_MAX)?;
+            sqlx::query("UPDATE reservations SET notes = $2 WHERE id = $1")
+                .bind(id)
+                .bind(n)
+                .execute(self.conn())
+                .await?;
+        }
+        if date.is_none() && time.is_none() && party.is_none() {
+            return Ok(Ok(self.reservation(id, false).await?));
+        }
+        if !status.changeable() {
+            return Err(StoreError::Conflict {
+                code: "not_changeable",
+                message: format!("a {} reservation cannot be moved", status.as_str()),
+            });
+        }
+        let date = date.unwrap_or(current.date);
+        let time = match time {
+            Some(t) => t,
+            None => NaiveTime::parse_from_str(&current.time, "%H:%M")
+                .map_err(|e| StoreError::Other(e.into()))?,
+        };
+        let party = party.unwrap_or(current.party_size as u32);
+        for d in [current.date.min(date), current.date.max(date)] {
+            self.lock_day(d).await?;
+        }
+        let snap = self.snapshot(date).await?;
+        let now = self.store.clock.now();
+        let audience = match Channel::parse(&channel) {
+            Some(c) if c.is_guest_channel() => Audience::Guest,
+            _ => Audience::Staff,
+        };
+        let slot = match availability::check(&snap, date, time, party, now, audience, Some(id)) {
+            Ok(s) => s,
+            Err(reason) => {
+                let alternatives =
+                    availability::alternatives(&snap, date, time, party, now, audience, 3);
+                return Ok(Err(Rejection {
+                    reason,
+                    alternatives,
+                }));
+            }
+        };
+        sqlx::query("UPDATE reservations SET starts_at = $2, ends_at = $3, party_size = $4, updated_at = $5 WHERE id = $1")
+            .bind(id)
+            .bind(slot.starts_at)
+            .bind(slot.ends_at)
+            .bind(party as i32)
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        self.hold_tables(id, (slot.starts_at, slot.ends_at), &slot.assignment.tables)
+            .await?;
+        Ok(Ok(self.reservation(id, false).await?))
+    }
+
+    // ---- idempotency ------------------------------------------------------------------------
+
+    /// Looks up an idempotency key after locking it for this transaction. `Some((status, body))`
+    /// when the same request was answered before; an error when the key was used for a
+    /// different request.
+    pub async fn idempotent_replay(
+        &mut self,
+        scope: &str,
+        key: &str,
+        request: &[u8],
+    ) -> Result<Option<(u16, serde_json::Value)>, StoreError> {
+        let lock = format!("idem:{}:{scope}:{key}", self.restaurant_id());
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(lock)
+            .execute(self.conn())
+            .await?;
+        let now = self.store.clock.now();
+        let row: Option<(Vec<u8>, i32, serde_json::Value)> = sqlx::query_as(
+            "SELECT request_hash, status_code, response FROM idempotency_records WHERE scope = $1 AND key = $2 AND expires_at > $3",
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(now)
+        .fetch_optional(self.conn())
+        .await?;
+        match row {
+            None => Ok(None),
+            Some((hash, status, body)) if hash == token_hash_bytes(request) => {
+                Ok(Some((status as u16, body)))
+            }
+            Some(_) => Err(StoreError::Conflict {
+                code: "idempotency_key_reused",
+                message: "this Idempotency-Key was used for a different request".into(),
+            }),
+        }
+    }
+
+    /// Stores the answer to a request under its idempotency key for 24 hours.
+    pub async fn idempotent_store(
+        &mut self,
+        scope: &str,
+        key: &str,
+        request: &[u8],
+        status: u16,
+        body: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let rid = self.restaurant_id();
+        let now = self.store.clock.now();
+        sqlx::query(
+            "INSERT INTO idempotency_records (restaurant_id, key, scope, request_hash, status_code, response, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (restaurant_id, scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, \
+               status_code = EXCLUDED.status_code, response = EXCLUDED.response, created_at = EXCLUDED.created_at, \
+               expires_at = EXCLUDED.expires_at",
+        )
+        .bind(rid)
+        .bind(key)
+        .bind(scope)
+        .bind(token_hash_bytes(request))
+        .bind(i32::from(status))
+        .bind(body)
+        .bind(now)
+        .bind(now + Duration::hours(24))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
+fn token_hash_bytes(b: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(b).to_vec()
+}

@@ -1,0 +1,663 @@
+//! JSON API v1 for reservations: availability, booking (with `Idempotency-Key`), listing,
+//! moving, state changes, walk-ins, and the restaurant's reservation setup.
+//!
+//! Roles: staff read, create, move, seat, complete, mark no-shows and add walk-ins; managers and
+//! owners also confirm, cancel and configure. Ids of another restaurant answer 404.
+
+use crate::auth::ApiCaller;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, JsonWithBytes};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{NaiveDate, NaiveTime};
+use hs_domain::availability::{self, Alternatives, Audience, Slot, Snapshot, Unavailable};
+use hs_domain::reservation::{Channel, Status};
+use hs_domain::Role;
+use hs_store::booking::{GuestInput, NewReservation, Rejection, Reservation};
+use hs_store::setup::{
+    Area, Closure, Combination, ReservationSettings, ServicePeriod, Table, TurnBand,
+};
+use hs_store::{StoreError, TenantTx};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// Longest `Idempotency-Key`.
+pub const IDEMPOTENCY_KEY_MAX: usize = 255;
+
+fn slot_json(snap: &Snapshot, s: &Slot) -> Value {
+    let tables: Vec<&str> = s
+        .assignment
+        .tables
+        .iter()
+        .filter_map(|id| {
+            snap.tables
+                .iter()
+                .find(|t| t.id == *id)
+                .map(|t| t.name.as_str())
+        })
+        .collect();
+    json!({"time": s.local.format("%H:%M").to_string(), "date": s.local.date(), "starts_at": s.starts_at, "period": s.period, "tables": tables})
+}
+
+fn alternatives_json(snap: &Snapshot, alt: &Alternatives, time: NaiveTime) -> Value {
+    let mut list: Vec<Value> = [&alt.before, &alt.after]
+        .into_iter()
+        .flatten()
+        .map(|s| slot_json(snap, s))
+        .collect();
+    for d in &alt.other_days {
+        let starts_at = snap.rules.instant(d.and_time(time));
+        list.push(
+            json!({"date": d, "time": time.format("%H:%M").to_string(), "starts_at": starts_at}),
+        );
+    }
+    Value::Array(list)
+}
+
+/// A refusal: 409 when the time exists but is taken (or too soon), 422 naming the field when
+/// the request cannot be met at all; with alternatives either way.
+fn rejection(snap: Option<&Snapshot>, r: &Rejection, time: NaiveTime) -> Response {
+    let status = match r.reason {
+        Unavailable::Full | Unavailable::TooSoon(_) => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let alternatives = snap
+        .map(|s| alternatives_json(s, &r.alternatives, time))
+        .unwrap_or(json!([]));
+    let body = json!({
+        "error": {"code": r.reason.code(), "message": r.reason.to_string(), "field": r.reason.field()},
+        "alternatives": alternatives,
+    });
+    (status, Json(body)).into_response()
+}
+
+/// Whether the caller may read special-category notes here.
+async fn reads_special(tx: &mut TenantTx, caller: &ApiCaller) -> Result<bool, ApiError> {
+    if caller.role.at_least(Role::Manager) {
+        return Ok(true);
+    }
+    Ok(tx.reservation_settings().await?.staff_read_special)
+}
+
+fn default_channel(caller: &ApiCaller) -> Channel {
+    if caller.user_id.is_some() {
+        Channel::Dashboard
+    } else {
+        Channel::Api
+    }
+}
+
+/// Query of `GET /api/v1/availability`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityQuery {
+    date: NaiveDate,
+    party_size: u32,
+    time: Option<NaiveTime>,
+    channel: Option<Channel>,
+}
+
+/// `GET /api/v1/availability?date=YYYY-MM-DD&party_size=N[&time=HH:MM]`.
+pub async fn availability(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(q): ApiQuery<AvailabilityQuery>,
+) -> Result<Response, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let snap = tx.snapshot(q.date).await?;
+    let now = state.store.clock().now();
+    let channel = q.channel.unwrap_or_else(|| default_channel(&caller));
+    let audience = if channel.is_guest_channel() {
+        Audience::Guest
+    } else {
+        Audience::Staff
+    };
+    let slots = match availability::slots(&snap, q.date, q.party_size, now, audience) {
+        Ok(s) => s,
+        Err(reason) => {
+            let r = Rejection {
+                reason,
+                alternatives: Alternatives::default(),
+            };
+            return Ok(rejection(None, &r, q.time.unwrap_or(NaiveTime::MIN)));
+        }
+    };
+    let alternatives = match q.time {
+        Some(t)
+            if !slots
+                .iter()
+                .any(|s| s.local.time() == t && s.local.date() == q.date) =>
+        {
+            let alt = availability::alternatives(&snap, q.date, t, q.party_size, now, audience, 3);
+            alternatives_json(&snap, &alt, t)
+        }
+        _ => json!([]),
+    };
+    let slots: Vec<Value> = slots.iter().map(|s| slot_json(&snap, s)).collect();
+    Ok(Json(json!({"date": q.date, "party_size": q.party_size, "slots": slots, "alternatives": alternatives})).into_response())
+}
+
+/// Body of `POST /api/v1/reservations`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBody {
+    date: NaiveDate,
+    time: NaiveTime,
+    party_size: u32,
+    guest: GuestInput,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    special_notes: Option<String>,
+    #[serde(default)]
+    channel: Option<Channel>,
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let k = v
+        .to_str()
+        .map_err(|_| {
+            ApiError::bad_field("Idempotency-Key", "invalid_header", "visible ASCII only")
+        })?
+        .trim();
+    if k.is_empty() || k.len() > IDEMPOTENCY_KEY_MAX || !k.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::bad_field(
+            "Idempotency-Key",
+            "invalid_header",
+            format!("1 to {IDEMPOTENCY_KEY_MAX} visible ASCII characters"),
+        ));
+    }
+    Ok(Some(k.to_string()))
+}
+
+/// `POST /api/v1/reservations`: 201 with the reservation; 409 `slot_unavailable` with
+/// alternatives; the same `Idempotency-Key` and body return the first answer again.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: HeaderMap,
+    JsonWithBytes(body, raw): JsonWithBytes<CreateBody>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let channel = body.channel.unwrap_or_else(|| default_channel(&caller));
+    if channel == Channel::WalkIn {
+        return Err(ApiError::bad_field(
+            "channel",
+            "use_walk_in_endpoint",
+            "walk-ins are added with POST /api/v1/walk-ins",
+        ));
+    }
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    if let Some(k) = &key {
+        match tx.idempotent_replay("reservations", k, &raw).await {
+            Ok(Some((status, body))) => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                return Ok((status, Json(body)).into_response());
+            }
+            Ok(None) => {}
+            Err(StoreError::Conflict {
+                code: "idempotency_key_reused",
+                message,
+            }) => {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency_key_reused",
+                    message,
+                )
+                .field("Idempotency-Key"))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let req = NewReservation {
+        date: body.date,
+        time: body.time,
+        party_size: body.party_size,
+        guest: body.guest,
+        notes: body.notes,
+        special_notes: body.special_notes,
+        channel,
+    };
+    match tx.create_reservation(&req).await? {
+        Ok(mut r) => {
+            if !reads_special(&mut tx, &caller).await? {
+                r.special_notes = None;
+            }
+            let body = serde_json::to_value(&r).map_err(|e| ApiError::internal(&e))?;
+            if let Some(k) = &key {
+                tx.idempotent_store("reservations", k, &raw, 201, &body)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        Err(rej) => {
+            let snap = tx.snapshot(req.date).await?;
+            Ok(rejection(Some(&snap), &rej, req.time))
+        }
+    }
+}
+
+/// Query of `GET /api/v1/reservations`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    date: NaiveDate,
+}
+
+/// `GET /api/v1/reservations?date=YYYY-MM-DD`.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let special = reads_special(&mut tx, &caller).await?;
+    let list = tx.reservations_on(q.date, special).await?;
+    Ok(Json(json!({"date": q.date, "reservations": list})))
+}
+
+/// `GET /api/v1/reservations/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Reservation>, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let special = reads_special(&mut tx, &caller).await?;
+    Ok(Json(tx.reservation(id, special).await?))
+}
+
+/// Body of `PATCH /api/v1/reservations/{id}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeBody {
+    date: Option<NaiveDate>,
+    time: Option<NaiveTime>,
+    party_size: Option<u32>,
+    notes: Option<String>,
+}
+
+/// `PATCH /api/v1/reservations/{id}`: move, resize or annotate; availability is checked again.
+pub async fn change(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ChangeBody>,
+) -> Result<Response, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    match tx
+        .change_reservation(
+            id,
+            body.date,
+            body.time,
+            body.party_size,
+            body.notes.as_deref(),
+        )
+        .await?
+    {
+        Ok(r) => {
+            tx.commit().await?;
+            Ok(Json(r).into_response())
+        }
+        Err(rej) => {
+            let current = tx.reservation(id, false).await?;
+            let date = body.date.unwrap_or(current.date);
+            let time = body
+                .time
+                .or_else(|| NaiveTime::parse_from_str(&current.time, "%H:%M").ok())
+                .unwrap_or(NaiveTime::MIN);
+            let snap = tx.snapshot(date).await?;
+            Ok(rejection(Some(&snap), &rej, time))
+        }
+    }
+}
+
+/// `POST /api/v1/reservations/{id}/{action}` with action confirm, seat, complete, no-show or
+/// cancel; 409 naming the transition when it is not allowed.
+pub async fn action(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath((id, action)): ApiPath<(Uuid, String)>,
+) -> Result<Json<Reservation>, ApiError> {
+    let (to, needs) = match action.as_str() {
+        "confirm" => (Status::Confirmed, Role::Manager),
+        "cancel" => (Status::Cancelled, Role::Manager),
+        "seat" => (Status::Seated, Role::Staff),
+        "complete" => (Status::Completed, Role::Staff),
+        "no-show" => (Status::NoShow, Role::Staff),
+        _ => return Err(ApiError::not_found()),
+    };
+    caller.require(needs)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let r = tx.transition(id, to).await?;
+    tx.commit().await?;
+    Ok(Json(r))
+}
+
+/// Body of `POST /api/v1/walk-ins`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalkInBody {
+    party_size: u32,
+    #[serde(default)]
+    table_ids: Option<Vec<Uuid>>,
+    #[serde(default)]
+    guest: Option<GuestInput>,
+    #[serde(default)]
+    notes: String,
+}
+
+/// `POST /api/v1/walk-ins`: seats a party now.
+pub async fn walk_in(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<WalkInBody>,
+) -> Result<Response, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    match tx
+        .walk_in(
+            body.party_size,
+            body.guest.as_ref(),
+            body.table_ids,
+            &body.notes,
+        )
+        .await?
+    {
+        Ok(r) => {
+            tx.commit().await?;
+            Ok((StatusCode::CREATED, Json(r)).into_response())
+        }
+        Err(rej) => Ok(rejection(None, &rej, NaiveTime::MIN)),
+    }
+}
+
+// ---- setup ----------------------------------------------------------------------------------
+
+/// `GET /api/v1/settings`.
+pub async fn get_settings(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<ReservationSettings>, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    Ok(Json(tx.reservation_settings().await?))
+}
+
+/// `PUT /api/v1/settings` (managers and owners).
+pub async fn put_settings(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<ReservationSettings>,
+) -> Result<Json<ReservationSettings>, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    tx.set_reservation_settings(&body).await?;
+    let s = tx.reservation_settings().await?;
+    tx.commit().await?;
+    Ok(Json(s))
+}
+
+/// `GET /api/v1/service-periods`.
+pub async fn get_periods(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    Ok(Json(json!({"periods": tx.service_periods().await?})))
+}
+
+/// Body of `PUT /api/v1/service-periods`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodsBody {
+    periods: Vec<ServicePeriod>,
+}
+
+/// `PUT /api/v1/service-periods` (managers and owners): replaces the weekly schedule.
+pub async fn put_periods(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<PeriodsBody>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    tx.set_service_periods(&body.periods).await?;
+    let periods = tx.service_periods().await?;
+    tx.commit().await?;
+    Ok(Json(json!({"periods": periods})))
+}
+
+/// `GET /api/v1/closures`.
+pub async fn get_closures(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let today = state.store.clock().now().date_naive();
+    Ok(Json(json!({"closures": tx.closures(today).await?})))
+}
+
+/// `POST /api/v1/closures` (managers and owners).
+pub async fn add_closure(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<Closure>,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let c = tx.add_closure(&body).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+/// `DELETE /api/v1/closures/{id}` (managers and owners).
+pub async fn remove_closure(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    tx.remove_closure(id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/turn-times`.
+pub async fn get_turn_times(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    Ok(Json(json!({"turn_times": tx.turn_times().await?})))
+}
+
+/// Body of `PUT /api/v1/turn-times`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TurnTimesBody {
+    turn_times: Vec<TurnBand>,
+}
+
+/// `PUT /api/v1/turn-times` (managers and owners).
+pub async fn put_turn_times(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<TurnTimesBody>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    tx.set_turn_times(&body.turn_times).await?;
+    let t = tx.turn_times().await?;
+    tx.commit().await?;
+    Ok(Json(json!({"turn_times": t})))
+}
+
+/// `GET /api/v1/tables`: areas, tables and combinations.
+pub async fn floor(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    Ok(Json(json!({
+        "areas": tx.areas().await?,
+        "tables": tx.tables().await?,
+        "combinations": tx.combinations().await?,
+    })))
+}
+
+/// Body of `POST /api/v1/areas`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaBody {
+    name: String,
+}
+
+/// `POST /api/v1/areas` (managers and owners).
+pub async fn add_area(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<AreaBody>,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let a: Area = tx.add_area(&body.name).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(a)).into_response())
+}
+
+/// Body of `POST /api/v1/tables`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableBody {
+    area_id: Uuid,
+    name: String,
+    min_seats: i32,
+    max_seats: i32,
+    #[serde(default = "yes")]
+    bookable_online: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /api/v1/tables` (managers and owners).
+pub async fn add_table(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(b): ApiJson<TableBody>,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let t = tx
+        .add_table(&Table {
+            id: Uuid::nil(),
+            area_id: b.area_id,
+            name: b.name,
+            min_seats: b.min_seats,
+            max_seats: b.max_seats,
+            bookable_online: b.bookable_online,
+        })
+        .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(t)).into_response())
+}
+
+/// Body of `POST /api/v1/combinations`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CombinationBody {
+    name: String,
+    min_seats: i32,
+    max_seats: i32,
+    table_ids: Vec<Uuid>,
+}
+
+/// `POST /api/v1/combinations` (managers and owners).
+pub async fn add_combination(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(b): ApiJson<CombinationBody>,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let c = tx
+        .add_combination(&Combination {
+            id: Uuid::nil(),
+            name: b.name,
+            min_seats: b.min_seats,
+            max_seats: b.max_seats,
+            table_ids: b.table_ids,
+        })
+        .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
+}
