@@ -134,7 +134,7 @@ fn hm(s: &str) -> chrono::NaiveTime {
 
 /// Trattoria Demo exactly as other tools expect it: hours, closures, turn times, pacing,
 /// approval limit, areas, tables and combinations.
-async fn configure(tx: &mut hs_store::TenantTx) -> Result<()> {
+pub async fn configure(tx: &mut hs_store::TenantTx) -> Result<()> {
     use hs_store::setup::{
         Closure, Combination, ReservationSettings, ServicePeriod, Table, TurnBand,
     };
@@ -332,15 +332,19 @@ async fn reservations(
                             .replace('ü', "ue")
                             .replace('ä', "ae")
                     )),
-                    language: Some(if n % 5 == 0 { "en".into() } else { "de".into() }),
+                    language: Some(if n.is_multiple_of(5) {
+                        "en".into()
+                    } else {
+                        "de".into()
+                    }),
                     salutation: None,
                 },
-                notes: if n % 7 == 0 {
+                notes: if n.is_multiple_of(7) {
                     "Fensterplatz, wenn möglich".into()
                 } else {
                     String::new()
                 },
-                special_notes: if n % 9 == 0 {
+                special_notes: if n.is_multiple_of(9) {
                     Some("Nussallergie".into())
                 } else {
                     None
@@ -371,7 +375,7 @@ async fn reservations(
                     }
                     _ => {}
                 }
-            } else if offset > 0 && n % 11 == 0 && r.status == Status::Confirmed {
+            } else if offset > 0 && n.is_multiple_of(11) && r.status == Status::Confirmed {
                 tx.transition(r.id, Status::Cancelled).await?;
             }
         }

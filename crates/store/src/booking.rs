@@ -111,6 +111,28 @@ struct Row {
     guest_language: Option<String>,
 }
 
+/// A reservation's hold on tables, for the availability snapshot.
+#[derive(FromRow)]
+struct HoldRow {
+    id: Uuid,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    party_size: i32,
+    tables: Vec<Uuid>,
+}
+
+/// What a new reservation row holds.
+struct Insert<'a> {
+    guest_id: Option<Uuid>,
+    span: (DateTime<Utc>, DateTime<Utc>),
+    party: u32,
+    status: Status,
+    channel: Channel,
+    notes: &'a str,
+    special: Option<&'a str>,
+    tables: &'a [Uuid],
+}
+
 const SELECT: &str = "SELECT r.id, r.code, r.status, r.channel, r.starts_at, r.ends_at, r.party_size, r.notes, \
      r.special_enc, r.created_at, \
      coalesce((SELECT array_agg(t.name ORDER BY t.position, t.name) FROM reservation_tables rt \
@@ -218,9 +240,9 @@ impl TenantTx {
         let to = rules
             .instant((date + Duration::days(2)).and_time(NaiveTime::MIN))
             .unwrap_or(from + Duration::days(3));
-        let rows: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>, i32, Vec<Uuid>)> = sqlx::query_as(
+        let rows: Vec<HoldRow> = sqlx::query_as(
             "SELECT r.id, r.starts_at, r.ends_at, r.party_size, \
-                    coalesce(array_agg(rt.table_id) FILTER (WHERE rt.table_id IS NOT NULL), '{}') \
+                    coalesce(array_agg(rt.table_id) FILTER (WHERE rt.table_id IS NOT NULL), '{}') AS tables \
              FROM reservations r LEFT JOIN reservation_tables rt \
                ON rt.restaurant_id = r.restaurant_id AND rt.reservation_id = r.id AND rt.holds \
              WHERE r.status IN ('pending', 'confirmed', 'seated') AND r.starts_at < $2 AND r.ends_at > $1 \
@@ -232,12 +254,12 @@ impl TenantTx {
         .await?;
         let booked = rows
             .into_iter()
-            .map(|(id, starts_at, ends_at, party, tables)| Booked {
-                id,
-                starts_at,
-                ends_at,
-                party: party as u32,
-                tables,
+            .map(|h| Booked {
+                id: h.id,
+                starts_at: h.starts_at,
+                ends_at: h.ends_at,
+                party: h.party_size as u32,
+                tables: h.tables,
             })
             .collect();
         Ok(Snapshot {
@@ -313,17 +335,17 @@ impl TenantTx {
         Ok(id)
     }
 
-    async fn insert_reservation(
-        &mut self,
-        guest_id: Option<Uuid>,
-        slot: (DateTime<Utc>, DateTime<Utc>),
-        party: u32,
-        status: Status,
-        channel: Channel,
-        notes: &str,
-        special: Option<&str>,
-        tables: &[Uuid],
-    ) -> Result<Uuid, StoreError> {
+    async fn insert_reservation(&mut self, new: Insert<'_>) -> Result<Uuid, StoreError> {
+        let Insert {
+            guest_id,
+            span: slot,
+            party,
+            status,
+            channel,
+            notes,
+            special,
+            tables,
+        } = new;
         let rid = self.restaurant_id();
         let now = self.store.clock.now();
         let id = Uuid::new_v4();
@@ -475,16 +497,16 @@ impl TenantTx {
             Status::Confirmed
         };
         let id = self
-            .insert_reservation(
-                Some(guest_id),
-                (slot.starts_at, slot.ends_at),
-                req.party_size,
+            .insert_reservation(Insert {
+                guest_id: Some(guest_id),
+                span: (slot.starts_at, slot.ends_at),
+                party: req.party_size,
                 status,
-                req.channel,
-                &notes,
-                special.as_deref(),
-                &slot.assignment.tables,
-            )
+                channel: req.channel,
+                notes: &notes,
+                special: special.as_deref(),
+                tables: &slot.assignment.tables,
+            })
             .await?;
         Ok(Ok(self.reservation(id, true).await?))
     }
@@ -548,16 +570,16 @@ impl TenantTx {
             None => None,
         };
         let id = self
-            .insert_reservation(
+            .insert_reservation(Insert {
                 guest_id,
                 span,
                 party,
-                Status::Seated,
-                Channel::WalkIn,
-                &notes,
-                None,
-                &chosen,
-            )
+                status: Status::Seated,
+                channel: Channel::WalkIn,
+                notes: &notes,
+                special: None,
+                tables: &chosen,
+            })
             .await?;
         Ok(Ok(self.reservation(id, true).await?))
     }
@@ -573,7 +595,7 @@ impl TenantTx {
             .fetch_optional(self.conn())
             .await?;
         let row = row.ok_or(StoreError::NotFound)?;
-        self.to_reservation(row, special).await
+        self.present(row, special).await
     }
 
     /// A reservation by its booking code.
@@ -588,7 +610,7 @@ impl TenantTx {
             .fetch_optional(self.conn())
             .await?;
         let row = row.ok_or(StoreError::NotFound)?;
-        self.to_reservation(row, special).await
+        self.present(row, special).await
     }
 
     /// Reservations starting on a local date, by time.
@@ -613,12 +635,12 @@ impl TenantTx {
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            out.push(self.to_reservation(r, special).await?);
+            out.push(self.present(r, special).await?);
         }
         Ok(out)
     }
 
-    async fn to_reservation(&mut self, r: Row, special: bool) -> Result<Reservation, StoreError> {
+    async fn present(&mut self, r: Row, special: bool) -> Result<Reservation, StoreError> {
         let tz = self.rules().await?.tz;
         let local = r.starts_at.with_timezone(&tz);
         let special_notes = match (&r.special_enc, special) {

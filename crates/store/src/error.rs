@@ -58,6 +58,24 @@ const CONSTRAINTS: &[(&str, &str, &str, &str)] = &[
         "already_member",
         "this person is already a member",
     ),
+    (
+        "areas_name_key",
+        "name",
+        "taken",
+        "an area with this name exists",
+    ),
+    (
+        "tables_name_key",
+        "name",
+        "taken",
+        "a table with this name exists",
+    ),
+    (
+        "table_combinations_name_key",
+        "name",
+        "taken",
+        "a combination with this name exists",
+    ),
 ];
 
 impl From<sqlx::Error> for StoreError {

@@ -123,6 +123,36 @@ impl TestApp {
             .id
     }
 
+    /// A restaurant set up exactly like Trattoria Demo (hours, tables, combinations), empty.
+    pub async fn with_trattoria(&self, name: &str) -> Uuid {
+        let id = self.with_restaurant(name).await;
+        let mut tx = self.store.tenant(id, &Actor::Cli).await.expect("tx");
+        hostsystem::demo::configure(&mut tx)
+            .await
+            .expect("configure");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// A JSON request with a bearer token; returns status, headers and body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut req = client()
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     /// A user with [`PASSWORD`], member of `restaurant` with `role`.
     pub async fn user_in(&self, restaurant: Uuid, email: &str, role: Role) -> Uuid {
         let u = self

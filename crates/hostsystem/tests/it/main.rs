@@ -4,4 +4,5 @@ mod api;
 mod app;
 mod auth;
 mod cli;
+mod reservations;
 mod team;
