@@ -348,6 +348,7 @@ impl TenantTx {
         &mut self,
         s: &ReservationSettings,
     ) -> Result<(), StoreError> {
+        self.rules = None;
         s.validate()?;
         let now = self.store.clock.now();
         sqlx::query(
@@ -400,6 +401,7 @@ impl TenantTx {
         &mut self,
         periods: &[ServicePeriod],
     ) -> Result<(), StoreError> {
+        self.rules = None;
         validate_periods(periods)?;
         let rid = self.restaurant_id();
         sqlx::query("DELETE FROM service_periods")
@@ -449,6 +451,7 @@ impl TenantTx {
         day: NaiveDate,
         periods: &[SpecialDay],
     ) -> Result<(), StoreError> {
+        self.rules = None;
         for (i, p) in periods.iter().enumerate() {
             if p.day != day {
                 return Err(invalid(
@@ -520,6 +523,7 @@ impl TenantTx {
 
     /// Adds a closure.
     pub async fn add_closure(&mut self, c: &Closure) -> Result<Closure, StoreError> {
+        self.rules = None;
         if c.first_day > c.last_day {
             return Err(invalid(
                 "last_day",
@@ -562,6 +566,7 @@ impl TenantTx {
 
     /// Removes a closure.
     pub async fn remove_closure(&mut self, id: Uuid) -> Result<(), StoreError> {
+        self.rules = None;
         let r = sqlx::query("DELETE FROM closures WHERE id = $1")
             .bind(id)
             .execute(self.conn())
@@ -591,6 +596,7 @@ impl TenantTx {
 
     /// Replaces the turn-time bands.
     pub async fn set_turn_times(&mut self, bands: &[TurnBand]) -> Result<(), StoreError> {
+        self.rules = None;
         validate_turn_times(bands)?;
         let rid = self.restaurant_id();
         sqlx::query("DELETE FROM turn_times")
@@ -765,6 +771,15 @@ impl TenantTx {
 
     /// The booking rules for the availability engine.
     pub async fn rules(&mut self) -> Result<Rules, StoreError> {
+        if let Some(r) = &self.rules {
+            return Ok(r.clone());
+        }
+        let r = self.load_rules().await?;
+        self.rules = Some(r.clone());
+        Ok(r)
+    }
+
+    async fn load_rules(&mut self) -> Result<Rules, StoreError> {
         let s = self.reservation_settings().await?;
         let tz = chrono_tz::Tz::from_str(&s.time_zone).map_err(|_| {
             StoreError::Other(anyhow::anyhow!(

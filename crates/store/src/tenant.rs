@@ -73,6 +73,7 @@ impl Store {
             restaurant_id,
             actor: actor.clone(),
             store: self.clone(),
+            rules: None,
         })
     }
 
@@ -114,6 +115,8 @@ pub struct TenantTx {
     restaurant_id: Uuid,
     actor: Actor,
     pub(crate) store: Store,
+    /// Booking rules read once per transaction; setup writes clear it.
+    pub(crate) rules: Option<hs_domain::availability::Rules>,
 }
 
 impl TenantTx {
