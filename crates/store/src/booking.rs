@@ -206,9 +206,29 @@ impl TenantTx {
         Ok(())
     }
 
-    /// The availability snapshot around a date: tables, combinations and every reservation
-    /// holding tables from the day before to the day after.
+    /// The availability snapshot around a date: rules, tables, combinations and every
+    /// reservation holding tables from the day before to the day after.
     pub async fn snapshot(&mut self, date: NaiveDate) -> Result<Snapshot, StoreError> {
+        let mut snap = self.floor_snapshot().await?;
+        snap.booked = self.holds(&snap.rules, date).await?;
+        Ok(snap)
+    }
+
+    /// As [`TenantTx::snapshot`], taking the day's booking lock after reading the setup and
+    /// before reading the holds, so the lock is held as briefly as possible.
+    async fn snapshot_locked(&mut self, dates: &[NaiveDate]) -> Result<Snapshot, StoreError> {
+        let mut snap = self.floor_snapshot().await?;
+        let mut days = dates.to_vec();
+        days.sort();
+        days.dedup();
+        for d in &days {
+            self.lock_day(*d).await?;
+        }
+        snap.booked = self.holds(&snap.rules, dates[dates.len() - 1]).await?;
+        Ok(snap)
+    }
+
+    async fn floor_snapshot(&mut self) -> Result<Snapshot, StoreError> {
         let rules = self.rules().await?;
         let tables = self
             .tables()
@@ -234,6 +254,19 @@ impl TenantTx {
                 max_seats: c.max_seats as u32,
             })
             .collect();
+        Ok(Snapshot {
+            rules,
+            tables,
+            combinations,
+            booked: Vec::new(),
+        })
+    }
+
+    async fn holds(
+        &mut self,
+        rules: &hs_domain::availability::Rules,
+        date: NaiveDate,
+    ) -> Result<Vec<Booked>, StoreError> {
         let from = rules
             .instant((date - Duration::days(1)).and_time(NaiveTime::MIN))
             .unwrap_or_else(|| self.store.clock.now());
@@ -252,7 +285,7 @@ impl TenantTx {
         .bind(to)
         .fetch_all(self.conn())
         .await?;
-        let booked = rows
+        Ok(rows
             .into_iter()
             .map(|h| Booked {
                 id: h.id,
@@ -261,13 +294,7 @@ impl TenantTx {
                 party: h.party_size as u32,
                 tables: h.tables,
             })
-            .collect();
-        Ok(Snapshot {
-            rules,
-            tables,
-            combinations,
-            booked,
-        })
+            .collect())
     }
 
     /// Finds the guest by phone or email, or creates them; fills in contact details they lacked.
@@ -389,34 +416,35 @@ impl TenantTx {
                 "no free booking code after 8 tries"
             )));
         }
-        self.hold_tables(id, slot, tables).await?;
+        self.hold_tables(id, slot, tables, false).await?;
         Ok(id)
     }
 
     async fn hold_tables(
         &mut self,
         id: Uuid,
-        slot: (DateTime<Utc>, DateTime<Utc>),
+        span: (DateTime<Utc>, DateTime<Utc>),
         tables: &[Uuid],
+        replace: bool,
     ) -> Result<(), StoreError> {
         let rid = self.restaurant_id();
-        sqlx::query("DELETE FROM reservation_tables WHERE reservation_id = $1")
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        for t in tables {
-            sqlx::query(
-                "INSERT INTO reservation_tables (restaurant_id, reservation_id, table_id, during) \
-                 VALUES ($1, $2, $3, tstzrange($4, $5, '[)'))",
-            )
-            .bind(rid)
-            .bind(id)
-            .bind(t)
-            .bind(slot.0)
-            .bind(slot.1)
-            .execute(self.conn())
-            .await?;
+        if replace {
+            sqlx::query("DELETE FROM reservation_tables WHERE reservation_id = $1")
+                .bind(id)
+                .execute(self.conn())
+                .await?;
         }
+        sqlx::query(
+            "INSERT INTO reservation_tables (restaurant_id, reservation_id, table_id, during) \
+             SELECT $1, $2, t, tstzrange($4, $5, '[)') FROM unnest($3::uuid[]) AS t",
+        )
+        .bind(rid)
+        .bind(id)
+        .bind(tables)
+        .bind(span.0)
+        .bind(span.1)
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 
@@ -451,9 +479,10 @@ impl TenantTx {
         if req.guest.name.trim().is_empty() {
             return Err(field("guest.name", validate::Invalid::Empty));
         }
-        self.lock_day(req.date).await?;
         let settings = self.reservation_settings().await?;
-        let snap = self.snapshot(req.date).await?;
+        // Validate and match the guest before taking the day's lock; a refusal rolls it back.
+        let guest_id = self.match_guest(&req.guest, &settings.country).await?;
+        let snap = self.snapshot_locked(&[req.date]).await?;
         let audience = if req.channel.is_guest_channel() {
             Audience::Guest
         } else {
@@ -490,7 +519,6 @@ impl TenantTx {
                 }));
             }
         };
-        let guest_id = self.match_guest(&req.guest, &settings.country).await?;
         let status = if req.party_size > settings.approval_above as u32 {
             Status::Pending
         } else {
@@ -524,8 +552,7 @@ impl TenantTx {
         let now = self.store.clock.now();
         let tz = self.rules().await?.tz;
         let today = now.with_timezone(&tz).date_naive();
-        self.lock_day(today).await?;
-        let snap = self.snapshot(today).await?;
+        let snap = self.snapshot_locked(&[today]).await?;
         let turn = snap.rules.turn_minutes(party).ok_or(StoreError::Field {
             field: "party_size".into(),
             code: "party_too_large",
@@ -772,10 +799,7 @@ impl TenantTx {
                 .map_err(|e| StoreError::Other(e.into()))?,
         };
         let party = party.unwrap_or(current.party_size as u32);
-        for d in [current.date.min(date), current.date.max(date)] {
-            self.lock_day(d).await?;
-        }
-        let snap = self.snapshot(date).await?;
+        let snap = self.snapshot_locked(&[current.date, date]).await?;
         let now = self.store.clock.now();
         let audience = match Channel::parse(&channel) {
             Some(c) if c.is_guest_channel() => Audience::Guest,
@@ -800,8 +824,13 @@ impl TenantTx {
             .bind(now)
             .execute(self.conn())
             .await?;
-        self.hold_tables(id, (slot.starts_at, slot.ends_at), &slot.assignment.tables)
-            .await?;
+        self.hold_tables(
+            id,
+            (slot.starts_at, slot.ends_at),
+            &slot.assignment.tables,
+            true,
+        )
+        .await?;
         Ok(Ok(self.reservation(id, false).await?))
     }
 

@@ -337,6 +337,12 @@ pub fn validate_turn_times(bands: &[TurnBand]) -> Result<(), StoreError> {
 impl TenantTx {
     /// The reservation settings.
     pub async fn reservation_settings(&mut self) -> Result<ReservationSettings, StoreError> {
+        if self.settings.is_none() {
+            self.rules().await?;
+        }
+        if let Some(s) = &self.settings {
+            return Ok(s.clone());
+        }
         sqlx::query_as(&format!("SELECT {SETTINGS_COLS} FROM restaurant_settings"))
             .fetch_optional(self.conn())
             .await?
@@ -348,7 +354,7 @@ impl TenantTx {
         &mut self,
         s: &ReservationSettings,
     ) -> Result<(), StoreError> {
-        self.rules = None;
+        self.invalidate_setup();
         s.validate()?;
         let now = self.store.clock.now();
         sqlx::query(
@@ -401,7 +407,7 @@ impl TenantTx {
         &mut self,
         periods: &[ServicePeriod],
     ) -> Result<(), StoreError> {
-        self.rules = None;
+        self.invalidate_setup();
         validate_periods(periods)?;
         let rid = self.restaurant_id();
         sqlx::query("DELETE FROM service_periods")
@@ -451,7 +457,7 @@ impl TenantTx {
         day: NaiveDate,
         periods: &[SpecialDay],
     ) -> Result<(), StoreError> {
-        self.rules = None;
+        self.invalidate_setup();
         for (i, p) in periods.iter().enumerate() {
             if p.day != day {
                 return Err(invalid(
@@ -523,7 +529,7 @@ impl TenantTx {
 
     /// Adds a closure.
     pub async fn add_closure(&mut self, c: &Closure) -> Result<Closure, StoreError> {
-        self.rules = None;
+        self.invalidate_setup();
         if c.first_day > c.last_day {
             return Err(invalid(
                 "last_day",
@@ -566,7 +572,7 @@ impl TenantTx {
 
     /// Removes a closure.
     pub async fn remove_closure(&mut self, id: Uuid) -> Result<(), StoreError> {
-        self.rules = None;
+        self.invalidate_setup();
         let r = sqlx::query("DELETE FROM closures WHERE id = $1")
             .bind(id)
             .execute(self.conn())
@@ -596,7 +602,7 @@ impl TenantTx {
 
     /// Replaces the turn-time bands.
     pub async fn set_turn_times(&mut self, bands: &[TurnBand]) -> Result<(), StoreError> {
-        self.rules = None;
+        self.invalidate_setup();
         validate_turn_times(bands)?;
         let rid = self.restaurant_id();
         sqlx::query("DELETE FROM turn_times")
@@ -779,8 +785,42 @@ impl TenantTx {
         Ok(r)
     }
 
+    /// Settings and rules in one round trip (this runs on every booking).
     async fn load_rules(&mut self) -> Result<Rules, StoreError> {
-        let s = self.reservation_settings().await?;
+        #[derive(FromRow)]
+        struct SetupRow {
+            settings: sqlx::types::Json<ReservationSettings>,
+            periods: sqlx::types::Json<Vec<P>>,
+            closures: sqlx::types::Json<Vec<(NaiveDate, NaiveDate)>>,
+            turns: sqlx::types::Json<Vec<TurnBand>>,
+        }
+        #[derive(Deserialize)]
+        struct P {
+            day: Option<NaiveDate>,
+            weekday: Option<i16>,
+            name: String,
+            start: NaiveTime,
+            end: NaiveTime,
+            last: NaiveTime,
+        }
+        let row: Option<SetupRow> =
+            sqlx::query_as(&format!(
+                "SELECT (SELECT to_jsonb(x) FROM (SELECT {SETTINGS_COLS}) x) AS settings, \
+                 coalesce((SELECT jsonb_agg(jsonb_build_object('weekday', weekday, 'name', name, 'start', start_time, 'end', end_time, 'last', last_seating)) FROM service_periods), '[]') \
+                   || coalesce((SELECT jsonb_agg(jsonb_build_object('day', day, 'name', name, 'start', start_time, 'end', end_time, 'last', last_seating)) FROM special_days), '[]') AS periods, \
+                 coalesce((SELECT jsonb_agg(jsonb_build_array(first_day, last_day)) FROM closures), '[]') AS closures, \
+                 coalesce((SELECT jsonb_agg(jsonb_build_object('min_party', min_party, 'max_party', max_party, 'minutes', minutes) ORDER BY min_party) FROM turn_times), '[]') AS turns \
+                 FROM restaurant_settings"
+            ))
+            .fetch_optional(self.conn())
+            .await?;
+        let SetupRow {
+            settings,
+            periods,
+            closures,
+            turns,
+        } = row.ok_or(StoreError::NotFound)?;
+        let s = settings.0;
         let tz = chrono_tz::Tz::from_str(&s.time_zone).map_err(|_| {
             StoreError::Other(anyhow::anyhow!(
                 "stored time zone {:?} is unknown",
@@ -788,33 +828,24 @@ impl TenantTx {
             ))
         })?;
         let mut weekly: [Vec<PeriodTimes>; 7] = Default::default();
-        for p in self.service_periods().await? {
-            weekly[p.weekday as usize].push(PeriodTimes {
+        let mut special_days: HashMap<NaiveDate, Vec<PeriodTimes>> = HashMap::new();
+        let mut all = periods.0;
+        all.sort_by_key(|p| (p.day, p.weekday, p.start));
+        for p in all {
+            let times = PeriodTimes {
                 name: p.name,
                 start: p.start,
                 end: p.end,
-                last_seating: p.last_seating,
-            });
+                last_seating: p.last,
+            };
+            match (p.day, p.weekday) {
+                (Some(d), _) => special_days.entry(d).or_default().push(times),
+                (None, Some(w)) if (0..7).contains(&w) => weekly[w as usize].push(times),
+                _ => {}
+            }
         }
-        let today = self.store.clock.now().with_timezone(&tz).date_naive();
-        let mut special_days: HashMap<NaiveDate, Vec<PeriodTimes>> = HashMap::new();
-        for d in self.special_days(today - chrono::Duration::days(1)).await? {
-            special_days.entry(d.day).or_default().push(PeriodTimes {
-                name: d.name,
-                start: d.start,
-                end: d.end,
-                last_seating: d.last_seating,
-            });
-        }
-        let closures = self
-            .closures(today - chrono::Duration::days(1))
-            .await?
-            .into_iter()
-            .map(|c| (c.first_day, c.last_day))
-            .collect();
-        let turn_times = self
-            .turn_times()
-            .await?
+        let turn_times = turns
+            .0
             .into_iter()
             .map(|b| TurnTime {
                 min_party: b.min_party as u32,
@@ -822,16 +853,18 @@ impl TenantTx {
                 minutes: b.minutes as u32,
             })
             .collect();
-        Ok(Rules {
+        let rules = Rules {
             tz,
             slot_minutes: s.slot_minutes as u32,
             horizon_days: s.horizon_days as u32,
             lead_minutes: s.lead_minutes as u32,
             pacing_covers: s.pacing_covers.map(|p| p as u32),
             weekly,
-            closures,
+            closures: closures.0,
             special_days,
             turn_times,
-        })
+        };
+        self.settings = Some(s);
+        Ok(rules)
     }
 }

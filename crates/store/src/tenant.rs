@@ -74,6 +74,7 @@ impl Store {
             actor: actor.clone(),
             store: self.clone(),
             rules: None,
+            settings: None,
         })
     }
 
@@ -115,8 +116,9 @@ pub struct TenantTx {
     restaurant_id: Uuid,
     actor: Actor,
     pub(crate) store: Store,
-    /// Booking rules read once per transaction; setup writes clear it.
+    /// Booking rules and settings read once per transaction; setup writes clear them.
     pub(crate) rules: Option<hs_domain::availability::Rules>,
+    pub(crate) settings: Option<crate::setup::ReservationSettings>,
 }
 
 impl TenantTx {
@@ -128,6 +130,12 @@ impl TenantTx {
     /// Who is acting.
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    /// Forgets cached setup after a change to it.
+    pub(crate) fn invalidate_setup(&mut self) {
+        self.rules = None;
+        self.settings = None;
     }
 
     pub(crate) fn conn(&mut self) -> &mut PgConnection {

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Booking throughput over HTTP against one restaurant-day until it is full, next to the
+# transactions/s of a plain single-row INSERT transaction on the same PostgreSQL (pgbench).
+# Prints bookings/s, p50/p99 latency, double bookings (must be 0) and the ratio (goal >= 0.3).
+# Usage: bench/booking_load.sh [CLIENTS]   (default 16)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clients="${1:-16}"
+cargo build --release --locked -q -p hostsystem --bin hostsystem --example booking_load
+bin=./target/release/hostsystem
+dir=$(mktemp -d /tmp/hs-load-XXXX); chmod 755 "$dir"
+export HOSTSYSTEM_DATA_DIR="$dir/data" HOSTSYSTEM_BIND=127.0.0.1:${PORT:-8097} HOSTSYSTEM_LOG_LEVEL=warn
+rid=$("$bin" admin create-restaurant --name "Lasttest")
+token=$("$bin" admin create-api-token --restaurant "$rid" --role owner --name load)
+"$bin" serve > /dev/null 2>&1 & pid=$!
+cleanup() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+until curl -sf "http://$HOSTSYSTEM_BIND/api/health" > /dev/null; do sleep 0.05; done
+day=$(date -d "+3 days" +%F)
+echo "== HTTP booking, $clients clients, one restaurant-day ($day), 60 tables"
+out=$(./target/release/examples/booking_load "http://$HOSTSYSTEM_BIND" "$token" "$day" "$clients")
+echo "$out"
+bps=$(echo "$out" | awk '/^bookings\/s:/ {print $2}')
+
+echo "== pgbench: single-row INSERT transactions, $clients clients, same server"
+pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -1)")
+run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+sock="$dir/data/run"
+run_pg "$pgbin/psql" -q -h "$sock" -U postgres -d postgres -c "CREATE DATABASE bench" > /dev/null
+run_pg "$pgbin/psql" -q -h "$sock" -U postgres -d bench -c "CREATE TABLE t (id bigserial PRIMARY KEY, v integer NOT NULL, at timestamptz NOT NULL DEFAULT now())" > /dev/null
+echo "INSERT INTO t (v) VALUES (1);" > "$dir/insert.sql"; chmod 644 "$dir/insert.sql"
+tps=$(run_pg "$pgbin/pgbench" -n -h "$sock" -U postgres -c "$clients" -j 2 -T 10 -f "$dir/insert.sql" bench 2>/dev/null | awk '/^tps/ {print $3; exit}')
+echo "pgbench tps: $tps"
+echo "ratio bookings/s : insert tps = $(echo "scale=3; $bps / $tps" | bc)  (goal >= 0.3)"
