@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod db;
 pub mod embedded;
 pub mod error;
+pub mod guests;
 pub mod secret;
 pub mod setup;
 pub mod team;

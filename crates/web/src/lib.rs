@@ -141,7 +141,12 @@ pub fn router(state: AppState) -> Router {
             get(reservations::floor).post(reservations::add_table),
         )
         .route("/api/v1/areas", post(reservations::add_area))
-        .route("/api/v1/combinations", post(reservations::add_combination));
+        .route("/api/v1/combinations", post(reservations::add_combination))
+        .route("/api/v1/guests", get(reservations::search_guests))
+        .route(
+            "/api/v1/guests/{id}",
+            get(reservations::guest).patch(reservations::update_guest),
+        );
     let pages = Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))

@@ -661,3 +661,58 @@ pub async fn add_combination(
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
+
+// ---- guest book -----------------------------------------------------------------------------
+
+/// Query of `GET /api/v1/guests`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuestQuery {
+    q: String,
+}
+
+/// `GET /api/v1/guests?q=…`: search by name, phone or email.
+pub async fn search_guests(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(q): ApiQuery<GuestQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    Ok(Json(json!({"guests": tx.search_guests(&q.q).await?})))
+}
+
+/// `GET /api/v1/guests/{id}`: profile with visit history.
+pub async fn guest(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let special = reads_special(&mut tx, &caller).await?;
+    let g = tx.guest(id, special).await?;
+    let history = tx.guest_history(id).await?;
+    Ok(Json(json!({"guest": g, "reservations": history})))
+}
+
+/// `PATCH /api/v1/guests/{id}`.
+pub async fn update_guest(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<hs_store::guests::GuestChanges>,
+) -> Result<Json<hs_store::guests::Guest>, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let special = reads_special(&mut tx, &caller).await?;
+    let g = tx.update_guest(id, &body, special).await?;
+    tx.commit().await?;
+    Ok(Json(g))
+}
