@@ -22,7 +22,7 @@ use uuid::Uuid;
 pub const NOTES_MAX: usize = 2000;
 
 /// Who the reservation is for, as given by the caller.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GuestInput {
     pub name: String,
@@ -49,7 +49,7 @@ pub struct NewReservation {
 }
 
 /// The guest as shown with a reservation.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct GuestRef {
     pub id: Uuid,
     pub name: String,
@@ -59,7 +59,7 @@ pub struct GuestRef {
 }
 
 /// A reservation as the API shows it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Reservation {
     pub id: Uuid,
     pub code: String,

@@ -10,7 +10,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 /// A guest as the API shows it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Guest {
     pub id: Uuid,
     pub name: String,
@@ -47,7 +47,7 @@ struct Row {
 const COLS: &str = "id, name, salutation, phone, email, language, tags, notes, special_enc, visit_count, no_show_count, created_at";
 
 /// Changes to a guest; absent fields stay as they are.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GuestChanges {
     pub name: Option<String>,

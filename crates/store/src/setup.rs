@@ -21,7 +21,7 @@ fn invalid(field: impl Into<String>, code: &'static str, message: impl Into<Stri
 }
 
 /// Reservation settings of a restaurant.
-#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, utoipa::ToSchema)]
 pub struct ReservationSettings {
     pub time_zone: String,
     pub languages: Vec<String>,
@@ -130,7 +130,7 @@ impl ReservationSettings {
 }
 
 /// A service period as stored and sent.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ServicePeriod {
     /// 0 = Monday … 6 = Sunday.
     pub weekday: i16,
@@ -141,7 +141,7 @@ pub struct ServicePeriod {
 }
 
 /// A special day's period (replaces the weekday's periods that date).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct SpecialDay {
     pub day: NaiveDate,
     pub name: String,
@@ -151,7 +151,7 @@ pub struct SpecialDay {
 }
 
 /// A closure.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Closure {
     #[serde(default)]
     pub id: Option<Uuid>,
@@ -162,7 +162,7 @@ pub struct Closure {
 }
 
 /// A turn-time band.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct TurnBand {
     pub min_party: i32,
     pub max_party: Option<i32>,
@@ -170,14 +170,14 @@ pub struct TurnBand {
 }
 
 /// An area of the dining room.
-#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Area {
     pub id: Uuid,
     pub name: String,
 }
 
 /// A table.
-#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Table {
     pub id: Uuid,
     pub area_id: Uuid,
@@ -188,7 +188,7 @@ pub struct Table {
 }
 
 /// A table combination.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Combination {
     pub id: Uuid,
     pub name: String,

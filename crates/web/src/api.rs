@@ -3,6 +3,7 @@
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::openapi::{AuditPage, CommonErrors, CreatedToken, Health, Me, RestaurantRef, TokenList};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -12,21 +13,25 @@ use chrono::{DateTime, Utc};
 use hs_domain::Role;
 use hs_store::team::AuditFilter;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// `GET /api/health`: 200 when the database answers, 503 when it does not.
+#[utoipa::path(get, path = "/api/health", security(()), tag = "operations",
+    responses((status = 200, description = "Database reachable", body = Health),
+              (status = 503, description = "Database unreachable", body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Response {
+    let h = |status: &str, database: &str| {
+        Json(Health {
+            status: status.into(),
+            database: database.into(),
+        })
+    };
     if state.store.ping().await {
-        (
-            StatusCode::OK,
-            Json(json!({"status": "ok", "database": "ok"})),
-        )
-            .into_response()
+        (StatusCode::OK, h("ok", "ok")).into_response()
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "degraded", "database": "unreachable"})),
+            h("degraded", "unreachable"),
         )
             .into_response()
     }
@@ -45,46 +50,60 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /api/v1/me`: the caller's restaurant and role.
-pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = Me), CommonErrors))]
+pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<Me>, ApiError> {
     let mut tx = state
         .store
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
     let r = tx.restaurant().await?;
-    Ok(Json(json!({
-        "restaurant": {"id": r.id, "name": r.name},
-        "role": caller.role,
-        "actor": caller.actor.to_string(),
-    })))
+    Ok(Json(Me {
+        restaurant: RestaurantRef {
+            id: r.id,
+            name: r.name,
+        },
+        role: caller.role,
+        actor: caller.actor.to_string(),
+    }))
 }
 
 /// Query of `GET /api/v1/audit`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
+    /// Only this table.
     table: Option<String>,
+    /// Only this action.
     action: Option<AuditAction>,
+    /// Only this actor, e.g. `user:<id>`.
     actor: Option<String>,
+    /// From this instant (RFC 3339).
     since: Option<DateTime<Utc>>,
+    /// Before this instant (RFC 3339).
     until: Option<DateTime<Utc>>,
+    /// Entries older than this id (paging).
     before: Option<i64>,
+    /// 1 to 500, default 100.
     limit: Option<u16>,
 }
 
-#[derive(Deserialize)]
+/// An audited change.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
-enum AuditAction {
+pub enum AuditAction {
     Insert,
     Update,
     Delete,
 }
 
 /// `GET /api/v1/audit`: the restaurant's audit log, newest first, filterable (owners only).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "account", params(AuditQuery), responses((status = 200, body = AuditPage), CommonErrors))]
 pub async fn audit(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditPage>, ApiError> {
     caller.require(Role::Owner)?;
     let limit = i64::from(q.limit.unwrap_or(100));
     if !(1..=500).contains(&limit) {
@@ -112,27 +131,33 @@ pub async fn audit(
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
     let entries = tx.audit_entries(&filter).await?;
-    let next = (entries.len() as i64 == limit)
+    let next_before = (entries.len() as i64 == limit)
         .then(|| entries.last().map(|e| e.id))
         .flatten();
-    Ok(Json(json!({"entries": entries, "next_before": next})))
+    Ok(Json(AuditPage {
+        entries,
+        next_before,
+    }))
 }
 
 /// `GET /api/v1/api-tokens` (owners).
+#[utoipa::path(get, path = "/api/v1/api-tokens", tag = "account", responses((status = 200, body = TokenList), CommonErrors))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TokenList>, ApiError> {
     caller.require(Role::Owner)?;
     let mut tx = state
         .store
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
-    Ok(Json(json!({"tokens": tx.api_tokens().await?})))
+    Ok(Json(TokenList {
+        tokens: tx.api_tokens().await?,
+    }))
 }
 
 /// Body of `POST /api/v1/api-tokens`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     name: String,
@@ -140,6 +165,7 @@ pub struct NewToken {
 }
 
 /// `POST /api/v1/api-tokens` (owners): 201 with the token, shown this once.
+#[utoipa::path(post, path = "/api/v1/api-tokens", tag = "account", request_body = NewToken, responses((status = 201, body = CreatedToken), CommonErrors))]
 pub async fn create_token(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -156,12 +182,16 @@ pub async fn create_token(
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"token": token, "api_token": info})),
+        Json(CreatedToken {
+            token,
+            api_token: info,
+        }),
     )
         .into_response())
 }
 
 /// `POST /api/v1/api-tokens/{id}/revoke` (owners).
+#[utoipa::path(post, path = "/api/v1/api-tokens/{id}/revoke", tag = "account", params(("id" = Uuid, Path, description = "Token id")), responses((status = 204, description = "Revoked"), CommonErrors))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     caller: ApiCaller,

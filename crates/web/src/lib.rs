@@ -14,6 +14,7 @@ pub mod http;
 pub mod i18n;
 pub mod limits;
 pub mod metrics;
+pub mod openapi;
 pub mod pages;
 pub mod reservations;
 
@@ -94,6 +95,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/health", get(api::health))
+        .route("/api/openapi.json", get(openapi::serve))
         .route("/metrics", get(api::metrics))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/audit", get(api::audit))

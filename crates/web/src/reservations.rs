@@ -1,5 +1,5 @@
 //! JSON API v1 for reservations: availability, booking (with `Idempotency-Key`), listing,
-//! moving, state changes, walk-ins, and the restaurant's reservation setup.
+//! moving, state changes, walk-ins, the guest book, and the restaurant's reservation setup.
 //!
 //! Roles: staff read, create, move, seat, complete, mark no-shows and add walk-ins; managers and
 //! owners also confirm, cancel and configure. Ids of another restaurant answer 404.
@@ -7,6 +7,10 @@
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, JsonWithBytes};
+use crate::openapi::{
+    AvailabilityOut, Closures, CommonErrors, ErrorDetail, Floor, GuestList, GuestProfile, Periods,
+    RejectionBody, ReservationList, SlotOut, TurnTimes,
+};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -17,19 +21,17 @@ use hs_domain::availability::{self, Alternatives, Audience, Slot, Snapshot, Unav
 use hs_domain::reservation::{Channel, Status};
 use hs_domain::Role;
 use hs_store::booking::{GuestInput, NewReservation, Rejection, Reservation};
-use hs_store::setup::{
-    Area, Closure, Combination, ReservationSettings, ServicePeriod, Table, TurnBand,
-};
+use hs_store::guests::{Guest, GuestChanges};
+use hs_store::setup::{Area, Closure, Combination, ReservationSettings, Table};
 use hs_store::{StoreError, TenantTx};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// Longest `Idempotency-Key`.
 pub const IDEMPOTENCY_KEY_MAX: usize = 255;
 
-fn slot_json(snap: &Snapshot, s: &Slot) -> Value {
-    let tables: Vec<&str> = s
+fn slot_out(snap: &Snapshot, s: &Slot) -> SlotOut {
+    let tables = s
         .assignment
         .tables
         .iter()
@@ -37,25 +39,34 @@ fn slot_json(snap: &Snapshot, s: &Slot) -> Value {
             snap.tables
                 .iter()
                 .find(|t| t.id == *id)
-                .map(|t| t.name.as_str())
+                .map(|t| t.name.clone())
         })
         .collect();
-    json!({"time": s.local.format("%H:%M").to_string(), "date": s.local.date(), "starts_at": s.starts_at, "period": s.period, "tables": tables})
+    SlotOut {
+        date: s.local.date(),
+        time: s.local.format("%H:%M").to_string(),
+        starts_at: Some(s.starts_at),
+        period: Some(s.period.clone()),
+        tables,
+    }
 }
 
-fn alternatives_json(snap: &Snapshot, alt: &Alternatives, time: NaiveTime) -> Value {
-    let mut list: Vec<Value> = [&alt.before, &alt.after]
+fn alternatives_out(snap: &Snapshot, alt: &Alternatives, time: NaiveTime) -> Vec<SlotOut> {
+    let mut list: Vec<SlotOut> = [&alt.before, &alt.after]
         .into_iter()
         .flatten()
-        .map(|s| slot_json(snap, s))
+        .map(|s| slot_out(snap, s))
         .collect();
     for d in &alt.other_days {
-        let starts_at = snap.rules.instant(d.and_time(time));
-        list.push(
-            json!({"date": d, "time": time.format("%H:%M").to_string(), "starts_at": starts_at}),
-        );
+        list.push(SlotOut {
+            date: *d,
+            time: time.format("%H:%M").to_string(),
+            starts_at: snap.rules.instant(d.and_time(time)),
+            period: None,
+            tables: Vec::new(),
+        });
     }
-    Value::Array(list)
+    list
 }
 
 /// A refusal: 409 when the time exists but is taken (or too soon), 422 naming the field when
@@ -65,13 +76,16 @@ fn rejection(snap: Option<&Snapshot>, r: &Rejection, time: NaiveTime) -> Respons
         Unavailable::Full | Unavailable::TooSoon(_) => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    let alternatives = snap
-        .map(|s| alternatives_json(s, &r.alternatives, time))
-        .unwrap_or(json!([]));
-    let body = json!({
-        "error": {"code": r.reason.code(), "message": r.reason.to_string(), "field": r.reason.field()},
-        "alternatives": alternatives,
-    });
+    let body = RejectionBody {
+        error: ErrorDetail {
+            code: r.reason.code().into(),
+            message: r.reason.to_string(),
+            field: Some(r.reason.field().into()),
+        },
+        alternatives: snap
+            .map(|s| alternatives_out(s, &r.alternatives, time))
+            .unwrap_or_default(),
+    };
     (status, Json(body)).into_response()
 }
 
@@ -92,16 +106,24 @@ fn default_channel(caller: &ApiCaller) -> Channel {
 }
 
 /// Query of `GET /api/v1/availability`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityQuery {
+    /// `YYYY-MM-DD` in the restaurant's zone.
     date: NaiveDate,
     party_size: u32,
+    /// `HH:MM`: when given and not free, alternatives are offered.
+    #[param(value_type = Option<String>)]
     time: Option<NaiveTime>,
+    /// Guest channels see only online-bookable tables and the lead time; default `api` for
+    /// tokens, `dashboard` for sessions.
     channel: Option<Channel>,
 }
 
 /// `GET /api/v1/availability?date=YYYY-MM-DD&party_size=N[&time=HH:MM]`.
+#[utoipa::path(get, path = "/api/v1/availability", tag = "reservations", params(AvailabilityQuery),
+    responses((status = 200, body = AvailabilityOut), CommonErrors))]
 pub async fn availability(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -136,26 +158,36 @@ pub async fn availability(
                 .any(|s| s.local.time() == t && s.local.date() == q.date) =>
         {
             let alt = availability::alternatives(&snap, q.date, t, q.party_size, now, audience, 3);
-            alternatives_json(&snap, &alt, t)
+            alternatives_out(&snap, &alt, t)
         }
-        _ => json!([]),
+        _ => Vec::new(),
     };
-    let slots: Vec<Value> = slots.iter().map(|s| slot_json(&snap, s)).collect();
-    Ok(Json(json!({"date": q.date, "party_size": q.party_size, "slots": slots, "alternatives": alternatives})).into_response())
+    let slots = slots.iter().map(|s| slot_out(&snap, s)).collect();
+    Ok(Json(AvailabilityOut {
+        date: q.date,
+        party_size: q.party_size,
+        slots,
+        alternatives,
+    })
+    .into_response())
 }
 
 /// Body of `POST /api/v1/reservations`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
     date: NaiveDate,
+    /// `HH:MM` on the slot grid.
+    #[schema(value_type = String, example = "19:00")]
     time: NaiveTime,
     party_size: u32,
     guest: GuestInput,
     #[serde(default)]
     notes: String,
+    /// Allergies, intolerances, pregnancy, religious diet, accessibility: stored encrypted.
     #[serde(default)]
     special_notes: Option<String>,
+    /// Default `api` for tokens, `dashboard` for sessions.
     #[serde(default)]
     channel: Option<Channel>,
 }
@@ -182,6 +214,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 
 /// `POST /api/v1/reservations`: 201 with the reservation; 409 `slot_unavailable` with
 /// alternatives; the same `Idempotency-Key` and body return the first answer again.
+#[utoipa::path(post, path = "/api/v1/reservations", tag = "reservations", request_body = CreateBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body within 24 h: the first answer again; same key, other body: 422 idempotency_key_reused")),
+    responses((status = 201, body = Reservation),
+              (status = 409, description = "The time is taken or too soon; alternatives offered", body = RejectionBody),
+              CommonErrors))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -252,28 +289,35 @@ pub async fn create(
 }
 
 /// Query of `GET /api/v1/reservations`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// `YYYY-MM-DD` in the restaurant's zone.
     date: NaiveDate,
 }
 
 /// `GET /api/v1/reservations?date=YYYY-MM-DD`.
+#[utoipa::path(get, path = "/api/v1/reservations", tag = "reservations", params(ListQuery), responses((status = 200, body = ReservationList), CommonErrors))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReservationList>, ApiError> {
     let mut tx = state
         .store
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
     let special = reads_special(&mut tx, &caller).await?;
-    let list = tx.reservations_on(q.date, special).await?;
-    Ok(Json(json!({"date": q.date, "reservations": list})))
+    let reservations = tx.reservations_on(q.date, special).await?;
+    Ok(Json(ReservationList {
+        date: q.date,
+        reservations,
+    }))
 }
 
 /// `GET /api/v1/reservations/{id}`.
+#[utoipa::path(get, path = "/api/v1/reservations/{id}", tag = "reservations", params(("id" = Uuid, Path)), responses((status = 200, body = Reservation), CommonErrors))]
 pub async fn get(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -288,16 +332,21 @@ pub async fn get(
 }
 
 /// Body of `PATCH /api/v1/reservations/{id}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeBody {
     date: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, example = "20:00")]
     time: Option<NaiveTime>,
     party_size: Option<u32>,
     notes: Option<String>,
 }
 
 /// `PATCH /api/v1/reservations/{id}`: move, resize or annotate; availability is checked again.
+#[utoipa::path(patch, path = "/api/v1/reservations/{id}", tag = "reservations", params(("id" = Uuid, Path)), request_body = ChangeBody,
+    responses((status = 200, body = Reservation),
+              (status = 409, description = "The new time is taken, or the reservation can no longer be moved", body = RejectionBody),
+              CommonErrors))]
 pub async fn change(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -337,6 +386,9 @@ pub async fn change(
 
 /// `POST /api/v1/reservations/{id}/{action}` with action confirm, seat, complete, no-show or
 /// cancel; 409 naming the transition when it is not allowed.
+#[utoipa::path(post, path = "/api/v1/reservations/{id}/{action}", tag = "reservations",
+    params(("id" = Uuid, Path), ("action" = String, Path, description = "confirm | seat | complete | no-show | cancel (confirm and cancel: managers and owners)")),
+    responses((status = 200, body = Reservation), (status = 409, description = "Transition not allowed from the current state", body = crate::openapi::ErrorBody), CommonErrors))]
 pub async fn action(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -361,10 +413,11 @@ pub async fn action(
 }
 
 /// Body of `POST /api/v1/walk-ins`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WalkInBody {
     party_size: u32,
+    /// Tables to seat at; default: the best free ones.
     #[serde(default)]
     table_ids: Option<Vec<Uuid>>,
     #[serde(default)]
@@ -374,6 +427,8 @@ pub struct WalkInBody {
 }
 
 /// `POST /api/v1/walk-ins`: seats a party now.
+#[utoipa::path(post, path = "/api/v1/walk-ins", tag = "reservations", request_body = WalkInBody,
+    responses((status = 201, body = Reservation), (status = 409, description = "No free table now", body = RejectionBody), CommonErrors))]
 pub async fn walk_in(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -403,6 +458,7 @@ pub async fn walk_in(
 // ---- setup ----------------------------------------------------------------------------------
 
 /// `GET /api/v1/settings`.
+#[utoipa::path(get, path = "/api/v1/settings", tag = "setup", responses((status = 200, body = ReservationSettings), CommonErrors))]
 pub async fn get_settings(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -415,6 +471,7 @@ pub async fn get_settings(
 }
 
 /// `PUT /api/v1/settings` (managers and owners).
+#[utoipa::path(put, path = "/api/v1/settings", tag = "setup", request_body = ReservationSettings, responses((status = 200, body = ReservationSettings), CommonErrors))]
 pub async fn put_settings(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -432,30 +489,27 @@ pub async fn put_settings(
 }
 
 /// `GET /api/v1/service-periods`.
+#[utoipa::path(get, path = "/api/v1/service-periods", tag = "setup", responses((status = 200, body = Periods), CommonErrors))]
 pub async fn get_periods(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Periods>, ApiError> {
     let mut tx = state
         .store
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
-    Ok(Json(json!({"periods": tx.service_periods().await?})))
-}
-
-/// Body of `PUT /api/v1/service-periods`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PeriodsBody {
-    periods: Vec<ServicePeriod>,
+    Ok(Json(Periods {
+        periods: tx.service_periods().await?,
+    }))
 }
 
 /// `PUT /api/v1/service-periods` (managers and owners): replaces the weekly schedule.
+#[utoipa::path(put, path = "/api/v1/service-periods", tag = "setup", request_body = Periods, responses((status = 200, body = Periods), CommonErrors))]
 pub async fn put_periods(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiJson(body): ApiJson<PeriodsBody>,
-) -> Result<Json<Value>, ApiError> {
+    ApiJson(body): ApiJson<Periods>,
+) -> Result<Json<Periods>, ApiError> {
     caller.require(Role::Manager)?;
     let mut tx = state
         .store
@@ -464,23 +518,27 @@ pub async fn put_periods(
     tx.set_service_periods(&body.periods).await?;
     let periods = tx.service_periods().await?;
     tx.commit().await?;
-    Ok(Json(json!({"periods": periods})))
+    Ok(Json(Periods { periods }))
 }
 
 /// `GET /api/v1/closures`.
+#[utoipa::path(get, path = "/api/v1/closures", tag = "setup", responses((status = 200, body = Closures), CommonErrors))]
 pub async fn get_closures(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Closures>, ApiError> {
     let mut tx = state
         .store
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
-    let today = state.store.clock().now().date_naive();
-    Ok(Json(json!({"closures": tx.closures(today).await?})))
+    let today = tx.now_local_date().await?;
+    Ok(Json(Closures {
+        closures: tx.closures(today).await?,
+    }))
 }
 
 /// `POST /api/v1/closures` (managers and owners).
+#[utoipa::path(post, path = "/api/v1/closures", tag = "setup", request_body = Closure, responses((status = 201, body = Closure), CommonErrors))]
 pub async fn add_closure(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -497,6 +555,7 @@ pub async fn add_closure(
 }
 
 /// `DELETE /api/v1/closures/{id}` (managers and owners).
+#[utoipa::path(delete, path = "/api/v1/closures/{id}", tag = "setup", params(("id" = Uuid, Path)), responses((status = 204, description = "Removed"), CommonErrors))]
 pub async fn remove_closure(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -513,65 +572,64 @@ pub async fn remove_closure(
 }
 
 /// `GET /api/v1/turn-times`.
+#[utoipa::path(get, path = "/api/v1/turn-times", tag = "setup", responses((status = 200, body = TurnTimes), CommonErrors))]
 pub async fn get_turn_times(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TurnTimes>, ApiError> {
     let mut tx = state
         .store
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
-    Ok(Json(json!({"turn_times": tx.turn_times().await?})))
-}
-
-/// Body of `PUT /api/v1/turn-times`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TurnTimesBody {
-    turn_times: Vec<TurnBand>,
+    Ok(Json(TurnTimes {
+        turn_times: tx.turn_times().await?,
+    }))
 }
 
 /// `PUT /api/v1/turn-times` (managers and owners).
+#[utoipa::path(put, path = "/api/v1/turn-times", tag = "setup", request_body = TurnTimes, responses((status = 200, body = TurnTimes), CommonErrors))]
 pub async fn put_turn_times(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiJson(body): ApiJson<TurnTimesBody>,
-) -> Result<Json<Value>, ApiError> {
+    ApiJson(body): ApiJson<TurnTimes>,
+) -> Result<Json<TurnTimes>, ApiError> {
     caller.require(Role::Manager)?;
     let mut tx = state
         .store
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
     tx.set_turn_times(&body.turn_times).await?;
-    let t = tx.turn_times().await?;
+    let turn_times = tx.turn_times().await?;
     tx.commit().await?;
-    Ok(Json(json!({"turn_times": t})))
+    Ok(Json(TurnTimes { turn_times }))
 }
 
 /// `GET /api/v1/tables`: areas, tables and combinations.
+#[utoipa::path(get, path = "/api/v1/tables", tag = "setup", responses((status = 200, body = Floor), CommonErrors))]
 pub async fn floor(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Floor>, ApiError> {
     let mut tx = state
         .store
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
-    Ok(Json(json!({
-        "areas": tx.areas().await?,
-        "tables": tx.tables().await?,
-        "combinations": tx.combinations().await?,
-    })))
+    Ok(Json(Floor {
+        areas: tx.areas().await?,
+        tables: tx.tables().await?,
+        combinations: tx.combinations().await?,
+    }))
 }
 
 /// Body of `POST /api/v1/areas`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AreaBody {
     name: String,
 }
 
 /// `POST /api/v1/areas` (managers and owners).
+#[utoipa::path(post, path = "/api/v1/areas", tag = "setup", request_body = AreaBody, responses((status = 201, body = Area), (status = 409, description = "Name taken", body = crate::openapi::ErrorBody), CommonErrors))]
 pub async fn add_area(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -588,7 +646,7 @@ pub async fn add_area(
 }
 
 /// Body of `POST /api/v1/tables`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TableBody {
     area_id: Uuid,
@@ -604,6 +662,7 @@ fn yes() -> bool {
 }
 
 /// `POST /api/v1/tables` (managers and owners).
+#[utoipa::path(post, path = "/api/v1/tables", tag = "setup", request_body = TableBody, responses((status = 201, body = Table), (status = 409, description = "Name taken", body = crate::openapi::ErrorBody), CommonErrors))]
 pub async fn add_table(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -629,7 +688,7 @@ pub async fn add_table(
 }
 
 /// Body of `POST /api/v1/combinations`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CombinationBody {
     name: String,
@@ -639,6 +698,7 @@ pub struct CombinationBody {
 }
 
 /// `POST /api/v1/combinations` (managers and owners).
+#[utoipa::path(post, path = "/api/v1/combinations", tag = "setup", request_body = CombinationBody, responses((status = 201, body = Combination), (status = 409, description = "Name taken", body = crate::openapi::ErrorBody), CommonErrors))]
 pub async fn add_combination(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -665,48 +725,58 @@ pub async fn add_combination(
 // ---- guest book -----------------------------------------------------------------------------
 
 /// Query of `GET /api/v1/guests`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GuestQuery {
+    /// Part of a name, a phone number or an email address.
     q: String,
 }
 
 /// `GET /api/v1/guests?q=…`: search by name, phone or email.
+#[utoipa::path(get, path = "/api/v1/guests", tag = "guests", params(GuestQuery), responses((status = 200, body = GuestList), CommonErrors))]
 pub async fn search_guests(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<GuestQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<GuestList>, ApiError> {
     let mut tx = state
         .store
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
-    Ok(Json(json!({"guests": tx.search_guests(&q.q).await?})))
+    Ok(Json(GuestList {
+        guests: tx.search_guests(&q.q).await?,
+    }))
 }
 
 /// `GET /api/v1/guests/{id}`: profile with visit history.
+#[utoipa::path(get, path = "/api/v1/guests/{id}", tag = "guests", params(("id" = Uuid, Path)), responses((status = 200, body = GuestProfile), CommonErrors))]
 pub async fn guest(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<GuestProfile>, ApiError> {
     let mut tx = state
         .store
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
     let special = reads_special(&mut tx, &caller).await?;
-    let g = tx.guest(id, special).await?;
-    let history = tx.guest_history(id).await?;
-    Ok(Json(json!({"guest": g, "reservations": history})))
+    let guest = tx.guest(id, special).await?;
+    let reservations = tx.guest_history(id).await?;
+    Ok(Json(GuestProfile {
+        guest,
+        reservations,
+    }))
 }
 
 /// `PATCH /api/v1/guests/{id}`.
+#[utoipa::path(patch, path = "/api/v1/guests/{id}", tag = "guests", params(("id" = Uuid, Path)), request_body = GuestChanges, responses((status = 200, body = Guest), CommonErrors))]
 pub async fn update_guest(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(body): ApiJson<hs_store::guests::GuestChanges>,
-) -> Result<Json<hs_store::guests::Guest>, ApiError> {
+    ApiJson(body): ApiJson<GuestChanges>,
+) -> Result<Json<Guest>, ApiError> {
     let mut tx = state
         .store
         .tenant(caller.restaurant_id, &caller.actor)

@@ -494,3 +494,20 @@ async fn every_response_has_security_headers_and_a_request_id() {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.contains("immutable")));
 }
+
+#[tokio::test]
+async fn the_openapi_document_is_served_without_credentials() {
+    let app = TestApp::new().await;
+    let resp = app
+        .client()
+        .get(format!("{}/api/openapi.json", app.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let doc: Value = resp.json().await.expect("json");
+    assert!(doc["openapi"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("3.1")));
+    assert!(doc["paths"]["/api/v1/reservations"]["post"].is_object());
+}

@@ -803,22 +803,55 @@ async fn reservations_of_another_restaurant_are_not_found() {
 async fn the_guest_book_finds_guests_shows_history_and_guards_special_notes() {
     let app = TestApp::new().await;
     let (_, manager, staff) = setup(&app).await;
-    let (_, r) = app.call(Method::POST, "/api/v1/reservations", &staff, Some(booking("19:00", 2, "Gisela Gastlich"))).await;
+    let (_, r) = app
+        .call(
+            Method::POST,
+            "/api/v1/reservations",
+            &staff,
+            Some(booking("19:00", 2, "Gisela Gastlich")),
+        )
+        .await;
     let gid = r["guest"]["id"].as_str().expect("guest").to_string();
-    app.call(Method::POST, &format!("/api/v1/reservations/{}/no-show", r["id"].as_str().expect("id")), &staff, None).await;
+    app.call(
+        Method::POST,
+        &format!(
+            "/api/v1/reservations/{}/no-show",
+            r["id"].as_str().expect("id")
+        ),
+        &staff,
+        None,
+    )
+    .await;
     for q in ["gastl", "GISELA", "0761%202345678", "gast@example.com"] {
-        let (s, found) = app.call(Method::GET, &format!("/api/v1/guests?q={q}"), &staff, None).await;
+        let (s, found) = app
+            .call(Method::GET, &format!("/api/v1/guests?q={q}"), &staff, None)
+            .await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(found["guests"][0]["id"], gid.as_str(), "search {q}");
     }
-    let (_, none) = app.call(Method::GET, "/api/v1/guests?q=%25", &staff, None).await;
+    let (_, none) = app
+        .call(Method::GET, "/api/v1/guests?q=%25", &staff, None)
+        .await;
     assert_eq!(none["guests"], json!([]), "a % is searched literally");
-    let (_, profile) = app.call(Method::GET, &format!("/api/v1/guests/{gid}"), &staff, None).await;
+    let (_, profile) = app
+        .call(Method::GET, &format!("/api/v1/guests/{gid}"), &staff, None)
+        .await;
     assert_eq!(profile["guest"]["no_show_count"], 1);
     assert_eq!(profile["reservations"].as_array().map(Vec::len), Some(1));
     let path = format!("/api/v1/guests/{gid}");
-    let (s, _) = app.call(Method::PATCH, &path, &staff, Some(json!({"special_notes": "Laktoseintoleranz"}))).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "staff may not write what they may not read");
+    let (s, _) = app
+        .call(
+            Method::PATCH,
+            &path,
+            &staff,
+            Some(json!({"special_notes": "Laktoseintoleranz"})),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "staff may not write what they may not read"
+    );
     let (s, g) = app.call(Method::PATCH, &path, &manager, Some(json!({"special_notes": "Laktoseintoleranz", "tags": ["Stammgast"], "phone": "+44 20 7946 0958"}))).await;
     assert_eq!(s, StatusCode::OK, "{g}");
     assert_eq!(g["special_notes"], "Laktoseintoleranz");
@@ -826,12 +859,40 @@ async fn the_guest_book_finds_guests_shows_history_and_guards_special_notes() {
     let (_, as_staff) = app.call(Method::GET, &path, &staff, None).await;
     assert!(as_staff["guest"].get("special_notes").is_none());
     assert_eq!(as_staff["guest"]["has_special_notes"], true);
-    let (s, e) = app.call(Method::PATCH, &path, &manager, Some(json!({"phone": "12"}))).await;
-    assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("phone")));
-    let (s, e) = app.call(Method::PATCH, &path, &manager, Some(json!({"tags": ["ok", "bad\u{0000}"]}))).await;
-    assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("tags[1]")));
+    let (s, e) = app
+        .call(Method::PATCH, &path, &manager, Some(json!({"phone": "12"})))
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("phone"))
+    );
+    let (s, e) = app
+        .call(
+            Method::PATCH,
+            &path,
+            &manager,
+            Some(json!({"tags": ["ok", "bad\u{0000}"]})),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("tags[1]"))
+    );
     let other = app.with_trattoria("Nachbar").await;
     let other_token = app.api_token(other, Role::Owner).await;
-    assert_eq!(app.call(Method::GET, &path, &other_token, None).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(app.call(Method::PATCH, &path, &other_token, Some(json!({"name": "X"}))).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.call(Method::GET, &path, &other_token, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.call(
+            Method::PATCH,
+            &path,
+            &other_token,
+            Some(json!({"name": "X"}))
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
 }

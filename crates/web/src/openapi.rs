@@ -1,0 +1,258 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the types they send
+//! and receive (utoipa). Served at `/api/openapi.json`; `tests/openapi.json` in this crate is
+//! the snapshot a test compares it with, so the API changes only on purpose.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use uuid::Uuid;
+
+/// The error shape of every 4xx and 5xx.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `slot_unavailable`, `invalid_field`.
+    pub code: String,
+    /// For people.
+    pub message: String,
+    /// The request field at fault (`guest.phone`, `periods[2].start`), when there is one.
+    pub field: Option<String>,
+}
+
+/// A time that can be booked, or one offered instead.
+#[derive(Serialize, ToSchema)]
+pub struct SlotOut {
+    pub date: NaiveDate,
+    /// Local time `HH:MM` in the restaurant's zone.
+    pub time: String,
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Service period name (absent for other-day alternatives).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// Table names of the best assignment (empty for other-day alternatives).
+    pub tables: Vec<String>,
+}
+
+/// A refused booking: the error and times to offer instead.
+#[derive(Serialize, ToSchema)]
+pub struct RejectionBody {
+    pub error: ErrorDetail,
+    pub alternatives: Vec<SlotOut>,
+}
+
+/// Answer of `GET /api/v1/availability`.
+#[derive(Serialize, ToSchema)]
+pub struct AvailabilityOut {
+    pub date: NaiveDate,
+    pub party_size: u32,
+    pub slots: Vec<SlotOut>,
+    /// When `time` was asked and is not free: nearest times that day and next days.
+    pub alternatives: Vec<SlotOut>,
+}
+
+/// A day's reservations.
+#[derive(Serialize, ToSchema)]
+pub struct ReservationList {
+    pub date: NaiveDate,
+    pub reservations: Vec<hs_store::booking::Reservation>,
+}
+
+/// The weekly service periods.
+#[derive(Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Periods {
+    pub periods: Vec<hs_store::setup::ServicePeriod>,
+}
+
+/// The turn-time bands.
+#[derive(Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TurnTimes {
+    pub turn_times: Vec<hs_store::setup::TurnBand>,
+}
+
+/// Closures from today on.
+#[derive(Serialize, ToSchema)]
+pub struct Closures {
+    pub closures: Vec<hs_store::setup::Closure>,
+}
+
+/// Areas, tables and combinations.
+#[derive(Serialize, ToSchema)]
+pub struct Floor {
+    pub areas: Vec<hs_store::setup::Area>,
+    pub tables: Vec<hs_store::setup::Table>,
+    pub combinations: Vec<hs_store::setup::Combination>,
+}
+
+/// Guests found.
+#[derive(Serialize, ToSchema)]
+pub struct GuestList {
+    pub guests: Vec<hs_store::guests::Guest>,
+}
+
+/// A guest with their reservations.
+#[derive(Serialize, ToSchema)]
+pub struct GuestProfile {
+    pub guest: hs_store::guests::Guest,
+    pub reservations: Vec<hs_store::booking::Reservation>,
+}
+
+/// Answer of `GET /api/health`.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+}
+
+/// The calling token's or session's restaurant and role.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub restaurant: RestaurantRef,
+    pub role: hs_domain::Role,
+    /// `user:<id>` or `token:<id>`.
+    pub actor: String,
+}
+
+/// A restaurant's id and name.
+#[derive(Serialize, ToSchema)]
+pub struct RestaurantRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// A page of the audit log.
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    pub entries: Vec<hs_store::team::AuditEntry>,
+    /// Pass as `before` for the next (older) page.
+    pub next_before: Option<i64>,
+}
+
+/// API tokens (never the secrets).
+#[derive(Serialize, ToSchema)]
+pub struct TokenList {
+    pub tokens: Vec<hs_store::team::ApiToken>,
+}
+
+/// A new API token, shown once.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedToken {
+    pub token: String,
+    pub api_token: hs_store::team::ApiToken,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let c = doc.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A restaurant API token, `hs_…`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "HostSystem API", version = "1", description = "Reservations, guests and setup of one restaurant, chosen by the API token (or the signed-in session's current restaurant). Errors share one shape; ids of another restaurant answer 404."),
+    paths(
+        crate::api::health,
+        crate::api::me,
+        crate::api::audit,
+        crate::api::list_tokens,
+        crate::api::create_token,
+        crate::api::revoke_token,
+        crate::reservations::availability,
+        crate::reservations::create,
+        crate::reservations::list,
+        crate::reservations::get,
+        crate::reservations::change,
+        crate::reservations::action,
+        crate::reservations::walk_in,
+        crate::reservations::get_settings,
+        crate::reservations::put_settings,
+        crate::reservations::get_periods,
+        crate::reservations::put_periods,
+        crate::reservations::get_closures,
+        crate::reservations::add_closure,
+        crate::reservations::remove_closure,
+        crate::reservations::get_turn_times,
+        crate::reservations::put_turn_times,
+        crate::reservations::floor,
+        crate::reservations::add_area,
+        crate::reservations::add_table,
+        crate::reservations::add_combination,
+        crate::reservations::search_guests,
+        crate::reservations::guest,
+        crate::reservations::update_guest,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+/// The document as JSON.
+pub fn json() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// `GET /api/openapi.json`.
+pub async fn serve() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    static DOC: std::sync::LazyLock<String> = std::sync::LazyLock::new(json);
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        DOC.as_str(),
+    )
+        .into_response()
+}
+
+/// Errors any authenticated endpoint may answer.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum CommonErrors {
+    /// Malformed JSON, a wrong type, an unknown field or enum value, a bad UUID or query value;
+    /// `field` names it.
+    #[response(status = 400)]
+    BadRequest(#[to_schema] ErrorBody),
+    /// Missing or invalid credentials.
+    #[response(status = 401)]
+    Unauthorized(#[to_schema] ErrorBody),
+    /// The role does not allow this (or two-factor sign-in is required first).
+    #[response(status = 403)]
+    Forbidden(#[to_schema] ErrorBody),
+    /// Not found in this restaurant (ids of other restaurants included).
+    #[response(status = 404)]
+    NotFound(#[to_schema] ErrorBody),
+    /// The body is larger than the limit.
+    #[response(status = 413)]
+    TooLarge(#[to_schema] ErrorBody),
+    /// The body is not `application/json`.
+    #[response(status = 415)]
+    UnsupportedMediaType(#[to_schema] ErrorBody),
+    /// Valid JSON, but a value is not acceptable; `field` names it.
+    #[response(status = 422)]
+    Unprocessable(#[to_schema] ErrorBody),
+    /// Too many requests for this token; see `Retry-After`.
+    #[response(status = 429)]
+    TooMany(#[to_schema] ErrorBody),
+    /// Unexpected failure; the cause is logged.
+    #[response(status = 500)]
+    Internal(#[to_schema] ErrorBody),
+}
