@@ -868,3 +868,114 @@ impl TenantTx {
         Ok(rules)
     }
 }
+
+/// Changes to a table; absent fields stay.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableChanges {
+    pub area_id: Option<Uuid>,
+    pub name: Option<String>,
+    pub min_seats: Option<i32>,
+    pub max_seats: Option<i32>,
+    pub bookable_online: Option<bool>,
+}
+
+impl TenantTx {
+    /// Changes a table's name, seats, area or online flag. Seats that no longer fit a party
+    /// already booked on it from now on are refused.
+    pub async fn update_table(&mut self, id: Uuid, c: &TableChanges) -> Result<Table, StoreError> {
+        let current: Option<Table> = sqlx::query_as("SELECT id, area_id, name, min_seats, max_seats, bookable_online FROM tables WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
+        let mut t = current.ok_or(StoreError::NotFound)?;
+        if let Some(n) = &c.name {
+            t.name = validate::name(n, 30).map_err(|e| StoreError::invalid("name", e))?;
+        }
+        t.min_seats = c.min_seats.unwrap_or(t.min_seats);
+        t.max_seats = c.max_seats.unwrap_or(t.max_seats);
+        t.bookable_online = c.bookable_online.unwrap_or(t.bookable_online);
+        if t.min_seats < 1 {
+            return Err(invalid("min_seats", "out_of_range", "at least 1"));
+        }
+        if t.max_seats < t.min_seats || t.max_seats > 50 {
+            return Err(invalid(
+                "max_seats",
+                "out_of_range",
+                "between min_seats and 50",
+            ));
+        }
+        if let Some(a) = c.area_id {
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM areas WHERE id = $1)")
+                    .bind(a)
+                    .fetch_one(self.conn())
+                    .await?;
+            if !exists {
+                return Err(invalid("area_id", "not_found", "no such area"));
+            }
+            t.area_id = a;
+        }
+        let now = self.store.clock.now();
+        let too_big: Option<i32> = sqlx::query_scalar(
+            "SELECT max(r.party_size) FROM reservation_tables rt JOIN reservations r ON r.restaurant_id = rt.restaurant_id AND r.id = rt.reservation_id \
+             WHERE rt.table_id = $1 AND rt.holds AND r.ends_at > $2 AND \
+                   (SELECT count(*) FROM reservation_tables x WHERE x.reservation_id = r.id) = 1",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?;
+        if too_big.is_some_and(|p| p > t.max_seats) {
+            return Err(invalid(
+                "max_seats",
+                "booked_larger",
+                "a coming reservation on this table has a larger party",
+            ));
+        }
+        sqlx::query("UPDATE tables SET area_id = $2, name = $3, min_seats = $4, max_seats = $5, bookable_online = $6 WHERE id = $1")
+            .bind(id)
+            .bind(t.area_id)
+            .bind(&t.name)
+            .bind(t.min_seats)
+            .bind(t.max_seats)
+            .bind(t.bookable_online)
+            .execute(self.conn())
+            .await?;
+        Ok(t)
+    }
+
+    /// Removes a table that holds no coming reservation (past ones keep their history).
+    pub async fn remove_table(&mut self, id: Uuid) -> Result<(), StoreError> {
+        let now = self.store.clock.now();
+        let busy: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM reservation_tables WHERE table_id = $1 AND holds AND upper(during) > $2)")
+            .bind(id)
+            .bind(now)
+            .fetch_one(self.conn())
+            .await?;
+        if busy {
+            return Err(StoreError::Conflict {
+                code: "table_in_use",
+                message: "move or cancel the coming reservations on this table first".into(),
+            });
+        }
+        let used: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM reservation_tables WHERE table_id = $1)",
+        )
+        .bind(id)
+        .fetch_one(self.conn())
+        .await?;
+        if used {
+            // History keeps pointing at it; it just stops being bookable.
+            return Err(StoreError::Conflict { code: "table_has_history", message: "this table has past reservations; set bookable_online to false or rename it instead".into() });
+        }
+        let r = sqlx::query("DELETE FROM tables WHERE id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}

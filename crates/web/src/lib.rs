@@ -142,6 +142,15 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/tables",
             get(reservations::floor).post(reservations::add_table),
         )
+        .route(
+            "/api/v1/tables/{id}",
+            axum::routing::patch(reservations::update_table).delete(reservations::remove_table),
+        )
+        .route("/api/v1/special-days", get(reservations::get_special_days))
+        .route(
+            "/api/v1/special-days/{date}",
+            axum::routing::put(reservations::put_special_day),
+        )
         .route("/api/v1/areas", post(reservations::add_area))
         .route("/api/v1/combinations", post(reservations::add_combination))
         .route("/api/v1/guests", get(reservations::search_guests))

@@ -77,6 +77,13 @@ pub struct TurnTimes {
     pub turn_times: Vec<hs_store::setup::TurnBand>,
 }
 
+/// Special opening days (each period a row; the day's periods replace its weekday's).
+#[derive(Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialDays {
+    pub special_days: Vec<hs_store::setup::SpecialDay>,
+}
+
 /// Closures from today on.
 #[derive(Serialize, ToSchema)]
 pub struct Closures {
@@ -196,6 +203,10 @@ impl Modify for BearerAuth {
         crate::reservations::add_area,
         crate::reservations::add_table,
         crate::reservations::add_combination,
+        crate::reservations::update_table,
+        crate::reservations::remove_table,
+        crate::reservations::get_special_days,
+        crate::reservations::put_special_day,
         crate::reservations::search_guests,
         crate::reservations::guest,
         crate::reservations::update_guest,

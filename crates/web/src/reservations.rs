@@ -786,3 +786,82 @@ pub async fn update_guest(
     tx.commit().await?;
     Ok(Json(g))
 }
+
+/// `PATCH /api/v1/tables/{id}` (managers and owners).
+#[utoipa::path(patch, path = "/api/v1/tables/{id}", tag = "setup", params(("id" = Uuid, Path)), request_body = hs_store::setup::TableChanges,
+    responses((status = 200, body = Table), (status = 409, description = "Name taken", body = crate::openapi::ErrorBody), CommonErrors))]
+pub async fn update_table(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<hs_store::setup::TableChanges>,
+) -> Result<Json<Table>, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let t = tx.update_table(id, &body).await?;
+    tx.commit().await?;
+    Ok(Json(t))
+}
+
+/// `DELETE /api/v1/tables/{id}` (managers and owners): only tables without reservations.
+#[utoipa::path(delete, path = "/api/v1/tables/{id}", tag = "setup", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Removed"), (status = 409, description = "The table has reservations", body = crate::openapi::ErrorBody), CommonErrors))]
+pub async fn remove_table(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    tx.remove_table(id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/special-days`: special opening days from today on.
+#[utoipa::path(get, path = "/api/v1/special-days", tag = "setup", responses((status = 200, body = crate::openapi::SpecialDays), CommonErrors))]
+pub async fn get_special_days(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<crate::openapi::SpecialDays>, ApiError> {
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let today = tx.now_local_date().await?;
+    Ok(Json(crate::openapi::SpecialDays {
+        special_days: tx.special_days(today).await?,
+    }))
+}
+
+/// `PUT /api/v1/special-days/{date}` (managers and owners): the day's own periods, replacing
+/// the weekday's; an empty list removes the special day.
+#[utoipa::path(put, path = "/api/v1/special-days/{date}", tag = "setup", params(("date" = NaiveDate, Path)), request_body = crate::openapi::SpecialDays,
+    responses((status = 200, body = crate::openapi::SpecialDays), CommonErrors))]
+pub async fn put_special_day(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(date): ApiPath<NaiveDate>,
+    ApiJson(body): ApiJson<crate::openapi::SpecialDays>,
+) -> Result<Json<crate::openapi::SpecialDays>, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = state
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    tx.set_special_day(date, &body.special_days).await?;
+    let days = tx
+        .special_days(date)
+        .await?
+        .into_iter()
+        .filter(|d| d.day == date)
+        .collect();
+    tx.commit().await?;
+    Ok(Json(crate::openapi::SpecialDays { special_days: days }))
+}

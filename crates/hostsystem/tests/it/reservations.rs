@@ -896,3 +896,164 @@ async fn the_guest_book_finds_guests_shows_history_and_guards_special_notes() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn special_days_open_a_closed_day_and_tables_change_only_where_safe() {
+    let app = TestApp::new().await;
+    let (_, manager, staff) = setup(&app).await;
+    // Monday 30 November is closed; a special evening opens it.
+    let monday = "2026-11-30";
+    let (s, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/availability?date={monday}&party_size=2"),
+            &staff,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let day = json!({"special_days": [{"day": monday, "name": "Adventsabend", "start": "18:00:00", "end": "23:00:00", "last_seating": "21:00:00"}]});
+    let (s, body) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/special-days/{monday}"),
+            &manager,
+            Some(day),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (_, av) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/availability?date={monday}&party_size=2"),
+            &staff,
+            None,
+        )
+        .await;
+    let times: Vec<&str> = av["slots"]
+        .as_array()
+        .expect("slots")
+        .iter()
+        .filter_map(|x| x["time"].as_str())
+        .collect();
+    assert_eq!(
+        (times.first().copied(), times.last().copied()),
+        (Some("18:00"), Some("21:00"))
+    );
+    let bad = json!({"special_days": [{"day": monday, "name": "X", "start": "18:00:00", "end": "20:00:00", "last_seating": "21:00:00"}]});
+    let (s, e) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/special-days/{monday}"),
+            &manager,
+            Some(bad),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("periods[0].last_seating")
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/special-days", &staff, None)
+            .await
+            .1["special_days"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    // Tables: a booked party of 4 on T7 keeps it from shrinking below 4 or being removed.
+    let (_, r) = app
+        .call(
+            Method::POST,
+            "/api/v1/reservations",
+            &staff,
+            Some(booking("19:00", 4, "Tina")),
+        )
+        .await;
+    assert_eq!(r["tables"], json!(["T7"]));
+    let (_, floor) = app.call(Method::GET, "/api/v1/tables", &staff, None).await;
+    let id_of = |name: &str| {
+        floor["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .find(|t| t["name"] == name)
+            .expect("table")["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
+    };
+    let t7 = id_of("T7");
+    let (s, e) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/tables/{t7}"),
+            &manager,
+            Some(json!({"max_seats": 3})),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("max_seats")),
+        "{e}"
+    );
+    let (s, t) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/tables/{t7}"),
+            &manager,
+            Some(json!({"name": "Fenster 7", "bookable_online": false})),
+        )
+        .await;
+    assert_eq!((s, t["name"].as_str()), (StatusCode::OK, Some("Fenster 7")));
+    assert_eq!(
+        app.call(
+            Method::DELETE,
+            &format!("/api/v1/tables/{t7}"),
+            &manager,
+            None
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    let t23 = id_of("T23");
+    assert_eq!(
+        app.call(
+            Method::DELETE,
+            &format!("/api/v1/tables/{t23}"),
+            &staff,
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call(
+            Method::DELETE,
+            &format!("/api/v1/tables/{t23}"),
+            &manager,
+            None
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.call(
+            Method::DELETE,
+            &format!("/api/v1/tables/{t23}"),
+            &manager,
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+}
