@@ -52,10 +52,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 /// `GET /api/v1/me`: the caller's restaurant and role.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = Me), CommonErrors))]
 pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<Me>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let r = tx.restaurant().await?;
     Ok(Json(Me {
         restaurant: RestaurantRef {
@@ -126,10 +123,7 @@ pub async fn audit(
         before_id: q.before,
         limit,
     };
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let entries = tx.audit_entries(&filter).await?;
     let next_before = (entries.len() as i64 == limit)
         .then(|| entries.last().map(|e| e.id))
@@ -147,10 +141,7 @@ pub async fn list_tokens(
     caller: ApiCaller,
 ) -> Result<Json<TokenList>, ApiError> {
     caller.require(Role::Owner)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     Ok(Json(TokenList {
         tokens: tx.api_tokens().await?,
     }))
@@ -172,10 +163,7 @@ pub async fn create_token(
     ApiJson(body): ApiJson<NewToken>,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Owner)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let (info, token) = tx
         .create_api_token(&body.name, body.role, caller.user_id)
         .await?;
@@ -198,10 +186,7 @@ pub async fn revoke_token(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Role::Owner)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     tx.revoke_api_token(id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -315,6 +315,11 @@ pub struct ApiCaller {
 }
 
 impl ApiCaller {
+    /// Opens the caller's restaurant transaction, acting as the caller.
+    pub async fn tenant(&self, state: &AppState) -> Result<hs_store::TenantTx, ApiError> {
+        Ok(state.store.tenant(self.restaurant_id, &self.actor).await?)
+    }
+
     /// 403 unless the role is at least `needed`.
     pub fn require(&self, needed: Role) -> Result<(), ApiError> {
         if self.role.at_least(needed) {

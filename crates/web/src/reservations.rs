@@ -129,10 +129,7 @@ pub async fn availability(
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<AvailabilityQuery>,
 ) -> Result<Response, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let snap = tx.snapshot(q.date).await?;
     let now = state.store.clock().now();
     let channel = q.channel.unwrap_or_else(|| default_channel(&caller));
@@ -234,10 +231,7 @@ pub async fn create(
             "walk-ins are added with POST /api/v1/walk-ins",
         ));
     }
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     if let Some(k) = &key {
         match tx.idempotent_replay("reservations", k, &raw).await {
             Ok(Some((status, body))) => {
@@ -304,10 +298,7 @@ pub async fn list(
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<ReservationList>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let special = reads_special(&mut tx, &caller).await?;
     let reservations = tx.reservations_on(q.date, special).await?;
     Ok(Json(ReservationList {
@@ -323,10 +314,7 @@ pub async fn get(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Reservation>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let special = reads_special(&mut tx, &caller).await?;
     Ok(Json(tx.reservation(id, special).await?))
 }
@@ -353,10 +341,7 @@ pub async fn change(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ChangeBody>,
 ) -> Result<Response, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     match tx
         .change_reservation(
             id,
@@ -403,10 +388,7 @@ pub async fn action(
         _ => return Err(ApiError::not_found()),
     };
     caller.require(needs)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let r = tx.transition(id, to).await?;
     tx.commit().await?;
     Ok(Json(r))
@@ -434,10 +416,7 @@ pub async fn walk_in(
     caller: ApiCaller,
     ApiJson(body): ApiJson<WalkInBody>,
 ) -> Result<Response, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     match tx
         .walk_in(
             body.party_size,
@@ -463,10 +442,7 @@ pub async fn get_settings(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<ReservationSettings>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     Ok(Json(tx.reservation_settings().await?))
 }
 
@@ -478,10 +454,7 @@ pub async fn put_settings(
     ApiJson(body): ApiJson<ReservationSettings>,
 ) -> Result<Json<ReservationSettings>, ApiError> {
     caller.require(Role::Manager)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     tx.set_reservation_settings(&body).await?;
     let s = tx.reservation_settings().await?;
     tx.commit().await?;
@@ -494,10 +467,7 @@ pub async fn get_periods(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Periods>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     Ok(Json(Periods {
         periods: tx.service_periods().await?,
     }))
@@ -511,10 +481,7 @@ pub async fn put_periods(
     ApiJson(body): ApiJson<Periods>,
 ) -> Result<Json<Periods>, ApiError> {
     caller.require(Role::Manager)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     tx.set_service_periods(&body.periods).await?;
     let periods = tx.service_periods().await?;
     tx.commit().await?;
@@ -527,10 +494,7 @@ pub async fn get_closures(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Closures>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let today = tx.now_local_date().await?;
     Ok(Json(Closures {
         closures: tx.closures(today).await?,
@@ -545,10 +509,7 @@ pub async fn add_closure(
     ApiJson(body): ApiJson<Closure>,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Manager)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let c = tx.add_closure(&body).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
@@ -562,10 +523,7 @@ pub async fn remove_closure(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Role::Manager)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     tx.remove_closure(id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -577,10 +535,7 @@ pub async fn get_turn_times(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<TurnTimes>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     Ok(Json(TurnTimes {
         turn_times: tx.turn_times().await?,
     }))
@@ -594,10 +549,7 @@ pub async fn put_turn_times(
     ApiJson(body): ApiJson<TurnTimes>,
 ) -> Result<Json<TurnTimes>, ApiError> {
     caller.require(Role::Manager)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     tx.set_turn_times(&body.turn_times).await?;
     let turn_times = tx.turn_times().await?;
     tx.commit().await?;
@@ -610,10 +562,7 @@ pub async fn floor(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Floor>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     Ok(Json(Floor {
         areas: tx.areas().await?,
         tables: tx.tables().await?,
@@ -636,10 +585,7 @@ pub async fn add_area(
     ApiJson(body): ApiJson<AreaBody>,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Manager)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let a: Area = tx.add_area(&body.name).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
@@ -669,10 +615,7 @@ pub async fn add_table(
     ApiJson(b): ApiJson<TableBody>,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Manager)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let t = tx
         .add_table(&Table {
             id: Uuid::nil(),
@@ -705,10 +648,7 @@ pub async fn add_combination(
     ApiJson(b): ApiJson<CombinationBody>,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Manager)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let c = tx
         .add_combination(&Combination {
             id: Uuid::nil(),
@@ -740,10 +680,7 @@ pub async fn search_guests(
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<GuestQuery>,
 ) -> Result<Json<GuestList>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     Ok(Json(GuestList {
         guests: tx.search_guests(&q.q).await?,
     }))
@@ -756,10 +693,7 @@ pub async fn guest(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<GuestProfile>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let special = reads_special(&mut tx, &caller).await?;
     let guest = tx.guest(id, special).await?;
     let reservations = tx.guest_history(id).await?;
@@ -777,10 +711,7 @@ pub async fn update_guest(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<GuestChanges>,
 ) -> Result<Json<Guest>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let special = reads_special(&mut tx, &caller).await?;
     let g = tx.update_guest(id, &body, special).await?;
     tx.commit().await?;
@@ -797,10 +728,7 @@ pub async fn update_table(
     ApiJson(body): ApiJson<hs_store::setup::TableChanges>,
 ) -> Result<Json<Table>, ApiError> {
     caller.require(Role::Manager)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let t = tx.update_table(id, &body).await?;
     tx.commit().await?;
     Ok(Json(t))
@@ -815,10 +743,7 @@ pub async fn remove_table(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Role::Manager)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     tx.remove_table(id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -830,10 +755,7 @@ pub async fn get_special_days(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<crate::openapi::SpecialDays>, ApiError> {
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     let today = tx.now_local_date().await?;
     Ok(Json(crate::openapi::SpecialDays {
         special_days: tx.special_days(today).await?,
@@ -851,10 +773,7 @@ pub async fn put_special_day(
     ApiJson(body): ApiJson<crate::openapi::SpecialDays>,
 ) -> Result<Json<crate::openapi::SpecialDays>, ApiError> {
     caller.require(Role::Manager)?;
-    let mut tx = state
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = caller.tenant(&state).await?;
     tx.set_special_day(date, &body.special_days).await?;
     let days = tx
         .special_days(date)
