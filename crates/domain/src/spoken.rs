@@ -1,0 +1,531 @@
+//! Dates, times and party sizes as guests say them and voice models pass them on, in German and
+//! English: "morgen", "nächsten Samstag", "27. November", "halb acht", "7pm", "zu viert". Parsed
+//! relative to the restaurant's today; an hour without am/pm is settled by the opening hours,
+//! and whatever stays ambiguous comes back as the options to ask about, never a guess.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
+
+/// Why a spoken value was not turned into one value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Spoken<T> {
+    /// Nothing recognisable.
+    Unrecognised,
+    /// More than one reading; ask which.
+    Ambiguous(Vec<T>),
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.to_lowercase()
+        .replace('ä', "ae")
+        .replace('ö', "oe")
+        .replace('ü', "ue")
+        .replace('ß', "ss")
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '!' || c == '?')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            w.trim_matches(|c: char| c == '"' || c == '\'' || c == '(' || c == ')')
+                .to_string()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+const WEEKDAYS: [(&str, &str, Weekday); 7] = [
+    ("montag", "monday", Weekday::Mon),
+    ("dienstag", "tuesday", Weekday::Tue),
+    ("mittwoch", "wednesday", Weekday::Wed),
+    ("donnerstag", "thursday", Weekday::Thu),
+    ("freitag", "friday", Weekday::Fri),
+    ("samstag", "saturday", Weekday::Sat),
+    ("sonntag", "sunday", Weekday::Sun),
+];
+
+const MONTHS: [(&str, &str, u32); 12] = [
+    ("januar", "january", 1),
+    ("februar", "february", 2),
+    ("maerz", "march", 3),
+    ("april", "april", 4),
+    ("mai", "may", 5),
+    ("juni", "june", 6),
+    ("juli", "july", 7),
+    ("august", "august", 8),
+    ("september", "september", 9),
+    ("oktober", "october", 10),
+    ("november", "november", 11),
+    ("dezember", "december", 12),
+];
+
+fn month_of(w: &str) -> Option<u32> {
+    let w = w.trim_end_matches('.');
+    MONTHS
+        .iter()
+        .find(|(de, en, _)| {
+            *de == w || *en == w || (w.len() >= 3 && (de.starts_with(w) || en.starts_with(w)))
+        })
+        .map(|m| m.2)
+}
+
+fn day_number(w: &str) -> Option<u32> {
+    let d = w
+        .trim_end_matches('.')
+        .trim_end_matches("st")
+        .trim_end_matches("nd")
+        .trim_end_matches("rd")
+        .trim_end_matches("th");
+    d.parse().ok().filter(|n| (1..=31).contains(n))
+}
+
+/// The date `day.month` next to come (this year, or next year once it has passed).
+fn upcoming(today: NaiveDate, month: u32, day: u32, year: Option<i32>) -> Option<NaiveDate> {
+    if let Some(y) = year {
+        return NaiveDate::from_ymd_opt(y, month, day);
+    }
+    let this = NaiveDate::from_ymd_opt(today.year(), month, day)?;
+    if this >= today {
+        Some(this)
+    } else {
+        NaiveDate::from_ymd_opt(today.year() + 1, month, day)
+    }
+}
+
+/// A spoken or written date relative to `today` (in the restaurant's zone).
+pub fn date(s: &str, today: NaiveDate) -> Result<NaiveDate, Spoken<NaiveDate>> {
+    let t = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(d);
+    }
+    // 27.11.2026, 27.11.26, 27.11., 27.11
+    let parts: Vec<&str> = t.trim_end_matches('.').split('.').collect();
+    if (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    {
+        let day = parts[0].parse().ok();
+        let month = parts[1].parse().ok();
+        let year = parts.get(2).and_then(|y| y.parse::<i32>().ok()).map(|y| {
+            if y < 100 {
+                2000 + y
+            } else {
+                y
+            }
+        });
+        if let (Some(d), Some(m)) = (day, month) {
+            return upcoming(today, m, d, year).ok_or(Spoken::Unrecognised);
+        }
+    }
+    let w = words(t);
+    let has = |x: &str| w.iter().any(|v| v == x);
+    if has("uebermorgen") || (has("day") && has("after") && has("tomorrow")) {
+        return Ok(today + Duration::days(2));
+    }
+    if has("morgen") || has("tomorrow") {
+        return Ok(today + Duration::days(1));
+    }
+    if has("heute") || has("today") || has("tonight") {
+        return Ok(today);
+    }
+    for (i, word) in w.iter().enumerate() {
+        if let Some((_, _, wd)) = WEEKDAYS
+            .iter()
+            .find(|(de, en, _)| word.trim_end_matches('.') == *de || word == en)
+        {
+            let prev = if i > 0 { w[i - 1].as_str() } else { "" };
+            let ahead = (i64::from(wd.num_days_from_monday())
+                - i64::from(today.weekday().num_days_from_monday()))
+            .rem_euclid(7);
+            let next = if ahead == 0 { 7 } else { ahead };
+            return match prev {
+                "naechsten" | "naechster" | "naechste" | "kommenden" | "next" | "coming" => {
+                    Ok(today + Duration::days(next))
+                }
+                "uebernaechsten" => Ok(today + Duration::days(next + 7)),
+                // Saying today's weekday may mean today or a week from now.
+                _ if ahead == 0 => Err(Spoken::Ambiguous(vec![today, today + Duration::days(7)])),
+                _ => Ok(today + Duration::days(ahead)),
+            };
+        }
+    }
+    // "27. November", "27th of November", "November 27", optionally a year.
+    let year = w
+        .iter()
+        .find_map(|x| x.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)));
+    for (i, word) in w.iter().enumerate() {
+        if let Some(m) = month_of(word) {
+            let before = (0..i).rev().find_map(|j| day_number(&w[j]));
+            let after = w.get(i + 1).and_then(|x| day_number(x));
+            if let Some(d) = before.or(after) {
+                return upcoming(today, m, d, year).ok_or(Spoken::Unrecognised);
+            }
+        }
+    }
+    Err(Spoken::Unrecognised)
+}
+
+fn number_word(w: &str) -> Option<u32> {
+    const N: [(&str, &str, u32); 12] = [
+        ("eins", "one", 1),
+        ("zwei", "two", 2),
+        ("drei", "three", 3),
+        ("vier", "four", 4),
+        ("fuenf", "five", 5),
+        ("sechs", "six", 6),
+        ("sieben", "seven", 7),
+        ("acht", "eight", 8),
+        ("neun", "nine", 9),
+        ("zehn", "ten", 10),
+        ("elf", "eleven", 11),
+        ("zwoelf", "twelve", 12),
+    ];
+    let w = w.trim_end_matches('.');
+    if w == "ein" || w == "eine" || w == "einen" || w == "a" || w == "an" {
+        return Some(1);
+    }
+    w.parse().ok().or_else(|| {
+        N.iter()
+            .find(|(de, en, _)| *de == w || *en == w)
+            .map(|n| n.2)
+    })
+}
+
+/// A spoken or written time. An hour from 1 to 12 without "abends"/"pm" or "morgens"/"am" is
+/// read as the one reading `open` accepts; if both or neither are open, both are returned to
+/// ask about.
+pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spoken<NaiveTime>> {
+    let mut w = words(s);
+    let text = w.join(" ");
+    let pm = [
+        "abends",
+        "abend",
+        "pm",
+        "p.m.",
+        "nachmittags",
+        "evening",
+        "tonight",
+    ]
+    .iter()
+    .any(|k| text.contains(k));
+    let am = ["morgens", "vormittags", "frueh", "a.m.", "morning"]
+        .iter()
+        .any(|k| text.contains(k))
+        || w.iter().any(|x| x == "am");
+    let noon = ["mittags", "mittag", "noon", "lunch"]
+        .iter()
+        .any(|k| text.contains(k));
+    w.retain(|x| {
+        ![
+            "um",
+            "at",
+            "gegen",
+            "around",
+            "uhr",
+            "o'clock",
+            "oclock",
+            "abends",
+            "abend",
+            "morgens",
+            "vormittags",
+            "pm",
+            "p.m.",
+            "am",
+            "a.m.",
+            "mittags",
+            "heute",
+            "tonight",
+            "in",
+            "the",
+            "evening",
+            "morning",
+            "morgen",
+            "uebermorgen",
+            "tomorrow",
+            "today",
+        ]
+        .contains(&x.as_str())
+    });
+    let (hour, minute): (u32, u32) = {
+        let joined = w.join(" ");
+        let compact = joined.replace(' ', "");
+        let clock = compact.trim_end_matches("pm").trim_end_matches("am");
+        if let Some((h, m)) = clock.split_once([':', '.']) {
+            match (h.parse(), m.parse()) {
+                (Ok(h), Ok(m)) => (h, m),
+                _ => return Err(Spoken::Unrecognised),
+            }
+        } else if let Some(h) = clock.strip_suffix("h").and_then(|h| h.parse().ok()) {
+            (h, 0)
+        } else if let (Ok(h), 1) = (clock.parse::<u32>(), w.len()) {
+            (h, 0)
+        } else {
+            match w.as_slice() {
+                [h] => (number_word(h).ok_or(Spoken::Unrecognised)?, 0),
+                [h, m] if number_word(h).is_some() && m.parse::<u32>().is_ok() => {
+                    (number_word(h).unwrap_or(0), m.parse().unwrap_or(0))
+                }
+                [x, h] if x == "halb" => (
+                    number_word(h)
+                        .ok_or(Spoken::Unrecognised)?
+                        .checked_sub(1)
+                        .ok_or(Spoken::Unrecognised)?,
+                    30,
+                ),
+                [x, y, h] if x == "viertel" && y == "nach" => {
+                    (number_word(h).ok_or(Spoken::Unrecognised)?, 15)
+                }
+                [x, y, h] if x == "viertel" && y == "vor" => (
+                    number_word(h)
+                        .ok_or(Spoken::Unrecognised)?
+                        .checked_sub(1)
+                        .ok_or(Spoken::Unrecognised)?,
+                    45,
+                ),
+                [x, h] if x == "dreiviertel" => (
+                    number_word(h)
+                        .ok_or(Spoken::Unrecognised)?
+                        .checked_sub(1)
+                        .ok_or(Spoken::Unrecognised)?,
+                    45,
+                ),
+                [x, y, h] if x == "half" && y == "past" => {
+                    (number_word(h).ok_or(Spoken::Unrecognised)?, 30)
+                }
+                [x, y, h] if x == "quarter" && y == "past" => {
+                    (number_word(h).ok_or(Spoken::Unrecognised)?, 15)
+                }
+                [x, y, h] if x == "quarter" && y == "to" => (
+                    number_word(h)
+                        .ok_or(Spoken::Unrecognised)?
+                        .checked_sub(1)
+                        .ok_or(Spoken::Unrecognised)?,
+                    45,
+                ),
+                _ => return Err(Spoken::Unrecognised),
+            }
+        }
+    };
+    // "halb eins" is 12:30 (hour 0 after the subtraction).
+    let hour = if hour == 0 && minute > 0 && !am {
+        12
+    } else {
+        hour
+    };
+    if hour > 23 || minute > 59 {
+        return Err(Spoken::Unrecognised);
+    }
+    let at = |h: u32| NaiveTime::from_hms_opt(h, minute, 0);
+    if hour >= 13 || hour == 0 {
+        return at(hour).ok_or(Spoken::Unrecognised);
+    }
+    if pm || (noon && hour <= 3) {
+        return at(if hour == 12 { 12 } else { hour + 12 }).ok_or(Spoken::Unrecognised);
+    }
+    if am || noon {
+        return at(if hour == 12 && am && !noon { 0 } else { hour }).ok_or(Spoken::Unrecognised);
+    }
+    if hour == 12 {
+        return at(12).ok_or(Spoken::Unrecognised);
+    }
+    let options: Vec<NaiveTime> = [hour, hour + 12].into_iter().filter_map(at).collect();
+    let open_ones: Vec<NaiveTime> = options.iter().copied().filter(|t| open(*t)).collect();
+    match open_ones.as_slice() {
+        [one] => Ok(*one),
+        _ => Err(Spoken::Ambiguous(options)),
+    }
+}
+
+/// A spoken or written party size: "4", "zu viert", "vier Personen", "for two", "party of 6",
+/// "zwei Erwachsene und ein Kind" (added up).
+pub fn party(s: &str) -> Result<u32, Spoken<u32>> {
+    let w = words(s);
+    const ZU: [(&str, u32); 11] = [
+        ("zweit", 2),
+        ("dritt", 3),
+        ("viert", 4),
+        ("fuenft", 5),
+        ("sechst", 6),
+        ("siebt", 7),
+        ("acht", 8),
+        ("neunt", 9),
+        ("zehnt", 10),
+        ("elft", 11),
+        ("zwoelft", 12),
+    ];
+    for (i, x) in w.iter().enumerate() {
+        if x == "zu" {
+            if let Some(n) = w
+                .get(i + 1)
+                .and_then(|y| ZU.iter().find(|(k, _)| k == y))
+                .map(|z| z.1)
+            {
+                return Ok(n);
+            }
+        }
+    }
+    if w.iter()
+        .any(|x| x == "allein" || x == "alleine" || x == "alone")
+        || w.join(" ").contains("just me")
+    {
+        return Ok(1);
+    }
+    if w.join(" ").contains("a couple") || w.iter().any(|x| x == "paar" || x == "pärchen") {
+        return Ok(2);
+    }
+    let numbers: Vec<u32> = w
+        .iter()
+        .filter_map(|x| number_word(x).filter(|_| x != "a" && x != "an"))
+        .collect();
+    match numbers.as_slice() {
+        [] => Err(Spoken::Unrecognised),
+        [n] => Ok(*n),
+        many if w
+            .iter()
+            .any(|x| ["und", "and", "plus"].contains(&x.as_str())) =>
+        {
+            Ok(many.iter().sum())
+        }
+        many => Err(Spoken::Ambiguous(many.to_vec())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    fn t(s: &str) -> NaiveTime {
+        NaiveTime::parse_from_str(s, "%H:%M").expect("time")
+    }
+
+    // Tuesday 24 November 2026.
+    const TODAY: &str = "2026-11-24";
+
+    #[test]
+    fn dates_as_people_say_them() {
+        let today = d(TODAY);
+        for (said, expect) in [
+            ("2026-11-27", "2026-11-27"),
+            ("heute", TODAY),
+            ("heute Abend", TODAY),
+            ("tonight", TODAY),
+            ("morgen", "2026-11-25"),
+            ("tomorrow evening", "2026-11-25"),
+            ("übermorgen", "2026-11-26"),
+            ("the day after tomorrow", "2026-11-26"),
+            ("Freitag", "2026-11-27"),
+            ("am Freitag", "2026-11-27"),
+            ("this friday", "2026-11-27"),
+            ("nächsten Samstag", "2026-11-28"),
+            ("next Tuesday", "2026-12-01"),
+            ("übernächsten Samstag", "2026-12-05"),
+            ("Montag", "2026-11-30"),
+            ("27.11.", "2026-11-27"),
+            ("27.11.2026", "2026-11-27"),
+            ("3.1.", "2027-01-03"),
+            ("1.12.26", "2026-12-01"),
+            ("27. November", "2026-11-27"),
+            ("am 5. Dezember", "2026-12-05"),
+            ("the 27th of November", "2026-11-27"),
+            ("November 27", "2026-11-27"),
+            ("Jan 3", "2027-01-03"),
+            ("2. März", "2027-03-02"),
+        ] {
+            assert_eq!(date(said, today), Ok(d(expect)), "{said}");
+        }
+    }
+
+    #[test]
+    fn today_s_weekday_is_a_question_and_nonsense_is_unrecognised() {
+        let today = d(TODAY);
+        assert_eq!(
+            date("Dienstag", today),
+            Err(Spoken::Ambiguous(vec![today, d("2026-12-01")]))
+        );
+        assert_eq!(date("nächsten Dienstag", today), Ok(d("2026-12-01")));
+        for bad in ["irgendwann", "soon", "31.02.", "32. Mai", ""] {
+            assert_eq!(date(bad, today), Err(Spoken::Unrecognised), "{bad}");
+        }
+    }
+
+    fn dinner(x: NaiveTime) -> bool {
+        x >= t("17:00") && x <= t("22:00")
+    }
+
+    #[test]
+    fn times_as_people_say_them() {
+        for (said, expect) in [
+            ("19:00", "19:00"),
+            ("19.30", "19:30"),
+            ("19 Uhr", "19:00"),
+            ("um 19 Uhr 30", "19:30"),
+            ("halb acht", "19:30"),
+            ("halb acht abends", "19:30"),
+            ("viertel nach sieben", "19:15"),
+            ("viertel vor acht", "19:45"),
+            ("dreiviertel acht", "19:45"),
+            ("acht", "20:00"),
+            ("um acht", "20:00"),
+            ("7pm", "19:00"),
+            ("7:30 pm", "19:30"),
+            ("seven", "19:00"),
+            ("half past seven", "19:30"),
+            ("quarter to eight", "19:45"),
+            ("at 8 in the evening", "20:00"),
+            ("20h", "20:00"),
+            ("morgen um acht", "20:00"),
+            ("tomorrow at 7:30", "19:30"),
+        ] {
+            assert_eq!(time(said, dinner), Ok(t(expect)), "{said}");
+        }
+        let lunch_and_dinner = |x: NaiveTime| (x >= t("12:00") && x <= t("14:00")) || dinner(x);
+        assert_eq!(time("halb eins", lunch_and_dinner), Ok(t("12:30")));
+        assert_eq!(time("um eins mittags", lunch_and_dinner), Ok(t("13:00")));
+        assert_eq!(
+            time("10 morgens", lunch_and_dinner),
+            Ok(t("10:00")),
+            "the guest said morning: no guess"
+        );
+        assert_eq!(time("12", lunch_and_dinner), Ok(t("12:00")));
+    }
+
+    #[test]
+    fn an_hour_open_twice_or_never_is_asked_about() {
+        let always = |_: NaiveTime| true;
+        assert_eq!(
+            time("acht", always),
+            Err(Spoken::Ambiguous(vec![t("08:00"), t("20:00")]))
+        );
+        let never = |_: NaiveTime| false;
+        assert_eq!(
+            time("um drei", never),
+            Err(Spoken::Ambiguous(vec![t("03:00"), t("15:00")]))
+        );
+        for bad in ["später", "25:00", "19:75", "halb", ""] {
+            assert_eq!(time(bad, dinner), Err(Spoken::Unrecognised), "{bad}");
+        }
+    }
+
+    #[test]
+    fn party_sizes_as_people_say_them() {
+        for (said, n) in [
+            ("4", 4),
+            ("zu viert", 4),
+            ("wir kommen zu zweit", 2),
+            ("zu acht", 8),
+            ("vier Personen", 4),
+            ("for two", 2),
+            ("a table for 6", 6),
+            ("party of 5", 5),
+            ("allein", 1),
+            ("just me", 1),
+            ("zwei Erwachsene und ein Kind", 3),
+            ("2 adults and 2 children", 4),
+        ] {
+            assert_eq!(party(said), Ok(n), "{said}");
+        }
+        assert_eq!(party("viele"), Err(Spoken::Unrecognised));
+        assert_eq!(party("4 oder 5"), Err(Spoken::Ambiguous(vec![4, 5])));
+    }
+}
