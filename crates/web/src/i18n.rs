@@ -26,6 +26,62 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("home.role", "Ihre Rolle", "Your role"),
     ("home.no_restaurant", "Sie gehören noch zu keinem Restaurant. Bitten Sie einen Inhaber um eine Einladung.", "You do not belong to a restaurant yet. Ask an owner for an invitation."),
     ("home.next", "Reservierungen, Gäste und Anrufe erscheinen hier, sobald diese Module eingerichtet sind.", "Reservations, guests and calls appear here once those modules are set up."),
+    ("day.prev", "Vorheriger Tag", "Previous day"),
+    ("day.next", "Nächster Tag", "Next day"),
+    ("day.today", "Heute", "Today"),
+    ("day.go", "Anzeigen", "Show"),
+    ("day.date", "Datum", "Date"),
+    ("day.covers", "Gäste", "covers"),
+    ("day.reservations", "Reservierungen", "reservations"),
+    ("day.seats", "Plätze", "seats"),
+    ("day.layout", "Ansicht", "Layout"),
+    ("day.list", "Liste", "List"),
+    ("day.timeline", "Tischplan", "Timeline"),
+    ("day.new", "Reservierung", "Reservation"),
+    ("day.walk_in", "Laufkundschaft setzen", "Seat walk-in"),
+    ("day.party", "Personen", "Party"),
+    ("day.table", "Tisch", "Table"),
+    ("day.time", "Zeit", "Time"),
+    ("day.guest", "Gast", "Guest"),
+    ("day.status", "Status", "Status"),
+    ("day.channel", "Kanal", "Channel"),
+    ("day.notes", "Notizen", "Notes"),
+    ("day.special", "Hinweis", "Note"),
+    ("day.special_hidden", "Besondere Hinweise (nur für Berechtigte sichtbar)", "Special notes (visible to authorised roles)"),
+    ("day.empty", "Für diesen Tag gibt es keine Reservierungen.", "No reservations for this day."),
+    ("day.closed", "An diesem Tag ist geschlossen.", "The restaurant is closed this day."),
+    ("status.pending", "offen", "pending"),
+    ("status.confirmed", "bestätigt", "confirmed"),
+    ("status.seated", "am Tisch", "seated"),
+    ("status.completed", "beendet", "completed"),
+    ("status.cancelled", "storniert", "cancelled"),
+    ("status.no_show", "nicht erschienen", "no-show"),
+    ("channel.phone_ai", "Telefon (KI)", "Phone (AI)"),
+    ("channel.chat", "Chat", "Chat"),
+    ("channel.whatsapp", "WhatsApp", "WhatsApp"),
+    ("channel.email", "E-Mail", "Email"),
+    ("channel.dashboard", "Team", "Team"),
+    ("channel.walk_in", "Laufkundschaft", "Walk-in"),
+    ("channel.api", "API", "API"),
+    ("action.confirm", "Bestätigen", "Confirm"),
+    ("action.seat", "Setzen", "Seat"),
+    ("action.complete", "Beenden", "Complete"),
+    ("action.no-show", "Nicht erschienen", "No-show"),
+    ("action.cancel", "Stornieren", "Cancel"),
+    ("cancel.title", "Reservierung stornieren?", "Cancel this reservation?"),
+    ("cancel.text", "Der Tisch wird wieder frei. Das lässt sich nicht rückgängig machen.", "The table becomes free again. This cannot be undone."),
+    ("cancel.confirm", "Ja, stornieren", "Yes, cancel"),
+    ("cancel.back", "Zurück", "Back"),
+    ("new.title", "Neue Reservierung", "New reservation"),
+    ("new.show_times", "Freie Zeiten zeigen", "Show free times"),
+    ("new.time", "Uhrzeit und Tisch", "Time and table"),
+    ("new.no_times", "Keine freie Zeit für diese Personenzahl an diesem Tag.", "No free time for this party size on this day."),
+    ("new.name", "Name des Gastes", "Guest name"),
+    ("new.phone", "Telefon", "Phone"),
+    ("new.email", "E-Mail", "Email"),
+    ("new.notes", "Notizen", "Notes"),
+    ("new.special", "Allergien, Unverträglichkeiten, Barrierefreiheit (verschlüsselt gespeichert)", "Allergies, intolerances, accessibility (stored encrypted)"),
+    ("new.submit", "Reservieren", "Book"),
     ("role.owner", "Inhaber", "Owner"),
     ("role.manager", "Manager", "Manager"),
     ("role.staff", "Mitarbeiter", "Staff"),
@@ -152,10 +208,25 @@ mod tests {
                 rest = &rest[i + 3..];
                 let key = &rest[..rest.find('"').expect("closing quote")];
                 // `t("role." ~ r.role)`: a prefix completed by a role name at run time.
-                let keys: Vec<String> = if key.ends_with('.') {
+                let keys: Vec<String> = if key == "role." {
                     hs_domain::Role::ALL
                         .iter()
                         .map(|r| format!("{key}{}", r.as_str()))
+                        .collect()
+                } else if key == "status." {
+                    hs_domain::reservation::Status::ALL
+                        .iter()
+                        .map(|s| format!("{key}{}", s.as_str()))
+                        .collect()
+                } else if key == "channel." {
+                    hs_domain::reservation::Channel::ALL
+                        .iter()
+                        .map(|c| format!("{key}{}", c.as_str()))
+                        .collect()
+                } else if key == "action." {
+                    ["confirm", "seat", "complete", "no-show", "cancel"]
+                        .iter()
+                        .map(|a| format!("{key}{a}"))
                         .collect()
                 } else {
                     vec![key.to_string()]

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod dayview;
 pub mod error;
 pub mod extract;
 pub mod http;
@@ -176,6 +177,16 @@ pub fn router(state: AppState) -> Router {
             "/account/sessions/end-others",
             post(pages::end_other_sessions),
         )
+        .route(
+            "/reservations/new",
+            get(dayview::new_form).post(dayview::create),
+        )
+        .route(
+            "/reservations/{id}/cancel",
+            get(dayview::confirm_cancel).post(dayview::cancel),
+        )
+        .route("/reservations/{id}/{action}", post(dayview::act))
+        .route("/walk-ins", post(dayview::walk_in))
         .route("/team", get(pages::team))
         .route("/team/invite", post(pages::invite))
         .route("/team/invites/{id}/revoke", post(pages::revoke_invite))

@@ -41,9 +41,37 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("forgot.html", include_str!("../templates/forgot.html")),
     ("reset.html", include_str!("../templates/reset.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("day.html", include_str!("../templates/day.html")),
+    (
+        "new_reservation.html",
+        include_str!("../templates/new_reservation.html"),
+    ),
+    (
+        "confirm_cancel.html",
+        include_str!("../templates/confirm_cancel.html"),
+    ),
 ];
 
-const CSS: &str = include_str!("../static/app.css");
+/// The stylesheet: the static file plus generated grid classes for the timeline (the CSP allows
+/// no inline styles, so block positions are classes: `gc-N` start column, `gs-N` span).
+static CSS: LazyLock<String> = LazyLock::new(|| {
+    use std::fmt::Write;
+    let mut css = include_str!("../static/app.css").to_string();
+    for n in 1..=100 {
+        let _ = write!(css, ".gc-{n}{{grid-column-start:{n}}}");
+    }
+    for n in 1..=60 {
+        let _ = write!(css, ".gs-{n}{{grid-column-end:span {n}}}");
+    }
+    for n in 8..=100 {
+        let _ = write!(
+            css,
+            ".cols-{n}{{grid-template-columns:4.5rem repeat({n},minmax(14px,1fr))}}"
+        );
+    }
+    css.push('\n');
+    css
+});
 /// Route of static files; only the content-hashed stylesheet exists.
 pub const CSS_ROUTE: &str = "/static/{file}";
 static CSS_NAME: LazyLock<String> = LazyLock::new(|| {
@@ -78,19 +106,23 @@ pub fn environment() -> Environment<'static> {
 /// `GET /static/app-<hash>.css`.
 pub async fn css(ApiPath(file): ApiPath<String>) -> Response {
     if file == *CSS_NAME {
-        ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response()
+        (
+            [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+            CSS.as_str(),
+        )
+            .into_response()
     } else {
         ApiError::not_found().into_response()
     }
 }
 
-fn fmt_time(t: DateTime<Utc>) -> String {
+pub(crate) fn fmt_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// What every page needs: language, the user and their restaurants.
-struct PageCtx {
-    lang: &'static str,
+pub(crate) struct PageCtx {
+    pub(crate) lang: &'static str,
     lang_cookie: bool,
     session: Option<SessionCtx>,
     restaurant: Option<MyRestaurant>,
@@ -152,7 +184,7 @@ impl PageCtx {
         }
     }
 
-    fn in_restaurant(r: &InRestaurant) -> Self {
+    pub(crate) fn in_restaurant(r: &InRestaurant) -> Self {
         PageCtx {
             restaurant: Some(r.restaurant.clone()),
             restaurants: r.restaurants.clone(),
@@ -160,12 +192,12 @@ impl PageCtx {
         }
     }
 
-    fn t(&self, key: &str) -> String {
+    pub(crate) fn t(&self, key: &str) -> String {
         i18n::text(self.lang, key).to_string()
     }
 }
 
-fn render(
+pub(crate) fn render(
     state: &AppState,
     status: StatusCode,
     name: &str,
@@ -248,7 +280,7 @@ pub fn error_page(state: &AppState, req: &Request, status: StatusCode) -> Respon
 }
 
 /// Field errors of a store failure for re-rendering a form; other failures become a response.
-fn field_errors(e: StoreError) -> Result<HashMap<&'static str, String>, Response> {
+pub(crate) fn field_errors(e: StoreError) -> Result<HashMap<&'static str, String>, Response> {
     match e {
         StoreError::Invalid { field, message, .. } => Ok(HashMap::from([(field, message)])),
         other => Err(ApiError::from(other).into_response()),
@@ -466,16 +498,10 @@ pub async fn logout(
 
 // ---- home and switcher -------------------------------------------------------------------------
 
-/// `GET /`: the current restaurant's overview.
-pub async fn home(State(state): State<AppState>, SignedIn(ctx): SignedIn) -> Response {
+/// `GET /`: the day view of the current restaurant (or a hint when the user has none).
+pub async fn home(State(state): State<AppState>, SignedIn(ctx): SignedIn, uri: Uri) -> Response {
     match auth::enter_restaurant(&state, ctx.clone()).await {
-        Ok(Some(r)) => render(
-            &state,
-            StatusCode::OK,
-            "home.html",
-            &PageCtx::in_restaurant(&r),
-            context! {},
-        ),
+        Ok(Some(r)) => crate::dayview::day(&state, &r, &uri).await,
         Ok(None) => render(
             &state,
             StatusCode::OK,

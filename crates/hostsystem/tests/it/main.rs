@@ -4,5 +4,6 @@ mod api;
 mod app;
 mod auth;
 mod cli;
+mod dashboard;
 mod reservations;
 mod team;

@@ -1,0 +1,193 @@
+//! The day view and its actions through the browser-facing routes (HTML forms, CSRF).
+
+use crate::app::{TestApp, PASSWORD};
+use hs_domain::Role;
+use reqwest::StatusCode;
+
+async fn signed_in_at_trattoria(app: &TestApp, role: Role) -> (crate::app::Browser, uuid::Uuid) {
+    let r = app.with_trattoria("Trattoria Test").await;
+    let email = format!("{}@trattoria-test.example", role.as_str());
+    app.user_in(r, &email, role).await;
+    let mut b = app.browser();
+    b.login(&email, PASSWORD).await;
+    (b, r)
+}
+
+#[tokio::test]
+async fn a_reservation_made_in_the_form_appears_in_list_and_timeline_and_moves_through_its_states()
+{
+    let app = TestApp::new().await;
+    let (mut b, _) = signed_in_at_trattoria(&app, Role::Manager).await;
+    let form = b
+        .get("/reservations/new?date=2026-11-27&party_size=4")
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("value=\"19:00\""), "free times offered");
+    let p = b
+        .post(
+            "/reservations/new",
+            &[
+                ("date", "2026-11-27"),
+                ("party_size", "4"),
+                ("time", "19:00"),
+                ("name", "<img src=x onerror=alert(1)>"),
+                ("phone", "0761 2345678"),
+                ("notes", "Fensterplatz"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), Some("/?date=2026-11-27&view=list"));
+    let day = b.get("/?date=2026-11-27").await;
+    assert!(
+        day.body.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "the name is text"
+    );
+    assert!(!day.body.contains("<img src=x"));
+    assert!(day.body.contains("T7") && day.body.contains("Fensterplatz"));
+    assert!(
+        day.body.contains("4 covers") || day.body.contains("4 Gäste"),
+        "covers counted"
+    );
+    let timeline = b.get("/?date=2026-11-27&view=timeline").await;
+    assert!(
+        timeline
+            .body
+            .contains("class=\"block status s-confirmed gc-"),
+        "a block on the timeline"
+    );
+    // Cancel asks first, then frees the table.
+    let id = {
+        let i = day.body.find("id=\"r-").expect("row") + 6;
+        day.body[i..i + 36].to_string()
+    };
+    let ask = b.get(&format!("/reservations/{id}/cancel")).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    let done = b
+        .post(
+            &format!("/reservations/{id}/cancel"),
+            &[("date", "2026-11-27")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let after = b.get("/?date=2026-11-27").await;
+    assert!(after.body.contains("s-cancelled"));
+}
+
+#[tokio::test]
+async fn staff_seat_and_mark_no_shows_but_cannot_cancel_or_reach_other_restaurants() {
+    let app = TestApp::new().await;
+    let (mut b, r) = signed_in_at_trattoria(&app, Role::Staff).await;
+    // Today at 13:00 in Freiburg (the test clock): book dinner tonight.
+    let p = b
+        .post(
+            "/reservations/new",
+            &[
+                ("date", "2026-11-24"),
+                ("party_size", "2"),
+                ("time", "19:00"),
+                ("name", "Heute Abend"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let day = b.get("/?date=2026-11-24").await;
+    let id = {
+        let i = day.body.find("id=\"r-").expect("row") + 6;
+        day.body[i..i + 36].to_string()
+    };
+    assert!(day.body.contains(&format!("/reservations/{id}/seat")));
+    assert!(
+        !day.body.contains(&format!("/reservations/{id}/cancel")),
+        "staff are not offered cancel"
+    );
+    assert_eq!(
+        b.get(&format!("/reservations/{id}/cancel")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        b.post(&format!("/reservations/{id}/cancel"), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        b.post(&format!("/reservations/{id}/no-show"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(b.get("/?date=2026-11-24").await.body.contains("s-no_show"));
+    assert_eq!(
+        b.post(&format!("/reservations/{id}/seat"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER,
+        "a late guest is seated after all"
+    );
+    // A walk-in is seated now.
+    assert_eq!(
+        b.post("/walk-ins", &[("party_size", "3")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(b.get("/?date=2026-11-24").await.body.contains("s-seated"));
+    // Another restaurant's reservation: not found.
+    let other = app.with_trattoria("Nebenan").await;
+    let token = app.api_token(other, Role::Owner).await;
+    let (_, theirs) = app
+        .call(reqwest::Method::POST, "/api/v1/reservations", &token, Some(serde_json::json!({"date": "2026-11-27", "time": "19:00", "party_size": 2, "guest": {"name": "Fremd"}})))
+        .await;
+    let their_id = theirs["id"].as_str().expect("id");
+    assert_eq!(
+        b.post(&format!("/reservations/{their_id}/seat"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let _ = r;
+}
+
+#[tokio::test]
+async fn the_form_explains_bad_input_next_to_the_field() {
+    let app = TestApp::new().await;
+    let (mut b, _) = signed_in_at_trattoria(&app, Role::Manager).await;
+    b.get("/reservations/new?date=2026-11-27&party_size=2")
+        .await;
+    let bad_phone = b
+        .post(
+            "/reservations/new",
+            &[
+                ("date", "2026-11-27"),
+                ("party_size", "2"),
+                ("time", "19:00"),
+                ("name", "Anna"),
+                ("phone", "call me"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_phone.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_phone.body.contains("field-error"));
+    assert!(
+        bad_phone.body.contains("value=\"Anna\""),
+        "what was typed is kept"
+    );
+    let off_grid = b
+        .post(
+            "/reservations/new",
+            &[
+                ("date", "2026-11-27"),
+                ("party_size", "2"),
+                ("time", "19:10"),
+                ("name", "Anna"),
+            ],
+        )
+        .await;
+    assert_eq!(off_grid.status, StatusCode::CONFLICT);
+    let closed = b
+        .get("/reservations/new?date=2026-11-30&party_size=2")
+        .await;
+    assert!(
+        closed.body.contains("closed") || closed.body.contains("geschlossen"),
+        "Monday is closed"
+    );
+}

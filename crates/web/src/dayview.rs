@@ -1,0 +1,494 @@
+//! The day view, the team's start page: reservations of a day as a list by time or as a table
+//! timeline, covers against seats, one-click state changes, new reservations with the day's
+//! free times, and walk-ins. Server-rendered; works without JavaScript.
+
+use crate::auth::InRestaurant;
+use crate::error::ApiError;
+use crate::extract::{ApiPath, FormFields};
+use crate::pages::{field_errors, render, PageCtx};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Timelike};
+use hs_domain::availability::{self, Audience};
+use hs_domain::reservation::{Channel, Status};
+use hs_domain::Role;
+use hs_store::booking::{GuestInput, NewReservation, Reservation};
+use hs_store::StoreError;
+use minijinja::{context, Value};
+use uuid::Uuid;
+
+const WEEKDAYS_DE: [&str; 7] = [
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Samstag",
+    "Sonntag",
+];
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS_DE: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "Freitag, 27. November 2026" / "Friday, 27 November 2026".
+fn long_date(d: NaiveDate, lang: &str) -> String {
+    let (w, m) = (
+        d.weekday().num_days_from_monday() as usize,
+        d.month0() as usize,
+    );
+    if lang == "en" {
+        format!(
+            "{}, {} {} {}",
+            WEEKDAYS_EN[w],
+            d.day(),
+            MONTHS_EN[m],
+            d.year()
+        )
+    } else {
+        format!(
+            "{}, {}. {} {}",
+            WEEKDAYS_DE[w],
+            d.day(),
+            MONTHS_DE[m],
+            d.year()
+        )
+    }
+}
+
+/// The state changes offered for a reservation to a role: (action, needs confirmation).
+/// Seating and no-shows are offered only from the reservation's day on.
+fn actions(status: Status, role: Role, arrived: bool) -> Vec<&'static str> {
+    let manager = role.at_least(Role::Manager);
+    let mut out = Vec::new();
+    match status {
+        Status::Pending => {
+            if manager {
+                out.extend(["confirm", "cancel"]);
+            }
+        }
+        Status::Confirmed => {
+            if arrived {
+                out.extend(["seat", "no-show"]);
+            }
+            if manager {
+                out.push("cancel");
+            }
+        }
+        Status::Seated => out.push("complete"),
+        Status::NoShow => out.push("seat"),
+        Status::Completed | Status::Cancelled => {}
+    }
+    out
+}
+
+fn parse_date(q: Option<&str>, today: NaiveDate) -> NaiveDate {
+    q.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .unwrap_or(today)
+}
+
+fn query(uri: &Uri, key: &str) -> Option<String> {
+    uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+fn reservation_row(r: &Reservation, role: Role, arrived: bool) -> Value {
+    context! {
+        id => r.id, code => r.code, time => r.time, party => r.party_size, tables => r.tables.join(", "),
+        status => r.status.as_str(), channel => r.channel.as_str(), notes => r.notes,
+        special => r.has_special_notes, special_text => r.special_notes,
+        guest => r.guest.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
+        phone => r.guest.as_ref().and_then(|g| g.phone.clone()),
+        actions => actions(r.status, role, arrived),
+        inactive => matches!(r.status, Status::Cancelled | Status::NoShow | Status::Completed),
+    }
+}
+
+/// The day view for `GET /?date=YYYY-MM-DD&view=list|timeline`.
+pub async fn day(state: &AppState, r: &InRestaurant, uri: &Uri) -> Response {
+    let page = PageCtx::in_restaurant(r);
+    let view = if query(uri, "view").as_deref() == Some("timeline") {
+        "timeline"
+    } else {
+        "list"
+    };
+    let result: Result<Value, StoreError> = async {
+        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
+        let today = tx.now_local_date().await?;
+        let date = parse_date(query(uri, "date").as_deref(), today);
+        let settings = tx.reservation_settings().await?;
+        let special = r.restaurant.role.at_least(Role::Manager) || settings.staff_read_special;
+        let list = tx.reservations_on(date, special).await?;
+        let tables = tx.tables().await?;
+        let rules = tx.rules().await?;
+        let covers: i32 = list.iter().filter(|x| !matches!(x.status, Status::Cancelled | Status::NoShow)).map(|x| x.party_size).sum();
+        let seats: i32 = tables.iter().map(|t| t.max_seats).sum();
+        // Timeline: 15-minute columns from the first opening to the last closing of the day.
+        let periods = rules.periods_on(date).to_vec();
+        let first = periods.iter().map(|p| p.start).min().unwrap_or(NaiveTime::from_hms_opt(11, 0, 0).unwrap_or_default());
+        let start = date.and_time(NaiveTime::from_hms_opt(first.hour(), 0, 0).unwrap_or(first));
+        // Until the last closing (periods may end after midnight), at least 4 and at most 24 hours.
+        let last_end = periods
+            .iter()
+            .map(|p| {
+                let e = date.and_time(p.end);
+                if p.end <= p.start { e + Duration::days(1) } else { e }
+            })
+            .max()
+            .unwrap_or(start + Duration::hours(12));
+        let span_hours = ((last_end - start).num_minutes() + 59) / 60;
+        let span_hours = span_hours.clamp(4, 24);
+        let columns = 4 * span_hours;
+        let hours: Vec<Value> = (0..span_hours)
+            .map(|h| context! { label => format!("{:02}:00", (start + Duration::hours(h)).hour()), col => 2 + h * 4 })
+            .collect();
+        let rows: Vec<Value> = tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let blocks: Vec<Value> = list
+                    .iter()
+                    .filter(|x| x.tables.contains(&t.name) && !matches!(x.status, Status::Cancelled))
+                    .filter_map(|x| {
+                        let local = x.starts_at.with_timezone(&rules.tz).naive_local();
+                        let offset = (local - start).num_minutes() / 15;
+                        let span = ((x.ends_at - x.starts_at).num_minutes() / 15).max(1);
+                        (offset >= 0 && offset < columns).then(|| context! {
+                            col => 2 + offset, span => span.min(columns - offset).min(60), status => x.status.as_str(),
+                            label => format!("{} {} · {}", x.time, x.guest.as_ref().map(|g| g.name.as_str()).unwrap_or(""), x.party_size),
+                            id => x.id,
+                        })
+                    })
+                    .collect();
+                context! { name => t.name, row => i + 2, blocks => blocks }
+            })
+            .collect();
+        Ok(context! {
+            view, date => date.to_string(), date_long => long_date(date, page.lang),
+            prev => (date - Duration::days(1)).to_string(), next => (date + Duration::days(1)).to_string(),
+            is_today => date == today, covers, seats, count => list.len(),
+            reservations => list.iter().map(|x| reservation_row(x, r.restaurant.role, date <= today)).collect::<Vec<_>>(),
+            hours, rows, columns => columns + 1, closed => periods.is_empty(),
+            party_sizes => (1..=12).collect::<Vec<_>>(),
+        })
+    }
+    .await;
+    match result {
+        Ok(ctx) => render(state, StatusCode::OK, "day.html", &page, ctx),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+fn back_to(date: Option<NaiveDate>, view: &str) -> Response {
+    match date {
+        Some(d) => Redirect::to(&format!("/?date={d}&view={view}")).into_response(),
+        None => Redirect::to("/").into_response(),
+    }
+}
+
+/// `GET /reservations/{id}/cancel`: asks before cancelling.
+pub async fn confirm_cancel(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Response {
+    if let Err(resp) = r.require(Role::Manager, &state, &headers) {
+        return resp;
+    }
+    let found = match state.store.tenant(r.restaurant.id, &r.actor()).await {
+        Ok(mut tx) => tx.reservation(id, false).await,
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok(res) => render(
+            &state,
+            StatusCode::OK,
+            "confirm_cancel.html",
+            &PageCtx::in_restaurant(&r),
+            context! { r => reservation_row(&res, r.restaurant.role, true), date => res.date.to_string() },
+        ),
+        Err(StoreError::NotFound) => {
+            crate::pages::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// `POST /reservations/{id}/{action}`: one click from the day view.
+pub async fn act(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath((id, action)): ApiPath<(Uuid, String)>,
+    form: FormFields,
+) -> Response {
+    apply(&state, &r, &headers, id, &action, &form).await
+}
+
+/// `POST /reservations/{id}/cancel`: the confirmed cancellation.
+pub async fn cancel(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+    form: FormFields,
+) -> Response {
+    apply(&state, &r, &headers, id, "cancel", &form).await
+}
+
+async fn apply(
+    state: &AppState,
+    r: &InRestaurant,
+    headers: &HeaderMap,
+    id: Uuid,
+    action: &str,
+    form: &FormFields,
+) -> Response {
+    let (to, needs) = match action {
+        "confirm" => (Status::Confirmed, Role::Manager),
+        "cancel" => (Status::Cancelled, Role::Manager),
+        "seat" => (Status::Seated, Role::Staff),
+        "complete" => (Status::Completed, Role::Staff),
+        "no-show" => (Status::NoShow, Role::Staff),
+        _ => {
+            return crate::pages::error_page_for(
+                state,
+                headers,
+                Some(&r.ctx),
+                StatusCode::NOT_FOUND,
+            )
+        }
+    };
+    if let Err(resp) = r.require(needs, state, headers) {
+        return resp;
+    }
+    let view = if form.get("view") == "timeline" {
+        "timeline"
+    } else {
+        "list"
+    };
+    let done = match state.store.tenant(r.restaurant.id, &r.actor()).await {
+        Ok(mut tx) => match tx.transition(id, to).await {
+            Ok(res) => tx.commit().await.map(|_| res),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(res) => back_to(Some(res.date), view),
+        Err(StoreError::NotFound) => {
+            crate::pages::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+        }
+        Err(StoreError::Conflict { .. }) => back_to(
+            NaiveDate::parse_from_str(form.get("date"), "%Y-%m-%d").ok(),
+            view,
+        ),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+async fn new_page(
+    state: &AppState,
+    r: &InRestaurant,
+    date: NaiveDate,
+    party: u32,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
+    let page = PageCtx::in_restaurant(r);
+    let slots: Result<(Vec<Value>, Option<String>, bool), StoreError> = async {
+        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
+        let snap = tx.snapshot(date).await?;
+        let special = r.restaurant.role.at_least(Role::Manager) || tx.reservation_settings().await?.staff_read_special;
+        let now = state.store.clock().now();
+        match availability::slots(&snap, date, party, now, Audience::Staff) {
+            Ok(list) => Ok((
+                list.iter()
+                    .map(|s| {
+                        let names: Vec<&str> = s.assignment.tables.iter().filter_map(|id| snap.tables.iter().find(|t| t.id == *id).map(|t| t.name.as_str())).collect();
+                        context! { time => s.local.format("%H:%M").to_string(), tables => names.join("+"), period => s.period }
+                    })
+                    .collect(),
+                None,
+                special,
+            )),
+            Err(reason) => Ok((Vec::new(), Some(reason.to_string()), special)),
+        }
+    }
+    .await;
+    match slots {
+        Ok((slots, reason, special)) => render(
+            state,
+            status,
+            "new_reservation.html",
+            &page,
+            context! { ..extra, ..context! { date => date.to_string(), party, slots, reason, special_allowed => special, party_sizes => (1..=20).collect::<Vec<_>>() } },
+        ),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// `GET /reservations/new?date=&party_size=`: the day's free times for the party.
+pub async fn new_form(State(state): State<AppState>, r: InRestaurant, uri: Uri) -> Response {
+    let today = match state.store.tenant(r.restaurant.id, &r.actor()).await {
+        Ok(mut tx) => tx
+            .now_local_date()
+            .await
+            .unwrap_or_else(|_| state.store.clock().now().date_naive()),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let date = parse_date(query(&uri, "date").as_deref(), today);
+    let party = query(&uri, "party_size")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| (1..=100).contains(p))
+        .unwrap_or(2);
+    new_page(&state, &r, date, party, StatusCode::OK, context! {}).await
+}
+
+/// `POST /reservations/new`: books through the same service as every channel.
+pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFields) -> Response {
+    let today = state.store.clock().now().date_naive();
+    let date = NaiveDate::parse_from_str(form.get("date"), "%Y-%m-%d").unwrap_or(today);
+    let party: u32 = form.get("party_size").parse().unwrap_or(0);
+    let keep = context! { form => context! { name => form.get("name"), phone => form.get("phone"), email => form.get("email"), notes => form.get("notes"), language => form.get("language") } };
+    let Ok(time) = NaiveTime::parse_from_str(form.get("time"), "%H:%M") else {
+        let errors = std::collections::HashMap::from([("time", "—".to_string())]);
+        return new_page(
+            &state,
+            &r,
+            date,
+            party.max(1),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { ..keep, ..context! { errors } },
+        )
+        .await;
+    };
+    let opt = |k: &str| Some(form.get(k).to_string()).filter(|v| !v.trim().is_empty());
+    let req = NewReservation {
+        date,
+        time,
+        party_size: party,
+        guest: GuestInput {
+            name: form.get("name").to_string(),
+            phone: opt("phone"),
+            email: opt("email"),
+            language: opt("language"),
+            salutation: None,
+        },
+        notes: form.get("notes").to_string(),
+        special_notes: opt("special_notes"),
+        channel: Channel::Dashboard,
+    };
+    let outcome = match state.store.tenant(r.restaurant.id, &r.actor()).await {
+        Ok(mut tx) => match tx.create_reservation(&req).await {
+            Ok(Ok(res)) => tx.commit().await.map(|_| Ok(res)),
+            other => other,
+        },
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(Ok(res)) => back_to(Some(res.date), "list"),
+        Ok(Err(rej)) => {
+            let errors =
+                std::collections::HashMap::from([(rej.reason.field(), rej.reason.to_string())]);
+            new_page(
+                &state,
+                &r,
+                date,
+                party.max(1),
+                StatusCode::CONFLICT,
+                context! { ..keep, ..context! { errors } },
+            )
+            .await
+        }
+        Err(e) => match field_errors_owned(e) {
+            Ok(errors) => {
+                new_page(
+                    &state,
+                    &r,
+                    date,
+                    party.max(1),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    context! { ..keep, ..context! { errors } },
+                )
+                .await
+            }
+            Err(resp) => resp,
+        },
+    }
+}
+
+/// Field errors, including those whose field name is built at run time (`guest.phone`).
+fn field_errors_owned(
+    e: StoreError,
+) -> Result<std::collections::HashMap<String, String>, Response> {
+    match e {
+        StoreError::Field { field, message, .. } => Ok(std::collections::HashMap::from([(
+            field.replace("guest.", ""),
+            message,
+        )])),
+        other => field_errors(other).map(|m| {
+            m.into_iter()
+                .map(|(k, v)| (k.replace("guest.", ""), v))
+                .collect()
+        }),
+    }
+}
+
+/// `POST /walk-ins`: seats a party now on the best free table.
+pub async fn walk_in(State(state): State<AppState>, r: InRestaurant, form: FormFields) -> Response {
+    let party: u32 = form.get("party_size").parse().unwrap_or(0);
+    let outcome = match state.store.tenant(r.restaurant.id, &r.actor()).await {
+        Ok(mut tx) => match tx.walk_in(party, None, None, "").await {
+            Ok(Ok(res)) => tx.commit().await.map(|_| Ok(res)),
+            other => other,
+        },
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(Ok(res)) => back_to(Some(res.date), "list"),
+        Ok(Err(_)) | Err(StoreError::Field { .. }) => {
+            Redirect::to("/?walk_in=full").into_response()
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
