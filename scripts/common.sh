@@ -38,3 +38,14 @@ ensure_rust() {
   fi
   command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev
 }
+
+ensure_browser_tools() {
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "==> installing Chromium from Debian's packages"
+    apt_install chromium
+  fi
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "==> installing Node.js from Debian's packages"
+    apt_install nodejs npm
+  fi
+}

@@ -13,4 +13,11 @@ echo "==> cargo clippy -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
 echo "==> cargo test"
 cargo test --locked --workspace
+echo "==> browser tests (playwright-core driving Debian's Chromium; screenshots in test-output/)"
+ensure_browser_tools
+(
+  cd tests/browser
+  [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
+  node --test --test-concurrency=1
+)
 echo "==> test suite finished in $(( $(date +%s) - started )) s"

@@ -1,0 +1,61 @@
+// The day view in a real browser: book through the form, find the booking in list and
+// timeline, cancel it with confirmation, staff kept out of the team page, a hostile guest
+// name rendered as text, and the 768 px tablet width.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, launch, login, DEMO, isoDate, shots } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+test('a manager books through the form and finds it in list and timeline, then cancels it', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  let dialogs = 0;
+  page.on('dialog', d => { dialogs += 1; d.dismiss(); });
+  await login(page, server.base, DEMO.manager);
+  const day = isoDate(2);
+  await page.goto(`${server.base}/reservations/new?date=${day}&party_size=4`);
+  const firstTime = page.locator('input[name=time]').first();
+  assert.ok(await firstTime.count() > 0, 'free times are offered');
+  await page.screenshot({ path: join(shots, 'reservation-form.png'), fullPage: true });
+  await page.locator('input[name=time]').last().check();
+  const hostile = '<img src=x onerror=alert(1)>';
+  await page.fill('#new-name', hostile);
+  await page.fill('#new-phone', '0761 2345678');
+  await page.fill('#new-notes', 'Hochstuhl bitte');
+  await Promise.all([
+    page.waitForURL(u => u.pathname === '/'),
+    page.click('form[method=post][action="/reservations/new"] button[type=submit]'),
+  ]);
+  const row = page.locator('tr', { hasText: 'Hochstuhl bitte' });
+  await row.waitFor();
+  assert.ok((await row.textContent()).includes(hostile), 'the name shows as text');
+  assert.equal(dialogs, 0, 'no script ran');
+  await page.screenshot({ path: join(shots, 'day-list.png'), fullPage: true });
+  await page.click('nav.tabs a[href*="view=timeline"]');
+  const block = page.locator('.timeline .block', { hasText: hostile.slice(0, 10) });
+  assert.equal(await block.count(), 1, 'one block on the timeline');
+  await page.screenshot({ path: join(shots, 'day-timeline.png'), fullPage: true });
+  await page.click('nav.tabs a[href*="view=list"]');
+  await row.locator('a[href$="/cancel"]').click();
+  await page.waitForURL(/\/cancel$/);
+  await Promise.all([page.waitForURL(u => u.pathname === '/'), page.click('form[action$="/cancel"] button[type=submit]')]);
+  assert.equal(await page.locator('tr', { hasText: 'Hochstuhl bitte' }).locator('.s-cancelled').count(), 1, 'shown as cancelled');
+  await page.close();
+});
+
+test('staff are kept out of the team page and the day view fits a tablet', async () => {
+  const page = await browser.newPage({ viewport: { width: 768, height: 1024 } });
+  await login(page, server.base, DEMO.staff);
+  assert.equal(await page.locator('a[href="/team"]').count(), 0, 'no team link for staff');
+  const resp = await page.goto(`${server.base}/team`);
+  assert.equal(resp.status(), 403);
+  await page.goto(`${server.base}/?date=${isoDate(1)}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling at 768 px (overflow ${overflow}px)`);
+  await page.screenshot({ path: join(shots, 'day-tablet.png'), fullPage: true });
+  await page.close();
+});

@@ -1,0 +1,74 @@
+// Starts `hostsystem serve --demo` on a fresh data dir and a free port, and Chromium with the
+// flags this machine needs. Screenshots go to test-output/ at the repository root.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const shots = join(root, 'test-output');
+mkdirSync(shots, { recursive: true });
+
+export const DEMO = {
+  owner: ['owner@trattoria-demo.example', 'Basilikum-Inhaberin-Demo-2026'],
+  manager: ['manager@trattoria-demo.example', 'Basilikum-Manager-Demo-2026'],
+  staff: ['staff@trattoria-demo.example', 'Basilikum-Service-Demo-2026'],
+};
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'hs-browser-'));
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const bin = process.env.HOSTSYSTEM_BIN || join(root, 'target', 'debug', 'hostsystem');
+  const proc = spawn(bin, ['serve', '--demo'], {
+    env: { ...process.env, HOSTSYSTEM_DATA_DIR: join(dir, 'data'), HOSTSYSTEM_BIND: `127.0.0.1:${port}`, HOSTSYSTEM_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try { if ((await fetch(`${base}/api/health`)).ok) break; } catch { /* not up yet */ }
+    if (proc.exitCode !== null) throw new Error(`hostsystem exited with ${proc.exitCode}`);
+    if (Date.now() > deadline) throw new Error('hostsystem did not become healthy in 60 s');
+    await new Promise(r => setTimeout(r, 100));
+  }
+  return {
+    base,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise(r => proc.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export async function login(page, base, [email, password]) {
+  await page.goto(`${base}/login?lang=en`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+}
+
+export function isoDate(daysFromNow) {
+  // The restaurant is in Europe/Berlin; tests book a day ahead, which is the same date there.
+  return new Date(Date.now() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
+}
