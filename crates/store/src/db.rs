@@ -195,6 +195,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reservations",
         sql: include_str!("../migrations/0002_reservations.sql"),
     },
+    Migration {
+        version: 3,
+        name: "reservation_events",
+        sql: include_str!("../migrations/0003_reservation_events.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -103,6 +103,14 @@ impl Store {
         (self.pool.size(), self.pool.num_idle())
     }
 
+    /// A listener for reservation changes of every restaurant (`restaurant_id reservation_id`
+    /// per notification); the caller routes each to that restaurant's subscribers only.
+    pub async fn reservation_listener(&self) -> Result<sqlx::postgres::PgListener, StoreError> {
+        let mut l = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        l.listen("hs_reservations").await?;
+        Ok(l)
+    }
+
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

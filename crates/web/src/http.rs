@@ -45,7 +45,12 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
         .unwrap_or_else(|| "unmatched".into());
     let static_asset = route.starts_with("/static/");
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
-    let timeout = state.config.request_timeout;
+    // Event streams stay open by design; everything else has a deadline.
+    let timeout = if route == "/events" {
+        std::time::Duration::from_secs(24 * 3600)
+    } else {
+        state.config.request_timeout
+    };
     let mut resp = match tokio::time::timeout(timeout, next.run(req).instrument(span.clone())).await
     {
         Ok(r) => r,

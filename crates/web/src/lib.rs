@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod dayview;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod http;
 pub mod i18n;
@@ -73,6 +74,11 @@ pub struct AppState {
     pub totp_limiter: Arc<limits::FailureLimiter>,
     pub api_limiter: Arc<limits::RateLimiter>,
     pub templates: Arc<minijinja::Environment<'static>>,
+    /// Reservation changes of every restaurant, fed by `events::forward`.
+    pub events: tokio::sync::broadcast::Sender<events::ReservationEvent>,
+    /// Turns true when the server begins to shut down; open event streams end then, so that
+    /// graceful shutdown does not wait for dashboards that stay open.
+    pub shutting_down: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -88,6 +94,8 @@ impl AppState {
             mailer,
             metrics: Arc::new(metrics::Metrics::default()),
             templates: Arc::new(pages::environment()),
+            events: tokio::sync::broadcast::channel(1024).0,
+            shutting_down: tokio::sync::watch::channel(false).0,
         }
     }
 }
@@ -187,6 +195,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/reservations/{id}/{action}", post(dayview::act))
         .route("/walk-ins", post(dayview::walk_in))
+        .route("/events", get(events::stream))
         .route("/team", get(pages::team))
         .route("/team/invite", post(pages::invite))
         .route("/team/invites/{id}/revoke", post(pages::revoke_invite))
@@ -201,7 +210,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/forgot", get(pages::forgot_form).post(pages::forgot))
         .route("/reset/{token}", get(pages::reset_form).post(pages::reset))
-        .route(pages::CSS_ROUTE, get(pages::css));
+        .route(pages::CSS_ROUTE, get(pages::asset));
     api.merge(pages)
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
@@ -219,14 +228,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the app on `listener` until `shutdown` completes, then finishes open requests.
+/// Serves the app on `listener` until `shutdown` completes, then finishes open requests. Also
+/// runs the listener that feeds live updates, for as long as the server runs.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let forwarder = tokio::spawn(events::forward(state.clone()));
+    let stopping = state.shutting_down.clone();
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    };
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    forwarder.abort();
+    result
 }

@@ -85,6 +85,18 @@ static CSS_NAME: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+const JS: &str = include_str!("../static/app.js");
+static JS_NAME: LazyLock<String> = LazyLock::new(|| {
+    let h = Sha256::digest(JS.as_bytes());
+    format!(
+        "app-{}.js",
+        h[..5]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+});
+
 /// The template environment: HTML auto-escaping, `t()` for texts in the page's language.
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
@@ -103,12 +115,18 @@ pub fn environment() -> Environment<'static> {
     env
 }
 
-/// `GET /static/app-<hash>.css`.
-pub async fn css(ApiPath(file): ApiPath<String>) -> Response {
+/// `GET /static/app-<hash>.css` and `app-<hash>.js`: content-hashed, cached for a year.
+pub async fn asset(ApiPath(file): ApiPath<String>) -> Response {
     if file == *CSS_NAME {
         (
             [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
             CSS.as_str(),
+        )
+            .into_response()
+    } else if file == *JS_NAME {
+        (
+            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+            JS,
         )
             .into_response()
     } else {
@@ -209,6 +227,7 @@ pub(crate) fn render(
         lang => page.lang,
         other_lang => other,
         css => format!("/static/{}", *CSS_NAME),
+        js => format!("/static/{}", *JS_NAME),
         user => page.session.as_ref().map(|s| context! {
             name => s.user.name, email => s.user.email, totp_enabled => s.user.totp_enabled,
         }),

@@ -186,8 +186,40 @@ async fn serve_runs_embedded_postgres_stops_it_on_sigterm_and_reuses_it() {
         "the previous demo token is revoked"
     );
 
+    // A dashboard keeps its event stream open; shutting down must not wait for it.
+    let nojar = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let login = nojar
+        .post(format!("http://127.0.0.1:{port}/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=manager%40trattoria-demo.example&password=Basilikum-Manager-Demo-2026")
+        .send()
+        .await
+        .expect("login");
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_string();
+    let events = nojar
+        .get(format!("http://127.0.0.1:{port}/events"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("events");
+    assert_eq!(events.status(), StatusCode::OK);
+    let started = Instant::now();
     let status = stop(child).await;
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "an open event stream does not hold up shutdown"
+    );
+    drop(events);
     assert!(
         !postmaster_running(data.path()),
         "the cluster stopped with the server"

@@ -191,3 +191,67 @@ async fn the_form_explains_bad_input_next_to_the_field() {
         "Monday is closed"
     );
 }
+
+#[tokio::test]
+async fn the_event_stream_carries_only_the_own_restaurant_s_changes() {
+    let app = TestApp::new().await;
+    let (b, r) = signed_in_at_trattoria(&app, Role::Manager).await;
+    let other = app.with_trattoria("Nebenan").await;
+    let mine = app.api_token(r, Role::Manager).await;
+    let theirs = app.api_token(other, Role::Manager).await;
+    let mut events = app
+        .client()
+        .get(format!("{}/events", app.base))
+        .header(
+            "cookie",
+            format!("hs_session={}", b.session.clone().expect("session")),
+        )
+        .send()
+        .await
+        .expect("events");
+    assert_eq!(events.status(), StatusCode::OK);
+    assert!(events.headers()["content-type"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("text/event-stream"));
+    let book = |token: String, name: &'static str| {
+        let app = &app;
+        async move {
+            let body = serde_json::json!({"date": "2026-11-27", "time": "19:00", "party_size": 2, "guest": {"name": name}});
+            app.call(
+                reqwest::Method::POST,
+                "/api/v1/reservations",
+                &token,
+                Some(body),
+            )
+            .await
+            .1["id"]
+                .as_str()
+                .expect("id")
+                .to_string()
+        }
+    };
+    let _their_id = book(theirs, "Fremd").await;
+    let my_id = book(mine, "Eigen").await;
+    let mut seen = String::new();
+    while !seen.contains(&my_id) {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), events.chunk())
+            .await
+            .expect("an event within 10 s")
+            .expect("stream")
+            .expect("chunk");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("event: reservation"));
+    assert_eq!(
+        seen.matches("data: ").count(),
+        1,
+        "only the own restaurant's event: {seen}"
+    );
+    assert!(!seen.contains("Eigen"), "ids only, no personal data");
+    // Without a session there is no stream.
+    assert_eq!(
+        app.browser().get("/events").await.location(),
+        Some("/login")
+    );
+}

@@ -1,0 +1,88 @@
+//! Live updates: one `LISTEN hs_reservations` per server process feeds a broadcast channel;
+//! each open dashboard subscribes through `GET /events` (server-sent events) and receives only
+//! its own restaurant's events. With several server processes every one listens, so a change
+//! made through any of them reaches every dashboard.
+
+use crate::auth::InRestaurant;
+use crate::AppState;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+/// A reservation changed.
+#[derive(Clone, Copy, Debug)]
+pub struct ReservationEvent {
+    pub restaurant_id: Uuid,
+    pub reservation_id: Uuid,
+}
+
+/// Forwards notifications from PostgreSQL to the broadcast channel until the task is aborted;
+/// reconnects after a second when the listener fails.
+pub async fn forward(state: AppState) {
+    tracing::info!("reservation events: starting listener");
+    loop {
+        match state.store.reservation_listener().await {
+            Ok(mut listener) => loop {
+                tracing::debug!("listening for reservation changes");
+                match listener.recv().await {
+                    Ok(n) => {
+                        let mut parts = n.payload().split(' ');
+                        if let (Some(Ok(restaurant_id)), Some(Ok(reservation_id))) = (
+                            parts.next().map(Uuid::parse_str),
+                            parts.next().map(Uuid::parse_str),
+                        ) {
+                            // No subscribers is fine.
+                            let _ = state.events.send(ReservationEvent {
+                                restaurant_id,
+                                reservation_id,
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reservation listener failed; reconnecting");
+                        break;
+                    }
+                }
+            },
+            Err(e) => tracing::warn!(error = %e, "cannot listen for reservation changes"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// `GET /events`: the signed-in restaurant's reservation changes as server-sent events
+/// (`event: reservation`, data: the reservation id). A dashboard that fell behind gets
+/// `event: reload`. Streams end when the server shuts down.
+pub async fn stream(
+    State(state): State<AppState>,
+    r: InRestaurant,
+) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
+    let rid = r.restaurant.id;
+    let start = (state.events.subscribe(), state.shutting_down.subscribe());
+    let stream = futures_util::stream::unfold(start, move |(mut rx, mut stop)| async move {
+        loop {
+            if *stop.borrow() {
+                return None;
+            }
+            let next = tokio::select! {
+                ev = rx.recv() => ev,
+                _ = stop.changed() => return None,
+            };
+            let event = match next {
+                Ok(ev) if ev.restaurant_id == rid => Event::default()
+                    .event("reservation")
+                    .data(ev.reservation_id.to_string()),
+                Ok(_) => continue,
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    Event::default().event("reload").data("")
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            return Some((Ok(event), (rx, stop)));
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
