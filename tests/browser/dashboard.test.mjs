@@ -40,7 +40,15 @@ test('a manager books through the form and finds it in list and timeline, then c
   assert.equal(await block.count(), 1, 'one block on the timeline');
   await page.screenshot({ path: join(shots, 'day-timeline.png'), fullPage: true });
   await page.click('nav.tabs a[href*="view=list"]');
-  await row.locator('a[href$="/cancel"]').click();
+  // Move it to the first free time of that day from its own page.
+  await row.locator('td a').first().click();
+  await page.waitForURL(/\/reservations\/[0-9a-f-]{36}$/);
+  const target = await page.locator('#move-form input[name=time]').first().getAttribute('value');
+  await page.locator('#move-form input[name=time]').first().check();
+  await Promise.all([page.waitForURL(u => u.pathname === '/'), page.click('#move-form button[type=submit]')]);
+  const moved = page.locator('tr', { hasText: 'Hochstuhl bitte' });
+  assert.equal((await moved.locator('.time').textContent()).trim(), target, 'moved to the chosen time');
+  await moved.locator('a[href$="/cancel"]').click();
   await page.waitForURL(/\/cancel$/);
   await Promise.all([page.waitForURL(u => u.pathname === '/'), page.click('form[action$="/cancel"] button[type=submit]')]);
   assert.equal(await page.locator('tr', { hasText: 'Hochstuhl bitte' }).locator('.s-cancelled').count(), 1, 'shown as cancelled');

@@ -492,3 +492,122 @@ pub async fn walk_in(State(state): State<AppState>, r: InRestaurant, form: FormF
         Err(e) => ApiError::from(e).into_response(),
     }
 }
+
+async fn detail_page(
+    state: &AppState,
+    r: &InRestaurant,
+    headers: &HeaderMap,
+    id: Uuid,
+    want: (Option<NaiveDate>, Option<u32>),
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let page = PageCtx::in_restaurant(r);
+    let result: Result<Value, StoreError> = async {
+        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
+        let special = r.restaurant.role.at_least(Role::Manager) || tx.reservation_settings().await?.staff_read_special;
+        let res = tx.reservation(id, special).await?;
+        let today = tx.now_local_date().await?;
+        let move_date = want.0.unwrap_or(res.date);
+        let move_party = want.1.unwrap_or(res.party_size as u32);
+        let snap = tx.snapshot(move_date).await?;
+        let now = state.store.clock().now();
+        let (slots, reason) = match availability::slots_excluding(&snap, move_date, move_party, now, Audience::Staff, Some(id)) {
+            Ok(list) => (
+                list.iter()
+                    .map(|s| {
+                        let names: Vec<&str> = s.assignment.tables.iter().filter_map(|t| snap.tables.iter().find(|x| x.id == *t).map(|x| x.name.as_str())).collect();
+                        context! { time => s.local.format("%H:%M").to_string(), tables => names.join("+") }
+                    })
+                    .collect::<Vec<_>>(),
+                None,
+            ),
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        };
+        Ok(context! {
+            r => reservation_row(&res, r.restaurant.role, res.date <= today),
+            email => res.guest.as_ref().and_then(|g| g.email.clone()),
+            date => res.date.to_string(), date_long => long_date(res.date, page.lang),
+            changeable => res.status.changeable(), move_date => move_date.to_string(), move_party, slots, reason, error,
+            party_sizes => (1..=20).collect::<Vec<_>>(),
+        })
+    }
+    .await;
+    match result {
+        Ok(ctx) => render(state, status, "reservation.html", &page, ctx),
+        Err(StoreError::NotFound) => {
+            crate::pages::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// `GET /reservations/{id}?date=&party_size=`: details, actions, and the free times to move to.
+pub async fn detail(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    uri: Uri,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Response {
+    let date = query(&uri, "date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let party = query(&uri, "party_size")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| (1..=100).contains(p));
+    detail_page(
+        &state,
+        &r,
+        &headers,
+        id,
+        (date, party),
+        StatusCode::OK,
+        None,
+    )
+    .await
+}
+
+/// `POST /reservations/{id}`: moves, resizes or annotates; availability is checked again.
+pub async fn change(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+    form: FormFields,
+) -> Response {
+    let date = NaiveDate::parse_from_str(form.get("date"), "%Y-%m-%d").ok();
+    let party = form.get("party_size").parse::<u32>().ok();
+    let time = NaiveTime::parse_from_str(form.get("time"), "%H:%M").ok();
+    let outcome = match state.store.tenant(r.restaurant.id, &r.actor()).await {
+        Ok(mut tx) => match tx
+            .change_reservation(id, date, time, party, Some(form.get("notes")))
+            .await
+        {
+            Ok(Ok(res)) => tx.commit().await.map(|_| Ok(res)),
+            other => other,
+        },
+        Err(e) => Err(e),
+    };
+    let again = |status, message| {
+        detail_page(
+            &state,
+            &r,
+            &headers,
+            id,
+            (date, party),
+            status,
+            Some(message),
+        )
+    };
+    match outcome {
+        Ok(Ok(res)) => back_to(Some(res.date), "list"),
+        Ok(Err(rej)) => again(StatusCode::CONFLICT, rej.reason.to_string()).await,
+        Err(StoreError::NotFound) => {
+            crate::pages::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+        }
+        Err(StoreError::Conflict { message, .. }) => again(StatusCode::CONFLICT, message).await,
+        Err(StoreError::Field { message, .. }) => {
+            again(StatusCode::UNPROCESSABLE_ENTITY, message).await
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}

@@ -73,6 +73,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("cancel.confirm", "Ja, stornieren", "Yes, cancel"),
     ("cancel.back", "Zurück", "Back"),
     ("new.title", "Neue Reservierung", "New reservation"),
+    ("move.title", "Verschieben oder ändern", "Move or change"),
+    ("move.submit", "Änderung speichern", "Save change"),
     ("new.show_times", "Freie Zeiten zeigen", "Show free times"),
     ("new.time", "Uhrzeit und Tisch", "Time and table"),
     ("new.no_times", "Keine freie Zeit für diese Personenzahl an diesem Tag.", "No free time for this party size on this day."),

@@ -190,6 +190,10 @@ pub fn router(state: AppState) -> Router {
             get(dayview::new_form).post(dayview::create),
         )
         .route(
+            "/reservations/{id}",
+            get(dayview::detail).post(dayview::change),
+        )
+        .route(
             "/reservations/{id}/cancel",
             get(dayview::confirm_cancel).post(dayview::cancel),
         )

@@ -50,6 +50,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "confirm_cancel.html",
         include_str!("../templates/confirm_cancel.html"),
     ),
+    (
+        "reservation.html",
+        include_str!("../templates/reservation.html"),
+    ),
 ];
 
 /// The stylesheet: the static file plus generated grid classes for the timeline (the CSP allows

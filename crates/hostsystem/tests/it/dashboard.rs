@@ -255,3 +255,84 @@ async fn the_event_stream_carries_only_the_own_restaurant_s_changes() {
         Some("/login")
     );
 }
+
+#[tokio::test]
+async fn a_reservation_is_moved_from_its_page_and_a_taken_time_is_refused_there() {
+    let app = TestApp::new().await;
+    let (mut b, r) = signed_in_at_trattoria(&app, Role::Staff).await;
+    b.get("/reservations/new?date=2026-11-27&party_size=2")
+        .await;
+    b.post(
+        "/reservations/new",
+        &[
+            ("date", "2026-11-27"),
+            ("party_size", "2"),
+            ("time", "19:00"),
+            ("name", "Mover"),
+        ],
+    )
+    .await;
+    let day = b.get("/?date=2026-11-27").await;
+    let id = {
+        let i = day.body.find("id=\"r-").expect("row") + 6;
+        day.body[i..i + 36].to_string()
+    };
+    let page = b.get(&format!("/reservations/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("value=\"20:00\""),
+        "free times to move to"
+    );
+    let moved = b
+        .post(
+            &format!("/reservations/{id}"),
+            &[
+                ("date", "2026-11-28"),
+                ("party_size", "4"),
+                ("time", "20:00"),
+                ("notes", "Jetzt zu viert"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let next = b.get("/?date=2026-11-28").await;
+    assert!(next.body.contains("Jetzt zu viert") && next.body.contains("20:00"));
+    // Fill every table that seats 4 at 21:00 on Saturday, then try to move there.
+    let token = app.api_token(r, Role::Manager).await;
+    for i in 0..12 {
+        let body = serde_json::json!({"date": "2026-11-28", "time": "21:00", "party_size": 4, "guest": {"name": format!("Voll {i}")}, "channel": "dashboard"});
+        app.call(
+            reqwest::Method::POST,
+            "/api/v1/reservations",
+            &token,
+            Some(body),
+        )
+        .await;
+    }
+    let refused = b
+        .post(
+            &format!("/reservations/{id}"),
+            &[
+                ("date", "2026-11-28"),
+                ("party_size", "4"),
+                ("time", "21:00"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("field-error"));
+    let other = app.with_trattoria("Nebenan").await;
+    let foreign = app.api_token(other, Role::Owner).await;
+    let (_, theirs) = app
+        .call(reqwest::Method::POST, "/api/v1/reservations", &foreign, Some(serde_json::json!({"date": "2026-11-27", "time": "19:00", "party_size": 2, "guest": {"name": "Fremd"}})))
+        .await;
+    assert_eq!(
+        b.get(&format!(
+            "/reservations/{}",
+            theirs["id"].as_str().expect("id")
+        ))
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
