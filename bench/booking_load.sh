@@ -9,7 +9,7 @@ clients="${1:-16}"
 cargo build --release --locked -q -p hostsystem --bin hostsystem --example booking_load
 bin=./target/release/hostsystem
 dir=$(mktemp -d /tmp/hs-load-XXXX); chmod 755 "$dir"
-export HOSTSYSTEM_DATA_DIR="$dir/data" HOSTSYSTEM_BIND=127.0.0.1:${PORT:-8097} HOSTSYSTEM_LOG_LEVEL=warn
+export HOSTSYSTEM_DATA_DIR="$dir/data" HOSTSYSTEM_BIND=127.0.0.1:${PORT:-8097} HOSTSYSTEM_LOG_LEVEL=warn HOSTSYSTEM_API_RATE_PER_MINUTE=10000000
 rid=$("$bin" admin create-restaurant --name "Lasttest")
 token=$("$bin" admin create-api-token --restaurant "$rid" --role owner --name load)
 "$bin" serve > /dev/null 2>&1 & pid=$!

@@ -1,4 +1,4 @@
-//! Load generator for `bench/booking_load.sh`: sets up a restaurant of 60 tables through the
+//! Load generator for `bench/booking_load.sh`: sets up a restaurant of 60 tables (`TABLES`) through the
 //! API, then N concurrent clients book one day through HTTP until it is full. Prints bookings/s,
 //! p50/p99 latency of the booking requests, and the double bookings found afterwards (must be 0).
 //!
@@ -41,7 +41,11 @@ async fn setup(c: &reqwest::Client, base: &str, token: &str) -> Res<()> {
         Some(json!({"name": "Saal"})),
     )
     .await?;
-    for i in 0..60 {
+    let tables: usize = std::env::var("TABLES")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(60);
+    for i in 0..tables {
         let (min, max) = [(1, 2), (2, 4), (4, 6)][i % 3];
         let (s, b) = call(c, base, token, Method::POST, "/api/v1/tables", Some(json!({"area_id": area["id"], "name": format!("T{i}"), "min_seats": min, "max_seats": max}))).await?;
         if s != 201 {

@@ -229,6 +229,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.body_limit,
         ))
+        // gzip for clients that ask for it; tower-http leaves event streams and tiny bodies alone.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .with_state(state)
 }
 

@@ -511,3 +511,31 @@ async fn the_openapi_document_is_served_without_credentials() {
         .is_some_and(|v| v.starts_with("3.1")));
     assert!(doc["paths"]["/api/v1/reservations"]["post"].is_object());
 }
+
+#[tokio::test]
+async fn pages_are_gzipped_for_clients_that_ask() {
+    let app = TestApp::new().await;
+    let resp = app
+        .client()
+        .get(format!("{}/login", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        resp.headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    let plain = app
+        .client()
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .expect("get");
+    assert!(
+        plain.headers().get("content-encoding").is_none(),
+        "no gzip unless asked"
+    );
+}
