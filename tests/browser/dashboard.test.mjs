@@ -67,3 +67,16 @@ test('staff are kept out of the team page and the day view fits a tablet', async
   await page.screenshot({ path: join(shots, 'day-tablet.png'), fullPage: true });
   await page.close();
 });
+
+test('a manager changes a setting and it is saved', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, server.base, DEMO.manager);
+  await page.click('a[href="/settings"]');
+  await page.waitForURL(`${server.base}/settings`);
+  await page.fill('#lead_minutes', '45');
+  await Promise.all([page.waitForURL(/saved=1/), page.click('form[action="/settings/restaurant"] button[type=submit]')]);
+  assert.equal(await page.inputValue('#lead_minutes'), '45');
+  assert.equal(await page.locator('.notice').count(), 1, 'a saved notice');
+  await page.screenshot({ path: join(shots, 'settings.png'), fullPage: true });
+  await page.close();
+});

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod reservations;
+pub mod settings;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -200,6 +201,20 @@ pub fn router(state: AppState) -> Router {
         .route("/reservations/{id}/{action}", post(dayview::act))
         .route("/walk-ins", post(dayview::walk_in))
         .route("/events", get(events::stream))
+        .route("/settings", get(settings::show))
+        .route("/settings/restaurant", post(settings::restaurant))
+        .route("/settings/periods", post(settings::periods))
+        .route("/settings/turn-times", post(settings::turn_times))
+        .route("/settings/closures", post(settings::add_closure))
+        .route(
+            "/settings/closures/{id}/remove",
+            post(settings::remove_closure),
+        )
+        .route("/settings/tables", post(settings::add_table))
+        .route(
+            "/settings/tables/{id}/online",
+            post(settings::toggle_online),
+        )
         .route("/team", get(pages::team))
         .route("/team/invite", post(pages::invite))
         .route("/team/invites/{id}/revoke", post(pages::revoke_invite))

@@ -54,6 +54,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "reservation.html",
         include_str!("../templates/reservation.html"),
     ),
+    ("settings.html", include_str!("../templates/settings.html")),
 ];
 
 /// The stylesheet: the static file plus generated grid classes for the timeline (the CSP allows

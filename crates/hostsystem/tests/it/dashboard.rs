@@ -336,3 +336,119 @@ async fn a_reservation_is_moved_from_its_page_and_a_taken_time_is_refused_there(
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn managers_change_settings_in_the_browser_forms_and_staff_cannot() {
+    let app = TestApp::new().await;
+    let (mut m, r) = signed_in_at_trattoria(&app, Role::Manager).await;
+    let page = m.get("/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("value=\"Europe&#x2f;Berlin\"") && page.body.contains("Abendessen"));
+    let rules = [
+        ("street", "Hauptstraße 12"),
+        ("postcode", "79098"),
+        ("city", "Freiburg"),
+        ("country", "de"),
+        ("phone", ""),
+        ("email", ""),
+        ("website", ""),
+        ("time_zone", "Europe/Berlin"),
+        ("slot_minutes", "15"),
+        ("lead_minutes", "30"),
+        ("horizon_days", "60"),
+        ("pacing_covers", ""),
+        ("approval_above", "10"),
+    ];
+    let saved = m.post("/settings/restaurant", &rules).await;
+    assert_eq!(
+        saved.location(),
+        Some("/settings?saved=1"),
+        "{}",
+        saved.body
+    );
+    let token = app.api_token(r, Role::Staff).await;
+    let (_, s) = app
+        .call(reqwest::Method::GET, "/api/v1/settings", &token, None)
+        .await;
+    assert_eq!(
+        (
+            s["lead_minutes"].as_i64(),
+            s["pacing_covers"].is_null(),
+            s["country"].as_str()
+        ),
+        (Some(30), true, Some("DE"))
+    );
+    let mut bad = rules.to_vec();
+    bad[7] = ("time_zone", "Mars/Olympus");
+    let refused = m.post("/settings/restaurant", &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("time_zone"));
+    // Open Mondays too: the existing rows plus one new row.
+    let page = m.get("/settings").await;
+    let rows = page.body.matches("name=\"p").count() / 5;
+    let mut form: Vec<(String, String)> = Vec::new();
+    for i in 0..rows {
+        for f in ["weekday", "name", "start", "last", "end"] {
+            let key = format!("p{i}_{f}");
+            let needle = format!("name=\"{key}\"");
+            let value = page.body.find(&needle).and_then(|at| {
+                let tag_end = page.body[at..].find('>').map(|e| at + e)?;
+                let tag = &page.body[at..tag_end];
+                if f == "weekday" {
+                    let sel = page.body[at..].find("selected").map(|s| at + s)?;
+                    let v = page.body[..sel].rfind("value=\"")? + 7;
+                    Some(page.body[v..v + page.body[v..].find('"')?].to_string())
+                } else {
+                    let v = tag.find("value=\"")? + 7;
+                    Some(tag[v..v + tag[v..].find('"')?].to_string())
+                }
+            });
+            form.push((key, value.unwrap_or_default()));
+        }
+    }
+    let new_row = rows - 3;
+    for (f, v) in [
+        ("weekday", "0"),
+        ("name", "Montagsabend"),
+        ("start", "18:00"),
+        ("last", "21:00"),
+        ("end", "22:00"),
+    ] {
+        if let Some(e) = form
+            .iter_mut()
+            .find(|(k, _)| *k == format!("p{new_row}_{f}"))
+        {
+            e.1 = v.to_string();
+        }
+    }
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = m.post("/settings/periods", &pairs).await;
+    assert_eq!(
+        saved.location(),
+        Some("/settings?saved=1"),
+        "{}",
+        saved.body
+    );
+    let (s, av) = app
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/availability?date=2026-11-30&party_size=2",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "Monday is open now: {av}");
+    // Staff are kept out.
+    app.user_in(r, "kellner@trattoria-test.example", Role::Staff)
+        .await;
+    let mut staff = app.browser();
+    staff
+        .login("kellner@trattoria-test.example", PASSWORD)
+        .await;
+    assert_eq!(staff.get("/settings").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        staff.post("/settings/restaurant", &rules).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(!staff.get("/").await.body.contains("href=\"/settings\""));
+}

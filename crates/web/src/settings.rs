@@ -1,0 +1,340 @@
+//! Settings for managers and owners: restaurant profile and booking rules, weekly service
+//! periods, closures, turn times and tables. Each form saves through the same store services
+//! as the API, so validation (and its field names) is the same everywhere.
+
+use crate::auth::InRestaurant;
+use crate::error::ApiError;
+use crate::extract::{ApiPath, FormFields};
+use crate::pages::{render, PageCtx};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, NaiveTime};
+use hs_domain::Role;
+use hs_store::setup::{Closure, ReservationSettings, ServicePeriod, Table, TableChanges, TurnBand};
+use hs_store::{StoreError, TenantTx};
+use minijinja::{context, Value};
+use uuid::Uuid;
+
+/// Empty rows offered for new periods and turn-time bands.
+const SPARE_ROWS: usize = 3;
+
+async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Value) -> Response {
+    let result: Result<Value, StoreError> = async {
+        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
+        let today = tx.now_local_date().await?;
+        Ok(context! {
+            s => tx.reservation_settings().await?,
+            periods => tx.service_periods().await?.iter().map(|p| context! {
+                weekday => p.weekday, name => p.name, start => p.start.format("%H:%M").to_string(),
+                end => p.end.format("%H:%M").to_string(), last => p.last_seating.format("%H:%M").to_string(),
+            }).collect::<Vec<_>>(),
+            closures => tx.closures(today).await?,
+            turns => tx.turn_times().await?,
+            areas => tx.areas().await?,
+            tables => tx.tables().await?,
+            spare => (0..SPARE_ROWS).collect::<Vec<_>>(),
+            weekdays => (0..7).collect::<Vec<_>>(),
+        })
+    }
+    .await;
+    match result {
+        Ok(data) => render(
+            state,
+            status,
+            "settings.html",
+            &PageCtx::in_restaurant(r),
+            context! { ..extra, ..data },
+        ),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+fn guard(state: &AppState, r: &InRestaurant, headers: &HeaderMap) -> Result<(), Response> {
+    r.require(Role::Manager, state, headers)
+}
+
+/// `GET /settings` (managers and owners).
+pub async fn show(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    if let Err(resp) = guard(&state, &r, &headers) {
+        return resp;
+    }
+    let saved = uri.query().is_some_and(|q| q.contains("saved=1"));
+    let notice = saved.then(|| PageCtx::in_restaurant(&r).t("settings.saved"));
+    page(&state, &r, StatusCode::OK, context! { notice }).await
+}
+
+/// Runs one settings change; success shows the page with a notice, a refusal with the field.
+async fn save<F>(state: &AppState, r: &InRestaurant, headers: &HeaderMap, change: F) -> Response
+where
+    F: for<'a> FnOnce(
+        &'a mut TenantTx,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + 'a>,
+    >,
+{
+    if let Err(resp) = guard(state, r, headers) {
+        return resp;
+    }
+    let outcome = match state.store.tenant(r.restaurant.id, &r.actor()).await {
+        Ok(mut tx) => match change(&mut tx).await {
+            Ok(()) => tx.commit().await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Redirect::to("/settings?saved=1").into_response(),
+        Err(StoreError::Field { field, message, .. }) => {
+            page(
+                state,
+                r,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { error => format!("{field}: {message}") },
+            )
+            .await
+        }
+        Err(StoreError::Invalid { field, message, .. }) => {
+            page(
+                state,
+                r,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { error => format!("{field}: {message}") },
+            )
+            .await
+        }
+        Err(StoreError::Conflict { message, .. }) => {
+            page(
+                state,
+                r,
+                StatusCode::CONFLICT,
+                context! { error => message },
+            )
+            .await
+        }
+        Err(StoreError::NotFound) => {
+            crate::pages::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+fn int(form: &FormFields, k: &str) -> Result<i32, StoreError> {
+    form.get(k).trim().parse().map_err(|_| StoreError::Field {
+        field: k.into(),
+        code: "not_a_number",
+        message: "must be a whole number".into(),
+    })
+}
+
+fn time(form: &FormFields, k: &str) -> Result<NaiveTime, StoreError> {
+    NaiveTime::parse_from_str(form.get(k).trim(), "%H:%M").map_err(|_| StoreError::Field {
+        field: k.into(),
+        code: "invalid_time",
+        message: "HH:MM".into(),
+    })
+}
+
+/// `POST /settings/restaurant`: profile and booking rules.
+pub async fn restaurant(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            let current = tx.reservation_settings().await?;
+            let pacing = form.get("pacing_covers").trim();
+            let s = ReservationSettings {
+                time_zone: form.get("time_zone").trim().to_string(),
+                languages: current.languages,
+                street: form.get("street").to_string(),
+                postcode: form.get("postcode").to_string(),
+                city: form.get("city").to_string(),
+                country: form.get("country").trim().to_uppercase(),
+                phone: form.get("phone").to_string(),
+                email: form.get("email").to_string(),
+                website: form.get("website").to_string(),
+                slot_minutes: int(&form, "slot_minutes")?,
+                horizon_days: int(&form, "horizon_days")?,
+                lead_minutes: int(&form, "lead_minutes")?,
+                pacing_covers: if pacing.is_empty() {
+                    None
+                } else {
+                    Some(int(&form, "pacing_covers")?)
+                },
+                approval_above: int(&form, "approval_above")?,
+                staff_read_special: form.get("staff_read_special") == "1",
+            };
+            tx.set_reservation_settings(&s).await
+        })
+    })
+    .await
+}
+
+/// `POST /settings/periods`: the whole weekly schedule (rows with an empty name are dropped).
+pub async fn periods(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            let mut list = Vec::new();
+            for i in 0..100 {
+                let name = form.get(&format!("p{i}_name")).trim().to_string();
+                if !form.0.contains_key(&format!("p{i}_name")) {
+                    break;
+                }
+                if name.is_empty() {
+                    continue;
+                }
+                list.push(ServicePeriod {
+                    weekday: int(&form, &format!("p{i}_weekday"))? as i16,
+                    name,
+                    start: time(&form, &format!("p{i}_start"))?,
+                    end: time(&form, &format!("p{i}_end"))?,
+                    last_seating: time(&form, &format!("p{i}_last"))?,
+                });
+            }
+            tx.set_service_periods(&list).await
+        })
+    })
+    .await
+}
+
+/// `POST /settings/turn-times`: the turn-time bands (rows without minutes are dropped).
+pub async fn turn_times(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            let mut bands = Vec::new();
+            for i in 0..100 {
+                if !form.0.contains_key(&format!("t{i}_minutes")) {
+                    break;
+                }
+                if form.get(&format!("t{i}_minutes")).trim().is_empty() {
+                    continue;
+                }
+                let max = form.get(&format!("t{i}_max")).trim();
+                bands.push(TurnBand {
+                    min_party: int(&form, &format!("t{i}_min"))?,
+                    max_party: if max.is_empty() {
+                        None
+                    } else {
+                        Some(int(&form, &format!("t{i}_max"))?)
+                    },
+                    minutes: int(&form, &format!("t{i}_minutes"))?,
+                });
+            }
+            tx.set_turn_times(&bands).await
+        })
+    })
+    .await
+}
+
+/// `POST /settings/closures`: adds a closure.
+pub async fn add_closure(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            let day = |k: &str| {
+                NaiveDate::parse_from_str(form.get(k), "%Y-%m-%d").map_err(|_| StoreError::Field {
+                    field: k.into(),
+                    code: "invalid_date",
+                    message: "YYYY-MM-DD".into(),
+                })
+            };
+            let c = Closure {
+                id: None,
+                first_day: day("first_day")?,
+                last_day: day("last_day")?,
+                reason: form.get("reason").to_string(),
+            };
+            tx.add_closure(&c).await.map(|_| ())
+        })
+    })
+    .await
+}
+
+/// `POST /settings/closures/{id}/remove`.
+pub async fn remove_closure(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move { tx.remove_closure(id).await })
+    })
+    .await
+}
+
+/// `POST /settings/tables`: adds a table.
+pub async fn add_table(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            let area_id = Uuid::parse_str(form.get("area_id")).map_err(|_| StoreError::Field {
+                field: "area_id".into(),
+                code: "invalid",
+                message: "choose an area".into(),
+            })?;
+            let t = Table {
+                id: Uuid::nil(),
+                area_id,
+                name: form.get("name").to_string(),
+                min_seats: int(&form, "min_seats")?,
+                max_seats: int(&form, "max_seats")?,
+                bookable_online: form.get("bookable_online") == "1",
+            };
+            tx.add_table(&t).await.map(|_| ())
+        })
+    })
+    .await
+}
+
+/// `POST /settings/tables/{id}/online`: switches online booking of a table on or off.
+pub async fn toggle_online(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+    form: FormFields,
+) -> Response {
+    let on = form.get("on") == "1";
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            tx.update_table(
+                id,
+                &TableChanges {
+                    bookable_online: Some(on),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(|_| ())
+        })
+    })
+    .await
+}
