@@ -65,6 +65,15 @@ test('staff are kept out of the team page and the day view fits a tablet', async
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling at 768 px (overflow ${overflow}px)`);
   await page.screenshot({ path: join(shots, 'day-tablet.png'), fullPage: true });
+  // The guest book: find a demo guest and open the profile with the visit history.
+  await page.click('a[href="/guests"]');
+  await page.fill('#guest-q', 'Weber');
+  await Promise.all([page.waitForURL(/q=Weber/), page.click('form[role=search] button')]);
+  await page.locator('table a[href^="/guests/"]').first().click();
+  await page.waitForURL(/\/guests\/[0-9a-f-]{36}/);
+  assert.ok(await page.locator('h1', { hasText: 'Weber' }).count() === 1, 'the profile');
+  assert.equal(await page.locator('#g-special').count(), 0, 'staff get no special-notes field');
+  await page.screenshot({ path: join(shots, 'guest-profile.png'), fullPage: true });
   await page.close();
 });
 

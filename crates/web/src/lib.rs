@@ -12,6 +12,7 @@ pub mod dayview;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod guestbook;
 pub mod http;
 pub mod i18n;
 pub mod limits;
@@ -201,6 +202,8 @@ pub fn router(state: AppState) -> Router {
         .route("/reservations/{id}/{action}", post(dayview::act))
         .route("/walk-ins", post(dayview::walk_in))
         .route("/events", get(events::stream))
+        .route("/guests", get(guestbook::search))
+        .route("/guests/{id}", get(guestbook::show).post(guestbook::update))
         .route("/settings", get(settings::show))
         .route("/settings/restaurant", post(settings::restaurant))
         .route("/settings/periods", post(settings::periods))

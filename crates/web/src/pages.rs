@@ -55,6 +55,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/reservation.html"),
     ),
     ("settings.html", include_str!("../templates/settings.html")),
+    ("guests.html", include_str!("../templates/guests.html")),
+    ("guest.html", include_str!("../templates/guest.html")),
 ];
 
 /// The stylesheet: the static file plus generated grid classes for the timeline (the CSP allows

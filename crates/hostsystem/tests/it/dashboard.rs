@@ -452,3 +452,106 @@ async fn managers_change_settings_in_the_browser_forms_and_staff_cannot() {
     );
     assert!(!staff.get("/").await.body.contains("href=\"/settings\""));
 }
+
+#[tokio::test]
+async fn the_guest_book_pages_find_show_and_edit_a_guest() {
+    let app = TestApp::new().await;
+    let (mut b, r) = signed_in_at_trattoria(&app, Role::Staff).await;
+    b.get("/reservations/new?date=2026-11-27&party_size=2")
+        .await;
+    b.post(
+        "/reservations/new",
+        &[
+            ("date", "2026-11-27"),
+            ("party_size", "2"),
+            ("time", "19:00"),
+            ("name", "Greta Gast"),
+            ("phone", "0761 998877"),
+        ],
+    )
+    .await;
+    let found = b.get("/guests?q=greta").await;
+    assert_eq!(found.status, StatusCode::OK);
+    let link = {
+        let i = found.body.find("href=\"/guests/").expect("a result") + 6;
+        found.body[i..i + found.body[i..].find('"').expect("end")].replace("&#x2f;", "/")
+    };
+    assert!(
+        b.get("/guests?q=0761998877")
+            .await
+            .body
+            .contains("Greta Gast"),
+        "found by phone"
+    );
+    let profile = b.get(&link).await;
+    assert!(profile.body.contains("2026-11-27 19:00"), "visit history");
+    assert!(
+        !profile.body.contains("g-special"),
+        "staff get no special-notes field"
+    );
+    let bad = b
+        .post(
+            &link,
+            &[
+                ("name", "Greta Gast"),
+                ("phone", "12"),
+                ("email", ""),
+                ("language", "de"),
+                ("tags", ""),
+                ("notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("field-error"));
+    let bad_tag = b
+        .post(
+            &link,
+            &[
+                ("name", "Greta Gast"),
+                ("phone", ""),
+                ("email", ""),
+                ("language", "de"),
+                ("tags", &"x".repeat(40)),
+                ("notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        bad_tag.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a tag of 40 characters"
+    );
+    assert!(
+        bad_tag.body.contains("field-error"),
+        "shown at the tags field"
+    );
+    let ok = b
+        .post(
+            &link,
+            &[
+                ("name", "Greta Gast"),
+                ("phone", "0761 998877"),
+                ("email", "greta@example.com"),
+                ("language", "en"),
+                ("tags", "Stammgast, Fenster"),
+                ("notes", "mag Rotwein"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let after = b.get(&link).await;
+    assert!(
+        after.body.contains("Stammgast")
+            && after.body.contains("mag Rotwein")
+            && after.body.contains("greta@example.com")
+    );
+    let other = app.with_trattoria("Nebenan").await;
+    let _ = (r, other);
+    assert_eq!(
+        b.get(&format!("/guests/{}", uuid::Uuid::new_v4()))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

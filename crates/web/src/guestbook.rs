@@ -1,0 +1,169 @@
+//! Guest-book pages: search by name, phone or email; a profile with visit history, no-shows,
+//! tags and notes; editing. Special-category notes only for roles allowed to read them.
+
+use crate::auth::InRestaurant;
+use crate::error::ApiError;
+use crate::extract::{ApiPath, FormFields};
+use crate::pages::{render, PageCtx};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use hs_domain::Role;
+use hs_store::guests::GuestChanges;
+use hs_store::StoreError;
+use minijinja::{context, Value};
+use uuid::Uuid;
+
+fn query(uri: &Uri, key: &str) -> Option<String> {
+    uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+/// `GET /guests?q=…`.
+pub async fn search(State(state): State<AppState>, r: InRestaurant, uri: Uri) -> Response {
+    let q = query(&uri, "q").unwrap_or_default();
+    let found = if q.trim().is_empty() {
+        Ok(Vec::new())
+    } else {
+        match state.store.tenant(r.restaurant.id, &r.actor()).await {
+            Ok(mut tx) => tx.search_guests(&q).await,
+            Err(e) => Err(e),
+        }
+    };
+    match found {
+        Ok(guests) => render(
+            &state,
+            StatusCode::OK,
+            "guests.html",
+            &PageCtx::in_restaurant(&r),
+            context! { q, guests, searched => !q.trim().is_empty() },
+        ),
+        Err(StoreError::Field { message, .. }) => render(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "guests.html",
+            &PageCtx::in_restaurant(&r),
+            context! { q, error => message },
+        ),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+async fn profile(
+    state: &AppState,
+    r: &InRestaurant,
+    headers: &HeaderMap,
+    id: Uuid,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
+    let result: Result<Value, StoreError> = async {
+        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
+        let special = r.restaurant.role.at_least(Role::Manager)
+            || tx.reservation_settings().await?.staff_read_special;
+        let guest = tx.guest(id, special).await?;
+        let history = tx.guest_history(id).await?;
+        Ok(context! { guest, history, special_allowed => special, tags => guest.tags.join(", ") })
+    }
+    .await;
+    match result {
+        Ok(data) => render(
+            state,
+            status,
+            "guest.html",
+            &PageCtx::in_restaurant(r),
+            context! { ..extra, ..data },
+        ),
+        Err(StoreError::NotFound) => {
+            crate::pages::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// `GET /guests/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    uri: Uri,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Response {
+    let notice = query(&uri, "saved").map(|_| PageCtx::in_restaurant(&r).t("settings.saved"));
+    profile(
+        &state,
+        &r,
+        &headers,
+        id,
+        StatusCode::OK,
+        context! { notice },
+    )
+    .await
+}
+
+/// `POST /guests/{id}`: saves the profile.
+pub async fn update(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+    form: FormFields,
+) -> Response {
+    let outcome = async {
+        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
+        let special = r.restaurant.role.at_least(Role::Manager)
+            || tx.reservation_settings().await?.staff_read_special;
+        let changes = GuestChanges {
+            name: Some(form.get("name").to_string()),
+            salutation: None,
+            phone: Some(form.get("phone").to_string()),
+            email: Some(form.get("email").to_string()),
+            language: Some(form.get("language").to_string()),
+            tags: Some(
+                form.get("tags")
+                    .split(',')
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+            ),
+            notes: Some(form.get("notes").to_string()),
+            special_notes: special.then(|| form.get("special_notes").to_string()),
+        };
+        tx.update_guest(id, &changes, special).await?;
+        tx.commit().await
+    }
+    .await;
+    match outcome {
+        Ok(()) => Redirect::to(&format!("/guests/{id}?saved=1")).into_response(),
+        Err(StoreError::Field { field, message, .. }) => {
+            // `tags[3]` is shown at the tags field.
+            let field = field.split('[').next().unwrap_or_default().to_string();
+            profile(
+                &state,
+                &r,
+                &headers,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { errors => std::collections::HashMap::from([(field, message)]) },
+            )
+            .await
+        }
+        Err(StoreError::Invalid { field, message, .. }) => profile(
+            &state,
+            &r,
+            &headers,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { errors => std::collections::HashMap::from([(field.to_string(), message)]) },
+        )
+        .await,
+        Err(StoreError::NotFound) => {
+            crate::pages::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
