@@ -156,9 +156,24 @@ pub async fn day(state: &AppState, r: &InRestaurant, uri: &Uri) -> Response {
         let date = parse_date(query(uri, "date").as_deref(), today);
         let settings = tx.reservation_settings().await?;
         let special = r.restaurant.role.at_least(Role::Manager) || settings.staff_read_special;
-        let list = tx.reservations_on(date, special).await?;
+        let all = tx.reservations_on(date, special).await?;
         let tables = tx.tables().await?;
         let rules = tx.rules().await?;
+        // Service-period tabs: the day's periods; `?period=` shows the reservations starting in one.
+        let day_periods = rules.periods_on(date).to_vec();
+        let chosen = query(uri, "period").filter(|p| day_periods.iter().any(|d| &d.name == p));
+        let in_period = |res: &Reservation, name: &str| {
+            let t = NaiveTime::parse_from_str(&res.time, "%H:%M").unwrap_or(NaiveTime::MIN);
+            day_periods.iter().filter(|p| p.name == name).any(|p| {
+                if p.end <= p.start { t >= p.start || t < p.end } else { t >= p.start && t < p.end }
+            })
+        };
+        let list: Vec<Reservation> = match &chosen {
+            Some(name) => all.iter().filter(|x| in_period(x, name)).cloned().collect(),
+            None => all.clone(),
+        };
+        let mut tab_names: Vec<String> = day_periods.iter().map(|p| p.name.clone()).collect();
+        tab_names.dedup();
         let covers: i32 = list.iter().filter(|x| !matches!(x.status, Status::Cancelled | Status::NoShow)).map(|x| x.party_size).sum();
         let seats: i32 = tables.iter().map(|t| t.max_seats).sum();
         // Timeline: 15-minute columns from the first opening to the last closing of the day.
@@ -205,6 +220,7 @@ pub async fn day(state: &AppState, r: &InRestaurant, uri: &Uri) -> Response {
             view, date => date.to_string(), date_long => long_date(date, page.lang),
             prev => (date - Duration::days(1)).to_string(), next => (date + Duration::days(1)).to_string(),
             is_today => date == today, covers, seats, count => list.len(),
+            periods_tabs => tab_names.iter().map(|n| context! { name => n, q => form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>() }).collect::<Vec<_>>(), period => chosen,
             reservations => list.iter().map(|x| reservation_row(x, r.restaurant.role, date <= today)).collect::<Vec<_>>(),
             hours, rows, columns => columns + 1, closed => periods.is_empty(),
             party_sizes => (1..=12).collect::<Vec<_>>(),

@@ -35,6 +35,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("day.reservations", "Reservierungen", "reservations"),
     ("day.seats", "Plätze", "seats"),
     ("day.layout", "Ansicht", "Layout"),
+    ("day.periods", "Service", "Service"),
+    ("day.all", "Ganzer Tag", "All day"),
     ("day.list", "Liste", "List"),
     ("day.timeline", "Tischplan", "Timeline"),
     ("day.new", "Reservierung", "Reservation"),

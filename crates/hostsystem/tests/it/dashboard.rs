@@ -555,3 +555,49 @@ async fn the_guest_book_pages_find_show_and_edit_a_guest() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn service_period_tabs_show_one_service_at_a_time() {
+    let app = TestApp::new().await;
+    let (mut b, _) = signed_in_at_trattoria(&app, Role::Manager).await;
+    for (time, name) in [("12:30", "Mittagsgast"), ("19:00", "Abendgast")] {
+        b.get("/reservations/new?date=2026-11-28&party_size=2")
+            .await;
+        let p = b
+            .post(
+                "/reservations/new",
+                &[
+                    ("date", "2026-11-28"),
+                    ("party_size", "2"),
+                    ("time", time),
+                    ("name", name),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    }
+    let all = b.get("/?date=2026-11-28").await;
+    assert!(
+        all.body.contains("Mittagsgast") && all.body.contains("Abendgast"),
+        "{}",
+        &all.body[all.body.find("<tbody>").unwrap_or(0)..]
+    );
+    assert!(
+        all.body.contains("period=Mittagessen") && all.body.contains("period=Abendessen"),
+        "a tab per service"
+    );
+    let lunch = b.get("/?date=2026-11-28&period=Mittagessen").await;
+    assert!(lunch.body.contains("Mittagsgast") && !lunch.body.contains("Abendgast"));
+    let dinner = b.get("/?date=2026-11-28&period=Abendessen").await;
+    assert!(!dinner.body.contains("Mittagsgast") && dinner.body.contains("Abendgast"));
+    let unknown = b.get("/?date=2026-11-28&period=Fr%C3%BChst%C3%BCck").await;
+    assert!(
+        unknown.body.contains("Mittagsgast") && unknown.body.contains("Abendgast"),
+        "an unknown period shows the whole day"
+    );
+    let weekday = b.get("/?date=2026-11-27").await;
+    assert!(
+        !weekday.body.contains("period="),
+        "no tabs for a single service"
+    );
+}
