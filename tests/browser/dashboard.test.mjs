@@ -89,3 +89,18 @@ test('a manager changes a setting and it is saved', async () => {
   await page.screenshot({ path: join(shots, 'settings.png'), fullPage: true });
   await page.close();
 });
+
+test('the free times follow the party size without a page load', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page, server.base, DEMO.manager);
+  await page.goto(`${server.base}/reservations/new?date=${isoDate(4)}&party_size=2`);
+  await page.evaluate(() => { window.__same = true; });
+  const tablesFor2 = await page.locator('#slots .radios label').first().textContent();
+  await page.selectOption('#new-party', '12');
+  await page.waitForFunction(() => document.querySelector('input[type=hidden][name=party_size]').value === '12');
+  await page.waitForFunction(() => /T11/.test((document.querySelector('#slots .radios label') || {}).textContent || ''));
+  assert.equal(await page.evaluate(() => window.__same), true, 'no page load');
+  assert.notEqual(await page.locator('#slots .radios label').first().textContent(), tablesFor2);
+  assert.match(page.url(), /party_size=12/);
+  await page.close();
+});
