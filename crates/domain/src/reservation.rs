@@ -208,3 +208,76 @@ mod tests {
         assert_eq!(normalise_code(" ac-d3 4f "), "ACD34F");
     }
 }
+
+/// The state changes people ask for by name (API paths, dashboard buttons), in the order the
+/// dashboard offers them: the status each leads to and the least role allowed to make it.
+pub const ACTIONS: [(&str, Status, crate::Role); 5] = [
+    ("confirm", Status::Confirmed, crate::Role::Manager),
+    ("seat", Status::Seated, crate::Role::Staff),
+    ("complete", Status::Completed, crate::Role::Staff),
+    ("no-show", Status::NoShow, crate::Role::Staff),
+    ("cancel", Status::Cancelled, crate::Role::Manager),
+];
+
+/// The target status and least role of a named action.
+pub fn action(name: &str) -> Option<(Status, crate::Role)> {
+    ACTIONS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, s, r)| (*s, *r))
+}
+
+/// The actions to offer for a reservation in `status` to `role`: those the state machine and
+/// the role allow, with seating and no-shows only once the reservation's day has come.
+pub fn offered_actions(status: Status, role: crate::Role, day_has_come: bool) -> Vec<&'static str> {
+    ACTIONS
+        .iter()
+        .filter(|(name, to, needs)| {
+            status.can_become(*to)
+                && role.at_least(*needs)
+                && (day_has_come || !matches!(*name, "seat" | "no-show"))
+        })
+        .map(|(name, _, _)| *name)
+        .collect()
+}
+
+#[cfg(test)]
+mod action_tests {
+    use super::*;
+    use crate::Role;
+
+    #[test]
+    fn actions_follow_state_machine_role_and_day() {
+        assert_eq!(action("no-show"), Some((Status::NoShow, Role::Staff)));
+        assert_eq!(action("explode"), None);
+        assert_eq!(
+            offered_actions(Status::Confirmed, Role::Staff, true),
+            vec!["seat", "no-show"]
+        );
+        assert_eq!(
+            offered_actions(Status::Confirmed, Role::Manager, true),
+            vec!["seat", "no-show", "cancel"]
+        );
+        assert_eq!(
+            offered_actions(Status::Confirmed, Role::Staff, false),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            offered_actions(Status::Pending, Role::Staff, true),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            offered_actions(Status::Pending, Role::Owner, false),
+            vec!["confirm", "cancel"]
+        );
+        assert_eq!(
+            offered_actions(Status::Seated, Role::Staff, true),
+            vec!["complete"]
+        );
+        assert_eq!(
+            offered_actions(Status::NoShow, Role::Staff, true),
+            vec!["seat"]
+        );
+        assert!(offered_actions(Status::Completed, Role::Owner, true).is_empty());
+    }
+}

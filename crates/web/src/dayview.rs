@@ -91,32 +91,6 @@ fn long_date(d: NaiveDate, lang: &str) -> String {
     }
 }
 
-/// The state changes offered for a reservation to a role: (action, needs confirmation).
-/// Seating and no-shows are offered only from the reservation's day on.
-fn actions(status: Status, role: Role, arrived: bool) -> Vec<&'static str> {
-    let manager = role.at_least(Role::Manager);
-    let mut out = Vec::new();
-    match status {
-        Status::Pending => {
-            if manager {
-                out.extend(["confirm", "cancel"]);
-            }
-        }
-        Status::Confirmed => {
-            if arrived {
-                out.extend(["seat", "no-show"]);
-            }
-            if manager {
-                out.push("cancel");
-            }
-        }
-        Status::Seated => out.push("complete"),
-        Status::NoShow => out.push("seat"),
-        Status::Completed | Status::Cancelled => {}
-    }
-    out
-}
-
 fn parse_date(q: Option<&str>, today: NaiveDate) -> NaiveDate {
     q.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
         .unwrap_or(today)
@@ -137,7 +111,7 @@ fn reservation_row(r: &Reservation, role: Role, arrived: bool) -> Value {
         special => r.has_special_notes, special_text => r.special_notes,
         guest => r.guest.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
         phone => r.guest.as_ref().and_then(|g| g.phone.clone()),
-        actions => actions(r.status, role, arrived),
+        actions => hs_domain::reservation::offered_actions(r.status, role, arrived),
         inactive => matches!(r.status, Status::Cancelled | Status::NoShow | Status::Completed),
     }
 }
@@ -299,20 +273,8 @@ async fn apply(
     action: &str,
     form: &FormFields,
 ) -> Response {
-    let (to, needs) = match action {
-        "confirm" => (Status::Confirmed, Role::Manager),
-        "cancel" => (Status::Cancelled, Role::Manager),
-        "seat" => (Status::Seated, Role::Staff),
-        "complete" => (Status::Completed, Role::Staff),
-        "no-show" => (Status::NoShow, Role::Staff),
-        _ => {
-            return crate::pages::error_page_for(
-                state,
-                headers,
-                Some(&r.ctx),
-                StatusCode::NOT_FOUND,
-            )
-        }
+    let Some((to, needs)) = hs_domain::reservation::action(action) else {
+        return crate::pages::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND);
     };
     if let Err(resp) = r.require(needs, state, headers) {
         return resp;

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, NaiveTime};
 use hs_domain::availability::{self, Alternatives, Audience, Slot, Snapshot, Unavailable};
-use hs_domain::reservation::{Channel, Status};
+use hs_domain::reservation::Channel;
 use hs_domain::Role;
 use hs_store::booking::{GuestInput, NewReservation, Rejection, Reservation};
 use hs_store::guests::{Guest, GuestChanges};
@@ -379,14 +379,7 @@ pub async fn action(
     caller: ApiCaller,
     ApiPath((id, action)): ApiPath<(Uuid, String)>,
 ) -> Result<Json<Reservation>, ApiError> {
-    let (to, needs) = match action.as_str() {
-        "confirm" => (Status::Confirmed, Role::Manager),
-        "cancel" => (Status::Cancelled, Role::Manager),
-        "seat" => (Status::Seated, Role::Staff),
-        "complete" => (Status::Completed, Role::Staff),
-        "no-show" => (Status::NoShow, Role::Staff),
-        _ => return Err(ApiError::not_found()),
-    };
+    let (to, needs) = hs_domain::reservation::action(&action).ok_or_else(ApiError::not_found)?;
     caller.require(needs)?;
     let mut tx = caller.tenant(&state).await?;
     let r = tx.transition(id, to).await?;
