@@ -167,6 +167,9 @@ fn text(field_name: &str, s: &str, max: usize) -> Result<String, StoreError> {
 impl TenantTx {
     /// The restaurant's data key (created on first use), wrapped by the master key at rest.
     pub async fn data_key(&mut self) -> Result<MasterKey, StoreError> {
+        if let Some(k) = &self.data_key {
+            return Ok(k.clone());
+        }
         let rid = self.restaurant_id();
         let context = format!("tenant-key:{rid}");
         let wrapped: Option<String> = sqlx::query_scalar("SELECT wrapped_key FROM tenant_keys")
@@ -193,7 +196,9 @@ impl TenantTx {
         let key: [u8; 32] = raw
             .try_into()
             .map_err(|_| StoreError::Other(anyhow::anyhow!("tenant key has the wrong length")))?;
-        Ok(MasterKey::from_bytes(key))
+        let key = MasterKey::from_bytes(key);
+        self.data_key = Some(key.clone());
+        Ok(key)
     }
 
     /// Serialises bookings of one restaurant day.

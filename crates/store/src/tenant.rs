@@ -75,6 +75,7 @@ impl Store {
             store: self.clone(),
             rules: None,
             settings: None,
+            data_key: None,
         })
     }
 
@@ -127,6 +128,8 @@ pub struct TenantTx {
     /// Booking rules and settings read once per transaction; setup writes clear them.
     pub(crate) rules: Option<hs_domain::availability::Rules>,
     pub(crate) settings: Option<crate::setup::ReservationSettings>,
+    /// The restaurant's data key, unwrapped once per transaction.
+    pub(crate) data_key: Option<crate::crypto::MasterKey>,
 }
 
 impl TenantTx {

@@ -238,6 +238,28 @@ impl InRestaurant {
     }
 }
 
+/// A change run in a restaurant's transaction (see [`InRestaurant::write`]).
+pub type Change<'a, T> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<T, hs_store::StoreError>> + Send + 'a>,
+>;
+
+impl InRestaurant {
+    /// Runs `change` in this restaurant's transaction as this user; commits when it succeeds,
+    /// rolls back otherwise.
+    pub async fn write<T, F>(&self, state: &AppState, change: F) -> Result<T, hs_store::StoreError>
+    where
+        F: for<'a> FnOnce(&'a mut hs_store::TenantTx) -> Change<'a, T>,
+    {
+        let mut tx = state
+            .store
+            .tenant(self.restaurant.id, &self.actor())
+            .await?;
+        let out = change(&mut tx).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
 /// Resolves the current restaurant of a session; `None` when the user belongs to none.
 pub async fn current_restaurant(
     state: &AppState,

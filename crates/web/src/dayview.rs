@@ -4,7 +4,7 @@
 
 use crate::auth::InRestaurant;
 use crate::error::ApiError;
-use crate::extract::{ApiPath, FormFields};
+use crate::extract::{query_param, ApiPath, FormFields};
 use crate::pages::{field_errors, render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
@@ -96,14 +96,6 @@ fn parse_date(q: Option<&str>, today: NaiveDate) -> NaiveDate {
         .unwrap_or(today)
 }
 
-fn query(uri: &Uri, key: &str) -> Option<String> {
-    uri.query().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.into_owned())
-    })
-}
-
 fn reservation_row(r: &Reservation, role: Role, arrived: bool) -> Value {
     context! {
         id => r.id, code => r.code, time => r.time, party => r.party_size, tables => r.tables.join(", "),
@@ -119,7 +111,7 @@ fn reservation_row(r: &Reservation, role: Role, arrived: bool) -> Value {
 /// The day view for `GET /?date=YYYY-MM-DD&view=list|timeline`.
 pub async fn day(state: &AppState, r: &InRestaurant, uri: &Uri) -> Response {
     let page = PageCtx::in_restaurant(r);
-    let view = if query(uri, "view").as_deref() == Some("timeline") {
+    let view = if query_param(uri, "view").as_deref() == Some("timeline") {
         "timeline"
     } else {
         "list"
@@ -127,7 +119,7 @@ pub async fn day(state: &AppState, r: &InRestaurant, uri: &Uri) -> Response {
     let result: Result<Value, StoreError> = async {
         let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
         let today = tx.now_local_date().await?;
-        let date = parse_date(query(uri, "date").as_deref(), today);
+        let date = parse_date(query_param(uri, "date").as_deref(), today);
         let settings = tx.reservation_settings().await?;
         let special = r.restaurant.role.at_least(Role::Manager) || settings.staff_read_special;
         let all = tx.reservations_on(date, special).await?;
@@ -135,7 +127,7 @@ pub async fn day(state: &AppState, r: &InRestaurant, uri: &Uri) -> Response {
         let rules = tx.rules().await?;
         // Service-period tabs: the day's periods; `?period=` shows the reservations starting in one.
         let day_periods = rules.periods_on(date).to_vec();
-        let chosen = query(uri, "period").filter(|p| day_periods.iter().any(|d| &d.name == p));
+        let chosen = query_param(uri, "period").filter(|p| day_periods.iter().any(|d| &d.name == p));
         let in_period = |res: &Reservation, name: &str| {
             let t = NaiveTime::parse_from_str(&res.time, "%H:%M").unwrap_or(NaiveTime::MIN);
             day_periods.iter().filter(|p| p.name == name).any(|p| {
@@ -284,14 +276,12 @@ async fn apply(
     } else {
         "list"
     };
-    let done = match state.store.tenant(r.restaurant.id, &r.actor()).await {
-        Ok(mut tx) => match tx.transition(id, to).await {
-            Ok(res) => tx.commit().await.map(|_| res),
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
-    match done {
+    match r
+        .write(state, move |tx| {
+            Box::pin(async move { tx.transition(id, to).await })
+        })
+        .await
+    {
         Ok(res) => back_to(Some(res.date), view),
         Err(StoreError::NotFound) => {
             crate::pages::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
@@ -354,8 +344,8 @@ pub async fn new_form(State(state): State<AppState>, r: InRestaurant, uri: Uri) 
             .unwrap_or_else(|_| state.store.clock().now().date_naive()),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let date = parse_date(query(&uri, "date").as_deref(), today);
-    let party = query(&uri, "party_size")
+    let date = parse_date(query_param(&uri, "date").as_deref(), today);
+    let party = query_param(&uri, "party_size")
         .and_then(|p| p.parse().ok())
         .filter(|p| (1..=100).contains(p))
         .unwrap_or(2);
@@ -439,17 +429,12 @@ pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFi
 fn field_errors_owned(
     e: StoreError,
 ) -> Result<std::collections::HashMap<String, String>, Response> {
-    match e {
-        StoreError::Field { field, message, .. } => Ok(std::collections::HashMap::from([(
-            field.replace("guest.", ""),
-            message,
-        )])),
-        other => field_errors(other).map(|m| {
-            m.into_iter()
-                .map(|(k, v)| (k.replace("guest.", ""), v))
-                .collect()
-        }),
-    }
+    // The booking form names guest fields without the `guest.` the service reports.
+    field_errors(e).map(|m| {
+        m.into_iter()
+            .map(|(k, v)| (k.trim_start_matches("guest.").to_string(), v))
+            .collect()
+    })
 }
 
 /// `POST /walk-ins`: seats a party now on the best free table.
@@ -528,8 +513,9 @@ pub async fn detail(
     uri: Uri,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
-    let date = query(&uri, "date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
-    let party = query(&uri, "party_size")
+    let date =
+        query_param(&uri, "date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let party = query_param(&uri, "party_size")
         .and_then(|p| p.parse().ok())
         .filter(|p| (1..=100).contains(p));
     detail_page(

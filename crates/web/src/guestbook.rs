@@ -3,7 +3,7 @@
 
 use crate::auth::InRestaurant;
 use crate::error::ApiError;
-use crate::extract::{ApiPath, FormFields};
+use crate::extract::{query_param, ApiPath, FormFields};
 use crate::pages::{render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
@@ -15,17 +15,9 @@ use hs_store::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
 
-fn query(uri: &Uri, key: &str) -> Option<String> {
-    uri.query().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.into_owned())
-    })
-}
-
 /// `GET /guests?q=…`.
 pub async fn search(State(state): State<AppState>, r: InRestaurant, uri: Uri) -> Response {
-    let q = query(&uri, "q").unwrap_or_default();
+    let q = query_param(&uri, "q").unwrap_or_default();
     let found = if q.trim().is_empty() {
         Ok(Vec::new())
     } else {
@@ -93,7 +85,7 @@ pub async fn show(
     uri: Uri,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
-    let notice = query(&uri, "saved").map(|_| PageCtx::in_restaurant(&r).t("settings.saved"));
+    let notice = query_param(&uri, "saved").map(|_| PageCtx::in_restaurant(&r).t("settings.saved"));
     profile(
         &state,
         &r,
@@ -113,57 +105,55 @@ pub async fn update(
     ApiPath(id): ApiPath<Uuid>,
     form: FormFields,
 ) -> Response {
-    let outcome = async {
-        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let special = r.restaurant.role.at_least(Role::Manager)
-            || tx.reservation_settings().await?.staff_read_special;
-        let changes = GuestChanges {
-            name: Some(form.get("name").to_string()),
-            salutation: None,
-            phone: Some(form.get("phone").to_string()),
-            email: Some(form.get("email").to_string()),
-            language: Some(form.get("language").to_string()),
-            tags: Some(
-                form.get("tags")
-                    .split(',')
-                    .map(|t| t.trim().to_string())
-                    .filter(|t| !t.is_empty())
-                    .collect(),
-            ),
-            notes: Some(form.get("notes").to_string()),
-            special_notes: special.then(|| form.get("special_notes").to_string()),
-        };
-        tx.update_guest(id, &changes, special).await?;
-        tx.commit().await
-    }
-    .await;
+    let role = r.restaurant.role;
+    let outcome = r
+        .write(&state, move |tx| {
+            Box::pin(async move {
+                let special = role.at_least(Role::Manager)
+                    || tx.reservation_settings().await?.staff_read_special;
+                let changes = GuestChanges {
+                    name: Some(form.get("name").to_string()),
+                    salutation: None,
+                    phone: Some(form.get("phone").to_string()),
+                    email: Some(form.get("email").to_string()),
+                    language: Some(form.get("language").to_string()),
+                    tags: Some(
+                        form.get("tags")
+                            .split(',')
+                            .map(|t| t.trim().to_string())
+                            .filter(|t| !t.is_empty())
+                            .collect(),
+                    ),
+                    notes: Some(form.get("notes").to_string()),
+                    special_notes: special.then(|| form.get("special_notes").to_string()),
+                };
+                tx.update_guest(id, &changes, special).await.map(|_| ())
+            })
+        })
+        .await;
     match outcome {
         Ok(()) => Redirect::to(&format!("/guests/{id}?saved=1")).into_response(),
-        Err(StoreError::Field { field, message, .. }) => {
-            // `tags[3]` is shown at the tags field.
-            let field = field.split('[').next().unwrap_or_default().to_string();
-            profile(
-                &state,
-                &r,
-                &headers,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { errors => std::collections::HashMap::from([(field, message)]) },
-            )
-            .await
-        }
-        Err(StoreError::Invalid { field, message, .. }) => profile(
-            &state,
-            &r,
-            &headers,
-            id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            context! { errors => std::collections::HashMap::from([(field.to_string(), message)]) },
-        )
-        .await,
         Err(StoreError::NotFound) => {
             crate::pages::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
         }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => match crate::pages::field_errors(e) {
+            Ok(errors) => {
+                // `tags[3]` is shown at the tags field.
+                let errors: std::collections::HashMap<String, String> = errors
+                    .into_iter()
+                    .map(|(k, v)| (k.split('[').next().unwrap_or_default().to_string(), v))
+                    .collect();
+                profile(
+                    &state,
+                    &r,
+                    &headers,
+                    id,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    context! { errors },
+                )
+                .await
+            }
+            Err(resp) => resp,
+        },
     }
 }

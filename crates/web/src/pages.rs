@@ -162,11 +162,7 @@ fn lang_of(
     if let Some(s) = session {
         return (if s.user.language == "en" { "en" } else { "de" }, false);
     }
-    let asked = uri.and_then(|u| u.query()).and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "lang")
-            .map(|(_, v)| v.into_owned())
-    });
+    let asked = uri.and_then(|u| crate::extract::query_param(u, "lang"));
     match asked.as_deref() {
         Some("en") => return ("en", true),
         Some("de") => return ("de", true),
@@ -306,9 +302,12 @@ pub fn error_page(state: &AppState, req: &Request, status: StatusCode) -> Respon
 }
 
 /// Field errors of a store failure for re-rendering a form; other failures become a response.
-pub(crate) fn field_errors(e: StoreError) -> Result<HashMap<&'static str, String>, Response> {
+pub(crate) fn field_errors(e: StoreError) -> Result<HashMap<String, String>, Response> {
     match e {
-        StoreError::Invalid { field, message, .. } => Ok(HashMap::from([(field, message)])),
+        StoreError::Invalid { field, message, .. } => {
+            Ok(HashMap::from([(field.to_string(), message)]))
+        }
+        StoreError::Field { field, message, .. } => Ok(HashMap::from([(field, message)])),
         other => Err(ApiError::from(other).into_response()),
     }
 }
@@ -849,27 +848,14 @@ async fn team_change<F>(
     change: F,
 ) -> Response
 where
-    F: for<'a> FnOnce(
-        &'a mut hs_store::TenantTx,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<Value, StoreError>> + Send + 'a>,
-    >,
+    F: for<'a> FnOnce(&'a mut hs_store::TenantTx) -> auth::Change<'a, Value>,
 {
     if let Err(resp) = r.require(Role::Owner, state, headers) {
         return resp;
     }
-    let mut tx = match state.store.tenant(r.restaurant.id, &r.actor()).await {
-        Ok(tx) => tx,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let outcome = change(&mut tx).await;
-    match outcome {
-        Ok(extra) => match tx.commit().await {
-            Ok(()) => team_page(state, r, StatusCode::OK, extra).await,
-            Err(e) => ApiError::from(e).into_response(),
-        },
+    match r.write(state, change).await {
+        Ok(extra) => team_page(state, r, StatusCode::OK, extra).await,
         Err(StoreError::Conflict { message, .. }) => {
-            drop(tx);
             team_page(
                 state,
                 r,
@@ -881,21 +867,18 @@ where
         Err(StoreError::NotFound) => {
             error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
         }
-        Err(e) => {
-            drop(tx);
-            match field_errors(e) {
-                Ok(errors) => {
-                    team_page(
-                        state,
-                        r,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        context! { errors },
-                    )
-                    .await
-                }
-                Err(resp) => resp,
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                team_page(
+                    state,
+                    r,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    context! { errors },
+                )
+                .await
             }
-        }
+            Err(resp) => resp,
+        },
     }
 }
 

@@ -65,7 +65,7 @@ pub async fn show(
     if let Err(resp) = guard(&state, &r, &headers) {
         return resp;
     }
-    let saved = uri.query().is_some_and(|q| q.contains("saved=1"));
+    let saved = crate::extract::query_param(&uri, "saved").as_deref() == Some("1");
     let notice = saved.then(|| PageCtx::in_restaurant(&r).t("settings.saved"));
     page(&state, &r, StatusCode::OK, context! { notice }).await
 }
@@ -73,23 +73,12 @@ pub async fn show(
 /// Runs one settings change; success shows the page with a notice, a refusal with the field.
 async fn save<F>(state: &AppState, r: &InRestaurant, headers: &HeaderMap, change: F) -> Response
 where
-    F: for<'a> FnOnce(
-        &'a mut TenantTx,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + 'a>,
-    >,
+    F: for<'a> FnOnce(&'a mut TenantTx) -> crate::auth::Change<'a, ()>,
 {
     if let Err(resp) = guard(state, r, headers) {
         return resp;
     }
-    let outcome = match state.store.tenant(r.restaurant.id, &r.actor()).await {
-        Ok(mut tx) => match change(&mut tx).await {
-            Ok(()) => tx.commit().await,
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
-    match outcome {
+    match r.write(state, change).await {
         Ok(()) => Redirect::to("/settings?saved=1").into_response(),
         Err(StoreError::Field { field, message, .. }) => {
             page(
