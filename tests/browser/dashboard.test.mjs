@@ -55,12 +55,14 @@ test('a manager books through the form and finds it in list and timeline, then c
   await page.close();
 });
 
-test('staff are kept out of the team page and the day view fits a tablet', async () => {
+test('staff are kept out of the team and settings pages and the day view fits a tablet', async () => {
   const page = await browser.newPage({ viewport: { width: 768, height: 1024 } });
   await login(page, server.base, DEMO.staff);
   assert.equal(await page.locator('a[href="/team"]').count(), 0, 'no team link for staff');
   const resp = await page.goto(`${server.base}/team`);
   assert.equal(resp.status(), 403);
+  assert.equal(await page.locator('a[href="/settings"]').count(), 0, 'no settings link for staff');
+  assert.equal((await page.goto(`${server.base}/settings`)).status(), 403, 'settings typed by hand');
   await page.goto(`${server.base}/?date=${isoDate(1)}`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling at 768 px (overflow ${overflow}px)`);

@@ -26,13 +26,14 @@ function freePort() {
   });
 }
 
-export async function startServer() {
+// `env` adds settings, e.g. HOSTSYSTEM_CLOCK_START to run the demo at a fixed moment.
+export async function startServer(env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'hs-browser-'));
   chmodSync(dir, 0o755);
   const port = await freePort();
   const bin = process.env.HOSTSYSTEM_BIN || join(root, 'target', 'debug', 'hostsystem');
   const proc = spawn(bin, ['serve', '--demo'], {
-    env: { ...process.env, HOSTSYSTEM_DATA_DIR: join(dir, 'data'), HOSTSYSTEM_BIND: `127.0.0.1:${port}`, HOSTSYSTEM_LOG_LEVEL: 'warn' },
+    env: { ...process.env, HOSTSYSTEM_DATA_DIR: join(dir, 'data'), HOSTSYSTEM_BIND: `127.0.0.1:${port}`, HOSTSYSTEM_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;

@@ -158,6 +158,12 @@ pub enum Unavailable {
     TooSoon(u32),
     #[error("no table is free at that time")]
     Full,
+    #[error("the chosen tables are taken at that time")]
+    TablesTaken,
+    #[error("the chosen tables seat at most {0}")]
+    TablesTooSmall(u32),
+    #[error("no such table")]
+    UnknownTable,
 }
 
 impl Unavailable {
@@ -169,6 +175,9 @@ impl Unavailable {
             Unavailable::NotBookableTime { .. } | Unavailable::TooSoon(_) | Unavailable::Full => {
                 "time"
             }
+            Unavailable::TablesTaken
+            | Unavailable::TablesTooSmall(_)
+            | Unavailable::UnknownTable => "table_ids",
         }
     }
 
@@ -183,6 +192,9 @@ impl Unavailable {
             Unavailable::NotBookableTime { .. } => "not_bookable_time",
             Unavailable::TooSoon(_) => "too_soon",
             Unavailable::Full => "slot_unavailable",
+            Unavailable::TablesTaken => "tables_unavailable",
+            Unavailable::TablesTooSmall(_) => "tables_too_small",
+            Unavailable::UnknownTable => "not_found",
         }
     }
 }
@@ -426,6 +438,48 @@ struct Ask {
     audience: Audience,
 }
 
+/// Tables a person chose instead of the suggested ones.
+fn pinned(
+    s: &Snapshot,
+    occ: &Occupancy<'_>,
+    tables: &[Uuid],
+    party: u32,
+    span: Span,
+) -> Result<Assignment, Unavailable> {
+    let mut seats = 0;
+    let mut ids: Vec<Uuid> = Vec::with_capacity(tables.len());
+    for id in tables {
+        let t = s
+            .tables
+            .iter()
+            .find(|t| t.id == *id)
+            .ok_or(Unavailable::UnknownTable)?;
+        if !ids.contains(id) {
+            ids.push(*id);
+            seats += t.max_seats;
+        }
+    }
+    if ids.is_empty() {
+        return Err(Unavailable::UnknownTable);
+    }
+    if seats < party {
+        return Err(Unavailable::TablesTooSmall(seats));
+    }
+    if !ids.iter().all(|id| occ.free(*id, span)) {
+        return Err(Unavailable::TablesTaken);
+    }
+    let combination = s
+        .combinations
+        .iter()
+        .find(|c| c.tables.len() == ids.len() && c.tables.iter().all(|t| ids.contains(t)))
+        .map(|c| c.id);
+    Ok(Assignment {
+        tables: ids,
+        combination,
+        seats,
+    })
+}
+
 /// Evaluates one grid time.
 fn evaluate(
     s: &Snapshot,
@@ -433,6 +487,7 @@ fn evaluate(
     local: NaiveDateTime,
     period: &str,
     ask: Ask,
+    tables: Option<&[Uuid]>,
 ) -> Result<Slot, Unavailable> {
     let Ask {
         party,
@@ -464,9 +519,12 @@ fn evaluate(
         }
     }
     let ends_at = starts_at + Duration::minutes(i64::from(turn));
-    let assignment = occ
-        .assign(party, (starts_at, ends_at), audience)
-        .ok_or(Unavailable::Full)?;
+    let assignment = match tables {
+        Some(ids) => pinned(s, occ, ids, party, (starts_at, ends_at))?,
+        None => occ
+            .assign(party, (starts_at, ends_at), audience)
+            .ok_or(Unavailable::Full)?,
+    };
     Ok(Slot {
         local,
         starts_at,
@@ -506,7 +564,7 @@ pub fn slots_excluding(
     };
     Ok(grid(&s.rules, date)
         .into_iter()
-        .filter_map(|(local, period)| evaluate(s, &occ, local, period, ask).ok())
+        .filter_map(|(local, period)| evaluate(s, &occ, local, period, ask, None).ok())
         .collect())
 }
 
@@ -519,6 +577,23 @@ pub fn check(
     now: DateTime<Utc>,
     audience: Audience,
     exclude: Option<Uuid>,
+) -> Result<Slot, Unavailable> {
+    check_tables(s, date, time, party, now, audience, exclude, None)
+}
+
+/// Like [`check`], but on the tables a person chose (`Some`) instead of the best ones. The
+/// chosen tables must exist, seat the party and be free for the turn time; hours, lead time and
+/// pacing apply as for any booking.
+#[allow(clippy::too_many_arguments)]
+pub fn check_tables(
+    s: &Snapshot,
+    date: NaiveDate,
+    time: NaiveTime,
+    party: u32,
+    now: DateTime<Utc>,
+    audience: Audience,
+    exclude: Option<Uuid>,
+    tables: Option<&[Uuid]>,
 ) -> Result<Slot, Unavailable> {
     let turn = check_day(s, date, party, now)?;
     // A time after midnight belongs to the period that started the day before, if any.
@@ -543,6 +618,7 @@ pub fn check(
             now,
             audience,
         },
+        tables,
     )
 }
 

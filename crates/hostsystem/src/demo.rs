@@ -350,6 +350,7 @@ async fn reservations(
                     None
                 },
                 channel: channels[(n % 6) as usize],
+                tables: None,
             };
             let created = tx.create_reservation_at(&req, then).await?;
             let Ok(mut r) = created else { continue };

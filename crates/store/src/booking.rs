@@ -46,6 +46,19 @@ pub struct NewReservation {
     pub notes: String,
     pub special_notes: Option<String>,
     pub channel: Channel,
+    /// Tables a person chose instead of the suggested ones (staff only).
+    pub tables: Option<Vec<Uuid>>,
+}
+
+/// What a change to a reservation asks for; `None` keeps the current value.
+#[derive(Clone, Debug, Default)]
+pub struct Change<'a> {
+    pub date: Option<NaiveDate>,
+    pub time: Option<NaiveTime>,
+    pub party_size: Option<u32>,
+    pub notes: Option<&'a str>,
+    /// Tables a person chose; `None` lets the engine pick the best ones.
+    pub tables: Option<Vec<Uuid>>,
 }
 
 /// The guest as shown with a reservation.
@@ -493,7 +506,7 @@ impl TenantTx {
         } else {
             Audience::Staff
         };
-        let slot = match availability::check(
+        let slot = match availability::check_tables(
             &snap,
             req.date,
             req.time,
@@ -501,6 +514,7 @@ impl TenantTx {
             now,
             audience,
             None,
+            req.tables.as_deref(),
         ) {
             Ok(s) => s,
             Err(reason) => {
@@ -767,11 +781,15 @@ impl TenantTx {
     pub async fn change_reservation(
         &mut self,
         id: Uuid,
-        date: Option<NaiveDate>,
-        time: Option<NaiveTime>,
-        party: Option<u32>,
-        notes: Option<&str>,
+        change: &Change<'_>,
     ) -> Result<Result<Reservation, Rejection>, StoreError> {
+        let Change {
+            date,
+            time,
+            party_size: party,
+            notes,
+            ref tables,
+        } = *change;
         let current = self.reservation(id, false).await?;
         // Lock the row first, so two moves of the same reservation run one after the other.
         let (status, channel): (String, String) =
@@ -788,7 +806,7 @@ impl TenantTx {
                 .execute(self.conn())
                 .await?;
         }
-        if date.is_none() && time.is_none() && party.is_none() {
+        if date.is_none() && time.is_none() && party.is_none() && tables.is_none() {
             return Ok(Ok(self.reservation(id, false).await?));
         }
         if !status.changeable() {
@@ -810,7 +828,16 @@ impl TenantTx {
             Some(c) if c.is_guest_channel() => Audience::Guest,
             _ => Audience::Staff,
         };
-        let slot = match availability::check(&snap, date, time, party, now, audience, Some(id)) {
+        let slot = match availability::check_tables(
+            &snap,
+            date,
+            time,
+            party,
+            now,
+            audience,
+            Some(id),
+            tables.as_deref(),
+        ) {
             Ok(s) => s,
             Err(reason) => {
                 let alternatives =

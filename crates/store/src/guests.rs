@@ -115,13 +115,22 @@ impl TenantTx {
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
+        // Part of a number as it is typed ("0761 234"): its digits without the national prefix,
+        // from four digits on.
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let typed_number = q
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-/()".contains(c))
+            && digits.len() >= 4;
+        let phone_part = typed_number.then(|| format!("%{}%", digits.trim_start_matches('0')));
         let rows: Vec<Row> = sqlx::query_as(&format!(
-            "SELECT {COLS} FROM guests WHERE lower(name) LIKE $1 OR email = lower($2) OR phone = $3 \
+            "SELECT {COLS} FROM guests WHERE lower(name) LIKE $1 OR email = lower($2) OR phone = $3 OR phone LIKE $4 \
              ORDER BY (phone = $3 OR email = lower($2)) DESC NULLS LAST, visit_count DESC, name LIMIT 50"
         ))
         .bind(&pattern)
         .bind(q)
         .bind(&phone)
+        .bind(&phone_part)
         .fetch_all(self.conn())
         .await?;
         let mut out = Vec::with_capacity(rows.len());

@@ -720,8 +720,22 @@ impl TenantTx {
             .collect())
     }
 
+    /// Removes a combination; reservations keep the tables they hold.
+    pub async fn remove_combination(&mut self, id: Uuid) -> Result<(), StoreError> {
+        self.invalidate_setup();
+        let r = sqlx::query("DELETE FROM table_combinations WHERE id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     /// Adds a combination of at least two existing tables.
     pub async fn add_combination(&mut self, c: &Combination) -> Result<Combination, StoreError> {
+        self.invalidate_setup();
         let name = validate::name(&c.name, 60).map_err(|e| StoreError::invalid("name", e))?;
         if c.min_seats < 1 {
             return Err(invalid("min_seats", "out_of_range", "at least 1"));

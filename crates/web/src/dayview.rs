@@ -14,7 +14,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Timelike};
 use hs_domain::availability::{self, Audience};
 use hs_domain::reservation::{Channel, Status};
 use hs_domain::Role;
-use hs_store::booking::{GuestInput, NewReservation, Reservation};
+use hs_store::booking::{Change, GuestInput, NewReservation, Reservation};
 use hs_store::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
@@ -190,6 +190,7 @@ pub async fn day(state: &AppState, r: &InRestaurant, uri: &Uri) -> Response {
             reservations => list.iter().map(|x| reservation_row(x, r.restaurant.role, date <= today)).collect::<Vec<_>>(),
             hours, rows, columns => columns + 1, closed => periods.is_empty(),
             party_sizes => (1..=12).collect::<Vec<_>>(),
+            walk_tables => tables.iter().map(|t| context! { value => t.id.to_string(), label => t.name }).collect::<Vec<_>>(),
         })
     }
     .await;
@@ -294,6 +295,34 @@ async fn apply(
     }
 }
 
+/// The tables and defined combinations staff can pick instead of the suggestion, as
+/// `{value: "id,id", label}` in natural order.
+fn table_choices(snap: &availability::Snapshot) -> Vec<Value> {
+    let mut tables: Vec<_> = snap.tables.iter().collect();
+    tables.sort_by(|a, b| availability::natural_cmp(&a.name, &b.name));
+    let mut out: Vec<Value> = tables
+        .iter()
+        .map(|t| context! { value => t.id.to_string(), label => format!("{} ({}–{})", t.name, t.min_seats, t.max_seats) })
+        .collect();
+    for c in &snap.combinations {
+        let ids: Vec<String> = c.tables.iter().map(Uuid::to_string).collect();
+        out.push(context! { value => ids.join(","), label => format!("{} ({}–{})", c.name, c.min_seats, c.max_seats) });
+    }
+    out
+}
+
+/// The `tables` form field: empty for "as suggested", else comma-separated table ids.
+fn chosen_tables(form: &FormFields) -> Result<Option<Vec<Uuid>>, ()> {
+    let v = form.get("tables").trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.split(',')
+        .map(|p| Uuid::parse_str(p.trim()).map_err(|_| ()))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
 async fn new_page(
     state: &AppState,
     r: &InRestaurant,
@@ -303,13 +332,13 @@ async fn new_page(
     extra: Value,
 ) -> Response {
     let page = PageCtx::in_restaurant(r);
-    let slots: Result<(Vec<Value>, Option<String>, bool), StoreError> = async {
+    let data: Result<Value, StoreError> = async {
         let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
         let snap = tx.snapshot(date).await?;
         let special = r.restaurant.role.at_least(Role::Manager) || tx.reservation_settings().await?.staff_read_special;
         let now = state.store.clock().now();
-        match availability::slots(&snap, date, party, now, Audience::Staff) {
-            Ok(list) => Ok((
+        let (slots, reason) = match availability::slots(&snap, date, party, now, Audience::Staff) {
+            Ok(list) => (
                 list.iter()
                     .map(|s| {
                         let names: Vec<&str> = s.assignment.tables.iter().filter_map(|id| snap.tables.iter().find(|t| t.id == *id).map(|t| t.name.as_str())).collect();
@@ -317,19 +346,22 @@ async fn new_page(
                     })
                     .collect(),
                 None,
-                special,
-            )),
-            Err(reason) => Ok((Vec::new(), Some(reason.to_string()), special)),
-        }
+            ),
+            Err(reason) => (Vec::new(), Some(reason.to_string())),
+        };
+        Ok(context! {
+            date => date.to_string(), party, slots, reason, tables => table_choices(&snap),
+            special_allowed => special, party_sizes => (1..=20).collect::<Vec<_>>(),
+        })
     }
     .await;
-    match slots {
-        Ok((slots, reason, special)) => render(
+    match data {
+        Ok(data) => render(
             state,
             status,
             "new_reservation.html",
             &page,
-            context! { ..extra, ..context! { date => date.to_string(), party, slots, reason, special_allowed => special, party_sizes => (1..=20).collect::<Vec<_>>() } },
+            context! { ..extra, ..data },
         ),
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -357,9 +389,17 @@ pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFi
     let today = state.store.clock().now().date_naive();
     let date = NaiveDate::parse_from_str(form.get("date"), "%Y-%m-%d").unwrap_or(today);
     let party: u32 = form.get("party_size").parse().unwrap_or(0);
-    let keep = context! { form => context! { name => form.get("name"), phone => form.get("phone"), email => form.get("email"), notes => form.get("notes"), language => form.get("language") } };
-    let Ok(time) = NaiveTime::parse_from_str(form.get("time"), "%H:%M") else {
-        let errors = std::collections::HashMap::from([("time", "—".to_string())]);
+    let keep = context! { form => context! { name => form.get("name"), phone => form.get("phone"), email => form.get("email"), notes => form.get("notes"), language => form.get("language"), tables => form.get("tables") } };
+    let parsed = NaiveTime::parse_from_str(form.get("time"), "%H:%M")
+        .map_err(|_| "time")
+        .and_then(|t| {
+            chosen_tables(&form)
+                .map(|c| (t, c))
+                .map_err(|_| "table_ids")
+        });
+    let Ok((time, tables)) = parsed else {
+        let field = parsed.err().unwrap_or("time");
+        let errors = std::collections::HashMap::from([(field, "—".to_string())]);
         return new_page(
             &state,
             &r,
@@ -385,6 +425,7 @@ pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFi
         notes: form.get("notes").to_string(),
         special_notes: opt("special_notes"),
         channel: Channel::Dashboard,
+        tables,
     };
     let outcome = match state.store.tenant(r.restaurant.id, &r.actor()).await {
         Ok(mut tx) => match tx.create_reservation(&req).await {
@@ -440,8 +481,11 @@ fn field_errors_owned(
 /// `POST /walk-ins`: seats a party now on the best free table.
 pub async fn walk_in(State(state): State<AppState>, r: InRestaurant, form: FormFields) -> Response {
     let party: u32 = form.get("party_size").parse().unwrap_or(0);
+    let Ok(tables) = chosen_tables(&form) else {
+        return Redirect::to("/?walk_in=full").into_response();
+    };
     let outcome = match state.store.tenant(r.restaurant.id, &r.actor()).await {
-        Ok(mut tx) => match tx.walk_in(party, None, None, "").await {
+        Ok(mut tx) => match tx.walk_in(party, None, tables, "").await {
             Ok(Ok(res)) => tx.commit().await.map(|_| Ok(res)),
             other => other,
         },
@@ -492,6 +536,7 @@ async fn detail_page(
             email => res.guest.as_ref().and_then(|g| g.email.clone()),
             date => res.date.to_string(), date_long => long_date(res.date, page.lang),
             changeable => res.status.changeable(), move_date => move_date.to_string(), move_party, slots, reason, error,
+            tables => table_choices(&snap),
             party_sizes => (1..=20).collect::<Vec<_>>(),
         })
     }
@@ -541,15 +586,32 @@ pub async fn change(
     let date = NaiveDate::parse_from_str(form.get("date"), "%Y-%m-%d").ok();
     let party = form.get("party_size").parse::<u32>().ok();
     let time = NaiveTime::parse_from_str(form.get("time"), "%H:%M").ok();
-    let outcome = match state.store.tenant(r.restaurant.id, &r.actor()).await {
-        Ok(mut tx) => match tx
-            .change_reservation(id, date, time, party, Some(form.get("notes")))
+    let tables = chosen_tables(&form).map_err(|_| StoreError::Field {
+        field: "table_ids".into(),
+        code: "invalid",
+        message: "no such table".into(),
+    });
+    let outcome = match (
+        tables,
+        state.store.tenant(r.restaurant.id, &r.actor()).await,
+    ) {
+        (Err(e), _) | (_, Err(e)) => Err(e),
+        (Ok(tables), Ok(mut tx)) => match tx
+            .change_reservation(
+                id,
+                &Change {
+                    date,
+                    time,
+                    party_size: party,
+                    notes: Some(form.get("notes")),
+                    tables,
+                },
+            )
             .await
         {
             Ok(Ok(res)) => tx.commit().await.map(|_| Ok(res)),
             other => other,
         },
-        Err(e) => Err(e),
     };
     let again = |status, message| {
         detail_page(

@@ -205,6 +205,11 @@ impl FormFields {
     pub fn get(&self, k: &str) -> &str {
         self.0.get(k).map(String::as_str).unwrap_or("")
     }
+
+    /// The names of the fields sent (e.g. the ticked checkboxes).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
 }
 
 #[cfg(test)]

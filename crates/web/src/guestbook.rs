@@ -45,6 +45,41 @@ pub async fn search(State(state): State<AppState>, r: InRestaurant, uri: Uri) ->
     }
 }
 
+/// `GET /guests/lookup?q=…`: up to eight matching guests as a fragment for the booking form,
+/// which offers them while the name or phone is typed.
+pub async fn lookup(State(state): State<AppState>, r: InRestaurant, uri: Uri) -> Response {
+    let q = query_param(&uri, "q").unwrap_or_default();
+    let found = if q.trim().chars().count() < 2 {
+        Ok(Vec::new())
+    } else {
+        match state.store.tenant(r.restaurant.id, &r.actor()).await {
+            Ok(mut tx) => tx.search_guests(&q).await,
+            Err(e) => Err(e),
+        }
+    };
+    match found {
+        Ok(mut guests) => {
+            guests.truncate(8);
+            render(
+                &state,
+                StatusCode::OK,
+                "guest_matches.html",
+                &PageCtx::in_restaurant(&r),
+                context! { guests },
+            )
+        }
+        // Too long or control characters: nothing to offer; the form names the field on submit.
+        Err(StoreError::Field { .. }) => render(
+            &state,
+            StatusCode::OK,
+            "guest_matches.html",
+            &PageCtx::in_restaurant(&r),
+            context! { guests => Vec::<Value>::new() },
+        ),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
 async fn profile(
     state: &AppState,
     r: &InRestaurant,

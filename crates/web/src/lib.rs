@@ -164,6 +164,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/areas", post(reservations::add_area))
         .route("/api/v1/combinations", post(reservations::add_combination))
+        .route(
+            "/api/v1/combinations/{id}",
+            axum::routing::delete(reservations::remove_combination),
+        )
         .route("/api/v1/guests", get(reservations::search_guests))
         .route(
             "/api/v1/guests/{id}",
@@ -203,6 +207,7 @@ pub fn router(state: AppState) -> Router {
         .route("/walk-ins", post(dayview::walk_in))
         .route("/events", get(events::stream))
         .route("/guests", get(guestbook::search))
+        .route("/guests/lookup", get(guestbook::lookup))
         .route("/guests/{id}", get(guestbook::show).post(guestbook::update))
         .route("/settings", get(settings::show))
         .route("/settings/restaurant", post(settings::restaurant))
@@ -214,6 +219,17 @@ pub fn router(state: AppState) -> Router {
             post(settings::remove_closure),
         )
         .route("/settings/tables", post(settings::add_table))
+        .route("/settings/special-days", post(settings::add_special_day))
+        .route(
+            "/settings/special-days/{day}/remove",
+            post(settings::remove_special_day),
+        )
+        .route("/settings/areas", post(settings::add_area))
+        .route("/settings/combinations", post(settings::add_combination))
+        .route(
+            "/settings/combinations/{id}/remove",
+            post(settings::remove_combination),
+        )
         .route(
             "/settings/tables/{id}/online",
             post(settings::toggle_online),

@@ -203,6 +203,7 @@ impl Modify for BearerAuth {
         crate::reservations::add_area,
         crate::reservations::add_table,
         crate::reservations::add_combination,
+        crate::reservations::remove_combination,
         crate::reservations::update_table,
         crate::reservations::remove_table,
         crate::reservations::get_special_days,

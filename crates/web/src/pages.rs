@@ -57,6 +57,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("settings.html", include_str!("../templates/settings.html")),
     ("guests.html", include_str!("../templates/guests.html")),
     ("guest.html", include_str!("../templates/guest.html")),
+    (
+        "guest_matches.html",
+        include_str!("../templates/guest_matches.html"),
+    ),
 ];
 
 /// The stylesheet: the static file plus generated grid classes for the timeline (the CSP allows

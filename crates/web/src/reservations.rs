@@ -20,7 +20,7 @@ use chrono::{NaiveDate, NaiveTime};
 use hs_domain::availability::{self, Alternatives, Audience, Slot, Snapshot, Unavailable};
 use hs_domain::reservation::Channel;
 use hs_domain::Role;
-use hs_store::booking::{GuestInput, NewReservation, Rejection, Reservation};
+use hs_store::booking::{Change, GuestInput, NewReservation, Rejection, Reservation};
 use hs_store::guests::{Guest, GuestChanges};
 use hs_store::setup::{Area, Closure, Combination, ReservationSettings, Table};
 use hs_store::{StoreError, TenantTx};
@@ -73,7 +73,9 @@ fn alternatives_out(snap: &Snapshot, alt: &Alternatives, time: NaiveTime) -> Vec
 /// the request cannot be met at all; with alternatives either way.
 fn rejection(snap: Option<&Snapshot>, r: &Rejection, time: NaiveTime) -> Response {
     let status = match r.reason {
-        Unavailable::Full | Unavailable::TooSoon(_) => StatusCode::CONFLICT,
+        Unavailable::Full | Unavailable::TooSoon(_) | Unavailable::TablesTaken => {
+            StatusCode::CONFLICT
+        }
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     let body = RejectionBody {
@@ -187,6 +189,9 @@ pub struct CreateBody {
     /// Default `api` for tokens, `dashboard` for sessions.
     #[serde(default)]
     channel: Option<Channel>,
+    /// Tables to book instead of the suggested ones; they must be free and seat the party.
+    #[serde(default)]
+    table_ids: Option<Vec<Uuid>>,
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
@@ -261,6 +266,7 @@ pub async fn create(
         notes: body.notes,
         special_notes: body.special_notes,
         channel,
+        tables: body.table_ids,
     };
     match tx.create_reservation(&req).await? {
         Ok(mut r) => {
@@ -328,6 +334,8 @@ pub struct ChangeBody {
     time: Option<NaiveTime>,
     party_size: Option<u32>,
     notes: Option<String>,
+    /// Tables to move to; without it the best free tables are chosen again.
+    table_ids: Option<Vec<Uuid>>,
 }
 
 /// `PATCH /api/v1/reservations/{id}`: move, resize or annotate; availability is checked again.
@@ -345,10 +353,13 @@ pub async fn change(
     match tx
         .change_reservation(
             id,
-            body.date,
-            body.time,
-            body.party_size,
-            body.notes.as_deref(),
+            &Change {
+                date: body.date,
+                time: body.time,
+                party_size: body.party_size,
+                notes: body.notes.as_deref(),
+                tables: body.table_ids,
+            },
         )
         .await?
     {
@@ -653,6 +664,21 @@ pub async fn add_combination(
         .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+/// `DELETE /api/v1/combinations/{id}` (managers and owners); reservations keep their tables.
+#[utoipa::path(delete, path = "/api/v1/combinations/{id}", tag = "setup", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Removed"), CommonErrors))]
+pub async fn remove_combination(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Role::Manager)?;
+    let mut tx = caller.tenant(&state).await?;
+    tx.remove_combination(id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 // ---- guest book -----------------------------------------------------------------------------

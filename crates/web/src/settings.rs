@@ -12,7 +12,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use hs_domain::Role;
-use hs_store::setup::{Closure, ReservationSettings, ServicePeriod, Table, TableChanges, TurnBand};
+use hs_store::setup::{
+    Closure, Combination, ReservationSettings, ServicePeriod, SpecialDay, Table, TableChanges,
+    TurnBand,
+};
 use hs_store::{StoreError, TenantTx};
 use minijinja::{context, Value};
 use uuid::Uuid;
@@ -31,6 +34,11 @@ async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Val
                 end => p.end.format("%H:%M").to_string(), last => p.last_seating.format("%H:%M").to_string(),
             }).collect::<Vec<_>>(),
             closures => tx.closures(today).await?,
+            special_days => tx.special_days(today).await?.iter().map(|p| context! {
+                day => p.day.to_string(), name => p.name, start => p.start.format("%H:%M").to_string(),
+                end => p.end.format("%H:%M").to_string(), last => p.last_seating.format("%H:%M").to_string(),
+            }).collect::<Vec<_>>(),
+            combinations => tx.combinations().await?,
             turns => tx.turn_times().await?,
             areas => tx.areas().await?,
             tables => tx.tables().await?,
@@ -271,6 +279,111 @@ pub async fn remove_closure(
 ) -> Response {
     save(&state, &r, &headers, move |tx| {
         Box::pin(async move { tx.remove_closure(id).await })
+    })
+    .await
+}
+
+fn date(form: &FormFields, k: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(form.get(k).trim(), "%Y-%m-%d").map_err(|_| StoreError::Field {
+        field: k.into(),
+        code: "invalid_date",
+        message: "YYYY-MM-DD".into(),
+    })
+}
+
+/// `POST /settings/special-days`: adds an opening period on one date (replacing the weekday's
+/// periods that date; further periods of the same date are added to it).
+pub async fn add_special_day(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            let day = date(&form, "special_day")?;
+            let new = SpecialDay {
+                day,
+                name: form.get("special_name").to_string(),
+                start: time(&form, "special_start")?,
+                end: time(&form, "special_end")?,
+                last_seating: time(&form, "special_last")?,
+            };
+            let mut periods: Vec<SpecialDay> = tx
+                .special_days(day)
+                .await?
+                .into_iter()
+                .filter(|p| p.day == day)
+                .collect();
+            periods.push(new);
+            tx.set_special_day(day, &periods).await
+        })
+    })
+    .await
+}
+
+/// `POST /settings/special-days/{date}/remove`: the date follows the weekly plan again.
+pub async fn remove_special_day(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(day): ApiPath<NaiveDate>,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move { tx.set_special_day(day, &[]).await })
+    })
+    .await
+}
+
+/// `POST /settings/areas`: adds an area.
+pub async fn add_area(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move { tx.add_area(form.get("area_name")).await.map(|_| ()) })
+    })
+    .await
+}
+
+/// `POST /settings/combinations`: joins two or more tables (ticked boxes `table_<id>`).
+pub async fn add_combination(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            let table_ids: Vec<Uuid> = form
+                .names()
+                .filter_map(|k| k.strip_prefix("table_"))
+                .filter_map(|id| Uuid::parse_str(id).ok())
+                .collect();
+            let c = Combination {
+                id: Uuid::nil(),
+                name: form.get("combination_name").to_string(),
+                min_seats: int(&form, "combination_min")?,
+                max_seats: int(&form, "combination_max")?,
+                table_ids,
+            };
+            tx.add_combination(&c).await.map(|_| ())
+        })
+    })
+    .await
+}
+
+/// `POST /settings/combinations/{id}/remove`.
+pub async fn remove_combination(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move { tx.remove_combination(id).await })
     })
     .await
 }

@@ -51,4 +51,39 @@
       }).catch(function () {});
     });
   }
+
+  // Booking form: known guests are offered while the name or phone is typed; picking one fills
+  // name, phone, email and language.
+  var matches = document.getElementById('guest-matches');
+  if (matches && book) {
+    var timer = null, asked = '';
+    var lookup = function (q) {
+      q = q.trim();
+      if (q.length < 2 || q === asked) return;
+      asked = q;
+      page('/guests/lookup?q=' + encodeURIComponent(q)).then(function (doc) {
+        if (doc && asked === q) swap(doc, ['guest-matches']);
+      }).catch(function () {});
+    };
+    ['name', 'phone'].forEach(function (n) {
+      var input = book.querySelector('[name=' + n + ']');
+      if (!input) return;
+      input.setAttribute('autocomplete', 'off');
+      input.addEventListener('input', function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { lookup(input.value); }, 150);
+      });
+    });
+    document.addEventListener('click', function (e) {
+      var b = e.target.closest && e.target.closest('#guest-matches [data-guest-name]');
+      if (!b) return;
+      ['name', 'phone', 'email', 'language'].forEach(function (n) {
+        var input = book.querySelector('[name=' + n + ']');
+        if (input) input.value = b.getAttribute('data-guest-' + n) || (n === 'language' ? input.value : '');
+      });
+      var list = document.getElementById('guest-matches');
+      if (list) list.innerHTML = '';
+      asked = '';
+    });
+  }
 })();

@@ -343,6 +343,63 @@ fn held_tables_are_not_given_again_until_the_turn_time_ends() {
 }
 
 #[test]
+fn chosen_tables_replace_the_suggestion_when_they_are_free_and_large_enough() {
+    let mut s = trattoria();
+    let day = d("2026-12-01");
+    let (t1, t2, t7, t8, t11) = (
+        id_of(&s, "T1"),
+        id_of(&s, "T2"),
+        id_of(&s, "T7"),
+        id_of(&s, "T8"),
+        id_of(&s, "T11"),
+    );
+    let now = utc(NOW);
+    let at = |s: &Snapshot, tables: &[Uuid], party| {
+        check_tables(
+            s,
+            day,
+            t("19:00"),
+            party,
+            now,
+            Audience::Staff,
+            None,
+            Some(tables),
+        )
+    };
+    // The suggestion for two is T1; staff put them on T11 instead.
+    let slot = at(&s, &[t11], 2).expect("T11 is free");
+    assert_eq!(slot.assignment.tables, vec![t11]);
+    assert_eq!(slot.assignment.seats, 6);
+    // Two tables that form a defined combination are recognised as it.
+    let combo = at(&s, &[t8, t7], 6).expect("T7+T8 is free");
+    assert_eq!(combo.assignment.combination, Some(s.combinations[0].id));
+    // Two small tables pushed together are allowed without a combination.
+    let pushed = at(&s, &[t1, t2, t1], 4).expect("T1+T2 seat 4");
+    assert_eq!(pushed.assignment.tables, vec![t1, t2], "duplicates dropped");
+    assert_eq!(pushed.assignment.combination, None);
+    assert_eq!(at(&s, &[t1], 3), Err(Unavailable::TablesTooSmall(2)));
+    assert_eq!(at(&s, &[Uuid::new_v4()], 2), Err(Unavailable::UnknownTable));
+    assert_eq!(at(&s, &[], 2), Err(Unavailable::UnknownTable));
+    book(&mut s, &slot, 2);
+    assert_eq!(at(&s, &[t11], 2), Err(Unavailable::TablesTaken));
+    assert_eq!(Unavailable::TablesTaken.field(), "table_ids");
+    // The hours still apply to chosen tables.
+    assert_eq!(
+        check_tables(
+            &s,
+            day,
+            t("23:00"),
+            2,
+            now,
+            Audience::Staff,
+            None,
+            Some(&[t7])
+        ),
+        Err(Unavailable::NotBookableTime { slot: 15 })
+    );
+}
+
+#[test]
 fn times_off_the_grid_or_after_last_seating_are_explained() {
     let s = trattoria();
     let day = d("2026-12-01");

@@ -601,3 +601,269 @@ async fn service_period_tabs_show_one_service_at_a_time() {
         "no tabs for a single service"
     );
 }
+
+/// The id of a table of the test restaurant by its name.
+async fn table_id(app: &TestApp, r: uuid::Uuid, name: &str) -> String {
+    let mut su = app.db.superuser_conn().await.expect("su");
+    let id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM tables WHERE restaurant_id = $1 AND name = $2")
+            .bind(r)
+            .bind(name)
+            .fetch_one(&mut su)
+            .await
+            .expect("table");
+    id.to_string()
+}
+
+#[tokio::test]
+async fn the_booking_form_books_the_chosen_table_and_walk_ins_take_a_chosen_table() {
+    let app = TestApp::new().await;
+    let (mut b, r) = signed_in_at_trattoria(&app, Role::Staff).await;
+    let t11 = table_id(&app, r, "T11").await;
+    let form = b
+        .get("/reservations/new?date=2026-11-27&party_size=2")
+        .await;
+    assert!(
+        form.body
+            .contains(&format!("<option value=\"{t11}\">T11 (4–6)</option>")),
+        "tables offered instead of the suggestion"
+    );
+    let booked = |tables: String| {
+        vec![
+            ("date", "2026-11-27".to_string()),
+            ("party_size", "2".to_string()),
+            ("time", "19:00".to_string()),
+            ("name", "Paula Gast".to_string()),
+            ("tables", tables),
+        ]
+    };
+    let as_pairs = |v: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { v.clone() };
+    let first = as_pairs(&booked(t11.clone()));
+    let refs: Vec<(&str, &str)> = first.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = b.post("/reservations/new", &refs).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let day = b.get("/?date=2026-11-27").await;
+    assert!(day.body.contains("<td>T11</td>"), "booked on T11, not T1");
+    // T11 is now taken at 19:00: the form says so next to the table field.
+    let again = b.post("/reservations/new", &refs).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again.body.contains("field-error") && again.body.contains("taken"),
+        "{}",
+        again.body
+    );
+    let garbage = as_pairs(&booked("not-a-table".into()));
+    let refs: Vec<(&str, &str)> = garbage.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        b.post("/reservations/new", &refs).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // A walk-in on a chosen table, today.
+    let t20 = table_id(&app, r, "T20").await;
+    let w = b
+        .post(
+            "/walk-ins",
+            &[("party_size", "3"), ("tables", t20.as_str())],
+        )
+        .await;
+    assert_eq!(w.status, StatusCode::SEE_OTHER, "{}", w.body);
+    let today = b.get("/").await;
+    assert!(today.body.contains("<td>T20</td>"), "walk-in on T20");
+}
+
+#[tokio::test]
+async fn known_guests_are_offered_while_typing_a_name_or_number() {
+    let app = TestApp::new().await;
+    let (mut b, _) = signed_in_at_trattoria(&app, Role::Staff).await;
+    let p = b
+        .post(
+            "/reservations/new",
+            &[
+                ("date", "2026-11-27"),
+                ("party_size", "2"),
+                ("time", "19:00"),
+                ("name", "Erika <b>Mustermann</b>"),
+                ("phone", "0761 2345678"),
+                ("email", "erika@example.com"),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let by_name = b.get("/guests/lookup?q=musterm").await;
+    assert_eq!(by_name.status, StatusCode::OK);
+    assert!(
+        by_name.body.contains("data-guest-phone=\"+497612345678\""),
+        "{}",
+        by_name.body
+    );
+    assert!(by_name.body.contains("data-guest-language=\"en\""));
+    assert!(by_name.body.contains("&lt;b&gt;"), "names are escaped");
+    // Part of the number as typed, with the national 0.
+    let by_number = b.get("/guests/lookup?q=0761%20234").await;
+    assert!(
+        by_number.body.contains("erika@example.com"),
+        "{}",
+        by_number.body
+    );
+    let nobody = b.get("/guests/lookup?q=Zacharias").await;
+    assert!(!nobody.body.contains("data-guest-name"));
+    let one_letter = b.get("/guests/lookup?q=E").await;
+    assert!(
+        !one_letter.body.contains("data-guest-name"),
+        "two characters at least"
+    );
+    let huge = b
+        .get(&format!("/guests/lookup?q={}", "x".repeat(500)))
+        .await;
+    assert_eq!(huge.status, StatusCode::OK, "too long asks nothing");
+    // Another restaurant's guests are not offered.
+    let other = app.with_trattoria("Andere Trattoria").await;
+    app.user_in(other, "fremd@other.example", Role::Owner).await;
+    let mut o = app.browser();
+    o.login("fremd@other.example", PASSWORD).await;
+    assert!(!o
+        .get("/guests/lookup?q=musterm")
+        .await
+        .body
+        .contains("data-guest-name"));
+}
+
+#[tokio::test]
+async fn managers_add_special_days_areas_and_combinations_in_settings() {
+    let app = TestApp::new().await;
+    let (mut m, r) = signed_in_at_trattoria(&app, Role::Manager).await;
+    let token = app.api_token(r, Role::Staff).await;
+    // Monday 30 November is closed; a special opening makes it bookable.
+    let monday = "/api/v1/availability?date=2026-11-30&party_size=2";
+    let (s, _) = app.call(reqwest::Method::GET, monday, &token, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "closed on Mondays");
+    let special = [
+        ("special_day", "2026-11-30"),
+        ("special_name", "Adventsessen"),
+        ("special_start", "18:00"),
+        ("special_last", "20:00"),
+        ("special_end", "22:00"),
+    ];
+    let saved = m.post("/settings/special-days", &special).await;
+    assert_eq!(
+        saved.location(),
+        Some("/settings?saved=1"),
+        "{}",
+        saved.body
+    );
+    let (s, av) = app.call(reqwest::Method::GET, monday, &token, None).await;
+    assert_eq!(s, StatusCode::OK, "{av}");
+    assert_eq!(av["slots"][0]["time"], "18:00");
+    let page = m.get("/settings").await;
+    assert!(page.body.contains("Adventsessen"));
+    let mut bad = special.to_vec();
+    bad[3] = ("special_last", "23:00");
+    let refused = m.post("/settings/special-days", &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("last_seating"), "{}", refused.body);
+    let removed = m
+        .post("/settings/special-days/2026-11-30/remove", &[])
+        .await;
+    assert_eq!(removed.location(), Some("/settings?saved=1"));
+    let (s, _) = app.call(reqwest::Method::GET, monday, &token, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "closed again");
+    // An area, and a combination of T1+T2+T3 for up to six.
+    let a = m
+        .post("/settings/areas", &[("area_name", "Wintergarten")])
+        .await;
+    assert_eq!(a.location(), Some("/settings?saved=1"), "{}", a.body);
+    assert!(m.get("/settings").await.body.contains("Wintergarten"));
+    let (t1, t2, t3) = (
+        table_id(&app, r, "T1").await,
+        table_id(&app, r, "T2").await,
+        table_id(&app, r, "T3").await,
+    );
+    let (k1, k2, k3) = (
+        format!("table_{t1}"),
+        format!("table_{t2}"),
+        format!("table_{t3}"),
+    );
+    let c = m
+        .post(
+            "/settings/combinations",
+            &[
+                ("combination_name", "Lange Tafel"),
+                ("combination_min", "5"),
+                ("combination_max", "6"),
+                (k1.as_str(), "1"),
+                (k2.as_str(), "1"),
+                (k3.as_str(), "1"),
+            ],
+        )
+        .await;
+    assert_eq!(c.location(), Some("/settings?saved=1"), "{}", c.body);
+    let one = m
+        .post(
+            "/settings/combinations",
+            &[
+                ("combination_name", "Allein"),
+                ("combination_min", "2"),
+                ("combination_max", "3"),
+                (k1.as_str(), "1"),
+            ],
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(one.body.contains("table_ids"), "{}", one.body);
+    let (_, combos) = app
+        .call(reqwest::Method::GET, "/api/v1/tables", &token, None)
+        .await;
+    let list = combos["combinations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let tafel = list
+        .iter()
+        .find(|c| c["name"] == "Lange Tafel")
+        .unwrap_or_else(|| panic!("combination saved: {combos}"));
+    assert_eq!(tafel["table_ids"].as_array().map(Vec::len), Some(3));
+    let id = tafel["id"].as_str().expect("id");
+    let gone = m
+        .post(&format!("/settings/combinations/{id}/remove"), &[])
+        .await;
+    assert_eq!(gone.location(), Some("/settings?saved=1"));
+    assert_eq!(
+        m.post(&format!("/settings/combinations/{id}/remove"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // And through the API.
+    let manager = app.api_token(r, Role::Manager).await;
+    let (s, made) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/combinations",
+            &manager,
+            Some(serde_json::json!({"name": "Eck", "min_seats": 3, "max_seats": 4, "table_ids": [t1, t2]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let path = format!("/api/v1/combinations/{}", made["id"].as_str().expect("id"));
+    let (s, _) = app.call(reqwest::Method::DELETE, &path, &token, None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "staff cannot");
+    let (s, _) = app
+        .call(reqwest::Method::DELETE, &path, &manager, None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    // Staff cannot.
+    app.user_in(r, "kellner@trattoria-test.example", Role::Staff)
+        .await;
+    let mut staff = app.browser();
+    staff
+        .login("kellner@trattoria-test.example", PASSWORD)
+        .await;
+    assert_eq!(
+        staff
+            .post("/settings/areas", &[("area_name", "Keller")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}

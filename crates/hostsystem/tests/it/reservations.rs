@@ -541,6 +541,101 @@ async fn moving_and_resizing_recheck_availability_and_reassign_tables() {
 }
 
 #[tokio::test]
+async fn staff_can_choose_the_tables_instead_of_the_suggestion() {
+    let app = TestApp::new().await;
+    let (_, _, staff) = setup(&app).await;
+    let (_, tables) = app.call(Method::GET, "/api/v1/tables", &staff, None).await;
+    let id_of = |name: &str| -> String {
+        tables["tables"]
+            .as_array()
+            .or(tables.as_array())
+            .expect("tables")
+            .iter()
+            .find(|t| t["name"] == name)
+            .map(|t| t["id"].as_str().expect("id").to_string())
+            .expect("table")
+    };
+    let (t1, t11, t12) = (id_of("T1"), id_of("T11"), id_of("T12"));
+    let mut on_t11 = booking("19:00", 2, "Paula");
+    on_t11["table_ids"] = json!([t11]);
+    let (s, r) = app
+        .call(
+            Method::POST,
+            "/api/v1/reservations",
+            &staff,
+            Some(on_t11.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert_eq!(r["tables"], json!(["T11"]), "the chosen table, not T1");
+    // The same table at an overlapping time is taken: 409 naming table_ids.
+    on_t11["time"] = json!("20:00");
+    let (s, e) = app
+        .call(Method::POST, "/api/v1/reservations", &staff, Some(on_t11))
+        .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+        (
+            StatusCode::CONFLICT,
+            Some("tables_unavailable"),
+            Some("table_ids")
+        ),
+        "{e}"
+    );
+    let mut too_small = booking("19:00", 4, "Otto");
+    too_small["table_ids"] = json!([t1]);
+    let (s, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/reservations",
+            &staff,
+            Some(too_small),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("tables_too_small")),
+        "{e}"
+    );
+    let mut unknown = booking("19:00", 2, "Otto");
+    unknown["table_ids"] = json!([uuid::Uuid::new_v4()]);
+    let (s, e) = app
+        .call(Method::POST, "/api/v1/reservations", &staff, Some(unknown))
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("table_ids")),
+        "{e}"
+    );
+    // Moving onto chosen tables; T11 stays held by nobody else afterwards.
+    let path = format!("/api/v1/reservations/{}", r["id"].as_str().expect("id"));
+    let (s, moved) = app
+        .call(
+            Method::PATCH,
+            &path,
+            &staff,
+            Some(json!({"table_ids": [t12]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{moved}");
+    assert_eq!(moved["tables"], json!(["T12"]));
+    assert_eq!(moved["time"], "19:00");
+    let (s, walk) = app
+        .call(
+            Method::POST,
+            "/api/v1/walk-ins",
+            &staff,
+            Some(json!({"party_size": 2, "table_ids": [t11]})),
+        )
+        .await;
+    assert_eq!(
+        (s, walk["tables"].clone()),
+        (StatusCode::CREATED, json!(["T11"])),
+        "{walk}"
+    );
+}
+
+#[tokio::test]
 async fn walk_ins_are_seated_now() {
     let app = TestApp::new().await;
     let (_, _, staff) = setup(&app).await;
