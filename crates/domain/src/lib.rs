@@ -6,6 +6,7 @@ pub mod clock;
 pub mod redact;
 pub mod reservation;
 pub mod role;
+pub mod say;
 pub mod spoken;
 pub mod totp;
 pub mod validate;

@@ -27,6 +27,21 @@ pub struct DemoInfo {
     pub restaurant_name: String,
     pub users: Vec<DemoUser>,
     pub api_token: String,
+    pub voice: DemoVoice,
+}
+
+/// The demo restaurant's voice-AI webhook secret, Retell key and URLs (issued afresh on every
+/// run, like the API token).
+#[derive(Serialize, Clone, Debug)]
+pub struct DemoVoice {
+    pub secret: String,
+    pub retell_key: String,
+    /// Generic JSON tools (GoHighLevel custom actions); replace `{tool}`.
+    pub tools_url: String,
+    pub vapi_url: String,
+    /// Retell custom functions; Retell call events go to `retell_webhook_url`.
+    pub retell_url: String,
+    pub retell_webhook_url: String,
 }
 
 const USERS: [(&str, &str, &str, Role); 3] = [
@@ -110,7 +125,24 @@ pub async fn ensure(store: &Store, base_url: &str) -> Result<DemoInfo> {
         }
     }
     let (_, api_token) = tx.create_api_token("demo", Role::Manager, None).await?;
+    let secret = tx.rotate_voice_secret().await?;
+    tx.end_voice_rotation().await?;
+    let retell_key = format!("key_demo_{}", hs_store::secret::random_token());
+    tx.set_retell_key(Some(&retell_key)).await?;
     tx.commit().await.context("committing demo token")?;
+    let base = format!(
+        "{}/api/v1/voice/{}",
+        base_url.trim_end_matches('/'),
+        restaurant.id
+    );
+    let voice = DemoVoice {
+        secret,
+        retell_key,
+        tools_url: format!("{base}/tools/{{tool}}"),
+        vapi_url: format!("{base}/vapi"),
+        retell_url: format!("{base}/retell/function"),
+        retell_webhook_url: format!("{base}/retell/webhook"),
+    };
     let mut tx = store.tenant(restaurant.id, &Actor::Cli).await?;
     if tx.tables().await?.is_empty() {
         configure(&mut tx).await?;
@@ -123,6 +155,7 @@ pub async fn ensure(store: &Store, base_url: &str) -> Result<DemoInfo> {
         restaurant_name: restaurant.name,
         users,
         api_token,
+        voice,
     })
 }
 

@@ -42,7 +42,7 @@ pub enum Command {
     Migrate,
     /// Create (idempotently) the demo restaurant with one user per role and print its logins.
     Demo {
-        /// Print JSON (base_url, restaurant_id, users, api_token).
+        /// Print JSON (base_url, restaurant_id, users, api_token, voice).
         #[arg(long)]
         json: bool,
     },
@@ -158,6 +158,10 @@ fn print_demo(info: &demo::DemoInfo, json: bool) -> Result<()> {
             );
         }
         println!("  API token (manager): {}", info.api_token);
+        println!("  Voice secret: {}", info.voice.secret);
+        println!("  Vapi server URL: {}", info.voice.vapi_url);
+        println!("  Generic tools:   {}", info.voice.tools_url);
+        println!("  Retell functions: {}", info.voice.retell_url);
     }
     Ok(())
 }

@@ -686,6 +686,28 @@ impl TenantTx {
         Ok(out)
     }
 
+    /// Pending and confirmed reservations from now on of the guest with this phone number
+    /// (E.164), soonest first; at most ten.
+    pub async fn upcoming_for_phone(
+        &mut self,
+        phone: &str,
+    ) -> Result<Vec<Reservation>, StoreError> {
+        let now = self.store.clock.now();
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "{SELECT} WHERE g.phone = $1 AND r.starts_at >= $2 AND r.status IN ('pending', 'confirmed') \
+             ORDER BY r.starts_at LIMIT 10"
+        ))
+        .bind(phone)
+        .bind(now)
+        .fetch_all(self.conn())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(self.present(r, false).await?);
+        }
+        Ok(out)
+    }
+
     async fn present(&mut self, r: Row, special: bool) -> Result<Reservation, StoreError> {
         let tz = self.rules().await?.tz;
         let local = r.starts_at.with_timezone(&tz);

@@ -200,6 +200,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reservation_events",
         sql: include_str!("../migrations/0003_reservation_events.sql"),
     },
+    Migration {
+        version: 4,
+        name: "voice",
+        sql: include_str!("../migrations/0004_voice.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -12,6 +12,7 @@ pub mod secret;
 pub mod setup;
 pub mod team;
 mod tenant;
+pub mod voice;
 
 pub use crypto::MasterKey;
 pub use error::StoreError;

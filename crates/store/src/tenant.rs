@@ -144,6 +144,11 @@ impl TenantTx {
     }
 
     /// Forgets cached setup after a change to it.
+    /// The store clock's now.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.store.clock.now()
+    }
+
     pub(crate) fn invalidate_setup(&mut self) {
         self.rules = None;
         self.settings = None;

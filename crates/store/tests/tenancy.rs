@@ -154,12 +154,19 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
          INSERT INTO reservation_tables (restaurant_id, reservation_id, table_id, during) VALUES ('{rid}', '{res}', '{t}', '[2026-12-01 18:00+00, 2026-12-01 19:30+00)');
          INSERT INTO idempotency_records (restaurant_id, key, scope, request_hash, status_code, response, created_at, expires_at)
            VALUES ('{rid}', 'k', 'reservations', '\\x00', 201, '{{}}', now(), now() + interval '1 day');
-         INSERT INTO tenant_keys (restaurant_id, wrapped_key, created_at) VALUES ('{rid}', 'x', now());",
+         INSERT INTO tenant_keys (restaurant_id, wrapped_key, created_at) VALUES ('{rid}', 'x', now());
+         INSERT INTO voice_settings (restaurant_id, updated_at) VALUES ('{rid}', now());
+         INSERT INTO voice_calls (restaurant_id, id, provider, external_id, started_at, created_at, updated_at)
+           VALUES ('{rid}', '{call}', 'vapi', 'call-1', now(), now(), now());
+         INSERT INTO voice_events (restaurant_id, id, call_id, at, kind, name) VALUES ('{rid}', gen_random_uuid(), '{call}', now(), 'status', 'in-progress');
+         INSERT INTO deletion_protocol (restaurant_id, id, category, rows_affected, cutoff, ran_at)
+           VALUES ('{rid}', gen_random_uuid(), 'voice_events_deleted', 0, now(), now());",
         a = Uuid::new_v4(),
         t = Uuid::new_v4(),
         c = Uuid::new_v4(),
         g = Uuid::new_v4(),
         res = Uuid::new_v4(),
+        call = Uuid::new_v4(),
     );
     let mut tx = db
         .app_pool()
@@ -266,7 +273,11 @@ async fn app_role_with_tenant_a_cannot_read_change_or_create_rows_of_tenant_b() 
             seen_a > 0,
             "{t}: tenant A should see its own rows (fixture incomplete)"
         );
-        if t != "audit_log" {
+        // Append-only tables refuse UPDATE (and the protocol DELETE) to the app role outright;
+        // that is checked in `append_only_logs_refuse_changes_to_the_app_role`.
+        let may_update = !["audit_log", "voice_events", "deletion_protocol"].contains(&t.as_str());
+        let may_delete = !["audit_log", "deletion_protocol"].contains(&t.as_str());
+        if may_update {
             let upd = sqlx::query(&format!(
                 "UPDATE {t} SET restaurant_id = restaurant_id WHERE restaurant_id = $1"
             ))
@@ -275,6 +286,8 @@ async fn app_role_with_tenant_a_cannot_read_change_or_create_rows_of_tenant_b() 
             .await
             .expect("update");
             assert_eq!(upd.rows_affected(), 0, "{t}: tenant A updated rows of B");
+        }
+        if may_delete {
             let del = sqlx::query(&format!("DELETE FROM {t} WHERE restaurant_id = $1"))
                 .bind(b)
                 .execute(&mut *tx)
@@ -434,5 +447,36 @@ async fn audit_log_records_actor_table_row_and_columns_but_no_values() {
         let r = sqlx::query(sql).execute(&mut c).await;
         let denied = r.as_ref().err().and_then(|e| e.as_database_error()).and_then(|e| e.code()).is_some_and(|c| c == "42501");
         assert!(denied, "`{sql}` should be denied: {r:?}");
+    }
+}
+
+#[tokio::test]
+async fn append_only_logs_refuse_changes_to_the_app_role() {
+    let db = fresh_db().await.expect("db");
+    let store = store_for(&db).await;
+    let (a, _) = two_restaurants(&db, &store).await;
+    let mut c = PgConnection::connect_with(&db.targets.app)
+        .await
+        .expect("app conn");
+    for sql in [
+        "UPDATE voice_events SET name = 'x'",
+        "UPDATE deletion_protocol SET rows_affected = 0",
+        "DELETE FROM deletion_protocol",
+    ] {
+        let mut tx = c.begin().await.expect("begin");
+        sqlx::query("SELECT set_config('app.restaurant_id', $1, true)")
+            .bind(a.to_string())
+            .execute(&mut *tx)
+            .await
+            .expect("set");
+        let err = sqlx::query(sql).execute(&mut *tx).await;
+        let code = err
+            .as_ref()
+            .err()
+            .and_then(|e| e.as_database_error())
+            .and_then(|e| e.code())
+            .map(|c| c.to_string());
+        assert_eq!(code.as_deref(), Some("42501"), "`{sql}` gave {err:?}");
+        tx.rollback().await.expect("rollback");
     }
 }

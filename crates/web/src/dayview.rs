@@ -10,7 +10,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Timelike};
+use chrono::{Duration, NaiveDate, NaiveTime, Timelike};
 use hs_domain::availability::{self, Audience};
 use hs_domain::reservation::{Channel, Status};
 use hs_domain::Role;
@@ -19,76 +19,9 @@ use hs_store::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
 
-const WEEKDAYS_DE: [&str; 7] = [
-    "Montag",
-    "Dienstag",
-    "Mittwoch",
-    "Donnerstag",
-    "Freitag",
-    "Samstag",
-    "Sonntag",
-];
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const MONTHS_DE: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// "Freitag, 27. November 2026" / "Friday, 27 November 2026".
 fn long_date(d: NaiveDate, lang: &str) -> String {
-    let (w, m) = (
-        d.weekday().num_days_from_monday() as usize,
-        d.month0() as usize,
-    );
-    if lang == "en" {
-        format!(
-            "{}, {} {} {}",
-            WEEKDAYS_EN[w],
-            d.day(),
-            MONTHS_EN[m],
-            d.year()
-        )
-    } else {
-        format!(
-            "{}, {}. {} {}",
-            WEEKDAYS_DE[w],
-            d.day(),
-            MONTHS_DE[m],
-            d.year()
-        )
-    }
+    hs_domain::say::long_date(d, lang)
 }
 
 fn parse_date(q: Option<&str>, today: NaiveDate) -> NaiveDate {

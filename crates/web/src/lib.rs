@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod pages;
 pub mod reservations;
 pub mod settings;
+pub mod voice;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -169,6 +170,23 @@ pub fn router(state: AppState) -> Router {
             axum::routing::delete(reservations::remove_combination),
         )
         .route("/api/v1/guests", get(reservations::search_guests))
+        .route(
+            "/api/v1/voice/{restaurant_id}/tools/{tool}",
+            post(voice::generic),
+        )
+        .route("/api/v1/voice/{restaurant_id}/vapi", post(voice::vapi))
+        .route(
+            "/api/v1/voice/{restaurant_id}/retell/function",
+            post(voice::retell_function),
+        )
+        .route(
+            "/api/v1/voice/{restaurant_id}/retell/function/{tool}",
+            post(voice::retell_function),
+        )
+        .route(
+            "/api/v1/voice/{restaurant_id}/retell/webhook",
+            post(voice::retell_webhook),
+        )
         .route(
             "/api/v1/guests/{id}",
             get(reservations::guest).patch(reservations::update_guest),

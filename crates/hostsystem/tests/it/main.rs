@@ -7,3 +7,4 @@ mod cli;
 mod dashboard;
 mod reservations;
 mod team;
+mod voice;

@@ -1,0 +1,571 @@
+//! Voice-AI webhooks over HTTP: Vapi, Retell and the generic tool endpoint book through the
+//! agent's tools, retries book once, wrong secrets and signatures are refused, bad input gets a
+//! sentence to speak, and the retention run anonymises calls after 90 days. The clock stands
+//! at Tuesday 24 November 2026, 13:00 in Freiburg.
+
+use crate::app::{t0, TestApp};
+use chrono::Duration;
+use hmac::{Hmac, Mac};
+use hs_store::voice::{CallEnd, Provider};
+use hs_store::Actor;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sha2::Sha256;
+use uuid::Uuid;
+
+const CALLER: &str = "+4917612345678";
+
+/// A restaurant with a voice secret (and, when asked, a Retell key).
+async fn voice_restaurant(app: &TestApp, name: &str, retell: Option<&str>) -> (Uuid, String) {
+    let rid = app.with_trattoria(name).await;
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let secret = tx.rotate_voice_secret().await.expect("secret");
+    tx.set_retell_key(retell).await.expect("retell key");
+    tx.commit().await.expect("commit");
+    (rid, secret)
+}
+
+async fn post(
+    app: &TestApp,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, Value, String) {
+    let mut req = app
+        .client()
+        .post(format!("{}{path}", app.base))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+    )
+}
+
+fn vapi_tool_calls(call: &str, calls: &[(&str, &str, Value)]) -> String {
+    // As in Vapi's docs: message.type "tool-calls", toolCallList with function name and
+    // arguments, the call with the customer's number.
+    json!({"message": {
+        "type": "tool-calls",
+        "call": {"id": call, "type": "inboundPhoneCall", "customer": {"number": CALLER}},
+        "toolCallList": calls.iter().map(|(id, name, args)| json!({
+            "id": id, "type": "function", "function": {"name": name, "arguments": args}
+        })).collect::<Vec<_>>(),
+    }})
+    .to_string()
+}
+
+async fn reservations_of(app: &TestApp, rid: Uuid) -> Vec<(String, String, Option<String>)> {
+    let mut su = app.db.superuser_conn().await.expect("su");
+    sqlx::query_as(
+        "SELECT r.code, r.channel, g.phone FROM reservations r LEFT JOIN guests g ON g.id = r.guest_id \
+         WHERE r.restaurant_id = $1 ORDER BY r.created_at",
+    )
+    .bind(rid)
+    .fetch_all(&mut su)
+    .await
+    .expect("reservations")
+}
+
+#[tokio::test]
+async fn a_vapi_call_books_once_and_is_logged_with_transcript_and_outcome() {
+    let app = TestApp::new().await;
+    let (rid, secret) = voice_restaurant(&app, "Trattoria Vapi", None).await;
+    let path = format!("/api/v1/voice/{rid}/vapi");
+    let auth = format!("Bearer {secret}");
+    let h = [("authorization", auth.as_str())];
+    // Spoken forms: "Freitag" is 27 November, "19 Uhr", "zu viert".
+    let ask = vapi_tool_calls(
+        "call-1",
+        &[(
+            "tc-1",
+            "check_availability",
+            json!({"date": "Freitag", "time": "19 Uhr", "party_size": "zu viert"}),
+        )],
+    );
+    let (s, r, _) = post(&app, &path, &h, &ask).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["results"][0]["toolCallId"], "tc-1");
+    let result = r["results"][0]["result"].as_str().expect("a result string");
+    assert!(!result.contains('\n'), "one line");
+    let answer: Value = serde_json::from_str(result).expect("JSON in the line");
+    assert_eq!(answer["data"]["available"], true, "{answer}");
+    assert!(
+        answer["say"]
+            .as_str()
+            .expect("say")
+            .contains("Freitag, 27. November um 19 Uhr"),
+        "{answer}"
+    );
+    // Book; the arguments may also come as a JSON string.
+    let book = vapi_tool_calls(
+        "call-1",
+        &[("tc-2", "create_reservation", json!("{\"date\": \"2026-11-27\", \"time\": \"19:00\", \"party_size\": 4, \"name\": \"Erika Mustermann\"}"))],
+    );
+    let (s, first, _) = post(&app, &path, &h, &book).await;
+    assert_eq!(s, StatusCode::OK);
+    let booked: Value =
+        serde_json::from_str(first["results"][0]["result"].as_str().expect("result"))
+            .expect("json");
+    let code = booked["data"]["code"]
+        .as_str()
+        .expect("a booking code")
+        .to_string();
+    assert!(booked["say"]
+        .as_str()
+        .expect("say")
+        .contains(&hs_domain::say::spell(&code)));
+    // Vapi retries the same tool call: the same answer, one booking.
+    let (_, again, _) = post(&app, &path, &h, &book).await;
+    assert_eq!(again, first, "the retry gets the first answer");
+    let list = reservations_of(&app, rid).await;
+    assert_eq!(list.len(), 1, "booked once: {list:?}");
+    assert_eq!(
+        list[0],
+        (code.clone(), "phone_ai".into(), Some(CALLER.into())),
+        "caller ID as the guest's phone"
+    );
+    // Bad input gets a sentence in Vapi's error field.
+    let bad = vapi_tool_calls(
+        "call-1",
+        &[
+            (
+                "tc-3",
+                "create_reservation",
+                json!({"date": "2026-11-27", "time": "19:00", "party_size": 0, "name": "X"}),
+            ),
+            ("tc-4", "order_pizza", json!({})),
+            (
+                "tc-5",
+                "check_availability",
+                json!({"date": "2026-11-30", "time": "19:00", "party_size": 2}),
+            ),
+        ],
+    );
+    let (s, r, _) = post(&app, &path, &h, &bad).await;
+    assert_eq!(s, StatusCode::OK);
+    let zero: Value = serde_json::from_str(r["results"][0]["error"].as_str().expect("error field"))
+        .expect("json");
+    assert_eq!(zero["error"], "party_too_small");
+    assert!(zero["say"]
+        .as_str()
+        .expect("say")
+        .contains("wie viele Personen"));
+    let unknown: Value =
+        serde_json::from_str(r["results"][1]["error"].as_str().expect("error")).expect("json");
+    assert_eq!(unknown["error"], "unknown_tool");
+    let monday: Value =
+        serde_json::from_str(r["results"][2]["result"].as_str().expect("result")).expect("json");
+    assert!(
+        monday["say"].as_str().expect("say").contains("geschlossen"),
+        "{monday}"
+    );
+    assert_eq!(
+        reservations_of(&app, rid).await.len(),
+        1,
+        "nothing booked by bad input"
+    );
+    // Status updates and unknown message types are acknowledged.
+    let status = json!({"message": {"type": "status-update", "status": "in-progress", "call": {"id": "call-1"}}}).to_string();
+    assert_eq!(post(&app, &path, &h, &status).await.0, StatusCode::OK);
+    let other = json!({"message": {"type": "speech-update", "call": {"id": "call-1"}}}).to_string();
+    let (s, r, _) = post(&app, &path, &h, &other).await;
+    assert_eq!((s, r), (StatusCode::OK, json!({})));
+    // The end-of-call report (fields as Vapi documents them).
+    let report = json!({"message": {
+        "type": "end-of-call-report", "endedReason": "customer-ended-call",
+        "call": {"id": "call-1", "customer": {"number": CALLER}},
+        "startedAt": "2026-11-24T11:58:00.000Z", "endedAt": "2026-11-24T12:00:05.000Z", "durationSeconds": 125.2,
+        "transcript": "AI: Trattoria Demo, guten Tag.\nUser: Ich möchte für Freitag reservieren, zu viert, 19 Uhr.",
+        "summary": "Reservierung für 4 Personen am Freitag um 19 Uhr.",
+        "recordingUrl": "https://storage.vapi.ai/call-1-mono.wav",
+        "artifact": {"messages": []}
+    }})
+    .to_string();
+    assert_eq!(post(&app, &path, &h, &report).await.0, StatusCode::OK);
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let calls = tx.voice_calls(&Default::default()).await.expect("calls");
+    assert_eq!(calls.len(), 1);
+    let (call, events) = tx.voice_call_detail(calls[0].id).await.expect("detail");
+    assert_eq!(call.outcome.as_deref(), Some("booked"));
+    assert_eq!(call.duration_seconds, Some(125));
+    assert_eq!(call.caller.as_deref(), Some(CALLER));
+    assert!(call
+        .transcript
+        .as_deref()
+        .is_some_and(|t| t.contains("zu viert")));
+    assert_eq!(
+        call.recording_url.as_deref(),
+        Some("https://storage.vapi.ai/call-1-mono.wav")
+    );
+    assert!(call.reservation_id.is_some(), "linked to the booking");
+    let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
+    assert!(
+        names.contains(&"create_reservation")
+            && names.contains(&"end-of-call-report")
+            && names.contains(&"in-progress"),
+        "{names:?}"
+    );
+    let logged = serde_json::to_string(&events.iter().map(|e| &e.payload).collect::<Vec<_>>())
+        .expect("json");
+    assert!(
+        !logged.contains("Erika") && !logged.contains(&secret),
+        "events are minimised: {logged}"
+    );
+    drop(tx);
+    // Transcripts are sealed at rest.
+    let mut su = app.db.superuser_conn().await.expect("su");
+    let raw: String =
+        sqlx::query_scalar("SELECT transcript_enc FROM voice_calls WHERE restaurant_id = $1")
+            .bind(rid)
+            .fetch_one(&mut su)
+            .await
+            .expect("row");
+    assert!(!raw.contains("zu viert"));
+}
+
+#[tokio::test]
+async fn wrong_or_missing_secrets_are_refused_and_rotation_keeps_the_old_one_for_a_day() {
+    let app = TestApp::new().await;
+    let (rid, secret) = voice_restaurant(&app, "Trattoria Schloss", None).await;
+    let (other, other_secret) = voice_restaurant(&app, "Trattoria Nachbar", None).await;
+    let vapi = format!("/api/v1/voice/{rid}/vapi");
+    let body = vapi_tool_calls("c", &[("t", "restaurant_info", json!({}))]);
+    for headers in [
+        vec![],
+        vec![("authorization", "Bearer wrong")],
+        vec![("authorization", &*format!("Bearer {other_secret}"))],
+        vec![("x-vapi-secret", "hsv_nope")],
+    ] {
+        let (s, _, text) = post(&app, &vapi, &headers, &body).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{headers:?}");
+        assert!(!text.contains("secret"), "no detail: {text}");
+    }
+    let (s, _, _) = post(
+        &app,
+        "/api/v1/voice/not-a-uuid/vapi",
+        &[("authorization", "Bearer x")],
+        &body,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, r, _) = post(&app, &vapi, &[("x-vapi-secret", &secret)], &body).await;
+    assert_eq!(s, StatusCode::OK, "the default Vapi header");
+    let info: Value =
+        serde_json::from_str(r["results"][0]["result"].as_str().expect("result")).expect("json");
+    assert!(
+        info["say"]
+            .as_str()
+            .expect("say")
+            .contains("Hauptstraße 12"),
+        "{info}"
+    );
+    // Generic endpoint: header or bearer.
+    let tools = format!("/api/v1/voice/{rid}/tools/check_availability");
+    let args = json!({"date": "2026-11-27", "party_size": 2}).to_string();
+    let (s, r, _) = post(&app, &tools, &[("x-hostsystem-secret", &secret)], &args).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(r["ok"], true, "{r}");
+    assert!(r["data"]["times"].as_array().is_some_and(|t| !t.is_empty()));
+    // Rotation: both secrets work for a day, then only the new one.
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let new = tx.rotate_voice_secret().await.expect("rotate");
+    tx.commit().await.expect("commit");
+    for s in [&secret, &new] {
+        let (st, _, _) = post(
+            &app,
+            &tools,
+            &[("authorization", &format!("Bearer {s}"))],
+            &args,
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK);
+    }
+    app.advance(Duration::hours(25));
+    let (st, _, _) = post(
+        &app,
+        &tools,
+        &[("authorization", &format!("Bearer {secret}"))],
+        &args,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "the old secret expired");
+    let (st, _, _) = post(
+        &app,
+        &tools,
+        &[("authorization", &format!("Bearer {new}"))],
+        &args,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    // The other restaurant's booking code is not found here.
+    let mut tx = app.store.tenant(other, &Actor::Cli).await.expect("tx");
+    let ctx = hs_agent::Context {
+        caller: Some(CALLER.into()),
+        language: "de".into(),
+        channel: hs_domain::reservation::Channel::PhoneAi,
+    };
+    let made = hs_agent::run(
+        &mut tx,
+        "create_reservation",
+        &json!({"date": "2026-11-28", "time": "19:00", "party_size": 2, "name": "Otto Nachbar"}),
+        &ctx,
+    )
+    .await
+    .expect("booked");
+    tx.commit().await.expect("commit");
+    let foreign = made.data["code"].as_str().expect("code");
+    let find = format!("/api/v1/voice/{rid}/tools/find_reservation");
+    let (s, r, _) = post(
+        &app,
+        &find,
+        &[("x-hostsystem-secret", &new)],
+        &json!({"code": foreign, "caller": CALLER}).to_string(),
+    )
+    .await;
+    assert_eq!(
+        (s, r["ok"].clone(), r["error"].clone()),
+        (StatusCode::OK, json!(false), json!("not_found")),
+        "{r}"
+    );
+    // Bad bodies.
+    let (s, _, _) = post(&app, &tools, &[("x-hostsystem-secret", &new)], "{not json").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let big = format!("{{\"notes\": \"{}\"}}", "x".repeat(1024 * 1024));
+    let (s, _, _) = post(&app, &tools, &[("x-hostsystem-secret", &new)], &big).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    let (s, r, _) = post(&app, &tools, &[("x-hostsystem-secret", &new)], "[1,2]").await;
+    assert_eq!(
+        (s, r["ok"].clone(), r["error"].clone()),
+        (StatusCode::OK, json!(false), json!("invalid_arguments"))
+    );
+    let ambiguous = json!({"date": "2026-11-27", "time": "8", "party_size": 2}).to_string();
+    let (_, r, _) = post(&app, &tools, &[("x-hostsystem-secret", &new)], &ambiguous).await;
+    assert_eq!(
+        r["ok"], true,
+        "a time the hours settle is no question: 8 means 20:00 here: {r}"
+    );
+}
+
+fn retell_sign(key: &str, body: &str, ts: i64) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("key");
+    mac.update(body.as_bytes());
+    mac.update(ts.to_string().as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("v={ts},d={hex}")
+}
+
+#[tokio::test]
+async fn a_retell_call_books_with_a_valid_signature_and_stale_or_forged_ones_are_refused() {
+    let app = TestApp::new().await;
+    let key = "key_retell_test_0123456789";
+    let (rid, _) = voice_restaurant(&app, "Trattoria Retell", Some(key)).await;
+    let now = t0().timestamp_millis();
+    // A custom-function request as Retell documents it: name, args, and the call object.
+    let body = json!({
+        "name": "create_reservation",
+        "call": {"call_id": "retell-call-9", "agent_id": "agent_1", "from_number": CALLER, "to_number": "+497612345678", "direction": "inbound", "call_status": "ongoing"},
+        "args": {"date": "morgen", "time": "halb acht", "party_size": "zwei", "name": "Jonas Fischer"}
+    })
+    .to_string();
+    let path = format!("/api/v1/voice/{rid}/retell/function");
+    let sig = retell_sign(key, &body, now);
+    let (s, r, _) = post(&app, &path, &[("x-retell-signature", &sig)], &body).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["data"]["date"], "2026-11-25", "morgen");
+    assert_eq!(r["data"]["time"], "19:30", "halb acht in the evening");
+    // Retell retries: same call, tool and arguments → same answer, one booking.
+    let sig2 = retell_sign(key, &body, now + 2000);
+    let (_, again, _) = post(&app, &path, &[("x-retell-signature", &sig2)], &body).await;
+    assert_eq!(again["data"]["code"], r["data"]["code"]);
+    assert_eq!(reservations_of(&app, rid).await.len(), 1);
+    // Forged, stale, missing.
+    let forged = retell_sign("another-key", &body, now);
+    let stale = retell_sign(key, &body, now - 6 * 60 * 1000);
+    for h in [
+        vec![("x-retell-signature", forged.as_str())],
+        vec![("x-retell-signature", stale.as_str())],
+        vec![],
+    ] {
+        let (s, _, _) = post(&app, &path, &h, &body).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{h:?}");
+    }
+    // Arguments only, tool in the path.
+    let args = json!({"date": "2026-11-27", "party_size": 2}).to_string();
+    let sig = retell_sign(key, &args, now);
+    let (s, r, _) = post(
+        &app,
+        &format!("{path}/check_availability"),
+        &[("x-retell-signature", &sig)],
+        &args,
+    )
+    .await;
+    assert_eq!((s, r["ok"].clone()), (StatusCode::OK, json!(true)), "{r}");
+    // The call webhook.
+    let ended = json!({"event": "call_analyzed", "call": {
+        "call_id": "retell-call-9", "from_number": CALLER, "call_status": "ended",
+        "start_timestamp": now - 95_000, "end_timestamp": now, "disconnection_reason": "user_hangup",
+        "transcript": "Agent: Hallo!\nUser: Morgen halb acht für zwei, bitte.",
+        "recording_url": "https://dxc03zgurdly9.cloudfront.net/retell-call-9/recording.wav",
+        "call_analysis": {"call_summary": "Tisch für zwei morgen 19:30 reserviert."}
+    }})
+    .to_string();
+    let hook = format!("/api/v1/voice/{rid}/retell/webhook");
+    let (s, _, _) = post(
+        &app,
+        &hook,
+        &[("x-retell-signature", &retell_sign(key, &ended, now))],
+        &ended,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _, _) = post(
+        &app,
+        &hook,
+        &[(
+            "x-retell-signature",
+            &retell_sign(key, &ended, now - 600_000),
+        )],
+        &ended,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "stale timestamp");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let calls = tx.voice_calls(&Default::default()).await.expect("calls");
+    let retell: Vec<_> = calls
+        .iter()
+        .filter(|c| c.provider == "retell" && c.external_id == "retell-call-9")
+        .collect();
+    assert_eq!(retell.len(), 1);
+    let (call, _) = tx.voice_call_detail(retell[0].id).await.expect("detail");
+    assert_eq!(
+        (call.outcome.as_deref(), call.duration_seconds),
+        (Some("booked"), Some(95))
+    );
+    assert_eq!(
+        call.summary.as_deref(),
+        Some("Tisch für zwei morgen 19:30 reserviert.")
+    );
+    // Without a Retell key nothing is accepted.
+    let (rid2, _) = voice_restaurant(&app, "Trattoria Ohne Retell", None).await;
+    let (s, _, _) = post(
+        &app,
+        &format!("/api/v1/voice/{rid2}/retell/webhook"),
+        &[("x-retell-signature", &retell_sign("", &ended, now))],
+        &ended,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn retention_anonymises_calls_older_than_90_days_and_deletes_old_webhook_logs() {
+    let app = TestApp::new().await;
+    let (rid, _) = voice_restaurant(&app, "Trattoria Vergesslich", None).await;
+    let now = t0();
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let mut ids = Vec::new();
+    for (name, days) in [("old", 91), ("young", 89)] {
+        let id = tx
+            .voice_call(Provider::Vapi, name, Some(CALLER), "de")
+            .await
+            .expect("call");
+        tx.voice_event(
+            id,
+            "tool_call",
+            "check_availability",
+            None,
+            Some(true),
+            &json!({}),
+        )
+        .await
+        .expect("event");
+        tx.voice_call_ended(
+            id,
+            &CallEnd {
+                started_at: Some(now - Duration::days(days)),
+                ended_at: Some(now - Duration::days(days) + Duration::minutes(2)),
+                transcript: Some(format!("Transkript {name}")),
+                summary: Some("Zusammenfassung".into()),
+                recording_url: Some("https://example.com/r.wav".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("ended");
+        ids.push(id);
+    }
+    tx.commit().await.expect("commit");
+    let ran = app.store.run_retention(now).await.expect("retention");
+    let mine: Vec<_> = ran.iter().filter(|d| d.restaurant_id == rid).collect();
+    assert_eq!(
+        mine.iter()
+            .find(|d| d.category == "voice_calls_anonymised")
+            .map(|d| d.rows),
+        Some(1)
+    );
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let (old, _) = tx.voice_call_detail(ids[0]).await.expect("old");
+    assert_eq!(
+        (old.caller, old.transcript, old.summary, old.recording_url),
+        (None, None, None, None),
+        "91 days: anonymised"
+    );
+    assert!(old.anonymised_at.is_some());
+    assert_eq!(
+        old.duration_seconds,
+        Some(120),
+        "duration kept for statistics"
+    );
+    assert_eq!(old.outcome.as_deref(), Some("abandoned"), "outcome kept");
+    let (young, events) = tx.voice_call_detail(ids[1]).await.expect("young");
+    assert_eq!(young.caller.as_deref(), Some(CALLER), "89 days: kept");
+    assert_eq!(young.transcript.as_deref(), Some("Transkript young"));
+    assert_eq!(events.len(), 1, "events younger than 30 days stay");
+    let protocol = tx.deletion_protocol(10).await.expect("protocol");
+    assert_eq!(protocol.len(), 3, "one row per category: {protocol:?}");
+    assert!(protocol.iter().all(|p| p.ran_at == now));
+    drop(tx);
+    // A month later the webhook logs go, and the second call has aged past 90 days too.
+    let later = now + Duration::days(31);
+    app.store.run_retention(later).await.expect("retention");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let (young, events) = tx.voice_call_detail(ids[1]).await.expect("young");
+    assert!(events.is_empty(), "logs older than 30 days deleted");
+    assert!(young.transcript.is_none());
+    let protocol = tx.deletion_protocol(10).await.expect("protocol");
+    let events_row = protocol
+        .iter()
+        .find(|p| p.ran_at == later && p.category == "voice_events_deleted")
+        .expect("row");
+    assert_eq!(
+        events_row.rows_affected, 2,
+        "one event per call: {protocol:?}"
+    );
+    // The app role cannot rewrite the protocol.
+    let mut conn = app
+        .db
+        .app_pool()
+        .await
+        .expect("pool")
+        .acquire()
+        .await
+        .expect("conn");
+    let e = sqlx::query("DELETE FROM deletion_protocol")
+        .execute(&mut *conn)
+        .await;
+    assert!(e.is_err(), "append-only");
+}

@@ -1,0 +1,712 @@
+//! Voice-AI calls: the restaurant's webhook secret (hashed, rotatable, compared in constant
+//! time) and Retell key (sealed), the call log with sealed transcripts, the append-only event
+//! log, and the nightly retention run with its deletion protocol.
+
+use crate::error::StoreError;
+use crate::secret::{constant_time_eq, random_token, token_hash};
+use crate::tenant::{Actor, Store, TenantTx};
+use chrono::{DateTime, Duration, Utc};
+use hs_domain::validate;
+use serde::Serialize;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+/// How long the previous secret stays valid after a rotation.
+pub const ROTATION_GRACE_HOURS: i64 = 24;
+/// Voice webhook logs (`voice_events`) are kept this many days.
+pub const EVENT_RETENTION_DAYS: i64 = 30;
+/// Longest transcript kept, in characters.
+pub const TRANSCRIPT_MAX: usize = 100_000;
+
+/// Which platform a call came through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    Vapi,
+    Retell,
+    Generic,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Vapi => "vapi",
+            Provider::Retell => "retell",
+            Provider::Generic => "generic",
+        }
+    }
+}
+
+/// How a call ended up; a stronger outcome replaces a weaker one during the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Abandoned,
+    Failed,
+    Informed,
+    HandedOver,
+    Cancelled,
+    Changed,
+    Booked,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Booked,
+        Outcome::Changed,
+        Outcome::Cancelled,
+        Outcome::Informed,
+        Outcome::HandedOver,
+        Outcome::Failed,
+        Outcome::Abandoned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Booked => "booked",
+            Outcome::Changed => "changed",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Informed => "informed",
+            Outcome::HandedOver => "handed_over",
+            Outcome::Failed => "failed",
+            Outcome::Abandoned => "abandoned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// The voice settings as shown in settings (never the secrets themselves).
+#[derive(Clone, Debug, Serialize)]
+pub struct VoiceSettings {
+    pub has_secret: bool,
+    pub previous_valid_until: Option<DateTime<Utc>>,
+    pub vapi_header: String,
+    pub has_retell_key: bool,
+    pub retention_days: i32,
+    pub language: String,
+}
+
+/// A call in the log.
+#[derive(Clone, Debug, Serialize)]
+pub struct Call {
+    pub id: Uuid,
+    pub provider: String,
+    pub external_id: String,
+    pub caller: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i32>,
+    pub language: String,
+    pub outcome: Option<String>,
+    pub transcript: Option<String>,
+    pub summary: Option<String>,
+    pub recording_url: Option<String>,
+    pub ended_reason: Option<String>,
+    pub reservation_id: Option<Uuid>,
+    pub anonymised_at: Option<DateTime<Utc>>,
+}
+
+#[derive(FromRow)]
+struct CallRow {
+    id: Uuid,
+    provider: String,
+    external_id: String,
+    caller: Option<String>,
+    started_at: DateTime<Utc>,
+    ended_at: Option<DateTime<Utc>>,
+    duration_seconds: Option<i32>,
+    language: String,
+    outcome: Option<String>,
+    transcript_enc: Option<String>,
+    summary_enc: Option<String>,
+    recording_url: Option<String>,
+    ended_reason: Option<String>,
+    reservation_id: Option<Uuid>,
+    anonymised_at: Option<DateTime<Utc>>,
+}
+
+const CALL_COLS: &str = "id, provider, external_id, caller, started_at, ended_at, duration_seconds, language, outcome, \
+     transcript_enc, summary_enc, recording_url, ended_reason, reservation_id, anonymised_at";
+
+/// One entry of a call's event log.
+#[derive(Clone, Debug, Serialize, FromRow)]
+pub struct CallEvent {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub name: String,
+    pub tool_call_id: Option<String>,
+    pub ok: Option<bool>,
+    pub payload: serde_json::Value,
+}
+
+/// What the end of a call reports.
+#[derive(Clone, Debug, Default)]
+pub struct CallEnd {
+    pub ended_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i32>,
+    pub transcript: Option<String>,
+    pub summary: Option<String>,
+    pub recording_url: Option<String>,
+    pub ended_reason: Option<String>,
+}
+
+/// Filter of the call list.
+#[derive(Clone, Debug, Default)]
+pub struct CallFilter {
+    pub outcome: Option<Outcome>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// One line of a retention run.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Deleted {
+    pub restaurant_id: Uuid,
+    pub category: &'static str,
+    pub rows: u64,
+    pub cutoff: DateTime<Utc>,
+}
+
+/// A protocol row as the restaurant sees it.
+#[derive(Clone, Debug, Serialize, FromRow)]
+pub struct ProtocolRow {
+    pub category: String,
+    pub rows_affected: i64,
+    pub cutoff: DateTime<Utc>,
+    pub ran_at: DateTime<Utc>,
+}
+
+fn clip(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+impl TenantTx {
+    async fn ensure_voice_row(&mut self) -> Result<(), StoreError> {
+        let rid = self.restaurant_id();
+        let now = self.store.clock.now();
+        sqlx::query("INSERT INTO voice_settings (restaurant_id, updated_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(rid)
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// The voice settings.
+    pub async fn voice_settings(&mut self) -> Result<VoiceSettings, StoreError> {
+        self.ensure_voice_row().await?;
+        let now = self.store.clock.now();
+        let (has_secret, until, vapi_header, has_retell_key, retention_days, language): (
+            bool,
+            Option<DateTime<Utc>>,
+            String,
+            bool,
+            i32,
+            String,
+        ) = sqlx::query_as(
+            "SELECT secret_hash IS NOT NULL, CASE WHEN previous_until > $1 THEN previous_until END, vapi_header, \
+             retell_key_enc IS NOT NULL, retention_days, language FROM voice_settings",
+        )
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(VoiceSettings {
+            has_secret,
+            previous_valid_until: until,
+            vapi_header,
+            has_retell_key,
+            retention_days,
+            language,
+        })
+    }
+
+    /// Makes a new voice secret and returns it (it is shown once). The previous secret stays
+    /// valid for [`ROTATION_GRACE_HOURS`] so the voice platform can be switched over.
+    pub async fn rotate_voice_secret(&mut self) -> Result<String, StoreError> {
+        self.ensure_voice_row().await?;
+        let now = self.store.clock.now();
+        let secret = format!("hsv_{}", random_token());
+        sqlx::query(
+            "UPDATE voice_settings SET previous_hash = secret_hash, \
+             previous_until = CASE WHEN secret_hash IS NULL THEN NULL ELSE $2::timestamptz END, \
+             secret_hash = $1, updated_at = $3",
+        )
+        .bind(token_hash(&secret))
+        .bind(now + Duration::hours(ROTATION_GRACE_HOURS))
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(secret)
+    }
+
+    /// Ends a rotation now: only the current secret is accepted from here on.
+    pub async fn end_voice_rotation(&mut self) -> Result<(), StoreError> {
+        let now = self.store.clock.now();
+        sqlx::query("UPDATE voice_settings SET previous_hash = NULL, previous_until = NULL, updated_at = $1")
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Whether `secret` is the current voice secret, or the previous one within its grace
+    /// period. Both are always compared, in constant time.
+    pub async fn voice_secret_matches(&mut self, secret: &str) -> Result<bool, StoreError> {
+        let now = self.store.clock.now();
+        type Hashes = (Option<Vec<u8>>, Option<Vec<u8>>, Option<DateTime<Utc>>);
+        let row: Option<Hashes> =
+            sqlx::query_as("SELECT secret_hash, previous_hash, previous_until FROM voice_settings")
+                .fetch_optional(self.conn())
+                .await?;
+        let Some((current, previous, until)) = row else {
+            return Ok(false);
+        };
+        let given = token_hash(secret);
+        let zero = vec![0u8; given.len()];
+        let a = constant_time_eq(&given, current.as_deref().unwrap_or(&zero));
+        let b = constant_time_eq(&given, previous.as_deref().unwrap_or(&zero));
+        let previous_valid = until.is_some_and(|u| u > now);
+        Ok((a && current.is_some()) || (b && previous.is_some() && previous_valid))
+    }
+
+    /// Header Vapi sends the secret in, language of calls, and how many days call details
+    /// are kept (1–90).
+    pub async fn set_voice_options(
+        &mut self,
+        vapi_header: &str,
+        retention_days: i32,
+        language: &str,
+    ) -> Result<(), StoreError> {
+        let header = vapi_header.trim().to_ascii_lowercase();
+        if header.is_empty()
+            || header.len() > 64
+            || !header
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            || header == "authorization"
+        {
+            return Err(StoreError::Field {
+                field: "vapi_header".into(),
+                code: "invalid",
+                message: "a header name of letters, digits and dashes".into(),
+            });
+        }
+        if !(1..=90).contains(&retention_days) {
+            return Err(StoreError::Field {
+                field: "retention_days".into(),
+                code: "out_of_range",
+                message: "between 1 and 90 days".into(),
+            });
+        }
+        if language != "de" && language != "en" {
+            return Err(StoreError::Field {
+                field: "language".into(),
+                code: "invalid",
+                message: "de or en".into(),
+            });
+        }
+        self.ensure_voice_row().await?;
+        let now = self.store.clock.now();
+        sqlx::query("UPDATE voice_settings SET vapi_header = $1, retention_days = $2, language = $3, updated_at = $4")
+            .bind(header)
+            .bind(retention_days)
+            .bind(language)
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Stores (sealed) or removes the Retell API key that signs Retell's requests.
+    pub async fn set_retell_key(&mut self, key: Option<&str>) -> Result<(), StoreError> {
+        let key = key.map(str::trim).filter(|k| !k.is_empty());
+        if let Some(k) = key {
+            if k.len() > 200 || !k.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(StoreError::Field {
+                    field: "retell_key".into(),
+                    code: "invalid",
+                    message: "up to 200 visible ASCII characters".into(),
+                });
+            }
+        }
+        self.ensure_voice_row().await?;
+        let rid = self.restaurant_id();
+        let sealed = match key {
+            Some(k) => Some(
+                self.data_key()
+                    .await?
+                    .seal(k.as_bytes(), &format!("retell-key:{rid}")),
+            ),
+            None => None,
+        };
+        let now = self.store.clock.now();
+        sqlx::query("UPDATE voice_settings SET retell_key_enc = $1, updated_at = $2")
+            .bind(sealed)
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// The Retell key, opened; `None` when none is set.
+    pub async fn retell_key(&mut self) -> Result<Option<String>, StoreError> {
+        let sealed: Option<Option<String>> =
+            sqlx::query_scalar("SELECT retell_key_enc FROM voice_settings")
+                .fetch_optional(self.conn())
+                .await?;
+        let Some(sealed) = sealed.flatten() else {
+            return Ok(None);
+        };
+        let rid = self.restaurant_id();
+        let plain = self
+            .data_key()
+            .await?
+            .open(&sealed, &format!("retell-key:{rid}"))
+            .map_err(StoreError::Other)?;
+        Ok(Some(String::from_utf8_lossy(&plain).into_owned()))
+    }
+
+    /// The call with this provider id, created on first sight. A caller number that is not a
+    /// valid phone number (e.g. "anonymous") is not stored.
+    pub async fn voice_call(
+        &mut self,
+        provider: Provider,
+        external_id: &str,
+        caller: Option<&str>,
+        language: &str,
+    ) -> Result<Uuid, StoreError> {
+        let external_id = clip(external_id.trim(), 200);
+        if external_id.is_empty() {
+            return Err(StoreError::Field {
+                field: "call_id".into(),
+                code: "empty",
+                message: "a call id is needed".into(),
+            });
+        }
+        let country = self.reservation_settings().await?.country;
+        let caller = caller.and_then(|c| validate::phone_e164(c, &country).ok());
+        let language = if language == "en" { "en" } else { "de" };
+        let rid = self.restaurant_id();
+        let now = self.store.clock.now();
+        let id: Uuid = sqlx::query_scalar(
+            "INSERT INTO voice_calls (restaurant_id, id, provider, external_id, caller, started_at, language, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $6) \
+             ON CONFLICT (restaurant_id, provider, external_id) DO UPDATE \
+               SET caller = coalesce(voice_calls.caller, EXCLUDED.caller), updated_at = EXCLUDED.updated_at \
+             RETURNING id",
+        )
+        .bind(rid)
+        .bind(Uuid::new_v4())
+        .bind(provider.as_str())
+        .bind(&external_id)
+        .bind(caller)
+        .bind(now)
+        .bind(language)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(id)
+    }
+
+    /// Raises the call's outcome (a booking outranks information, which outranks a failure)
+    /// and links the reservation it touched.
+    pub async fn voice_outcome(
+        &mut self,
+        call: Uuid,
+        outcome: Outcome,
+        reservation: Option<Uuid>,
+    ) -> Result<(), StoreError> {
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT outcome FROM voice_calls WHERE id = $1 FOR UPDATE")
+                .bind(call)
+                .fetch_one(self.conn())
+                .await?;
+        let keep = current
+            .as_deref()
+            .and_then(Outcome::parse)
+            .is_some_and(|c| c > outcome);
+        let now = self.store.clock.now();
+        sqlx::query(
+            "UPDATE voice_calls SET outcome = CASE WHEN $2 THEN outcome ELSE $3 END, \
+             reservation_id = coalesce($4, reservation_id), updated_at = $5 WHERE id = $1",
+        )
+        .bind(call)
+        .bind(keep)
+        .bind(outcome.as_str())
+        .bind(reservation)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Records the end of a call: times, sealed transcript and summary, recording link,
+    /// reason. A call that did nothing is `abandoned`.
+    pub async fn voice_call_ended(&mut self, call: Uuid, end: &CallEnd) -> Result<(), StoreError> {
+        let key = self.data_key().await?;
+        let seal = |what: &str, s: &Option<String>, max: usize| {
+            s.as_deref()
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| key.seal(clip(t, max).as_bytes(), &format!("voice-{what}:{call}")))
+        };
+        let transcript = seal("transcript", &end.transcript, TRANSCRIPT_MAX);
+        let summary = seal("summary", &end.summary, 10_000);
+        let recording = end
+            .recording_url
+            .as_deref()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .map(|u| clip(u, 2000));
+        let now = self.store.clock.now();
+        let ended = end.ended_at.unwrap_or(now);
+        sqlx::query(
+            "UPDATE voice_calls SET started_at = coalesce($2, started_at), ended_at = $3, \
+             duration_seconds = coalesce($4, greatest(0, extract(epoch FROM ($3 - coalesce($2, started_at)))::int)), \
+             transcript_enc = coalesce($5, transcript_enc), summary_enc = coalesce($6, summary_enc), \
+             recording_url = coalesce($7, recording_url), ended_reason = coalesce($8, ended_reason), \
+             outcome = coalesce(outcome, CASE WHEN EXISTS (SELECT 1 FROM voice_events e WHERE e.call_id = $1 AND e.ok = false) \
+                                   THEN 'failed' ELSE 'abandoned' END), updated_at = $9 WHERE id = $1",
+        )
+        .bind(call)
+        .bind(end.started_at)
+        .bind(ended)
+        .bind(end.duration_seconds.map(|d| d.max(0)))
+        .bind(transcript)
+        .bind(summary)
+        .bind(recording)
+        .bind(end.ended_reason.as_deref().map(|r| clip(r, 200)))
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Appends to a call's event log. The payload must already be minimised.
+    pub async fn voice_event(
+        &mut self,
+        call: Uuid,
+        kind: &str,
+        name: &str,
+        tool_call_id: Option<&str>,
+        ok: Option<bool>,
+        payload: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let rid = self.restaurant_id();
+        let now = self.store.clock.now();
+        sqlx::query(
+            "INSERT INTO voice_events (restaurant_id, id, call_id, at, kind, name, tool_call_id, ok, payload) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(rid)
+        .bind(Uuid::new_v4())
+        .bind(call)
+        .bind(now)
+        .bind(kind)
+        .bind(clip(name, 100))
+        .bind(tool_call_id.map(|t| clip(t, 200)))
+        .bind(ok)
+        .bind(payload)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    async fn present_call(&mut self, r: CallRow) -> Result<Call, StoreError> {
+        let id = r.id;
+        let open = |what: &str, s: Option<String>, key: &crate::MasterKey| -> Option<String> {
+            s.and_then(|s| key.open(&s, &format!("voice-{what}:{id}")).ok())
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        };
+        let (transcript, summary) = if r.transcript_enc.is_some() || r.summary_enc.is_some() {
+            let key = self.data_key().await?;
+            (
+                open("transcript", r.transcript_enc, &key),
+                open("summary", r.summary_enc, &key),
+            )
+        } else {
+            (None, None)
+        };
+        Ok(Call {
+            id,
+            provider: r.provider,
+            external_id: r.external_id,
+            caller: r.caller,
+            started_at: r.started_at,
+            ended_at: r.ended_at,
+            duration_seconds: r.duration_seconds,
+            language: r.language,
+            outcome: r.outcome,
+            transcript,
+            summary,
+            recording_url: r.recording_url,
+            ended_reason: r.ended_reason,
+            reservation_id: r.reservation_id,
+            anonymised_at: r.anonymised_at,
+        })
+    }
+
+    /// Calls, newest first (at most 200), without transcripts.
+    pub async fn voice_calls(&mut self, f: &CallFilter) -> Result<Vec<Call>, StoreError> {
+        let rows: Vec<CallRow> = sqlx::query_as(&format!(
+            "SELECT {CALL_COLS} FROM voice_calls WHERE ($1::text IS NULL OR outcome = $1) \
+             AND ($2::timestamptz IS NULL OR started_at >= $2) AND ($3::timestamptz IS NULL OR started_at < $3) \
+             ORDER BY started_at DESC LIMIT 200"
+        ))
+        .bind(f.outcome.map(Outcome::as_str))
+        .bind(f.from)
+        .bind(f.to)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|mut r| {
+                r.transcript_enc = None;
+                r.summary_enc = None;
+                Call {
+                    id: r.id,
+                    provider: r.provider,
+                    external_id: r.external_id,
+                    caller: r.caller,
+                    started_at: r.started_at,
+                    ended_at: r.ended_at,
+                    duration_seconds: r.duration_seconds,
+                    language: r.language,
+                    outcome: r.outcome,
+                    transcript: None,
+                    summary: None,
+                    recording_url: r.recording_url,
+                    ended_reason: r.ended_reason,
+                    reservation_id: r.reservation_id,
+                    anonymised_at: r.anonymised_at,
+                }
+            })
+            .collect())
+    }
+
+    /// One call with its transcript and events.
+    pub async fn voice_call_detail(
+        &mut self,
+        id: Uuid,
+    ) -> Result<(Call, Vec<CallEvent>), StoreError> {
+        let row: Option<CallRow> = sqlx::query_as(&format!(
+            "SELECT {CALL_COLS} FROM voice_calls WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.conn())
+        .await?;
+        let call = self.present_call(row.ok_or(StoreError::NotFound)?).await?;
+        let events: Vec<CallEvent> = sqlx::query_as(
+            "SELECT at, kind, name, tool_call_id, ok, payload FROM voice_events WHERE call_id = $1 ORDER BY at, id",
+        )
+        .bind(id)
+        .fetch_all(self.conn())
+        .await?;
+        Ok((call, events))
+    }
+
+    /// The calls that made or touched a reservation.
+    pub async fn voice_calls_for_reservation(
+        &mut self,
+        reservation: Uuid,
+    ) -> Result<Vec<(Uuid, DateTime<Utc>, Option<String>)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, started_at, outcome FROM voice_calls WHERE reservation_id = $1 ORDER BY started_at",
+        )
+        .bind(reservation)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// The restaurant's deletion protocol, newest first.
+    pub async fn deletion_protocol(&mut self, limit: i64) -> Result<Vec<ProtocolRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT category, rows_affected, cutoff, ran_at FROM deletion_protocol ORDER BY ran_at DESC, category LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// This restaurant's part of the retention run; see [`Store::run_retention`].
+    async fn retention(&mut self, now: DateTime<Utc>) -> Result<Vec<Deleted>, StoreError> {
+        self.ensure_voice_row().await?;
+        let rid = self.restaurant_id();
+        let days: i32 = sqlx::query_scalar("SELECT retention_days FROM voice_settings")
+            .fetch_one(self.conn())
+            .await?;
+        let calls_cutoff = now - Duration::days(i64::from(days));
+        let events_cutoff = now - Duration::days(EVENT_RETENTION_DAYS);
+        let anonymised = sqlx::query(
+            "UPDATE voice_calls SET caller = NULL, transcript_enc = NULL, summary_enc = NULL, recording_url = NULL, \
+             anonymised_at = $2, updated_at = $2 WHERE started_at < $1 AND anonymised_at IS NULL",
+        )
+        .bind(calls_cutoff)
+        .bind(now)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        let events = sqlx::query("DELETE FROM voice_events WHERE at < $1")
+            .bind(events_cutoff)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        let idempotency = sqlx::query("DELETE FROM idempotency_records WHERE expires_at < $1")
+            .bind(now)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        let out = vec![
+            Deleted {
+                restaurant_id: rid,
+                category: "voice_calls_anonymised",
+                rows: anonymised,
+                cutoff: calls_cutoff,
+            },
+            Deleted {
+                restaurant_id: rid,
+                category: "voice_events_deleted",
+                rows: events,
+                cutoff: events_cutoff,
+            },
+            Deleted {
+                restaurant_id: rid,
+                category: "idempotency_records_deleted",
+                rows: idempotency,
+                cutoff: now,
+            },
+        ];
+        for d in &out {
+            sqlx::query(
+                "INSERT INTO deletion_protocol (restaurant_id, id, category, rows_affected, cutoff, ran_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(rid)
+            .bind(Uuid::new_v4())
+            .bind(d.category)
+            .bind(d.rows as i64)
+            .bind(d.cutoff)
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// The nightly retention run over every restaurant: voice calls older than the
+    /// restaurant's retention (default 90 days) lose caller number, transcript, summary and
+    /// recording link; voice webhook logs older than 30 days and expired idempotency records
+    /// are deleted. Each restaurant's part is one transaction and writes its protocol rows.
+    pub async fn run_retention(&self, now: DateTime<Utc>) -> Result<Vec<Deleted>, StoreError> {
+        let mut all = Vec::new();
+        for r in self.all_restaurants().await? {
+            let mut tx = self.tenant(r.id, &Actor::System).await?;
+            all.extend(tx.retention(now).await?);
+            tx.commit().await?;
+        }
+        Ok(all)
+    }
+}

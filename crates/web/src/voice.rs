@@ -1,0 +1,784 @@
+//! Webhooks of the voice-AI platforms. Each restaurant has its own URLs and secret:
+//!
+//! - `POST /api/v1/voice/{restaurant_id}/tools/{tool}`: generic JSON (GoHighLevel custom
+//!   actions, any platform). Secret in `X-HostSystem-Secret` or as a bearer token; the body is
+//!   the tool's arguments plus optional `call_id`, `tool_call_id`, `caller` and `language`.
+//! - `POST /api/v1/voice/{restaurant_id}/vapi`: a Vapi server URL. Secret as bearer token or
+//!   in the configured header (default `x-vapi-secret`). Handles `tool-calls` (answering
+//!   `{"results":[{"toolCallId","result"}]}`, or `error` instead of `result` when the caller
+//!   must be asked again), `status-update` and `end-of-call-report`; other message types get
+//!   200 `{}`. Format: <https://docs.vapi.ai/server-url/events>, <https://docs.vapi.ai/tools/custom-tools>.
+//! - `POST /api/v1/voice/{restaurant_id}/retell/function[/{tool}]` (custom functions:
+//!   `{"name","args","call"}`, or the arguments alone when the tool is in the path) and
+//!   `POST /api/v1/voice/{restaurant_id}/retell/webhook` (`call_started`, `call_ended`,
+//!   `call_analyzed`). Both verify `X-Retell-Signature: v=<unix ms>,d=<hex HMAC-SHA256 of
+//!   body + timestamp, keyed with the Retell API key>` within five minutes
+//!   (<https://docs.retellai.com/features/secure-webhook>).
+//!
+//! A wrong or missing secret or signature is 401 with no detail. A retried tool call (same
+//! call and tool-call id, the same `Idempotency-Key`, or for booking changes the same call,
+//! tool and arguments) returns the first answer and books once.
+
+use crate::error::ApiError;
+use crate::extract::read_body;
+use crate::AppState;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, TimeZone, Utc};
+use hmac::{Hmac, Mac};
+use hs_domain::reservation::Channel;
+use hs_store::secret::constant_time_eq;
+use hs_store::voice::{CallEnd, Outcome, Provider};
+use hs_store::{Actor, StoreError, TenantTx};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// Largest webhook body (end-of-call reports carry whole transcripts).
+pub const VOICE_BODY_LIMIT: usize = 512 * 1024;
+/// How old a Retell signature may be.
+pub const RETELL_MAX_AGE_MS: i64 = 5 * 60 * 1000;
+/// Tools that change bookings: a retry with the same arguments in the same call is replayed.
+const MUTATING: [&str; 3] = [
+    "create_reservation",
+    "change_reservation",
+    "cancel_reservation",
+];
+
+/// 401 without saying why.
+fn refused() -> Response {
+    ApiError::unauthorized().into_response()
+}
+
+async fn body(req: Request) -> Result<axum::body::Bytes, Response> {
+    read_body(req, VOICE_BODY_LIMIT)
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Value, Response> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("the body is not JSON: {e}"),
+        )
+        .into_response()
+    })
+}
+
+/// Opens the restaurant's tenant transaction for a webhook, counting the request against the
+/// restaurant's rate. An id that is not a UUID is refused like a wrong secret.
+async fn open(state: &AppState, rid: &str) -> Result<(Uuid, TenantTx), Response> {
+    let rid = Uuid::parse_str(rid).map_err(|_| refused())?;
+    if let Err(wait) = state.api_limiter.take(&format!("voice:{rid}")) {
+        return Err(ApiError::too_many(wait).into_response());
+    }
+    let tx = state
+        .store
+        .tenant(rid, &Actor::System)
+        .await
+        .map_err(|e| ApiError::from(e).into_response())?;
+    Ok((rid, tx))
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+}
+
+fn bearer(h: &HeaderMap) -> Option<&str> {
+    header(h, "authorization").and_then(|v| {
+        v.strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+    })
+}
+
+async fn secret_ok(tx: &mut TenantTx, given: Option<&str>) -> Result<bool, Response> {
+    match given.filter(|g| !g.is_empty() && g.len() <= 200) {
+        None => Ok(false),
+        Some(g) => tx
+            .voice_secret_matches(g.trim())
+            .await
+            .map_err(|e| ApiError::from(e).into_response()),
+    }
+}
+
+/// Checks `X-Retell-Signature` against the restaurant's Retell key.
+fn retell_signature_ok(key: &str, body: &[u8], header: Option<&str>, now: DateTime<Utc>) -> bool {
+    let Some(h) = header else { return false };
+    let mut ts = None;
+    let mut digest = None;
+    for part in h.split(',') {
+        match part.trim().split_once('=') {
+            Some(("v", v)) => ts = v.parse::<i64>().ok(),
+            Some(("d", d)) => digest = Some(d.to_ascii_lowercase()),
+            _ => {}
+        }
+    }
+    let (Some(ts), Some(digest)) = (ts, digest) else {
+        return false;
+    };
+    if (now.timestamp_millis() - ts).abs() > RETELL_MAX_AGE_MS {
+        return false;
+    }
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
+        return false;
+    };
+    mac.update(body);
+    mac.update(ts.to_string().as_bytes());
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    constant_time_eq(expected.as_bytes(), digest.as_bytes())
+}
+
+/// Keeps what explains a tool call without personal data: dates, times, sizes and codes stay,
+/// anything else is only noted as given.
+fn minimise(args: &Value) -> Value {
+    const KEEP: [&str; 6] = [
+        "date",
+        "time",
+        "party_size",
+        "language",
+        "code",
+        "booking_code",
+    ];
+    let Value::Object(m) = args else {
+        return json!({});
+    };
+    let out: Map<String, Value> = m
+        .iter()
+        .filter(|(k, _)| k.len() <= 40)
+        .take(20)
+        .map(|(k, v)| {
+            let v = if KEEP.contains(&k.as_str()) {
+                match v {
+                    Value::String(s) => Value::String(s.chars().take(40).collect()),
+                    Value::Number(_) => v.clone(),
+                    _ => Value::String("<given>".into()),
+                }
+            } else {
+                Value::String("<given>".into())
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    Value::Object(out)
+}
+
+/// One tool call as the platforms deliver it.
+struct ToolCall<'a> {
+    provider: Provider,
+    /// The platform's call id; without one, each request is its own call.
+    call: Option<String>,
+    caller: Option<String>,
+    language: Option<String>,
+    tool: &'a str,
+    args: &'a Value,
+    tool_call_id: Option<String>,
+    idempotency_key: Option<String>,
+}
+
+/// Runs a tool for a call, records it, and returns the answer as JSON (`ok`, `say`, `data`,
+/// `error`). A replayed call returns the stored answer.
+async fn run_tool(
+    state: &AppState,
+    rid: Uuid,
+    mut tx: TenantTx,
+    c: ToolCall<'_>,
+) -> Result<Value, ApiError> {
+    let settings = tx.voice_settings().await?;
+    let language = c
+        .language
+        .clone()
+        .or_else(|| {
+            c.args
+                .get("language")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .filter(|l| l == "de" || l == "en")
+        .unwrap_or(settings.language);
+    let external = c
+        .call
+        .clone()
+        .filter(|x| !x.trim().is_empty())
+        .unwrap_or_else(|| format!("request-{}", Uuid::new_v4()));
+    let call = tx
+        .voice_call(c.provider, &external, c.caller.as_deref(), &language)
+        .await?;
+    let fingerprint = serde_json::to_vec(&json!([c.tool, c.args])).unwrap_or_default();
+    let key = c
+        .idempotency_key
+        .clone()
+        .or_else(|| {
+            c.tool_call_id
+                .as_ref()
+                .map(|t| format!("{}:{external}:{t}", c.provider.as_str()))
+        })
+        .or_else(|| {
+            (c.call.is_some() && MUTATING.contains(&c.tool)).then(|| {
+                let h: String = Sha256::digest(&fingerprint)
+                    .iter()
+                    .take(16)
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                format!("{}:{external}:{h}", c.provider.as_str())
+            })
+        });
+    if let Some(k) = &key {
+        match tx.idempotent_replay("voice", k, &fingerprint).await {
+            Ok(Some((_, answer))) => {
+                tx.voice_event(
+                    call,
+                    "tool_call",
+                    c.tool,
+                    c.tool_call_id.as_deref(),
+                    answer["ok"].as_bool(),
+                    &json!({"replayed": true, "args": minimise(c.args)}),
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(answer);
+            }
+            Ok(None) => {}
+            Err(StoreError::Conflict { .. }) => {
+                let say = if language == "en" {
+                    "Something went wrong on my side. Could you repeat that?"
+                } else {
+                    "Da ist bei mir etwas durcheinandergeraten. Können Sie das bitte wiederholen?"
+                };
+                return Ok(
+                    json!({"ok": false, "say": say, "data": {}, "error": "idempotency_key_reused"}),
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let ctx = hs_agent::Context {
+        caller: c.caller.clone(),
+        language: language.clone(),
+        channel: Channel::PhoneAi,
+    };
+    let answer = hs_agent::run(&mut tx, c.tool, c.args, &ctx).await?;
+    let body = serde_json::to_value(&answer).map_err(|e| ApiError::internal(&e))?;
+    let payload = json!({
+        "args": minimise(c.args),
+        "error": answer.error,
+        "outcome": answer.outcome.map(Outcome::as_str),
+        "reservation": answer.data.get("code").cloned(),
+    });
+    if answer.ok {
+        if let Some(o) = answer.outcome {
+            tx.voice_outcome(call, o, answer.reservation_id).await?;
+        }
+        tx.voice_event(
+            call,
+            "tool_call",
+            c.tool,
+            c.tool_call_id.as_deref(),
+            Some(true),
+            &payload,
+        )
+        .await?;
+        if let Some(k) = &key {
+            tx.idempotent_store("voice", k, &fingerprint, 200, &body)
+                .await?;
+        }
+        tx.commit().await?;
+    } else {
+        // Nothing the tool tried is kept; the refusal itself is logged in a fresh transaction.
+        drop(tx);
+        let mut tx = state.store.tenant(rid, &Actor::System).await?;
+        let call = tx
+            .voice_call(c.provider, &external, c.caller.as_deref(), &language)
+            .await?;
+        tx.voice_event(
+            call,
+            "tool_call",
+            c.tool,
+            c.tool_call_id.as_deref(),
+            Some(false),
+            &payload,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let mut body = body;
+    body["call_id"] = json!(external);
+    Ok(body)
+}
+
+// ---- generic ------------------------------------------------------------------------------
+
+/// `POST /api/v1/voice/{restaurant_id}/tools/{tool}`.
+pub async fn generic(
+    State(state): State<AppState>,
+    Path((rid, tool)): Path<(String, String)>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    let bytes = match body(req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let (rid, mut tx) = match open(&state, &rid).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let given = header(&headers, "x-hostsystem-secret").or_else(|| bearer(&headers));
+    match secret_ok(&mut tx, given).await {
+        Ok(true) => {}
+        Ok(false) => return refused(),
+        Err(r) => return r,
+    }
+    let args = match parse_json(&bytes) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let text = |k: &str| args.get(k).and_then(Value::as_str).map(str::to_string);
+    let call = ToolCall {
+        provider: Provider::Generic,
+        call: text("call_id"),
+        caller: text("caller"),
+        language: text("language"),
+        tool: &tool,
+        args: &args,
+        tool_call_id: text("tool_call_id"),
+        idempotency_key: header(&headers, "idempotency-key")
+            .filter(|k| !k.is_empty() && k.len() <= 200)
+            .map(str::to_string),
+    };
+    match run_tool(&state, rid, tx, call).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+// ---- Vapi ---------------------------------------------------------------------------------
+
+fn vapi_call(message: &Value) -> (Option<String>, Option<String>) {
+    let call = &message["call"];
+    let id = call["id"].as_str().map(str::to_string);
+    let caller = message["customer"]["number"]
+        .as_str()
+        .or_else(|| call["customer"]["number"].as_str())
+        .map(str::to_string);
+    (id, caller)
+}
+
+fn iso(v: &Value) -> Option<DateTime<Utc>> {
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// A single line for Vapi's `result`/`error`: the answer as compact JSON.
+fn one_line(v: &Value) -> String {
+    let mut v = v.clone();
+    if let Value::Object(m) = &mut v {
+        m.remove("call_id");
+    }
+    v.to_string()
+}
+
+/// `POST /api/v1/voice/{restaurant_id}/vapi`.
+pub async fn vapi(
+    State(state): State<AppState>,
+    Path(rid): Path<String>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    let bytes = match body(req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let (rid, mut tx) = match open(&state, &rid).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let custom = match tx.voice_settings().await {
+        Ok(s) => s.vapi_header,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let given = bearer(&headers).or_else(|| header(&headers, &custom));
+    match secret_ok(&mut tx, given).await {
+        Ok(true) => {}
+        Ok(false) => return refused(),
+        Err(r) => return r,
+    }
+    let envelope = match parse_json(&bytes) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let message = &envelope["message"];
+    let (call, caller) = vapi_call(message);
+    match message["type"].as_str().unwrap_or("") {
+        "tool-calls" => {
+            let list = message["toolCallList"]
+                .as_array()
+                .cloned()
+                .or_else(|| {
+                    message["toolWithToolCallList"]
+                        .as_array()
+                        .map(|l| l.iter().map(|t| t["toolCall"].clone()).collect())
+                })
+                .unwrap_or_default();
+            let mut results = Vec::new();
+            let mut tx = Some(tx);
+            for item in list.iter().take(10) {
+                let id = item["id"].as_str().unwrap_or_default().to_string();
+                let name = item["function"]["name"].as_str().unwrap_or_default();
+                let args = &item["function"]["arguments"];
+                let this = match tx.take() {
+                    Some(t) => t,
+                    None => match state.store.tenant(rid, &Actor::System).await {
+                        Ok(t) => t,
+                        Err(e) => return ApiError::from(e).into_response(),
+                    },
+                };
+                let c = ToolCall {
+                    provider: Provider::Vapi,
+                    call: call.clone(),
+                    caller: caller.clone(),
+                    language: None,
+                    tool: name,
+                    args,
+                    tool_call_id: Some(id.clone()).filter(|i| !i.is_empty()),
+                    idempotency_key: None,
+                };
+                match run_tool(&state, rid, this, c).await {
+                    Ok(answer) if answer["ok"] == json!(true) => {
+                        results.push(json!({"toolCallId": id, "result": one_line(&answer)}))
+                    }
+                    Ok(answer) => {
+                        results.push(json!({"toolCallId": id, "error": one_line(&answer)}))
+                    }
+                    Err(e) => return e.into_response(),
+                }
+            }
+            Json(json!({ "results": results })).into_response()
+        }
+        "status-update" => {
+            let status = message["status"].as_str().unwrap_or("unknown");
+            let Some(ext) = call else {
+                return Json(json!({})).into_response();
+            };
+            let r: Result<(), StoreError> = async {
+                let lang = tx.voice_settings().await?.language;
+                let id = tx
+                    .voice_call(Provider::Vapi, &ext, caller.as_deref(), &lang)
+                    .await?;
+                tx.voice_event(
+                    id,
+                    "status",
+                    status,
+                    None,
+                    None,
+                    &json!({"status": status, "ended_reason": message["endedReason"].as_str()}),
+                )
+                .await?;
+                tx.commit().await
+            }
+            .await;
+            match r {
+                Ok(()) => Json(json!({})).into_response(),
+                Err(e) => ApiError::from(e).into_response(),
+            }
+        }
+        "end-of-call-report" => {
+            let Some(ext) = call else {
+                return Json(json!({})).into_response();
+            };
+            let artifact = &message["artifact"];
+            let duration = message["durationSeconds"]
+                .as_f64()
+                .or_else(|| message["durationMs"].as_f64().map(|ms| ms / 1000.0))
+                .map(|s| s.round() as i32);
+            let end = CallEnd {
+                started_at: iso(&message["startedAt"])
+                    .or_else(|| iso(&message["call"]["startedAt"])),
+                ended_at: iso(&message["endedAt"]).or_else(|| iso(&message["call"]["endedAt"])),
+                duration_seconds: duration,
+                transcript: message["transcript"]
+                    .as_str()
+                    .or_else(|| artifact["transcript"].as_str())
+                    .map(str::to_string),
+                summary: message["summary"]
+                    .as_str()
+                    .or_else(|| message["analysis"]["summary"].as_str())
+                    .map(str::to_string),
+                recording_url: message["recordingUrl"]
+                    .as_str()
+                    .or_else(|| artifact["recordingUrl"].as_str())
+                    .map(str::to_string),
+                ended_reason: message["endedReason"].as_str().map(str::to_string),
+            };
+            finish(tx, Provider::Vapi, &ext, caller.as_deref(), &end)
+                .await
+                .map(|()| Json(json!({})).into_response())
+                .unwrap_or_else(|e| ApiError::from(e).into_response())
+        }
+        // Anything else (transcript updates, hang notifications, …) is acknowledged.
+        _ => Json(json!({})).into_response(),
+    }
+}
+
+/// Records the end of a call and its event.
+async fn finish(
+    mut tx: TenantTx,
+    provider: Provider,
+    ext: &str,
+    caller: Option<&str>,
+    end: &CallEnd,
+) -> Result<(), StoreError> {
+    let lang = tx.voice_settings().await?.language;
+    let id = tx.voice_call(provider, ext, caller, &lang).await?;
+    tx.voice_call_ended(id, end).await?;
+    tx.voice_event(
+        id,
+        "end_of_call",
+        "end-of-call-report",
+        None,
+        None,
+        &json!({"ended_reason": end.ended_reason, "duration_seconds": end.duration_seconds, "has_transcript": end.transcript.is_some()}),
+    )
+    .await?;
+    tx.commit().await
+}
+
+// ---- Retell -------------------------------------------------------------------------------
+
+/// Opens the tenant and verifies the Retell signature over the raw body.
+async fn retell_open(
+    state: &AppState,
+    rid: &str,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<(Uuid, TenantTx), Response> {
+    let (rid, mut tx) = open(state, rid).await?;
+    let key = tx
+        .retell_key()
+        .await
+        .map_err(|e| ApiError::from(e).into_response())?;
+    let now = state.store.clock().now();
+    match key {
+        Some(k) if retell_signature_ok(&k, bytes, header(headers, "x-retell-signature"), now) => {
+            Ok((rid, tx))
+        }
+        _ => Err(refused()),
+    }
+}
+
+/// `POST /api/v1/voice/{restaurant_id}/retell/function` and `…/function/{tool}`.
+pub async fn retell_function(
+    State(state): State<AppState>,
+    Path(p): Path<Vec<(String, String)>>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    let rid = p
+        .iter()
+        .find(|(k, _)| k == "restaurant_id")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let path_tool = p.iter().find(|(k, _)| k == "tool").map(|(_, v)| v.clone());
+    let bytes = match body(req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let (rid, tx) = match retell_open(&state, &rid, &headers, &bytes).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let v = match parse_json(&bytes) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    // Full payload {"name","args","call"}, or the arguments alone with the tool in the path.
+    let full = v.get("args").is_some() && v.get("name").is_some();
+    let tool = if full {
+        v["name"].as_str().unwrap_or_default().to_string()
+    } else {
+        path_tool.unwrap_or_default()
+    };
+    let args = if full { v["args"].clone() } else { v.clone() };
+    let call = &v["call"];
+    let c = ToolCall {
+        provider: Provider::Retell,
+        call: call["call_id"].as_str().map(str::to_string),
+        caller: call["from_number"].as_str().map(str::to_string),
+        language: None,
+        tool: &tool,
+        args: &args,
+        tool_call_id: None,
+        idempotency_key: header(&headers, "idempotency-key")
+            .filter(|k| !k.is_empty() && k.len() <= 200)
+            .map(str::to_string),
+    };
+    match run_tool(&state, rid, tx, c).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn millis(v: &Value) -> Option<DateTime<Utc>> {
+    v.as_i64()
+        .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+}
+
+/// `POST /api/v1/voice/{restaurant_id}/retell/webhook`: 204 once recorded.
+pub async fn retell_webhook(
+    State(state): State<AppState>,
+    Path(rid): Path<String>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    let bytes = match body(req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let (_, mut tx) = match retell_open(&state, &rid, &headers, &bytes).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let v = match parse_json(&bytes) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let call = &v["call"];
+    let Some(ext) = call["call_id"].as_str() else {
+        return StatusCode::NO_CONTENT.into_response();
+    };
+    let caller = call["from_number"].as_str();
+    let event = v["event"].as_str().unwrap_or("unknown");
+    let r: Result<(), StoreError> = async {
+        match event {
+            "call_ended" | "call_analyzed" => {
+                let start = millis(&call["start_timestamp"]);
+                let end_at = millis(&call["end_timestamp"]);
+                let duration = call["duration_ms"]
+                    .as_i64()
+                    .map(|ms| (ms / 1000) as i32)
+                    .or_else(|| match (start, end_at) {
+                        (Some(a), Some(b)) => Some((b - a).num_seconds() as i32),
+                        _ => None,
+                    });
+                let end = CallEnd {
+                    started_at: start,
+                    ended_at: end_at,
+                    duration_seconds: duration,
+                    transcript: call["transcript"].as_str().map(str::to_string),
+                    summary: call["call_analysis"]["call_summary"]
+                        .as_str()
+                        .map(str::to_string),
+                    recording_url: call["recording_url"].as_str().map(str::to_string),
+                    ended_reason: call["disconnection_reason"].as_str().map(str::to_string),
+                };
+                finish(tx, Provider::Retell, ext, caller, &end).await
+            }
+            _ => {
+                let lang = tx.voice_settings().await?.language;
+                let id = tx.voice_call(Provider::Retell, ext, caller, &lang).await?;
+                tx.voice_event(
+                    id,
+                    "status",
+                    event,
+                    None,
+                    None,
+                    &json!({"status": call["call_status"].as_str()}),
+                )
+                .await?;
+                tx.commit().await
+            }
+        }
+    }
+    .await;
+    match r {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign(key: &str, body: &str, ts: i64) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("key");
+        mac.update(body.as_bytes());
+        mac.update(ts.to_string().as_bytes());
+        let hex: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("v={ts},d={hex}")
+    }
+
+    #[test]
+    fn retell_signatures_are_checked_over_body_and_timestamp_and_expire() {
+        let now = Utc
+            .timestamp_millis_opt(1_800_000_000_000)
+            .single()
+            .expect("now");
+        let body = r#"{"event":"call_started","call":{"call_id":"c1"}}"#;
+        let ts = now.timestamp_millis() - 1000;
+        let good = sign("key_123", body, ts);
+        assert!(retell_signature_ok(
+            "key_123",
+            body.as_bytes(),
+            Some(&good),
+            now
+        ));
+        assert!(
+            !retell_signature_ok("key_124", body.as_bytes(), Some(&good), now),
+            "other key"
+        );
+        assert!(
+            !retell_signature_ok("key_123", b"{}", Some(&good), now),
+            "other body"
+        );
+        let stale = sign(
+            "key_123",
+            body,
+            now.timestamp_millis() - RETELL_MAX_AGE_MS - 1,
+        );
+        assert!(
+            !retell_signature_ok("key_123", body.as_bytes(), Some(&stale), now),
+            "stale"
+        );
+        assert!(!retell_signature_ok(
+            "key_123",
+            body.as_bytes(),
+            Some("v=1,d=zz"),
+            now
+        ));
+        assert!(!retell_signature_ok(
+            "key_123",
+            body.as_bytes(),
+            Some("garbage"),
+            now
+        ));
+        assert!(!retell_signature_ok("key_123", body.as_bytes(), None, now));
+    }
+
+    #[test]
+    fn minimised_payloads_keep_dates_and_codes_but_not_names_or_numbers() {
+        let m = minimise(
+            &json!({"date": "morgen", "party_size": 4, "name": "Erika", "phone": "+4917612345678", "code": "ABC234"}),
+        );
+        assert_eq!(m["date"], "morgen");
+        assert_eq!(m["party_size"], 4);
+        assert_eq!(m["code"], "ABC234");
+        assert_eq!(m["name"], "<given>");
+        assert_eq!(m["phone"], "<given>");
+        assert_eq!(minimise(&json!("x")), json!({}));
+    }
+}
