@@ -3,8 +3,10 @@
 
 pub mod config;
 pub mod demo;
+pub mod jobs;
 pub mod logging;
 pub mod runtime;
+pub mod voice_sim;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -49,6 +51,28 @@ pub enum Command {
     /// Administer restaurants, users, members and API tokens.
     #[command(subcommand)]
     Admin(Admin),
+    /// Run a scheduled job now.
+    #[command(subcommand)]
+    Jobs(Jobs),
+    /// Voice-AI tools for support staff.
+    #[command(subcommand)]
+    Voice(Voice),
+}
+
+/// Jobs that a running server schedules; run here by hand.
+#[derive(Subcommand, Debug)]
+pub enum Jobs {
+    /// The nightly retention run: anonymise old voice calls, delete old webhook logs and
+    /// expired idempotency records; prints what it did as JSON.
+    Retention,
+}
+
+/// Voice subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Voice {
+    /// Replay a scripted call (provider format, tool calls, end-of-call report) against a
+    /// running server and print what the agent answered.
+    Simulate(voice_sim::Simulate),
 }
 
 /// Admin subcommands.
@@ -138,6 +162,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             rt.close().await;
             r
         }
+        Command::Jobs(Jobs::Retention) => {
+            let rt = Runtime::open(&cfg).await?;
+            let r = rt.store.run_retention(rt.clock.now()).await;
+            rt.close().await;
+            println!("{}", serde_json::to_string_pretty(&r?)?);
+            Ok(())
+        }
+        Command::Voice(Voice::Simulate(s)) => voice_sim::run(s).await,
     }
 }
 
@@ -281,7 +313,9 @@ async fn serve(cfg: Config, demo: bool) -> Result<()> {
     println!("HostSystem is listening on {url}  (stop with Ctrl-C)");
     tracing::info!(bind = %cfg.bind, "listening");
     let state = web_state(&rt, &cfg);
+    let nightly = tokio::spawn(jobs::nightly(rt.store.clone()));
     let result = hs_web::serve(listener, state, shutdown_signal()).await;
+    nightly.abort();
     tracing::info!("shutting down");
     rt.close().await;
     result.context("serving HTTP")

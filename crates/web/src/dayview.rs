@@ -448,6 +448,13 @@ async fn detail_page(
         let special = r.restaurant.role.at_least(Role::Manager) || tx.reservation_settings().await?.staff_read_special;
         let res = tx.reservation(id, special).await?;
         let today = tx.now_local_date().await?;
+        let tz = tx.rules().await?.tz;
+        let calls: Vec<Value> = tx
+            .voice_calls_for_reservation(id)
+            .await?
+            .into_iter()
+            .map(|(cid, at, outcome)| context! { id => cid, at => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(), outcome })
+            .collect();
         let move_date = want.0.unwrap_or(res.date);
         let move_party = want.1.unwrap_or(res.party_size as u32);
         let snap = tx.snapshot(move_date).await?;
@@ -469,7 +476,7 @@ async fn detail_page(
             email => res.guest.as_ref().and_then(|g| g.email.clone()),
             date => res.date.to_string(), date_long => long_date(res.date, page.lang),
             changeable => res.status.changeable(), move_date => move_date.to_string(), move_party, slots, reason, error,
-            tables => table_choices(&snap),
+            tables => table_choices(&snap), calls,
             party_sizes => (1..=20).collect::<Vec<_>>(),
         })
     }

@@ -142,6 +142,52 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("new.special", "Allergien, Unverträglichkeiten, Barrierefreiheit (verschlüsselt gespeichert)", "Allergies, intolerances, accessibility (stored encrypted)"),
     ("new.submit", "Reservieren", "Book"),
     ("new.table", "Tisch", "Table"),
+    ("nav.calls", "Anrufe", "Calls"),
+    ("settings.voice", "Telefonagent (Voice-AI)", "Phone agent (voice AI)"),
+    ("settings.voice_help", "Diese Adressen tragen Sie bei Ihrer Voice-Plattform ein; jede Anfrage muss das Geheimnis (bzw. bei Retell die Signatur) mitschicken.", "Enter these addresses at your voice platform; every request must carry the secret (for Retell, the signature)."),
+    ("settings.voice_secret", "Neues Geheimnis (wird nur jetzt angezeigt)", "New secret (shown only now)"),
+    ("settings.voice_secret_once", "Neues Geheimnis erstellt. Das bisherige gilt noch 24 Stunden.", "New secret created. The previous one keeps working for 24 hours."),
+    ("settings.voice_secret_set", "Ein Geheimnis ist eingerichtet.", "A secret is set."),
+    ("settings.voice_secret_none", "Noch kein Geheimnis: Anfragen werden abgelehnt.", "No secret yet: requests are refused."),
+    ("settings.voice_rotation", "Das vorige Geheimnis gilt noch bis", "The previous secret works until"),
+    ("settings.voice_new_secret", "Neues Geheimnis erstellen", "Create a new secret"),
+    ("settings.voice_end_rotation", "Vorheriges Geheimnis jetzt sperren", "Revoke the previous secret now"),
+    ("settings.vapi_header", "Header für Vapi", "Header for Vapi"),
+    ("settings.retention_days", "Anrufdetails aufbewahren (Tage, höchstens 90)", "Keep call details (days, at most 90)"),
+    ("settings.retell_key", "Retell-API-Schlüssel (mit Webhook-Badge)", "Retell API key (with the webhook badge)"),
+    ("settings.retell_key_set", "hinterlegt", "stored"),
+    ("settings.protocol", "Löschprotokoll", "Deletion protocol"),
+    ("settings.cutoff", "vor", "before"),
+    ("protocol.voice_calls_anonymised", "Anrufe anonymisiert", "Calls anonymised"),
+    ("protocol.voice_events_deleted", "Webhook-Protokolle gelöscht", "Webhook logs deleted"),
+    ("protocol.idempotency_records_deleted", "Wiederholungsschutz-Einträge gelöscht", "Idempotency records deleted"),
+    ("calls.all", "Alle", "All"),
+    ("calls.title", "Anrufe des Telefonagenten", "Phone agent calls"),
+    ("calls.call", "Anruf", "Call"),
+    ("calls.outcome", "Ergebnis", "Outcome"),
+    ("calls.filter", "Filtern", "Filter"),
+    ("calls.when", "Zeit", "Time"),
+    ("calls.caller", "Anrufer", "Caller"),
+    ("calls.duration", "Dauer", "Duration"),
+    ("calls.provider", "Plattform", "Platform"),
+    ("calls.none", "Keine Anrufe.", "No calls."),
+    ("calls.anonymised", "anonymisiert", "anonymised"),
+    ("calls.reservation", "Reservierung", "Reservation"),
+    ("calls.recording", "Aufnahme anhören", "Listen to the recording"),
+    ("calls.summary", "Zusammenfassung", "Summary"),
+    ("calls.transcript", "Gesprächsverlauf", "Transcript"),
+    ("calls.no_transcript", "Kein Gesprächsverlauf gespeichert.", "No transcript stored."),
+    ("calls.text_hidden", "Gesprächsverlauf und Zusammenfassung sehen Inhaber und Manager.", "Owners and managers see the transcript and summary."),
+    ("calls.events", "Ablauf", "Events"),
+    ("calls.by_phone", "Telefonisch über den Agenten", "By phone through the agent"),
+    ("outcome.booked", "gebucht", "booked"),
+    ("outcome.changed", "geändert", "changed"),
+    ("outcome.cancelled", "storniert", "cancelled"),
+    ("outcome.informed", "Auskunft", "informed"),
+    ("outcome.handed_over", "an Team übergeben", "handed over"),
+    ("outcome.failed", "fehlgeschlagen", "failed"),
+    ("outcome.abandoned", "abgebrochen", "abandoned"),
+    ("outcome.open", "läuft", "open"),
     ("settings.special_days", "Sonderöffnungen", "Special opening days"),
     ("settings.special_help", "Eine Sonderöffnung ersetzt an diesem Datum die Zeiten des Wochentags, auch an Ruhetagen.", "A special opening replaces the weekday's hours on that date, also on a day the restaurant is normally closed."),
     ("settings.areas", "Bereiche", "Areas"),
@@ -292,6 +338,21 @@ mod tests {
                         .collect()
                 } else if key == "weekday." {
                     (0..7).map(|d| format!("{key}{d}")).collect()
+                } else if key == "outcome." {
+                    hs_store::voice::Outcome::ALL
+                        .iter()
+                        .map(|o| format!("{key}{}", o.as_str()))
+                        .chain([format!("{key}open")])
+                        .collect()
+                } else if key == "protocol." {
+                    [
+                        "voice_calls_anonymised",
+                        "voice_events_deleted",
+                        "idempotency_records_deleted",
+                    ]
+                    .iter()
+                    .map(|c| format!("{key}{c}"))
+                    .collect()
                 } else if key == "action." {
                     ["confirm", "seat", "complete", "no-show", "cancel"]
                         .iter()

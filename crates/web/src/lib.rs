@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod calls;
 pub mod dayview;
 pub mod error;
 pub mod events;
@@ -226,6 +227,8 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(events::stream))
         .route("/guests", get(guestbook::search))
         .route("/guests/lookup", get(guestbook::lookup))
+        .route("/calls", get(calls::list))
+        .route("/calls/{id}", get(calls::show))
         .route("/guests/{id}", get(guestbook::show).post(guestbook::update))
         .route("/settings", get(settings::show))
         .route("/settings/restaurant", post(settings::restaurant))
@@ -243,6 +246,13 @@ pub fn router(state: AppState) -> Router {
             post(settings::remove_special_day),
         )
         .route("/settings/areas", post(settings::add_area))
+        .route("/settings/voice", post(settings::voice_options))
+        .route("/settings/voice/secret", post(settings::voice_secret))
+        .route(
+            "/settings/voice/end-rotation",
+            post(settings::voice_end_rotation),
+        )
+        .route("/settings/voice/retell", post(settings::voice_retell))
         .route("/settings/combinations", post(settings::add_combination))
         .route(
             "/settings/combinations/{id}/remove",

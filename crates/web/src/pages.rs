@@ -61,6 +61,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "guest_matches.html",
         include_str!("../templates/guest_matches.html"),
     ),
+    ("calls.html", include_str!("../templates/calls.html")),
+    ("call.html", include_str!("../templates/call.html")),
 ];
 
 /// The stylesheet: the static file plus generated grid classes for the timeline (the CSP allows

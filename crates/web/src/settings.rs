@@ -39,6 +39,18 @@ async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Val
                 end => p.end.format("%H:%M").to_string(), last => p.last_seating.format("%H:%M").to_string(),
             }).collect::<Vec<_>>(),
             combinations => tx.combinations().await?,
+            voice => tx.voice_settings().await?,
+            voice_urls => {
+                let base = format!("{}/api/v1/voice/{}", state.config.public_url.trim_end_matches('/'), r.restaurant.id);
+                context! {
+                    tools => format!("{base}/tools/{{tool}}"), vapi => format!("{base}/vapi"),
+                    retell => format!("{base}/retell/function"), retell_webhook => format!("{base}/retell/webhook"),
+                }
+            },
+            protocol => tx.deletion_protocol(9).await?.iter().map(|p| context! {
+                category => p.category, rows => p.rows_affected,
+                cutoff => p.cutoff.format("%Y-%m-%d").to_string(), ran_at => p.ran_at.format("%Y-%m-%d %H:%M").to_string(),
+            }).collect::<Vec<_>>(),
             turns => tx.turn_times().await?,
             areas => tx.areas().await?,
             tables => tx.tables().await?,
@@ -384,6 +396,78 @@ pub async fn remove_combination(
 ) -> Response {
     save(&state, &r, &headers, move |tx| {
         Box::pin(async move { tx.remove_combination(id).await })
+    })
+    .await
+}
+
+/// `POST /settings/voice/secret`: a new voice secret, shown once on the page that follows;
+/// the previous one keeps working for a day.
+pub async fn voice_secret(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(resp) = guard(&state, &r, &headers) {
+        return resp;
+    }
+    match r.write(&state, |tx| Box::pin(async move { tx.rotate_voice_secret().await })).await {
+        Ok(secret) => {
+            page(&state, &r, StatusCode::OK, context! { new_secret => secret, notice => PageCtx::in_restaurant(&r).t("settings.voice_secret_once") }).await
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// `POST /settings/voice/end-rotation`: only the current secret is accepted from now on.
+pub async fn voice_end_rotation(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+) -> Response {
+    save(&state, &r, &headers, |tx| {
+        Box::pin(async move { tx.end_voice_rotation().await })
+    })
+    .await
+}
+
+/// `POST /settings/voice`: the Vapi header, call language and retention period.
+pub async fn voice_options(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            let days = int(&form, "retention_days")?;
+            tx.set_voice_options(form.get("vapi_header"), days, form.get("voice_language"))
+                .await
+        })
+    })
+    .await
+}
+
+/// `POST /settings/voice/retell`: stores the Retell API key (sealed), or removes it.
+pub async fn voice_retell(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    save(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            if form.get("remove") == "1" {
+                tx.set_retell_key(None).await
+            } else if form.get("retell_key").trim().is_empty() {
+                Err(StoreError::Field {
+                    field: "retell_key".into(),
+                    code: "empty",
+                    message: "paste the key from Retell".into(),
+                })
+            } else {
+                tx.set_retell_key(Some(form.get("retell_key"))).await
+            }
+        })
     })
     .await
 }

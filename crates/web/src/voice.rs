@@ -566,7 +566,8 @@ async fn retell_open(
         .retell_key()
         .await
         .map_err(|e| ApiError::from(e).into_response())?;
-    let now = state.store.clock().now();
+    // Freshness is about real network time, so the wall clock, not the store's clock.
+    let now = Utc::now();
     match key {
         Some(k) if retell_signature_ok(&k, bytes, header(headers, "x-retell-signature"), now) => {
             Ok((rid, tx))

@@ -372,7 +372,7 @@ async fn a_retell_call_books_with_a_valid_signature_and_stale_or_forged_ones_are
     let app = TestApp::new().await;
     let key = "key_retell_test_0123456789";
     let (rid, _) = voice_restaurant(&app, "Trattoria Retell", Some(key)).await;
-    let now = t0().timestamp_millis();
+    let now = chrono::Utc::now().timestamp_millis();
     // A custom-function request as Retell documents it: name, args, and the call object.
     let body = json!({
         "name": "create_reservation",
@@ -568,4 +568,257 @@ async fn retention_anonymises_calls_older_than_90_days_and_deletes_old_webhook_l
         .execute(&mut *conn)
         .await;
     assert!(e.is_err(), "append-only");
+}
+
+/// Writes a call script to a temporary file.
+fn script(dir: &tempfile::TempDir, name: &str, v: &Value) -> std::path::PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, v.to_string()).expect("script");
+    p
+}
+
+#[tokio::test]
+async fn the_simulator_replays_a_vapi_and_a_retell_call_that_show_up_in_the_call_log() {
+    let app = TestApp::new().await;
+    let key = "key_sim_retell_42";
+    let (rid, secret) = voice_restaurant(&app, "Trattoria Simulator", Some(key)).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let vapi = script(
+        &dir,
+        "vapi.json",
+        &json!({"provider": "vapi", "call_id": "sim-vapi-1", "caller": "+4915112345678",
+            "tool_calls": [
+                {"tool": "check_availability", "arguments": {"date": "Freitag", "time": "19 Uhr", "party_size": "zu viert"}},
+                {"tool": "create_reservation", "arguments": {"date": "Freitag", "time": "19 Uhr", "party_size": "zu viert", "name": "Paula Telefon"}}
+            ],
+            "end": {"transcript": "User: Freitag um 19 Uhr, zu viert.\nAI: Gern, ich habe reserviert.", "summary": "Tisch für 4 am Freitag.", "duration_seconds": 74}}),
+    );
+    let retell = script(
+        &dir,
+        "retell.json",
+        &json!({"provider": "retell", "call_id": "sim-retell-1", "caller": "+4915187654321",
+            "tool_calls": [{"tool": "create_reservation", "arguments": {"date": "2026-11-28", "time": "20:00", "party_size": 2, "name": "Rita Retell", "language": "en"}}],
+            "end": {"transcript": "User: Saturday at eight for two.", "summary": "Table for two on Saturday.", "duration_seconds": 51}}),
+    );
+    for (file, extra) in [
+        (&vapi, vec!["--secret", secret.as_str()]),
+        (&retell, vec!["--retell-key", key]),
+    ] {
+        let mut args = vec!["voice", "simulate", "--json", "--url", app.base.as_str()];
+        let r = rid.to_string();
+        args.extend([
+            "--restaurant",
+            r.as_str(),
+            "--script",
+            file.to_str().expect("path"),
+        ]);
+        args.extend(extra);
+        let args: Vec<String> = args.into_iter().map(str::to_string).collect();
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_hostsystem"))
+                .args(&args)
+                .env_clear()
+                .env("HOSTSYSTEM_LOG_LEVEL", "warn")
+                .output()
+                .expect("run the simulator")
+        })
+        .await
+        .expect("join");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: Value = serde_json::from_str(&stdout).expect("JSON report");
+        assert_eq!(report["ended"], true);
+        let last = report["answers"]
+            .as_array()
+            .and_then(|a| a.last())
+            .expect("answers");
+        assert_eq!(last["ok"], true, "{report}");
+        assert!(last["data"]["code"].is_string(), "{report}");
+    }
+    let list = reservations_of(&app, rid).await;
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert!(list.iter().all(|(_, channel, _)| channel == "phone_ai"));
+    // The dashboard's call log: both calls, with outcome and transcript.
+    let manager = app
+        .user_in(rid, "chefin@simulator.example", hs_domain::Role::Manager)
+        .await;
+    let _ = manager;
+    let mut b = app.browser();
+    b.login("chefin@simulator.example", crate::app::PASSWORD)
+        .await;
+    let page = b.get("/calls").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.body.matches("href=\"/calls/").count(),
+        2,
+        "two calls listed"
+    );
+    assert!(page.body.contains("o-booked") && page.body.contains("+4915112345678"));
+    let booked_only = b.get("/calls?outcome=handed_over").await;
+    assert_eq!(
+        booked_only.body.matches("href=\"/calls/").count(),
+        0,
+        "filtered by outcome"
+    );
+    let first = page.body.split("href=\"/calls/").nth(1).expect("link");
+    let id = &first[..36];
+    let detail = b.get(&format!("/calls/{id}")).await;
+    assert!(
+        detail.body.contains("id=\"transcript\""),
+        "managers read the transcript"
+    );
+    assert!(detail.body.contains("create_reservation"), "events listed");
+    assert!(
+        detail.body.contains("href=\"/reservations/"),
+        "the reservation is linked"
+    );
+    let res_link = detail
+        .body
+        .split("href=\"/reservations/")
+        .nth(1)
+        .expect("reservation link");
+    let res = b.get(&format!("/reservations/{}", &res_link[..36])).await;
+    assert!(
+        res.body.contains(&format!("href=\"/calls/{id}\"")),
+        "the reservation shows its call"
+    );
+    // Staff see the log but not what callers said, unless the restaurant allows it.
+    app.user_in(rid, "kellner@simulator.example", hs_domain::Role::Staff)
+        .await;
+    let mut s = app.browser();
+    s.login("kellner@simulator.example", crate::app::PASSWORD)
+        .await;
+    let staff_view = s.get(&format!("/calls/{id}")).await;
+    assert_eq!(staff_view.status, StatusCode::OK);
+    assert!(
+        !staff_view.body.contains("id=\"transcript\"") && !staff_view.body.contains("zu viert.")
+    );
+    // Another restaurant's member gets 404 for this call.
+    let other = app.with_trattoria("Trattoria Fremd").await;
+    app.user_in(other, "fremd@fremd.example", hs_domain::Role::Owner)
+        .await;
+    let mut o = app.browser();
+    o.login("fremd@fremd.example", crate::app::PASSWORD).await;
+    assert_eq!(
+        o.get(&format!("/calls/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A wrong secret makes the simulator fail loudly.
+    let args: Vec<String> = [
+        "voice",
+        "simulate",
+        "--url",
+        &app.base,
+        "--restaurant",
+        &rid.to_string(),
+        "--secret",
+        "wrong",
+        "--script",
+        vapi.to_str().expect("p"),
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    // Off the runtime: the server under test runs on it.
+    let bad = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hostsystem"))
+            .args(&args)
+            .env_clear()
+            .output()
+            .expect("run")
+    })
+    .await
+    .expect("join");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("401"));
+}
+
+#[tokio::test]
+async fn managers_rotate_the_voice_secret_and_set_retention_in_settings() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Einstellungen").await;
+    app.user_in(rid, "chef@einstellungen.example", hs_domain::Role::Manager)
+        .await;
+    let mut m = app.browser();
+    m.login("chef@einstellungen.example", crate::app::PASSWORD)
+        .await;
+    let page = m.get("/settings").await;
+    assert!(
+        page.body.contains(&format!("{rid}&#x2f;vapi")),
+        "the URLs are shown (minijinja escapes slashes)"
+    );
+    let made = m.post("/settings/voice/secret", &[]).await;
+    assert_eq!(made.status, StatusCode::OK);
+    let at = made
+        .body
+        .find("id=\"voice-secret\">")
+        .expect("secret shown once")
+        + "id=\"voice-secret\">".len();
+    let secret = &made.body[at..at + made.body[at..].find('<').expect("end")];
+    assert!(secret.starts_with("hsv_"));
+    assert!(
+        !m.get("/settings").await.body.contains(secret),
+        "never shown again"
+    );
+    let path = format!("/api/v1/voice/{rid}/tools/restaurant_info");
+    let (s, r, _) = post(&app, &path, &[("x-hostsystem-secret", secret)], "{}").await;
+    assert_eq!((s, r["ok"].clone()), (StatusCode::OK, json!(true)));
+    let bad = m
+        .post(
+            "/settings/voice",
+            &[
+                ("vapi_header", "x-vapi-secret"),
+                ("retention_days", "365"),
+                ("voice_language", "de"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("retention_days"));
+    let ok = m
+        .post(
+            "/settings/voice",
+            &[
+                ("vapi_header", "X-Trattoria-Key"),
+                ("retention_days", "30"),
+                ("voice_language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.location(), Some("/settings?saved=1"), "{}", ok.body);
+    let vapi = format!("/api/v1/voice/{rid}/vapi");
+    let body = vapi_tool_calls("c-9", &[("t", "restaurant_info", json!({}))]);
+    let (s, r, _) = post(&app, &vapi, &[("x-trattoria-key", secret)], &body).await;
+    assert_eq!(s, StatusCode::OK, "the configured header");
+    let info: Value =
+        serde_json::from_str(r["results"][0]["result"].as_str().expect("r")).expect("json");
+    assert!(
+        info["say"]
+            .as_str()
+            .expect("say")
+            .starts_with("You'll find us"),
+        "calls now in English: {info}"
+    );
+    let key = m
+        .post("/settings/voice/retell", &[("retell_key", "key_abc")])
+        .await;
+    assert_eq!(key.location(), Some("/settings?saved=1"));
+    assert!(
+        m.get("/settings").await.body.contains("retell_key")
+            && !m.get("/settings").await.body.contains("key_abc")
+    );
+    // Staff cannot.
+    app.user_in(rid, "kellner@einstellungen.example", hs_domain::Role::Staff)
+        .await;
+    let mut s = app.browser();
+    s.login("kellner@einstellungen.example", crate::app::PASSWORD)
+        .await;
+    assert_eq!(
+        s.post("/settings/voice/secret", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
