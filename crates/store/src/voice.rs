@@ -196,24 +196,19 @@ impl TenantTx {
         Ok(())
     }
 
-    /// The voice settings.
+    /// The voice settings (the defaults until something is set).
     pub async fn voice_settings(&mut self) -> Result<VoiceSettings, StoreError> {
-        self.ensure_voice_row().await?;
         let now = self.store.clock.now();
-        let (has_secret, until, vapi_header, has_retell_key, retention_days, language): (
-            bool,
-            Option<DateTime<Utc>>,
-            String,
-            bool,
-            i32,
-            String,
-        ) = sqlx::query_as(
+        type Row = (bool, Option<DateTime<Utc>>, String, bool, i32, String);
+        let row: Option<Row> = sqlx::query_as(
             "SELECT secret_hash IS NOT NULL, CASE WHEN previous_until > $1 THEN previous_until END, vapi_header, \
              retell_key_enc IS NOT NULL, retention_days, language FROM voice_settings",
         )
         .bind(now)
-        .fetch_one(self.conn())
+        .fetch_optional(self.conn())
         .await?;
+        let (has_secret, until, vapi_header, has_retell_key, retention_days, language) =
+            row.unwrap_or((false, None, "x-vapi-secret".into(), false, 90, "de".into()));
         Ok(VoiceSettings {
             has_secret,
             previous_valid_until: until,
@@ -419,22 +414,23 @@ impl TenantTx {
         outcome: Outcome,
         reservation: Option<Uuid>,
     ) -> Result<(), StoreError> {
-        let current: Option<String> =
-            sqlx::query_scalar("SELECT outcome FROM voice_calls WHERE id = $1 FOR UPDATE")
-                .bind(call)
-                .fetch_one(self.conn())
-                .await?;
-        let keep = current
-            .as_deref()
-            .and_then(Outcome::parse)
-            .is_some_and(|c| c > outcome);
+        // One statement: the row lock of the UPDATE orders concurrent tool calls of a call,
+        // and the rank comparison sees the committed outcome.
+        let rank = |col: &str| {
+            let cases: String = Outcome::ALL
+                .iter()
+                .map(|o| format!(" WHEN '{}' THEN {}", o.as_str(), *o as i32))
+                .collect();
+            format!("CASE {col}{cases} ELSE -1 END")
+        };
         let now = self.store.clock.now();
-        sqlx::query(
-            "UPDATE voice_calls SET outcome = CASE WHEN $2 THEN outcome ELSE $3 END, \
-             reservation_id = coalesce($4, reservation_id), updated_at = $5 WHERE id = $1",
-        )
+        sqlx::query(&format!(
+            "UPDATE voice_calls SET outcome = CASE WHEN {} > {} THEN outcome ELSE $2 END, \
+             reservation_id = coalesce($3, reservation_id), updated_at = $4 WHERE id = $1",
+            rank("outcome"),
+            rank("$2")
+        ))
         .bind(call)
-        .bind(keep)
         .bind(outcome.as_str())
         .bind(reservation)
         .bind(now)
