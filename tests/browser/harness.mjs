@@ -36,6 +36,8 @@ export async function startServer(env = {}) {
     env: { ...process.env, HOSTSYSTEM_DATA_DIR: join(dir, 'data'), HOSTSYSTEM_BIND: `127.0.0.1:${port}`, HOSTSYSTEM_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let printed = '';
+  proc.stdout.on('data', chunk => { printed += chunk.toString(); });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -46,6 +48,9 @@ export async function startServer(env = {}) {
   }
   return {
     base,
+    bin,
+    // What `serve --demo` printed (logins, restaurant id, voice secret).
+    printed: () => printed,
     async stop() {
       proc.kill('SIGTERM');
       await new Promise(r => proc.once('exit', r));

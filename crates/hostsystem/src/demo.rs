@@ -325,6 +325,7 @@ async fn reservations(
     let tz: chrono_tz::Tz = chrono_tz::Europe::Berlin;
     let today = now.with_timezone(&tz).date_naive();
     let mut n: u64 = 0;
+    let mut by_phone = Vec::new();
     for offset in -14i64..=7 {
         let date = today + chrono::Duration::days(offset);
         // Past days are booked as if it were then, so the engine's lead time and horizon allow them.
@@ -387,6 +388,9 @@ async fn reservations(
             };
             let created = tx.create_reservation_at(&req, then).await?;
             let Ok(mut r) = created else { continue };
+            if r.channel == Channel::PhoneAi {
+                by_phone.push((r.clone(), then));
+            }
             if offset < 0 && r.status == Status::Pending {
                 r = tx.transition(r.id, Status::Confirmed).await?;
             }
@@ -413,6 +417,86 @@ async fn reservations(
                 tx.transition(r.id, Status::Cancelled).await?;
             }
         }
+    }
+    calls(tx, &by_phone, now).await
+}
+
+/// The phone agent's calls that made the demo's phone bookings, plus one caller who only
+/// asked for the opening hours and one large group handed over to the team.
+async fn calls(
+    tx: &mut hs_store::TenantTx,
+    booked: &[(
+        hs_store::booking::Reservation,
+        chrono::DateTime<chrono::Utc>,
+    )],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use hs_store::voice::{CallEnd, Outcome, Provider};
+    use serde_json::json;
+    let minutes = chrono::Duration::minutes;
+    let mut n = 0;
+    for (r, then) in booked.iter().rev().take(8) {
+        n += 1;
+        let guest = r.guest.as_ref().map(|g| g.name.as_str()).unwrap_or("Gast");
+        let phone = r.guest.as_ref().and_then(|g| g.phone.as_deref());
+        let day = hs_domain::say::day(r.date, "de");
+        let id = tx
+            .voice_call(Provider::Vapi, &format!("demo-call-{n}"), phone, "de")
+            .await?;
+        for tool in ["check_availability", "create_reservation"] {
+            tx.voice_event(
+                id,
+                "tool_call",
+                tool,
+                Some(&format!("demo-tc-{n}-{tool}")),
+                Some(true),
+                &json!({"args": {"date": r.date, "time": r.time, "party_size": r.party_size}}),
+            )
+            .await?;
+        }
+        tx.voice_outcome(id, Outcome::Booked, Some(r.id)).await?;
+        let transcript = format!(
+            "Agent: Trattoria Demo, guten Tag! Wie kann ich Ihnen helfen?\nGast: Ich hätte gern einen Tisch für {p} Personen am {day} um {t} Uhr.\n\
+             Agent: Einen Moment, ich schaue nach … Um {t} Uhr ist ein Tisch frei. Auf welchen Namen darf ich reservieren?\nGast: {guest}.\n\
+             Agent: Ich habe für Sie reserviert. Ihre Buchungsnummer ist {code}.\nGast: Vielen Dank, bis dann!",
+            p = r.party_size, t = r.time, code = hs_domain::say::spell(&r.code)
+        );
+        // Bookings for the coming days were all made "now"; spread their calls over the last hours.
+        let at = (*then).min(now - minutes(97 * n));
+        tx.voice_call_ended(
+            id,
+            &CallEnd {
+                started_at: Some(at - minutes(2)),
+                ended_at: Some(at),
+                transcript: Some(transcript),
+                summary: Some(format!(
+                    "{guest} hat einen Tisch für {} Personen am {day} um {} Uhr reserviert.",
+                    r.party_size, r.time
+                )),
+                ended_reason: Some("customer-ended-call".into()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    for (ext, outcome, ago, transcript, summary) in [
+        ("demo-call-hours", Outcome::Informed, 26, "Agent: Trattoria Demo, guten Tag!\nGast: Haben Sie am Montag geöffnet?\nAgent: Montags haben wir Ruhetag; von Dienstag bis Freitag sind wir ab 17:30 Uhr für Sie da.\nGast: Danke!", "Frage nach den Öffnungszeiten am Montag."),
+        ("demo-call-group", Outcome::HandedOver, 50, "Agent: Trattoria Demo, guten Tag!\nGast: Wir sind 20 Personen für eine Weihnachtsfeier.\nAgent: Für so eine große Gruppe gebe ich Ihr Anliegen an das Team weiter; man ruft Sie zurück.", "Weihnachtsfeier mit 20 Personen, Rückruf erbeten."),
+    ] {
+        let id = tx.voice_call(Provider::Vapi, ext, Some("+49 761 555 0199"), "de").await?;
+        let tool = if outcome == Outcome::Informed { "restaurant_info" } else { "hand_over_to_staff" };
+        tx.voice_event(id, "tool_call", tool, None, Some(true), &json!({})).await?;
+        tx.voice_outcome(id, outcome, None).await?;
+        let at = now - chrono::Duration::hours(ago);
+        tx.voice_call_ended(id, &CallEnd {
+            started_at: Some(at),
+            ended_at: Some(at + minutes(1)),
+            transcript: Some(transcript.into()),
+            summary: Some(summary.into()),
+            ended_reason: Some("customer-ended-call".into()),
+            ..Default::default()
+        })
+        .await?;
     }
     Ok(())
 }

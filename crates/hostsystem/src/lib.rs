@@ -190,7 +190,9 @@ fn print_demo(info: &demo::DemoInfo, json: bool) -> Result<()> {
             );
         }
         println!("  API token (manager): {}", info.api_token);
+        println!("  Restaurant id: {}", info.restaurant_id);
         println!("  Voice secret: {}", info.voice.secret);
+        println!("  Retell key (demo): {}", info.voice.retell_key);
         println!("  Vapi server URL: {}", info.voice.vapi_url);
         println!("  Generic tools:   {}", info.voice.tools_url);
         println!("  Retell functions: {}", info.voice.retell_url);
