@@ -432,9 +432,24 @@ pub async fn vapi(
             let mut results = Vec::new();
             let mut tx = Some(tx);
             for item in list.iter().take(10) {
+                // Vapi's SDK type nests name and arguments under `function`; the request example
+                // in its custom-tools docs puts them on the item, and `toolWithToolCallList`
+                // carries `function.parameters`. All three are accepted.
                 let id = item["id"].as_str().unwrap_or_default().to_string();
-                let name = item["function"]["name"].as_str().unwrap_or_default();
-                let args = &item["function"]["arguments"];
+                let f = &item["function"];
+                let name = f["name"]
+                    .as_str()
+                    .or_else(|| item["name"].as_str())
+                    .unwrap_or_default();
+                let args = [
+                    &f["arguments"],
+                    &item["arguments"],
+                    &f["parameters"],
+                    &item["parameters"],
+                ]
+                .into_iter()
+                .find(|v| !v.is_null())
+                .unwrap_or(&Value::Null);
                 let this = match tx.take() {
                     Some(t) => t,
                     None => match state.store.tenant(rid, &Actor::System).await {
@@ -663,13 +678,14 @@ pub async fn retell_webhook(
             "call_ended" | "call_analyzed" => {
                 let start = millis(&call["start_timestamp"]);
                 let end_at = millis(&call["end_timestamp"]);
+                // Whole seconds, rounded like Vapi's durations.
                 let duration = call["duration_ms"]
                     .as_i64()
-                    .map(|ms| (ms / 1000) as i32)
                     .or_else(|| match (start, end_at) {
-                        (Some(a), Some(b)) => Some((b - a).num_seconds() as i32),
+                        (Some(a), Some(b)) => Some((b - a).num_milliseconds()),
                         _ => None,
-                    });
+                    })
+                    .map(|ms| ((ms.max(0) + 500) / 1000) as i32);
                 let end = CallEnd {
                     started_at: start,
                     ended_at: end_at,

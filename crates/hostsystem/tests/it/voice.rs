@@ -822,3 +822,112 @@ async fn managers_rotate_the_voice_secret_and_set_retention_in_settings() {
         StatusCode::FORBIDDEN
     );
 }
+
+fn fixture(name: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/voice")
+        .join(name);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[tokio::test]
+async fn the_providers_documented_example_payloads_are_understood() {
+    let app = TestApp::new().await;
+    let key = "key_fixture_retell";
+    let (rid, secret) = voice_restaurant(&app, "Trattoria Beispiel", Some(key)).await;
+    let auth = format!("Bearer {secret}");
+    let vapi = format!("/api/v1/voice/{rid}/vapi");
+    // Vapi's docs example: name and arguments on the list item, not under `function`.
+    let (s, r, _) = post(
+        &app,
+        &vapi,
+        &[("authorization", &auth)],
+        &fixture("vapi_tool_calls.json"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        r["results"][0]["toolCallId"],
+        "toolu_01DTPAzUm5Gk3zxrpJ969oMF"
+    );
+    let answer: Value =
+        serde_json::from_str(r["results"][0]["result"].as_str().expect("result")).expect("json");
+    assert_eq!(answer["data"]["available"], true, "{answer}");
+    let (s, _, _) = post(
+        &app,
+        &vapi,
+        &[("authorization", &auth)],
+        &fixture("vapi_end_of_call_report.json"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    // Retell's custom-function request and call_analyzed webhook.
+    let now = chrono::Utc::now().timestamp_millis();
+    let body = fixture("retell_function.json");
+    let (s, r, _) = post(
+        &app,
+        &format!("/api/v1/voice/{rid}/retell/function"),
+        &[("x-retell-signature", &retell_sign(key, &body, now))],
+        &body,
+    )
+    .await;
+    assert_eq!((s, r["ok"].clone()), (StatusCode::OK, json!(true)), "{r}");
+    assert_eq!(
+        (r["data"]["date"].as_str(), r["data"]["time"].as_str()),
+        (Some("2026-11-25"), Some("19:30"))
+    );
+    // No `language` argument: the restaurant's voice language (German) is spoken.
+    assert!(
+        r["say"]
+            .as_str()
+            .expect("say")
+            .starts_with("Ich habe für Sie reserviert"),
+        "{r}"
+    );
+    let body = fixture("retell_call_analyzed.json");
+    let (s, _, _) = post(
+        &app,
+        &format!("/api/v1/voice/{rid}/retell/webhook"),
+        &[("x-retell-signature", &retell_sign(key, &body, now))],
+        &body,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let calls = tx.voice_calls(&Default::default()).await.expect("calls");
+    let by = |p: &str| calls.iter().find(|c| c.provider == p).expect("call");
+    let (v, _) = tx
+        .voice_call_detail(by("vapi").id)
+        .await
+        .expect("vapi call");
+    assert_eq!(
+        (
+            v.outcome.as_deref(),
+            v.duration_seconds,
+            v.caller.as_deref()
+        ),
+        (Some("informed"), Some(8), Some("+14155550123"))
+    );
+    assert!(
+        v.transcript
+            .as_deref()
+            .is_some_and(|t| t.contains("table for four")),
+        "from artifact.transcript"
+    );
+    assert_eq!(
+        v.recording_url.as_deref(),
+        Some("https://storage.vapi.ai/call-uuid-mono.wav")
+    );
+    let (rt, _) = tx
+        .voice_call_detail(by("retell").id)
+        .await
+        .expect("retell call");
+    assert_eq!(
+        (rt.outcome.as_deref(), rt.duration_seconds),
+        (Some("booked"), Some(16))
+    );
+    assert_eq!(
+        rt.summary.as_deref(),
+        Some("The caller booked a table for two for tomorrow at 7:30 pm.")
+    );
+}
