@@ -10,7 +10,7 @@ callers="${1:-50}"; seconds="${2:-20}"
 cargo build --release --locked -q -p hostsystem --bin hostsystem --example voice_load
 bin=./target/release/hostsystem
 dir=$(mktemp -d /tmp/hs-voice-XXXX); chmod 755 "$dir"
-export HOSTSYSTEM_DATA_DIR="$dir/data" HOSTSYSTEM_BIND=127.0.0.1:${PORT:-8098} HOSTSYSTEM_LOG_LEVEL=warn HOSTSYSTEM_API_RATE_PER_MINUTE=10000000
+export HOSTSYSTEM_DATA_DIR="$dir/data" HOSTSYSTEM_BIND=127.0.0.1:${PORT:-8098} HOSTSYSTEM_LOG_LEVEL=warn HOSTSYSTEM_API_RATE_PER_MINUTE=10000000 HOSTSYSTEM_VOICE_RATE_PER_MINUTE=10000000
 "$bin" demo --json > "$dir/demo.json"
 rid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["restaurant_id"])' "$dir/demo.json")
 secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["voice"]["secret"])' "$dir/demo.json")

@@ -55,6 +55,7 @@ pub struct Config {
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
     pub api_rate_per_minute: u32,
+    pub voice_rate_per_minute: u32,
     pub trust_proxy: bool,
     pub db_pool_size: u32,
     pub mail_from: String,
@@ -75,6 +76,7 @@ impl Default for Config {
             body_limit_bytes: 64 * 1024,
             request_timeout_secs: 30,
             api_rate_per_minute: 600,
+            voice_rate_per_minute: 3000,
             trust_proxy: false,
             db_pool_size: 16,
             mail_from: "HostSystem <noreply@hostsystem.local>".into(),
@@ -96,6 +98,7 @@ const ENV: &[(&str, &str)] = &[
     ("HOSTSYSTEM_BODY_LIMIT_BYTES", "body_limit_bytes"),
     ("HOSTSYSTEM_REQUEST_TIMEOUT_SECS", "request_timeout_secs"),
     ("HOSTSYSTEM_API_RATE_PER_MINUTE", "api_rate_per_minute"),
+    ("HOSTSYSTEM_VOICE_RATE_PER_MINUTE", "voice_rate_per_minute"),
     ("HOSTSYSTEM_TRUST_PROXY", "trust_proxy"),
     ("HOSTSYSTEM_DB_POOL_SIZE", "db_pool_size"),
     ("HOSTSYSTEM_MAIL_FROM", "mail_from"),
@@ -127,6 +130,7 @@ impl Config {
                     "body_limit_bytes"
                     | "request_timeout_secs"
                     | "api_rate_per_minute"
+                    | "voice_rate_per_minute"
                     | "db_pool_size" => {
                         let n: i64 = v
                             .trim()

@@ -284,6 +284,7 @@ pub fn web_state(rt: &Runtime, cfg: &Config) -> hs_web::AppState {
         body_limit: cfg.body_limit_bytes,
         request_timeout: std::time::Duration::from_secs(cfg.request_timeout_secs),
         api_rate_per_minute: cfg.api_rate_per_minute,
+        voice_rate_per_minute: cfg.voice_rate_per_minute,
         trust_proxy: cfg.trust_proxy,
     };
     let mailer = Arc::new(FileMailer::new(

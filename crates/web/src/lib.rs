@@ -44,6 +44,8 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Requests a minute one API token may make.
     pub api_rate_per_minute: u32,
+    /// Voice-webhook requests a minute per restaurant (all its calls together).
+    pub voice_rate_per_minute: u32,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_proxy: bool,
 }
@@ -55,6 +57,7 @@ impl Default for WebConfig {
             body_limit: 64 * 1024,
             request_timeout: Duration::from_secs(30),
             api_rate_per_minute: 600,
+            voice_rate_per_minute: 3000,
             trust_proxy: false,
         }
     }
@@ -77,6 +80,7 @@ pub struct AppState {
     pub login_limiter: Arc<limits::FailureLimiter>,
     pub totp_limiter: Arc<limits::FailureLimiter>,
     pub api_limiter: Arc<limits::RateLimiter>,
+    pub voice_limiter: Arc<limits::RateLimiter>,
     pub templates: Arc<minijinja::Environment<'static>>,
     /// Reservation changes of every restaurant, fed by `events::forward`.
     pub events: tokio::sync::broadcast::Sender<events::ReservationEvent>,
@@ -92,7 +96,14 @@ impl AppState {
         AppState {
             login_limiter: Arc::new(limits::FailureLimiter::new(limits::LOGIN, clock.clone())),
             totp_limiter: Arc::new(limits::FailureLimiter::new(limits::TOTP, clock.clone())),
-            api_limiter: Arc::new(limits::RateLimiter::new(config.api_rate_per_minute, clock)),
+            api_limiter: Arc::new(limits::RateLimiter::new(
+                config.api_rate_per_minute,
+                clock.clone(),
+            )),
+            voice_limiter: Arc::new(limits::RateLimiter::new(
+                config.voice_rate_per_minute,
+                clock,
+            )),
             store,
             config: Arc::new(config),
             mailer,

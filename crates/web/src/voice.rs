@@ -73,7 +73,7 @@ fn parse_json(bytes: &[u8]) -> Result<Value, Response> {
 /// restaurant's rate. An id that is not a UUID is refused like a wrong secret.
 async fn open(state: &AppState, rid: &str) -> Result<(Uuid, TenantTx), Response> {
     let rid = Uuid::parse_str(rid).map_err(|_| refused())?;
-    if let Err(wait) = state.api_limiter.take(&format!("voice:{rid}")) {
+    if let Err(wait) = state.voice_limiter.take(&rid.to_string()) {
         return Err(ApiError::too_many(wait).into_response());
     }
     let tx = state

@@ -31,12 +31,18 @@ pub struct TestApp {
 
 pub struct Builder {
     rate: u32,
+    voice_rate: u32,
     tls_url: bool,
 }
 
 impl Builder {
     pub fn api_rate_per_minute(mut self, n: u32) -> Self {
         self.rate = n;
+        self
+    }
+
+    pub fn voice_rate_per_minute(mut self, n: u32) -> Self {
+        self.voice_rate = n;
         self
     }
 
@@ -72,6 +78,7 @@ impl Builder {
                 base.clone()
             },
             api_rate_per_minute: self.rate,
+            voice_rate_per_minute: self.voice_rate,
             ..Default::default()
         };
         let mailer = Arc::new(FileMailer::new(
@@ -106,6 +113,7 @@ impl TestApp {
     pub fn builder() -> Builder {
         Builder {
             rate: 600,
+            voice_rate: 3000,
             tls_url: false,
         }
     }

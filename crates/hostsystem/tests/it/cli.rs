@@ -103,6 +103,10 @@ async fn every_subcommand_has_help() {
         vec!["admin", "add-member", "--help"],
         vec!["admin", "create-api-token", "--help"],
         vec!["admin", "list-restaurants", "--help"],
+        vec!["jobs", "--help"],
+        vec!["jobs", "retention", "--help"],
+        vec!["voice", "--help"],
+        vec!["voice", "simulate", "--help"],
     ] {
         let mut c = Command::new(BIN);
         c.args(&args);
@@ -184,6 +188,47 @@ async fn serve_runs_embedded_postgres_stops_it_on_sigterm_and_reuses_it() {
         old.status(),
         StatusCode::UNAUTHORIZED,
         "the previous demo token is revoked"
+    );
+    // The voice block: a secret and URLs that work against the running server.
+    for k in [
+        "secret",
+        "retell_key",
+        "tools_url",
+        "vapi_url",
+        "retell_url",
+        "retell_webhook_url",
+    ] {
+        assert!(b["voice"][k].is_string(), "demo JSON has voice.{k}: {b}");
+    }
+    let tools = b["voice"]["tools_url"]
+        .as_str()
+        .expect("url")
+        .replace("{tool}", "restaurant_info");
+    let info = client
+        .post(&tools)
+        .header(
+            "x-hostsystem-secret",
+            b["voice"]["secret"].as_str().expect("secret"),
+        )
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("tool");
+    assert_eq!(info.status(), StatusCode::OK);
+    let stale = client
+        .post(&tools)
+        .header(
+            "x-hostsystem-secret",
+            a["voice"]["secret"].as_str().expect("secret"),
+        )
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("tool");
+    assert_eq!(
+        stale.status(),
+        StatusCode::UNAUTHORIZED,
+        "each demo run issues a new secret"
     );
 
     // A dashboard keeps its event stream open; shutting down must not wait for it.

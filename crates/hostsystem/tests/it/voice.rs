@@ -931,3 +931,36 @@ async fn the_providers_documented_example_payloads_are_understood() {
         Some("The caller booked a table for two for tomorrow at 7:30 pm.")
     );
 }
+
+#[tokio::test]
+async fn a_restaurant_s_voice_webhooks_are_rate_limited_together() {
+    let app = TestApp::builder().voice_rate_per_minute(3).start().await;
+    let (rid, secret) = voice_restaurant(&app, "Trattoria Gedrosselt", None).await;
+    let (other, other_secret) = voice_restaurant(&app, "Trattoria Frei", None).await;
+    let path = |r: Uuid| format!("/api/v1/voice/{r}/tools/restaurant_info");
+    for _ in 0..3 {
+        let (s, _, _) = post(&app, &path(rid), &[("x-hostsystem-secret", &secret)], "{}").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let resp = app
+        .client()
+        .post(format!("{}{}", app.base, path(rid)))
+        .header("x-hostsystem-secret", &secret)
+        .body("{}")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().contains_key("retry-after"));
+    let (s, _, _) = post(
+        &app,
+        &path(other),
+        &[("x-hostsystem-secret", &other_secret)],
+        "{}",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "other restaurants are not affected");
+    app.advance(Duration::seconds(30));
+    let (s, _, _) = post(&app, &path(rid), &[("x-hostsystem-secret", &secret)], "{}").await;
+    assert_eq!(s, StatusCode::OK, "refilled");
+}
