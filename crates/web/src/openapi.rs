@@ -211,6 +211,10 @@ impl Modify for BearerAuth {
         crate::reservations::search_guests,
         crate::reservations::guest,
         crate::reservations::update_guest,
+        crate::voice::generic,
+        crate::voice::vapi,
+        crate::voice::retell_function,
+        crate::voice::retell_webhook,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -233,6 +237,30 @@ pub async fn serve() -> axum::response::Response {
         DOC.as_str(),
     )
         .into_response()
+}
+
+/// What the voice webhooks may answer besides their success.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum VoiceErrors {
+    /// The body is not JSON.
+    #[response(status = 400)]
+    BadRequest(#[to_schema] ErrorBody),
+    /// Missing or wrong secret or signature (no detail is given).
+    #[response(status = 401)]
+    Unauthorized(#[to_schema] ErrorBody),
+    /// The body is larger than 512 KiB.
+    #[response(status = 413)]
+    TooLarge(#[to_schema] ErrorBody),
+    /// Too many webhook requests for this restaurant; see `Retry-After`.
+    #[response(status = 429)]
+    TooMany(#[to_schema] ErrorBody),
+    /// Unexpected failure; the cause is logged.
+    #[response(status = 500)]
+    Internal(#[to_schema] ErrorBody),
+    /// The database is unreachable.
+    #[response(status = 503)]
+    Unavailable(#[to_schema] ErrorBody),
 }
 
 /// Errors any authenticated endpoint may answer.

@@ -21,6 +21,7 @@
 
 use crate::error::ApiError;
 use crate::extract::read_body;
+use crate::openapi::VoiceErrors;
 use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -317,6 +318,13 @@ async fn run_tool(
 // ---- generic ------------------------------------------------------------------------------
 
 /// `POST /api/v1/voice/{restaurant_id}/tools/{tool}`.
+#[utoipa::path(post, path = "/api/v1/voice/{restaurant_id}/tools/{tool}", tag = "voice",
+    params(("restaurant_id" = Uuid, Path), ("tool" = String, Path, description = "check_availability | create_reservation | find_reservation | change_reservation | cancel_reservation | restaurant_info | hand_over_to_staff"),
+           ("X-HostSystem-Secret" = Option<String>, Header, description = "The restaurant's voice secret (or as bearer token)"),
+           ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first answer")),
+    request_body(content = Object, description = "The tool's arguments plus optional call_id, tool_call_id, caller, language"),
+    responses((status = 200, description = "{ok, say, data, error?, call_id}; ok=false asks the caller again", body = Object), VoiceErrors),
+    security(()))]
 pub async fn generic(
     State(state): State<AppState>,
     Path((rid, tool)): Path<(String, String)>,
@@ -388,6 +396,11 @@ fn one_line(v: &Value) -> String {
 }
 
 /// `POST /api/v1/voice/{restaurant_id}/vapi`.
+#[utoipa::path(post, path = "/api/v1/voice/{restaurant_id}/vapi", tag = "voice",
+    params(("restaurant_id" = Uuid, Path)),
+    request_body(content = Object, description = "A Vapi server message {message: {type: tool-calls | status-update | end-of-call-report | …}}; secret as bearer token or in the configured header"),
+    responses((status = 200, description = "tool-calls: {results: [{toolCallId, result | error}]}; otherwise {}", body = Object), VoiceErrors),
+    security(()))]
 pub async fn vapi(
     State(state): State<AppState>,
     Path(rid): Path<String>,
@@ -592,6 +605,11 @@ async fn retell_open(
 }
 
 /// `POST /api/v1/voice/{restaurant_id}/retell/function` and `…/function/{tool}`.
+#[utoipa::path(post, path = "/api/v1/voice/{restaurant_id}/retell/function", tag = "voice",
+    params(("restaurant_id" = Uuid, Path), ("X-Retell-Signature" = String, Header, description = "v=<unix ms>,d=<hex HMAC-SHA256 of body + timestamp>")),
+    request_body(content = Object, description = "A Retell custom function call {name, args, call}; or the arguments alone at …/retell/function/{tool}"),
+    responses((status = 200, description = "{ok, say, data, error?, call_id}", body = Object), VoiceErrors),
+    security(()))]
 pub async fn retell_function(
     State(state): State<AppState>,
     Path(p): Path<Vec<(String, String)>>,
@@ -649,6 +667,11 @@ fn millis(v: &Value) -> Option<DateTime<Utc>> {
 }
 
 /// `POST /api/v1/voice/{restaurant_id}/retell/webhook`: 204 once recorded.
+#[utoipa::path(post, path = "/api/v1/voice/{restaurant_id}/retell/webhook", tag = "voice",
+    params(("restaurant_id" = Uuid, Path), ("X-Retell-Signature" = String, Header, description = "v=<unix ms>,d=<hex HMAC-SHA256 of body + timestamp>")),
+    request_body(content = Object, description = "A Retell call event {event: call_started | call_ended | call_analyzed, call}"),
+    responses((status = 204, description = "Recorded"), VoiceErrors),
+    security(()))]
 pub async fn retell_webhook(
     State(state): State<AppState>,
     Path(rid): Path<String>,
