@@ -71,18 +71,22 @@ fn redact_tokens(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
-    while i < chars.len() {
+    'scan: while i < chars.len() {
         let starts_word = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
-        if starts_word && matches_at(&chars, i, "hs_") {
-            // API tokens are ~90 characters; short runs are names like the `hs_store` crate.
-            let mut end = i + 3;
-            while end < chars.len() && is_token_char(chars[end]) {
-                end += 1;
-            }
-            if end - i >= 24 {
-                out.push_str("hs_[redacted]");
-                i = end;
-                continue;
+        // API tokens (`hs_…`, ~90 characters) and voice secrets (`hsv_…`, 47); short runs
+        // are names like the `hs_store` crate.
+        for prefix in ["hs_", "hsv_"] {
+            if starts_word && matches_at(&chars, i, prefix) {
+                let mut end = i + prefix.len();
+                while end < chars.len() && is_token_char(chars[end]) {
+                    end += 1;
+                }
+                if end - i >= 24 {
+                    out.push_str(prefix);
+                    out.push_str("[redacted]");
+                    i = end;
+                    continue 'scan;
+                }
             }
         }
         if matches_at_ci(&chars, i, "bearer ") {
@@ -228,6 +232,10 @@ mod tests {
         assert_eq!(
             redact("auth hs_-uSmEIpOTRuo4aOm-sK6GA.0xgfz4_JTwmZ9j6ePcDzCQ.zTYfoAzmOQzEOcMAJX done"),
             "auth hs_[redacted] done"
+        );
+        assert_eq!(
+            redact("voice hsv_q2VZ7y8kHqfJm3PzX0aLr4tB6nDcE1wGiUoSjKhTvYs ok"),
+            "voice hsv_[redacted] ok"
         );
         assert_eq!(redact("target hs_store::db"), "target hs_store::db");
         assert_eq!(
