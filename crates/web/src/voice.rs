@@ -234,7 +234,7 @@ async fn run_tool(
         });
     if let Some(k) = &key {
         match tx.idempotent_replay("voice", k, &fingerprint).await {
-            Ok(Some((_, answer))) => {
+            Ok(Some((_, mut answer))) => {
                 tx.voice_event(
                     call,
                     "tool_call",
@@ -245,6 +245,7 @@ async fn run_tool(
                 )
                 .await?;
                 tx.commit().await?;
+                answer["call_id"] = json!(external);
                 return Ok(answer);
             }
             Ok(None) => {}
