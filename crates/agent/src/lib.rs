@@ -144,6 +144,83 @@ struct When {
     party: u32,
 }
 
+/// The question to ask for an argument that is missing or not understood.
+fn ask_for(field: &'static str, code: &'static str, lang: &str) -> Answer {
+    let say = match field {
+        "date" => t(
+            lang,
+            "Für welchen Tag möchten Sie reservieren?",
+            "For which day would you like to book?",
+        ),
+        "party_size" => t(
+            lang,
+            "Für wie viele Personen darf ich reservieren?",
+            "How many people will be coming?",
+        ),
+        _ => t(
+            lang,
+            "Um wie viel Uhr möchten Sie kommen?",
+            "What time would you like to come?",
+        ),
+    };
+    Answer::ask(code, say, json!({"field": field}))
+}
+
+/// "Meinen Sie A oder B?" for a value with several readings.
+fn which(code: &'static str, field: &str, spoken: &[String], options: Value, lang: &str) -> Answer {
+    let or = if lang == "en" { " or " } else { " oder " };
+    Answer::ask(
+        code,
+        format!(
+            "{} {}?",
+            t(lang, "Meinen Sie", "Do you mean"),
+            spoken.join(or)
+        ),
+        json!({"field": field, "options": options}),
+    )
+}
+
+/// The party size, if given; 0 or something unclear is a question.
+fn party_arg(a: &Args, lang: &str) -> Result<Option<u32>, Answer> {
+    match a.party("party_size") {
+        Parsed::Value(0) => Err(ask_for("party_size", "party_too_small", lang)),
+        Parsed::Value(p) => Ok(Some(p)),
+        Parsed::Missing => Ok(None),
+        Parsed::Unclear | Parsed::Ambiguous(_) => {
+            Err(ask_for("party_size", "party_size_unclear", lang))
+        }
+    }
+}
+
+/// The time, if given, read against the opening hours of `date` ("8" is 20:00 when only the
+/// evening is open); an unclear or ambiguous time is a question.
+fn time_arg(
+    a: &Args,
+    snap: &Snapshot,
+    date: NaiveDate,
+    lang: &str,
+) -> Result<Option<NaiveTime>, Answer> {
+    let open = |x: NaiveTime| {
+        snap.rules
+            .periods_on(date)
+            .iter()
+            .any(|p| within(p.start, p.last_seating, x))
+    };
+    match a.time("time", open) {
+        Parsed::Value(v) => Ok(Some(v)),
+        Parsed::Missing => Ok(None),
+        Parsed::Unclear => Err(ask_for("time", "time_unclear", lang)),
+        Parsed::Ambiguous(options) => {
+            let spoken: Vec<String> = options.iter().map(|x| say::time(*x, lang)).collect();
+            let iso: Vec<String> = options
+                .iter()
+                .map(|x| x.format("%H:%M").to_string())
+                .collect();
+            Err(which("time_ambiguous", "time", &spoken, json!(iso), lang))
+        }
+    }
+}
+
 async fn when(
     tx: &mut TenantTx,
     a: &Args,
@@ -153,101 +230,29 @@ async fn when(
     let today = tx.now_local_date().await?;
     let date = match a.date("date", today) {
         Parsed::Value(d) => d,
-        Parsed::Missing => {
-            return Ok(Err(Answer::ask(
-                "date_missing",
-                t(
-                    lang,
-                    "Für welchen Tag möchten Sie reservieren?",
-                    "For which day would you like to book?",
-                ),
-                json!({"field": "date"}),
-            )))
-        }
-        Parsed::Unclear => {
-            return Ok(Err(Answer::ask(
-                "date_unclear",
-                t(
-                    lang,
-                    "Welches Datum meinen Sie genau?",
-                    "Which date do you mean exactly?",
-                ),
-                json!({"field": "date"}),
-            )))
-        }
+        Parsed::Missing => return Ok(Err(ask_for("date", "date_missing", lang))),
+        Parsed::Unclear => return Ok(Err(ask_for("date", "date_unclear", lang))),
         Parsed::Ambiguous(options) => {
             let spoken: Vec<String> = options.iter().map(|d| say::day(*d, lang)).collect();
-            return Ok(Err(Answer::ask(
+            return Ok(Err(which(
                 "date_ambiguous",
-                format!(
-                    "{} {}?",
-                    t(lang, "Meinen Sie", "Do you mean"),
-                    say::list(&spoken, if lang == "en" { "en" } else { "de" })
-                        .replacen(" und ", " oder ", 1)
-                        .replacen(" and ", " or ", 1)
-                ),
-                json!({"field": "date", "options": options}),
+                "date",
+                &spoken,
+                json!(options),
+                lang,
             )));
         }
     };
-    let party = match a.party("party_size") {
-        Parsed::Value(0) => {
-            return Ok(Err(Answer::ask(
-                "party_too_small",
-                t(
-                    lang,
-                    "Für wie viele Personen darf ich reservieren?",
-                    "How many people will be coming?",
-                ),
-                json!({"field": "party_size"}),
-            )))
-        }
-        Parsed::Value(p) => p,
-        Parsed::Missing | Parsed::Unclear | Parsed::Ambiguous(_) => {
-            return Ok(Err(Answer::ask(
-                "party_size_missing",
-                t(
-                    lang,
-                    "Für wie viele Personen darf ich reservieren?",
-                    "How many people will be coming?",
-                ),
-                json!({"field": "party_size"}),
-            )))
-        }
+    let party = match party_arg(a, lang) {
+        Ok(Some(p)) => p,
+        Ok(None) => return Ok(Err(ask_for("party_size", "party_size_missing", lang))),
+        Err(ask) => return Ok(Err(ask)),
     };
     let snap = tx.snapshot(date).await?;
-    let open = |time: NaiveTime| {
-        snap.rules
-            .periods_on(date)
-            .iter()
-            .any(|p| within(p.start, p.last_seating, time))
-    };
-    let time = match a.time("time", open) {
-        Parsed::Value(v) => Some(v),
-        Parsed::Missing if !need_time => None,
-        Parsed::Missing | Parsed::Unclear => {
-            return Ok(Err(Answer::ask(
-                "time_missing",
-                t(
-                    lang,
-                    "Um wie viel Uhr möchten Sie kommen?",
-                    "What time would you like to come?",
-                ),
-                json!({"field": "time"}),
-            )))
-        }
-        Parsed::Ambiguous(options) => {
-            let spoken: Vec<String> = options.iter().map(|x| say::time(*x, lang)).collect();
-            return Ok(Err(Answer::ask(
-                "time_ambiguous",
-                format!(
-                    "{} {}?",
-                    t(lang, "Meinen Sie", "Do you mean"),
-                    spoken.join(if lang == "en" { " or " } else { " oder " })
-                ),
-                json!({"field": "time", "options": options.iter().map(|x| x.format("%H:%M").to_string()).collect::<Vec<_>>()}),
-            )));
-        }
+    let time = match time_arg(a, &snap, date, lang) {
+        Ok(None) if need_time => return Ok(Err(ask_for("time", "time_missing", lang))),
+        Ok(time) => time,
+        Err(ask) => return Ok(Err(ask)),
     };
     Ok(Ok((When { date, time, party }, snap)))
 }
@@ -512,15 +517,7 @@ async fn create_reservation(
         Err(ask) => return Ok(ask),
     };
     let Some(time) = w.time else {
-        return Ok(Answer::ask(
-            "time_missing",
-            t(
-                lang,
-                "Um wie viel Uhr möchten Sie kommen?",
-                "What time would you like to come?",
-            ),
-            json!({"field": "time"}),
-        ));
+        return Ok(ask_for("time", "time_missing", lang));
     };
     let name = a
         .text("name")
@@ -741,58 +738,15 @@ async fn change_reservation(
             ))
         }
     };
-    let party = match a.party("party_size") {
-        Parsed::Value(0) => {
-            return Ok(Answer::ask(
-                "party_too_small",
-                t(lang, "Für wie viele Personen?", "For how many people?"),
-                json!({"field": "party_size"}),
-            ))
-        }
-        Parsed::Value(p) => Some(p),
-        Parsed::Missing => None,
-        _ => {
-            return Ok(Answer::ask(
-                "party_size_missing",
-                t(lang, "Für wie viele Personen?", "For how many people?"),
-                json!({"field": "party_size"}),
-            ))
-        }
+    let party = match party_arg(a, lang) {
+        Ok(p) => p,
+        Err(ask) => return Ok(ask),
     };
     let target = date.unwrap_or(r.date);
     let snap = tx.snapshot(target).await?;
-    let open = |x: NaiveTime| {
-        snap.rules
-            .periods_on(target)
-            .iter()
-            .any(|p| within(p.start, p.last_seating, x))
-    };
-    let time = match a.time("time", open) {
-        Parsed::Value(x) => Some(x),
-        Parsed::Missing => None,
-        Parsed::Ambiguous(options) => {
-            let spoken: Vec<String> = options.iter().map(|x| say::time(*x, lang)).collect();
-            return Ok(Answer::ask(
-                "time_ambiguous",
-                format!(
-                    "{} {}?",
-                    t(lang, "Meinen Sie", "Do you mean"),
-                    spoken.join(if lang == "en" { " or " } else { " oder " })
-                ),
-                json!({"field": "time"}),
-            ));
-        }
-        Parsed::Unclear => {
-            return Ok(Answer::ask(
-                "time_unclear",
-                t(
-                    lang,
-                    "Um wie viel Uhr möchten Sie kommen?",
-                    "What time would you like to come?",
-                ),
-                json!({"field": "time"}),
-            ))
-        }
+    let time = match time_arg(a, &snap, target, lang) {
+        Ok(x) => x,
+        Err(ask) => return Ok(ask),
     };
     if date.is_none() && time.is_none() && party.is_none() {
         return Ok(Answer::ask(

@@ -172,6 +172,60 @@ fn minimise(args: &Value) -> Value {
     Value::Object(out)
 }
 
+/// How a platform proves a request is the restaurant's.
+enum Auth {
+    /// The voice secret in `X-HostSystem-Secret` or as a bearer token.
+    Generic,
+    /// The voice secret as a bearer token or in the restaurant's Vapi header.
+    Vapi,
+    /// `X-Retell-Signature` over the raw body with the restaurant's Retell key.
+    Retell,
+}
+
+/// Reads the body (within the limit), opens the restaurant's transaction, checks the
+/// credentials and parses the JSON: the prologue of every webhook.
+async fn accept(
+    state: &AppState,
+    rid: &str,
+    headers: &HeaderMap,
+    req: Request,
+    auth: Auth,
+) -> Result<(Uuid, TenantTx, Value), Response> {
+    let bytes = body(req).await?;
+    let (rid, mut tx) = open(state, rid).await?;
+    let fail = |e: StoreError| ApiError::from(e).into_response();
+    let ok = match auth {
+        Auth::Generic => {
+            let given = header(headers, "x-hostsystem-secret").or_else(|| bearer(headers));
+            secret_ok(&mut tx, given).await?
+        }
+        Auth::Vapi => {
+            let custom = tx.voice_settings().await.map_err(fail)?.vapi_header;
+            let given = bearer(headers).or_else(|| header(headers, &custom));
+            secret_ok(&mut tx, given).await?
+        }
+        Auth::Retell => {
+            // Freshness is about real network time, so the wall clock, not the store's clock.
+            let signature = header(headers, "x-retell-signature");
+            tx.retell_key()
+                .await
+                .map_err(fail)?
+                .is_some_and(|k| retell_signature_ok(&k, &bytes, signature, Utc::now()))
+        }
+    };
+    if !ok {
+        return Err(refused());
+    }
+    Ok((rid, tx, parse_json(&bytes)?))
+}
+
+/// The `Idempotency-Key` header, when usable.
+fn idempotency_key(headers: &HeaderMap) -> Option<String> {
+    header(headers, "idempotency-key")
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .map(str::to_string)
+}
+
 /// One tool call as the platforms deliver it.
 struct ToolCall<'a> {
     provider: Provider,
@@ -332,22 +386,8 @@ pub async fn generic(
     headers: HeaderMap,
     req: Request,
 ) -> Response {
-    let bytes = match body(req).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let (rid, mut tx) = match open(&state, &rid).await {
+    let (rid, tx, args) = match accept(&state, &rid, &headers, req, Auth::Generic).await {
         Ok(x) => x,
-        Err(r) => return r,
-    };
-    let given = header(&headers, "x-hostsystem-secret").or_else(|| bearer(&headers));
-    match secret_ok(&mut tx, given).await {
-        Ok(true) => {}
-        Ok(false) => return refused(),
-        Err(r) => return r,
-    }
-    let args = match parse_json(&bytes) {
-        Ok(v) => v,
         Err(r) => return r,
     };
     let text = |k: &str| args.get(k).and_then(Value::as_str).map(str::to_string);
@@ -359,9 +399,7 @@ pub async fn generic(
         tool: &tool,
         args: &args,
         tool_call_id: text("tool_call_id"),
-        idempotency_key: header(&headers, "idempotency-key")
-            .filter(|k| !k.is_empty() && k.len() <= 200)
-            .map(str::to_string),
+        idempotency_key: idempotency_key(&headers),
     };
     match run_tool(&state, rid, tx, call).await {
         Ok(v) => Json(v).into_response(),
@@ -408,26 +446,8 @@ pub async fn vapi(
     headers: HeaderMap,
     req: Request,
 ) -> Response {
-    let bytes = match body(req).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let (rid, mut tx) = match open(&state, &rid).await {
+    let (rid, mut tx, envelope) = match accept(&state, &rid, &headers, req, Auth::Vapi).await {
         Ok(x) => x,
-        Err(r) => return r,
-    };
-    let custom = match tx.voice_settings().await {
-        Ok(s) => s.vapi_header,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let given = bearer(&headers).or_else(|| header(&headers, &custom));
-    match secret_ok(&mut tx, given).await {
-        Ok(true) => {}
-        Ok(false) => return refused(),
-        Err(r) => return r,
-    }
-    let envelope = match parse_json(&bytes) {
-        Ok(v) => v,
         Err(r) => return r,
     };
     let message = &envelope["message"];
@@ -583,28 +603,6 @@ async fn finish(
 
 // ---- Retell -------------------------------------------------------------------------------
 
-/// Opens the tenant and verifies the Retell signature over the raw body.
-async fn retell_open(
-    state: &AppState,
-    rid: &str,
-    headers: &HeaderMap,
-    bytes: &[u8],
-) -> Result<(Uuid, TenantTx), Response> {
-    let (rid, mut tx) = open(state, rid).await?;
-    let key = tx
-        .retell_key()
-        .await
-        .map_err(|e| ApiError::from(e).into_response())?;
-    // Freshness is about real network time, so the wall clock, not the store's clock.
-    let now = Utc::now();
-    match key {
-        Some(k) if retell_signature_ok(&k, bytes, header(headers, "x-retell-signature"), now) => {
-            Ok((rid, tx))
-        }
-        _ => Err(refused()),
-    }
-}
-
 /// `POST /api/v1/voice/{restaurant_id}/retell/function` and `…/function/{tool}`.
 #[utoipa::path(post, path = "/api/v1/voice/{restaurant_id}/retell/function", tag = "voice",
     params(("restaurant_id" = Uuid, Path), ("X-Retell-Signature" = String, Header, description = "v=<unix ms>,d=<hex HMAC-SHA256 of body + timestamp>")),
@@ -623,16 +621,8 @@ pub async fn retell_function(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let path_tool = p.iter().find(|(k, _)| k == "tool").map(|(_, v)| v.clone());
-    let bytes = match body(req).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let (rid, tx) = match retell_open(&state, &rid, &headers, &bytes).await {
+    let (rid, tx, v) = match accept(&state, &rid, &headers, req, Auth::Retell).await {
         Ok(x) => x,
-        Err(r) => return r,
-    };
-    let v = match parse_json(&bytes) {
-        Ok(v) => v,
         Err(r) => return r,
     };
     // Full payload {"name","args","call"}, or the arguments alone with the tool in the path.
@@ -652,9 +642,7 @@ pub async fn retell_function(
         tool: &tool,
         args: &args,
         tool_call_id: None,
-        idempotency_key: header(&headers, "idempotency-key")
-            .filter(|k| !k.is_empty() && k.len() <= 200)
-            .map(str::to_string),
+        idempotency_key: idempotency_key(&headers),
     };
     match run_tool(&state, rid, tx, c).await {
         Ok(v) => Json(v).into_response(),
@@ -679,16 +667,8 @@ pub async fn retell_webhook(
     headers: HeaderMap,
     req: Request,
 ) -> Response {
-    let bytes = match body(req).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let (_, mut tx) = match retell_open(&state, &rid, &headers, &bytes).await {
+    let (_, mut tx, v) = match accept(&state, &rid, &headers, req, Auth::Retell).await {
         Ok(x) => x,
-        Err(r) => return r,
-    };
-    let v = match parse_json(&bytes) {
-        Ok(v) => v,
         Err(r) => return r,
     };
     let call = &v["call"];
