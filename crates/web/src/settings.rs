@@ -263,17 +263,10 @@ pub async fn add_closure(
 ) -> Response {
     save(&state, &r, &headers, move |tx| {
         Box::pin(async move {
-            let day = |k: &str| {
-                NaiveDate::parse_from_str(form.get(k), "%Y-%m-%d").map_err(|_| StoreError::Field {
-                    field: k.into(),
-                    code: "invalid_date",
-                    message: "YYYY-MM-DD".into(),
-                })
-            };
             let c = Closure {
                 id: None,
-                first_day: day("first_day")?,
-                last_day: day("last_day")?,
+                first_day: date(&form, "first_day")?,
+                last_day: date(&form, "last_day")?,
                 reason: form.get("reason").to_string(),
             };
             tx.add_closure(&c).await.map(|_| ())
