@@ -82,3 +82,17 @@ test('staff seat a guest, mark a no-show and seat a walk-in with one click each'
   await page.screenshot({ path: join(shots, 'service.png'), fullPage: true });
   await page.close();
 });
+
+test("today's view with the walk-in controls fits a tablet", async () => {
+  const page = await browser.newPage({ viewport: { width: 768, height: 1024 } });
+  await login(page, server.base, DEMO.staff);
+  await page.goto(`${server.base}/`);
+  assert.equal(await page.locator('#walk-in-table').count(), 1, 'walk-in with a table choice today');
+  await page.screenshot({ path: join(shots, 'service-tablet.png'), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const wide = await page.evaluate(() => [...document.querySelectorAll('main *')]
+    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .slice(0, 5).map(e => `${e.tagName}.${e.className} ${e.textContent.trim().slice(0, 30)}`));
+  assert.ok(overflow <= 0, `no horizontal scrolling at 768 px (overflow ${overflow}px): ${wide.join(' | ')}`);
+  await page.close();
+});

@@ -602,6 +602,16 @@ impl TenantTx {
         Ok((call, events))
     }
 
+    /// How many calls since `since` the agent handed over to the team (callbacks to make).
+    pub async fn voice_handovers_since(&mut self, since: DateTime<Utc>) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM voice_calls WHERE outcome = 'handed_over' AND started_at >= $1",
+        )
+        .bind(since)
+        .fetch_one(self.conn())
+        .await?)
+    }
+
     /// The calls that made or touched a reservation.
     pub async fn voice_calls_for_reservation(
         &mut self,

@@ -115,6 +115,12 @@ pub async fn day(state: &AppState, r: &InRestaurant, uri: &Uri) -> Response {
                 context! { name => t.name, row => i + 2, blocks => blocks }
             })
             .collect();
+        // Today: callers the phone agent handed over in the last 24 hours wait for a callback.
+        let handovers = if date == today {
+            tx.voice_handovers_since(state.store.clock().now() - Duration::hours(24)).await?
+        } else {
+            0
+        };
         Ok(context! {
             view, date => date.to_string(), date_long => long_date(date, page.lang),
             prev => (date - Duration::days(1)).to_string(), next => (date + Duration::days(1)).to_string(),
@@ -124,6 +130,7 @@ pub async fn day(state: &AppState, r: &InRestaurant, uri: &Uri) -> Response {
             hours, rows, columns => columns + 1, closed => periods.is_empty(),
             party_sizes => (1..=12).collect::<Vec<_>>(),
             walk_tables => tables.iter().map(|t| context! { value => t.id.to_string(), label => t.name }).collect::<Vec<_>>(),
+            handovers,
         })
     }
     .await;

@@ -143,6 +143,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("new.submit", "Reservieren", "Book"),
     ("new.table", "Tisch", "Table"),
     ("nav.calls", "Anrufe", "Calls"),
+    ("day.handovers", "Anruf(e) vom Telefonagenten an das Team übergeben (letzte 24 Stunden): bitte zurückrufen", "call(s) handed over to the team by the phone agent (last 24 hours): please call back"),
     ("settings.voice", "Telefonagent (Voice-AI)", "Phone agent (voice AI)"),
     ("settings.voice_help", "Diese Adressen tragen Sie bei Ihrer Voice-Plattform ein; jede Anfrage muss das Geheimnis (bzw. bei Retell die Signatur) mitschicken.", "Enter these addresses at your voice platform; every request must carry the secret (for Retell, the signature)."),
     ("settings.voice_secret", "Neues Geheimnis (wird nur jetzt angezeigt)", "New secret (shown only now)"),

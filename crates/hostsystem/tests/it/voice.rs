@@ -964,3 +964,45 @@ async fn a_restaurant_s_voice_webhooks_are_rate_limited_together() {
     let (s, _, _) = post(&app, &path(rid), &[("x-hostsystem-secret", &secret)], "{}").await;
     assert_eq!(s, StatusCode::OK, "refilled");
 }
+
+#[tokio::test]
+async fn a_call_handed_over_to_staff_asks_for_a_callback_on_today_s_day_view() {
+    let app = TestApp::new().await;
+    let (rid, secret) = voice_restaurant(&app, "Trattoria Rückruf", None).await;
+    app.user_in(rid, "service@rueckruf.example", hs_domain::Role::Staff)
+        .await;
+    let mut b = app.browser();
+    b.login("service@rueckruf.example", crate::app::PASSWORD)
+        .await;
+    assert!(
+        !b.get("/").await.body.contains("id=\"handovers\""),
+        "nothing to call back yet"
+    );
+    let path = format!("/api/v1/voice/{rid}/tools/hand_over_to_staff");
+    let body = json!({"reason": "Weihnachtsfeier für 30 Personen", "call_id": "cb-1", "caller": "0761 1234567"}).to_string();
+    let (s, r, _) = post(&app, &path, &[("x-hostsystem-secret", &secret)], &body).await;
+    assert_eq!((s, r["ok"].clone()), (StatusCode::OK, json!(true)), "{r}");
+    assert!(
+        r["say"].as_str().expect("say").contains("zurück"),
+        "a callback is promised: {r}"
+    );
+    assert_eq!(r["data"]["callback"], "0761 1234567");
+    let day = b.get("/").await;
+    assert!(
+        day.body.contains("id=\"handovers\""),
+        "today's view asks for the callback"
+    );
+    assert!(day.body.contains("outcome=handed_over"));
+    assert!(
+        !b.get("/?date=2026-11-27")
+            .await
+            .body
+            .contains("id=\"handovers\""),
+        "only on today's view"
+    );
+    app.advance(Duration::hours(25));
+    assert!(
+        !b.get("/").await.body.contains("id=\"handovers\""),
+        "after a day it is in the call log only"
+    );
+}
