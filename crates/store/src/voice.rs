@@ -500,7 +500,11 @@ impl TenantTx {
         .bind(call)
         .bind(now)
         .bind(kind)
-        .bind(clip(name, 100))
+        .bind(if name.trim().is_empty() {
+            "unknown".to_string()
+        } else {
+            clip(name, 100)
+        })
         .bind(tool_call_id.map(|t| clip(t, 200)))
         .bind(ok)
         .bind(payload)

@@ -286,6 +286,18 @@ async fn run_tool(
                 format!("{}:{external}:{h}", c.provider.as_str())
             })
         });
+    // Keys are at most 255 characters; longer ones (long platform ids) are hashed.
+    let key = key.map(|k| {
+        if k.len() <= 255 {
+            k
+        } else {
+            let h: String = Sha256::digest(k.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            format!("sha256:{h}")
+        }
+    });
     if let Some(k) = &key {
         match tx.idempotent_replay("voice", k, &fingerprint).await {
             Ok(Some((_, mut answer))) => {

@@ -1006,3 +1006,37 @@ async fn a_call_handed_over_to_staff_asks_for_a_callback_on_today_s_day_view() {
         "after a day it is in the call log only"
     );
 }
+
+#[tokio::test]
+async fn odd_ids_and_names_from_a_platform_do_not_break_the_call_log() {
+    let app = TestApp::new().await;
+    let key = "key_odd_retell";
+    let (rid, secret) = voice_restaurant(&app, "Trattoria Seltsam", Some(key)).await;
+    let long = "x".repeat(300);
+    // A 300-character call id and tool-call id: the key is hashed, the ids clipped.
+    let path = format!("/api/v1/voice/{rid}/tools/create_reservation");
+    let body = json!({"date": "2026-11-27", "time": "19:00", "party_size": 2, "name": "Lang", "call_id": long, "tool_call_id": long}).to_string();
+    let (s, first, _) = post(&app, &path, &[("x-hostsystem-secret", &secret)], &body).await;
+    assert_eq!(
+        (s, first["ok"].clone()),
+        (StatusCode::OK, json!(true)),
+        "{first}"
+    );
+    let (_, again, _) = post(&app, &path, &[("x-hostsystem-secret", &secret)], &body).await;
+    assert_eq!(again["data"]["code"], first["data"]["code"], "replayed");
+    // A Retell request without a tool name: a question back, logged under "unknown".
+    let nameless = json!({"name": "", "args": {}, "call": {"call_id": "c-odd"}}).to_string();
+    let now = chrono::Utc::now().timestamp_millis();
+    let (s, r, _) = post(
+        &app,
+        &format!("/api/v1/voice/{rid}/retell/function"),
+        &[("x-retell-signature", &retell_sign(key, &nameless, now))],
+        &nameless,
+    )
+    .await;
+    assert_eq!(
+        (s, r["error"].clone()),
+        (StatusCode::OK, json!("unknown_tool")),
+        "{r}"
+    );
+}
