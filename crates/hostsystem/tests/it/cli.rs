@@ -230,6 +230,35 @@ async fn serve_runs_embedded_postgres_stops_it_on_sigterm_and_reuses_it() {
         StatusCode::UNAUTHORIZED,
         "each demo run issues a new secret"
     );
+    // The nightly retention job can be run by hand; it reports per restaurant and category.
+    let retention = run({
+        let mut c = cmd(data.path(), port);
+        c.args(["jobs", "retention"]);
+        c
+    })
+    .await;
+    assert!(
+        retention.status.success(),
+        "{}",
+        String::from_utf8_lossy(&retention.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&retention.stdout).expect("json");
+    let categories: Vec<&str> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["category"].as_str())
+        .collect();
+    assert!(
+        [
+            "voice_calls_anonymised",
+            "voice_events_deleted",
+            "idempotency_records_deleted"
+        ]
+        .iter()
+        .all(|c| categories.contains(c)),
+        "{rows}"
+    );
 
     // A dashboard keeps its event stream open; shutting down must not wait for it.
     let nojar = reqwest::Client::builder()
