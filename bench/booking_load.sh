@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients="${1:-16}"
-cargo build --release --locked -q -p hostsystem --bin hostsystem --example booking_load
+cargo build --release --locked -q -p hostsystem --bin hostsystem --example booking_load --example http_floor
 bin=./target/release/hostsystem
 dir=$(mktemp -d /tmp/hs-load-XXXX); chmod 755 "$dir"
 export HOSTSYSTEM_DATA_DIR="$dir/data" HOSTSYSTEM_BIND=127.0.0.1:${PORT:-8097} HOSTSYSTEM_LOG_LEVEL=warn HOSTSYSTEM_API_RATE_PER_MINUTE=10000000
@@ -21,6 +21,8 @@ echo "== HTTP booking, $clients clients, one restaurant-day ($day), 60 tables"
 out=$(./target/release/examples/booking_load "http://$HOSTSYSTEM_BIND" "$token" "$day" "$clients")
 echo "$out"
 bps=$(echo "$out" | awk '/^bookings\/s:/ {print $2}')
+echo "== HTTP floor: GET /api/health, $clients clients, 5 s (no booking can be faster)"
+./target/release/examples/http_floor "http://$HOSTSYSTEM_BIND" "$clients" 5
 
 echo "== pgbench: single-row INSERT transactions, $clients clients, same server"
 pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -1)")
