@@ -12,7 +12,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if a.len() != 4 {
         return Err("usage: http_floor BASE_URL CLIENTS SECONDS".into());
     }
-    let (base, clients, seconds): (String, usize, u64) = (a[1].clone(), a[2].parse()?, a[3].parse()?);
+    let (base, clients, seconds): (String, usize, u64) =
+        (a[1].clone(), a[2].parse()?, a[3].parse()?);
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
@@ -22,7 +23,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
             while Instant::now() < deadline {
-                if client.get(&url).send().await.is_ok_and(|r| r.status().is_success()) {
+                if client
+                    .get(&url)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+                {
                     n += 1;
                 }
             }
@@ -33,6 +39,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     for t in tasks {
         total += t.await?;
     }
-    println!("health requests/s: {:.0}", total as f64 / started.elapsed().as_secs_f64());
+    println!(
+        "health requests/s: {:.0}",
+        total as f64 / started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
