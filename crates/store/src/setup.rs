@@ -409,25 +409,45 @@ impl TenantTx {
     ) -> Result<(), StoreError> {
         self.invalidate_setup();
         validate_periods(periods)?;
-        let rid = self.restaurant_id();
         sqlx::query("DELETE FROM service_periods")
             .execute(self.conn())
             .await?;
-        for p in periods {
-            sqlx::query(
-                "INSERT INTO service_periods (restaurant_id, id, weekday, name, start_time, end_time, last_seating) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(rid)
-            .bind(Uuid::new_v4())
-            .bind(p.weekday)
-            .bind(p.name.trim())
-            .bind(p.start)
-            .bind(p.end)
-            .bind(p.last_seating)
-            .execute(self.conn())
-            .await?;
-        }
+        let rows: Vec<_> = periods
+            .iter()
+            .map(|p| (p.weekday, p.name.as_str(), p.start, p.end, p.last_seating))
+            .collect();
+        self.insert_periods("service_periods", "weekday", &rows)
+            .await
+    }
+
+    /// Inserts period rows into `service_periods` (keyed by weekday) or `special_days` (keyed by
+    /// date) in one statement.
+    async fn insert_periods<K>(
+        &mut self,
+        table: &'static str,
+        key: &'static str,
+        rows: &[(K, &str, NaiveTime, NaiveTime, NaiveTime)],
+    ) -> Result<(), StoreError>
+    where
+        K: Clone
+            + Send
+            + sqlx::postgres::PgHasArrayType
+            + for<'q> sqlx::Encode<'q, sqlx::Postgres>
+            + sqlx::Type<sqlx::Postgres>,
+    {
+        let rid = self.restaurant_id();
+        sqlx::query(&format!(
+            "INSERT INTO {table} (restaurant_id, id, {key}, name, start_time, end_time, last_seating) \
+             SELECT $1, gen_random_uuid(), k, n, s, e, l FROM unnest($2, $3, $4, $5, $6) AS t(k, n, s, e, l)"
+        ))
+        .bind(rid)
+        .bind(rows.iter().map(|r| r.0.clone()).collect::<Vec<K>>())
+        .bind(rows.iter().map(|r| r.1.trim().to_string()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.2).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.3).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.4).collect::<Vec<_>>())
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 
@@ -485,27 +505,15 @@ impl TenantTx {
             })
             .collect();
         validate_periods(&as_weekly)?;
-        let rid = self.restaurant_id();
         sqlx::query("DELETE FROM special_days WHERE day = $1")
             .bind(day)
             .execute(self.conn())
             .await?;
-        for p in periods {
-            sqlx::query(
-                "INSERT INTO special_days (restaurant_id, id, day, name, start_time, end_time, last_seating) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(rid)
-            .bind(Uuid::new_v4())
-            .bind(day)
-            .bind(p.name.trim())
-            .bind(p.start)
-            .bind(p.end)
-            .bind(p.last_seating)
-            .execute(self.conn())
-            .await?;
-        }
-        Ok(())
+        let rows: Vec<_> = periods
+            .iter()
+            .map(|p| (day, p.name.as_str(), p.start, p.end, p.last_seating))
+            .collect();
+        self.insert_periods("special_days", "day", &rows).await
     }
 
     /// Closures that end on or after a date.
