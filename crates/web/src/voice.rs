@@ -182,6 +182,15 @@ enum Auth {
     Retell,
 }
 
+/// An accepted webhook request.
+struct Hook {
+    rid: Uuid,
+    tx: TenantTx,
+    body: Value,
+    /// The restaurant's language for calls (when the call does not say).
+    language: String,
+}
+
 /// Reads the body (within the limit), opens the restaurant's transaction, checks the
 /// credentials and parses the JSON: the prologue of every webhook.
 async fn accept(
@@ -190,18 +199,18 @@ async fn accept(
     headers: &HeaderMap,
     req: Request,
     auth: Auth,
-) -> Result<(Uuid, TenantTx, Value), Response> {
+) -> Result<Hook, Response> {
     let bytes = body(req).await?;
     let (rid, mut tx) = open(state, rid).await?;
     let fail = |e: StoreError| ApiError::from(e).into_response();
+    let settings = tx.voice_settings().await.map_err(fail)?;
     let ok = match auth {
         Auth::Generic => {
             let given = header(headers, "x-hostsystem-secret").or_else(|| bearer(headers));
             secret_ok(&mut tx, given).await?
         }
         Auth::Vapi => {
-            let custom = tx.voice_settings().await.map_err(fail)?.vapi_header;
-            let given = bearer(headers).or_else(|| header(headers, &custom));
+            let given = bearer(headers).or_else(|| header(headers, &settings.vapi_header));
             secret_ok(&mut tx, given).await?
         }
         Auth::Retell => {
@@ -216,7 +225,12 @@ async fn accept(
     if !ok {
         return Err(refused());
     }
-    Ok((rid, tx, parse_json(&bytes)?))
+    Ok(Hook {
+        rid,
+        tx,
+        body: parse_json(&bytes)?,
+        language: settings.language,
+    })
 }
 
 /// The `Idempotency-Key` header, when usable.
@@ -245,9 +259,9 @@ async fn run_tool(
     state: &AppState,
     rid: Uuid,
     mut tx: TenantTx,
+    default_language: &str,
     c: ToolCall<'_>,
 ) -> Result<Value, ApiError> {
-    let settings = tx.voice_settings().await?;
     let language = c
         .language
         .clone()
@@ -258,7 +272,7 @@ async fn run_tool(
                 .map(str::to_string)
         })
         .filter(|l| l == "de" || l == "en")
-        .unwrap_or(settings.language);
+        .unwrap_or_else(|| default_language.to_string());
     let external = c
         .call
         .clone()
@@ -398,7 +412,12 @@ pub async fn generic(
     headers: HeaderMap,
     req: Request,
 ) -> Response {
-    let (rid, tx, args) = match accept(&state, &rid, &headers, req, Auth::Generic).await {
+    let Hook {
+        rid,
+        tx,
+        body: args,
+        language,
+    } = match accept(&state, &rid, &headers, req, Auth::Generic).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -413,7 +432,7 @@ pub async fn generic(
         tool_call_id: text("tool_call_id"),
         idempotency_key: idempotency_key(&headers),
     };
-    match run_tool(&state, rid, tx, call).await {
+    match run_tool(&state, rid, tx, &language, call).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => e.into_response(),
     }
@@ -458,7 +477,12 @@ pub async fn vapi(
     headers: HeaderMap,
     req: Request,
 ) -> Response {
-    let (rid, mut tx, envelope) = match accept(&state, &rid, &headers, req, Auth::Vapi).await {
+    let Hook {
+        rid,
+        mut tx,
+        body: envelope,
+        language,
+    } = match accept(&state, &rid, &headers, req, Auth::Vapi).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -513,7 +537,7 @@ pub async fn vapi(
                     tool_call_id: Some(id.clone()).filter(|i| !i.is_empty()),
                     idempotency_key: None,
                 };
-                match run_tool(&state, rid, this, c).await {
+                match run_tool(&state, rid, this, &language, c).await {
                     Ok(answer) if answer["ok"] == json!(true) => {
                         results.push(json!({"toolCallId": id, "result": one_line(&answer)}))
                     }
@@ -531,9 +555,8 @@ pub async fn vapi(
                 return Json(json!({})).into_response();
             };
             let r: Result<(), StoreError> = async {
-                let lang = tx.voice_settings().await?.language;
                 let id = tx
-                    .voice_call(Provider::Vapi, &ext, caller.as_deref(), &lang)
+                    .voice_call(Provider::Vapi, &ext, caller.as_deref(), &language)
                     .await?;
                 tx.voice_event(
                     id,
@@ -580,7 +603,7 @@ pub async fn vapi(
                     .map(str::to_string),
                 ended_reason: message["endedReason"].as_str().map(str::to_string),
             };
-            finish(tx, Provider::Vapi, &ext, caller.as_deref(), &end)
+            finish(tx, &language, Provider::Vapi, &ext, caller.as_deref(), &end)
                 .await
                 .map(|()| Json(json!({})).into_response())
                 .unwrap_or_else(|e| ApiError::from(e).into_response())
@@ -593,13 +616,13 @@ pub async fn vapi(
 /// Records the end of a call and its event.
 async fn finish(
     mut tx: TenantTx,
+    language: &str,
     provider: Provider,
     ext: &str,
     caller: Option<&str>,
     end: &CallEnd,
 ) -> Result<(), StoreError> {
-    let lang = tx.voice_settings().await?.language;
-    let id = tx.voice_call(provider, ext, caller, &lang).await?;
+    let id = tx.voice_call(provider, ext, caller, language).await?;
     tx.voice_call_ended(id, end).await?;
     tx.voice_event(
         id,
@@ -633,7 +656,12 @@ pub async fn retell_function(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let path_tool = p.iter().find(|(k, _)| k == "tool").map(|(_, v)| v.clone());
-    let (rid, tx, v) = match accept(&state, &rid, &headers, req, Auth::Retell).await {
+    let Hook {
+        rid,
+        tx,
+        body: v,
+        language,
+    } = match accept(&state, &rid, &headers, req, Auth::Retell).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -656,7 +684,7 @@ pub async fn retell_function(
         tool_call_id: None,
         idempotency_key: idempotency_key(&headers),
     };
-    match run_tool(&state, rid, tx, c).await {
+    match run_tool(&state, rid, tx, &language, c).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => e.into_response(),
     }
@@ -679,7 +707,12 @@ pub async fn retell_webhook(
     headers: HeaderMap,
     req: Request,
 ) -> Response {
-    let (_, mut tx, v) = match accept(&state, &rid, &headers, req, Auth::Retell).await {
+    let Hook {
+        mut tx,
+        body: v,
+        language,
+        ..
+    } = match accept(&state, &rid, &headers, req, Auth::Retell).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -713,11 +746,12 @@ pub async fn retell_webhook(
                     recording_url: call["recording_url"].as_str().map(str::to_string),
                     ended_reason: call["disconnection_reason"].as_str().map(str::to_string),
                 };
-                finish(tx, Provider::Retell, ext, caller, &end).await
+                finish(tx, &language, Provider::Retell, ext, caller, &end).await
             }
             _ => {
-                let lang = tx.voice_settings().await?.language;
-                let id = tx.voice_call(Provider::Retell, ext, caller, &lang).await?;
+                let id = tx
+                    .voice_call(Provider::Retell, ext, caller, &language)
+                    .await?;
                 tx.voice_event(
                     id,
                     "status",
