@@ -14,13 +14,24 @@ let browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
+/** Replays a call script with `hostsystem voice simulate` against the demo server. */
+function simulate(script) {
+  const dir = mkdtempSync(join(tmpdir(), 'hs-call-'));
+  const file = join(dir, 'call.json');
+  writeFileSync(file, JSON.stringify(script));
+  return JSON.parse(execFileSync(server.bin, ['voice', 'simulate', '--json', '--url', server.base,
+    '--restaurant', printed('Restaurant id'), '--secret', printed('Voice secret'),
+    '--retell-key', printed('Retell key \\(demo\\)'), '--script', file],
+    { encoding: 'utf8', env: { PATH: process.env.PATH, HOSTSYSTEM_LOG_LEVEL: 'warn' } }));
+}
+
 function printed(label) {
   const m = server.printed().match(new RegExp(`${label}: (\\S+)`));
   assert.ok(m, `serve --demo printed ${label}`);
   return m[1];
 }
 
-test('a simulated Vapi call books a table and shows up in the call log with its transcript', async () => {
+test('simulated Vapi and Retell calls book tables and show up in the call log with transcript and outcome', async () => {
   const day = isoDate(3);
   const script = {
     provider: 'vapi', call_id: 'browser-call-1', caller: '+4915199887766',
@@ -30,14 +41,16 @@ test('a simulated Vapi call books a table and shows up in the call log with its 
     ],
     end: { transcript: 'Gast: Übermorgen um neun für zwei, bitte.\nAgent: Gern, ich habe reserviert.', summary: 'Tisch für zwei reserviert.', duration_seconds: 83 },
   };
-  const dir = mkdtempSync(join(tmpdir(), 'hs-call-'));
-  const file = join(dir, 'call.json');
-  writeFileSync(file, JSON.stringify(script));
-  const out = JSON.parse(execFileSync(server.bin, ['voice', 'simulate', '--json', '--url', server.base,
-    '--restaurant', printed('Restaurant id'), '--secret', printed('Voice secret'), '--script', file],
-    { encoding: 'utf8', env: { PATH: process.env.PATH, HOSTSYSTEM_LOG_LEVEL: 'warn' } }));
+  const out = simulate(script);
   const booked = out.answers[1];
   assert.equal(booked.ok, true, JSON.stringify(out));
+  // And a Retell call, signed with the demo's Retell key.
+  const retell = simulate({
+    provider: 'retell', call_id: 'browser-call-2', caller: '+4915155443322',
+    tool_calls: [{ tool: 'create_reservation', arguments: { date: day, time: '20:45', party_size: 'zu zweit', name: 'Rudi Retell' } }],
+    end: { transcript: 'User: Um Viertel vor neun zu zweit.', summary: 'Tisch für zwei.', duration_seconds: 40 },
+  });
+  assert.equal(retell.answers[0].ok, true, JSON.stringify(retell));
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await login(page, server.base, DEMO.manager);
@@ -46,6 +59,9 @@ test('a simulated Vapi call books a table and shows up in the call log with its 
   const row = page.locator('tr', { hasText: '+4915199887766' });
   await row.waitFor();
   assert.equal(await row.locator('.o-booked').count(), 1, 'outcome booked');
+  const retellRow = page.locator('tr', { hasText: '+4915155443322' });
+  assert.equal(await retellRow.locator('.o-booked').count(), 1, 'the Retell call, booked');
+  assert.match(await retellRow.textContent(), /retell/);
   assert.ok(await page.locator('tbody tr').count() >= 3, 'the demo calls are listed too');
   await page.screenshot({ path: join(shots, 'calls.png'), fullPage: true });
   await page.selectOption('#calls-outcome', 'handed_over');
