@@ -267,13 +267,7 @@ fn within(start: NaiveTime, last: NaiveTime, t: NaiveTime) -> bool {
 }
 
 /// What to say when a request cannot be met, offering the alternatives.
-fn unavailable(
-    reason: &Unavailable,
-    alt: &Alternatives,
-    w: &When,
-    snap: &Snapshot,
-    lang: &str,
-) -> Answer {
+fn unavailable(reason: &Unavailable, alt: &Alternatives, w: &When, lang: &str) -> Answer {
     let day = say::day(w.date, lang);
     let offers: Vec<String> = [&alt.before, &alt.after]
         .into_iter()
@@ -319,11 +313,12 @@ fn unavailable(
         ),
     };
     let second = if !offers.is_empty() {
-        format!(
-            " {} {}?",
-            t(lang, "Ich könnte Ihnen", "I could offer"),
-            offers.join(if lang == "en" { " or " } else { " oder " })
-        ) + &t(lang, " anbieten", "")
+        let times = offers.join(if lang == "en" { " or " } else { " oder " });
+        t(
+            lang,
+            &format!(" Wie wäre es mit {times}?"),
+            &format!(" Would {times} suit you?"),
+        )
     } else if !other_days.is_empty() {
         format!(
             " {} {}.",
@@ -337,19 +332,18 @@ fn unavailable(
     } else {
         String::new()
     };
-    let second = second.replace("? anbieten", " anbieten?");
     Answer::ask(
         reason.code(),
         format!("{first}{second}"),
         json!({
             "field": reason.field(),
             "date": w.date,
-            "alternatives": offers_data(alt, snap),
+            "alternatives": offers_data(alt),
         }),
     )
 }
 
-fn offers_data(alt: &Alternatives, _snap: &Snapshot) -> Value {
+fn offers_data(alt: &Alternatives) -> Value {
     let times: Vec<String> = [&alt.before, &alt.after]
         .into_iter()
         .flatten()
@@ -396,7 +390,7 @@ async fn check_availability(tx: &mut TenantTx, a: &Args, lang: &str) -> Result<A
                         Audience::Guest,
                         3,
                     );
-                    let mut ans = unavailable(&reason, &alt, &w, &snap, lang);
+                    let mut ans = unavailable(&reason, &alt, &w, lang);
                     // Saying what is free is information, not a failure of the call.
                     ans.outcome = Some(Outcome::Informed);
                     ans.ok = true;
@@ -424,13 +418,7 @@ async fn check_availability(tx: &mut TenantTx, a: &Args, lang: &str) -> Result<A
                 ))
             }
             Ok(_) => {
-                let mut ans = unavailable(
-                    &Unavailable::Full,
-                    &Alternatives::default(),
-                    &w,
-                    &snap,
-                    lang,
-                );
+                let mut ans = unavailable(&Unavailable::Full, &Alternatives::default(), &w, lang);
                 ans.say = t(
                     lang,
                     &format!(
@@ -448,7 +436,7 @@ async fn check_availability(tx: &mut TenantTx, a: &Args, lang: &str) -> Result<A
                 Ok(ans)
             }
             Err(reason) => {
-                let mut ans = unavailable(&reason, &Alternatives::default(), &w, &snap, lang);
+                let mut ans = unavailable(&reason, &Alternatives::default(), &w, lang);
                 if matches!(reason, Unavailable::Closed) {
                     ans.ok = true;
                     ans.outcome = Some(Outcome::Informed);
@@ -512,7 +500,7 @@ async fn create_reservation(
     ctx: &Context,
 ) -> Result<Answer, StoreError> {
     let lang = ctx.language.as_str();
-    let (w, snap) = match when(tx, a, lang, true).await? {
+    let (w, _) = match when(tx, a, lang, true).await? {
         Ok(x) => x,
         Err(ask) => return Ok(ask),
     };
@@ -577,7 +565,7 @@ async fn create_reservation(
                 Some(id),
             ))
         }
-        Ok(Err(rej)) => Ok(unavailable(&rej.reason, &rej.alternatives, &w, &snap, lang)),
+        Ok(Err(rej)) => Ok(unavailable(&rej.reason, &rej.alternatives, &w, lang)),
         Err(StoreError::Field { field, .. }) => Ok(guest_field_question(&field, lang)),
         Err(StoreError::Invalid { field, .. }) => Ok(guest_field_question(field, lang)),
         Err(e) => Err(e),
@@ -775,7 +763,7 @@ async fn change_reservation(
         )),
         Ok(Err(rej)) => {
             let w = When { date: target, time, party: party.unwrap_or(r.party_size as u32) };
-            Ok(unavailable(&rej.reason, &rej.alternatives, &w, &snap, lang))
+            Ok(unavailable(&rej.reason, &rej.alternatives, &w, lang))
         }
         Err(StoreError::Conflict { .. }) => Ok(Answer::ask("not_changeable", t(lang, "Diese Reservierung kann ich leider nicht mehr ändern. Soll ich Sie mit dem Team verbinden?", "I can't change that booking any more. Shall I pass you on to the team?"), json!({}))),
         Err(e) => Err(e),

@@ -1040,3 +1040,55 @@ async fn odd_ids_and_names_from_a_platform_do_not_break_the_call_log() {
         "{r}"
     );
 }
+
+#[tokio::test]
+async fn a_taken_time_is_answered_with_the_nearest_free_times_to_offer() {
+    let app = TestApp::new().await;
+    let (rid, secret) = voice_restaurant(&app, "Trattoria Voll", None).await;
+    let path = |tool: &str| format!("/api/v1/voice/{rid}/tools/{tool}");
+    // Pacing allows 16 covers starting per 15 minutes: four parties of four fill 19:00.
+    for i in 0..4 {
+        let body = json!({"date": "2026-11-27", "time": "19:00", "party_size": 4, "name": format!("Gast {i}")}).to_string();
+        let (_, r, _) = post(
+            &app,
+            &path("create_reservation"),
+            &[("x-hostsystem-secret", &secret)],
+            &body,
+        )
+        .await;
+        assert_eq!(r["ok"], true, "{r}");
+    }
+    let body = json!({"date": "2026-11-27", "time": "19:00", "party_size": 2, "name": "Zu Spät", "language": "de"}).to_string();
+    let (s, r, _) = post(
+        &app,
+        &path("create_reservation"),
+        &[("x-hostsystem-secret", &secret)],
+        &body,
+    )
+    .await;
+    assert_eq!(
+        (s, r["ok"].clone(), r["error"].clone()),
+        (StatusCode::OK, json!(false), json!("slot_unavailable")),
+        "{r}"
+    );
+    let say = r["say"].as_str().expect("say");
+    assert!(
+        say.starts_with("Zu dieser Zeit ist leider kein Tisch mehr frei. Wie wäre es mit "),
+        "{say}"
+    );
+    let times = r["data"]["alternatives"]["times"]
+        .as_array()
+        .expect("times");
+    assert!(!times.is_empty() && !times.contains(&json!("19:00")), "{r}");
+    // The same question, asked in English, offers the same times in English.
+    let (_, en, _) = post(
+        &app,
+        &path("check_availability"),
+        &[("x-hostsystem-secret", &secret)],
+        &json!({"date": "2026-11-27", "time": "19:00", "party_size": 2, "language": "en"})
+            .to_string(),
+    )
+    .await;
+    assert_eq!(en["data"]["available"], false);
+    assert!(en["say"].as_str().expect("say").contains("Would "), "{en}");
+}
