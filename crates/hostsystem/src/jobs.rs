@@ -20,8 +20,8 @@ pub fn next_run(now: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
-/// Runs the nightly jobs until the task is dropped. With several servers on one database
-/// each runs them; a second run the same night finds nothing left and records zero rows.
+/// Runs the nightly jobs until the task is dropped. With several servers on one database the
+/// first to claim a night's run (`job_runs`) does it; the others skip that night.
 pub async fn nightly(store: Store) {
     loop {
         let now = store.clock().now();
@@ -30,14 +30,27 @@ pub async fn nightly(store: Store) {
             .unwrap_or(std::time::Duration::from_secs(60));
         tokio::time::sleep(wait).await;
         let at = store.clock().now();
-        match store.run_retention(at).await {
-            Ok(done) => {
-                let rows: u64 = done.iter().map(|d| d.rows).sum();
-                tracing::info!(restaurants = done.len() / 3, rows, "nightly retention run");
-            }
-            Err(e) => tracing::error!(error = %e, "nightly retention run failed"),
+        if let Err(e) = retention_once(&store, at).await {
+            tracing::error!(error = %e, "nightly retention run failed");
         }
     }
+}
+
+/// The retention run for the night of `at`, unless another process claimed it.
+pub async fn retention_once(
+    store: &Store,
+    at: DateTime<Utc>,
+) -> Result<bool, hs_store::StoreError> {
+    let night = at.date_naive();
+    if !store.claim_job("retention", night).await? {
+        tracing::info!("nightly retention already claimed by another process");
+        return Ok(false);
+    }
+    let done = store.run_retention(at).await?;
+    store.finish_job("retention", night).await?;
+    let rows: u64 = done.iter().map(|d| d.rows).sum();
+    tracing::info!(restaurants = done.len() / 3, rows, "nightly retention run");
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -205,6 +205,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "voice",
         sql: include_str!("../migrations/0004_voice.sql"),
     },
+    Migration {
+        version: 5,
+        name: "job_runs",
+        sql: include_str!("../migrations/0005_job_runs.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

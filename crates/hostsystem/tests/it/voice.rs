@@ -1092,3 +1092,29 @@ async fn a_taken_time_is_answered_with_the_nearest_free_times_to_offer() {
     assert_eq!(en["data"]["available"], false);
     assert!(en["say"].as_str().expect("say").contains("Would "), "{en}");
 }
+
+#[tokio::test]
+async fn each_night_s_retention_runs_once_even_with_several_servers() {
+    let app = TestApp::new().await;
+    let (rid, _) = voice_restaurant(&app, "Trattoria Zwei Server", None).await;
+    let night = t0();
+    // Two server processes wake at 03:00: the first claims the night, the second skips it.
+    let (a, b) = tokio::join!(
+        hostsystem::jobs::retention_once(&app.store, night),
+        hostsystem::jobs::retention_once(&app.store, night)
+    );
+    let ran = [a.expect("first"), b.expect("second")];
+    assert_eq!(ran.iter().filter(|r| **r).count(), 1, "{ran:?}");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    assert_eq!(
+        tx.deletion_protocol(10).await.expect("protocol").len(),
+        3,
+        "one run recorded"
+    );
+    drop(tx);
+    assert!(
+        hostsystem::jobs::retention_once(&app.store, night + Duration::days(1))
+            .await
+            .expect("next night")
+    );
+}
