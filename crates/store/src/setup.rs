@@ -580,8 +580,14 @@ impl TenantTx {
 
     /// Removes a closure.
     pub async fn remove_closure(&mut self, id: Uuid) -> Result<(), StoreError> {
+        self.remove_setup_row("closures", id).await
+    }
+
+    /// Deletes one row of a setup table by id (404 when there is none in this restaurant) and
+    /// drops the cached rules.
+    async fn remove_setup_row(&mut self, table: &'static str, id: Uuid) -> Result<(), StoreError> {
         self.invalidate_setup();
-        let r = sqlx::query("DELETE FROM closures WHERE id = $1")
+        let r = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
             .bind(id)
             .execute(self.conn())
             .await?;
@@ -730,15 +736,7 @@ impl TenantTx {
 
     /// Removes a combination; reservations keep the tables they hold.
     pub async fn remove_combination(&mut self, id: Uuid) -> Result<(), StoreError> {
-        self.invalidate_setup();
-        let r = sqlx::query("DELETE FROM table_combinations WHERE id = $1")
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        self.remove_setup_row("table_combinations", id).await
     }
 
     /// Adds a combination of at least two existing tables.
@@ -991,13 +989,6 @@ impl TenantTx {
             // History keeps pointing at it; it just stops being bookable.
             return Err(StoreError::Conflict { code: "table_has_history", message: "this table has past reservations; set bookable_online to false or rename it instead".into() });
         }
-        let r = sqlx::query("DELETE FROM tables WHERE id = $1")
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        self.remove_setup_row("tables", id).await
     }
 }
