@@ -12,10 +12,8 @@
 use anyhow::{bail, Context, Result};
 use chrono::Utc;
 use clap::Args;
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sha2::Sha256;
 use std::path::PathBuf;
 use uuid::Uuid;
 
@@ -132,18 +130,8 @@ fn target(a: &Simulate) -> Result<Target> {
     })
 }
 
-fn retell_signature(key: &str, body: &str) -> Result<String> {
-    let ts = Utc::now().timestamp_millis();
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).context("Retell key")?;
-    mac.update(body.as_bytes());
-    mac.update(ts.to_string().as_bytes());
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok(format!("v={ts},d={hex}"))
+fn retell_signature(key: &str, body: &str) -> String {
+    hs_web::voice::retell_signature(key, body.as_bytes(), Utc::now().timestamp_millis())
 }
 
 /// Replays the script; returns the agent's answers.
@@ -199,7 +187,7 @@ pub async fn run(a: Simulate) -> Result<()> {
             }
             "retell" => {
                 let body = json!({"name": tc.tool, "args": tc.arguments, "call": {"call_id": call_id, "from_number": caller, "direction": "inbound", "call_status": "ongoing"}}).to_string();
-                let sig = retell_signature(&retell_key()?, &body)?;
+                let sig = retell_signature(&retell_key()?, &body);
                 send(
                     http.post(format!("{base}/retell/function"))
                         .header("x-retell-signature", sig)
@@ -261,7 +249,7 @@ pub async fn run(a: Simulate) -> Result<()> {
                     "call_analysis": {"call_summary": end.summary},
                 }})
                 .to_string();
-                let sig = retell_signature(&retell_key()?, &body)?;
+                let sig = retell_signature(&retell_key()?, &body);
                 send(
                     http.post(format!("{base}/retell/webhook"))
                         .header("x-retell-signature", sig)

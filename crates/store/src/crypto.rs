@@ -27,7 +27,7 @@ impl MasterKey {
     pub fn from_bytes(key: [u8; 32]) -> Self {
         // The id names the key without revealing it: first 8 hex digits of its SHA-256.
         let d = Sha256::digest(key);
-        let id = d[..4].iter().map(|b| format!("{b:02x}")).collect();
+        let id = crate::secret::hex(&d[..4]);
         MasterKey { key, id }
     }
 

@@ -213,10 +213,7 @@ pub const MIGRATIONS: &[Migration] = &[
 ];
 
 fn checksum(sql: &str) -> String {
-    Sha256::digest(sql.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::secret::hex(&Sha256::digest(sql.as_bytes()))
 }
 
 /// Applies pending migrations as the owner role, one transaction each, under an advisory lock so

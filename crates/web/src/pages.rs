@@ -14,6 +14,7 @@ use axum::Extension;
 use chrono::{DateTime, Utc};
 use hs_channels::mail::Email;
 use hs_domain::Role;
+use hs_store::secret::hex;
 use hs_store::team::MyRestaurant;
 use hs_store::{Actor, StoreError};
 use minijinja::{context, Environment, Value};
@@ -87,28 +88,12 @@ static CSS: LazyLock<String> = LazyLock::new(|| {
 });
 /// Route of static files; only the content-hashed stylesheet exists.
 pub const CSS_ROUTE: &str = "/static/{file}";
-static CSS_NAME: LazyLock<String> = LazyLock::new(|| {
-    let h = Sha256::digest(CSS.as_bytes());
-    format!(
-        "app-{}.css",
-        h[..5]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    )
-});
+static CSS_NAME: LazyLock<String> =
+    LazyLock::new(|| format!("app-{}.css", hex(&Sha256::digest(CSS.as_bytes())[..5])));
 
 const JS: &str = include_str!("../static/app.js");
-static JS_NAME: LazyLock<String> = LazyLock::new(|| {
-    let h = Sha256::digest(JS.as_bytes());
-    format!(
-        "app-{}.js",
-        h[..5]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    )
-});
+static JS_NAME: LazyLock<String> =
+    LazyLock::new(|| format!("app-{}.js", hex(&Sha256::digest(JS.as_bytes())[..5])));
 
 /// The template environment: HTML auto-escaping, `t()` for texts in the page's language.
 pub fn environment() -> Environment<'static> {

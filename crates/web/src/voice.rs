@@ -30,7 +30,7 @@ use axum::Json;
 use chrono::{DateTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};
 use hs_domain::reservation::Channel;
-use hs_store::secret::constant_time_eq;
+use hs_store::secret::{constant_time_eq, hex};
 use hs_store::voice::{CallEnd, Outcome, Provider};
 use hs_store::{Actor, StoreError, TenantTx};
 use serde_json::{json, Map, Value};
@@ -124,18 +124,22 @@ fn retell_signature_ok(key: &str, body: &[u8], header: Option<&str>, now: DateTi
     if (now.timestamp_millis() - ts).abs() > RETELL_MAX_AGE_MS {
         return false;
     }
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
-        return false;
-    };
+    constant_time_eq(retell_digest(key, body, ts).as_bytes(), digest.as_bytes())
+}
+
+/// Hex HMAC-SHA256 of the body followed by the timestamp, keyed with the Retell API key.
+fn retell_digest(key: &str, body: &[u8], ts: i64) -> String {
+    // HMAC takes keys of any length, so this cannot fail.
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key");
     mac.update(body);
     mac.update(ts.to_string().as_bytes());
-    let expected: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    constant_time_eq(expected.as_bytes(), digest.as_bytes())
+    hex(&mac.finalize().into_bytes())
+}
+
+/// The `X-Retell-Signature` value Retell sends for `body` at `ts` (unix ms); used by the
+/// simulator to play Retell's side.
+pub fn retell_signature(key: &str, body: &[u8], ts: i64) -> String {
+    format!("v={ts},d={}", retell_digest(key, body, ts))
 }
 
 /// Keeps what explains a tool call without personal data: dates, times, sizes and codes stay,
@@ -292,11 +296,7 @@ async fn run_tool(
         })
         .or_else(|| {
             (c.call.is_some() && MUTATING.contains(&c.tool)).then(|| {
-                let h: String = Sha256::digest(&fingerprint)
-                    .iter()
-                    .take(16)
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
+                let h = hex(&Sha256::digest(&fingerprint)[..16]);
                 format!("{}:{external}:{h}", c.provider.as_str())
             })
         });
@@ -305,11 +305,7 @@ async fn run_tool(
         if k.len() <= 255 {
             k
         } else {
-            let h: String = Sha256::digest(k.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            format!("sha256:{h}")
+            format!("sha256:{}", hex(&Sha256::digest(k.as_bytes())))
         }
     });
     if let Some(k) = &key {
