@@ -200,13 +200,7 @@ fn time_arg(
     date: NaiveDate,
     lang: &str,
 ) -> Result<Option<NaiveTime>, Answer> {
-    let open = |x: NaiveTime| {
-        snap.rules
-            .periods_on(date)
-            .iter()
-            .any(|p| within(p.start, p.last_seating, x))
-    };
-    match a.time("time", open) {
+    match a.time("time", |x| snap.rules.seats_at(date, x)) {
         Parsed::Value(v) => Ok(Some(v)),
         Parsed::Missing => Ok(None),
         Parsed::Unclear => Err(ask_for("time", "time_unclear", lang)),
@@ -255,15 +249,6 @@ async fn when(
         Err(ask) => return Ok(Err(ask)),
     };
     Ok(Ok((When { date, time, party }, snap)))
-}
-
-/// Whether `t` lies from `start` to `last` (a period may run past midnight).
-fn within(start: NaiveTime, last: NaiveTime, t: NaiveTime) -> bool {
-    if start <= last {
-        start <= t && t <= last
-    } else {
-        t >= start || t <= last
-    }
 }
 
 /// What to say when a request cannot be met, offering the alternatives.
@@ -844,13 +829,5 @@ mod tests {
         let all: Vec<_> = (12..22).map(t).collect();
         assert_eq!(spread(&all, 4), vec![t(12), t(15), t(18), t(21)]);
         assert_eq!(spread(&all[..2], 4), vec![t(12), t(13)]);
-    }
-
-    #[test]
-    fn periods_past_midnight_contain_late_times() {
-        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("t");
-        assert!(within(t(18, 0), t(21, 30), t(19, 0)));
-        assert!(!within(t(18, 0), t(21, 30), t(22, 0)));
-        assert!(within(t(22, 0), t(1, 0), t(0, 30)));
     }
 }

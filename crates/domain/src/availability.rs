@@ -46,6 +46,16 @@ impl PeriodTimes {
         };
         (start, next(self.last_seating, false), next(self.end, true))
     }
+
+    /// Whether a party may be seated at `t`: from the start to the last seating, which may
+    /// lie past midnight.
+    pub fn seats_at(&self, t: NaiveTime) -> bool {
+        if self.start <= self.last_seating {
+            self.start <= t && t <= self.last_seating
+        } else {
+            t >= self.start || t <= self.last_seating
+        }
+    }
 }
 
 /// How long a party of a size holds its table.
@@ -230,6 +240,12 @@ impl Rules {
             return p;
         }
         &self.weekly[date.weekday().num_days_from_monday() as usize]
+    }
+
+    /// Whether some period open on `date` seats a party at `t` (how a spoken "8" becomes
+    /// 20:00 when only the evening is open).
+    pub fn seats_at(&self, date: NaiveDate, t: NaiveTime) -> bool {
+        self.periods_on(date).iter().any(|p| p.seats_at(t))
     }
 
     /// Today in the restaurant's zone.

@@ -400,6 +400,21 @@ fn chosen_tables_replace_the_suggestion_when_they_are_free_and_large_enough() {
 }
 
 #[test]
+fn periods_past_midnight_seat_late_times() {
+    let p = |start, last| period("p", start, "23:59", last);
+    assert!(p("18:00", "21:30").seats_at(t("19:00")));
+    assert!(!p("18:00", "21:30").seats_at(t("22:00")));
+    assert!(p("22:00", "01:00").seats_at(t("00:30")));
+    let s = trattoria();
+    assert!(s.rules.seats_at(d("2026-12-01"), t("20:00")));
+    assert!(!s.rules.seats_at(d("2026-12-01"), t("08:00")));
+    assert!(
+        !s.rules.seats_at(d("2026-11-30"), t("20:00")),
+        "Monday closed"
+    );
+}
+
+#[test]
 fn times_off_the_grid_or_after_last_seating_are_explained() {
     let s = trattoria();
     let day = d("2026-12-01");
