@@ -18,7 +18,8 @@ use hs_store::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
 
-fn local(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+/// A moment as the team reads it: date and time in the restaurant's zone.
+pub(crate) fn local(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 

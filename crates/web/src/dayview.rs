@@ -460,7 +460,7 @@ async fn detail_page(
             .voice_calls_for_reservation(id)
             .await?
             .into_iter()
-            .map(|(cid, at, outcome)| context! { id => cid, at => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(), outcome })
+            .map(|(cid, at, outcome)| context! { id => cid, at => crate::calls::local(at, tz), outcome })
             .collect();
         let move_date = want.0.unwrap_or(res.date);
         let move_party = want.1.unwrap_or(res.party_size as u32);

@@ -27,6 +27,7 @@ async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Val
     let result: Result<Value, StoreError> = async {
         let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
         let today = tx.now_local_date().await?;
+        let tz = tx.rules().await?.tz;
         Ok(context! {
             s => tx.reservation_settings().await?,
             periods => tx.service_periods().await?.iter().map(|p| context! {
@@ -49,7 +50,7 @@ async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Val
             },
             protocol => tx.deletion_protocol(9).await?.iter().map(|p| context! {
                 category => p.category, rows => p.rows_affected,
-                cutoff => p.cutoff.format("%Y-%m-%d").to_string(), ran_at => p.ran_at.format("%Y-%m-%d %H:%M").to_string(),
+                cutoff => p.cutoff.with_timezone(&tz).format("%Y-%m-%d").to_string(), ran_at => crate::calls::local(p.ran_at, tz),
             }).collect::<Vec<_>>(),
             turns => tx.turn_times().await?,
             areas => tx.areas().await?,
