@@ -130,6 +130,31 @@ struct CallRow {
 
 const CALL_COLS: &str = "id, provider, external_id, caller, started_at, ended_at, duration_seconds, language, outcome, \
      transcript_enc, summary_enc, recording_url, ended_reason, reservation_id, anonymised_at";
+const LIST_COLS: &str = "id, provider, external_id, caller, started_at, ended_at, duration_seconds, language, outcome, \
+     NULL::text AS transcript_enc, NULL::text AS summary_enc, recording_url, ended_reason, reservation_id, anonymised_at";
+
+impl CallRow {
+    /// The call as shown, with its texts already opened (or left out).
+    fn into_call(self, transcript: Option<String>, summary: Option<String>) -> Call {
+        Call {
+            id: self.id,
+            provider: self.provider,
+            external_id: self.external_id,
+            caller: self.caller,
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            duration_seconds: self.duration_seconds,
+            language: self.language,
+            outcome: self.outcome,
+            transcript,
+            summary,
+            recording_url: self.recording_url,
+            ended_reason: self.ended_reason,
+            reservation_id: self.reservation_id,
+            anonymised_at: self.anonymised_at,
+        }
+    }
+}
 
 /// One entry of a call's event log.
 #[derive(Clone, Debug, Serialize, FromRow)]
@@ -513,7 +538,7 @@ impl TenantTx {
         Ok(())
     }
 
-    async fn present_call(&mut self, r: CallRow) -> Result<Call, StoreError> {
+    async fn present_call(&mut self, mut r: CallRow) -> Result<Call, StoreError> {
         let id = r.id;
         let open = |what: &str, s: Option<String>, key: &crate::MasterKey| -> Option<String> {
             s.and_then(|s| key.open(&s, &format!("voice-{what}:{id}")).ok())
@@ -522,35 +547,20 @@ impl TenantTx {
         let (transcript, summary) = if r.transcript_enc.is_some() || r.summary_enc.is_some() {
             let key = self.data_key().await?;
             (
-                open("transcript", r.transcript_enc, &key),
-                open("summary", r.summary_enc, &key),
+                open("transcript", r.transcript_enc.take(), &key),
+                open("summary", r.summary_enc.take(), &key),
             )
         } else {
             (None, None)
         };
-        Ok(Call {
-            id,
-            provider: r.provider,
-            external_id: r.external_id,
-            caller: r.caller,
-            started_at: r.started_at,
-            ended_at: r.ended_at,
-            duration_seconds: r.duration_seconds,
-            language: r.language,
-            outcome: r.outcome,
-            transcript,
-            summary,
-            recording_url: r.recording_url,
-            ended_reason: r.ended_reason,
-            reservation_id: r.reservation_id,
-            anonymised_at: r.anonymised_at,
-        })
+        Ok(r.into_call(transcript, summary))
     }
 
     /// Calls, newest first (at most 200), without transcripts.
     pub async fn voice_calls(&mut self, f: &CallFilter) -> Result<Vec<Call>, StoreError> {
+        // The list leaves the sealed texts in the table.
         let rows: Vec<CallRow> = sqlx::query_as(&format!(
-            "SELECT {CALL_COLS} FROM voice_calls WHERE ($1::text IS NULL OR outcome = $1) \
+            "SELECT {LIST_COLS} FROM voice_calls WHERE ($1::text IS NULL OR outcome = $1) \
              AND ($2::timestamptz IS NULL OR started_at >= $2) AND ($3::timestamptz IS NULL OR started_at < $3) \
              ORDER BY started_at DESC LIMIT 200"
         ))
@@ -559,30 +569,7 @@ impl TenantTx {
         .bind(f.to)
         .fetch_all(self.conn())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|mut r| {
-                r.transcript_enc = None;
-                r.summary_enc = None;
-                Call {
-                    id: r.id,
-                    provider: r.provider,
-                    external_id: r.external_id,
-                    caller: r.caller,
-                    started_at: r.started_at,
-                    ended_at: r.ended_at,
-                    duration_seconds: r.duration_seconds,
-                    language: r.language,
-                    outcome: r.outcome,
-                    transcript: None,
-                    summary: None,
-                    recording_url: r.recording_url,
-                    ended_reason: r.ended_reason,
-                    reservation_id: r.reservation_id,
-                    anonymised_at: r.anonymised_at,
-                }
-            })
-            .collect())
+        Ok(rows.into_iter().map(|r| r.into_call(None, None)).collect())
     }
 
     /// One call with its transcript and events.
