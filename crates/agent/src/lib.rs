@@ -366,15 +366,9 @@ async fn check_availability(tx: &mut TenantTx, a: &Args, lang: &str) -> Result<A
                     None,
                 )),
                 Err(reason) => {
-                    let alt = availability::alternatives(
-                        &snap,
-                        w.date,
-                        time,
-                        w.party,
-                        now,
-                        Audience::Guest,
-                        3,
-                    );
+                    let alt = tx
+                        .alternatives(&snap, w.date, time, w.party, now, Audience::Guest, 3)
+                        .await?;
                     let mut ans = unavailable(&reason, &alt, &w, lang);
                     // Saying what is free is information, not a failure of the call.
                     ans.outcome = Some(Outcome::Informed);

@@ -638,6 +638,10 @@ pub fn check_tables(
     )
 }
 
+/// How many days after the asked one [`alternatives`] looks at; its snapshot must hold the
+/// reservations of all of them.
+pub const ALTERNATIVE_DAYS: i64 = 14;
+
 /// The nearest free times before and after `time` that day, and up to `max_days` following days
 /// (within the horizon, looking at most two weeks ahead) on which `time` is free.
 pub fn alternatives(
@@ -655,7 +659,7 @@ pub fn alternatives(
         alt.before = day.iter().rev().find(|sl| sl.local < asked).cloned();
         alt.after = day.iter().find(|sl| sl.local > asked).cloned();
     }
-    for d in 1..=14 {
+    for d in 1..=ALTERNATIVE_DAYS {
         if alt.other_days.len() >= max_days {
             break;
         }

@@ -228,8 +228,33 @@ impl TenantTx {
     /// reservation holding tables from the day before to the day after.
     pub async fn snapshot(&mut self, date: NaiveDate) -> Result<Snapshot, StoreError> {
         let mut snap = self.floor_snapshot().await?;
-        snap.booked = self.holds(&snap.rules, date).await?;
+        snap.booked = self.holds(&snap.rules, date, date).await?;
         Ok(snap)
+    }
+
+    /// Other times and days for a time that cannot be seated. `snap` is the asked day's
+    /// snapshot; the other days are judged with their own reservations, read here.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn alternatives(
+        &mut self,
+        snap: &Snapshot,
+        date: NaiveDate,
+        time: NaiveTime,
+        party: u32,
+        now: DateTime<Utc>,
+        audience: Audience,
+        max_days: usize,
+    ) -> Result<Alternatives, StoreError> {
+        let last = date + Duration::days(availability::ALTERNATIVE_DAYS);
+        let wide = Snapshot {
+            rules: snap.rules.clone(),
+            tables: snap.tables.clone(),
+            combinations: snap.combinations.clone(),
+            booked: self.holds(&snap.rules, date, last).await?,
+        };
+        Ok(availability::alternatives(
+            &wide, date, time, party, now, audience, max_days,
+        ))
     }
 
     /// As [`TenantTx::snapshot`], taking the day's booking lock after reading the setup and
@@ -242,7 +267,9 @@ impl TenantTx {
         for d in &days {
             self.lock_day(*d).await?;
         }
-        snap.booked = self.holds(&snap.rules, dates[dates.len() - 1]).await?;
+        snap.booked = self
+            .holds(&snap.rules, days[0], days[days.len() - 1])
+            .await?;
         Ok(snap)
     }
 
@@ -280,24 +307,28 @@ impl TenantTx {
         })
     }
 
+    /// Every reservation holding tables that overlaps the days `first` to `last`, including
+    /// their periods past midnight. Reservations last at most a day (a table constraint), so
+    /// the index on `starts_at` bounds the scan from both sides.
     async fn holds(
         &mut self,
         rules: &hs_domain::availability::Rules,
-        date: NaiveDate,
+        first: NaiveDate,
+        last: NaiveDate,
     ) -> Result<Vec<Booked>, StoreError> {
         let from = rules
-            .instant((date - Duration::days(1)).and_time(NaiveTime::MIN))
+            .instant(first.and_time(NaiveTime::MIN))
             .unwrap_or_else(|| self.store.clock.now());
         let to = rules
-            .instant((date + Duration::days(2)).and_time(NaiveTime::MIN))
-            .unwrap_or(from + Duration::days(3));
+            .instant((last + Duration::days(2)).and_time(NaiveTime::MIN))
+            .unwrap_or(from + Duration::days(2));
         let rows: Vec<HoldRow> = sqlx::query_as(
             "SELECT r.id, r.starts_at, r.ends_at, r.party_size, \
-                    coalesce(array_agg(rt.table_id) FILTER (WHERE rt.table_id IS NOT NULL), '{}') AS tables \
-             FROM reservations r LEFT JOIN reservation_tables rt \
-               ON rt.restaurant_id = r.restaurant_id AND rt.reservation_id = r.id AND rt.holds \
-             WHERE r.status IN ('pending', 'confirmed', 'seated') AND r.starts_at < $2 AND r.ends_at > $1 \
-             GROUP BY r.id, r.starts_at, r.ends_at, r.party_size",
+                    ARRAY(SELECT rt.table_id FROM reservation_tables rt \
+                          WHERE rt.restaurant_id = r.restaurant_id AND rt.reservation_id = r.id AND rt.holds) AS tables \
+             FROM reservations r \
+             WHERE r.status IN ('pending', 'confirmed', 'seated') \
+               AND r.starts_at < $2 AND r.starts_at > $1 - interval '1 day' AND r.ends_at > $1",
         )
         .bind(from)
         .bind(to)
@@ -521,15 +552,18 @@ impl TenantTx {
                 let alternatives = match reason {
                     Unavailable::Full
                     | Unavailable::TooSoon(_)
-                    | Unavailable::NotBookableTime { .. } => availability::alternatives(
-                        &snap,
-                        req.date,
-                        req.time,
-                        req.party_size,
-                        now,
-                        audience,
-                        3,
-                    ),
+                    | Unavailable::NotBookableTime { .. } => {
+                        self.alternatives(
+                            &snap,
+                            req.date,
+                            req.time,
+                            req.party_size,
+                            now,
+                            audience,
+                            3,
+                        )
+                        .await?
+                    }
                     _ => Alternatives::default(),
                 };
                 return Ok(Err(Rejection {
@@ -862,8 +896,9 @@ impl TenantTx {
         ) {
             Ok(s) => s,
             Err(reason) => {
-                let alternatives =
-                    availability::alternatives(&snap, date, time, party, now, audience, 3);
+                let alternatives = self
+                    .alternatives(&snap, date, time, party, now, audience, 3)
+                    .await?;
                 return Ok(Err(Rejection {
                     reason,
                     alternatives,

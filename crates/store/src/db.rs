@@ -210,6 +210,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "job_runs",
         sql: include_str!("../migrations/0005_job_runs.sql"),
     },
+    Migration {
+        version: 6,
+        name: "reservation_span",
+        sql: include_str!("../migrations/0006_reservation_span.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

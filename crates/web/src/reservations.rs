@@ -156,7 +156,9 @@ pub async fn availability(
                 .iter()
                 .any(|s| s.local.time() == t && s.local.date() == q.date) =>
         {
-            let alt = availability::alternatives(&snap, q.date, t, q.party_size, now, audience, 3);
+            let alt = tx
+                .alternatives(&snap, q.date, t, q.party_size, now, audience, 3)
+                .await?;
             alternatives_out(&snap, &alt, t)
         }
         _ => Vec::new(),

@@ -391,9 +391,9 @@ async fn an_idempotency_key_books_once_and_refuses_another_body() {
     assert_eq!(bad.0, StatusCode::BAD_REQUEST);
 }
 
-#[tokio::test]
-async fn fifty_simultaneous_bookings_of_the_last_table_one_wins_the_rest_get_alternatives() {
-    let app = TestApp::new().await;
+/// A restaurant with one table (1-4 seats), open every day 17:00-23:00, 90 minutes a visit;
+/// returns a manager token.
+async fn single_table(app: &TestApp) -> String {
     let r = app.with_restaurant("Einzeltisch").await;
     let token = app.api_token(r, Role::Manager).await;
     let (s, area) = app
@@ -433,6 +433,13 @@ async fn fifty_simultaneous_bookings_of_the_last_table_one_wins_the_rest_get_alt
             .0,
         StatusCode::OK
     );
+    token
+}
+
+#[tokio::test]
+async fn fifty_simultaneous_bookings_of_the_last_table_one_wins_the_rest_get_alternatives() {
+    let app = TestApp::new().await;
+    let token = single_table(&app).await;
     let mut tasks = Vec::new();
     for i in 0..50 {
         let client = app.client();
@@ -462,6 +469,60 @@ async fn fifty_simultaneous_bookings_of_the_last_table_one_wins_the_rest_get_alt
         }
     }
     assert_eq!(created, 1, "exactly one booking wins");
+}
+
+#[tokio::test]
+async fn other_days_offered_instead_are_free_on_those_days() {
+    let app = TestApp::new().await;
+    let token = single_table(&app).await;
+    let book = |date: &str| json!({"date": date, "time": "19:00", "party_size": 2, "guest": {"name": "Gast"}});
+    // Friday, Saturday and Sunday 19:00 are taken; Monday to Wednesday are free.
+    for date in [FRIDAY, "2026-11-28", "2026-11-29"] {
+        let (s, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/reservations",
+                &token,
+                Some(book(date)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{date}: {body}");
+    }
+    let (s, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/reservations",
+            &token,
+            Some(book(FRIDAY)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    let days: Vec<&str> = body["alternatives"]
+        .as_array()
+        .expect("alternatives")
+        .iter()
+        .filter(|a| a["date"] != FRIDAY)
+        .map(|a| a["date"].as_str().expect("date"))
+        .collect();
+    assert_eq!(days, ["2026-11-30", "2026-12-01", "2026-12-02"], "{body}");
+    // The same from the availability endpoint.
+    let (s, av) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/availability?date={FRIDAY}&party_size=2&time=19:00"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{av}");
+    let days: Vec<&str> = av["alternatives"]
+        .as_array()
+        .expect("alternatives")
+        .iter()
+        .filter(|a| a["date"] != FRIDAY)
+        .map(|a| a["date"].as_str().expect("date"))
+        .collect();
+    assert_eq!(days, ["2026-11-30", "2026-12-01", "2026-12-02"], "{av}");
 }
 
 #[tokio::test]
