@@ -8,10 +8,8 @@ use crate::crypto::MasterKey;
 use crate::error::StoreError;
 use crate::secret::random_bytes;
 use crate::tenant::TenantTx;
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use hs_domain::availability::{
-    self, Alternatives, Audience, Booked, CombinationInfo, Snapshot, TableInfo, Unavailable,
-};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, SubsecRound, Utc};
+use hs_domain::availability::{self, Alternatives, Audience, Booked, Snapshot, Unavailable};
 use hs_domain::reservation::{booking_code, Channel, Status};
 use hs_domain::validate;
 use serde::{Deserialize, Serialize};
@@ -134,6 +132,14 @@ struct HoldRow {
     tables: Vec<Uuid>,
 }
 
+/// What the database made of a new reservation row.
+struct Inserted {
+    id: Uuid,
+    code: String,
+    created_at: DateTime<Utc>,
+    has_special_notes: bool,
+}
+
 /// What a new reservation row holds.
 struct Insert<'a> {
     guest_id: Option<Uuid>,
@@ -148,8 +154,9 @@ struct Insert<'a> {
 
 const SELECT: &str = "SELECT r.id, r.code, r.status, r.channel, r.starts_at, r.ends_at, r.party_size, r.notes, \
      r.special_enc, r.created_at, \
-     coalesce((SELECT array_agg(t.name ORDER BY t.position, t.name) FROM reservation_tables rt \
+     coalesce((SELECT array_agg(t.name ORDER BY a.position, t.position, t.name) FROM reservation_tables rt \
                JOIN tables t ON t.restaurant_id = rt.restaurant_id AND t.id = rt.table_id \
+               JOIN areas a ON a.restaurant_id = t.restaurant_id AND a.id = t.area_id \
                WHERE rt.restaurant_id = r.restaurant_id AND rt.reservation_id = r.id), '{}') AS tables, \
      g.id AS guest_id, g.name AS guest_name, g.phone AS guest_phone, g.email AS guest_email, \
      g.language AS guest_language \
@@ -175,6 +182,41 @@ fn text(field_name: &str, s: &str, max: usize) -> Result<String, StoreError> {
         return Err(field(field_name, validate::Invalid::ControlCharacters));
     }
     Ok(t.to_string())
+}
+
+/// The reservation just written, as [`TenantTx::reservation`] would read it back (with its
+/// special-category notes): built from what was written, which saves a round trip while the
+/// day's booking lock is held.
+fn booked(
+    snap: &Snapshot,
+    ins: Inserted,
+    new: &Insert<'_>,
+    guest: Option<GuestRef>,
+) -> Reservation {
+    let local = new.span.0.with_timezone(&snap.rules.tz);
+    Reservation {
+        id: ins.id,
+        code: ins.code,
+        status: new.status,
+        channel: new.channel,
+        date: local.date_naive(),
+        time: local.format("%H:%M").to_string(),
+        starts_at: new.span.0,
+        ends_at: new.span.1,
+        party_size: new.party as i32,
+        // In floor order (area, then table), as the read query orders them.
+        tables: snap
+            .tables
+            .iter()
+            .filter(|t| new.tables.contains(&t.id))
+            .map(|t| t.name.clone())
+            .collect(),
+        notes: new.notes.to_string(),
+        has_special_notes: ins.has_special_notes,
+        special_notes: new.special.filter(|s| !s.is_empty()).map(str::to_string),
+        guest,
+        created_at: ins.created_at,
+    }
 }
 
 impl TenantTx {
@@ -275,34 +317,11 @@ impl TenantTx {
 
     async fn floor_snapshot(&mut self) -> Result<Snapshot, StoreError> {
         let rules = self.rules().await?;
-        let tables = self
-            .tables()
-            .await?
-            .into_iter()
-            .map(|t| TableInfo {
-                id: t.id,
-                name: t.name,
-                min_seats: t.min_seats as u32,
-                max_seats: t.max_seats as u32,
-                online: t.bookable_online,
-            })
-            .collect();
-        let combinations = self
-            .combinations()
-            .await?
-            .into_iter()
-            .map(|c| CombinationInfo {
-                id: c.id,
-                name: c.name,
-                tables: c.table_ids,
-                min_seats: c.min_seats as u32,
-                max_seats: c.max_seats as u32,
-            })
-            .collect();
+        let floor = self.floor().await?;
         Ok(Snapshot {
             rules,
-            tables,
-            combinations,
+            tables: floor.tables,
+            combinations: floor.combinations,
             booked: Vec::new(),
         })
     }
@@ -347,7 +366,7 @@ impl TenantTx {
     }
 
     /// Finds the guest by phone or email, or creates them; fills in contact details they lacked.
-    async fn match_guest(&mut self, g: &GuestInput, country: &str) -> Result<Uuid, StoreError> {
+    async fn match_guest(&mut self, g: &GuestInput, country: &str) -> Result<GuestRef, StoreError> {
         let name =
             validate::name(&g.name, validate::NAME_MAX).map_err(|e| field("guest.name", e))?;
         let phone = match g.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
@@ -372,47 +391,45 @@ impl TenantTx {
             30,
         )?;
         let now = self.store.clock.now();
-        let existing: Option<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM guests WHERE ($1::text IS NOT NULL AND phone = $1) OR ($2::text IS NOT NULL AND email = $2) \
-             ORDER BY (phone = $1) DESC NULLS LAST, created_at LIMIT 1",
-        )
-        .bind(&phone)
-        .bind(&email)
-        .fetch_optional(self.conn())
-        .await?;
-        if let Some(id) = existing {
-            sqlx::query(
-                "UPDATE guests SET phone = coalesce(phone, $2), email = coalesce(email, $3), updated_at = $4 WHERE id = $1",
+        // One statement: the guest with that phone (preferred) or email gets the contact
+        // details they lacked; without a match a new guest is written.
+        let (id, name, phone, email, language): (Uuid, String, Option<String>, Option<String>, String) =
+            sqlx::query_as(
+                "WITH found AS ( \
+                   SELECT id FROM guests \
+                   WHERE ($1::text IS NOT NULL AND phone = $1) OR ($2::text IS NOT NULL AND email = $2) \
+                   ORDER BY (phone = $1) DESC NULLS LAST, created_at LIMIT 1), \
+                 updated AS ( \
+                   UPDATE guests g SET phone = coalesce(g.phone, $1), email = coalesce(g.email, $2), updated_at = $7 \
+                   FROM found WHERE g.id = found.id \
+                   RETURNING g.id, g.name, g.phone, g.email, g.language), \
+                 inserted AS ( \
+                   INSERT INTO guests (restaurant_id, id, name, salutation, phone, email, language, created_at, updated_at) \
+                   SELECT $3, $4, $5, $6, $1, $2, $8, $7, $7 WHERE NOT EXISTS (SELECT 1 FROM found) \
+                   RETURNING id, name, phone, email, language) \
+                 SELECT * FROM updated UNION ALL SELECT * FROM inserted",
             )
-            .bind(id)
             .bind(&phone)
             .bind(&email)
+            .bind(self.restaurant_id())
+            .bind(Uuid::new_v4())
+            .bind(&name)
+            .bind(&salutation)
             .bind(now)
-            .execute(self.conn())
+            .bind(&language)
+            .fetch_one(self.conn())
             .await?;
-            return Ok(id);
-        }
-        let id = Uuid::new_v4();
-        let rid = self.restaurant_id();
-        sqlx::query(
-            "INSERT INTO guests (restaurant_id, id, name, salutation, phone, email, language, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-        )
-        .bind(rid)
-        .bind(id)
-        .bind(&name)
-        .bind(&salutation)
-        .bind(&phone)
-        .bind(&email)
-        .bind(&language)
-        .bind(now)
-        .execute(self.conn())
-        .await?;
-        Ok(id)
+        Ok(GuestRef {
+            id,
+            name,
+            phone,
+            email,
+            language,
+        })
     }
 
-    async fn insert_reservation(&mut self, new: Insert<'_>) -> Result<Uuid, StoreError> {
-        let Insert {
+    async fn insert_reservation(&mut self, new: &Insert<'_>) -> Result<Inserted, StoreError> {
+        let &Insert {
             guest_id,
             span: slot,
             party,
@@ -423,7 +440,8 @@ impl TenantTx {
             tables,
         } = new;
         let rid = self.restaurant_id();
-        let now = self.store.clock.now();
+        // PostgreSQL keeps microseconds; the answer built from this must match a later read.
+        let now = self.store.clock.now().trunc_subsecs(6);
         let id = Uuid::new_v4();
         let special_enc = match special.filter(|s| !s.is_empty()) {
             Some(s) => Some(
@@ -433,13 +451,19 @@ impl TenantTx {
             ),
             None => None,
         };
-        let mut inserted = false;
+        // The reservation and its tables in one statement; a taken code inserts neither and
+        // is drawn again.
         for _ in 0..8 {
             let code = booking_code(&random_bytes(8));
-            let r = sqlx::query(
-                "INSERT INTO reservations (restaurant_id, id, code, guest_id, party_size, starts_at, ends_at, status, channel, \
-                 notes, special_enc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
-                 ON CONFLICT (restaurant_id, code) DO NOTHING",
+            let inserted: i64 = sqlx::query_scalar(
+                "WITH r AS ( \
+                   INSERT INTO reservations (restaurant_id, id, code, guest_id, party_size, starts_at, ends_at, status, channel, \
+                   notes, special_enc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
+                   ON CONFLICT (restaurant_id, code) DO NOTHING RETURNING id), \
+                 held AS ( \
+                   INSERT INTO reservation_tables (restaurant_id, reservation_id, table_id, during) \
+                   SELECT $1, r.id, t, tstzrange($6, $7, '[)') FROM r, unnest($13::uuid[]) AS t) \
+                 SELECT count(*) FROM r",
             )
             .bind(rid)
             .bind(id)
@@ -453,20 +477,21 @@ impl TenantTx {
             .bind(notes)
             .bind(&special_enc)
             .bind(now)
-            .execute(self.conn())
+            .bind(tables)
+            .fetch_one(self.conn())
             .await?;
-            if r.rows_affected() == 1 {
-                inserted = true;
-                break;
+            if inserted == 1 {
+                return Ok(Inserted {
+                    id,
+                    code,
+                    created_at: now,
+                    has_special_notes: special_enc.is_some(),
+                });
             }
         }
-        if !inserted {
-            return Err(StoreError::Other(anyhow::anyhow!(
-                "no free booking code after 8 tries"
-            )));
-        }
-        self.hold_tables(id, slot, tables, false).await?;
-        Ok(id)
+        Err(StoreError::Other(anyhow::anyhow!(
+            "no free booking code after 8 tries"
+        )))
     }
 
     async fn hold_tables(
@@ -530,7 +555,7 @@ impl TenantTx {
         }
         let settings = self.reservation_settings().await?;
         // Validate and match the guest before taking the day's lock; a refusal rolls it back.
-        let guest_id = self.match_guest(&req.guest, &settings.country).await?;
+        let guest = self.match_guest(&req.guest, &settings.country).await?;
         let snap = self.snapshot_locked(&[req.date]).await?;
         let audience = if req.channel.is_guest_channel() {
             Audience::Guest
@@ -577,19 +602,18 @@ impl TenantTx {
         } else {
             Status::Confirmed
         };
-        let id = self
-            .insert_reservation(Insert {
-                guest_id: Some(guest_id),
-                span: (slot.starts_at, slot.ends_at),
-                party: req.party_size,
-                status,
-                channel: req.channel,
-                notes: &notes,
-                special: special.as_deref(),
-                tables: &slot.assignment.tables,
-            })
-            .await?;
-        Ok(Ok(self.reservation(id, true).await?))
+        let new = Insert {
+            guest_id: Some(guest.id),
+            span: (slot.starts_at, slot.ends_at),
+            party: req.party_size,
+            status,
+            channel: req.channel,
+            notes: &notes,
+            special: special.as_deref(),
+            tables: &slot.assignment.tables,
+        };
+        let inserted = self.insert_reservation(&new).await?;
+        Ok(Ok(booked(&snap, inserted, &new, Some(guest))))
     }
 
     /// Seats a walk-in now on the best free table (or the given tables).
@@ -645,23 +669,22 @@ impl TenantTx {
                 }
             },
         };
-        let guest_id = match guest.filter(|g| !g.name.trim().is_empty()) {
+        let guest = match guest.filter(|g| !g.name.trim().is_empty()) {
             Some(g) => Some(self.match_guest(g, &settings.country).await?),
             None => None,
         };
-        let id = self
-            .insert_reservation(Insert {
-                guest_id,
-                span,
-                party,
-                status: Status::Seated,
-                channel: Channel::WalkIn,
-                notes: &notes,
-                special: None,
-                tables: &chosen,
-            })
-            .await?;
-        Ok(Ok(self.reservation(id, true).await?))
+        let new = Insert {
+            guest_id: guest.as_ref().map(|g| g.id),
+            span,
+            party,
+            status: Status::Seated,
+            channel: Channel::WalkIn,
+            notes: &notes,
+            special: None,
+            tables: &chosen,
+        };
+        let inserted = self.insert_reservation(&new).await?;
+        Ok(Ok(booked(&snap, inserted, &new, guest)))
     }
 
     /// One reservation; special-category notes decrypted only when `special` is allowed.

@@ -69,6 +69,9 @@ pub async fn connect_app(opts: &PgConnectOptions, max: u32) -> Result<PgPool> {
     PgPoolOptions::new()
         .max_connections(max)
         .min_connections(1)
+        // No ping before every checkout (a round trip per transaction): a connection that
+        // broke is closed by the pool when its next query fails.
+        .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(opts.clone())
         .await

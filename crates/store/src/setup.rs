@@ -4,7 +4,7 @@
 use crate::error::StoreError;
 use crate::tenant::TenantTx;
 use chrono::{NaiveDate, NaiveTime};
-use hs_domain::availability::{PeriodTimes, Rules, TurnTime};
+use hs_domain::availability::{CombinationInfo, PeriodTimes, Rules, TableInfo, TurnTime};
 use hs_domain::validate;
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
@@ -646,6 +646,7 @@ impl TenantTx {
 
     /// Adds an area.
     pub async fn add_area(&mut self, name: &str) -> Result<Area, StoreError> {
+        self.invalidate_setup();
         let name = validate::name(name, 60).map_err(|e| StoreError::invalid("name", e))?;
         let rid = self.restaurant_id();
         let id = Uuid::new_v4();
@@ -670,6 +671,7 @@ impl TenantTx {
 
     /// Adds a table (its id is generated).
     pub async fn add_table(&mut self, t: &Table) -> Result<Table, StoreError> {
+        self.invalidate_setup();
         let name = validate::name(&t.name, 30).map_err(|e| StoreError::invalid("name", e))?;
         if t.min_seats < 1 {
             return Err(invalid("min_seats", "out_of_range", "at least 1"));
@@ -805,7 +807,15 @@ impl TenantTx {
         Ok(r)
     }
 
-    /// Settings and rules in one round trip (this runs on every booking).
+    /// The tables and combinations the availability engine assigns (read with the rules).
+    pub(crate) async fn floor(&mut self) -> Result<Floor, StoreError> {
+        if self.floor.is_none() {
+            self.rules = Some(self.load_rules().await?);
+        }
+        self.floor.clone().ok_or(StoreError::NotFound)
+    }
+
+    /// Settings, rules, tables and combinations in one round trip (this runs on every booking).
     async fn load_rules(&mut self) -> Result<Rules, StoreError> {
         #[derive(FromRow)]
         struct SetupRow {
@@ -813,6 +823,24 @@ impl TenantTx {
             periods: sqlx::types::Json<Vec<P>>,
             closures: sqlx::types::Json<Vec<(NaiveDate, NaiveDate)>>,
             turns: sqlx::types::Json<Vec<TurnBand>>,
+            tables: sqlx::types::Json<Vec<T>>,
+            combinations: sqlx::types::Json<Vec<C>>,
+        }
+        #[derive(Deserialize)]
+        struct T {
+            id: Uuid,
+            name: String,
+            min: u32,
+            max: u32,
+            online: bool,
+        }
+        #[derive(Deserialize)]
+        struct C {
+            id: Uuid,
+            name: String,
+            min: u32,
+            max: u32,
+            tables: Vec<Uuid>,
         }
         #[derive(Deserialize)]
         struct P {
@@ -829,7 +857,15 @@ impl TenantTx {
                  coalesce((SELECT jsonb_agg(jsonb_build_object('weekday', weekday, 'name', name, 'start', start_time, 'end', end_time, 'last', last_seating)) FROM service_periods), '[]') \
                    || coalesce((SELECT jsonb_agg(jsonb_build_object('day', day, 'name', name, 'start', start_time, 'end', end_time, 'last', last_seating)) FROM special_days), '[]') AS periods, \
                  coalesce((SELECT jsonb_agg(jsonb_build_array(first_day, last_day)) FROM closures), '[]') AS closures, \
-                 coalesce((SELECT jsonb_agg(jsonb_build_object('min_party', min_party, 'max_party', max_party, 'minutes', minutes) ORDER BY min_party) FROM turn_times), '[]') AS turns \
+                 coalesce((SELECT jsonb_agg(jsonb_build_object('min_party', min_party, 'max_party', max_party, 'minutes', minutes) ORDER BY min_party) FROM turn_times), '[]') AS turns, \
+                 coalesce((SELECT jsonb_agg(jsonb_build_object('id', t.id, 'name', t.name, 'min', t.min_seats, 'max', t.max_seats, 'online', t.bookable_online) \
+                           ORDER BY a.position, t.position, t.name) \
+                           FROM tables t JOIN areas a ON a.restaurant_id = t.restaurant_id AND a.id = t.area_id), '[]') AS tables, \
+                 coalesce((SELECT jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'min', c.min_seats, 'max', c.max_seats, 'tables', \
+                           coalesce((SELECT jsonb_agg(ct.table_id ORDER BY t.position, t.name) FROM combination_tables ct \
+                                     JOIN tables t ON t.restaurant_id = ct.restaurant_id AND t.id = ct.table_id \
+                                     WHERE ct.restaurant_id = c.restaurant_id AND ct.combination_id = c.id), '[]')) ORDER BY c.name) \
+                           FROM table_combinations c), '[]') AS combinations \
                  FROM restaurant_settings"
             ))
             .fetch_optional(self.conn())
@@ -839,7 +875,33 @@ impl TenantTx {
             periods,
             closures,
             turns,
+            tables,
+            combinations,
         } = row.ok_or(StoreError::NotFound)?;
+        self.floor = Some(Floor {
+            tables: tables
+                .0
+                .into_iter()
+                .map(|t| TableInfo {
+                    id: t.id,
+                    name: t.name,
+                    min_seats: t.min,
+                    max_seats: t.max,
+                    online: t.online,
+                })
+                .collect(),
+            combinations: combinations
+                .0
+                .into_iter()
+                .map(|c| CombinationInfo {
+                    id: c.id,
+                    name: c.name,
+                    tables: c.tables,
+                    min_seats: c.min,
+                    max_seats: c.max,
+                })
+                .collect(),
+        });
         let s = settings.0;
         let tz = chrono_tz::Tz::from_str(&s.time_zone).map_err(|_| {
             StoreError::Other(anyhow::anyhow!(
@@ -889,6 +951,13 @@ impl TenantTx {
     }
 }
 
+/// The tables and combinations of a restaurant as the availability engine sees them.
+#[derive(Clone, Debug)]
+pub struct Floor {
+    pub tables: Vec<TableInfo>,
+    pub combinations: Vec<CombinationInfo>,
+}
+
 /// Changes to a table; absent fields stay.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -904,6 +973,7 @@ impl TenantTx {
     /// Changes a table's name, seats, area or online flag. Seats that no longer fit a party
     /// already booked on it from now on are refused.
     pub async fn update_table(&mut self, id: Uuid, c: &TableChanges) -> Result<Table, StoreError> {
+        self.invalidate_setup();
         let current: Option<Table> = sqlx::query_as("SELECT id, area_id, name, min_seats, max_seats, bookable_online FROM tables WHERE id = $1")
             .bind(id)
             .fetch_optional(self.conn())

@@ -62,7 +62,8 @@ async fn a_booking_gets_code_tables_and_guest_and_is_listed() {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(got["code"], r["code"]);
+    // The booking's answer is built from what was written; it must be what a read returns.
+    assert_eq!(got, r, "the created reservation reads back unchanged");
     let (_, list) = app
         .call(
             Method::GET,
@@ -82,6 +83,19 @@ async fn a_booking_gets_code_tables_and_guest_and_is_listed() {
         )
         .await;
     assert_eq!(again["guest"]["id"], r["guest"]["id"]);
+    assert_eq!(
+        again["guest"]["name"], "Erika Mustermann",
+        "the guest book's name, not the one typed this time"
+    );
+    let (_, again_read) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/reservations/{}", again["id"].as_str().expect("id")),
+            &manager,
+            None,
+        )
+        .await;
+    assert_eq!(again_read, again);
     // Availability now offers T8 for 4 at 19:00.
     let (s, av) = app
         .call(
