@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Booking throughput over HTTP against one restaurant-day until it is full, next to the
 # transactions/s of a plain single-row INSERT transaction on the same PostgreSQL (pgbench).
-# Prints bookings/s, p50/p99 latency, double bookings (must be 0) and the ratio (goal >= 0.3).
-# Usage: bench/booking_load.sh [CLIENTS]   (default 16)
+# Prints bookings/s, p50/p99 latency, double bookings (must be 0) and the ratio (goal >= 0.3),
+# and next to it the transactions/s of the booking's own SQL run by pgbench without HTTP.
+# Usage: bench/booking_load.sh [CLIENTS]   (default 16; BROWSE=1: availability before each booking)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients="${1:-16}"
@@ -33,4 +34,22 @@ run_pg "$pgbin/psql" -q -h "$sock" -U postgres -d bench -c "CREATE TABLE t (id b
 echo "INSERT INTO t (v) VALUES (1);" > "$dir/insert.sql"; chmod 644 "$dir/insert.sql"
 tps=$(run_pg "$pgbin/pgbench" -n -h "$sock" -U postgres -c "$clients" -j 2 -T 10 -f "$dir/insert.sql" bench 2>/dev/null | awk '/^tps/ {print $3; exit}')
 echo "pgbench tps: $tps"
+
+echo "== pgbench: the booking's own SQL in one round trip (bench/booking_floor.sql), $clients clients, app role under RLS"
+# The SQL a booking cannot do without, with no HTTP and no Rust: what any implementation of
+# this schema (RLS, audit, exclusion constraint, the day's lock) must pay per booking.
+sql() { run_pg "$pgbin/psql" -At -h "$sock" -U postgres -d hostsystem -c "$1"; }
+tz=$(sql "SELECT time_zone FROM restaurant_settings WHERE restaurant_id = '$rid'")
+# An empty day: the holds read costs least, so this is an upper bound.
+fday=$(date -d "$day + 1 day" +%F)
+cp bench/booking_floor.sql "$dir/floor.sql"; chmod 644 "$dir/floor.sql"
+floor=$(run_pg "$pgbin/pgbench" -n -h "$sock" -U hostsystem_app -c "$clients" -j 2 -T 10 \
+  -D "rid=$rid" -D "tid=$(sql "SELECT id FROM tables WHERE restaurant_id = '$rid' LIMIT 1")" \
+  -D "day_key=book:$rid:$fday" \
+  -D "hold_from=$(sql "SELECT '$fday'::timestamp AT TIME ZONE '$tz'")" \
+  -D "hold_to=$(sql "SELECT ('$fday'::date + 2)::timestamp AT TIME ZONE '$tz'")" \
+  -f "$dir/floor.sql" hostsystem 2>/dev/null | awk '/^tps/ {print $3; exit}')
+echo "booking SQL transactions/s: $floor (on an empty day, so an upper bound)"
 echo "ratio bookings/s : insert tps = $(echo "scale=3; $bps / $tps" | bc)  (goal >= 0.3)"
+echo "ratio booking SQL alone : insert tps = $(echo "scale=3; $floor / $tps" | bc)  (one round trip, no HTTP, an empty day: an upper bound for this schema)"
+echo "HTTP bookings/s reach $(echo "scale=0; 100 * $bps / $floor" | bc) % of the booking SQL alone"

@@ -1,5 +1,6 @@
 //! Load generator for `bench/booking_load.sh`: sets up a restaurant of 60 tables (`TABLES`) through the
-//! API, then N concurrent clients book one day through HTTP until it is full. Prints bookings/s,
+//! API, then N concurrent clients book one day through HTTP until it is full (directly, taking the
+//! alternatives a refusal offers; with BROWSE=1 each after an availability request). Prints bookings/s,
 //! p50/p99 latency of the booking requests, and the double bookings found afterwards (must be 0).
 //!
 //! Usage: booking_load BASE_URL OWNER_TOKEN DATE CLIENTS
@@ -98,6 +99,9 @@ async fn main() -> Res<()> {
         return Err("usage: booking_load BASE_URL OWNER_TOKEN DATE CLIENTS".into());
     };
     let clients: usize = clients.parse()?;
+    // BROWSE=1: each booking is preceded by an availability request, as a booking page does.
+    // Otherwise a client asks for a time and takes the alternative a refusal offers.
+    let browse = std::env::var("BROWSE").is_ok_and(|b| b == "1");
     let c = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()?;
@@ -118,28 +122,50 @@ async fn main() -> Res<()> {
             let mut exhausted = [false; 7];
             let mut booked = 0u32;
             let mut conflicts = 0u32;
+            // The next time to try per party size: a same-day alternative from the last
+            // refusal, if it offered one.
+            let mut offered: [Option<Value>; 7] = Default::default();
             while exhausted[1..].iter().any(|e| !e) {
                 seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 let party = 1 + (seed >> 33) as usize % 6;
                 if exhausted[party] {
                     continue;
                 }
-                let path = format!("/api/v1/availability?date={date}&party_size={party}");
-                let Ok((_, av)) = call(&c, &base, &token, reqwest::Method::GET, &path, None).await else { break };
-                let slots = av["slots"].as_array().cloned().unwrap_or_default();
-                if slots.is_empty() {
-                    exhausted[party] = true;
-                    continue;
-                }
-                let slot = &slots[(seed >> 17) as usize % slots.len()];
-                let body = json!({"date": date, "time": slot["time"], "party_size": party, "guest": {"name": format!("Last {n}")}});
+                let time = if let Some(t) = offered[party].take() {
+                    t
+                } else if browse {
+                    let path = format!("/api/v1/availability?date={date}&party_size={party}");
+                    let Ok((_, av)) = call(&c, &base, &token, reqwest::Method::GET, &path, None).await else { break };
+                    let slots = av["slots"].as_array().cloned().unwrap_or_default();
+                    if slots.is_empty() {
+                        exhausted[party] = true;
+                        continue;
+                    }
+                    slots[(seed >> 17) as usize % slots.len()]["time"].clone()
+                } else {
+                    // A time on the 15-minute grid between 10:00 and the last seating at 22:30.
+                    let q = (seed >> 17) as usize % 51;
+                    json!(format!("{:02}:{:02}", 10 + q / 4, (q % 4) * 15))
+                };
+                let body = json!({"date": date, "time": time, "party_size": party, "guest": {"name": format!("Last {n}")}});
                 let t = Instant::now();
-                let Ok((status, _)) = call(&c, &base, &token, reqwest::Method::POST, "/api/v1/reservations", Some(body)).await else { break };
+                let Ok((status, answer)) = call(&c, &base, &token, reqwest::Method::POST, "/api/v1/reservations", Some(body)).await else { break };
                 latencies.lock().await.push(t.elapsed());
                 match status {
                     201 => booked += 1,
-                    409 => conflicts += 1,
-                    other => eprintln!("unexpected status {other}"),
+                    409 => {
+                        conflicts += 1;
+                        let same_day = answer["alternatives"]
+                            .as_array()
+                            .and_then(|a| a.iter().find(|x| x["date"] == json!(date)).cloned());
+                        match same_day {
+                            Some(alt) => offered[party] = Some(alt["time"].clone()),
+                            // Refused with nothing else that day: no time is left for this size.
+                            None if !browse => exhausted[party] = true,
+                            None => {}
+                        }
+                    }
+                    other => eprintln!("unexpected status {other}: {answer}"),
                 }
             }
             (booked, conflicts)
@@ -186,7 +212,14 @@ async fn main() -> Res<()> {
         spans.sort();
         double += spans.windows(2).filter(|w| w[1].0 < w[0].1).count();
     }
-    println!("clients: {clients}");
+    println!(
+        "clients: {clients} ({})",
+        if browse {
+            "each booking after an availability request"
+        } else {
+            "booking directly, taking offered alternatives"
+        }
+    );
     println!(
         "bookings: {booked} in {:.2} s ({} refused with 409 as slots filled)",
         elapsed.as_secs_f64(),

@@ -1,0 +1,13 @@
+-- pgbench script for bench/booking_load.sh: the SQL a booking cannot do without, sent as ONE
+-- message (one round trip, as a stored procedure would need), as the app role under
+-- row-level security with the audit and notify triggers, and with no HTTP and no Rust. The
+-- statements are those of crates/store/src/booking.rs (create_reservation_at): open the
+-- tenant transaction, take the day's lock, read the day's holds, write the guest and the
+-- reservation with its table, commit.
+-- Variables (pgbench -D): rid (restaurant), tid (a table), day_key (the lock key of the
+-- day), hold_from and hold_to (that day's holds window). booking_load.sh points them at a day
+-- without reservations, so the holds read costs least, and the reservation is written at a
+-- random far-future minute, so the exclusion constraint never refuses it: an upper bound.
+-- Simple protocol: pgbench substitutes the variables as text, hence the quotes.
+\set m random(1, 500000000)
+BEGIN \; SELECT set_config('app.restaurant_id', ':rid', true), set_config('app.actor', 'bench', true), set_config('app.now', now()::text, true) \; SELECT pg_advisory_xact_lock(hashtextextended(':day_key', 0)) \; SELECT r.id, r.starts_at, r.ends_at, r.party_size, ARRAY(SELECT rt.table_id FROM reservation_tables rt WHERE rt.restaurant_id = r.restaurant_id AND rt.reservation_id = r.id AND rt.holds) AS tables FROM reservations r WHERE r.status IN ('pending', 'confirmed', 'seated') AND r.starts_at < ':hold_to'::timestamptz AND r.starts_at > ':hold_from'::timestamptz - interval '1 day' AND r.ends_at > ':hold_from'::timestamptz \; WITH g AS (INSERT INTO guests (restaurant_id, id, name, salutation, phone, email, language, created_at, updated_at) VALUES (':rid'::uuid, gen_random_uuid(), 'Boden', '', NULL, NULL, 'de', now(), now()) RETURNING id), r AS (INSERT INTO reservations (restaurant_id, id, code, guest_id, party_size, starts_at, ends_at, status, channel, notes, special_enc, created_at, updated_at) SELECT ':rid'::uuid, gen_random_uuid(), upper(substr(md5(random()::text), 1, 6)), g.id, 2, '2100-01-01'::timestamptz + :m * interval '1 minute', '2100-01-01'::timestamptz + (:m + 90) * interval '1 minute', 'confirmed', 'api', '', NULL, now(), now() FROM g ON CONFLICT (restaurant_id, code) DO NOTHING RETURNING id), held AS (INSERT INTO reservation_tables (restaurant_id, reservation_id, table_id, during) SELECT ':rid'::uuid, r.id, ':tid'::uuid, tstzrange('2100-01-01'::timestamptz + :m * interval '1 minute', '2100-01-01'::timestamptz + (:m + 90) * interval '1 minute', '[)') FROM r ON CONFLICT DO NOTHING) SELECT count(*) FROM r \; COMMIT;
