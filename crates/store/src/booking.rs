@@ -267,7 +267,7 @@ impl TenantTx {
     }
 
     /// The availability snapshot around a date: rules, tables, combinations and every
-    /// reservation holding tables from the day before to the day after.
+    /// reservation holding tables on that day (and its periods past midnight).
     pub async fn snapshot(&mut self, date: NaiveDate) -> Result<Snapshot, StoreError> {
         let mut snap = self.floor_snapshot().await?;
         snap.booked = self.holds(&snap.rules, date, date).await?;
