@@ -511,14 +511,21 @@ async fn other_days_offered_instead_are_free_on_those_days() {
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
-    let days: Vec<&str> = body["alternatives"]
-        .as_array()
-        .expect("alternatives")
-        .iter()
-        .filter(|a| a["date"] != FRIDAY)
-        .map(|a| a["date"].as_str().expect("date"))
-        .collect();
-    assert_eq!(days, ["2026-11-30", "2026-12-01", "2026-12-02"], "{body}");
+    // The days offered instead of Friday, in order.
+    let other_days = |v: &Value| -> Vec<String> {
+        v["alternatives"]
+            .as_array()
+            .expect("alternatives")
+            .iter()
+            .filter(|a| a["date"] != FRIDAY)
+            .map(|a| a["date"].as_str().expect("date").to_string())
+            .collect()
+    };
+    assert_eq!(
+        other_days(&body),
+        ["2026-11-30", "2026-12-01", "2026-12-02"],
+        "{body}"
+    );
     // The same from the availability endpoint.
     let (s, av) = app
         .call(
@@ -529,14 +536,11 @@ async fn other_days_offered_instead_are_free_on_those_days() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{av}");
-    let days: Vec<&str> = av["alternatives"]
-        .as_array()
-        .expect("alternatives")
-        .iter()
-        .filter(|a| a["date"] != FRIDAY)
-        .map(|a| a["date"].as_str().expect("date"))
-        .collect();
-    assert_eq!(days, ["2026-11-30", "2026-12-01", "2026-12-02"], "{av}");
+    assert_eq!(
+        other_days(&av),
+        ["2026-11-30", "2026-12-01", "2026-12-02"],
+        "{av}"
+    );
 }
 
 #[tokio::test]
