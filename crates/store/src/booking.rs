@@ -317,11 +317,11 @@ impl TenantTx {
 
     async fn floor_snapshot(&mut self) -> Result<Snapshot, StoreError> {
         let rules = self.rules().await?;
-        let floor = self.floor().await?;
+        let seating = self.seating().await?;
         Ok(Snapshot {
             rules,
-            tables: floor.tables,
-            combinations: floor.combinations,
+            tables: seating.tables,
+            combinations: seating.combinations,
             booked: Vec::new(),
         })
     }
@@ -494,20 +494,18 @@ impl TenantTx {
         )))
     }
 
-    async fn hold_tables(
+    /// Moves a reservation's table holds to `tables` for `span`.
+    async fn retable(
         &mut self,
         id: Uuid,
         span: (DateTime<Utc>, DateTime<Utc>),
         tables: &[Uuid],
-        replace: bool,
     ) -> Result<(), StoreError> {
         let rid = self.restaurant_id();
-        if replace {
-            sqlx::query("DELETE FROM reservation_tables WHERE reservation_id = $1")
-                .bind(id)
-                .execute(self.conn())
-                .await?;
-        }
+        sqlx::query("DELETE FROM reservation_tables WHERE reservation_id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
         sqlx::query(
             "INSERT INTO reservation_tables (restaurant_id, reservation_id, table_id, during) \
              SELECT $1, $2, t, tstzrange($4, $5, '[)') FROM unnest($3::uuid[]) AS t",
@@ -936,13 +934,8 @@ impl TenantTx {
             .bind(now)
             .execute(self.conn())
             .await?;
-        self.hold_tables(
-            id,
-            (slot.starts_at, slot.ends_at),
-            &slot.assignment.tables,
-            true,
-        )
-        .await?;
+        self.retable(id, (slot.starts_at, slot.ends_at), &slot.assignment.tables)
+            .await?;
         Ok(Ok(self.reservation(id, false).await?))
     }
 

@@ -197,6 +197,25 @@ pub struct Combination {
     pub table_ids: Vec<Uuid>,
 }
 
+/// Most seats of one table, and of a combination of tables.
+const TABLE_SEATS_MAX: i32 = 50;
+const COMBINATION_SEATS_MAX: i32 = 100;
+
+/// A table's or combination's seats: at least 1, and `min_seats` to `most` for the maximum.
+fn seat_range(min_seats: i32, max_seats: i32, most: i32) -> Result<(), StoreError> {
+    if min_seats < 1 {
+        return Err(invalid("min_seats", "out_of_range", "at least 1"));
+    }
+    if max_seats < min_seats || max_seats > most {
+        return Err(invalid(
+            "max_seats",
+            "out_of_range",
+            format!("between min_seats and {most}"),
+        ));
+    }
+    Ok(())
+}
+
 fn minutes_of(t: NaiveTime) -> i32 {
     use chrono::Timelike;
     (t.hour() * 60 + t.minute()) as i32
@@ -337,16 +356,7 @@ pub fn validate_turn_times(bands: &[TurnBand]) -> Result<(), StoreError> {
 impl TenantTx {
     /// The reservation settings.
     pub async fn reservation_settings(&mut self) -> Result<ReservationSettings, StoreError> {
-        if self.settings.is_none() {
-            self.rules().await?;
-        }
-        if let Some(s) = &self.settings {
-            return Ok(s.clone());
-        }
-        sqlx::query_as(&format!("SELECT {SETTINGS_COLS} FROM restaurant_settings"))
-            .fetch_optional(self.conn())
-            .await?
-            .ok_or(StoreError::NotFound)
+        Ok(self.setup().await?.settings.clone())
     }
 
     /// Replaces the reservation settings after validating them.
@@ -673,16 +683,7 @@ impl TenantTx {
     pub async fn add_table(&mut self, t: &Table) -> Result<Table, StoreError> {
         self.invalidate_setup();
         let name = validate::name(&t.name, 30).map_err(|e| StoreError::invalid("name", e))?;
-        if t.min_seats < 1 {
-            return Err(invalid("min_seats", "out_of_range", "at least 1"));
-        }
-        if t.max_seats < t.min_seats || t.max_seats > 50 {
-            return Err(invalid(
-                "max_seats",
-                "out_of_range",
-                "between min_seats and 50",
-            ));
-        }
+        seat_range(t.min_seats, t.max_seats, TABLE_SEATS_MAX)?;
         let rid = self.restaurant_id();
         let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM areas WHERE id = $1)")
             .bind(t.area_id)
@@ -745,16 +746,7 @@ impl TenantTx {
     pub async fn add_combination(&mut self, c: &Combination) -> Result<Combination, StoreError> {
         self.invalidate_setup();
         let name = validate::name(&c.name, 60).map_err(|e| StoreError::invalid("name", e))?;
-        if c.min_seats < 1 {
-            return Err(invalid("min_seats", "out_of_range", "at least 1"));
-        }
-        if c.max_seats < c.min_seats || c.max_seats > 100 {
-            return Err(invalid(
-                "max_seats",
-                "out_of_range",
-                "between min_seats and 100",
-            ));
-        }
+        seat_range(c.min_seats, c.max_seats, COMBINATION_SEATS_MAX)?;
         let mut ids = c.table_ids.clone();
         ids.sort();
         ids.dedup();
@@ -782,14 +774,15 @@ impl TenantTx {
             .bind(c.max_seats)
             .execute(self.conn())
             .await?;
-        for t in &c.table_ids {
-            sqlx::query("INSERT INTO combination_tables (restaurant_id, combination_id, table_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .bind(rid)
-                .bind(id)
-                .bind(t)
-                .execute(self.conn())
-                .await?;
-        }
+        sqlx::query(
+            "INSERT INTO combination_tables (restaurant_id, combination_id, table_id) \
+             SELECT $1, $2, t FROM unnest($3::uuid[]) AS t",
+        )
+        .bind(rid)
+        .bind(id)
+        .bind(&ids)
+        .execute(self.conn())
+        .await?;
         Ok(Combination {
             id,
             name,
@@ -799,24 +792,24 @@ impl TenantTx {
 
     /// The booking rules for the availability engine.
     pub async fn rules(&mut self) -> Result<Rules, StoreError> {
-        if let Some(r) = &self.rules {
-            return Ok(r.clone());
-        }
-        let r = self.load_rules().await?;
-        self.rules = Some(r.clone());
-        Ok(r)
+        Ok(self.setup().await?.rules.clone())
     }
 
-    /// The tables and combinations the availability engine assigns (read with the rules).
-    pub(crate) async fn floor(&mut self) -> Result<Floor, StoreError> {
-        if self.floor.is_none() {
-            self.rules = Some(self.load_rules().await?);
+    /// The tables and combinations the availability engine assigns.
+    pub(crate) async fn seating(&mut self) -> Result<Seating, StoreError> {
+        Ok(self.setup().await?.seating.clone())
+    }
+
+    /// The setup, read once per transaction (until a setup write clears it).
+    async fn setup(&mut self) -> Result<&Setup, StoreError> {
+        if self.setup.is_none() {
+            self.setup = Some(self.load_setup().await?);
         }
-        self.floor.clone().ok_or(StoreError::NotFound)
+        self.setup.as_ref().ok_or(StoreError::NotFound)
     }
 
     /// Settings, rules, tables and combinations in one round trip (this runs on every booking).
-    async fn load_rules(&mut self) -> Result<Rules, StoreError> {
+    async fn load_setup(&mut self) -> Result<Setup, StoreError> {
         #[derive(FromRow)]
         struct SetupRow {
             settings: sqlx::types::Json<ReservationSettings>,
@@ -878,7 +871,7 @@ impl TenantTx {
             tables,
             combinations,
         } = row.ok_or(StoreError::NotFound)?;
-        self.floor = Some(Floor {
+        let seating = Seating {
             tables: tables
                 .0
                 .into_iter()
@@ -901,7 +894,7 @@ impl TenantTx {
                     max_seats: c.max,
                 })
                 .collect(),
-        });
+        };
         let s = settings.0;
         let tz = chrono_tz::Tz::from_str(&s.time_zone).map_err(|_| {
             StoreError::Other(anyhow::anyhow!(
@@ -946,14 +939,24 @@ impl TenantTx {
             special_days,
             turn_times,
         };
-        self.settings = Some(s);
-        Ok(rules)
+        Ok(Setup {
+            rules,
+            settings: s,
+            seating,
+        })
     }
+}
+
+/// What the booking rules of a restaurant are made of, read together.
+pub(crate) struct Setup {
+    rules: Rules,
+    settings: ReservationSettings,
+    seating: Seating,
 }
 
 /// The tables and combinations of a restaurant as the availability engine sees them.
 #[derive(Clone, Debug)]
-pub struct Floor {
+pub struct Seating {
     pub tables: Vec<TableInfo>,
     pub combinations: Vec<CombinationInfo>,
 }
@@ -985,16 +988,7 @@ impl TenantTx {
         t.min_seats = c.min_seats.unwrap_or(t.min_seats);
         t.max_seats = c.max_seats.unwrap_or(t.max_seats);
         t.bookable_online = c.bookable_online.unwrap_or(t.bookable_online);
-        if t.min_seats < 1 {
-            return Err(invalid("min_seats", "out_of_range", "at least 1"));
-        }
-        if t.max_seats < t.min_seats || t.max_seats > 50 {
-            return Err(invalid(
-                "max_seats",
-                "out_of_range",
-                "between min_seats and 50",
-            ));
-        }
+        seat_range(t.min_seats, t.max_seats, TABLE_SEATS_MAX)?;
         if let Some(a) = c.area_id {
             let exists: bool =
                 sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM areas WHERE id = $1)")

@@ -88,9 +88,7 @@ impl Store {
             restaurant_id,
             actor: actor.clone(),
             store: self.clone(),
-            rules: None,
-            settings: None,
-            floor: None,
+            setup: None,
             data_key: None,
         })
     }
@@ -141,11 +139,9 @@ pub struct TenantTx {
     restaurant_id: Uuid,
     actor: Actor,
     pub(crate) store: Store,
-    /// Booking rules and settings read once per transaction; setup writes clear them.
-    pub(crate) rules: Option<hs_domain::availability::Rules>,
-    pub(crate) settings: Option<crate::setup::ReservationSettings>,
-    /// Tables and combinations as the availability engine sees them, read with the rules.
-    pub(crate) floor: Option<crate::setup::Floor>,
+    /// Rules, settings, tables and combinations read once per transaction; setup writes
+    /// clear them.
+    pub(crate) setup: Option<crate::setup::Setup>,
     /// The restaurant's data key, unwrapped once per transaction.
     pub(crate) data_key: Option<crate::crypto::MasterKey>,
 }
@@ -161,16 +157,14 @@ impl TenantTx {
         &self.actor
     }
 
-    /// Forgets cached setup after a change to it.
     /// The store clock's now.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.store.clock.now()
     }
 
+    /// Forgets cached setup after a change to it.
     pub(crate) fn invalidate_setup(&mut self) {
-        self.rules = None;
-        self.settings = None;
-        self.floor = None;
+        self.setup = None;
     }
 
     pub(crate) fn conn(&mut self) -> &mut PgConnection {

@@ -206,6 +206,17 @@ impl FormFields {
         self.0.get(k).map(String::as_str).unwrap_or("")
     }
 
+    /// The numbers `i` of the form's numbered rows whose `{prefix}{i}_{key}` is filled in,
+    /// in order. Rows are numbered from 0 and end at the first missing one (at most 100).
+    pub fn filled_rows(&self, prefix: &str, key: &str) -> Vec<usize> {
+        (0..100)
+            .map(|i| (i, self.0.get(&format!("{prefix}{i}_{key}"))))
+            .take_while(|(_, v)| v.is_some())
+            .filter(|(_, v)| v.is_some_and(|v| !v.trim().is_empty()))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// The names of the fields sent (e.g. the ticked checkboxes).
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.0.keys().map(String::as_str)
@@ -214,7 +225,24 @@ impl FormFields {
 
 #[cfg(test)]
 mod tests {
-    use super::form_pairs;
+    use super::{form_pairs, FormFields};
+
+    #[test]
+    fn filled_rows_skip_blank_rows_and_end_at_the_first_missing_one() {
+        let form = FormFields(
+            [
+                ("p0_name", "Mittag"),
+                ("p1_name", "  "),
+                ("p2_name", "Abend"),
+                ("p4_name", "x"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        );
+        assert_eq!(form.filled_rows("p", "name"), [0, 2]);
+        assert!(form.filled_rows("t", "minutes").is_empty());
+    }
 
     #[test]
     fn form_pairs_decode_plus_percent_and_bad_escapes() {

@@ -199,17 +199,10 @@ pub async fn periods(
     save(&state, &r, &headers, move |tx| {
         Box::pin(async move {
             let mut list = Vec::new();
-            for i in 0..100 {
-                let name = form.get(&format!("p{i}_name")).trim().to_string();
-                if !form.0.contains_key(&format!("p{i}_name")) {
-                    break;
-                }
-                if name.is_empty() {
-                    continue;
-                }
+            for i in form.filled_rows("p", "name") {
                 list.push(ServicePeriod {
                     weekday: int(&form, &format!("p{i}_weekday"))? as i16,
-                    name,
+                    name: form.get(&format!("p{i}_name")).trim().to_string(),
                     start: time(&form, &format!("p{i}_start"))?,
                     end: time(&form, &format!("p{i}_end"))?,
                     last_seating: time(&form, &format!("p{i}_last"))?,
@@ -231,13 +224,7 @@ pub async fn turn_times(
     save(&state, &r, &headers, move |tx| {
         Box::pin(async move {
             let mut bands = Vec::new();
-            for i in 0..100 {
-                if !form.0.contains_key(&format!("t{i}_minutes")) {
-                    break;
-                }
-                if form.get(&format!("t{i}_minutes")).trim().is_empty() {
-                    continue;
-                }
+            for i in form.filled_rows("t", "minutes") {
                 let max = form.get(&format!("t{i}_max")).trim();
                 bands.push(TurnBand {
                     min_party: int(&form, &format!("t{i}_min"))?,
