@@ -410,14 +410,10 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     pa.len().cmp(&pb.len())
 }
 
-/// Checks what does not depend on the time of day: party size and date.
-fn check_day(
-    s: &Snapshot,
-    date: NaiveDate,
-    party: u32,
-    now: DateTime<Utc>,
-) -> Result<u32, Unavailable> {
-    let r = &s.rules;
+/// Whether some table or combination seats the party, and for how long: the turn time in
+/// minutes, or why the party cannot be seated at all (the same answer for bookings and
+/// walk-ins).
+pub fn party_turn(s: &Snapshot, party: u32) -> Result<u32, Unavailable> {
     if party == 0 {
         return Err(Unavailable::PartyTooSmall);
     }
@@ -428,10 +424,21 @@ fn check_day(
         || s.combinations
             .iter()
             .any(|c| c.min_seats <= party && party <= c.max_seats);
-    let turn = r.turn_minutes(party);
-    let (true, Some(turn)) = (fits, turn) else {
-        return Err(Unavailable::PartyTooLarge(party));
-    };
+    match (fits, s.rules.turn_minutes(party)) {
+        (true, Some(turn)) => Ok(turn),
+        _ => Err(Unavailable::PartyTooLarge(party)),
+    }
+}
+
+/// Checks what does not depend on the time of day: party size and date.
+fn check_day(
+    s: &Snapshot,
+    date: NaiveDate,
+    party: u32,
+    now: DateTime<Utc>,
+) -> Result<u32, Unavailable> {
+    let r = &s.rules;
+    let turn = party_turn(s, party)?;
     let today = r.today(now);
     if date < today {
         return Err(Unavailable::PastDate);
@@ -675,13 +682,7 @@ pub fn alternatives(
 
 /// The best free tables for a walk-in seated now.
 pub fn walk_in(s: &Snapshot, party: u32, now: DateTime<Utc>) -> Result<Assignment, Unavailable> {
-    if party == 0 {
-        return Err(Unavailable::PartyTooSmall);
-    }
-    let turn = s
-        .rules
-        .turn_minutes(party)
-        .ok_or(Unavailable::PartyTooLarge(party))?;
+    let turn = party_turn(s, party)?;
     let occ = Occupancy::new(s, None);
     occ.assign(
         party,

@@ -20,6 +20,14 @@ pub enum Invalid {
     Phone,
     #[error("is too easy to guess: {0}")]
     WeakPassword(String),
+    #[error("must be a time as HH:MM, from 00:00 to 23:59")]
+    Time,
+    #[error("must be a date that exists, as YYYY-MM-DD")]
+    Date,
+    #[error("must be a whole number")]
+    NotANumber,
+    #[error("must be from {0} to {1}")]
+    OutOfRange(i64, i64),
 }
 
 impl Invalid {
@@ -33,6 +41,10 @@ impl Invalid {
             Invalid::Email => "invalid_email",
             Invalid::Phone => "invalid_phone",
             Invalid::WeakPassword(_) => "weak_password",
+            Invalid::Time => "invalid_time",
+            Invalid::Date => "invalid_date",
+            Invalid::NotANumber => "not_a_number",
+            Invalid::OutOfRange(..) => "out_of_range",
         }
     }
 }
@@ -74,6 +86,98 @@ pub fn email(raw: &str) -> Result<String, Invalid> {
     } else {
         Err(Invalid::Email)
     }
+}
+
+/// A wall-clock time as typed or sent: `HH:MM` with two digits each, 00:00 to 23:59. The
+/// seconds form `HH:MM:00` (what the API sends back for service periods) is accepted and
+/// normalised; any other seconds, one-digit parts (`19:0`) or `25:00` are refused.
+pub fn time_hhmm(raw: &str) -> Result<chrono::NaiveTime, Invalid> {
+    let s = raw.trim();
+    let hm = match s.len() {
+        5 => s,
+        8 if s.ends_with(":00") => &s[..5],
+        _ => return Err(Invalid::Time),
+    };
+    let b = hm.as_bytes();
+    if b[2] != b':' || ![0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit()) {
+        return Err(Invalid::Time);
+    }
+    let h = u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0');
+    let m = u32::from(b[3] - b'0') * 10 + u32::from(b[4] - b'0');
+    chrono::NaiveTime::from_hms_opt(h, m, 0).ok_or(Invalid::Time)
+}
+
+/// A calendar date as `YYYY-MM-DD` that exists (no 30 February).
+pub fn date_iso(raw: &str) -> Result<chrono::NaiveDate, Invalid> {
+    let s = raw.trim();
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return Err(Invalid::Date);
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Invalid::Date)
+}
+
+/// A whole number typed into a form, within `min..=max`.
+pub fn whole_number(raw: &str, min: i64, max: i64) -> Result<i64, Invalid> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(Invalid::Empty);
+    }
+    let n: i64 = s.parse().map_err(|_| Invalid::NotANumber)?;
+    if n < min || n > max {
+        return Err(Invalid::OutOfRange(min, max));
+    }
+    Ok(n)
+}
+
+/// Largest party a booking form or API call may name; larger parties are events, not tables.
+pub const PARTY_MAX: u32 = 100;
+
+/// Serde for `HH:MM` fields of API bodies and queries (see [`time_hhmm`]).
+pub mod hhmm {
+    use serde::{de::Error, Deserialize, Deserializer};
+
+    /// Deserialises a required `HH:MM`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<chrono::NaiveTime, D::Error> {
+        let s = String::deserialize(d)?;
+        super::time_hhmm(&s).map_err(D::Error::custom)
+    }
+
+    /// Deserialises an optional `HH:MM` (`null` or absent is `None`).
+    pub mod option {
+        use serde::{de::Error, Deserialize, Deserializer};
+
+        /// Deserialises `Option<HH:MM>`.
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<chrono::NaiveTime>, D::Error> {
+            match Option::<String>::deserialize(d)? {
+                None => Ok(None),
+                Some(s) => super::super::time_hhmm(&s)
+                    .map(Some)
+                    .map_err(D::Error::custom),
+            }
+        }
+    }
+}
+
+/// Trims a single line of free text that may be empty (a search, a filter): at most `max`
+/// characters and no control characters, each refused with its own reason.
+pub fn single_line(raw: &str, max: usize) -> Result<&str, Invalid> {
+    let s = raw.trim();
+    if s.chars().count() > max {
+        return Err(Invalid::TooLong(max));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(Invalid::ControlCharacters);
+    }
+    Ok(s)
 }
 
 /// Trims a single-line name and checks its length and characters.
@@ -131,6 +235,74 @@ mod tests {
         assert_eq!(email("a\u{0}b@example.de"), Err(Invalid::ControlCharacters));
         let long = format!("{}@example.de", "a".repeat(300));
         assert_eq!(email(&long), Err(Invalid::TooLong(EMAIL_MAX)));
+    }
+
+    #[test]
+    fn times_are_hh_mm_only() {
+        let t = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).expect("time");
+        assert_eq!(time_hhmm("19:00"), Ok(t(19, 0)));
+        assert_eq!(time_hhmm(" 07:30 "), Ok(t(7, 30)));
+        assert_eq!(time_hhmm("23:59"), Ok(t(23, 59)));
+        assert_eq!(
+            time_hhmm("19:00:00"),
+            Ok(t(19, 0)),
+            "seconds form normalised"
+        );
+        for bad in [
+            "19:0",
+            "9:00",
+            "25:00",
+            "24:00",
+            "19:60",
+            "19:00:30",
+            "",
+            "19-00",
+            "1900",
+            "１９:00",
+        ] {
+            assert_eq!(time_hhmm(bad), Err(Invalid::Time), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        assert_eq!(
+            date_iso("2026-02-28"),
+            Ok(chrono::NaiveDate::from_ymd_opt(2026, 2, 28).expect("date"))
+        );
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "2026-2-1",
+            "",
+            "28.02.2026",
+            "+2026-02-28",
+        ] {
+            assert_eq!(date_iso(bad), Err(Invalid::Date), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn single_lines_name_the_real_problem() {
+        assert_eq!(single_line(" Weber ", 200), Ok("Weber"));
+        assert_eq!(single_line("", 200), Ok(""));
+        assert_eq!(
+            single_line("We\u{7}ber", 200),
+            Err(Invalid::ControlCharacters)
+        );
+        assert_eq!(
+            single_line(&"x".repeat(201), 200),
+            Err(Invalid::TooLong(200))
+        );
+    }
+
+    #[test]
+    fn whole_numbers_in_range() {
+        assert_eq!(whole_number(" 4 ", 1, 100), Ok(4));
+        assert_eq!(whole_number("-1", 1, 100), Err(Invalid::OutOfRange(1, 100)));
+        assert_eq!(whole_number("abc", 1, 100), Err(Invalid::NotANumber));
+        assert_eq!(whole_number("2.5", 1, 100), Err(Invalid::NotANumber));
+        assert_eq!(whole_number("", 1, 100), Err(Invalid::Empty));
     }
 
     #[test]

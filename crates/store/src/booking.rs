@@ -628,11 +628,15 @@ impl TenantTx {
         let tz = self.rules().await?.tz;
         let today = now.with_timezone(&tz).date_naive();
         let snap = self.snapshot_locked(&[today]).await?;
-        let turn = snap.rules.turn_minutes(party).ok_or(StoreError::Field {
-            field: "party_size".into(),
-            code: "party_too_large",
-            message: format!("no turn time for a party of {party}"),
-        })?;
+        let turn = match availability::party_turn(&snap, party) {
+            Ok(turn) => turn,
+            Err(reason) => {
+                return Ok(Err(Rejection {
+                    reason,
+                    alternatives: Alternatives::default(),
+                }))
+            }
+        };
         let span = (now, now + Duration::minutes(i64::from(turn)));
         let chosen = match tables {
             Some(ids) if !ids.is_empty() => {

@@ -102,10 +102,7 @@ impl TenantTx {
 
     /// Guests whose name contains `q` (any case), or whose phone or email matches it; at most 50.
     pub async fn search_guests(&mut self, q: &str) -> Result<Vec<Guest>, StoreError> {
-        let q = q.trim();
-        if q.chars().count() > 200 || q.chars().any(char::is_control) {
-            return Err(field("q", validate::Invalid::TooLong(200)));
-        }
+        let q = validate::single_line(q, 200).map_err(|e| field("q", e))?;
         let country = self.reservation_settings().await?.country;
         let phone = validate::phone_e164(q, &country).ok();
         let pattern = format!(

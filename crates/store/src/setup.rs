@@ -5,7 +5,7 @@ use crate::error::StoreError;
 use crate::tenant::TenantTx;
 use chrono::{NaiveDate, NaiveTime};
 use hs_domain::availability::{CombinationInfo, PeriodTimes, Rules, TableInfo, TurnTime};
-use hs_domain::validate;
+use hs_domain::validate::{self, hhmm};
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 use std::collections::HashMap;
@@ -135,8 +135,14 @@ pub struct ServicePeriod {
     /// 0 = Monday … 6 = Sunday.
     pub weekday: i16,
     pub name: String,
+    #[serde(deserialize_with = "hhmm::deserialize")]
+    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub start: NaiveTime,
+    #[serde(deserialize_with = "hhmm::deserialize")]
+    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub end: NaiveTime,
+    #[serde(deserialize_with = "hhmm::deserialize")]
+    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub last_seating: NaiveTime,
 }
 
@@ -145,8 +151,14 @@ pub struct ServicePeriod {
 pub struct SpecialDay {
     pub day: NaiveDate,
     pub name: String,
+    #[serde(deserialize_with = "hhmm::deserialize")]
+    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub start: NaiveTime,
+    #[serde(deserialize_with = "hhmm::deserialize")]
+    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub end: NaiveTime,
+    #[serde(deserialize_with = "hhmm::deserialize")]
+    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub last_seating: NaiveTime,
 }
 

@@ -11,8 +11,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, NaiveDate, NaiveTime, Timelike};
-use hs_domain::availability::{self, Audience};
+use hs_domain::availability::{self, Audience, Unavailable};
 use hs_domain::reservation::{Channel, Status};
+use hs_domain::validate;
 use hs_domain::Role;
 use hs_store::booking::{Change, GuestInput, NewReservation, Reservation};
 use hs_store::StoreError;
@@ -43,6 +44,17 @@ fn reservation_row(r: &Reservation, role: Role, arrived: bool) -> Value {
 
 /// The day view for `GET /?date=YYYY-MM-DD&view=list|timeline`.
 pub async fn day(state: &AppState, r: &InRestaurant, uri: &Uri) -> Response {
+    day_with(state, r, uri, StatusCode::OK, FormErrors::new()).await
+}
+
+/// The day view with a status and the walk-in form's field errors.
+async fn day_with(
+    state: &AppState,
+    r: &InRestaurant,
+    uri: &Uri,
+    status: StatusCode,
+    errors: FormErrors,
+) -> Response {
     let page = PageCtx::in_restaurant(r);
     let view = if query_param(uri, "view").as_deref() == Some("timeline") {
         "timeline"
@@ -130,12 +142,12 @@ pub async fn day(state: &AppState, r: &InRestaurant, uri: &Uri) -> Response {
             hours, rows, columns => columns + 1, closed => periods.is_empty(),
             party_sizes => (1..=12).collect::<Vec<_>>(),
             walk_tables => tables.iter().map(|t| context! { value => t.id.to_string(), label => t.name }).collect::<Vec<_>>(),
-            handovers,
+            handovers, errors,
         })
     }
     .await;
     match result {
-        Ok(ctx) => render(state, StatusCode::OK, "day.html", &page, ctx),
+        Ok(ctx) => render(state, status, "day.html", &page, ctx),
         Err(e) => ApiError::from(e).into_response(),
     }
 }
@@ -324,31 +336,64 @@ pub async fn new_form(State(state): State<AppState>, r: InRestaurant, uri: Uri) 
     new_page(&state, &r, date, party, StatusCode::OK, context! {}).await
 }
 
+/// Field errors of a form, by field name, for re-rendering it.
+type FormErrors = std::collections::HashMap<String, String>;
+
+/// The booking form's date, time, party size and tables, each checked as the API checks it;
+/// every field at fault is named, none is replaced by a default.
+fn booking_fields(
+    form: &FormFields,
+) -> Result<(NaiveDate, NaiveTime, u32, Option<Vec<Uuid>>), FormErrors> {
+    let mut errors = FormErrors::new();
+    let mut note = |field: &str, e: validate::Invalid| {
+        errors.insert(field.to_string(), e.to_string());
+    };
+    let date = validate::date_iso(form.get("date")).map_err(|e| note("date", e));
+    let time = validate::time_hhmm(form.get("time")).map_err(|e| note("time", e));
+    let party = party_size(form.get("party_size")).map_err(|e| note("party_size", e));
+    let tables = chosen_tables(form).map_err(|_| {
+        errors.insert("table_ids".into(), Unavailable::UnknownTable.to_string());
+    });
+    match (date, time, party, tables) {
+        (Ok(d), Ok(t), Ok(p), Ok(tables)) => Ok((d, t, p, tables)),
+        _ => Err(errors),
+    }
+}
+
+/// A party size typed into a form: 1 to [`validate::PARTY_MAX`].
+fn party_size(raw: &str) -> Result<u32, validate::Invalid> {
+    validate::whole_number(raw, 1, i64::from(validate::PARTY_MAX)).map(|n| n as u32)
+}
+
 /// `POST /reservations/new`: books through the same service as every channel.
 pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFields) -> Response {
-    let today = state.store.clock().now().date_naive();
-    let date = NaiveDate::parse_from_str(form.get("date"), "%Y-%m-%d").unwrap_or(today);
-    let party: u32 = form.get("party_size").parse().unwrap_or(0);
     let keep = context! { form => context! { name => form.get("name"), phone => form.get("phone"), email => form.get("email"), notes => form.get("notes"), language => form.get("language"), tables => form.get("tables") } };
-    let parsed = NaiveTime::parse_from_str(form.get("time"), "%H:%M")
-        .map_err(|_| "time")
-        .and_then(|t| {
-            chosen_tables(&form)
-                .map(|c| (t, c))
-                .map_err(|_| "table_ids")
-        });
-    let Ok((time, tables)) = parsed else {
-        let field = parsed.err().unwrap_or("time");
-        let errors = std::collections::HashMap::from([(field, "—".to_string())]);
-        return new_page(
-            &state,
-            &r,
-            date,
-            party.max(1),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            context! { ..keep, ..context! { errors } },
-        )
-        .await;
+    let again = |date: Option<NaiveDate>, party: Option<u32>, status, errors: FormErrors| {
+        let (state, r, keep) = (&state, &r, keep.clone());
+        async move {
+            let date = match date {
+                Some(d) => d,
+                None => state.store.clock().now().date_naive(),
+            };
+            let party = party.unwrap_or(2);
+            new_page(
+                state,
+                r,
+                date,
+                party,
+                status,
+                context! { ..keep, ..context! { errors } },
+            )
+            .await
+        }
+    };
+    let (date, time, party, tables) = match booking_fields(&form) {
+        Ok(fields) => fields,
+        Err(errors) => {
+            let date = validate::date_iso(form.get("date")).ok();
+            let party = party_size(form.get("party_size")).ok();
+            return again(date, party, StatusCode::UNPROCESSABLE_ENTITY, errors).await;
+        }
     };
     let opt = |k: &str| Some(form.get(k).to_string()).filter(|v| !v.trim().is_empty());
     let req = NewReservation {
@@ -378,31 +423,38 @@ pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFi
         Ok(Ok(res)) => back_to(Some(res.date), "list"),
         Ok(Err(rej)) => {
             let errors =
-                std::collections::HashMap::from([(rej.reason.field(), rej.reason.to_string())]);
-            new_page(
-                &state,
-                &r,
-                date,
-                party.max(1),
-                StatusCode::CONFLICT,
-                context! { ..keep, ..context! { errors } },
+                FormErrors::from([(rej.reason.field().to_string(), rej.reason.to_string())]);
+            again(
+                Some(date),
+                Some(party),
+                rejection_status(&rej.reason),
+                errors,
             )
             .await
         }
         Err(e) => match field_errors_owned(e) {
             Ok(errors) => {
-                new_page(
-                    &state,
-                    &r,
-                    date,
-                    party.max(1),
+                again(
+                    Some(date),
+                    Some(party),
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    context! { ..keep, ..context! { errors } },
+                    errors,
                 )
                 .await
             }
             Err(resp) => resp,
         },
+    }
+}
+
+/// A refusal's status, as the API answers it: 409 when the time exists but is taken or too
+/// soon, 422 when the request cannot be met at all.
+pub(crate) fn rejection_status(reason: &Unavailable) -> StatusCode {
+    match reason {
+        Unavailable::Full | Unavailable::TooSoon(_) | Unavailable::TablesTaken => {
+            StatusCode::CONFLICT
+        }
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
@@ -418,11 +470,33 @@ fn field_errors_owned(
     })
 }
 
-/// `POST /walk-ins`: seats a party now on the best free table.
-pub async fn walk_in(State(state): State<AppState>, r: InRestaurant, form: FormFields) -> Response {
-    let party: u32 = form.get("party_size").parse().unwrap_or(0);
+/// `POST /walk-ins`: seats a party now on the best free table; a refusal shows the day view
+/// again with the reason at the walk-in form.
+pub async fn walk_in(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    uri: Uri,
+    form: FormFields,
+) -> Response {
+    let refused = |status, field: &str, message: String| {
+        let (state, r, uri) = (&state, &r, &uri);
+        let errors = FormErrors::from([(field.to_string(), message)]);
+        async move { day_with(state, r, uri, status, errors).await }
+    };
+    let party = match party_size(form.get("party_size")) {
+        Ok(p) => p,
+        Err(e) => {
+            return refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "party_size",
+                e.to_string(),
+            )
+            .await
+        }
+    };
     let Ok(tables) = chosen_tables(&form) else {
-        return Redirect::to("/?walk_in=full").into_response();
+        let e = Unavailable::UnknownTable;
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, e.field(), e.to_string()).await;
     };
     let outcome = match state.store.tenant(r.restaurant.id, &r.actor()).await {
         Ok(mut tx) => match tx.walk_in(party, None, tables, "").await {
@@ -433,10 +507,20 @@ pub async fn walk_in(State(state): State<AppState>, r: InRestaurant, form: FormF
     };
     match outcome {
         Ok(Ok(res)) => back_to(Some(res.date), "list"),
-        Ok(Err(_)) | Err(StoreError::Field { .. }) => {
-            Redirect::to("/?walk_in=full").into_response()
+        Ok(Err(rej)) => {
+            refused(
+                rejection_status(&rej.reason),
+                rej.reason.field(),
+                rej.reason.to_string(),
+            )
+            .await
         }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                day_with(&state, &r, &uri, StatusCode::UNPROCESSABLE_ENTITY, errors).await
+            }
+            Err(resp) => resp,
+        },
     }
 }
 
@@ -530,20 +614,44 @@ pub async fn change(
     ApiPath(id): ApiPath<Uuid>,
     form: FormFields,
 ) -> Response {
-    let date = NaiveDate::parse_from_str(form.get("date"), "%Y-%m-%d").ok();
-    let party = form.get("party_size").parse::<u32>().ok();
-    let time = NaiveTime::parse_from_str(form.get("time"), "%H:%M").ok();
+    // An empty field keeps the current value; a filled one must be valid, as in the API.
+    let given = |k: &str| Some(form.get(k).trim()).filter(|v| !v.is_empty());
+    let invalid = |field: &str, e: validate::Invalid| StoreError::Field {
+        field: field.into(),
+        code: e.code(),
+        message: format!("{field}: {e}"),
+    };
+    let date = given("date")
+        .map(validate::date_iso)
+        .transpose()
+        .map_err(|e| invalid("date", e));
+    let time = given("time")
+        .map(validate::time_hhmm)
+        .transpose()
+        .map_err(|e| invalid("time", e));
+    let party = given("party_size")
+        .map(party_size)
+        .transpose()
+        .map_err(|e| invalid("party_size", e));
+    let (want_date, want_party) = (
+        date.as_ref().ok().copied().flatten(),
+        party.as_ref().ok().copied().flatten(),
+    );
     let tables = chosen_tables(&form).map_err(|_| StoreError::Field {
         field: "table_ids".into(),
-        code: "invalid",
-        message: "no such table".into(),
+        code: "not_found",
+        message: Unavailable::UnknownTable.to_string(),
     });
+    let tables = match (date, time, party, tables) {
+        (Ok(d), Ok(t), Ok(p), Ok(tables)) => Ok((d, t, p, tables)),
+        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => Err(e),
+    };
     let outcome = match (
         tables,
         state.store.tenant(r.restaurant.id, &r.actor()).await,
     ) {
         (Err(e), _) | (_, Err(e)) => Err(e),
-        (Ok(tables), Ok(mut tx)) => match tx
+        (Ok((date, time, party, tables)), Ok(mut tx)) => match tx
             .change_reservation(
                 id,
                 &Change {
@@ -566,14 +674,14 @@ pub async fn change(
             &r,
             &headers,
             id,
-            (date, party),
+            (want_date, want_party),
             status,
             Some(message),
         )
     };
     match outcome {
         Ok(Ok(res)) => back_to(Some(res.date), "list"),
-        Ok(Err(rej)) => again(StatusCode::CONFLICT, rej.reason.to_string()).await,
+        Ok(Err(rej)) => again(rejection_status(&rej.reason), rej.reason.to_string()).await,
         Err(StoreError::NotFound) => {
             crate::pages::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
         }

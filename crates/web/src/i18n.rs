@@ -109,6 +109,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("settings.last_seating", "Letzte Platzierung", "Last seating"),
     ("settings.closes", "Ende", "Closes"),
     ("settings.new_period", "neue Zeit", "new period"),
+    ("settings.confirm_closed", "Ohne Servicezeiten ist das Restaurant an jedem Tag geschlossen: niemand kann mehr buchen, auch nicht über die Agenten. Wirklich alle Servicezeiten entfernen?", "Without service periods the restaurant is closed every day: nobody can book any more, the agents included. Really remove every service period?"),
+    ("settings.confirm_closed_button", "Ja, alle Servicezeiten entfernen", "Yes, remove every service period"),
     ("settings.periods_help", "Ein leerer Name entfernt die Zeile. Ein Ende vor dem Beginn reicht über Mitternacht.", "An empty name removes the row. An end before the start runs past midnight."),
     ("settings.turns", "Verweildauer nach Personenzahl", "Turn times by party size"),
     ("settings.from", "Von", "From"),

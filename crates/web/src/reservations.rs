@@ -19,6 +19,7 @@ use axum::Json;
 use chrono::{NaiveDate, NaiveTime};
 use hs_domain::availability::{self, Alternatives, Audience, Slot, Snapshot, Unavailable};
 use hs_domain::reservation::Channel;
+use hs_domain::validate::hhmm;
 use hs_domain::Role;
 use hs_store::booking::{Change, GuestInput, NewReservation, Rejection, Reservation};
 use hs_store::guests::{Guest, GuestChanges};
@@ -116,7 +117,8 @@ pub struct AvailabilityQuery {
     date: NaiveDate,
     party_size: u32,
     /// `HH:MM`: when given and not free, alternatives are offered.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[serde(default, deserialize_with = "hhmm::option::deserialize")]
     time: Option<NaiveTime>,
     /// Guest channels see only online-bookable tables and the lead time; default `api` for
     /// tokens, `dashboard` for sessions.
@@ -179,7 +181,8 @@ pub async fn availability(
 pub struct CreateBody {
     date: NaiveDate,
     /// `HH:MM` on the slot grid.
-    #[schema(value_type = String, example = "19:00")]
+    #[schema(value_type = String, example = "19:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
+    #[serde(deserialize_with = "hhmm::deserialize")]
     time: NaiveTime,
     party_size: u32,
     guest: GuestInput,
@@ -332,7 +335,8 @@ pub async fn get(
 #[serde(deny_unknown_fields)]
 pub struct ChangeBody {
     date: Option<NaiveDate>,
-    #[schema(value_type = Option<String>, example = "20:00")]
+    #[schema(value_type = Option<String>, example = "20:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
+    #[serde(default, deserialize_with = "hhmm::option::deserialize")]
     time: Option<NaiveTime>,
     party_size: Option<u32>,
     notes: Option<String>,
@@ -480,6 +484,10 @@ pub async fn get_periods(
 }
 
 /// `PUT /api/v1/service-periods` (managers and owners): replaces the weekly schedule.
+///
+/// An empty list is allowed and closes the restaurant on every day: nobody can book until
+/// periods are set again (special days still open their dates). The dashboard asks before it
+/// sends one.
 #[utoipa::path(put, path = "/api/v1/service-periods", tag = "setup", request_body = Periods, responses((status = 200, body = Periods), CommonErrors))]
 pub async fn put_periods(
     State(state): State<AppState>,

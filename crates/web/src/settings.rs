@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
+use hs_domain::validate;
 use hs_domain::Role;
 use hs_store::setup::{
     Closure, Combination, ReservationSettings, ServicePeriod, SpecialDay, Table, TableChanges,
@@ -135,20 +136,23 @@ where
     }
 }
 
-fn int(form: &FormFields, k: &str) -> Result<i32, StoreError> {
-    form.get(k).trim().parse().map_err(|_| StoreError::Field {
+/// A form field refused as the API refuses the same value.
+fn refused(k: &str, e: validate::Invalid) -> StoreError {
+    StoreError::Field {
         field: k.into(),
-        code: "not_a_number",
-        message: "must be a whole number".into(),
-    })
+        code: e.code(),
+        message: e.to_string(),
+    }
+}
+
+fn int(form: &FormFields, k: &str) -> Result<i32, StoreError> {
+    validate::whole_number(form.get(k), i64::from(i32::MIN), i64::from(i32::MAX))
+        .map(|n| n as i32)
+        .map_err(|e| refused(k, e))
 }
 
 fn time(form: &FormFields, k: &str) -> Result<NaiveTime, StoreError> {
-    NaiveTime::parse_from_str(form.get(k).trim(), "%H:%M").map_err(|_| StoreError::Field {
-        field: k.into(),
-        code: "invalid_time",
-        message: "HH:MM".into(),
-    })
+    validate::time_hhmm(form.get(k)).map_err(|e| refused(k, e))
 }
 
 /// `POST /settings/restaurant`: profile and booking rules.
@@ -196,6 +200,19 @@ pub async fn periods(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
+    // No period at all closes the restaurant on every day: allowed, but only when confirmed.
+    if form.filled_rows("p", "name").is_empty() && form.get("confirm_closed") != "1" {
+        if let Err(resp) = guard(&state, &r, &headers) {
+            return resp;
+        }
+        return page(
+            &state,
+            &r,
+            StatusCode::CONFLICT,
+            context! { confirm_closed => true },
+        )
+        .await;
+    }
     save(&state, &r, &headers, move |tx| {
         Box::pin(async move {
             let mut list = Vec::new();
@@ -277,11 +294,7 @@ pub async fn remove_closure(
 }
 
 fn date(form: &FormFields, k: &str) -> Result<NaiveDate, StoreError> {
-    NaiveDate::parse_from_str(form.get(k).trim(), "%Y-%m-%d").map_err(|_| StoreError::Field {
-        field: k.into(),
-        code: "invalid_date",
-        message: "YYYY-MM-DD".into(),
-    })
+    validate::date_iso(form.get(k)).map_err(|e| refused(k, e))
 }
 
 /// `POST /settings/special-days`: adds an opening period on one date (replacing the weekday's

@@ -5,6 +5,7 @@ mod app;
 mod auth;
 mod cli;
 mod dashboard;
+mod hardening;
 mod reservations;
 mod team;
 mod voice;
