@@ -117,6 +117,12 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         })
         .map(|t| t.trim().to_string());
     if let Some(token) = bearer {
+        // As for voice webhooks: an address that keeps failing is not checked at all, and
+        // only a valid token takes from that token's budget.
+        let ip = ip.to_string();
+        if let Err(wait) = state.auth_failures.peek(&ip) {
+            return ApiError::too_many(wait).into_response();
+        }
         match state.store.authenticate_api_token(&token).await {
             Ok(Some(p)) => {
                 if let Err(wait) = state.api_limiter.take(&p.token_id.to_string()) {
@@ -124,7 +130,10 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 }
                 req.extensions_mut().insert(TokenCtx(p));
             }
-            Ok(None) => return ApiError::unauthorized().into_response(),
+            Ok(None) => {
+                let _ = state.auth_failures.take(&ip);
+                return ApiError::unauthorized().into_response();
+            }
             Err(e) => return ApiError::from(e).into_response(),
         }
         // Bearer requests carry no ambient credentials, so CSRF does not apply.

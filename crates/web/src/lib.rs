@@ -81,6 +81,8 @@ pub struct AppState {
     pub totp_limiter: Arc<limits::FailureLimiter>,
     pub api_limiter: Arc<limits::RateLimiter>,
     pub voice_limiter: Arc<limits::RateLimiter>,
+    /// Failed authentications per client address ([`limits::AUTH_FAILURES_PER_MINUTE`]).
+    pub auth_failures: Arc<limits::RateLimiter>,
     pub templates: Arc<minijinja::Environment<'static>>,
     /// Reservation changes of every restaurant, fed by `events::forward`.
     pub events: tokio::sync::broadcast::Sender<events::ReservationEvent>,
@@ -102,6 +104,10 @@ impl AppState {
             )),
             voice_limiter: Arc::new(limits::RateLimiter::new(
                 config.voice_rate_per_minute,
+                clock.clone(),
+            )),
+            auth_failures: Arc::new(limits::RateLimiter::new(
+                limits::AUTH_FAILURES_PER_MINUTE,
                 clock,
             )),
             store,

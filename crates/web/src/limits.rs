@@ -31,13 +31,22 @@ pub const LOGIN: LockoutPolicy = LockoutPolicy {
     forget_after: Duration::hours(1),
 };
 
-/// TOTP codes: 5 bad codes lock for 60 s.
+/// Second-factor codes, per account: 5 bad codes, then 30 s, 60 s, 120 s … up to 1 h, and
+/// the count is kept for a day, so someone who knows the password gets about 30 guesses a day
+/// (a fixed 60 s lock allowed 7,200).
 pub const TOTP: LockoutPolicy = LockoutPolicy {
     free_failures: 5,
-    base: Duration::seconds(60),
-    max: Duration::seconds(60),
-    forget_after: Duration::minutes(15),
+    base: Duration::seconds(30),
+    max: Duration::hours(1),
+    forget_after: Duration::hours(24),
 };
+
+/// The lockout a failure started: how long, and which one in a row it is (1 for the first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lockout {
+    pub seconds: u64,
+    pub nth: u32,
+}
 
 #[derive(Clone, Copy, Debug)]
 struct Failures {
@@ -77,6 +86,11 @@ impl FailureLimiter {
 
     /// Records a failure; returns the lockout in seconds if this failure starts one.
     pub fn fail(&self, key: &str) -> Option<u64> {
+        self.fail_lockout(key).map(|l| l.seconds)
+    }
+
+    /// Records a failure; returns the lockout it starts, if any.
+    pub fn fail_lockout(&self, key: &str) -> Option<Lockout> {
         let now = self.clock.now();
         let p = self.policy;
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
@@ -112,7 +126,10 @@ impl FailureLimiter {
             let doublings = (f.count - p.free_failures).min(20);
             let lock = (p.base * 2i32.pow(doublings)).min(p.max);
             f.locked_until = Some(now + lock);
-            return Some(lock.num_seconds() as u64);
+            return Some(Lockout {
+                seconds: lock.num_seconds() as u64,
+                nth: f.count - p.free_failures + 1,
+            });
         }
         None
     }
@@ -125,6 +142,11 @@ impl FailureLimiter {
             .remove(key);
     }
 }
+
+/// Failed authentications (wrong API token, voice secret or Retell signature) one client
+/// address may make a minute; past them its credentials are not even checked until the bucket
+/// refills. Counted apart from the restaurants' request budgets, so strangers cannot spend those.
+pub const AUTH_FAILURES_PER_MINUTE: u32 = 30;
 
 /// A token bucket per key: `per_minute` requests a minute, bursts up to the same number.
 pub struct RateLimiter {
@@ -145,6 +167,16 @@ impl RateLimiter {
 
     /// Takes one request from the key's bucket; `Err(seconds)` until one is available.
     pub fn take(&self, key: &str) -> Result<(), u64> {
+        self.tokens(key, 1.0)
+    }
+
+    /// Whether the key's bucket has a request left, without taking it.
+    pub fn peek(&self, key: &str) -> Result<(), u64> {
+        self.tokens(key, 0.0)
+    }
+
+    /// Refills the key's bucket, then takes `cost` if at least one request is left.
+    fn tokens(&self, key: &str, cost: f64) -> Result<(), u64> {
         let now = self.clock.now();
         let cap = f64::from(self.per_minute);
         let rate = cap / 60.0;
@@ -157,7 +189,7 @@ impl RateLimiter {
         *tokens = (*tokens + elapsed * rate).min(cap);
         *last = now;
         if *tokens >= 1.0 {
-            *tokens -= 1.0;
+            *tokens -= cost;
             Ok(())
         } else {
             Err(((1.0 - *tokens) / rate).ceil().max(1.0) as u64)
@@ -198,15 +230,39 @@ mod tests {
     }
 
     #[test]
-    fn totp_lock_is_sixty_seconds() {
+    fn totp_lock_doubles_from_thirty_seconds_to_an_hour_and_counts_lockouts() {
         let c = clock();
         let l = FailureLimiter::new(TOTP, c.clone());
         for _ in 0..4 {
-            l.fail("u");
+            assert_eq!(l.fail_lockout("u"), None);
         }
-        assert_eq!(l.fail("u"), Some(60));
-        c.advance(Duration::seconds(61));
-        assert_eq!(l.fail("u"), Some(60), "stays at 60 s");
+        let mut seen = Vec::new();
+        for _ in 0..10 {
+            let lock = l.fail_lockout("u").expect("locked");
+            assert_eq!(l.check("u"), Err(lock.seconds));
+            seen.push((lock.nth, lock.seconds));
+            c.advance(Duration::seconds(lock.seconds as i64 + 1));
+        }
+        assert_eq!(
+            seen,
+            [
+                (1, 30),
+                (2, 60),
+                (3, 120),
+                (4, 240),
+                (5, 480),
+                (6, 960),
+                (7, 1920),
+                (8, 3600),
+                (9, 3600),
+                (10, 3600)
+            ]
+        );
+        // An hour's lock is no quiet period: the count is kept for a day.
+        c.advance(Duration::hours(2));
+        assert_eq!(l.fail("u"), Some(3600));
+        c.advance(Duration::hours(25));
+        assert_eq!(l.fail("u"), None, "forgotten after a quiet day");
     }
 
     #[test]
@@ -218,6 +274,17 @@ mod tests {
         }
         c.advance(Duration::hours(2));
         assert_eq!(l.fail("k"), None);
+    }
+
+    #[test]
+    fn peeking_takes_nothing() {
+        let r = RateLimiter::new(2, clock());
+        for _ in 0..5 {
+            assert_eq!(r.peek("ip"), Ok(()));
+        }
+        assert_eq!(r.take("ip"), Ok(()));
+        assert_eq!(r.take("ip"), Ok(()));
+        assert!(r.peek("ip").is_err(), "empty after two takes");
     }
 
     #[test]

@@ -435,7 +435,8 @@ pub async fn totp_form(
     }
 }
 
-/// `POST /login/2fa`: a TOTP code or a recovery code; 5 bad codes lock for 60 s.
+/// `POST /login/2fa`: a TOTP code or a recovery code; 5 bad codes lock the account's second
+/// factor for 30 s, doubling with each further bad code up to 1 h ([`crate::limits::TOTP`]).
 pub async fn totp_check(
     State(state): State<AppState>,
     session: Option<Extension<SessionCtx>>,
@@ -479,20 +480,48 @@ pub async fn totp_check(
             }
         }
         Ok(false) => {
-            let status = if state.totp_limiter.fail(&key).is_some() {
+            let lock = state.totp_limiter.fail_lockout(&key);
+            if lock.is_some_and(|l| l.nth == TOTP_LOCKOUTS_BEFORE_MAIL) {
+                warn_of_totp_guessing(&state, &s.user).await;
+            }
+            let status = if lock.is_some() {
                 StatusCode::TOO_MANY_REQUESTS
             } else {
                 StatusCode::UNAUTHORIZED
             };
-            render(
+            let mut r = render(
                 &state,
                 status,
                 "login_2fa.html",
                 &page,
                 context! { csrf, error => page.t("2fa.wrong") },
-            )
+            );
+            if let Some(v) = lock.and_then(|l| HeaderValue::from_str(&l.seconds.to_string()).ok()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
         }
         Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// The lockout of second-factor codes after which the account's owner is told by email.
+const TOTP_LOCKOUTS_BEFORE_MAIL: u32 = 2;
+
+/// Tells the account's owner that someone who knows the password keeps guessing second-factor
+/// codes. A mail that cannot be sent is logged; the lockout holds either way.
+async fn warn_of_totp_guessing(state: &AppState, user: &hs_store::accounts::User) {
+    let lang = if user.language == "en" { "en" } else { "de" };
+    let mail = Email {
+        to: user.email.clone(),
+        subject: i18n::text(lang, "mail.totp_locked_subject").to_string(),
+        body: i18n::text(lang, "mail.totp_locked_body")
+            .replace("{name}", &user.name)
+            .replace("{url}", state.config.public_url.trim_end_matches('/')),
+    };
+    tracing::warn!(user = %user.id, "repeated second-factor lockouts; owner notified");
+    if let Err(e) = state.mailer.send(&mail).await {
+        tracing::error!(error = %format!("{e:#}"), "sending the second-factor warning");
     }
 }
 

@@ -19,6 +19,7 @@
 //! call and tool-call id, the same `Idempotency-Key`, or for booking changes the same call,
 //! tool and arguments) returns the first answer and books once.
 
+use crate::auth::ClientIp;
 use crate::error::ApiError;
 use crate::extract::read_body;
 use crate::openapi::VoiceErrors;
@@ -68,21 +69,6 @@ fn parse_json(bytes: &[u8]) -> Result<Value, Response> {
         )
         .into_response()
     })
-}
-
-/// Opens the restaurant's tenant transaction for a webhook, counting the request against the
-/// restaurant's rate. An id that is not a UUID is refused like a wrong secret.
-async fn open(state: &AppState, rid: &str) -> Result<(Uuid, TenantTx), Response> {
-    let rid = Uuid::parse_str(rid).map_err(|_| refused())?;
-    if let Err(wait) = state.voice_limiter.take(&rid.to_string()) {
-        return Err(ApiError::too_many(wait).into_response());
-    }
-    let tx = state
-        .store
-        .tenant(rid, &Actor::System)
-        .await
-        .map_err(|e| ApiError::from(e).into_response())?;
-    Ok((rid, tx))
 }
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -204,9 +190,29 @@ async fn accept(
     req: Request,
     auth: Auth,
 ) -> Result<Hook, Response> {
+    // Order matters: a client address that keeps failing is refused before anything is
+    // checked, and only a request with good credentials takes from the restaurant's budget,
+    // so strangers cannot use it up.
+    let ip = req
+        .extensions()
+        .get::<ClientIp>()
+        .map(|c| c.0.to_string())
+        .unwrap_or_default();
+    if let Err(wait) = state.auth_failures.peek(&ip) {
+        return Err(ApiError::too_many(wait).into_response());
+    }
+    let failed = || {
+        let _ = state.auth_failures.take(&ip);
+        refused()
+    };
     let bytes = body(req).await?;
-    let (rid, mut tx) = open(state, rid).await?;
+    let rid = Uuid::parse_str(rid).map_err(|_| failed())?;
     let fail = |e: StoreError| ApiError::from(e).into_response();
+    let mut tx = state
+        .store
+        .tenant(rid, &Actor::System)
+        .await
+        .map_err(fail)?;
     let settings = tx.voice_settings().await.map_err(fail)?;
     let ok = match auth {
         Auth::Generic => {
@@ -227,7 +233,10 @@ async fn accept(
         }
     };
     if !ok {
-        return Err(refused());
+        return Err(failed());
+    }
+    if let Err(wait) = state.voice_limiter.take(&rid.to_string()) {
+        return Err(ApiError::too_many(wait).into_response());
     }
     Ok(Hook {
         rid,

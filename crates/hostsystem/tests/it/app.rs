@@ -33,6 +33,7 @@ pub struct Builder {
     rate: u32,
     voice_rate: u32,
     tls_url: bool,
+    trust_proxy: bool,
 }
 
 impl Builder {
@@ -43,6 +44,12 @@ impl Builder {
 
     pub fn voice_rate_per_minute(mut self, n: u32) -> Self {
         self.voice_rate = n;
+        self
+    }
+
+    /// Take client addresses from `X-Forwarded-For`, as behind a proxy.
+    pub fn behind_proxy(mut self) -> Self {
+        self.trust_proxy = true;
         self
     }
 
@@ -79,6 +86,7 @@ impl Builder {
             },
             api_rate_per_minute: self.rate,
             voice_rate_per_minute: self.voice_rate,
+            trust_proxy: self.trust_proxy,
             ..Default::default()
         };
         let mailer = Arc::new(FileMailer::new(
@@ -115,6 +123,7 @@ impl TestApp {
             rate: 600,
             voice_rate: 3000,
             tls_url: false,
+            trust_proxy: false,
         }
     }
 

@@ -268,7 +268,7 @@ async fn totp_setup_then_login_needs_code_refuses_replay_and_accepts_recovery_co
 }
 
 #[tokio::test]
-async fn five_bad_totp_codes_lock_for_sixty_seconds() {
+async fn bad_totp_codes_lock_for_growing_times_with_retry_after_and_warn_the_owner() {
     let app = TestApp::new().await;
     let (mut b, _) = app.login_as(Role::Manager).await;
     b.post("/account/2fa/start", &[]).await;
@@ -292,10 +292,15 @@ async fn five_bad_totp_codes_lock_for_sixty_seconds() {
             StatusCode::UNAUTHORIZED
         );
     }
-    assert_eq!(
-        c.post("/login/2fa", &[("code", "123456")]).await.status,
-        StatusCode::TOO_MANY_REQUESTS
-    );
+    let retry_after = |p: &crate::app::Page| {
+        p.headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let first = c.post("/login/2fa", &[("code", "123456")]).await;
+    assert_eq!(first.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&first).as_deref(), Some("30"));
     let locked = c
         .post("/login/2fa", &[("code", &code(&secret, &app, 0))])
         .await;
@@ -304,14 +309,23 @@ async fn five_bad_totp_codes_lock_for_sixty_seconds() {
         StatusCode::TOO_MANY_REQUESTS,
         "even a right code waits"
     );
-    assert_eq!(
-        locked
-            .headers
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok()),
-        Some("60")
-    );
+    assert_eq!(retry_after(&locked).as_deref(), Some("30"));
+    let mails_before = app.mails().len();
+    // Each further bad code doubles the lock; the second lockout warns the owner.
+    app.advance(Duration::seconds(31));
+    let second = c.post("/login/2fa", &[("code", "123456")]).await;
+    assert_eq!(second.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&second).as_deref(), Some("60"));
+    let mails = app.mails();
+    assert_eq!(mails.len(), mails_before + 1, "one warning mail");
+    let warning = mails.last().expect("mail");
+    assert!(warning.contains("To: manager@trattoria-test.example"));
+    assert!(warning.contains("/account"), "{warning}");
     app.advance(Duration::seconds(61));
+    let third = c.post("/login/2fa", &[("code", "123456")]).await;
+    assert_eq!(retry_after(&third).as_deref(), Some("120"));
+    assert_eq!(app.mails().len(), mails_before + 1, "warned once");
+    app.advance(Duration::seconds(121));
     assert_eq!(
         c.post("/login/2fa", &[("code", &code(&secret, &app, 0))])
             .await

@@ -182,7 +182,8 @@ async fn the_form_explains_bad_input_next_to_the_field() {
             ],
         )
         .await;
-    assert_eq!(off_grid.status, StatusCode::CONFLICT);
+    // As the API answers it: a time off the grid can never be booked (422), not "taken" (409).
+    assert_eq!(off_grid.status, StatusCode::UNPROCESSABLE_ENTITY);
     let closed = b
         .get("/reservations/new?date=2026-11-30&party_size=2")
         .await;

@@ -323,3 +323,111 @@ async fn a_guest_search_with_a_control_character_says_so() {
     assert_eq!(body["error"]["field"], "q");
     assert_eq!(body["error"]["code"], "control_characters", "{body}");
 }
+
+/// Posts a generic voice tool call from a client address (the app trusts `X-Forwarded-For`).
+async fn voice_tool_from(app: &TestApp, ip: &str, rid: &str, secret: &str) -> StatusCode {
+    app.client()
+        .post(format!(
+            "{}/api/v1/voice/{rid}/tools/restaurant_info",
+            app.base
+        ))
+        .header("x-forwarded-for", ip)
+        .header("x-hostsystem-secret", secret)
+        .header("content-type", "application/json")
+        .body(r#"{"call_id": "flood"}"#)
+        .send()
+        .await
+        .expect("request")
+        .status()
+}
+
+#[tokio::test]
+async fn a_flood_of_wrong_voice_secrets_leaves_the_real_platform_served() {
+    // A small restaurant budget makes the old defect visible with few requests.
+    let app = TestApp::builder()
+        .voice_rate_per_minute(20)
+        .behind_proxy()
+        .start()
+        .await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let mut tx = app
+        .store
+        .tenant(rid, &hs_store::Actor::Cli)
+        .await
+        .expect("tx");
+    let secret = tx.rotate_voice_secret().await.expect("secret");
+    tx.commit().await.expect("commit");
+    let rid = rid.to_string();
+    let mut refused = 0;
+    let mut throttled = 0;
+    for i in 0..100 {
+        match voice_tool_from(&app, "203.0.113.9", &rid, &format!("hsv_wrong{i}")).await {
+            StatusCode::UNAUTHORIZED => refused += 1,
+            StatusCode::TOO_MANY_REQUESTS => throttled += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(
+        (refused, throttled),
+        (30, 70),
+        "the stranger's address is limited after 30 failures"
+    );
+    // The platform, from its own address, still has the whole budget.
+    for _ in 0..20 {
+        assert_eq!(
+            voice_tool_from(&app, "198.51.100.7", &rid, &secret).await,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        voice_tool_from(&app, "198.51.100.7", &rid, &secret).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the restaurant's own budget still applies"
+    );
+}
+
+#[tokio::test]
+async fn a_flood_of_wrong_api_tokens_is_limited_per_address_and_spares_real_tokens() {
+    let app = TestApp::builder()
+        .api_rate_per_minute(5)
+        .behind_proxy()
+        .start()
+        .await;
+    let r = app.with_restaurant("Trattoria Test").await;
+    let token = app.api_token(r, Role::Manager).await;
+    let get = |ip: &'static str, token: String| {
+        let client = app.client();
+        let url = format!("{}/api/v1/me", app.base);
+        async move {
+            client
+                .get(url)
+                .header("x-forwarded-for", ip)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request")
+                .status()
+        }
+    };
+    // A wrong token that names the real token's restaurant and id, with a wrong secret.
+    let forged = format!("{}{}", &token[..token.len() - 43], "A".repeat(43));
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        statuses.push(get("203.0.113.9", forged.clone()).await);
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNAUTHORIZED)
+            .count(),
+        30
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        10
+    );
+    assert_eq!(get("198.51.100.7", token.clone()).await, StatusCode::OK);
+}
