@@ -339,11 +339,17 @@ pub async fn new_form(State(state): State<AppState>, r: InRestaurant, uri: Uri) 
 /// Field errors of a form, by field name, for re-rendering it.
 type FormErrors = std::collections::HashMap<String, String>;
 
-/// The booking form's date, time, party size and tables, each checked as the API checks it;
-/// every field at fault is named, none is replaced by a default.
-fn booking_fields(
-    form: &FormFields,
-) -> Result<(NaiveDate, NaiveTime, u32, Option<Vec<Uuid>>), FormErrors> {
+/// The booking form's date, time, party size and tables.
+struct BookingFields {
+    date: NaiveDate,
+    time: NaiveTime,
+    party: u32,
+    tables: Option<Vec<Uuid>>,
+}
+
+/// The booking form's fields, each checked as the API checks it; every field at fault is
+/// named, none is replaced by a default.
+fn booking_fields(form: &FormFields) -> Result<BookingFields, FormErrors> {
     let mut errors = FormErrors::new();
     let mut note = |field: &str, e: validate::Invalid| {
         errors.insert(field.to_string(), e.to_string());
@@ -355,7 +361,12 @@ fn booking_fields(
         errors.insert("table_ids".into(), Unavailable::UnknownTable.to_string());
     });
     match (date, time, party, tables) {
-        (Ok(d), Ok(t), Ok(p), Ok(tables)) => Ok((d, t, p, tables)),
+        (Ok(date), Ok(time), Ok(party), Ok(tables)) => Ok(BookingFields {
+            date,
+            time,
+            party,
+            tables,
+        }),
         _ => Err(errors),
     }
 }
@@ -387,7 +398,12 @@ pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFi
             .await
         }
     };
-    let (date, time, party, tables) = match booking_fields(&form) {
+    let BookingFields {
+        date,
+        time,
+        party,
+        tables,
+    } = match booking_fields(&form) {
         Ok(fields) => fields,
         Err(errors) => {
             let date = validate::date_iso(form.get("date")).ok();
