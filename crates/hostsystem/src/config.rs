@@ -59,6 +59,8 @@ pub struct Config {
     pub trust_proxy: bool,
     pub db_pool_size: u32,
     pub mail_from: String,
+    /// Bearer token that `GET /metrics` requires; without one, `/metrics` is not served.
+    pub metrics_token: Option<Secret>,
 }
 
 impl Default for Config {
@@ -80,6 +82,7 @@ impl Default for Config {
             trust_proxy: false,
             db_pool_size: 16,
             mail_from: "HostSystem <noreply@hostsystem.local>".into(),
+            metrics_token: None,
         }
     }
 }
@@ -102,6 +105,7 @@ const ENV: &[(&str, &str)] = &[
     ("HOSTSYSTEM_TRUST_PROXY", "trust_proxy"),
     ("HOSTSYSTEM_DB_POOL_SIZE", "db_pool_size"),
     ("HOSTSYSTEM_MAIL_FROM", "mail_from"),
+    ("HOSTSYSTEM_METRICS_TOKEN", "metrics_token"),
 ];
 
 impl Config {

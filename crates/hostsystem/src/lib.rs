@@ -286,6 +286,7 @@ pub fn web_state(rt: &Runtime, cfg: &Config) -> hs_web::AppState {
         api_rate_per_minute: cfg.api_rate_per_minute,
         voice_rate_per_minute: cfg.voice_rate_per_minute,
         trust_proxy: cfg.trust_proxy,
+        metrics_token: cfg.metrics_token.as_ref().map(|t| t.expose().to_string()),
     };
     let mailer = Arc::new(FileMailer::new(
         cfg.data_dir.join("mail"),
@@ -317,8 +318,10 @@ async fn serve(cfg: Config, demo: bool) -> Result<()> {
     tracing::info!(bind = %cfg.bind, "listening");
     let state = web_state(&rt, &cfg);
     let nightly = tokio::spawn(jobs::nightly(rt.store.clone()));
+    let watch = tokio::spawn(rt.store.clone().watch());
     let result = hs_web::serve(listener, state, shutdown_signal()).await;
     nightly.abort();
+    watch.abort();
     tracing::info!("shutting down");
     rt.close().await;
     result.context("serving HTTP")

@@ -54,8 +54,18 @@ impl Runtime {
         };
         db::migrate(&targets.owner, &app_role).await?;
         let pool = db::connect_app(&targets.app, cfg.db_pool_size).await?;
+        let store = Store::new(pool, clock.clone(), key);
+        if let Some(c) = &cluster {
+            // The supervisor sees the postmaster exit before any request does: refuse fast
+            // from that moment, and reconnect once it is back.
+            let (store, runtime) = (store.clone(), tokio::runtime::Handle::current());
+            c.on_exit(move || {
+                let _in_runtime = runtime.enter();
+                store.mark_down("embedded PostgreSQL exited");
+            });
+        }
         Ok(Runtime {
-            store: Store::new(pool, clock.clone(), key),
+            store,
             clock,
             cluster,
         })

@@ -145,7 +145,7 @@ impl Store {
     pub async fn user(&self, id: Uuid) -> Result<User, StoreError> {
         sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.pool()?)
             .await?
             .ok_or(StoreError::NotFound)
     }
@@ -156,7 +156,7 @@ impl Store {
         Ok(
             sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE email = $1"))
                 .bind(email)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.pool()?)
                 .await?,
         )
     }
@@ -172,7 +172,7 @@ impl Store {
         let row: Option<(Uuid, String)> =
             sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
                 .bind(&email)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.pool()?)
                 .await?;
         if password.chars().count() > validate::PASSWORD_MAX {
             return Ok(None);
@@ -239,7 +239,7 @@ impl Store {
             .bind(user_id)
             .bind(lang)
             .bind(self.clock.now())
-            .execute(&self.pool)
+            .execute(&self.pool()?)
             .await?;
         Ok(())
     }
@@ -273,7 +273,7 @@ impl Store {
         .bind(ua)
         .bind(now)
         .bind(now + SESSION_ABSOLUTE)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pool()?)
         .await?;
         Ok((token, session))
     }
@@ -289,13 +289,13 @@ impl Store {
             "SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1"
         ))
         .bind(token_hash(token))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.pool()?)
         .await?;
         let Some(mut s) = s else { return Ok(None) };
         if now >= s.expires_at || now >= s.last_seen_at + SESSION_IDLE {
             sqlx::query("DELETE FROM sessions WHERE id = $1")
                 .bind(s.id)
-                .execute(&self.pool)
+                .execute(&self.pool()?)
                 .await?;
             return Ok(None);
         }
@@ -304,7 +304,7 @@ impl Store {
             sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
                 .bind(s.id)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&self.pool()?)
                 .await?;
             s.last_seen_at = now;
         }
@@ -320,7 +320,7 @@ impl Store {
             .bind(session_id)
             .bind(token_hash(&token))
             .bind(random_token())
-            .execute(&self.pool)
+            .execute(&self.pool()?)
             .await?;
         Ok(token)
     }
@@ -334,7 +334,7 @@ impl Store {
         sqlx::query("UPDATE sessions SET current_restaurant = $2 WHERE id = $1")
             .bind(session_id)
             .bind(restaurant)
-            .execute(&self.pool)
+            .execute(&self.pool()?)
             .await?;
         Ok(())
     }
@@ -349,7 +349,7 @@ impl Store {
         .bind(user_id)
         .bind(now)
         .bind(now - SESSION_IDLE)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pool()?)
         .await?)
     }
 
@@ -358,7 +358,7 @@ impl Store {
         let r = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
             .bind(session_id)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.pool()?)
             .await?;
         Ok(r.rows_affected() == 1)
     }
@@ -372,7 +372,7 @@ impl Store {
         let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2")
             .bind(user_id)
             .bind(keep)
-            .execute(&self.pool)
+            .execute(&self.pool()?)
             .await?;
         Ok(r.rows_affected())
     }
@@ -387,7 +387,7 @@ impl Store {
         sqlx::query("UPDATE users SET totp_pending_enc = $2 WHERE id = $1")
             .bind(user_id)
             .bind(sealed)
-            .execute(&self.pool)
+            .execute(&self.pool()?)
             .await?;
         Ok(secret)
     }
@@ -397,7 +397,7 @@ impl Store {
         let sealed: Option<Option<String>> =
             sqlx::query_scalar("SELECT totp_pending_enc FROM users WHERE id = $1")
                 .bind(user_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.pool()?)
                 .await?;
         match sealed.flatten() {
             Some(s) => Ok(Some(self.key.open(&s, &format!("totp:{user_id}"))?)),
@@ -441,7 +441,7 @@ impl Store {
         let row: Option<(Option<String>, Option<i64>)> =
             sqlx::query_as("SELECT totp_secret_enc, totp_last_step FROM users WHERE id = $1")
                 .bind(user_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.pool()?)
                 .await?;
         let Some((Some(sealed), last)) = row else {
             return Ok(false);
@@ -456,7 +456,7 @@ impl Store {
         )
         .bind(user_id)
         .bind(step)
-        .execute(&self.pool)
+        .execute(&self.pool()?)
         .await?;
         Ok(r.rows_affected() == 1)
     }
@@ -474,7 +474,7 @@ impl Store {
         .bind(user_id)
         .bind(token_hash(&normalised))
         .bind(self.clock.now())
-        .execute(&self.pool)
+        .execute(&self.pool()?)
         .await?;
         Ok(r.rows_affected() == 1)
     }
@@ -485,7 +485,7 @@ impl Store {
             "SELECT count(*) FROM user_recovery_codes WHERE user_id = $1 AND used_at IS NULL",
         )
         .bind(user_id)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pool()?)
         .await?)
     }
 
@@ -530,7 +530,7 @@ impl Store {
             .bind(user.id)
             .bind(now)
             .bind(now + RESET_VALIDITY)
-            .execute(&self.pool)
+            .execute(&self.pool()?)
             .await?;
         Ok(Some((user, token)))
     }
@@ -542,7 +542,7 @@ impl Store {
         )
         .bind(token_hash(token))
         .bind(self.clock.now())
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pool()?)
         .await?)
     }
 
@@ -555,7 +555,7 @@ impl Store {
         )
         .bind(token_hash(token))
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.pool()?)
         .await?;
         let user = self
             .user(user_id.ok_or(StoreError::Invalid {
@@ -570,7 +570,7 @@ impl Store {
         )
         .bind(user.id)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.pool()?)
         .await?;
         Ok(user)
     }

@@ -7,10 +7,12 @@
 
 use anyhow::{bail, Context, Result};
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Port number in the socket's file name; no TCP port is opened.
@@ -28,12 +30,41 @@ pub enum Durability {
 }
 
 /// A running cluster, possibly started by another process (then we do not stop it).
-#[derive(Debug)]
 pub struct EmbeddedCluster {
     pub data_dir: PathBuf,
     pub socket_dir: PathBuf,
-    postmaster_pid: Option<i32>,
+    /// The supervisor of a postmaster we started.
+    supervisor: Option<Arc<Supervisor>>,
 }
+
+impl std::fmt::Debug for EmbeddedCluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedCluster")
+            .field("data_dir", &self.data_dir)
+            .field("pid", &self.supervisor.as_ref().map(|s| s.pid()))
+            .finish()
+    }
+}
+
+/// Keeps a postmaster we started running: when it exits without being asked to (killed,
+/// crashed), it is started again with backoff, and PostgreSQL's crash recovery replays the WAL.
+struct Supervisor {
+    pid: AtomicI32,
+    stopping: AtomicBool,
+    /// Exits not asked for, since the start.
+    exits: AtomicU32,
+    /// Called on each such exit (the store uses it to refuse requests fast at once).
+    on_exit: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
+}
+
+impl Supervisor {
+    fn pid(&self) -> i32 {
+        self.pid.load(Ordering::Acquire)
+    }
+}
+
+/// Tries of a start whose postmaster keeps exiting before it is ready.
+const START_TRIES: u32 = 5;
 
 impl EmbeddedCluster {
     /// Initialises the cluster under `root/postgres` if needed and starts it, unless a server
@@ -60,14 +91,33 @@ impl EmbeddedCluster {
         if let Some(u) = &run_as {
             check_reachable(root, u)?;
         }
-        let cluster = EmbeddedCluster {
+        let mut cluster = EmbeddedCluster {
             data_dir: data_dir.clone(),
             socket_dir: socket_dir.clone(),
-            postmaster_pid: None,
+            supervisor: None,
         };
-        if cluster.answers() {
-            tracing::info!(dir = %data_dir.display(), "embedded PostgreSQL already running; attaching");
-            return Ok(cluster);
+        // A postmaster of this data dir that is still shutting down (its hostsystem was
+        // killed) or starting holds the lock file: wait for it. One whose process is gone, or
+        // is no postmaster of this data dir, left a stale lock file: clear it.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if cluster.answers() {
+                tracing::info!(dir = %data_dir.display(), "embedded PostgreSQL already running; attaching");
+                return Ok(cluster);
+            }
+            match lock_holder(&data_dir) {
+                Lock::Free => break,
+                Lock::Stale(pid) => {
+                    tracing::warn!(pid, "removing a stale postmaster.pid");
+                    let _ = fs::remove_file(data_dir.join("postmaster.pid"));
+                    break;
+                }
+                Lock::Live(pid) if Instant::now() > deadline => bail!(
+                    "PostgreSQL (pid {pid}) holds {} but did not become ready or exit within 60 s",
+                    data_dir.display()
+                ),
+                Lock::Live(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
         }
         if !data_dir.join("PG_VERSION").exists() {
             let mut cmd = Command::new(bin.join("initdb"));
@@ -84,12 +134,12 @@ impl EmbeddedCluster {
         let log_file = fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .mode(0o600)
             .open(&log)?;
         if let Some(u) = &run_as {
             std::os::unix::fs::chown(&log, Some(u.uid), Some(u.gid))?;
         }
-        let mut cmd = Command::new(bin.join("postgres"));
-        cmd.arg("-D").arg(&data_dir);
+        let mut args: Vec<std::ffi::OsString> = vec!["-D".into(), data_dir.clone().into()];
         let mut settings = vec![
             "listen_addresses=".to_string(),
             format!("unix_socket_directories={}", socket_dir.display()),
@@ -109,24 +159,35 @@ impl EmbeddedCluster {
             );
         }
         for s in &settings {
-            cmd.arg("-c").arg(s);
+            args.push("-c".into());
+            args.push(s.into());
         }
-        cmd.stdin(Stdio::null())
-            .stdout(log_file.try_clone()?)
-            .stderr(log_file)
-            .current_dir(root);
-        let pid = spawn_tied_to_process(cmd, run_as.as_ref())?;
-        let mut cluster = cluster;
-        cluster.postmaster_pid = Some(pid);
+        let postgres = bin.join("postgres");
+        let root_dir = root.to_path_buf();
+        let make = move || -> Result<Command> {
+            let mut cmd = Command::new(&postgres);
+            cmd.args(&args)
+                .stdin(Stdio::null())
+                .stdout(log_file.try_clone()?)
+                .stderr(log_file.try_clone()?)
+                .current_dir(&root_dir);
+            as_user(&mut cmd, run_as.as_ref());
+            Ok(cmd)
+        };
+        let supervisor = supervise(make, data_dir.clone())?;
+        cluster.supervisor = Some(supervisor.clone());
         let deadline = Instant::now() + Duration::from_secs(60);
         while !cluster.answers() {
-            if !process_alive(pid) {
+            let exits = supervisor.exits.load(Ordering::Acquire);
+            if exits >= START_TRIES {
+                cluster.stop();
                 bail!(
-                    "embedded PostgreSQL exited during start; last log lines:\n{}",
+                    "embedded PostgreSQL exited during start {exits} times; last log lines:\n{}",
                     tail(&log, 15)
                 );
             }
             if Instant::now() > deadline {
+                cluster.stop();
                 bail!(
                     "embedded PostgreSQL did not start within 60 s; see {}",
                     log.display()
@@ -134,8 +195,21 @@ impl EmbeddedCluster {
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        tracing::info!(dir = %data_dir.display(), pid, "embedded PostgreSQL started");
+        tracing::info!(dir = %data_dir.display(), pid = supervisor.pid(), "embedded PostgreSQL started");
         Ok(cluster)
+    }
+
+    /// Calls `f` whenever the postmaster we started exits without being asked to (before it
+    /// is started again). Nothing happens for a cluster another process started.
+    pub fn on_exit(&self, f: impl Fn() + Send + Sync + 'static) {
+        if let Some(s) = &self.supervisor {
+            *s.on_exit.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(f));
+        }
+    }
+
+    /// The postmaster's pid, when we started it.
+    pub fn pid(&self) -> Option<i32> {
+        self.supervisor.as_ref().map(|s| s.pid())
     }
 
     /// Whether the server accepts sessions: its socket answers and `postmaster.pid` says
@@ -164,14 +238,16 @@ impl EmbeddedCluster {
 
     /// Whether this process started the server (and so stops it).
     pub fn owned(&self) -> bool {
-        self.postmaster_pid.is_some()
+        self.supervisor.is_some()
     }
 
     /// Fast shutdown (SIGINT) of a server we started, waiting up to 30 s for it to exit.
     pub fn stop(&mut self) {
-        let Some(pid) = self.postmaster_pid.take() else {
+        let Some(sup) = self.supervisor.take() else {
             return;
         };
+        sup.stopping.store(true, Ordering::Release);
+        let pid = sup.pid();
         // SAFETY: kill(2) with a pid we spawned; no memory is touched.
         unsafe { libc::kill(pid, libc::SIGINT) };
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -336,11 +412,81 @@ fn run_checked(mut cmd: Command, user: Option<&OsUser>, what: &str) -> Result<()
     Ok(())
 }
 
+/// Starts the postmaster and keeps it running: a thread that lives as long as the process
+/// spawns it (so the parent-death signal, which fires when the spawning *thread* exits, only
+/// fires when this process dies), waits for it and, unless it was asked to stop, starts it
+/// again after a backoff of 100 ms doubling to 5 s (back to 100 ms after a run of 30 s).
+fn supervise(
+    make: impl Fn() -> Result<Command> + Send + 'static,
+    data_dir: PathBuf,
+) -> Result<Arc<Supervisor>> {
+    let sup = Arc::new(Supervisor {
+        pid: AtomicI32::new(0),
+        stopping: AtomicBool::new(false),
+        exits: AtomicU32::new(0),
+        on_exit: Mutex::new(None),
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    let shared = sup.clone();
+    std::thread::Builder::new()
+        .name("postgres-supervisor".into())
+        .spawn(move || {
+            let sup = shared;
+            let mut first = Some(tx);
+            let mut backoff = Duration::from_millis(100);
+            loop {
+                let started = Instant::now();
+                match make().and_then(|cmd| spawn_with_death_signal(cmd).map_err(Into::into)) {
+                    Ok(mut child) => {
+                        sup.pid.store(child.id() as i32, Ordering::Release);
+                        if let Some(tx) = first.take() {
+                            let _ = tx.send(Ok(()));
+                        }
+                        let status = child.wait();
+                        if sup.stopping.load(Ordering::Acquire) {
+                            break;
+                        }
+                        sup.exits.fetch_add(1, Ordering::AcqRel);
+                        if let Some(f) = &*sup.on_exit.lock().unwrap_or_else(|e| e.into_inner()) {
+                            f();
+                        }
+                        tracing::warn!(status = ?status.ok(), ?backoff, "embedded PostgreSQL exited; restarting it");
+                    }
+                    Err(e) => {
+                        if let Some(tx) = first.take() {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                        tracing::error!(error = %format!("{e:#}"), ?backoff, "cannot start embedded PostgreSQL; retrying");
+                    }
+                }
+                if started.elapsed() > Duration::from_secs(30) {
+                    backoff = Duration::from_millis(100);
+                }
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                if sup.stopping.load(Ordering::Acquire) {
+                    break;
+                }
+                if let Lock::Stale(pid) = lock_holder(&data_dir) {
+                    tracing::warn!(pid, "removing a stale postmaster.pid");
+                    let _ = fs::remove_file(data_dir.join("postmaster.pid"));
+                }
+            }
+            // Stay alive: the parent-death signal of a running postmaster is tied to this thread.
+            loop {
+                std::thread::park();
+            }
+        })?;
+    rx.recv()
+        .context("postgres supervisor thread ended")?
+        .context("starting postgres")?;
+    Ok(sup)
+}
+
 /// Spawns the postmaster so that it receives SIGINT (fast shutdown) when this process dies,
-/// however it dies. The parent-death signal fires when the spawning *thread* exits, so the
-/// spawn happens on a thread that lives as long as the process.
-fn spawn_tied_to_process(mut cmd: Command, user: Option<&OsUser>) -> Result<i32> {
-    as_user(&mut cmd, user);
+/// however it dies.
+fn spawn_with_death_signal(mut cmd: Command) -> std::io::Result<std::process::Child> {
     // SAFETY: prctl(2) is async-signal-safe and touches no memory of the parent. std runs
     // pre_exec after setuid, so the setting survives the credential change.
     unsafe {
@@ -351,30 +497,71 @@ fn spawn_tied_to_process(mut cmd: Command, user: Option<&OsUser>) -> Result<i32>
             Ok(())
         });
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("postgres-parent".into())
-        .spawn(move || {
-            let child = cmd.spawn();
-            match child {
-                Ok(mut c) => {
-                    let _ = tx.send(Ok(c.id() as i32));
-                    // Reap the postmaster when it exits, then keep the thread alive anyway.
-                    let _ = c.wait();
-                    loop {
-                        std::thread::park();
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                }
-            }
-        })?;
-    let pid = rx
-        .recv()
-        .context("postgres spawner thread ended")?
-        .context("starting postgres")?;
-    Ok(pid)
+    cmd.spawn()
+}
+
+/// Who holds a data directory's `postmaster.pid`.
+#[derive(Debug, PartialEq, Eq)]
+enum Lock {
+    Free,
+    /// A live postmaster of this data directory (starting, running or shutting down).
+    Live(i32),
+    /// The file names a process that is gone, or one that is no postmaster of this directory
+    /// (its pid was reused after a `kill -9`).
+    Stale(i32),
+}
+
+fn lock_holder(data_dir: &Path) -> Lock {
+    let Ok(text) = fs::read_to_string(data_dir.join("postmaster.pid")) else {
+        return Lock::Free;
+    };
+    let Some(pid) = text
+        .lines()
+        .next()
+        .and_then(|l| l.trim().parse::<i32>().ok())
+    else {
+        // Half-written by a postmaster that is starting right now, or garbage: look again.
+        return if text.is_empty() {
+            Lock::Live(0)
+        } else {
+            Lock::Stale(0)
+        };
+    };
+    // The lock file's second line is the data directory the postmaster was started with.
+    let dir_line = text.lines().nth(1).map(str::trim).unwrap_or("");
+    let own_dir = fs::canonicalize(data_dir).ok();
+    let names_this_dir = own_dir.as_deref().is_some_and(|d| {
+        Path::new(dir_line) == d || fs::canonicalize(dir_line).ok().as_deref() == Some(d)
+    });
+    if process_alive(pid) && names_this_dir && is_postmaster_of(pid, own_dir.as_deref()) {
+        Lock::Live(pid)
+    } else {
+        Lock::Stale(pid)
+    }
+}
+
+/// Whether a live process is a `postgres` started with `-D` on this data directory.
+fn is_postmaster_of(pid: i32, data_dir: Option<&Path>) -> bool {
+    let Ok(cmdline) = fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
+    };
+    let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+    let is_postgres = args
+        .first()
+        .is_some_and(|a| a.ends_with(b"postgres") || a.starts_with(b"postgres"));
+    let dir = data_dir.map(|d| d.as_os_str().as_encoded_bytes());
+    is_postgres
+        && args.windows(2).any(|w| {
+            w[0] == b"-D"
+                && (dir == Some(w[1])
+                    || fs::canonicalize(
+                        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(w[1]),
+                    )
+                    .ok()
+                    .as_deref()
+                    .map(|p| p.as_os_str().as_encoded_bytes())
+                        == dir)
+        })
 }
 
 fn process_alive(pid: i32) -> bool {

@@ -27,6 +27,10 @@ pub enum StoreError {
     /// Not allowed for this actor.
     #[error("forbidden")]
     Forbidden,
+    /// The database cannot be reached now (down, restarting, or every connection busy);
+    /// worth trying again in a moment.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
     Database(sqlx::Error),
     #[error(transparent)]
@@ -100,6 +104,52 @@ impl From<sqlx::Error> for StoreError {
         if matches!(e, sqlx::Error::RowNotFound) {
             return StoreError::NotFound;
         }
+        if is_connection_error(&e) {
+            return StoreError::Unavailable(e.to_string());
+        }
         StoreError::Database(e)
+    }
+}
+
+/// Whether an error means the server cannot be reached (rather than that a statement failed):
+/// the connection broke or could not be made, the pool has none to give, or the server is
+/// shutting down, crashed or still starting (SQLSTATE class 08 and 57P01–57P03).
+pub fn is_connection_error(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
+impl StoreError {
+    /// Whether this failure means the database is away (see [`is_connection_error`]).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_failures_are_unavailable_and_statement_failures_are_not() {
+        let refused = sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert!(StoreError::from(refused).is_unavailable());
+        assert!(StoreError::from(sqlx::Error::PoolTimedOut).is_unavailable());
+        assert!(StoreError::from(sqlx::Error::PoolClosed).is_unavailable());
+        assert!(matches!(
+            StoreError::from(sqlx::Error::RowNotFound),
+            StoreError::NotFound
+        ));
+        assert!(!StoreError::from(sqlx::Error::ColumnNotFound("x".into())).is_unavailable());
     }
 }

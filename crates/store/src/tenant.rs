@@ -4,8 +4,10 @@ use crate::crypto::MasterKey;
 use crate::error::StoreError;
 use hs_domain::Clock;
 use sqlx::postgres::PgPool;
-use sqlx::{PgConnection, Postgres, Transaction};
-use std::sync::Arc;
+use sqlx::{Connection, PgConnection, Postgres, Transaction};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 use uuid::Uuid;
 
 /// Who is acting, written to `app.actor` and so to the audit log.
@@ -50,10 +52,24 @@ fn begin_sql(settings: &[(&str, &str)]) -> String {
     format!("BEGIN; SELECT {}", calls.join(", "))
 }
 
+/// The app pool and whether the database answers, shared by every clone of a [`Store`].
+struct Db {
+    pool: RwLock<PgPool>,
+    /// Set when the server was found away; requests then fail fast instead of waiting for
+    /// the pool, until a probe connects again.
+    down: AtomicBool,
+    /// A probe task is running.
+    probing: AtomicBool,
+    /// Closed by [`Store::close`]: no more probes or new pools.
+    closed: AtomicBool,
+    /// Wakes the watch task on close.
+    close: tokio::sync::Notify,
+}
+
 /// The handle to PostgreSQL that every service goes through.
 #[derive(Clone)]
 pub struct Store {
-    pub(crate) pool: PgPool,
+    db: Arc<Db>,
     pub(crate) clock: Clock,
     pub(crate) key: Arc<MasterKey>,
 }
@@ -62,7 +78,13 @@ impl Store {
     /// Wraps a pool connected as the app role.
     pub fn new(pool: PgPool, clock: Clock, key: MasterKey) -> Self {
         Store {
-            pool,
+            db: Arc::new(Db {
+                pool: RwLock::new(pool),
+                down: AtomicBool::new(false),
+                probing: AtomicBool::new(false),
+                closed: AtomicBool::new(false),
+                close: tokio::sync::Notify::new(),
+            }),
             clock,
             key: Arc::new(key),
         }
@@ -73,16 +95,156 @@ impl Store {
         &self.clock
     }
 
+    /// The pool, or at once [`StoreError::Unavailable`] while the database is away.
+    pub(crate) fn pool(&self) -> Result<PgPool, StoreError> {
+        if self.db.down.load(Ordering::Acquire) {
+            self.recover();
+            return Err(StoreError::Unavailable(
+                "the database is being reconnected".into(),
+            ));
+        }
+        Ok(self
+            .db
+            .pool
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone())
+    }
+
+    /// Notes a failure that shows the database is away, so the next requests fail fast and
+    /// a probe starts reconnecting.
+    fn observe<T>(&self, r: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Err(StoreError::Unavailable(why)) = &r {
+            self.mark_down(why);
+        }
+        r
+    }
+
+    /// Marks the database away (it stopped answering) and starts reconnecting.
+    pub fn mark_down(&self, why: &str) {
+        if !self.db.down.swap(true, Ordering::AcqRel) {
+            tracing::warn!(error = %why, "database unavailable; answering 503 until it is back");
+        }
+        self.recover();
+    }
+
+    /// Whether requests are being refused because the database is away.
+    pub fn is_down(&self) -> bool {
+        self.db.down.load(Ordering::Acquire)
+    }
+
+    /// Starts one probe task (if none runs) that connects with backoff until the server
+    /// answers, then replaces the pool (every old connection is dead) and lets requests in.
+    fn recover(&self) {
+        if self.db.closed.load(Ordering::Acquire) || self.db.probing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.db.probing.store(false, Ordering::Release);
+            return;
+        };
+        let store = self.clone();
+        runtime.spawn(async move {
+            let started = std::time::Instant::now();
+            let mut backoff = Duration::from_millis(50);
+            while !store.db.closed.load(Ordering::Acquire) && store.is_down() {
+                if store.reconnect().await {
+                    tracing::warn!(
+                        after_ms = started.elapsed().as_millis() as u64,
+                        "database reachable again; pool reconnected"
+                    );
+                    break;
+                }
+                tracing::debug!(?backoff, "database still away");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+            }
+            store.db.probing.store(false, Ordering::Release);
+        });
+    }
+
+    /// One probe: connects afresh (not through the pool, whose connections are dead); when
+    /// the server answers, puts a new pool in place of the old one and lets requests in.
+    async fn reconnect(&self) -> bool {
+        let opts = {
+            let pool = self.db.pool.read().unwrap_or_else(|e| e.into_inner());
+            (*pool.connect_options()).clone()
+        };
+        let probe = tokio::time::timeout(Duration::from_secs(2), async {
+            let mut c = PgConnection::connect_with(&opts).await?;
+            sqlx::query("SELECT 1").execute(&mut c).await?;
+            c.close().await
+        })
+        .await;
+        if !matches!(probe, Ok(Ok(()))) {
+            return false;
+        }
+        let old = {
+            let mut pool = self.db.pool.write().unwrap_or_else(|e| e.into_inner());
+            if !self.db.down.load(Ordering::Acquire) {
+                return true; // another probe got there first
+            }
+            let fresh = pool.options().clone().connect_lazy_with(opts);
+            let old = std::mem::replace(&mut *pool, fresh);
+            self.db.down.store(false, Ordering::Release);
+            old
+        };
+        tokio::spawn(async move { old.close().await });
+        true
+    }
+
+    /// Holds one connection open to notice at once when the server goes away (its socket
+    /// closes), instead of when the next request fails; runs until [`Store::close`]. Servers
+    /// and workers spawn it once.
+    pub async fn watch(self) {
+        loop {
+            if self.db.closed.load(Ordering::Acquire) {
+                return;
+            }
+            let lost = match self.pool() {
+                Ok(pool) => match sqlx::postgres::PgListener::connect_with(&pool).await {
+                    Ok(mut l) => {
+                        l.eager_reconnect(false);
+                        let wait = async {
+                            l.listen("hs_watch").await?;
+                            // Nothing is ever sent on this channel: Ok(None) is the lost connection.
+                            while l.try_recv().await?.is_some() {}
+                            Ok::<(), sqlx::Error>(())
+                        };
+                        tokio::select! {
+                            r = wait => Some(r.err().map_or("connection closed".to_string(), |e| e.to_string())),
+                            _ = self.db.close.notified() => return,
+                        }
+                    }
+                    Err(e) => Some(e.to_string()),
+                },
+                Err(_) => None,
+            };
+            if let Some(why) = lost {
+                if !self.db.closed.load(Ordering::Acquire) {
+                    self.mark_down(&why);
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+                _ = self.db.close.notified() => return,
+            }
+        }
+    }
+
     /// Begins a transaction that sees and writes only `restaurant_id`'s rows, acting as `actor`.
     pub async fn tenant(&self, restaurant_id: Uuid, actor: &Actor) -> Result<TenantTx, StoreError> {
-        let tx = self
-            .pool
-            .begin_with(begin_sql(&[
-                ("app.restaurant_id", &restaurant_id.to_string()),
-                ("app.actor", &actor.to_string()),
-                ("app.now", &self.clock.now().to_rfc3339()),
-            ]))
-            .await?;
+        let begin = async {
+            Ok(self
+                .pool()?
+                .begin_with(begin_sql(&[
+                    ("app.restaurant_id", &restaurant_id.to_string()),
+                    ("app.actor", &actor.to_string()),
+                    ("app.now", &self.clock.now().to_rfc3339()),
+                ]))
+                .await?)
+        };
+        let tx = self.observe(begin.await)?;
         Ok(TenantTx {
             tx,
             restaurant_id,
@@ -99,36 +261,53 @@ impl Store {
         &self,
         actor: &Actor,
     ) -> Result<Transaction<'static, Postgres>, StoreError> {
-        Ok(self
-            .pool
-            .begin_with(begin_sql(&[
-                ("app.actor", &actor.to_string()),
-                ("app.now", &self.clock.now().to_rfc3339()),
-            ]))
-            .await?)
+        let begin = async {
+            Ok(self
+                .pool()?
+                .begin_with(begin_sql(&[
+                    ("app.actor", &actor.to_string()),
+                    ("app.now", &self.clock.now().to_rfc3339()),
+                ]))
+                .await?)
+        };
+        self.observe(begin.await)
     }
 
-    /// Whether the database answers.
+    /// Whether the database answers. While it is marked away, this probes it at once (health
+    /// checks are the natural moment to look), so a server that is back is used again.
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        if self.is_down() && !self.reconnect().await {
+            return false;
+        }
+        let r = async { Ok(sqlx::query("SELECT 1").execute(&self.pool()?).await?) };
+        self.observe(r.await).is_ok()
     }
 
     /// (open connections, idle connections) of the pool, for metrics.
     pub fn pool_stats(&self) -> (u32, usize) {
-        (self.pool.size(), self.pool.num_idle())
+        let pool = self.db.pool.read().unwrap_or_else(|e| e.into_inner());
+        (pool.size(), pool.num_idle())
     }
 
     /// A listener for reservation changes of every restaurant (`restaurant_id reservation_id`
     /// per notification); the caller routes each to that restaurant's subscribers only.
     pub async fn reservation_listener(&self) -> Result<sqlx::postgres::PgListener, StoreError> {
-        let mut l = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        let mut l = sqlx::postgres::PgListener::connect_with(&self.pool()?).await?;
         l.listen("hs_reservations").await?;
         Ok(l)
     }
 
-    /// Closes the pool, waiting for connections to be returned.
+    /// Closes the pool, waiting for connections to be returned, and stops watching.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.db.closed.store(true, Ordering::Release);
+        self.db.close.notify_waiters();
+        let pool = self
+            .db
+            .pool
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        pool.close().await;
     }
 }
 

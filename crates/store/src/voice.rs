@@ -701,7 +701,7 @@ impl Store {
         .bind(job)
         .bind(on)
         .bind(self.clock.now())
-        .execute(&self.pool)
+        .execute(&self.pool()?)
         .await?
         .rows_affected();
         Ok(claimed == 1)
@@ -713,7 +713,7 @@ impl Store {
             .bind(job)
             .bind(on)
             .bind(self.clock.now())
-            .execute(&self.pool)
+            .execute(&self.pool()?)
             .await?;
         Ok(())
     }

@@ -1,14 +1,14 @@
 //! JSON API: health, metrics, the caller, the audit log (owners) and API tokens (owners).
 
-use crate::auth::ApiCaller;
+use crate::auth::{ApiCaller, ClientIp};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::{AuditPage, CommonErrors, CreatedToken, Health, Me, RestaurantRef, TokenList};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use hs_domain::Role;
 use hs_store::team::AuditFilter;
@@ -37,8 +37,31 @@ pub async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
-/// `GET /metrics`: Prometheus text.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// `GET /metrics`: Prometheus text, only with the configured bearer token
+/// (`HOSTSYSTEM_METRICS_TOKEN`); without one configured, 404. Wrong tokens count as failed
+/// authentications of the client address.
+pub async fn metrics(
+    State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(expected) = state.config.metrics_token.as_deref() else {
+        return ApiError::not_found().into_response();
+    };
+    let ip = ip.to_string();
+    if let Err(wait) = state.auth_failures.peek(&ip) {
+        return ApiError::too_many(wait).into_response();
+    }
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    if !hs_store::secret::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        let _ = state.auth_failures.take(&ip);
+        return ApiError::unauthorized().into_response();
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -103,7 +103,8 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     // Voice webhooks authenticate with the restaurant's voice secret or Retell signature
     // (crate::voice); they carry no cookies, so neither sessions nor CSRF apply.
-    if req.uri().path().starts_with("/api/v1/voice/") {
+    // `/metrics` checks its own bearer token (crate::api::metrics), which is no API token.
+    if req.uri().path().starts_with("/api/v1/voice/") || req.uri().path() == "/metrics" {
         return next.run(req).await;
     }
 

@@ -7,6 +7,10 @@ use axum::response::{IntoResponse, Response};
 use hs_store::StoreError;
 use serde_json::json;
 
+/// How long clients should wait before retrying while the database is away, in seconds: a
+/// restarted embedded cluster answers again within about that.
+pub const RETRY_AFTER_SECS: u64 = 2;
+
 /// An error answered as JSON.
 #[derive(Debug)]
 pub struct ApiError {
@@ -113,6 +117,16 @@ impl From<StoreError> for ApiError {
             } => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).field(field),
             StoreError::Conflict { code, message } => {
                 ApiError::new(StatusCode::CONFLICT, code, message)
+            }
+            StoreError::Unavailable(why) => {
+                tracing::warn!(error = %why, "answering 503: database unavailable");
+                let mut e = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database is not reachable right now; try again in a moment",
+                );
+                e.retry_after = Some(RETRY_AFTER_SECS);
+                e
             }
             StoreError::Database(e) => ApiError::internal(&format!("database: {e}")),
             StoreError::Other(e) => ApiError::internal(&format!("{e:#}")),

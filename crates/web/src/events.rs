@@ -19,13 +19,28 @@ pub struct ReservationEvent {
     pub reservation_id: Uuid,
 }
 
+/// What the listener passes to the open dashboards.
+#[derive(Clone, Copy, Debug)]
+pub enum LiveEvent {
+    Reservation(ReservationEvent),
+    /// The listener was away (the database restarted): changes may have been missed, so every
+    /// dashboard reloads.
+    Resync,
+}
+
 /// Forwards notifications from PostgreSQL to the broadcast channel until the task is aborted;
-/// reconnects after a second when the listener fails.
+/// reconnects every 250 ms while the listener fails, and tells dashboards to reload once it
+/// is back.
 pub async fn forward(state: AppState) {
     tracing::info!("reservation events: starting listener");
+    let mut lost = false;
     loop {
         match state.store.reservation_listener().await {
             Ok(mut listener) => loop {
+                if std::mem::take(&mut lost) {
+                    tracing::warn!("reservation events: listening again; dashboards reload");
+                    let _ = state.events.send(LiveEvent::Resync);
+                }
                 tracing::debug!("listening for reservation changes");
                 match listener.recv().await {
                     Ok(n) => {
@@ -35,21 +50,26 @@ pub async fn forward(state: AppState) {
                             parts.next().map(Uuid::parse_str),
                         ) {
                             // No subscribers is fine.
-                            let _ = state.events.send(ReservationEvent {
+                            let _ = state.events.send(LiveEvent::Reservation(ReservationEvent {
                                 restaurant_id,
                                 reservation_id,
-                            });
+                            }));
                         }
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "reservation listener failed; reconnecting");
+                        lost = true;
                         break;
                     }
                 }
             },
-            Err(e) => tracing::warn!(error = %e, "cannot listen for reservation changes"),
+            Err(e) => {
+                if !std::mem::replace(&mut lost, true) {
+                    tracing::warn!(error = %e, "cannot listen for reservation changes");
+                }
+            }
         }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
@@ -72,11 +92,11 @@ pub async fn stream(
                 _ = stop.changed() => return None,
             };
             let event = match next {
-                Ok(ev) if ev.restaurant_id == rid => Event::default()
+                Ok(LiveEvent::Reservation(ev)) if ev.restaurant_id == rid => Event::default()
                     .event("reservation")
                     .data(ev.reservation_id.to_string()),
-                Ok(_) => continue,
-                Err(broadcast::error::RecvError::Lagged(_)) => {
+                Ok(LiveEvent::Reservation(_)) => continue,
+                Ok(LiveEvent::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
                     Event::default().event("reload").data("")
                 }
                 Err(broadcast::error::RecvError::Closed) => return None,

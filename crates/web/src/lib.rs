@@ -48,6 +48,8 @@ pub struct WebConfig {
     pub voice_rate_per_minute: u32,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_proxy: bool,
+    /// Bearer token `GET /metrics` requires; `None` serves no metrics at all (404).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -59,6 +61,7 @@ impl Default for WebConfig {
             api_rate_per_minute: 600,
             voice_rate_per_minute: 3000,
             trust_proxy: false,
+            metrics_token: None,
         }
     }
 }
@@ -85,7 +88,7 @@ pub struct AppState {
     pub auth_failures: Arc<limits::RateLimiter>,
     pub templates: Arc<minijinja::Environment<'static>>,
     /// Reservation changes of every restaurant, fed by `events::forward`.
-    pub events: tokio::sync::broadcast::Sender<events::ReservationEvent>,
+    pub events: tokio::sync::broadcast::Sender<events::LiveEvent>,
     /// Turns true when the server begins to shut down; open event streams end then, so that
     /// graceful shutdown does not wait for dashboards that stay open.
     pub shutting_down: tokio::sync::watch::Sender<bool>,

@@ -71,6 +71,7 @@ async fn metrics_count_requests_by_route_and_status_with_latency_and_pool() {
     let text = app
         .client()
         .get(format!("{}/metrics", app.base))
+        .bearer_auth(crate::app::METRICS_TOKEN)
         .send()
         .await
         .expect("get")

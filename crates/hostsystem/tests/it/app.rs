@@ -13,6 +13,8 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "Kastanienbaum-Seeblick-42";
+/// The bearer token `/metrics` wants in tests.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
 
 pub fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
@@ -87,6 +89,7 @@ impl Builder {
             api_rate_per_minute: self.rate,
             voice_rate_per_minute: self.voice_rate,
             trust_proxy: self.trust_proxy,
+            metrics_token: Some(METRICS_TOKEN.into()),
             ..Default::default()
         };
         let mailer = Arc::new(FileMailer::new(

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_hostsystem");
 
 /// A data dir the unprivileged PostgreSQL user can enter (tempdirs are 0700).
-fn data_dir() -> tempfile::TempDir {
+pub(crate) fn data_dir() -> tempfile::TempDir {
     let d = tempfile::Builder::new()
         .prefix("hs-cli-")
         .tempdir_in("/tmp")
@@ -19,7 +19,7 @@ fn data_dir() -> tempfile::TempDir {
     d
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -27,7 +27,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn cmd(data: &Path, port: u16) -> Command {
+pub(crate) fn cmd(data: &Path, port: u16) -> Command {
     let mut c = Command::new(BIN);
     c.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -38,13 +38,13 @@ fn cmd(data: &Path, port: u16) -> Command {
     c
 }
 
-async fn run(mut c: Command) -> Output {
+pub(crate) async fn run(mut c: Command) -> Output {
     tokio::task::spawn_blocking(move || c.output().expect("run hostsystem"))
         .await
         .expect("join")
 }
 
-async fn wait_healthy(port: u16, child: &mut Child) {
+pub(crate) async fn wait_healthy(port: u16, child: &mut Child) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -66,7 +66,7 @@ async fn wait_healthy(port: u16, child: &mut Child) {
     }
 }
 
-async fn stop(mut child: Child) -> std::process::ExitStatus {
+pub(crate) async fn stop(mut child: Child) -> std::process::ExitStatus {
     let status = Command::new("kill")
         .arg("-TERM")
         .arg(child.id().to_string())

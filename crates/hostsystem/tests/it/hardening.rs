@@ -431,3 +431,18 @@ async fn a_flood_of_wrong_api_tokens_is_limited_per_address_and_spares_real_toke
     );
     assert_eq!(get("198.51.100.7", token.clone()).await, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn metrics_need_the_configured_bearer_token() {
+    let app = TestApp::new().await;
+    let get = |token: Option<&'static str>| {
+        let mut req = app.client().get(format!("{}/metrics", app.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move { req.send().await.expect("metrics").status() }
+    };
+    assert_eq!(get(None).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(get(Some("guess")).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(get(Some(crate::app::METRICS_TOKEN)).await, StatusCode::OK);
+}
