@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use tokio::io::AsyncWriteExt;
 
 /// One plain-text message.
 #[derive(Clone, Debug)]
@@ -74,7 +75,10 @@ impl Mailer for FileMailer {
         email: &'a Email,
     ) -> Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>> {
         Box::pin(async move {
-            tokio::fs::create_dir_all(&self.dir)
+            // The messages hold invite and reset links: only this user may read them.
+            let mut dir = tokio::fs::DirBuilder::new();
+            dir.recursive(true).mode(0o700);
+            dir.create(&self.dir)
                 .await
                 .with_context(|| format!("creating {}", self.dir.display()))?;
             let now = chrono::Utc::now();
@@ -82,7 +86,14 @@ impl Mailer for FileMailer {
             let path = self
                 .dir
                 .join(format!("{}-{id}.eml", now.format("%Y%m%dT%H%M%S%.3f")));
-            tokio::fs::write(&path, to_eml(&self.from, email, now, id))
+            let mut file = tokio::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .await
+                .with_context(|| format!("creating {}", path.display()))?;
+            file.write_all(to_eml(&self.from, email, now, id).as_bytes())
                 .await
                 .with_context(|| format!("writing {}", path.display()))?;
             tracing::info!(file = %path.display(), "mail written");
@@ -113,6 +124,15 @@ mod tests {
             .flatten()
             .collect();
         assert_eq!(files.len(), 1);
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(
+            mode(&files[0].path()),
+            0o600,
+            "only the owner reads mail files"
+        );
+        assert_eq!(mode(&dir.path().join("mail")), 0o700);
         let text = std::fs::read_to_string(files[0].path()).expect("read");
         assert!(text
             .starts_with("From: HostSystem <noreply@hostsystem.local>\r\nTo: anna@example.de\r\n"));

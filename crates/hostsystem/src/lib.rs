@@ -181,6 +181,10 @@ fn print_demo(info: &demo::DemoInfo, json: bool) -> Result<()> {
             "HostSystem demo: {} ({})",
             info.base_url, info.restaurant_name
         );
+        println!(
+            "  Demo credentials, printed once at this start: for trying HostSystem only. Anyone \
+             who reads them can sign in; never keep real restaurant data in the demo."
+        );
         for u in &info.users {
             println!(
                 "  {:<8} {}  password: {}",

@@ -25,6 +25,7 @@ impl Runtime {
         };
         std::fs::create_dir_all(&cfg.data_dir)
             .with_context(|| format!("creating data dir {}", cfg.data_dir.display()))?;
+        secure_data_dir(cfg)?;
         let key = master_key(cfg)?;
         let (targets, cluster) = match &cfg.database_url {
             Some(url) => (
@@ -78,6 +79,30 @@ impl Runtime {
             let _ = tokio::task::spawn_blocking(move || c.stop()).await;
         }
     }
+}
+
+/// Closes the data dir (master key, mail, the embedded cluster) to other users: 0700; as
+/// root with the embedded cluster, 0710 with PostgreSQL's group, which must pass through it
+/// to its own directories and nothing more.
+fn secure_data_dir(cfg: &Config) -> Result<()> {
+    let dir = &cfg.data_dir;
+    let postgres_group = if cfg.database_url.is_none() && hs_store::embedded::is_root() {
+        Some(hs_store::embedded::unprivileged_user()?.gid)
+    } else {
+        None
+    };
+    let mode = match postgres_group {
+        Some(gid) => {
+            std::os::unix::fs::chown(dir, None, Some(gid))
+                .with_context(|| format!("handing {} to PostgreSQL's group", dir.display()))?;
+            0o710
+        }
+        None => 0o700,
+    };
+    if let Err(e) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)) {
+        tracing::warn!(dir = %dir.display(), error = %e, "cannot restrict the data dir's permissions");
+    }
+    Ok(())
 }
 
 /// The master key: from the configuration, else from `<data dir>/master.key`, created (mode

@@ -218,6 +218,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reservation_span",
         sql: include_str!("../migrations/0006_reservation_span.sql"),
     },
+    Migration {
+        version: 7,
+        name: "audit_ids",
+        sql: include_str!("../migrations/0007_audit_ids.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

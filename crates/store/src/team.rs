@@ -82,7 +82,8 @@ pub struct TokenPrincipal {
 /// One audit entry: who changed which row's which columns, never the values.
 #[derive(Clone, Debug, Serialize, FromRow, utoipa::ToSchema)]
 pub struct AuditEntry {
-    pub id: i64,
+    /// A random id: it reveals nothing about other restaurants' activity.
+    pub id: Uuid,
     pub at: DateTime<Utc>,
     pub actor: String,
     pub table_name: String,
@@ -99,8 +100,8 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
-    /// Entries older than this id (paging backwards).
-    pub before_id: Option<i64>,
+    /// Entries older than the one with this id (paging backwards).
+    pub before_id: Option<Uuid>,
     pub limit: i64,
 }
 
@@ -526,8 +527,9 @@ impl TenantTx {
             "SELECT id, at, actor, table_name, row_id, action, changed_columns FROM audit_log \
              WHERE ($1::text IS NULL OR table_name = $1) AND ($2::text IS NULL OR action = $2) \
                AND ($3::text IS NULL OR actor = $3) AND ($4::timestamptz IS NULL OR at >= $4) \
-               AND ($5::timestamptz IS NULL OR at < $5) AND ($6::bigint IS NULL OR id < $6) \
-             ORDER BY id DESC LIMIT $7",
+               AND ($5::timestamptz IS NULL OR at < $5) \
+               AND ($6::uuid IS NULL OR seq < (SELECT b.seq FROM audit_log b WHERE b.id = $6)) \
+             ORDER BY seq DESC LIMIT $7",
         )
         .bind(&f.table)
         .bind(&f.action)

@@ -102,8 +102,8 @@ pub struct AuditQuery {
     since: Option<DateTime<Utc>>,
     /// Before this instant (RFC 3339).
     until: Option<DateTime<Utc>>,
-    /// Entries older than this id (paging).
-    before: Option<i64>,
+    /// Entries older than the one with this id (paging: the previous page's `next_before`).
+    before: Option<Uuid>,
     /// 1 to 500, default 100.
     limit: Option<u16>,
 }

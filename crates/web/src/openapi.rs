@@ -139,7 +139,7 @@ pub struct RestaurantRef {
 pub struct AuditPage {
     pub entries: Vec<hs_store::team::AuditEntry>,
     /// Pass as `before` for the next (older) page.
-    pub next_before: Option<i64>,
+    pub next_before: Option<Uuid>,
 }
 
 /// API tokens (never the secrets).

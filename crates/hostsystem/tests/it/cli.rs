@@ -493,3 +493,42 @@ async fn with_database_url_it_uses_that_server_and_migrates_as_the_owner_url() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"));
 }
+
+/// Starts `serve` (with `args`), waits for health, stops it and returns what it printed.
+async fn serve_output(data: &Path, args: &[&str]) -> String {
+    let port = free_port();
+    let mut child = cmd(data, port)
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    wait_healthy(port, &mut child).await;
+    let mut out = child.stdout.take().expect("stdout");
+    assert!(stop(child).await.success());
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut out, &mut text).expect("read stdout");
+    text
+}
+
+#[tokio::test]
+async fn serve_prints_secrets_only_as_demo_credentials_and_closes_its_data_dir() {
+    let data = data_dir();
+    let plain = serve_output(data.path(), &[]).await;
+    for secret in ["password", "hs_", "hsv_", "key_demo"] {
+        assert!(
+            !plain.contains(secret),
+            "{secret} printed without --demo: {plain}"
+        );
+    }
+    let demo = serve_output(data.path(), &["--demo"]).await;
+    assert_eq!(demo.matches("Demo credentials").count(), 1, "{demo}");
+    assert!(demo.contains("password: "), "{demo}");
+    // Only the owner (and, as root, PostgreSQL's group to pass through) enters the data dir.
+    let mode = std::fs::metadata(data.path())
+        .expect("data dir")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode & 0o067, 0, "data dir mode {mode:o}");
+}
