@@ -49,3 +49,14 @@ ensure_browser_tools() {
     apt_install nodejs npm
   fi
 }
+
+ensure_python_venv() {
+  if ! command -v python3 >/dev/null 2>&1; then
+    echo "==> installing Python from Debian's packages"
+    apt_install python3 python3-venv
+  elif ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    echo "==> installing python3-venv from Debian's packages"
+    apt_install python3-venv
+  fi
+  command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
+}

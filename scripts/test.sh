@@ -13,6 +13,8 @@ echo "==> cargo clippy -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
 echo "==> cargo test"
 cargo test --locked --workspace
+echo "==> API fuzzing: schemathesis against the served OpenAPI document"
+bash scripts/api-fuzz.sh
 echo "==> browser tests (playwright-core driving Debian's Chromium; screenshots in test-output/)"
 ensure_browser_tools
 (

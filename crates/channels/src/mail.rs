@@ -96,6 +96,10 @@ impl Mailer for FileMailer {
             file.write_all(to_eml(&self.from, email, now, id).as_bytes())
                 .await
                 .with_context(|| format!("writing {}", path.display()))?;
+            // tokio's File hands writes to a background thread: wait until they are done.
+            file.flush()
+                .await
+                .with_context(|| format!("writing {}", path.display()))?;
             tracing::info!(file = %path.display(), "mail written");
             Ok(())
         })

@@ -180,6 +180,21 @@ pub fn single_line(raw: &str, max: usize) -> Result<&str, Invalid> {
     Ok(s)
 }
 
+/// Trims free text that may span lines (notes): at most `max` characters, and no control
+/// characters but line breaks and tabs.
+pub fn multi_line(raw: &str, max: usize) -> Result<&str, Invalid> {
+    let s = raw.trim();
+    if s.chars().count() > max {
+        return Err(Invalid::TooLong(max));
+    }
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Invalid::ControlCharacters);
+    }
+    Ok(s)
+}
+
 /// Trims a single-line name and checks its length and characters.
 pub fn name(raw: &str, max: usize) -> Result<String, Invalid> {
     let n = raw.trim();
@@ -294,6 +309,13 @@ mod tests {
             single_line(&"x".repeat(201), 200),
             Err(Invalid::TooLong(200))
         );
+    }
+
+    #[test]
+    fn multi_line_text_keeps_line_breaks_and_refuses_other_controls() {
+        assert_eq!(multi_line(" Fenster\nbitte\t ", 20), Ok("Fenster\nbitte"));
+        assert_eq!(multi_line("a\u{84}b", 20), Err(Invalid::ControlCharacters));
+        assert_eq!(multi_line(&"x".repeat(21), 20), Err(Invalid::TooLong(20)));
     }
 
     #[test]

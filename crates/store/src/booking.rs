@@ -23,14 +23,23 @@ pub const NOTES_MAX: usize = 2000;
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GuestInput {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 254, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub email: Option<String>,
     #[serde(default)]
+    #[schema(pattern = "^(de|en)$")]
     pub language: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub salutation: Option<String>,
 }
 
@@ -171,17 +180,9 @@ fn field(field: impl Into<String>, e: validate::Invalid) -> StoreError {
 }
 
 fn text(field_name: &str, s: &str, max: usize) -> Result<String, StoreError> {
-    let t = s.trim();
-    if t.chars().count() > max {
-        return Err(field(field_name, validate::Invalid::TooLong(max)));
-    }
-    // Notes may span lines; other control characters are refused.
-    if t.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(field(field_name, validate::Invalid::ControlCharacters));
-    }
-    Ok(t.to_string())
+    validate::multi_line(s, max)
+        .map(str::to_string)
+        .map_err(|e| field(field_name, e))
 }
 
 /// The reservation just written, as [`TenantTx::reservation`] would read it back (with its
@@ -385,11 +386,9 @@ impl TenantTx {
                 message: "\"de\" or \"en\"".into(),
             });
         }
-        let salutation = text(
-            "guest.salutation",
-            g.salutation.as_deref().unwrap_or(""),
-            30,
-        )?;
+        let salutation = validate::single_line(g.salutation.as_deref().unwrap_or(""), 30)
+            .map_err(|e| field("guest.salutation", e))?
+            .to_string();
         let now = self.store.clock.now();
         // One statement: the guest with that phone (preferred) or email gets the contact
         // details they lacked; without a match a new guest is written.
@@ -671,7 +670,8 @@ impl TenantTx {
                 }
             },
         };
-        let guest = match guest.filter(|g| !g.name.trim().is_empty()) {
+        // A walk-in may stay anonymous (no guest); a guest that is given needs a name.
+        let guest = match guest {
             Some(g) => Some(self.match_guest(g, &settings.country).await?),
             None => None,
         };

@@ -50,16 +50,34 @@ const COLS: &str = "id, name, salutation, phone, email, language, tags, notes, s
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GuestChanges {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
+    #[schema(max_length = 30, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub salutation: Option<String>,
     /// Empty string clears it.
+    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub phone: Option<String>,
     /// Empty string clears it.
+    #[schema(max_length = 254, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub email: Option<String>,
+    #[schema(pattern = "^(de|en)$")]
     pub language: Option<String>,
+    #[schema(max_items = 20)]
     pub tags: Option<Vec<String>>,
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+    )]
     pub notes: Option<String>,
     /// Empty string clears them.
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+    )]
     pub special_notes: Option<String>,
 }
 
@@ -229,12 +247,16 @@ impl TenantTx {
             None => current.tags,
         };
         let notes = match &c.notes {
-            Some(n) if n.chars().count() > 2000 => {
-                return Err(field("notes", validate::Invalid::TooLong(2000)))
-            }
-            Some(n) => n.trim().to_string(),
+            Some(n) => validate::multi_line(n, 2000)
+                .map_err(|e| field("notes", e))?
+                .to_string(),
             None => current.notes,
         };
+        let special_notes = c
+            .special_notes
+            .as_deref()
+            .map(|s| validate::multi_line(s, 2000).map_err(|e| field("special_notes", e)))
+            .transpose()?;
         let now = self.store.clock.now();
         sqlx::query(
             "UPDATE guests SET name = $2, salutation = $3, phone = $4, email = $5, language = $6, tags = $7, notes = $8, updated_at = $9 WHERE id = $1",
@@ -250,17 +272,14 @@ impl TenantTx {
         .bind(now)
         .execute(self.conn())
         .await?;
-        if let Some(s) = &c.special_notes {
-            if s.chars().count() > 2000 {
-                return Err(field("special_notes", validate::Invalid::TooLong(2000)));
-            }
-            let sealed = if s.trim().is_empty() {
+        if let Some(s) = special_notes {
+            let sealed = if s.is_empty() {
                 None
             } else {
                 Some(
                     self.data_key()
                         .await?
-                        .seal(s.trim().as_bytes(), &format!("guest:{id}")),
+                        .seal(s.as_bytes(), &format!("guest:{id}")),
                 )
             };
             sqlx::query("UPDATE guests SET special_enc = $2 WHERE id = $1")

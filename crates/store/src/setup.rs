@@ -23,19 +23,32 @@ fn invalid(field: impl Into<String>, code: &'static str, message: impl Into<Stri
 /// Reservation settings of a restaurant.
 #[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, utoipa::ToSchema)]
 pub struct ReservationSettings {
+    #[schema(min_length = 1, max_length = 64, example = "Europe/Berlin")]
     pub time_zone: String,
     pub languages: Vec<String>,
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub street: String,
+    #[schema(max_length = 20, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub postcode: String,
+    #[schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub city: String,
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub country: String,
+    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub phone: String,
+    #[schema(max_length = 254, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub email: String,
+    #[schema(max_length = 300, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub website: String,
+    #[schema(minimum = 5, maximum = 60, multiple_of = 5.0)]
     pub slot_minutes: i32,
+    #[schema(minimum = 1, maximum = 730)]
     pub horizon_days: i32,
+    #[schema(minimum = 0, maximum = 10080)]
     pub lead_minutes: i32,
+    #[schema(minimum = 1, maximum = 10000)]
     pub pacing_covers: Option<i32>,
+    #[schema(minimum = 1, maximum = 1000)]
     pub approval_above: i32,
     pub staff_read_special: bool,
 }
@@ -133,7 +146,13 @@ impl ReservationSettings {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ServicePeriod {
     /// 0 = Monday … 6 = Sunday.
+    #[schema(minimum = 0, maximum = 6)]
     pub weekday: i16,
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     #[serde(deserialize_with = "hhmm::deserialize")]
     #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
@@ -150,6 +169,11 @@ pub struct ServicePeriod {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct SpecialDay {
     pub day: NaiveDate,
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     #[serde(deserialize_with = "hhmm::deserialize")]
     #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
@@ -170,14 +194,18 @@ pub struct Closure {
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub reason: String,
 }
 
 /// A turn-time band.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct TurnBand {
+    #[schema(minimum = 1, maximum = 1000)]
     pub min_party: i32,
+    #[schema(minimum = 1, maximum = 1000)]
     pub max_party: Option<i32>,
+    #[schema(minimum = 15, maximum = 720)]
     pub minutes: i32,
 }
 
@@ -185,6 +213,11 @@ pub struct TurnBand {
 #[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Area {
     pub id: Uuid,
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
 }
 
@@ -193,8 +226,15 @@ pub struct Area {
 pub struct Table {
     pub id: Uuid,
     pub area_id: Uuid,
+    #[schema(
+        min_length = 1,
+        max_length = 30,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
+    #[schema(minimum = 1, maximum = 50)]
     pub min_seats: i32,
+    #[schema(minimum = 1, maximum = 50)]
     pub max_seats: i32,
     pub bookable_online: bool,
 }
@@ -203,8 +243,15 @@ pub struct Table {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Combination {
     pub id: Uuid,
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
+    #[schema(minimum = 1, maximum = 100)]
     pub min_seats: i32,
+    #[schema(minimum = 1, maximum = 100)]
     pub max_seats: i32,
     pub table_ids: Vec<Uuid>,
 }
@@ -317,6 +364,9 @@ pub fn validate_periods(periods: &[ServicePeriod]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Largest party size a turn-time band may name.
+const PARTY_BAND_MAX: i32 = 1000;
+
 /// Checks turn-time bands: from party size 1, without gaps or overlaps, the last may be open.
 pub fn validate_turn_times(bands: &[TurnBand]) -> Result<(), StoreError> {
     if bands.is_empty() {
@@ -344,6 +394,15 @@ pub fn validate_turn_times(bands: &[TurnBand]) -> Result<(), StoreError> {
             ));
         }
         match b.max_party {
+            Some(m) if m > PARTY_BAND_MAX => {
+                return Err(invalid(
+                    format!("{field}.max_party"),
+                    "out_of_range",
+                    format!(
+                        "at most {PARTY_BAND_MAX}; leave the last band open for larger parties"
+                    ),
+                ))
+            }
             Some(m) if m < b.min_party => {
                 return Err(invalid(
                     format!("{field}.max_party"),
@@ -978,8 +1037,15 @@ pub struct Seating {
 #[serde(deny_unknown_fields)]
 pub struct TableChanges {
     pub area_id: Option<Uuid>,
+    #[schema(
+        min_length = 1,
+        max_length = 30,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
+    #[schema(minimum = 1, maximum = 50)]
     pub min_seats: Option<i32>,
+    #[schema(minimum = 1, maximum = 50)]
     pub max_seats: Option<i32>,
     pub bookable_online: Option<bool>,
 }

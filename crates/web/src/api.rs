@@ -105,6 +105,7 @@ pub struct AuditQuery {
     /// Entries older than the one with this id (paging: the previous page's `next_before`).
     before: Option<Uuid>,
     /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u16>,
 }
 

@@ -42,8 +42,13 @@ pub async fn forward(state: AppState) {
                     let _ = state.events.send(LiveEvent::Resync);
                 }
                 tracing::debug!("listening for reservation changes");
-                match listener.recv().await {
-                    Ok(n) => {
+                match listener.try_recv().await {
+                    Ok(None) => {
+                        tracing::warn!("reservation listener lost its connection; reconnecting");
+                        lost = true;
+                        break;
+                    }
+                    Ok(Some(n)) => {
                         let mut parts = n.payload().split(' ');
                         if let (Some(Ok(restaurant_id)), Some(Ok(reservation_id))) = (
                             parts.next().map(Uuid::parse_str),

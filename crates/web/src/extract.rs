@@ -34,22 +34,35 @@ fn missing_field(msg: &str) -> Option<String> {
     Some(rest[..rest.find('`')?].to_string())
 }
 
-/// Parses JSON bytes, naming the field at fault.
+/// Parses JSON bytes, naming the field at fault. A number with a zero fraction (`40.0`) is
+/// the whole number it equals: JSON and JSON Schema do not tell them apart, so clients
+/// generated from the OpenAPI document may send either.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let inner = e.inner();
-        let msg = inner.to_string();
+    let mut value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.to_string()))?;
+    whole_numbers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let msg = e.inner().to_string();
         let field = missing_field(&msg).or_else(|| field_of(e.path()));
-        let code = if inner.is_syntax() || inner.is_eof() {
-            "malformed_json"
-        } else {
-            "invalid_field"
-        };
-        let mut err = ApiError::new(StatusCode::BAD_REQUEST, code, msg);
+        let mut err = ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", msg);
         err.field = field;
         err
     })
+}
+
+/// Turns every float with a zero fraction that fits an `i64` into that integer.
+fn whole_numbers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
 }
 
 fn require_json(req: &Request) -> Result<(), ApiError> {
@@ -225,7 +238,28 @@ impl FormFields {
 
 #[cfg(test)]
 mod tests {
-    use super::{form_pairs, FormFields};
+    use super::{form_pairs, parse_json, FormFields};
+
+    #[test]
+    fn whole_number_floats_are_integers_and_fractions_are_refused() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Body {
+            party_size: u32,
+            tables: Vec<i32>,
+        }
+        let b: Body = parse_json(br#"{"party_size": 4.0, "tables": [-2.0, 3]}"#).expect("whole");
+        assert_eq!(
+            b,
+            Body {
+                party_size: 4,
+                tables: vec![-2, 3]
+            }
+        );
+        let e = parse_json::<Body>(br#"{"party_size": 4.5, "tables": []}"#).expect_err("fraction");
+        assert_eq!(e.field.as_deref(), Some("party_size"));
+        let e = parse_json::<Body>(br#"{"party_size": 4"#).expect_err("syntax");
+        assert_eq!(e.code, "malformed_json");
+    }
 
     #[test]
     fn filled_rows_skip_blank_rows_and_end_at_the_first_missing_one() {

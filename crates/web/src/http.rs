@@ -127,3 +127,14 @@ pub async fn method_not_allowed() -> Response {
     )
     .into_response()
 }
+
+/// The answer to a request whose handler panicked: logged with the panic message, then the
+/// plain 500 every unexpected failure gets.
+pub fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    ApiError::internal(&format!("handler panicked: {what}")).into_response()
+}

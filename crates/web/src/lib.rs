@@ -202,7 +202,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/voice/{restaurant_id}/retell/function/{tool}",
-            post(voice::retell_function),
+            post(voice::retell_function_tool),
         )
         .route(
             "/api/v1/voice/{restaurant_id}/retell/webhook",
@@ -303,6 +303,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
+        ))
+        // A bug that panics answers a plain 500 (and is logged) instead of a dropped connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            http::panicked,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -214,8 +214,10 @@ impl Modify for BearerAuth {
         crate::voice::generic,
         crate::voice::vapi,
         crate::voice::retell_function,
+        crate::voice::retell_function_tool,
         crate::voice::retell_webhook,
     ),
+    components(schemas(crate::api::AuditAction)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -289,10 +291,14 @@ pub enum CommonErrors {
     /// Valid JSON, but a value is not acceptable; `field` names it.
     #[response(status = 422)]
     Unprocessable(#[to_schema] ErrorBody),
-    /// Too many requests for this token; see `Retry-After`.
+    /// Too many requests for this token, or too many failed authentications from this
+    /// address; see `Retry-After`.
     #[response(status = 429)]
     TooMany(#[to_schema] ErrorBody),
     /// Unexpected failure; the cause is logged.
     #[response(status = 500)]
     Internal(#[to_schema] ErrorBody),
+    /// The database is not reachable right now (code `unavailable`); see `Retry-After`.
+    #[response(status = 503)]
+    Unavailable(#[to_schema] ErrorBody),
 }

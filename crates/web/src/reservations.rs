@@ -184,12 +184,21 @@ pub struct CreateBody {
     #[schema(value_type = String, example = "19:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     #[serde(deserialize_with = "hhmm::deserialize")]
     time: NaiveTime,
+    #[schema(minimum = 1, maximum = 100)]
     party_size: u32,
     guest: GuestInput,
     #[serde(default)]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+    )]
     notes: String,
     /// Allergies, intolerances, pregnancy, religious diet, accessibility: stored encrypted.
     #[serde(default)]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+    )]
     special_notes: Option<String>,
     /// Default `api` for tokens, `dashboard` for sessions.
     #[serde(default)]
@@ -222,7 +231,8 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 /// `POST /api/v1/reservations`: 201 with the reservation; 409 `slot_unavailable` with
 /// alternatives; the same `Idempotency-Key` and body return the first answer again.
 #[utoipa::path(post, path = "/api/v1/reservations", tag = "reservations", request_body = CreateBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body within 24 h: the first answer again; same key, other body: 422 idempotency_key_reused")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]+$",
+        description = "Optional; 1 to 255 visible ASCII characters (else 400 invalid_header). The same key with the same body within 24 h answers the first answer again, status included, without booking twice; the same key with another body answers 422 idempotency_key_reused. Keys are per restaurant.")),
     responses((status = 201, body = Reservation),
               (status = 409, description = "The time is taken or too soon; alternatives offered", body = RejectionBody),
               CommonErrors))]
@@ -235,11 +245,12 @@ pub async fn create(
     let key = idempotency_key(&headers)?;
     let channel = body.channel.unwrap_or_else(|| default_channel(&caller));
     if channel == Channel::WalkIn {
-        return Err(ApiError::bad_field(
-            "channel",
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
             "use_walk_in_endpoint",
             "walk-ins are added with POST /api/v1/walk-ins",
-        ));
+        )
+        .field("channel"));
     }
     let mut tx = caller.tenant(&state).await?;
     if let Some(k) = &key {
@@ -338,7 +349,12 @@ pub struct ChangeBody {
     #[schema(value_type = Option<String>, example = "20:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     #[serde(default, deserialize_with = "hhmm::option::deserialize")]
     time: Option<NaiveTime>,
+    #[schema(minimum = 1, maximum = 100)]
     party_size: Option<u32>,
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+    )]
     notes: Option<String>,
     /// Tables to move to; without it the best free tables are chosen again.
     table_ids: Option<Vec<Uuid>>,
@@ -356,7 +372,7 @@ pub async fn change(
     ApiJson(body): ApiJson<ChangeBody>,
 ) -> Result<Response, ApiError> {
     let mut tx = caller.tenant(&state).await?;
-    match tx
+    let changed = tx
         .change_reservation(
             id,
             &Change {
@@ -367,8 +383,24 @@ pub async fn change(
                 tables: body.table_ids,
             },
         )
-        .await?
-    {
+        .await;
+    // Every 409 of this operation has the shape the document promises, with alternatives
+    // (none when the reservation itself cannot change).
+    let changed = match changed {
+        Err(StoreError::Conflict { code, message }) => {
+            let body = RejectionBody {
+                error: ErrorDetail {
+                    code: code.into(),
+                    message,
+                    field: None,
+                },
+                alternatives: Vec::new(),
+            };
+            return Ok((StatusCode::CONFLICT, Json(body)).into_response());
+        }
+        other => other?,
+    };
+    match changed {
         Ok(r) => {
             tx.commit().await?;
             Ok(Json(r).into_response())
@@ -408,6 +440,7 @@ pub async fn action(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WalkInBody {
+    #[schema(minimum = 1, maximum = 100)]
     party_size: u32,
     /// Tables to seat at; default: the best free ones.
     #[serde(default)]
@@ -415,6 +448,10 @@ pub struct WalkInBody {
     #[serde(default)]
     guest: Option<GuestInput>,
     #[serde(default)]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+    )]
     notes: String,
 }
 
@@ -588,6 +625,11 @@ pub async fn floor(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AreaBody {
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: String,
 }
 
@@ -610,8 +652,15 @@ pub async fn add_area(
 #[serde(deny_unknown_fields)]
 pub struct TableBody {
     area_id: Uuid,
+    #[schema(
+        min_length = 1,
+        max_length = 30,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: String,
+    #[schema(minimum = 1, maximum = 50)]
     min_seats: i32,
+    #[schema(minimum = 1, maximum = 50)]
     max_seats: i32,
     #[serde(default = "yes")]
     bookable_online: bool,
@@ -648,8 +697,15 @@ pub async fn add_table(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CombinationBody {
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: String,
+    #[schema(minimum = 1, maximum = 100)]
     min_seats: i32,
+    #[schema(minimum = 1, maximum = 100)]
     max_seats: i32,
     table_ids: Vec<Uuid>,
 }

@@ -695,6 +695,23 @@ pub async fn retell_function(
     }
 }
 
+/// `POST /api/v1/voice/{restaurant_id}/retell/function/{tool}`: the same custom function call
+/// with the tool named in the path and the arguments alone as the body.
+#[utoipa::path(post, path = "/api/v1/voice/{restaurant_id}/retell/function/{tool}", tag = "voice",
+    params(("restaurant_id" = Uuid, Path), ("tool" = String, Path, description = "check_availability, create_reservation, find_reservation, change_reservation, cancel_reservation, restaurant_info or hand_over_to_staff"),
+           ("X-Retell-Signature" = String, Header, description = "v=<unix ms>,d=<hex HMAC-SHA256 of body + timestamp>")),
+    request_body(content = Object, description = "The tool's arguments (or a full call {name, args, call})"),
+    responses((status = 200, description = "{ok, say, data, error?, call_id}", body = Object), VoiceErrors),
+    security(()))]
+pub async fn retell_function_tool(
+    state: State<AppState>,
+    path: Path<Vec<(String, String)>>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    retell_function(state, path, headers, req).await
+}
+
 fn millis(v: &Value) -> Option<DateTime<Utc>> {
     v.as_i64()
         .and_then(|ms| Utc.timestamp_millis_opt(ms).single())

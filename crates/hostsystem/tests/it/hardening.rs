@@ -446,3 +446,20 @@ async fn metrics_need_the_configured_bearer_token() {
     assert_eq!(get(Some("guess")).await, StatusCode::UNAUTHORIZED);
     assert_eq!(get(Some(crate::app::METRICS_TOKEN)).await, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_turn_time_band_up_to_the_largest_integer_is_refused_not_a_dropped_connection() {
+    // Found by schemathesis: `max_party + 1` overflowed and the request's task panicked.
+    let app = TestApp::new().await;
+    let (_, _, token) = manager_at_trattoria(&app).await;
+    let (s, body) = app
+        .call(
+            Method::PUT,
+            "/api/v1/turn-times",
+            &token,
+            Some(json!({"turn_times": [{"min_party": 1, "max_party": 2147483647, "minutes": 90}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["field"], "turn_times[0].max_party");
+}
