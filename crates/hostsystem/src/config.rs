@@ -58,6 +58,8 @@ pub struct Config {
     pub voice_rate_per_minute: u32,
     pub trust_proxy: bool,
     pub db_pool_size: u32,
+    /// Seconds a worker holds a claimed job before another may take it (renewed while it runs).
+    pub job_lease_secs: u64,
     pub mail_from: String,
     /// Bearer token that `GET /metrics` requires; without one, `/metrics` is not served.
     pub metrics_token: Option<Secret>,
@@ -81,6 +83,7 @@ impl Default for Config {
             voice_rate_per_minute: 3000,
             trust_proxy: false,
             db_pool_size: 16,
+            job_lease_secs: 60,
             mail_from: "HostSystem <noreply@hostsystem.local>".into(),
             metrics_token: None,
         }
@@ -104,6 +107,7 @@ const ENV: &[(&str, &str)] = &[
     ("HOSTSYSTEM_VOICE_RATE_PER_MINUTE", "voice_rate_per_minute"),
     ("HOSTSYSTEM_TRUST_PROXY", "trust_proxy"),
     ("HOSTSYSTEM_DB_POOL_SIZE", "db_pool_size"),
+    ("HOSTSYSTEM_JOB_LEASE_SECS", "job_lease_secs"),
     ("HOSTSYSTEM_MAIL_FROM", "mail_from"),
     ("HOSTSYSTEM_METRICS_TOKEN", "metrics_token"),
 ];
@@ -135,7 +139,8 @@ impl Config {
                     | "request_timeout_secs"
                     | "api_rate_per_minute"
                     | "voice_rate_per_minute"
-                    | "db_pool_size" => {
+                    | "db_pool_size"
+                    | "job_lease_secs" => {
                         let n: i64 = v
                             .trim()
                             .parse()
@@ -170,6 +175,9 @@ impl Config {
         }
         if self.request_timeout_secs == 0 {
             bail!("request_timeout_secs must be at least 1");
+        }
+        if self.job_lease_secs < 1 {
+            bail!("job_lease_secs must be at least 1");
         }
         if self.db_pool_size == 0 {
             bail!("db_pool_size must be at least 1");

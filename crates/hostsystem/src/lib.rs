@@ -11,13 +11,11 @@ pub mod voice_sim;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use config::Config;
-use hs_channels::mail::FileMailer;
 use hs_domain::Role;
 use hs_store::accounts::NewUser;
 use hs_store::Actor;
 use runtime::Runtime;
 use std::path::PathBuf;
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// HostSystem: reservations, AI agents and GDPR for restaurants.
@@ -51,7 +49,9 @@ pub enum Command {
     /// Administer restaurants, users, members and API tokens.
     #[command(subcommand)]
     Admin(Admin),
-    /// Run a scheduled job now.
+    /// Run the job worker and the scheduler alone (no web server), until SIGTERM.
+    Worker,
+    /// The job queue: run the nightly job now, list jobs, retry a failed one.
     #[command(subcommand)]
     Jobs(Jobs),
     /// Voice-AI tools for support staff.
@@ -59,12 +59,28 @@ pub enum Command {
     Voice(Voice),
 }
 
-/// Jobs that a running server schedules; run here by hand.
+/// The job queue by hand.
 #[derive(Subcommand, Debug)]
 pub enum Jobs {
-    /// The nightly retention run: anonymise old voice calls, delete old webhook logs and
+    /// The nightly retention run, now: anonymise old voice calls, delete old webhook logs and
     /// expired idempotency records; prints what it did as JSON.
     Retention,
+    /// List jobs as JSON (queued ones by default).
+    List {
+        /// Jobs that failed their last attempt.
+        #[arg(long, conflicts_with = "state")]
+        failed: bool,
+        /// queued, running, done or failed.
+        #[arg(long, value_parser = ["queued", "running", "done", "failed"])]
+        state: Option<String>,
+    },
+    /// Queue a failed job again now, its attempts counted from zero.
+    Retry {
+        /// The job's id (from `jobs list --failed`).
+        id: Uuid,
+    },
+    /// Run every due job now and exit.
+    Run,
 }
 
 /// Voice subcommands.
@@ -162,12 +178,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             rt.close().await;
             r
         }
-        Command::Jobs(Jobs::Retention) => {
+        Command::Worker => work(cfg).await,
+        Command::Jobs(j) => {
             let rt = Runtime::open(&cfg).await?;
-            let r = rt.store.run_retention(rt.clock.now()).await;
+            let r = queue(&rt, &cfg, j).await;
             rt.close().await;
-            println!("{}", serde_json::to_string_pretty(&r?)?);
-            Ok(())
+            r
         }
         Command::Voice(Voice::Simulate(s)) => voice_sim::run(s).await,
     }
@@ -281,6 +297,50 @@ async fn admin(rt: &Runtime, a: Admin) -> Result<()> {
     Ok(())
 }
 
+async fn queue(rt: &Runtime, cfg: &Config, j: Jobs) -> Result<()> {
+    match j {
+        Jobs::Retention => {
+            let done = rt.store.run_retention(rt.clock.now()).await?;
+            println!("{}", serde_json::to_string_pretty(&done)?);
+        }
+        Jobs::List { failed, state } => {
+            let state = if failed {
+                "failed".into()
+            } else {
+                state.unwrap_or_else(|| "queued".into())
+            };
+            let jobs = rt.store.jobs_in_state(&state).await?;
+            println!("{}", serde_json::to_string_pretty(&jobs)?);
+        }
+        Jobs::Retry { id } => {
+            rt.store
+                .retry_job(id)
+                .await
+                .with_context(|| format!("no failed job {id}"))?;
+            println!("job {id} queued again");
+        }
+        Jobs::Run => {
+            let n = jobs::worker(&rt.store, cfg).run_pending().await?;
+            println!("{n} jobs run");
+        }
+    }
+    Ok(())
+}
+
+/// `hostsystem worker`: the job worker and the scheduler, without the web server.
+async fn work(cfg: Config) -> Result<()> {
+    let rt = Runtime::open(&cfg).await?;
+    let watch = tokio::spawn(rt.store.clone().watch());
+    let background = jobs::Background::start(&rt.store, &cfg);
+    println!("HostSystem worker is running  (stop with Ctrl-C)");
+    shutdown_signal().await;
+    tracing::info!("worker shutting down");
+    background.stop().await;
+    watch.abort();
+    rt.close().await;
+    Ok(())
+}
+
 /// Builds the web state for a runtime and configuration.
 pub fn web_state(rt: &Runtime, cfg: &Config) -> hs_web::AppState {
     let web = hs_web::WebConfig {
@@ -292,11 +352,7 @@ pub fn web_state(rt: &Runtime, cfg: &Config) -> hs_web::AppState {
         trust_proxy: cfg.trust_proxy,
         metrics_token: cfg.metrics_token.as_ref().map(|t| t.expose().to_string()),
     };
-    let mailer = Arc::new(FileMailer::new(
-        cfg.data_dir.join("mail"),
-        cfg.mail_from.clone(),
-    ));
-    hs_web::AppState::new(rt.store.clone(), web, mailer)
+    hs_web::AppState::new(rt.store.clone(), web)
 }
 
 async fn serve(cfg: Config, demo: bool) -> Result<()> {
@@ -321,10 +377,10 @@ async fn serve(cfg: Config, demo: bool) -> Result<()> {
     println!("HostSystem is listening on {url}  (stop with Ctrl-C)");
     tracing::info!(bind = %cfg.bind, "listening");
     let state = web_state(&rt, &cfg);
-    let nightly = tokio::spawn(jobs::nightly(rt.store.clone()));
+    let background = jobs::Background::start(&rt.store, &cfg);
     let watch = tokio::spawn(rt.store.clone().watch());
     let result = hs_web::serve(listener, state, shutdown_signal()).await;
-    nightly.abort();
+    background.stop().await;
     watch.abort();
     tracing::info!("shutting down");
     rt.close().await;

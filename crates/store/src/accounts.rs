@@ -523,6 +523,13 @@ impl Store {
         let Some(user) = self.user_by_email(email).await? else {
             return Ok(None);
         };
+        self.issue_password_reset(user.id).await.map(Some)
+    }
+
+    /// A single-use reset token for the user (valid for an hour). Used by the job that mails
+    /// it, so the token exists only in that mail.
+    pub async fn issue_password_reset(&self, user_id: Uuid) -> Result<(User, String), StoreError> {
+        let user = self.user(user_id).await?;
         let token = random_token();
         let now = self.clock.now();
         sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
@@ -532,7 +539,7 @@ impl Store {
             .bind(now + RESET_VALIDITY)
             .execute(&self.pool()?)
             .await?;
-        Ok(Some((user, token)))
+        Ok((user, token))
     }
 
     /// Whether a reset token is still usable.

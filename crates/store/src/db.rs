@@ -223,6 +223,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "audit_ids",
         sql: include_str!("../migrations/0007_audit_ids.sql"),
     },
+    Migration {
+        version: 8,
+        name: "job_queue",
+        sql: include_str!("../migrations/0008_job_queue.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

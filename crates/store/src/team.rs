@@ -360,6 +360,41 @@ impl TenantTx {
         ))
     }
 
+    /// A fresh link token for an open, unexpired invite (the previous link stops working), or
+    /// `None` when it was accepted, revoked or has expired. Used by the job that mails it, so
+    /// the token exists only in that mail.
+    pub async fn issue_invite_link(
+        &mut self,
+        id: Uuid,
+    ) -> Result<Option<(Invite, String)>, StoreError> {
+        let now = self.store.clock.now();
+        let token = random_token();
+        let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
+            "UPDATE invites SET token_hash = $2 WHERE id = $1 AND accepted_at IS NULL \
+             AND revoked_at IS NULL AND expires_at > $3 RETURNING email, role, expires_at",
+        )
+        .bind(id)
+        .bind(token_hash(&token))
+        .bind(now)
+        .fetch_optional(self.conn())
+        .await?;
+        let Some((email, role, expires_at)) = row else {
+            return Ok(None);
+        };
+        let restaurant = self.restaurant().await?;
+        Ok(Some((
+            Invite {
+                id,
+                restaurant_id: restaurant.id,
+                restaurant_name: restaurant.name,
+                email,
+                role: role_of_str(&role)?,
+                expires_at,
+            },
+            token,
+        )))
+    }
+
     /// The open invite for a link token.
     pub async fn invite_by_token(&mut self, token: &str) -> Result<Invite, StoreError> {
         let now = self.store.clock.now();

@@ -693,31 +693,6 @@ impl TenantTx {
 }
 
 impl Store {
-    /// Claims `job`'s run for the night of `on`; `false` when another process already has.
-    pub async fn claim_job(&self, job: &str, on: chrono::NaiveDate) -> Result<bool, StoreError> {
-        let claimed = sqlx::query(
-            "INSERT INTO job_runs (job, run_on, claimed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(job)
-        .bind(on)
-        .bind(self.clock.now())
-        .execute(&self.pool()?)
-        .await?
-        .rows_affected();
-        Ok(claimed == 1)
-    }
-
-    /// Marks a claimed run as finished.
-    pub async fn finish_job(&self, job: &str, on: chrono::NaiveDate) -> Result<(), StoreError> {
-        sqlx::query("UPDATE job_runs SET finished_at = $3 WHERE job = $1 AND run_on = $2")
-            .bind(job)
-            .bind(on)
-            .bind(self.clock.now())
-            .execute(&self.pool()?)
-            .await?;
-        Ok(())
-    }
-
     /// The nightly retention run over every restaurant: voice calls older than the
     /// restaurant's retention (default 90 days) lose caller number, transcript, summary and
     /// recording link; voice webhook logs older than 30 days and expired idempotency records

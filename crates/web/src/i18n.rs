@@ -269,12 +269,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("error.internal", "Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.", "Something went wrong. Please try again."),
     ("error.too_many", "Zu viele Anfragen. Bitte warten Sie kurz.", "Too many requests. Please wait a moment."),
     ("error.back", "Zurück zur Übersicht", "Back to the overview"),
-    ("mail.invite_subject", "Einladung ins Team von {r}", "Invitation to the team of {r}"),
-    ("mail.invite_body", "Hallo,\n\nSie wurden eingeladen, dem Team von {r} in HostSystem beizutreten ({role}).\nÖffnen Sie diesen Link innerhalb von 7 Tagen:\n\n{link}\n\nWenn Sie diese Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.", "Hello,\n\nYou have been invited to join the team of {r} on HostSystem ({role}).\nOpen this link within 7 days:\n\n{link}\n\nIf you did not expect this invitation, ignore this email."),
-    ("mail.totp_locked_subject", "Sicherheitswarnung: wiederholt falsche Codes für Ihre Anmeldung", "Security warning: repeated wrong sign-in codes"),
-    ("mail.totp_locked_body", "Hallo {name},\n\nbei der Anmeldung in Ihr HostSystem-Konto wurde Ihr Passwort richtig eingegeben, danach aber wiederholt ein falscher Code des zweiten Faktors. Die Anmeldung ist deshalb vorübergehend gesperrt, und die Sperre wächst mit jedem weiteren Fehlversuch.\n\nWaren Sie das nicht, kennt jemand Ihr Passwort. Ändern Sie es jetzt unter {url}/account und melden Sie dort alle anderen Sitzungen ab.\n\nIhr HostSystem", "Hello {name},\n\nsomeone entered the correct password for your HostSystem account, then repeatedly a wrong second-factor code. Sign-in is locked for now, and the lock grows with every further wrong code.\n\nIf this was not you, someone knows your password. Change it now at {url}/account and sign out all other sessions there.\n\nYour HostSystem"),
-    ("mail.reset_subject", "Passwort zurücksetzen", "Reset your password"),
-    ("mail.reset_body", "Hallo {name},\n\nmit diesem Link setzen Sie ein neues Passwort. Er gilt eine Stunde und nur einmal:\n\n{link}\n\nWenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail; Ihr Passwort bleibt unverändert.", "Hello {name},\n\nUse this link to set a new password. It works once, for one hour:\n\n{link}\n\nIf you did not ask for this, ignore this email; your password stays as it is."),
 ];
 
 /// Supported languages.

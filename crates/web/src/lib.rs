@@ -26,7 +26,6 @@ pub mod voice;
 
 use axum::routing::{get, post};
 use axum::Router;
-use hs_channels::mail::Mailer;
 use hs_domain::Clock;
 use hs_store::Store;
 use std::sync::Arc;
@@ -78,7 +77,6 @@ impl WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
-    pub mailer: Arc<dyn Mailer>,
     pub metrics: Arc<metrics::Metrics>,
     pub login_limiter: Arc<limits::FailureLimiter>,
     pub totp_limiter: Arc<limits::FailureLimiter>,
@@ -96,7 +94,7 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the state; the limiters run on the store's clock.
-    pub fn new(store: Store, config: WebConfig, mailer: Arc<dyn Mailer>) -> Self {
+    pub fn new(store: Store, config: WebConfig) -> Self {
         let clock: Clock = store.clock().clone();
         AppState {
             login_limiter: Arc::new(limits::FailureLimiter::new(limits::LOGIN, clock.clone())),
@@ -115,7 +113,6 @@ impl AppState {
             )),
             store,
             config: Arc::new(config),
-            mailer,
             metrics: Arc::new(metrics::Metrics::default()),
             templates: Arc::new(pages::environment()),
             events: tokio::sync::broadcast::channel(1024).0,

@@ -12,7 +12,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use chrono::{DateTime, Utc};
-use hs_channels::mail::Email;
 use hs_domain::Role;
 use hs_store::secret::hex;
 use hs_store::team::MyRestaurant;
@@ -508,20 +507,12 @@ pub async fn totp_check(
 /// The lockout of second-factor codes after which the account's owner is told by email.
 const TOTP_LOCKOUTS_BEFORE_MAIL: u32 = 2;
 
-/// Tells the account's owner that someone who knows the password keeps guessing second-factor
-/// codes. A mail that cannot be sent is logged; the lockout holds either way.
+/// Queues the warning to the account's owner that someone who knows the password keeps
+/// guessing second-factor codes. A failure to queue it is logged; the lockout holds either way.
 async fn warn_of_totp_guessing(state: &AppState, user: &hs_store::accounts::User) {
-    let lang = if user.language == "en" { "en" } else { "de" };
-    let mail = Email {
-        to: user.email.clone(),
-        subject: i18n::text(lang, "mail.totp_locked_subject").to_string(),
-        body: i18n::text(lang, "mail.totp_locked_body")
-            .replace("{name}", &user.name)
-            .replace("{url}", state.config.public_url.trim_end_matches('/')),
-    };
     tracing::warn!(user = %user.id, "repeated second-factor lockouts; owner notified");
-    if let Err(e) = state.mailer.send(&mail).await {
-        tracing::error!(error = %format!("{e:#}"), "sending the second-factor warning");
+    if let Err(e) = hs_service::team::warn_of_totp_guessing(&state.store, user.id).await {
+        tracing::error!(error = %e, "queueing the second-factor warning");
     }
 }
 
@@ -916,25 +907,9 @@ pub async fn invite(
     let email = form.get("email").to_string();
     let lang = PageCtx::in_restaurant(&r).lang;
     let inviter = r.ctx.user.id;
-    let mailer = state.mailer.clone();
-    let base = state.config.public_url.trim_end_matches('/').to_string();
     team_change(&state, &r, &headers, move |tx| {
         Box::pin(async move {
-            let (inv, token) = tx.create_invite(&email, role, Some(inviter)).await?;
-            let link = format!("{base}/invite/{}/{token}", inv.restaurant_id);
-            let mail = Email {
-                to: inv.email.clone(),
-                subject: i18n::text(lang, "mail.invite_subject")
-                    .replace("{r}", &inv.restaurant_name),
-                body: i18n::text(lang, "mail.invite_body")
-                    .replace("{r}", &inv.restaurant_name)
-                    .replace(
-                        "{role}",
-                        i18n::text(lang, &format!("role.{}", inv.role.as_str())),
-                    )
-                    .replace("{link}", &link),
-            };
-            mailer.send(&mail).await?;
+            let inv = hs_service::team::invite(tx, &email, role, Some(inviter), lang).await?;
             Ok(context! { notice => format!("{} {}", i18n::text(lang, "team.invited"), inv.email) })
         })
     })
@@ -1259,27 +1234,8 @@ pub async fn forgot(
     let key = format!("reset:{email}");
     if state.login_limiter.check(&key).is_ok() {
         state.login_limiter.fail(&key);
-        match state.store.request_password_reset(&email).await {
-            Ok(Some((user, token))) => {
-                let lang = if user.language == "en" { "en" } else { "de" };
-                let link = format!(
-                    "{}/reset/{token}",
-                    state.config.public_url.trim_end_matches('/')
-                );
-                let mail = Email {
-                    to: user.email.clone(),
-                    subject: i18n::text(lang, "mail.reset_subject").to_string(),
-                    body: i18n::text(lang, "mail.reset_body")
-                        .replace("{name}", &user.name)
-                        .replace("{link}", &link),
-                };
-                if let Err(e) = state.mailer.send(&mail).await {
-                    return ApiError::internal(&format!("sending reset mail: {e:#}"))
-                        .into_response();
-                }
-            }
-            Ok(None) => {}
-            Err(e) => return ApiError::from(e).into_response(),
+        if let Err(e) = hs_service::team::request_password_reset(&state.store, &email).await {
+            return ApiError::from(e).into_response();
         }
     }
     render(

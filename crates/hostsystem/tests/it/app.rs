@@ -2,8 +2,9 @@
 //! file mailer in a temp dir and named helpers, so each test reads like its scenario.
 
 use chrono::{DateTime, Duration, Utc};
-use hs_channels::mail::FileMailer;
+use hs_channels::mail::{FileMailer, Mailer};
 use hs_domain::{Clock, Role};
+use hs_service::jobs::{JobContext, Worker, WorkerOptions};
 use hs_store::accounts::NewUser;
 use hs_store::{Actor, MasterKey, Store};
 use hs_testkit::{fresh_db, TestDb};
@@ -28,6 +29,10 @@ pub struct TestApp {
     pub clock: Clock,
     pub db: TestDb,
     pub mail_dir: tempfile::TempDir,
+    /// Runs the jobs the app queued, when a test asks ([`TestApp::run_pending_jobs`]).
+    pub worker: Worker,
+    /// Failed job attempts a test expects; any other fails the test when the app is dropped.
+    expected_job_failures: usize,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -36,6 +41,7 @@ pub struct Builder {
     voice_rate: u32,
     tls_url: bool,
     trust_proxy: bool,
+    mail_fails: bool,
 }
 
 impl Builder {
@@ -52,6 +58,12 @@ impl Builder {
     /// Take client addresses from `X-Forwarded-For`, as behind a proxy.
     pub fn behind_proxy(mut self) -> Self {
         self.trust_proxy = true;
+        self
+    }
+
+    /// Every mail the jobs send fails (as with a provider that is down).
+    pub fn mail_fails(mut self) -> Self {
+        self.mail_fails = true;
         self
     }
 
@@ -92,11 +104,24 @@ impl Builder {
             metrics_token: Some(METRICS_TOKEN.into()),
             ..Default::default()
         };
-        let mailer = Arc::new(FileMailer::new(
-            mail_dir.path(),
-            "HostSystem <noreply@test>",
-        ));
-        let state = hs_web::AppState::new(store.clone(), config, mailer);
+        let mailer: Arc<dyn Mailer> = if self.mail_fails {
+            Arc::new(FailingMailer)
+        } else {
+            Arc::new(FileMailer::new(
+                mail_dir.path(),
+                "HostSystem <noreply@test>",
+            ))
+        };
+        let worker = Worker::new(
+            JobContext {
+                store: store.clone(),
+                mailer,
+                public_url: base.clone(),
+            },
+            hs_service::registry(),
+            WorkerOptions::default(),
+        );
+        let state = hs_web::AppState::new(store.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(hs_web::serve(listener, state, async {
             let _ = rx.await;
@@ -107,8 +132,22 @@ impl Builder {
             clock,
             db,
             mail_dir,
+            worker,
+            expected_job_failures: 0,
             shutdown: Some(tx),
         }
+    }
+}
+
+/// A mail provider that is down.
+struct FailingMailer;
+
+impl Mailer for FailingMailer {
+    fn send<'a>(
+        &'a self,
+        _: &'a hs_channels::mail::Email,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
+        Box::pin(async { Err(anyhow::anyhow!("mail provider unreachable")) })
     }
 }
 
@@ -116,6 +155,14 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        // As the registry server's TestApp does: a test that leaves failed jobs behind fails.
+        let failures = self.worker.failures();
+        if failures.len() != self.expected_job_failures && !std::thread::panicking() {
+            panic!(
+                "jobs failed that the test did not expect ({} expected): {failures:#?}",
+                self.expected_job_failures
+            );
         }
     }
 }
@@ -127,6 +174,7 @@ impl TestApp {
             voice_rate: 3000,
             tls_url: false,
             trust_proxy: false,
+            mail_fails: false,
         }
     }
 
@@ -238,8 +286,19 @@ impl TestApp {
         self.clock.advance(d);
     }
 
-    /// Every mail written so far, oldest first.
-    pub fn mails(&self) -> Vec<String> {
+    /// Runs every due job (mails, nightly runs) now; returns how many ran.
+    pub async fn run_pending_jobs(&self) -> usize {
+        self.worker.run_pending().await.expect("run jobs")
+    }
+
+    /// Declares that `n` job attempts of this test fail on purpose.
+    pub fn expect_job_failures(&mut self, n: usize) {
+        self.expected_job_failures = n;
+    }
+
+    /// Every mail sent so far (after running due jobs), oldest first.
+    pub async fn mails(&self) -> Vec<String> {
+        self.run_pending_jobs().await;
         let mut files: Vec<_> = std::fs::read_dir(self.mail_dir.path())
             .map(|d| d.flatten().map(|e| e.path()).collect())
             .unwrap_or_default();
@@ -251,8 +310,8 @@ impl TestApp {
     }
 
     /// The first link to this app in the last mail.
-    pub fn last_mail_link(&self) -> String {
-        let mail = self.mails().pop().expect("a mail was sent");
+    pub async fn last_mail_link(&self) -> String {
+        let mail = self.mails().await.pop().expect("a mail was sent");
         let start = mail.find(&self.base).expect("link in mail");
         mail[start..]
             .split_whitespace()

@@ -310,13 +310,13 @@ async fn bad_totp_codes_lock_for_growing_times_with_retry_after_and_warn_the_own
         "even a right code waits"
     );
     assert_eq!(retry_after(&locked).as_deref(), Some("30"));
-    let mails_before = app.mails().len();
+    let mails_before = app.mails().await.len();
     // Each further bad code doubles the lock; the second lockout warns the owner.
     app.advance(Duration::seconds(31));
     let second = c.post("/login/2fa", &[("code", "123456")]).await;
     assert_eq!(second.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(retry_after(&second).as_deref(), Some("60"));
-    let mails = app.mails();
+    let mails = app.mails().await;
     assert_eq!(mails.len(), mails_before + 1, "one warning mail");
     let warning = mails.last().expect("mail");
     assert!(warning.contains("To: manager@trattoria-test.example"));
@@ -324,7 +324,7 @@ async fn bad_totp_codes_lock_for_growing_times_with_retry_after_and_warn_the_own
     app.advance(Duration::seconds(61));
     let third = c.post("/login/2fa", &[("code", "123456")]).await;
     assert_eq!(retry_after(&third).as_deref(), Some("120"));
-    assert_eq!(app.mails().len(), mails_before + 1, "warned once");
+    assert_eq!(app.mails().await.len(), mails_before + 1, "warned once");
     app.advance(Duration::seconds(121));
     assert_eq!(
         c.post("/login/2fa", &[("code", &code(&secret, &app, 0))])
@@ -454,7 +454,10 @@ async fn password_reset_link_works_once_within_an_hour_and_ends_sessions() {
         .post("/forgot", &[("email", "nobody@nowhere.example")])
         .await;
     assert_eq!(p.status, StatusCode::OK);
-    assert!(app.mails().is_empty(), "no mail for unknown addresses");
+    assert!(
+        app.mails().await.is_empty(),
+        "no mail for unknown addresses"
+    );
     let p2 = b
         .post("/forgot", &[("email", "staff@trattoria-test.example")])
         .await;
@@ -463,7 +466,7 @@ async fn password_reset_link_works_once_within_an_hour_and_ends_sessions() {
         "the answer does not reveal who has an account"
     );
     assert!(p2.body.contains("class=\"notice\""));
-    let link = app.last_mail_link();
+    let link = app.last_mail_link().await;
     let path = link.trim_start_matches(&app.base).to_string();
     assert!(path.starts_with("/reset/"));
     assert_eq!(b.get(&path).await.status, StatusCode::OK);
@@ -492,6 +495,7 @@ async fn password_reset_link_works_once_within_an_hour_and_ends_sessions() {
         .await;
     let late = app
         .last_mail_link()
+        .await
         .trim_start_matches(&app.base)
         .to_string();
     app.advance(Duration::minutes(61));

@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod dashboard;
 mod hardening;
+mod jobs;
 mod recovery;
 mod reservations;
 mod team;

@@ -18,9 +18,9 @@ async fn owner_invites_by_email_and_the_invitee_joins_with_a_new_account() {
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("luca@trattoria-test.example"));
-    let mail = app.mails().pop().expect("invite mail");
+    let mail = app.mails().await.pop().expect("invite mail");
     assert!(mail.contains("To: luca@trattoria-test.example"));
-    let link = app.last_mail_link();
+    let link = app.last_mail_link().await;
     let path = link.trim_start_matches(&app.base).to_string();
 
     let mut luca = app.browser();

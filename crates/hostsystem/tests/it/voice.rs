@@ -1095,16 +1095,29 @@ async fn a_taken_time_is_answered_with_the_nearest_free_times_to_offer() {
 
 #[tokio::test]
 async fn each_night_s_retention_runs_once_even_with_several_servers() {
+    use hs_service::jobs::enqueue_platform;
+    use hs_service::retention::RetentionRun;
     let app = TestApp::new().await;
     let (rid, _) = voice_restaurant(&app, "Trattoria Zwei Server", None).await;
-    let night = t0();
-    // Two server processes wake at 03:00: the first claims the night, the second skips it.
+    let night = t0().date_naive();
+    // Two server processes schedule the night's run and both look for due jobs: the night is
+    // queued once, and one of them runs it.
+    let second = app.worker.clone();
     let (a, b) = tokio::join!(
-        hostsystem::jobs::retention_once(&app.store, night),
-        hostsystem::jobs::retention_once(&app.store, night)
+        async {
+            enqueue_platform(&app.store, &RetentionRun { night })
+                .await
+                .expect("schedule");
+            app.worker.run_pending().await.expect("first")
+        },
+        async {
+            enqueue_platform(&app.store, &RetentionRun { night })
+                .await
+                .expect("schedule");
+            second.run_pending().await.expect("second")
+        }
     );
-    let ran = [a.expect("first"), b.expect("second")];
-    assert_eq!(ran.iter().filter(|r| **r).count(), 1, "{ran:?}");
+    assert_eq!(a + b, 1, "{a} + {b}");
     let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
     assert_eq!(
         tx.deletion_protocol(10).await.expect("protocol").len(),
@@ -1112,9 +1125,13 @@ async fn each_night_s_retention_runs_once_even_with_several_servers() {
         "one run recorded"
     );
     drop(tx);
-    assert!(
-        hostsystem::jobs::retention_once(&app.store, night + Duration::days(1))
-            .await
-            .expect("next night")
-    );
+    enqueue_platform(
+        &app.store,
+        &RetentionRun {
+            night: night + Duration::days(1),
+        },
+    )
+    .await
+    .expect("next night");
+    assert_eq!(app.run_pending_jobs().await, 1, "the next night runs");
 }

@@ -1,0 +1,111 @@
+//! The team's use cases that send mail: inviting someone, resetting a password, warning an
+//! account's owner of guessed second-factor codes. Each change and the job that mails about
+//! it are written in one transaction; the job composes the message and, for links, issues the
+//! token itself, so no token is ever stored anywhere but hashed.
+
+use crate::jobs::{enqueue, enqueue_platform, Job, JobContext};
+use crate::messages;
+use anyhow::{Context, Result};
+use hs_domain::Role;
+use hs_store::team::Invite;
+use hs_store::{Store, StoreError, TenantTx};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Invites `email` with `role` and queues the invite mail in the same transaction; the mail is
+/// written in `lang` ("de" or "en").
+pub async fn invite(
+    tx: &mut TenantTx,
+    email: &str,
+    role: Role,
+    invited_by: Option<Uuid>,
+    lang: &str,
+) -> Result<Invite, StoreError> {
+    let (invite, _unsent_token) = tx.create_invite(email, role, invited_by).await?;
+    enqueue(
+        tx,
+        &SendInvite {
+            invite_id: invite.id,
+            language: messages::language(lang).to_string(),
+        },
+    )
+    .await?;
+    Ok(invite)
+}
+
+/// Queues a reset mail if an account has this email. Answers the same either way, so callers
+/// cannot tell who has an account.
+pub async fn request_password_reset(store: &Store, email: &str) -> Result<(), StoreError> {
+    if let Some(user) = store.user_by_email(email).await? {
+        enqueue_platform(store, &SendPasswordReset { user_id: user.id }).await?;
+    }
+    Ok(())
+}
+
+/// Queues the warning about repeated second-factor lockouts to the account's owner.
+pub async fn warn_of_totp_guessing(store: &Store, user_id: Uuid) -> Result<(), StoreError> {
+    enqueue_platform(store, &WarnTotpGuessing { user_id }).await?;
+    Ok(())
+}
+
+/// Mails an invite's link (a fresh token; earlier links stop working).
+#[derive(Serialize, Deserialize)]
+pub struct SendInvite {
+    pub invite_id: Uuid,
+    pub language: String,
+}
+
+impl Job for SendInvite {
+    const KIND: &'static str = "send_invite";
+
+    async fn run(&self, ctx: &JobContext, tx: Option<&mut TenantTx>) -> Result<()> {
+        let tx = tx.context("an invite belongs to a restaurant")?;
+        // Accepted, revoked or expired meanwhile: nothing to send.
+        let Some((invite, token)) = tx.issue_invite_link(self.invite_id).await? else {
+            return Ok(());
+        };
+        let link = format!("{}/invite/{}/{token}", ctx.public_url, invite.restaurant_id);
+        let mail = messages::invite(
+            &self.language,
+            &invite.email,
+            &invite.restaurant_name,
+            invite.role,
+            &link,
+        );
+        ctx.mailer.send(&mail).await
+    }
+}
+
+/// Mails a password-reset link to a user.
+#[derive(Serialize, Deserialize)]
+pub struct SendPasswordReset {
+    pub user_id: Uuid,
+}
+
+impl Job for SendPasswordReset {
+    const KIND: &'static str = "send_password_reset";
+
+    async fn run(&self, ctx: &JobContext, _: Option<&mut TenantTx>) -> Result<()> {
+        let (user, token) = ctx.store.issue_password_reset(self.user_id).await?;
+        let link = format!("{}/reset/{token}", ctx.public_url);
+        let mail = messages::password_reset(&user.language, &user.email, &user.name, &link);
+        ctx.mailer.send(&mail).await
+    }
+}
+
+/// Warns a user that their second factor is being guessed.
+#[derive(Serialize, Deserialize)]
+pub struct WarnTotpGuessing {
+    pub user_id: Uuid,
+}
+
+impl Job for WarnTotpGuessing {
+    const KIND: &'static str = "warn_totp_guessing";
+
+    async fn run(&self, ctx: &JobContext, _: Option<&mut TenantTx>) -> Result<()> {
+        let user = ctx.store.user(self.user_id).await?;
+        let mail =
+            messages::totp_guessing(&user.language, &user.email, &user.name, &ctx.public_url);
+        ctx.mailer.send(&mail).await
+    }
+}
