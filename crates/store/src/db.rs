@@ -228,6 +228,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "job_queue",
         sql: include_str!("../migrations/0008_job_queue.sql"),
     },
+    Migration {
+        version: 9,
+        name: "privacy",
+        sql: include_str!("../migrations/0009_privacy.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

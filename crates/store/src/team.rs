@@ -90,6 +90,8 @@ pub struct AuditEntry {
     pub row_id: String,
     pub action: String,
     pub changed_columns: Vec<String>,
+    /// When the data this entry speaks of was anonymised or deleted (the entry stays).
+    pub shredded_at: Option<DateTime<Utc>>,
 }
 
 /// Filters for the audit log; all optional.
@@ -559,7 +561,7 @@ impl TenantTx {
     /// Audit entries matching the filter, newest first.
     pub async fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT id, at, actor, table_name, row_id, action, changed_columns FROM audit_log \
+            "SELECT id, at, actor, table_name, row_id, action, changed_columns, shredded_at FROM audit_log \
              WHERE ($1::text IS NULL OR table_name = $1) AND ($2::text IS NULL OR action = $2) \
                AND ($3::text IS NULL OR actor = $3) AND ($4::timestamptz IS NULL OR at >= $4) \
                AND ($5::timestamptz IS NULL OR at < $5) \

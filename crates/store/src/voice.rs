@@ -4,7 +4,7 @@
 
 use crate::error::StoreError;
 use crate::secret::{constant_time_eq, random_token, token_hash};
-use crate::tenant::{Actor, Store, TenantTx};
+use crate::tenant::TenantTx;
 use chrono::{DateTime, Duration, Utc};
 use hs_domain::validate;
 use serde::Serialize;
@@ -13,8 +13,7 @@ use uuid::Uuid;
 
 /// How long the previous secret stays valid after a rotation.
 pub const ROTATION_GRACE_HOURS: i64 = 24;
-/// Voice webhook logs (`voice_events`) are kept this many days.
-pub const EVENT_RETENTION_DAYS: i64 = 30;
+pub use crate::privacy::EVENT_RETENTION_DAYS;
 /// Longest transcript kept, in characters.
 pub const TRANSCRIPT_MAX: usize = 100_000;
 
@@ -185,15 +184,6 @@ pub struct CallFilter {
     pub outcome: Option<Outcome>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
-}
-
-/// One line of a retention run.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct Deleted {
-    pub restaurant_id: Uuid,
-    pub category: &'static str,
-    pub rows: u64,
-    pub cutoff: DateTime<Utc>,
 }
 
 /// A protocol row as the restaurant sees it.
@@ -556,6 +546,35 @@ impl TenantTx {
         Ok(r.into_call(transcript, summary))
     }
 
+    /// Every call (of one caller, when given) with its opened texts, oldest first: what a
+    /// data export holds.
+    pub(crate) async fn calls_with_texts(
+        &mut self,
+        caller: Option<&str>,
+    ) -> Result<Vec<Call>, StoreError> {
+        let rows: Vec<CallRow> = sqlx::query_as(&format!(
+            "SELECT {CALL_COLS} FROM voice_calls WHERE ($1::text IS NULL OR caller = $1) ORDER BY started_at, id"
+        ))
+        .bind(caller)
+        .fetch_all(self.conn())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(self.present_call(r).await?);
+        }
+        Ok(out)
+    }
+
+    /// How many days calls keep their personal data (the restaurant's setting).
+    pub(crate) async fn voice_retention_days(&mut self) -> Result<i32, StoreError> {
+        self.ensure_voice_row().await?;
+        Ok(
+            sqlx::query_scalar("SELECT retention_days FROM voice_settings")
+                .fetch_one(self.conn())
+                .await?,
+        )
+    }
+
     /// Calls, newest first (at most 200), without transcripts.
     pub async fn voice_calls(&mut self, f: &CallFilter) -> Result<Vec<Call>, StoreError> {
         // The list leaves the sealed texts in the table.
@@ -624,86 +643,5 @@ impl TenantTx {
         .bind(limit)
         .fetch_all(self.conn())
         .await?)
-    }
-
-    /// This restaurant's part of the retention run; see [`Store::run_retention`].
-    async fn retention(&mut self, now: DateTime<Utc>) -> Result<Vec<Deleted>, StoreError> {
-        self.ensure_voice_row().await?;
-        let rid = self.restaurant_id();
-        let days: i32 = sqlx::query_scalar("SELECT retention_days FROM voice_settings")
-            .fetch_one(self.conn())
-            .await?;
-        let calls_cutoff = now - Duration::days(i64::from(days));
-        let events_cutoff = now - Duration::days(EVENT_RETENTION_DAYS);
-        let anonymised = sqlx::query(
-            "UPDATE voice_calls SET caller = NULL, transcript_enc = NULL, summary_enc = NULL, recording_url = NULL, \
-             anonymised_at = $2, updated_at = $2 WHERE started_at < $1 AND anonymised_at IS NULL",
-        )
-        .bind(calls_cutoff)
-        .bind(now)
-        .execute(self.conn())
-        .await?
-        .rows_affected();
-        let events = sqlx::query("DELETE FROM voice_events WHERE at < $1")
-            .bind(events_cutoff)
-            .execute(self.conn())
-            .await?
-            .rows_affected();
-        let idempotency = sqlx::query("DELETE FROM idempotency_records WHERE expires_at < $1")
-            .bind(now)
-            .execute(self.conn())
-            .await?
-            .rows_affected();
-        let out = vec![
-            Deleted {
-                restaurant_id: rid,
-                category: "voice_calls_anonymised",
-                rows: anonymised,
-                cutoff: calls_cutoff,
-            },
-            Deleted {
-                restaurant_id: rid,
-                category: "voice_events_deleted",
-                rows: events,
-                cutoff: events_cutoff,
-            },
-            Deleted {
-                restaurant_id: rid,
-                category: "idempotency_records_deleted",
-                rows: idempotency,
-                cutoff: now,
-            },
-        ];
-        for d in &out {
-            sqlx::query(
-                "INSERT INTO deletion_protocol (restaurant_id, id, category, rows_affected, cutoff, ran_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(rid)
-            .bind(Uuid::new_v4())
-            .bind(d.category)
-            .bind(d.rows as i64)
-            .bind(d.cutoff)
-            .bind(now)
-            .execute(self.conn())
-            .await?;
-        }
-        Ok(out)
-    }
-}
-
-impl Store {
-    /// The nightly retention run over every restaurant: voice calls older than the
-    /// restaurant's retention (default 90 days) lose caller number, transcript, summary and
-    /// recording link; voice webhook logs older than 30 days and expired idempotency records
-    /// are deleted. Each restaurant's part is one transaction and writes its protocol rows.
-    pub async fn run_retention(&self, now: DateTime<Utc>) -> Result<Vec<Deleted>, StoreError> {
-        let mut all = Vec::new();
-        for r in self.all_restaurants().await? {
-            let mut tx = self.tenant(r.id, &Actor::System).await?;
-            all.extend(tx.retention(now).await?);
-            tx.commit().await?;
-        }
-        Ok(all)
     }
 }

@@ -7,6 +7,7 @@ mod cli;
 mod dashboard;
 mod hardening;
 mod jobs;
+mod privacy;
 mod recovery;
 mod reservations;
 mod team;
