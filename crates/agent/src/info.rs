@@ -1,7 +1,7 @@
 //! `restaurant_info`: address, how to reach the team, opening hours by weekday (runs of days
 //! with the same hours said together) and the closures and special openings ahead.
 
-use crate::{t, Answer};
+use crate::{in_language, Answer};
 use chrono::{Duration, NaiveTime};
 use hs_domain::say;
 use hs_store::voice::Outcome;
@@ -57,7 +57,7 @@ pub async fn restaurant_info(tx: &mut TenantTx, lang: &str) -> Result<Answer, St
                 )
             };
             if hours[a].is_empty() {
-                format!("{days} {}", t(lang, "geschlossen", "closed"))
+                format!("{days} {}", in_language(lang, "geschlossen", "closed"))
             } else {
                 format!("{days} {}", hours[a])
             }
@@ -98,19 +98,19 @@ pub async fn restaurant_info(tx: &mut TenantTx, lang: &str) -> Result<Answer, St
         .join(", ");
     let mut say_parts = Vec::new();
     if !address.is_empty() {
-        say_parts.push(t(
+        say_parts.push(in_language(
             lang,
             &format!("Sie finden uns in der {address}."),
             &format!("You'll find us at {address}."),
         ));
     }
-    say_parts.push(t(
+    say_parts.push(in_language(
         lang,
         &format!("Geöffnet: {}.", parts.join("; ")),
         &format!("Opening hours: {}.", parts.join("; ")),
     ));
     if !closed_text.is_empty() {
-        say_parts.push(t(
+        say_parts.push(in_language(
             lang,
             &format!("Geschlossen: {}.", say::list(&closed_text, lang)),
             &format!("Closed: {}.", say::list(&closed_text, lang)),

@@ -90,7 +90,7 @@ impl Answer {
 }
 
 /// Picks the German or English text.
-fn t(lang: &str, de: &str, en: &str) -> String {
+fn in_language(lang: &str, de: &str, en: &str) -> String {
     if lang == "en" { en } else { de }.to_string()
 }
 
@@ -108,7 +108,7 @@ pub async fn run(
         Err(()) => {
             return Ok(Answer::ask(
                 "invalid_arguments",
-                t(
+                in_language(
                     lang,
                     "Das habe ich nicht verstanden. Können Sie es bitte noch einmal sagen?",
                     "Sorry, I did not get that. Could you say it again?",
@@ -127,7 +127,7 @@ pub async fn run(
         "hand_over_to_staff" => hand_over(tx, &a, ctx).await,
         _ => Ok(Answer::ask(
             "unknown_tool",
-            t(
+            in_language(
                 lang,
                 "Dabei kann ich leider nicht helfen. Soll ich Sie mit dem Team verbinden?",
                 "I can't help with that, I'm afraid. Shall I pass you on to the team?",
@@ -147,17 +147,17 @@ struct When {
 /// The question to ask for an argument that is missing or not understood.
 fn ask_for(field: &'static str, code: &'static str, lang: &str) -> Answer {
     let say = match field {
-        "date" => t(
+        "date" => in_language(
             lang,
             "Für welchen Tag möchten Sie reservieren?",
             "For which day would you like to book?",
         ),
-        "party_size" => t(
+        "party_size" => in_language(
             lang,
             "Für wie viele Personen darf ich reservieren?",
             "How many people will be coming?",
         ),
-        _ => t(
+        _ => in_language(
             lang,
             "Um wie viel Uhr möchten Sie kommen?",
             "What time would you like to come?",
@@ -173,7 +173,7 @@ fn which(code: &'static str, field: &str, spoken: &[String], options: Value, lan
         code,
         format!(
             "{} {}?",
-            t(lang, "Meinen Sie", "Do you mean"),
+            in_language(lang, "Meinen Sie", "Do you mean"),
             spoken.join(or)
         ),
         json!({"field": field, "options": options}),
@@ -261,29 +261,29 @@ fn unavailable(reason: &Unavailable, alt: &Alternatives, w: &When, lang: &str) -
         .collect();
     let other_days: Vec<String> = alt.other_days.iter().map(|d| say::day(*d, lang)).collect();
     let first = match reason {
-        Unavailable::Closed => t(
+        Unavailable::Closed => in_language(
             lang,
             &format!("Am {day} haben wir leider geschlossen."),
             &format!("We are closed on {day}, I'm afraid."),
         ),
-        Unavailable::PastDate => t(lang, "Dieser Tag liegt in der Vergangenheit.", "That day is in the past."),
-        Unavailable::BeyondHorizon(days) => t(
+        Unavailable::PastDate => in_language(lang, "Dieser Tag liegt in der Vergangenheit.", "That day is in the past."),
+        Unavailable::BeyondHorizon(days) => in_language(
             lang,
             &format!("Wir nehmen Reservierungen höchstens {days} Tage im Voraus an."),
             &format!("We take bookings at most {days} days ahead."),
         ),
-        Unavailable::PartyTooLarge(n) => t(
+        Unavailable::PartyTooLarge(n) => in_language(
             lang,
             &format!("Für {n} Personen kann ich am Telefon leider nicht reservieren; das Team meldet sich gern bei Ihnen."),
             &format!("I can't book for {n} people on the phone; the team will gladly get back to you."),
         ),
-        Unavailable::PartyTooSmall => t(lang, "Für wie viele Personen?", "For how many people?"),
-        Unavailable::TooSoon(_) => t(
+        Unavailable::PartyTooSmall => in_language(lang, "Für wie viele Personen?", "For how many people?"),
+        Unavailable::TooSoon(_) => in_language(
             lang,
             "Das ist leider zu kurzfristig.",
             "That is too soon to book, I'm afraid.",
         ),
-        Unavailable::NotBookableTime { .. } => t(
+        Unavailable::NotBookableTime { .. } => in_language(
             lang,
             &format!("Zu dieser Uhrzeit nehmen wir am {day} keine Reservierung an."),
             &format!("We don't take bookings at that time on {day}."),
@@ -291,7 +291,7 @@ fn unavailable(reason: &Unavailable, alt: &Alternatives, w: &When, lang: &str) -
         Unavailable::Full
         | Unavailable::TablesTaken
         | Unavailable::TablesTooSmall(_)
-        | Unavailable::UnknownTable => t(
+        | Unavailable::UnknownTable => in_language(
             lang,
             "Zu dieser Zeit ist leider kein Tisch mehr frei.",
             "There is no table free at that time, I'm afraid.",
@@ -299,7 +299,7 @@ fn unavailable(reason: &Unavailable, alt: &Alternatives, w: &When, lang: &str) -
     };
     let second = if !offers.is_empty() {
         let times = offers.join(if lang == "en" { " or " } else { " oder " });
-        t(
+        in_language(
             lang,
             &format!(" Wie wäre es mit {times}?"),
             &format!(" Would {times} suit you?"),
@@ -307,7 +307,7 @@ fn unavailable(reason: &Unavailable, alt: &Alternatives, w: &When, lang: &str) -
     } else if !other_days.is_empty() {
         format!(
             " {} {}.",
-            t(
+            in_language(
                 lang,
                 "Zur gleichen Zeit frei wäre es am",
                 "The same time is free on"
@@ -348,7 +348,7 @@ async fn check_availability(tx: &mut TenantTx, a: &Args, lang: &str) -> Result<A
         Some(time) => {
             match availability::check(&snap, w.date, time, w.party, now, Audience::Guest, None) {
                 Ok(_) => Ok(Answer::done(
-                    t(
+                    in_language(
                         lang,
                         &format!(
                         "Am {day} um {} ist für {} Personen ein Tisch frei. Soll ich reservieren?",
@@ -386,7 +386,7 @@ async fn check_availability(tx: &mut TenantTx, a: &Args, lang: &str) -> Result<A
                     .map(|x| say::time(*x, lang))
                     .collect::<Vec<_>>();
                 Ok(Answer::done(
-                    t(
+                    in_language(
                         lang,
                         &format!("Am {day} ist für {} Personen zum Beispiel um {} etwas frei. Welche Uhrzeit passt Ihnen?", w.party, say::list(&spoken, lang).replacen(" und ", " oder ", 1)),
                         &format!("On {day} there is a table for {} at {}, for example. What time suits you?", w.party, say::list(&spoken, lang).replacen(" and ", " or ", 1)),
@@ -398,7 +398,7 @@ async fn check_availability(tx: &mut TenantTx, a: &Args, lang: &str) -> Result<A
             }
             Ok(_) => {
                 let mut ans = unavailable(&Unavailable::Full, &Alternatives::default(), &w, lang);
-                ans.say = t(
+                ans.say = in_language(
                     lang,
                     &format!(
                         "Am {day} ist für {} Personen leider nichts mehr frei.",
@@ -443,7 +443,7 @@ fn spread(times: &[NaiveTime], n: usize) -> Vec<NaiveTime> {
 fn describe(r: &Reservation, lang: &str) -> String {
     let time = NaiveTime::parse_from_str(&r.time, "%H:%M").unwrap_or(NaiveTime::MIN);
     let day = say::day(r.date, lang);
-    t(
+    in_language(
         lang,
         &format!(
             "am {day} um {} für {} Personen",
@@ -464,11 +464,11 @@ fn reservation_data(r: &Reservation) -> Value {
 /// What to ask when a guest field is not right.
 fn guest_field_question(field: &str, lang: &str) -> Answer {
     let (code, say) = match field.trim_start_matches("guest.") {
-        "phone" => ("phone_invalid", t(lang, "Die Telefonnummer habe ich nicht richtig verstanden. Können Sie sie bitte noch einmal langsam sagen?", "I didn't catch the phone number. Could you say it again slowly?")),
-        "email" => ("email_invalid", t(lang, "Die E-Mail-Adresse stimmt so nicht. Können Sie sie bitte buchstabieren?", "That email address doesn't look right. Could you spell it?")),
-        "language" => ("language_invalid", t(lang, "Sprechen Sie lieber Deutsch oder Englisch?", "Would you prefer German or English?")),
-        "notes" | "special_notes" => ("notes_invalid", t(lang, "Die Anmerkung ist zu lang. Können Sie sie kürzer fassen?", "That note is too long. Could you keep it shorter?")),
-        _ => ("name_invalid", t(lang, "Auf welchen Namen darf ich reservieren?", "What name shall I put the booking under?")),
+        "phone" => ("phone_invalid", in_language(lang, "Die Telefonnummer habe ich nicht richtig verstanden. Können Sie sie bitte noch einmal langsam sagen?", "I didn't catch the phone number. Could you say it again slowly?")),
+        "email" => ("email_invalid", in_language(lang, "Die E-Mail-Adresse stimmt so nicht. Können Sie sie bitte buchstabieren?", "That email address doesn't look right. Could you spell it?")),
+        "language" => ("language_invalid", in_language(lang, "Sprechen Sie lieber Deutsch oder Englisch?", "Would you prefer German or English?")),
+        "notes" | "special_notes" => ("notes_invalid", in_language(lang, "Die Anmerkung ist zu lang. Können Sie sie kürzer fassen?", "That note is too long. Could you keep it shorter?")),
+        _ => ("name_invalid", in_language(lang, "Auf welchen Namen darf ich reservieren?", "What name shall I put the booking under?")),
     };
     Answer::ask(code, say, json!({"field": field}))
 }
@@ -518,13 +518,13 @@ async fn create_reservation(
         Ok(Ok(r)) => {
             let what = describe(&r, lang);
             let say = if r.status == Status::Pending {
-                t(
+                in_language(
                     lang,
                     &format!("Ich habe Ihre Anfrage {what} aufgenommen. Bei dieser Gruppengröße bestätigt das Team die Reservierung und meldet sich bei Ihnen. Ihre Buchungsnummer ist {}.", say::spell(&r.code)),
                     &format!("I have taken your request {what}. For a group this size the team confirms the booking and will get back to you. Your booking code is {}.", say::spell(&r.code)),
                 )
             } else {
-                t(
+                in_language(
                     lang,
                     &format!(
                         "Ich habe für Sie reserviert: {what}. Ihre Buchungsnummer ist {}.",
@@ -545,8 +545,7 @@ async fn create_reservation(
             ))
         }
         Ok(Err(rej)) => Ok(unavailable(&rej.reason, &rej.alternatives, &w, lang)),
-        Err(StoreError::Field { field, .. }) => Ok(guest_field_question(&field, lang)),
-        Err(StoreError::Invalid { field, .. }) => Ok(guest_field_question(field, lang)),
+        Err(StoreError::Invalid { field, .. }) => Ok(guest_field_question(&field, lang)),
         Err(e) => Err(e),
     }
 }
@@ -562,7 +561,7 @@ async fn own_reservation(
     let Some(code) = a.text("code").or_else(|| a.text("booking_code")) else {
         return Ok(Err(Answer::ask(
             "code_missing",
-            t(
+            in_language(
                 lang,
                 "Wie lautet Ihre Buchungsnummer?",
                 "What is your booking code?",
@@ -576,7 +575,7 @@ async fn own_reservation(
         Err(StoreError::NotFound) => {
             return Ok(Err(Answer::ask(
                 "not_found",
-                t(lang, "Unter dieser Buchungsnummer finde ich keine Reservierung. Können Sie sie bitte noch einmal nennen?", "I can't find a booking with that code. Could you repeat it?"),
+                in_language(lang, "Unter dieser Buchungsnummer finde ich keine Reservierung. Können Sie sie bitte noch einmal nennen?", "I can't find a booking with that code. Could you repeat it?"),
                 json!({"field": "code"}),
             )))
         }
@@ -602,7 +601,7 @@ async fn own_reservation(
     if !(by_phone || by_name) {
         return Ok(Err(Answer::ask(
             "name_needed",
-            t(
+            in_language(
                 lang,
                 "Auf welchen Namen wurde die Reservierung gemacht?",
                 "What name is the booking under?",
@@ -629,7 +628,7 @@ async fn find_reservation(
         let Some(phone) = phone else {
             return Ok(Answer::ask(
                 "code_missing",
-                t(
+                in_language(
                     lang,
                     "Wie lautet Ihre Buchungsnummer?",
                     "What is your booking code?",
@@ -639,15 +638,15 @@ async fn find_reservation(
         };
         let list = tx.upcoming_for_phone(&phone).await?;
         return Ok(match list.as_slice() {
-            [] => Answer::ask("not_found", t(lang, "Unter Ihrer Nummer finde ich keine anstehende Reservierung. Haben Sie eine Buchungsnummer?", "I can't find an upcoming booking for your number. Do you have a booking code?"), json!({"field": "code"})),
+            [] => Answer::ask("not_found", in_language(lang, "Unter Ihrer Nummer finde ich keine anstehende Reservierung. Haben Sie eine Buchungsnummer?", "I can't find an upcoming booking for your number. Do you have a booking code?"), json!({"field": "code"})),
             [r] => Answer::done(
-                t(lang, &format!("Ich sehe Ihre Reservierung {}.", describe(r, lang)), &format!("I can see your booking {}.", describe(r, lang))),
+                in_language(lang, &format!("Ich sehe Ihre Reservierung {}.", describe(r, lang)), &format!("I can see your booking {}.", describe(r, lang))),
                 json!({"reservations": [reservation_data(r)]}),
                 Outcome::Informed,
                 Some(r.id),
             ),
             many => Answer::done(
-                t(lang, &format!("Ich sehe {} Reservierungen; die nächste ist {}.", many.len(), describe(&many[0], lang)), &format!("I can see {} bookings; the next one is {}.", many.len(), describe(&many[0], lang))),
+                in_language(lang, &format!("Ich sehe {} Reservierungen; die nächste ist {}.", many.len(), describe(&many[0], lang)), &format!("I can see {} bookings; the next one is {}.", many.len(), describe(&many[0], lang))),
                 json!({"reservations": many.iter().map(reservation_data).collect::<Vec<_>>()}),
                 Outcome::Informed,
                 None,
@@ -659,8 +658,8 @@ async fn find_reservation(
         Err(ask) => return Ok(ask),
     };
     let state = match r.status {
-        Status::Cancelled => t(lang, " Sie ist storniert.", " It is cancelled."),
-        Status::Pending => t(
+        Status::Cancelled => in_language(lang, " Sie ist storniert.", " It is cancelled."),
+        Status::Pending => in_language(
             lang,
             " Sie wartet noch auf die Bestätigung durch das Team.",
             " It is waiting for the team to confirm it.",
@@ -668,7 +667,7 @@ async fn find_reservation(
         _ => String::new(),
     };
     Ok(Answer::done(
-        t(
+        in_language(
             lang,
             &format!("Ich sehe Ihre Reservierung {}.{state}", describe(&r, lang)),
             &format!("I can see your booking {}.{state}", describe(&r, lang)),
@@ -696,7 +695,7 @@ async fn change_reservation(
         _ => {
             return Ok(Answer::ask(
                 "date_unclear",
-                t(
+                in_language(
                     lang,
                     "Auf welchen Tag möchten Sie verschieben?",
                     "Which day would you like to move it to?",
@@ -718,7 +717,7 @@ async fn change_reservation(
     if date.is_none() && time.is_none() && party.is_none() {
         return Ok(Answer::ask(
             "nothing_to_change",
-            t(
+            in_language(
                 lang,
                 "Was möchten Sie ändern: den Tag, die Uhrzeit oder die Personenzahl?",
                 "What would you like to change: the day, the time or the number of people?",
@@ -735,7 +734,7 @@ async fn change_reservation(
     };
     match tx.change_reservation(r.id, &change).await {
         Ok(Ok(new)) => Ok(Answer::done(
-            t(lang, &format!("Erledigt: Ihre Reservierung ist jetzt {}.", describe(&new, lang)), &format!("Done: your booking is now {}.", describe(&new, lang))),
+            in_language(lang, &format!("Erledigt: Ihre Reservierung ist jetzt {}.", describe(&new, lang)), &format!("Done: your booking is now {}.", describe(&new, lang))),
             reservation_data(&new),
             Outcome::Changed,
             Some(new.id),
@@ -744,7 +743,7 @@ async fn change_reservation(
             let w = When { date: target, time, party: party.unwrap_or(r.party_size as u32) };
             Ok(unavailable(&rej.reason, &rej.alternatives, &w, lang))
         }
-        Err(StoreError::Conflict { .. }) => Ok(Answer::ask("not_changeable", t(lang, "Diese Reservierung kann ich leider nicht mehr ändern. Soll ich Sie mit dem Team verbinden?", "I can't change that booking any more. Shall I pass you on to the team?"), json!({}))),
+        Err(StoreError::Conflict { .. }) => Ok(Answer::ask("not_changeable", in_language(lang, "Diese Reservierung kann ich leider nicht mehr ändern. Soll ich Sie mit dem Team verbinden?", "I can't change that booking any more. Shall I pass you on to the team?"), json!({}))),
         Err(e) => Err(e),
     }
 }
@@ -761,7 +760,7 @@ async fn cancel_reservation(
     };
     if r.status == Status::Cancelled {
         return Ok(Answer::done(
-            t(
+            in_language(
                 lang,
                 "Diese Reservierung ist bereits storniert.",
                 "That booking is already cancelled.",
@@ -773,12 +772,12 @@ async fn cancel_reservation(
     }
     match tx.transition(r.id, Status::Cancelled).await {
         Ok(done) => Ok(Answer::done(
-            t(lang, &format!("Ich habe Ihre Reservierung {} storniert.", describe(&done, lang)), &format!("I have cancelled your booking {}.", describe(&done, lang))),
+            in_language(lang, &format!("Ich habe Ihre Reservierung {} storniert.", describe(&done, lang)), &format!("I have cancelled your booking {}.", describe(&done, lang))),
             reservation_data(&done),
             Outcome::Cancelled,
             Some(done.id),
         )),
-        Err(StoreError::Conflict { .. }) => Ok(Answer::ask("not_cancellable", t(lang, "Diese Reservierung kann ich nicht mehr stornieren. Soll ich Sie mit dem Team verbinden?", "I can't cancel that booking any more. Shall I pass you on to the team?"), json!({}))),
+        Err(StoreError::Conflict { .. }) => Ok(Answer::ask("not_cancellable", in_language(lang, "Diese Reservierung kann ich nicht mehr stornieren. Soll ich Sie mit dem Team verbinden?", "I can't cancel that booking any more. Shall I pass you on to the team?"), json!({}))),
         Err(e) => Err(e),
     }
 }
@@ -789,17 +788,17 @@ async fn hand_over(tx: &mut TenantTx, a: &Args, ctx: &Context) -> Result<Answer,
     let reason = a.text("reason").unwrap_or_default();
     let callback = a.text("phone").or_else(|| ctx.caller.clone());
     let say = match &callback {
-        Some(_) => t(
+        Some(_) => in_language(
             lang,
             "Ich gebe Ihr Anliegen an das Team weiter; man ruft Sie so bald wie möglich zurück.",
             "I'll pass this on to the team; they will call you back as soon as they can.",
         ),
-        None if !settings.phone.is_empty() => t(
+        None if !settings.phone.is_empty() => in_language(
             lang,
             &format!("Das Team erreichen Sie direkt unter {}.", settings.phone),
             &format!("You can reach the team directly on {}.", settings.phone),
         ),
-        None => t(
+        None => in_language(
             lang,
             "Ich gebe Ihr Anliegen an das Team weiter.",
             "I'll pass this on to the team.",
@@ -819,9 +818,12 @@ mod tests {
 
     #[test]
     fn spread_keeps_first_and_last() {
-        let t = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("t");
-        let all: Vec<_> = (12..22).map(t).collect();
-        assert_eq!(spread(&all, 4), vec![t(12), t(15), t(18), t(21)]);
-        assert_eq!(spread(&all[..2], 4), vec![t(12), t(13)]);
+        let hour = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("hour");
+        let all: Vec<_> = (12..22).map(hour).collect();
+        assert_eq!(
+            spread(&all, 4),
+            vec![hour(12), hour(15), hour(18), hour(21)]
+        );
+        assert_eq!(spread(&all[..2], 4), vec![hour(12), hour(13)]);
     }
 }

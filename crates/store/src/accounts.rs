@@ -106,7 +106,7 @@ fn check_language(lang: &str) -> Result<(), StoreError> {
         Ok(())
     } else {
         Err(StoreError::Invalid {
-            field: "language",
+            field: "language".into(),
             code: "unsupported_language",
             message: "must be \"de\" or \"en\"".into(),
         })
@@ -200,7 +200,7 @@ impl Store {
         let user = self.user(user_id).await?;
         if self.check_password(&user.email, current).await?.is_none() {
             return Err(StoreError::Invalid {
-                field: "current_password",
+                field: "current_password".into(),
                 code: "wrong_password",
                 message: "the current password is wrong".into(),
             });
@@ -416,7 +416,7 @@ impl Store {
             })?;
         let step = totp::verify(&secret, code, self.clock.now().timestamp(), None).ok_or(
             StoreError::Invalid {
-                field: "code",
+                field: "code".into(),
                 code: "wrong_code",
                 message: "the code does not match; check the time on your phone".into(),
             },
@@ -494,7 +494,7 @@ impl Store {
         let user = self.user(user_id).await?;
         if self.check_password(&user.email, password).await?.is_none() {
             return Err(StoreError::Invalid {
-                field: "password",
+                field: "password".into(),
                 code: "wrong_password",
                 message: "the password is wrong".into(),
             });
@@ -566,7 +566,7 @@ impl Store {
         .await?;
         let user = self
             .user(user_id.ok_or(StoreError::Invalid {
-                field: "token",
+                field: "token".into(),
                 code: "invalid_token",
                 message: "this reset link is invalid, used or expired".into(),
             })?)

@@ -7,16 +7,10 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// Input refused: the field, a stable code and a message for people.
+    /// Input refused: the field (`guest.phone`, `periods[2].start`), a stable code and a
+    /// message for people.
     #[error("{field}: {message}")]
     Invalid {
-        field: &'static str,
-        code: &'static str,
-        message: String,
-    },
-    /// Input refused, for a field whose name is built at run time (`periods[2].start`).
-    #[error("{field}: {message}")]
-    Field {
         field: String,
         code: &'static str,
         message: String,
@@ -39,11 +33,20 @@ pub enum StoreError {
 
 impl StoreError {
     /// A field error from a domain validation failure.
-    pub fn invalid(field: &'static str, e: hs_domain::validate::Invalid) -> Self {
+    pub fn invalid(field: impl Into<String>, e: hs_domain::validate::Invalid) -> Self {
         StoreError::Invalid {
-            field,
+            field: field.into(),
             code: e.code(),
             message: e.to_string(),
+        }
+    }
+
+    /// A field error with its own code and message.
+    pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Invalid {
+            field: field.into(),
+            code,
+            message: message.into(),
         }
     }
 }
@@ -94,7 +97,7 @@ impl From<sqlx::Error> for StoreError {
             if let Some(name) = db.constraint() {
                 if let Some((_, field, code, msg)) = CONSTRAINTS.iter().find(|c| c.0 == name) {
                     return StoreError::Invalid {
-                        field,
+                        field: (*field).to_string(),
                         code,
                         message: (*msg).to_string(),
                     };

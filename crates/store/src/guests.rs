@@ -81,14 +81,6 @@ pub struct GuestChanges {
     pub special_notes: Option<String>,
 }
 
-fn field(name: &str, e: validate::Invalid) -> StoreError {
-    StoreError::Field {
-        field: name.into(),
-        code: e.code(),
-        message: e.to_string(),
-    }
-}
-
 impl TenantTx {
     async fn present_guest(&mut self, r: Row, special: bool) -> Result<Guest, StoreError> {
         let special_notes = match (&r.special_enc, special) {
@@ -120,7 +112,7 @@ impl TenantTx {
 
     /// Guests whose name contains `q` (any case), or whose phone or email matches it; at most 50.
     pub async fn search_guests(&mut self, q: &str) -> Result<Vec<Guest>, StoreError> {
-        let q = validate::single_line(q, 200).map_err(|e| field("q", e))?;
+        let q = validate::single_line(q, 200).map_err(|e| StoreError::invalid("q", e))?;
         let country = self.reservation_settings().await?.country;
         let phone = validate::phone_e164(q, &country).ok();
         let pattern = format!(
@@ -197,7 +189,9 @@ impl TenantTx {
         }
         let country = self.reservation_settings().await?.country;
         let name = match &c.name {
-            Some(n) => validate::name(n, validate::NAME_MAX).map_err(|e| field("name", e))?,
+            Some(n) => {
+                validate::name(n, validate::NAME_MAX).map_err(|e| StoreError::invalid("name", e))?
+            }
             None => current.name,
         };
         let salutation = match &c.salutation {
@@ -205,24 +199,26 @@ impl TenantTx {
                 if s.trim().is_empty() {
                     Ok(String::new())
                 } else {
-                    Err(field("salutation", e))
+                    Err(StoreError::invalid("salutation", e))
                 }
             })?,
             None => current.salutation,
         };
         let phone = match c.phone.as_deref().map(str::trim) {
             Some("") => None,
-            Some(p) => Some(validate::phone_e164(p, &country).map_err(|e| field("phone", e))?),
+            Some(p) => Some(
+                validate::phone_e164(p, &country).map_err(|e| StoreError::invalid("phone", e))?,
+            ),
             None => current.phone,
         };
         let email = match c.email.as_deref().map(str::trim) {
             Some("") => None,
-            Some(e) => Some(validate::email(e).map_err(|e| field("email", e))?),
+            Some(e) => Some(validate::email(e).map_err(|e| StoreError::invalid("email", e))?),
             None => current.email,
         };
         let language = c.language.clone().unwrap_or(current.language);
         if language != "de" && language != "en" {
-            return Err(StoreError::Field {
+            return Err(StoreError::Invalid {
                 field: "language".into(),
                 code: "unsupported_language",
                 message: "\"de\" or \"en\"".into(),
@@ -231,7 +227,7 @@ impl TenantTx {
         let tags = match &c.tags {
             Some(t) => {
                 if t.len() > 20 {
-                    return Err(StoreError::Field {
+                    return Err(StoreError::Invalid {
                         field: "tags".into(),
                         code: "too_many",
                         message: "at most 20 tags".into(),
@@ -240,7 +236,8 @@ impl TenantTx {
                 t.iter()
                     .enumerate()
                     .map(|(i, x)| {
-                        validate::name(x, 30).map_err(|e| field(&format!("tags[{i}]"), e))
+                        validate::name(x, 30)
+                            .map_err(|e| StoreError::invalid(format!("tags[{i}]"), e))
                     })
                     .collect::<Result<Vec<_>, _>>()?
             }
@@ -248,14 +245,16 @@ impl TenantTx {
         };
         let notes = match &c.notes {
             Some(n) => validate::multi_line(n, 2000)
-                .map_err(|e| field("notes", e))?
+                .map_err(|e| StoreError::invalid("notes", e))?
                 .to_string(),
             None => current.notes,
         };
         let special_notes = c
             .special_notes
             .as_deref()
-            .map(|s| validate::multi_line(s, 2000).map_err(|e| field("special_notes", e)))
+            .map(|s| {
+                validate::multi_line(s, 2000).map_err(|e| StoreError::invalid("special_notes", e))
+            })
             .transpose()?;
         let now = self.store.clock.now();
         sqlx::query(

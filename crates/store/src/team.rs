@@ -320,7 +320,7 @@ impl TenantTx {
         .await?;
         if already {
             return Err(StoreError::Invalid {
-                field: "email",
+                field: "email".into(),
                 code: "already_member",
                 message: "this person is already a member".into(),
             });

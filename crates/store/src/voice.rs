@@ -299,21 +299,21 @@ impl TenantTx {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             || header == "authorization"
         {
-            return Err(StoreError::Field {
+            return Err(StoreError::Invalid {
                 field: "vapi_header".into(),
                 code: "invalid",
                 message: "a header name of letters, digits and dashes".into(),
             });
         }
         if !(1..=90).contains(&retention_days) {
-            return Err(StoreError::Field {
+            return Err(StoreError::Invalid {
                 field: "retention_days".into(),
                 code: "out_of_range",
                 message: "between 1 and 90 days".into(),
             });
         }
         if language != "de" && language != "en" {
-            return Err(StoreError::Field {
+            return Err(StoreError::Invalid {
                 field: "language".into(),
                 code: "invalid",
                 message: "de or en".into(),
@@ -336,7 +336,7 @@ impl TenantTx {
         let key = key.map(str::trim).filter(|k| !k.is_empty());
         if let Some(k) = key {
             if k.len() > 200 || !k.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(StoreError::Field {
+                return Err(StoreError::Invalid {
                     field: "retell_key".into(),
                     code: "invalid",
                     message: "up to 200 visible ASCII characters".into(),
@@ -391,7 +391,7 @@ impl TenantTx {
     ) -> Result<Uuid, StoreError> {
         let external_id = clip(external_id.trim(), 200);
         if external_id.is_empty() {
-            return Err(StoreError::Field {
+            return Err(StoreError::Invalid {
                 field: "call_id".into(),
                 code: "empty",
                 message: "a call id is needed".into(),
@@ -530,15 +530,15 @@ impl TenantTx {
 
     async fn present_call(&mut self, mut r: CallRow) -> Result<Call, StoreError> {
         let id = r.id;
-        let open = |what: &str, s: Option<String>, key: &crate::MasterKey| -> Option<String> {
+        let unseal = |what: &str, s: Option<String>, key: &crate::MasterKey| -> Option<String> {
             s.and_then(|s| key.open(&s, &format!("voice-{what}:{id}")).ok())
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
         };
         let (transcript, summary) = if r.transcript_enc.is_some() || r.summary_enc.is_some() {
             let key = self.data_key().await?;
             (
-                open("transcript", r.transcript_enc.take(), &key),
-                open("summary", r.summary_enc.take(), &key),
+                unseal("transcript", r.transcript_enc.take(), &key),
+                unseal("summary", r.summary_enc.take(), &key),
             )
         } else {
             (None, None)

@@ -196,7 +196,7 @@ pub async fn act(
     ApiPath((id, action)): ApiPath<(Uuid, String)>,
     form: FormFields,
 ) -> Response {
-    apply(&state, &r, &headers, id, &action, &form).await
+    change_status(&state, &r, &headers, id, &action, &form).await
 }
 
 /// `POST /reservations/{id}/cancel`: the confirmed cancellation.
@@ -207,10 +207,10 @@ pub async fn cancel(
     ApiPath(id): ApiPath<Uuid>,
     form: FormFields,
 ) -> Response {
-    apply(&state, &r, &headers, id, "cancel", &form).await
+    change_status(&state, &r, &headers, id, "cancel", &form).await
 }
 
-async fn apply(
+async fn change_status(
     state: &AppState,
     r: &InRestaurant,
     headers: &HeaderMap,
@@ -632,7 +632,7 @@ pub async fn change(
 ) -> Response {
     // An empty field keeps the current value; a filled one must be valid, as in the API.
     let given = |k: &str| Some(form.get(k).trim()).filter(|v| !v.is_empty());
-    let invalid = |field: &str, e: validate::Invalid| StoreError::Field {
+    let invalid = |field: &str, e: validate::Invalid| StoreError::Invalid {
         field: field.into(),
         code: e.code(),
         message: format!("{field}: {e}"),
@@ -653,7 +653,7 @@ pub async fn change(
         date.as_ref().ok().copied().flatten(),
         party.as_ref().ok().copied().flatten(),
     );
-    let tables = chosen_tables(&form).map_err(|_| StoreError::Field {
+    let tables = chosen_tables(&form).map_err(|_| StoreError::Invalid {
         field: "table_ids".into(),
         code: "not_found",
         message: Unavailable::UnknownTable.to_string(),
@@ -702,7 +702,7 @@ pub async fn change(
             crate::pages::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
         }
         Err(StoreError::Conflict { message, .. }) => again(StatusCode::CONFLICT, message).await,
-        Err(StoreError::Field { message, .. }) => {
+        Err(StoreError::Invalid { message, .. }) => {
             again(StatusCode::UNPROCESSABLE_ENTITY, message).await
         }
         Err(e) => ApiError::from(e).into_response(),

@@ -110,11 +110,6 @@ impl From<StoreError> for ApiError {
                 };
                 ApiError::new(status, code, message).field(field)
             }
-            StoreError::Field {
-                field,
-                code,
-                message,
-            } => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).field(field),
             StoreError::Conflict { code, message } => {
                 ApiError::new(StatusCode::CONFLICT, code, message)
             }

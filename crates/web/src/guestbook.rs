@@ -34,7 +34,7 @@ pub async fn search(State(state): State<AppState>, r: InRestaurant, uri: Uri) ->
             &PageCtx::in_restaurant(&r),
             context! { q, guests, searched => !q.trim().is_empty() },
         ),
-        Err(StoreError::Field { message, .. }) => render(
+        Err(StoreError::Invalid { message, .. }) => render(
             &state,
             StatusCode::UNPROCESSABLE_ENTITY,
             "guests.html",
@@ -69,7 +69,7 @@ pub async fn lookup(State(state): State<AppState>, r: InRestaurant, uri: Uri) ->
             )
         }
         // Too long or control characters: nothing to offer; the form names the field on submit.
-        Err(StoreError::Field { .. }) => render(
+        Err(StoreError::Invalid { .. }) => render(
             &state,
             StatusCode::OK,
             "guest_matches.html",
@@ -120,7 +120,8 @@ pub async fn show(
     uri: Uri,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
-    let notice = query_param(&uri, "saved").map(|_| PageCtx::in_restaurant(&r).t("settings.saved"));
+    let notice =
+        query_param(&uri, "saved").map(|_| PageCtx::in_restaurant(&r).translate("settings.saved"));
     profile(
         &state,
         &r,

@@ -203,7 +203,7 @@ impl PageCtx {
         }
     }
 
-    pub(crate) fn t(&self, key: &str) -> String {
+    pub(crate) fn translate(&self, key: &str) -> String {
         i18n::text(self.lang, key).to_string()
     }
 }
@@ -294,10 +294,7 @@ pub fn error_page(state: &AppState, req: &Request, status: StatusCode) -> Respon
 /// Field errors of a store failure for re-rendering a form; other failures become a response.
 pub(crate) fn field_errors(e: StoreError) -> Result<HashMap<String, String>, Response> {
     match e {
-        StoreError::Invalid { field, message, .. } => {
-            Ok(HashMap::from([(field.to_string(), message)]))
-        }
-        StoreError::Field { field, message, .. } => Ok(HashMap::from([(field, message)])),
+        StoreError::Invalid { field, message, .. } => Ok(HashMap::from([(field, message)])),
         other => Err(ApiError::from(other).into_response()),
     }
 }
@@ -338,7 +335,9 @@ pub async fn login_form(
 }
 
 fn locked(state: &AppState, page: &PageCtx, email: &str, wait: u64) -> Response {
-    let msg = page.t("login.locked").replace("{s}", &wait.to_string());
+    let msg = page
+        .translate("login.locked")
+        .replace("{s}", &wait.to_string());
     let mut r = render(
         state,
         StatusCode::TOO_MANY_REQUESTS,
@@ -390,7 +389,7 @@ pub async fn login(
             StatusCode::UNAUTHORIZED,
             "login.html",
             &page,
-            context! { email, error => page.t("login.failed") },
+            context! { email, error => page.translate("login.failed") },
         );
     };
     state.login_limiter.succeed(&keys[1]);
@@ -454,7 +453,7 @@ pub async fn totp_check(
             StatusCode::TOO_MANY_REQUESTS,
             "login_2fa.html",
             &page,
-            context! { csrf, error => page.t("error.too_many") },
+            context! { csrf, error => page.translate("error.too_many") },
         );
         if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
             r.headers_mut().insert(header::RETRY_AFTER, v);
@@ -493,7 +492,7 @@ pub async fn totp_check(
                 status,
                 "login_2fa.html",
                 &page,
-                context! { csrf, error => page.t("2fa.wrong") },
+                context! { csrf, error => page.translate("2fa.wrong") },
             );
             if let Some(v) = lock.and_then(|l| HeaderValue::from_str(&l.seconds.to_string()).ok()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
@@ -699,7 +698,7 @@ pub async fn change_password(
     SignedIn(ctx): SignedIn,
     form: FormFields,
 ) -> Response {
-    let notice = PageCtx::signed_in(&ctx).t("account.password_changed");
+    let notice = PageCtx::signed_in(&ctx).translate("account.password_changed");
     let outcome = state
         .store
         .change_password(
@@ -1243,7 +1242,7 @@ pub async fn forgot(
         StatusCode::OK,
         "forgot.html",
         &page,
-        context! { notice => page.t("forgot.sent") },
+        context! { notice => page.translate("forgot.sent") },
     )
 }
 
@@ -1287,9 +1286,9 @@ pub async fn reset(
             StatusCode::OK,
             "login.html",
             &page,
-            context! { email => "", notice => page.t("reset.done") },
+            context! { email => "", notice => page.translate("reset.done") },
         ),
-        Err(StoreError::Invalid { field: "token", .. }) => render(
+        Err(StoreError::Invalid { ref field, .. }) if field == "token" => render(
             &state,
             StatusCode::NOT_FOUND,
             "reset.html",

@@ -662,11 +662,11 @@ pub struct TableBody {
     min_seats: i32,
     #[schema(minimum = 1, maximum = 50)]
     max_seats: i32,
-    #[serde(default = "yes")]
+    #[serde(default = "bookable_online_by_default")]
     bookable_online: bool,
 }
 
-fn yes() -> bool {
+fn bookable_online_by_default() -> bool {
     true
 }
 

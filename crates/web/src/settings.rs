@@ -88,7 +88,7 @@ pub async fn show(
         return resp;
     }
     let saved = crate::extract::query_param(&uri, "saved").as_deref() == Some("1");
-    let notice = saved.then(|| PageCtx::in_restaurant(&r).t("settings.saved"));
+    let notice = saved.then(|| PageCtx::in_restaurant(&r).translate("settings.saved"));
     page(&state, &r, StatusCode::OK, context! { notice }).await
 }
 
@@ -102,15 +102,6 @@ where
     }
     match r.write(state, change).await {
         Ok(()) => Redirect::to("/settings?saved=1").into_response(),
-        Err(StoreError::Field { field, message, .. }) => {
-            page(
-                state,
-                r,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { error => format!("{field}: {message}") },
-            )
-            .await
-        }
         Err(StoreError::Invalid { field, message, .. }) => {
             page(
                 state,
@@ -138,20 +129,20 @@ where
 
 /// A form field refused as the API refuses the same value.
 fn refused(k: &str, e: validate::Invalid) -> StoreError {
-    StoreError::Field {
+    StoreError::Invalid {
         field: k.into(),
         code: e.code(),
         message: e.to_string(),
     }
 }
 
-fn int(form: &FormFields, k: &str) -> Result<i32, StoreError> {
+fn number_field(form: &FormFields, k: &str) -> Result<i32, StoreError> {
     validate::whole_number(form.get(k), i64::from(i32::MIN), i64::from(i32::MAX))
         .map(|n| n as i32)
         .map_err(|e| refused(k, e))
 }
 
-fn time(form: &FormFields, k: &str) -> Result<NaiveTime, StoreError> {
+fn time_field(form: &FormFields, k: &str) -> Result<NaiveTime, StoreError> {
     validate::time_hhmm(form.get(k)).map_err(|e| refused(k, e))
 }
 
@@ -176,15 +167,15 @@ pub async fn restaurant(
                 phone: form.get("phone").to_string(),
                 email: form.get("email").to_string(),
                 website: form.get("website").to_string(),
-                slot_minutes: int(&form, "slot_minutes")?,
-                horizon_days: int(&form, "horizon_days")?,
-                lead_minutes: int(&form, "lead_minutes")?,
+                slot_minutes: number_field(&form, "slot_minutes")?,
+                horizon_days: number_field(&form, "horizon_days")?,
+                lead_minutes: number_field(&form, "lead_minutes")?,
                 pacing_covers: if pacing.is_empty() {
                     None
                 } else {
-                    Some(int(&form, "pacing_covers")?)
+                    Some(number_field(&form, "pacing_covers")?)
                 },
-                approval_above: int(&form, "approval_above")?,
+                approval_above: number_field(&form, "approval_above")?,
                 staff_read_special: form.get("staff_read_special") == "1",
             };
             tx.set_reservation_settings(&s).await
@@ -218,11 +209,11 @@ pub async fn periods(
             let mut list = Vec::new();
             for i in form.filled_rows("p", "name") {
                 list.push(ServicePeriod {
-                    weekday: int(&form, &format!("p{i}_weekday"))? as i16,
+                    weekday: number_field(&form, &format!("p{i}_weekday"))? as i16,
                     name: form.get(&format!("p{i}_name")).trim().to_string(),
-                    start: time(&form, &format!("p{i}_start"))?,
-                    end: time(&form, &format!("p{i}_end"))?,
-                    last_seating: time(&form, &format!("p{i}_last"))?,
+                    start: time_field(&form, &format!("p{i}_start"))?,
+                    end: time_field(&form, &format!("p{i}_end"))?,
+                    last_seating: time_field(&form, &format!("p{i}_last"))?,
                 });
             }
             tx.set_service_periods(&list).await
@@ -244,13 +235,13 @@ pub async fn turn_times(
             for i in form.filled_rows("t", "minutes") {
                 let max = form.get(&format!("t{i}_max")).trim();
                 bands.push(TurnBand {
-                    min_party: int(&form, &format!("t{i}_min"))?,
+                    min_party: number_field(&form, &format!("t{i}_min"))?,
                     max_party: if max.is_empty() {
                         None
                     } else {
-                        Some(int(&form, &format!("t{i}_max"))?)
+                        Some(number_field(&form, &format!("t{i}_max"))?)
                     },
-                    minutes: int(&form, &format!("t{i}_minutes"))?,
+                    minutes: number_field(&form, &format!("t{i}_minutes"))?,
                 });
             }
             tx.set_turn_times(&bands).await
@@ -270,8 +261,8 @@ pub async fn add_closure(
         Box::pin(async move {
             let c = Closure {
                 id: None,
-                first_day: date(&form, "first_day")?,
-                last_day: date(&form, "last_day")?,
+                first_day: date_field(&form, "first_day")?,
+                last_day: date_field(&form, "last_day")?,
                 reason: form.get("reason").to_string(),
             };
             tx.add_closure(&c).await.map(|_| ())
@@ -293,7 +284,7 @@ pub async fn remove_closure(
     .await
 }
 
-fn date(form: &FormFields, k: &str) -> Result<NaiveDate, StoreError> {
+fn date_field(form: &FormFields, k: &str) -> Result<NaiveDate, StoreError> {
     validate::date_iso(form.get(k)).map_err(|e| refused(k, e))
 }
 
@@ -307,13 +298,13 @@ pub async fn add_special_day(
 ) -> Response {
     save(&state, &r, &headers, move |tx| {
         Box::pin(async move {
-            let day = date(&form, "special_day")?;
+            let day = date_field(&form, "special_day")?;
             let new = SpecialDay {
                 day,
                 name: form.get("special_name").to_string(),
-                start: time(&form, "special_start")?,
-                end: time(&form, "special_end")?,
-                last_seating: time(&form, "special_last")?,
+                start: time_field(&form, "special_start")?,
+                end: time_field(&form, "special_end")?,
+                last_seating: time_field(&form, "special_last")?,
             };
             let mut periods: Vec<SpecialDay> = tx
                 .special_days(day)
@@ -371,8 +362,8 @@ pub async fn add_combination(
             let c = Combination {
                 id: Uuid::nil(),
                 name: form.get("combination_name").to_string(),
-                min_seats: int(&form, "combination_min")?,
-                max_seats: int(&form, "combination_max")?,
+                min_seats: number_field(&form, "combination_min")?,
+                max_seats: number_field(&form, "combination_max")?,
                 table_ids,
             };
             tx.add_combination(&c).await.map(|_| ())
@@ -406,7 +397,7 @@ pub async fn voice_secret(
     }
     match r.write(&state, |tx| Box::pin(async move { tx.rotate_voice_secret().await })).await {
         Ok(secret) => {
-            page(&state, &r, StatusCode::OK, context! { new_secret => secret, notice => PageCtx::in_restaurant(&r).t("settings.voice_secret_once") }).await
+            page(&state, &r, StatusCode::OK, context! { new_secret => secret, notice => PageCtx::in_restaurant(&r).translate("settings.voice_secret_once") }).await
         }
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -433,7 +424,7 @@ pub async fn voice_options(
 ) -> Response {
     save(&state, &r, &headers, move |tx| {
         Box::pin(async move {
-            let days = int(&form, "retention_days")?;
+            let days = number_field(&form, "retention_days")?;
             tx.set_voice_options(form.get("vapi_header"), days, form.get("voice_language"))
                 .await
         })
@@ -453,7 +444,7 @@ pub async fn voice_retell(
             if form.get("remove") == "1" {
                 tx.set_retell_key(None).await
             } else if form.get("retell_key").trim().is_empty() {
-                Err(StoreError::Field {
+                Err(StoreError::Invalid {
                     field: "retell_key".into(),
                     code: "empty",
                     message: "paste the key from Retell".into(),
@@ -475,17 +466,18 @@ pub async fn add_table(
 ) -> Response {
     save(&state, &r, &headers, move |tx| {
         Box::pin(async move {
-            let area_id = Uuid::parse_str(form.get("area_id")).map_err(|_| StoreError::Field {
-                field: "area_id".into(),
-                code: "invalid",
-                message: "choose an area".into(),
-            })?;
+            let area_id =
+                Uuid::parse_str(form.get("area_id")).map_err(|_| StoreError::Invalid {
+                    field: "area_id".into(),
+                    code: "invalid",
+                    message: "choose an area".into(),
+                })?;
             let t = Table {
                 id: Uuid::nil(),
                 area_id,
                 name: form.get("name").to_string(),
-                min_seats: int(&form, "min_seats")?,
-                max_seats: int(&form, "max_seats")?,
+                min_seats: number_field(&form, "min_seats")?,
+                max_seats: number_field(&form, "max_seats")?,
                 bookable_online: form.get("bookable_online") == "1",
             };
             tx.add_table(&t).await.map(|_| ())
