@@ -13,7 +13,7 @@ mod info;
 
 use args::{Args, Parsed};
 use chrono::{NaiveDate, NaiveTime};
-use hs_domain::availability::{self, Alternatives, Audience, Snapshot, Unavailable};
+use hs_domain::availability::{self, Alternatives, Snapshot, Unavailable};
 use hs_domain::reservation::{Channel, Status};
 use hs_domain::{say, validate};
 use hs_store::booking::{Change, GuestInput, NewReservation, Reservation};
@@ -346,7 +346,15 @@ async fn check_availability(tx: &mut TenantTx, a: &Args, lang: &str) -> Result<A
     let day = say::day(w.date, lang);
     match w.time {
         Some(time) => {
-            match availability::check(&snap, w.date, time, w.party, now, Audience::Guest, None) {
+            match availability::check(
+                &snap,
+                w.date,
+                time,
+                w.party,
+                now,
+                Channel::PhoneAi.audience(),
+                None,
+            ) {
                 Ok(_) => Ok(Answer::done(
                     in_language(
                         lang,
@@ -367,7 +375,15 @@ async fn check_availability(tx: &mut TenantTx, a: &Args, lang: &str) -> Result<A
                 )),
                 Err(reason) => {
                     let alt = tx
-                        .alternatives(&snap, w.date, time, w.party, now, Audience::Guest, 3)
+                        .alternatives(
+                            &snap,
+                            w.date,
+                            time,
+                            w.party,
+                            now,
+                            Channel::PhoneAi.audience(),
+                            3,
+                        )
                         .await?;
                     let mut ans = unavailable(&reason, &alt, &w, lang);
                     // Saying what is free is information, not a failure of the call.
@@ -378,7 +394,8 @@ async fn check_availability(tx: &mut TenantTx, a: &Args, lang: &str) -> Result<A
                 }
             }
         }
-        None => match availability::slots(&snap, w.date, w.party, now, Audience::Guest) {
+        None => match availability::slots(&snap, w.date, w.party, now, Channel::PhoneAi.audience())
+        {
             Ok(slots) if !slots.is_empty() => {
                 let times: Vec<NaiveTime> = slots.iter().map(|s| s.local.time()).collect();
                 let spoken = spread(&times, 4)

@@ -128,6 +128,16 @@ impl Channel {
             Channel::PhoneAi | Channel::Chat | Channel::Whatsapp | Channel::Email | Channel::Api
         )
     }
+
+    /// Whom availability is judged for through this channel: guests see only tables bookable
+    /// online and the lead time; the team sees every table.
+    pub fn audience(self) -> crate::availability::Audience {
+        if self.is_guest_channel() {
+            crate::availability::Audience::Guest
+        } else {
+            crate::availability::Audience::Staff
+        }
+    }
 }
 
 impl TryFrom<String> for Channel {

@@ -37,6 +37,12 @@ impl Role {
         }
     }
 
+    /// Whether this role reads special-category notes (allergies, health, religion: Art. 9
+    /// GDPR): managers and owners always, staff only where the restaurant allows it.
+    pub fn reads_special_notes(self, staff_allowed: bool) -> bool {
+        self.at_least(Role::Manager) || staff_allowed
+    }
+
     /// Parses the wire name; `None` for anything else.
     pub fn parse(s: &str) -> Option<Role> {
         match s {

@@ -12,7 +12,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate, NaiveTime};
-use hs_domain::Role;
 use hs_store::voice::{CallFilter, Outcome};
 use hs_store::StoreError;
 use minijinja::{context, Value};
@@ -85,7 +84,7 @@ pub async fn show(
 ) -> Response {
     let result: Result<Value, StoreError> = async {
         let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let allowed = r.restaurant.role.at_least(Role::Manager) || tx.reservation_settings().await?.staff_read_special;
+        let allowed = tx.may_read_special(r.restaurant.role).await?;
         let tz = tx.rules().await?.tz;
         let (call, events) = tx.voice_call_detail(id).await?;
         let reservation = match call.reservation_id {

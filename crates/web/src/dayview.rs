@@ -66,7 +66,7 @@ async fn day_with(
         let today = tx.now_local_date().await?;
         let date = parse_date(query_param(uri, "date").as_deref(), today);
         let settings = tx.reservation_settings().await?;
-        let special = r.restaurant.role.at_least(Role::Manager) || settings.staff_read_special;
+        let special = r.restaurant.role.reads_special_notes(settings.staff_read_special);
         let all = tx.reservations_on(date, special).await?;
         let tables = tx.tables().await?;
         let rules = tx.rules().await?;
@@ -287,7 +287,7 @@ async fn new_page(
     let data: Result<Value, StoreError> = async {
         let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
         let snap = tx.snapshot(date).await?;
-        let special = r.restaurant.role.at_least(Role::Manager) || tx.reservation_settings().await?.staff_read_special;
+        let special = tx.may_read_special(r.restaurant.role).await?;
         let now = state.store.clock().now();
         let (slots, reason) = match availability::slots(&snap, date, party, now, Audience::Staff) {
             Ok(list) => (
@@ -552,7 +552,7 @@ async fn detail_page(
     let page = PageCtx::in_restaurant(r);
     let result: Result<Value, StoreError> = async {
         let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let special = r.restaurant.role.at_least(Role::Manager) || tx.reservation_settings().await?.staff_read_special;
+        let special = tx.may_read_special(r.restaurant.role).await?;
         let res = tx.reservation(id, special).await?;
         let today = tx.now_local_date().await?;
         let tz = tx.rules().await?.tz;

@@ -9,7 +9,6 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use hs_domain::Role;
 use hs_store::guests::GuestChanges;
 use hs_store::StoreError;
 use minijinja::{context, Value};
@@ -90,8 +89,7 @@ async fn profile(
 ) -> Response {
     let result: Result<Value, StoreError> = async {
         let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let special = r.restaurant.role.at_least(Role::Manager)
-            || tx.reservation_settings().await?.staff_read_special;
+        let special = tx.may_read_special(r.restaurant.role).await?;
         let guest = tx.guest(id, special).await?;
         let history = tx.guest_history(id).await?;
         Ok(context! { guest, history, special_allowed => special, tags => guest.tags.join(", ") })
@@ -145,8 +143,7 @@ pub async fn update(
     let outcome = r
         .write(&state, move |tx| {
             Box::pin(async move {
-                let special = role.at_least(Role::Manager)
-                    || tx.reservation_settings().await?.staff_read_special;
+                let special = tx.may_read_special(role).await?;
                 let changes = GuestChanges {
                     name: Some(form.get("name").to_string()),
                     salutation: None,

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, NaiveTime};
-use hs_domain::availability::{self, Alternatives, Audience, Slot, Snapshot, Unavailable};
+use hs_domain::availability::{self, Alternatives, Slot, Snapshot, Unavailable};
 use hs_domain::reservation::Channel;
 use hs_domain::validate::hhmm;
 use hs_domain::Role;
@@ -94,10 +94,7 @@ fn rejection(snap: Option<&Snapshot>, r: &Rejection, time: NaiveTime) -> Respons
 
 /// Whether the caller may read special-category notes here.
 async fn reads_special(tx: &mut TenantTx, caller: &ApiCaller) -> Result<bool, ApiError> {
-    if caller.role.at_least(Role::Manager) {
-        return Ok(true);
-    }
-    Ok(tx.reservation_settings().await?.staff_read_special)
+    Ok(tx.may_read_special(caller.role).await?)
 }
 
 fn default_channel(caller: &ApiCaller) -> Channel {
@@ -137,11 +134,7 @@ pub async fn availability(
     let snap = tx.snapshot(q.date).await?;
     let now = state.store.clock().now();
     let channel = q.channel.unwrap_or_else(|| default_channel(&caller));
-    let audience = if channel.is_guest_channel() {
-        Audience::Guest
-    } else {
-        Audience::Staff
-    };
+    let audience = channel.audience();
     let slots = match availability::slots(&snap, q.date, q.party_size, now, audience) {
         Ok(s) => s,
         Err(reason) => {

@@ -103,10 +103,7 @@ impl TenantTx {
         let party = party.unwrap_or(current.party_size as u32);
         let snap = self.snapshot_locked(&[current.date, date]).await?;
         let now = self.store.clock.now();
-        let audience = match Channel::parse(&channel) {
-            Some(c) if c.is_guest_channel() => Audience::Guest,
-            _ => Audience::Staff,
-        };
+        let audience = Channel::parse(&channel).map_or(Audience::Staff, Channel::audience);
         let slot = match availability::check_tables(
             &snap,
             date,

@@ -163,11 +163,7 @@ impl TenantTx {
         // Validate and match the guest before taking the day's lock; a refusal rolls it back.
         let guest = self.match_guest(&req.guest, &settings.country).await?;
         let snap = self.snapshot_locked(&[req.date]).await?;
-        let audience = if req.channel.is_guest_channel() {
-            Audience::Guest
-        } else {
-            Audience::Staff
-        };
+        let audience = req.channel.audience();
         let slot = match availability::check_tables(
             &snap,
             req.date,

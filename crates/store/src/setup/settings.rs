@@ -134,6 +134,15 @@ impl ReservationSettings {
 }
 
 impl TenantTx {
+    /// Whether someone with `role` reads special-category notes in this restaurant
+    /// ([`hs_domain::Role::reads_special_notes`] with the restaurant's setting).
+    pub async fn may_read_special(&mut self, role: hs_domain::Role) -> Result<bool, StoreError> {
+        if role.reads_special_notes(false) {
+            return Ok(true);
+        }
+        Ok(self.setup().await?.settings.staff_read_special)
+    }
+
     /// The reservation settings.
     pub async fn reservation_settings(&mut self) -> Result<ReservationSettings, StoreError> {
         Ok(self.setup().await?.settings.clone())
