@@ -323,7 +323,7 @@ pub struct TenantTx {
     pub(crate) store: Store,
     /// Rules, settings, tables and combinations read once per transaction; setup writes
     /// clear them.
-    pub(crate) setup: Option<crate::setup::Setup>,
+    pub(crate) setup: Option<crate::setup::model::Setup>,
     /// The restaurant's data key, unwrapped once per transaction.
     pub(crate) data_key: Option<crate::crypto::MasterKey>,
 }

@@ -12,11 +12,12 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use hs_domain::Role;
-use hs_store::accounts::{Session, User};
 use hs_store::team::{MyRestaurant, TokenPrincipal};
 use hs_store::Actor;
 use std::net::{IpAddr, SocketAddr};
 use uuid::Uuid;
+
+pub use crate::session::{cookie, InRestaurant, SessionCtx};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "hs_session";
@@ -25,13 +26,6 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Form field carrying the CSRF token.
 pub const CSRF_FIELD: &str = "csrf";
 
-/// A session resolved from the cookie (possibly still waiting for its second factor).
-#[derive(Clone, Debug)]
-pub struct SessionCtx {
-    pub session: Session,
-    pub user: User,
-}
-
 /// A request authenticated by an API token.
 #[derive(Clone, Debug)]
 pub struct TokenCtx(pub TokenPrincipal);
@@ -39,18 +33,6 @@ pub struct TokenCtx(pub TokenPrincipal);
 /// The client's address.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientIp(pub IpAddr);
-
-/// A cookie's value from the request headers.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
 
 /// The `Set-Cookie` value for a session token (or its removal when `None`).
 pub fn session_cookie(state: &AppState, token: Option<&str>) -> String {
@@ -219,20 +201,7 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// A signed-in user working in one of their restaurants: the session's current one if still a
-/// member, else their first.
-pub struct InRestaurant {
-    pub ctx: SessionCtx,
-    pub restaurant: MyRestaurant,
-    pub restaurants: Vec<MyRestaurant>,
-}
-
 impl InRestaurant {
-    /// The actor for the audit log.
-    pub fn actor(&self) -> Actor {
-        Actor::User(self.ctx.user.id)
-    }
-
     /// 403 page unless the role is at least `needed`.
     pub fn require(
         &self,
@@ -243,7 +212,7 @@ impl InRestaurant {
         if self.restaurant.role.at_least(needed) {
             Ok(())
         } else {
-            Err(crate::pages::error_page_for(
+            Err(crate::render::error_page_for(
                 state,
                 req_headers,
                 Some(&self.ctx),

@@ -142,3 +142,15 @@ impl IntoResponse for ApiError {
         r
     }
 }
+
+/// A refusal's status: 409 when the time exists but is taken or too soon (another may work),
+/// 422 when the request cannot be met at all. The API and the dashboard answer alike.
+pub fn rejection_status(reason: &hs_domain::availability::Unavailable) -> StatusCode {
+    use hs_domain::availability::Unavailable;
+    match reason {
+        Unavailable::Full | Unavailable::TooSoon(_) | Unavailable::TablesTaken => {
+            StatusCode::CONFLICT
+        }
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}

@@ -114,7 +114,7 @@ pub async fn not_found(State(state): State<AppState>, req: Request) -> Response 
     if req.uri().path().starts_with("/api/") {
         ApiError::not_found().into_response()
     } else {
-        crate::pages::error_page(&state, &req, StatusCode::NOT_FOUND)
+        crate::render::error_page(&state, &req, StatusCode::NOT_FOUND)
     }
 }
 

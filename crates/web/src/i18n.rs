@@ -314,7 +314,7 @@ mod tests {
 
     #[test]
     fn every_key_used_in_templates_exists() {
-        for (name, src) in crate::pages::TEMPLATES {
+        for (name, src) in crate::render::TEMPLATES {
             let mut rest = *src;
             while let Some(i) = rest.find("t(\"") {
                 rest = &rest[i + 3..];

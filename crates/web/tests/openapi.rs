@@ -8,7 +8,7 @@ const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/openapi.json"
 
 #[test]
 fn openapi_document_matches_the_committed_snapshot() {
-    let doc = hs_web::openapi::json();
+    let doc = hs_web::api::openapi::json();
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(SNAPSHOT, format!("{doc}\n")).expect("write snapshot");
     }
@@ -23,7 +23,7 @@ fn openapi_document_matches_the_committed_snapshot() {
 
 #[test]
 fn openapi_is_3_1_and_every_operation_documents_its_errors() {
-    let doc: Value = serde_json::from_str(&hs_web::openapi::json()).expect("json");
+    let doc: Value = serde_json::from_str(&hs_web::api::openapi::json()).expect("json");
     assert!(
         doc["openapi"]
             .as_str()

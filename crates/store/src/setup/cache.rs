@@ -1,7 +1,7 @@
 //! The setup as the availability engine needs it, read in one round trip once per transaction.
 
-use super::settings::SETTINGS_COLS;
-use super::{ReservationSettings, TurnBand};
+use super::model::{ReservationSettings, Seating, Setup, SETTINGS_COLS};
+use super::TurnBand;
 use crate::error::StoreError;
 use crate::tenant::TenantTx;
 use chrono::{NaiveDate, NaiveTime};
@@ -11,20 +11,6 @@ use sqlx::FromRow;
 use std::collections::HashMap;
 use std::str::FromStr;
 use uuid::Uuid;
-
-/// What the booking rules of a restaurant are made of, read together.
-pub(crate) struct Setup {
-    pub(super) rules: Rules,
-    pub(super) settings: ReservationSettings,
-    pub(super) seating: Seating,
-}
-
-/// The tables and combinations of a restaurant as the availability engine sees them.
-#[derive(Clone, Debug)]
-pub struct Seating {
-    pub tables: Vec<TableInfo>,
-    pub combinations: Vec<CombinationInfo>,
-}
 
 impl TenantTx {
     /// The booking rules for the availability engine.

@@ -5,15 +5,14 @@
 mod cache;
 mod floor;
 mod hours;
+pub(crate) mod model;
 mod settings;
 
-pub use cache::Seating;
-pub(crate) use cache::Setup;
 pub use floor::{Area, Combination, Table, TableChanges};
 pub use hours::{
     validate_periods, validate_turn_times, Closure, ServicePeriod, SpecialDay, TurnBand,
 };
-pub use settings::ReservationSettings;
+pub use model::{ReservationSettings, Seating};
 
 use crate::error::StoreError;
 use crate::tenant::TenantTx;

@@ -4,7 +4,7 @@
 use crate::auth::InRestaurant;
 use crate::error::ApiError;
 use crate::extract::{query_param, ApiPath, FormFields};
-use crate::pages::{render, PageCtx};
+use crate::render::{render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -104,7 +104,7 @@ async fn profile(
             context! { ..extra, ..data },
         ),
         Err(StoreError::NotFound) => {
-            crate::pages::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+            crate::render::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
         }
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -167,9 +167,9 @@ pub async fn update(
     match outcome {
         Ok(()) => Redirect::to(&format!("/guests/{id}?saved=1")).into_response(),
         Err(StoreError::NotFound) => {
-            crate::pages::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+            crate::render::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
         }
-        Err(e) => match crate::pages::field_errors(e) {
+        Err(e) => match crate::render::field_errors(e) {
             Ok(errors) => {
                 // `tags[3]` is shown at the tags field.
                 let errors: std::collections::HashMap<String, String> = errors

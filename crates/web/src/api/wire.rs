@@ -1,11 +1,9 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations and the types they send
-//! and receive (utoipa). Served at `/api/openapi.json`; `tests/openapi.json` in this crate is
-//! the snapshot a test compares it with, so the API changes only on purpose.
+//! The JSON shapes the API sends and receives that are not the store's own types, with their
+//! OpenAPI schemas, and the error responses every operation documents.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The error shape of every 4xx and 5xx.
@@ -153,92 +151,6 @@ pub struct TokenList {
 pub struct CreatedToken {
     pub token: String,
     pub api_token: hs_store::team::ApiToken,
-}
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
-        let c = doc.components.get_or_insert_with(Default::default);
-        c.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("A restaurant API token, `hs_…`"))
-                    .build(),
-            ),
-        );
-    }
-}
-
-/// The document.
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "HostSystem API", version = "1", description = "Reservations, guests and setup of one restaurant, chosen by the API token (or the signed-in session's current restaurant). Errors share one shape; ids of another restaurant answer 404."),
-    paths(
-        crate::api::health,
-        crate::api::me,
-        crate::api::audit,
-        crate::api::list_tokens,
-        crate::api::create_token,
-        crate::api::revoke_token,
-        crate::reservations::availability,
-        crate::reservations::create,
-        crate::reservations::list,
-        crate::reservations::get,
-        crate::reservations::change,
-        crate::reservations::action,
-        crate::reservations::walk_in,
-        crate::reservations::get_settings,
-        crate::reservations::put_settings,
-        crate::reservations::get_periods,
-        crate::reservations::put_periods,
-        crate::reservations::get_closures,
-        crate::reservations::add_closure,
-        crate::reservations::remove_closure,
-        crate::reservations::get_turn_times,
-        crate::reservations::put_turn_times,
-        crate::reservations::floor,
-        crate::reservations::add_area,
-        crate::reservations::add_table,
-        crate::reservations::add_combination,
-        crate::reservations::remove_combination,
-        crate::reservations::update_table,
-        crate::reservations::remove_table,
-        crate::reservations::get_special_days,
-        crate::reservations::put_special_day,
-        crate::reservations::search_guests,
-        crate::reservations::guest,
-        crate::reservations::update_guest,
-        crate::voice::generic,
-        crate::voice::vapi,
-        crate::voice::retell_function,
-        crate::voice::retell_function_tool,
-        crate::voice::retell_webhook,
-    ),
-    components(schemas(crate::api::AuditAction)),
-    modifiers(&BearerAuth),
-    security(("bearer" = []))
-)]
-pub struct ApiDoc;
-
-/// The document as JSON.
-pub fn json() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
-}
-
-/// `GET /api/openapi.json`.
-pub async fn serve() -> axum::response::Response {
-    use axum::response::IntoResponse;
-    static DOC: std::sync::LazyLock<String> = std::sync::LazyLock::new(json);
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        DOC.as_str(),
-    )
-        .into_response()
 }
 
 /// What the voice webhooks may answer besides their success.

@@ -19,10 +19,10 @@
 //! call and tool-call id, the same `Idempotency-Key`, or for booking changes the same call,
 //! tool and arguments) returns the first answer and books once.
 
+use crate::api::wire::VoiceErrors;
 use crate::auth::ClientIp;
 use crate::error::ApiError;
 use crate::extract::read_body;
-use crate::openapi::VoiceErrors;
 use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};

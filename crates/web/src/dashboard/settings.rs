@@ -5,7 +5,7 @@
 use crate::auth::InRestaurant;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, FormFields};
-use crate::pages::{render, PageCtx};
+use crate::render::{render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -51,7 +51,7 @@ async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Val
             },
             protocol => tx.deletion_protocol(9).await?.iter().map(|p| context! {
                 category => p.category, rows => p.rows_affected,
-                cutoff => p.cutoff.with_timezone(&tz).format("%Y-%m-%d").to_string(), ran_at => crate::calls::local(p.ran_at, tz),
+                cutoff => p.cutoff.with_timezone(&tz).format("%Y-%m-%d").to_string(), ran_at => crate::render::local(p.ran_at, tz),
             }).collect::<Vec<_>>(),
             turns => tx.turn_times().await?,
             areas => tx.areas().await?,
@@ -121,7 +121,7 @@ where
             .await
         }
         Err(StoreError::NotFound) => {
-            crate::pages::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+            crate::render::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
         }
         Err(e) => ApiError::from(e).into_response(),
     }

@@ -1,29 +1,25 @@
 //! JSON API v1 for reservations: availability, booking (with `Idempotency-Key`), listing,
-//! moving, state changes, walk-ins, the guest book, and the restaurant's reservation setup.
+//! moving, state changes and walk-ins.
 //!
 //! Roles: staff read, create, move, seat, complete, mark no-shows and add walk-ins; managers and
-//! owners also confirm, cancel and configure. Ids of another restaurant answer 404.
+//! owners also confirm and cancel. Ids of another restaurant answer 404.
 
+use crate::api::wire::{
+    AvailabilityOut, CommonErrors, ErrorDetail, RejectionBody, ReservationList, SlotOut,
+};
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, JsonWithBytes};
-use crate::openapi::{
-    AvailabilityOut, Closures, CommonErrors, ErrorDetail, Floor, GuestList, GuestProfile, Periods,
-    RejectionBody, ReservationList, SlotOut, TurnTimes,
-};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, NaiveTime};
-use hs_domain::availability::{self, Alternatives, Slot, Snapshot, Unavailable};
+use hs_domain::availability::{self, Alternatives, Slot, Snapshot};
 use hs_domain::reservation::Channel;
 use hs_domain::validate::hhmm;
-use hs_domain::Role;
 use hs_store::booking::{Change, GuestInput, NewReservation, Rejection, Reservation};
-use hs_store::guests::{Guest, GuestChanges};
-use hs_store::setup::{Area, Closure, Combination, ReservationSettings, Table};
 use hs_store::{StoreError, TenantTx};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -73,12 +69,7 @@ fn alternatives_out(snap: &Snapshot, alt: &Alternatives, time: NaiveTime) -> Vec
 /// A refusal: 409 when the time exists but is taken (or too soon), 422 naming the field when
 /// the request cannot be met at all; with alternatives either way.
 fn rejection(snap: Option<&Snapshot>, r: &Rejection, time: NaiveTime) -> Response {
-    let status = match r.reason {
-        Unavailable::Full | Unavailable::TooSoon(_) | Unavailable::TablesTaken => {
-            StatusCode::CONFLICT
-        }
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    };
+    let status = crate::error::rejection_status(&r.reason);
     let body = RejectionBody {
         error: ErrorDetail {
             code: r.reason.code().into(),
@@ -93,7 +84,7 @@ fn rejection(snap: Option<&Snapshot>, r: &Rejection, time: NaiveTime) -> Respons
 }
 
 /// Whether the caller may read special-category notes here.
-async fn reads_special(tx: &mut TenantTx, caller: &ApiCaller) -> Result<bool, ApiError> {
+pub(super) async fn reads_special(tx: &mut TenantTx, caller: &ApiCaller) -> Result<bool, ApiError> {
     Ok(tx.may_read_special(caller.role).await?)
 }
 
@@ -415,7 +406,7 @@ pub async fn change(
 /// cancel; 409 naming the transition when it is not allowed.
 #[utoipa::path(post, path = "/api/v1/reservations/{id}/{action}", tag = "reservations",
     params(("id" = Uuid, Path), ("action" = String, Path, description = "confirm | seat | complete | no-show | cancel (confirm and cancel: managers and owners)")),
-    responses((status = 200, body = Reservation), (status = 409, description = "Transition not allowed from the current state", body = crate::openapi::ErrorBody), CommonErrors))]
+    responses((status = 200, body = Reservation), (status = 409, description = "Transition not allowed from the current state", body = crate::api::wire::ErrorBody), CommonErrors))]
 pub async fn action(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -472,393 +463,4 @@ pub async fn walk_in(
         }
         Err(rej) => Ok(rejection(None, &rej, NaiveTime::MIN)),
     }
-}
-
-// ---- setup ----------------------------------------------------------------------------------
-
-/// `GET /api/v1/settings`.
-#[utoipa::path(get, path = "/api/v1/settings", tag = "setup", responses((status = 200, body = ReservationSettings), CommonErrors))]
-pub async fn get_settings(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-) -> Result<Json<ReservationSettings>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    Ok(Json(tx.reservation_settings().await?))
-}
-
-/// `PUT /api/v1/settings` (managers and owners).
-#[utoipa::path(put, path = "/api/v1/settings", tag = "setup", request_body = ReservationSettings, responses((status = 200, body = ReservationSettings), CommonErrors))]
-pub async fn put_settings(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiJson(body): ApiJson<ReservationSettings>,
-) -> Result<Json<ReservationSettings>, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.set_reservation_settings(&body).await?;
-    let s = tx.reservation_settings().await?;
-    tx.commit().await?;
-    Ok(Json(s))
-}
-
-/// `GET /api/v1/service-periods`.
-#[utoipa::path(get, path = "/api/v1/service-periods", tag = "setup", responses((status = 200, body = Periods), CommonErrors))]
-pub async fn get_periods(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-) -> Result<Json<Periods>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    Ok(Json(Periods {
-        periods: tx.service_periods().await?,
-    }))
-}
-
-/// `PUT /api/v1/service-periods` (managers and owners): replaces the weekly schedule.
-///
-/// An empty list is allowed and closes the restaurant on every day: nobody can book until
-/// periods are set again (special days still open their dates). The dashboard asks before it
-/// sends one.
-#[utoipa::path(put, path = "/api/v1/service-periods", tag = "setup", request_body = Periods, responses((status = 200, body = Periods), CommonErrors))]
-pub async fn put_periods(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiJson(body): ApiJson<Periods>,
-) -> Result<Json<Periods>, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.set_service_periods(&body.periods).await?;
-    let periods = tx.service_periods().await?;
-    tx.commit().await?;
-    Ok(Json(Periods { periods }))
-}
-
-/// `GET /api/v1/closures`.
-#[utoipa::path(get, path = "/api/v1/closures", tag = "setup", responses((status = 200, body = Closures), CommonErrors))]
-pub async fn get_closures(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-) -> Result<Json<Closures>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let today = tx.now_local_date().await?;
-    Ok(Json(Closures {
-        closures: tx.closures(today).await?,
-    }))
-}
-
-/// `POST /api/v1/closures` (managers and owners).
-#[utoipa::path(post, path = "/api/v1/closures", tag = "setup", request_body = Closure, responses((status = 201, body = Closure), CommonErrors))]
-pub async fn add_closure(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiJson(body): ApiJson<Closure>,
-) -> Result<Response, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    let c = tx.add_closure(&body).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(c)).into_response())
-}
-
-/// `DELETE /api/v1/closures/{id}` (managers and owners).
-#[utoipa::path(delete, path = "/api/v1/closures/{id}", tag = "setup", params(("id" = Uuid, Path)), responses((status = 204, description = "Removed"), CommonErrors))]
-pub async fn remove_closure(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.remove_closure(id).await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// `GET /api/v1/turn-times`.
-#[utoipa::path(get, path = "/api/v1/turn-times", tag = "setup", responses((status = 200, body = TurnTimes), CommonErrors))]
-pub async fn get_turn_times(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-) -> Result<Json<TurnTimes>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    Ok(Json(TurnTimes {
-        turn_times: tx.turn_times().await?,
-    }))
-}
-
-/// `PUT /api/v1/turn-times` (managers and owners).
-#[utoipa::path(put, path = "/api/v1/turn-times", tag = "setup", request_body = TurnTimes, responses((status = 200, body = TurnTimes), CommonErrors))]
-pub async fn put_turn_times(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiJson(body): ApiJson<TurnTimes>,
-) -> Result<Json<TurnTimes>, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.set_turn_times(&body.turn_times).await?;
-    let turn_times = tx.turn_times().await?;
-    tx.commit().await?;
-    Ok(Json(TurnTimes { turn_times }))
-}
-
-/// `GET /api/v1/tables`: areas, tables and combinations.
-#[utoipa::path(get, path = "/api/v1/tables", tag = "setup", responses((status = 200, body = Floor), CommonErrors))]
-pub async fn floor(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-) -> Result<Json<Floor>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    Ok(Json(Floor {
-        areas: tx.areas().await?,
-        tables: tx.tables().await?,
-        combinations: tx.combinations().await?,
-    }))
-}
-
-/// Body of `POST /api/v1/areas`.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AreaBody {
-    #[schema(
-        min_length = 1,
-        max_length = 60,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
-    name: String,
-}
-
-/// `POST /api/v1/areas` (managers and owners).
-#[utoipa::path(post, path = "/api/v1/areas", tag = "setup", request_body = AreaBody, responses((status = 201, body = Area), (status = 409, description = "Name taken", body = crate::openapi::ErrorBody), CommonErrors))]
-pub async fn add_area(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiJson(body): ApiJson<AreaBody>,
-) -> Result<Response, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    let a: Area = tx.add_area(&body.name).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(a)).into_response())
-}
-
-/// Body of `POST /api/v1/tables`.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TableBody {
-    area_id: Uuid,
-    #[schema(
-        min_length = 1,
-        max_length = 30,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
-    name: String,
-    #[schema(minimum = 1, maximum = 50)]
-    min_seats: i32,
-    #[schema(minimum = 1, maximum = 50)]
-    max_seats: i32,
-    #[serde(default = "bookable_online_by_default")]
-    bookable_online: bool,
-}
-
-fn bookable_online_by_default() -> bool {
-    true
-}
-
-/// `POST /api/v1/tables` (managers and owners).
-#[utoipa::path(post, path = "/api/v1/tables", tag = "setup", request_body = TableBody, responses((status = 201, body = Table), (status = 409, description = "Name taken", body = crate::openapi::ErrorBody), CommonErrors))]
-pub async fn add_table(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiJson(b): ApiJson<TableBody>,
-) -> Result<Response, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    let t = tx
-        .add_table(&Table {
-            id: Uuid::nil(),
-            area_id: b.area_id,
-            name: b.name,
-            min_seats: b.min_seats,
-            max_seats: b.max_seats,
-            bookable_online: b.bookable_online,
-        })
-        .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(t)).into_response())
-}
-
-/// Body of `POST /api/v1/combinations`.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CombinationBody {
-    #[schema(
-        min_length = 1,
-        max_length = 60,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
-    name: String,
-    #[schema(minimum = 1, maximum = 100)]
-    min_seats: i32,
-    #[schema(minimum = 1, maximum = 100)]
-    max_seats: i32,
-    table_ids: Vec<Uuid>,
-}
-
-/// `POST /api/v1/combinations` (managers and owners).
-#[utoipa::path(post, path = "/api/v1/combinations", tag = "setup", request_body = CombinationBody, responses((status = 201, body = Combination), (status = 409, description = "Name taken", body = crate::openapi::ErrorBody), CommonErrors))]
-pub async fn add_combination(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiJson(b): ApiJson<CombinationBody>,
-) -> Result<Response, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    let c = tx
-        .add_combination(&Combination {
-            id: Uuid::nil(),
-            name: b.name,
-            min_seats: b.min_seats,
-            max_seats: b.max_seats,
-            table_ids: b.table_ids,
-        })
-        .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(c)).into_response())
-}
-
-/// `DELETE /api/v1/combinations/{id}` (managers and owners); reservations keep their tables.
-#[utoipa::path(delete, path = "/api/v1/combinations/{id}", tag = "setup", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "Removed"), CommonErrors))]
-pub async fn remove_combination(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.remove_combination(id).await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-// ---- guest book -----------------------------------------------------------------------------
-
-/// Query of `GET /api/v1/guests`.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct GuestQuery {
-    /// Part of a name, a phone number or an email address.
-    q: String,
-}
-
-/// `GET /api/v1/guests?q=…`: search by name, phone or email.
-#[utoipa::path(get, path = "/api/v1/guests", tag = "guests", params(GuestQuery), responses((status = 200, body = GuestList), CommonErrors))]
-pub async fn search_guests(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiQuery(q): ApiQuery<GuestQuery>,
-) -> Result<Json<GuestList>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    Ok(Json(GuestList {
-        guests: tx.search_guests(&q.q).await?,
-    }))
-}
-
-/// `GET /api/v1/guests/{id}`: profile with visit history.
-#[utoipa::path(get, path = "/api/v1/guests/{id}", tag = "guests", params(("id" = Uuid, Path)), responses((status = 200, body = GuestProfile), CommonErrors))]
-pub async fn guest(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<GuestProfile>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let special = reads_special(&mut tx, &caller).await?;
-    let guest = tx.guest(id, special).await?;
-    let reservations = tx.guest_history(id).await?;
-    Ok(Json(GuestProfile {
-        guest,
-        reservations,
-    }))
-}
-
-/// `PATCH /api/v1/guests/{id}`.
-#[utoipa::path(patch, path = "/api/v1/guests/{id}", tag = "guests", params(("id" = Uuid, Path)), request_body = GuestChanges, responses((status = 200, body = Guest), CommonErrors))]
-pub async fn update_guest(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<Uuid>,
-    ApiJson(body): ApiJson<GuestChanges>,
-) -> Result<Json<Guest>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let special = reads_special(&mut tx, &caller).await?;
-    let g = tx.update_guest(id, &body, special).await?;
-    tx.commit().await?;
-    Ok(Json(g))
-}
-
-/// `PATCH /api/v1/tables/{id}` (managers and owners).
-#[utoipa::path(patch, path = "/api/v1/tables/{id}", tag = "setup", params(("id" = Uuid, Path)), request_body = hs_store::setup::TableChanges,
-    responses((status = 200, body = Table), (status = 409, description = "Name taken", body = crate::openapi::ErrorBody), CommonErrors))]
-pub async fn update_table(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<Uuid>,
-    ApiJson(body): ApiJson<hs_store::setup::TableChanges>,
-) -> Result<Json<Table>, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    let t = tx.update_table(id, &body).await?;
-    tx.commit().await?;
-    Ok(Json(t))
-}
-
-/// `DELETE /api/v1/tables/{id}` (managers and owners): only tables without reservations.
-#[utoipa::path(delete, path = "/api/v1/tables/{id}", tag = "setup", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "Removed"), (status = 409, description = "The table has reservations", body = crate::openapi::ErrorBody), CommonErrors))]
-pub async fn remove_table(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.remove_table(id).await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// `GET /api/v1/special-days`: special opening days from today on.
-#[utoipa::path(get, path = "/api/v1/special-days", tag = "setup", responses((status = 200, body = crate::openapi::SpecialDays), CommonErrors))]
-pub async fn get_special_days(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-) -> Result<Json<crate::openapi::SpecialDays>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let today = tx.now_local_date().await?;
-    Ok(Json(crate::openapi::SpecialDays {
-        special_days: tx.special_days(today).await?,
-    }))
-}
-
-/// `PUT /api/v1/special-days/{date}` (managers and owners): the day's own periods, replacing
-/// the weekday's; an empty list removes the special day.
-#[utoipa::path(put, path = "/api/v1/special-days/{date}", tag = "setup", params(("date" = NaiveDate, Path)), request_body = crate::openapi::SpecialDays,
-    responses((status = 200, body = crate::openapi::SpecialDays), CommonErrors))]
-pub async fn put_special_day(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(date): ApiPath<NaiveDate>,
-    ApiJson(body): ApiJson<crate::openapi::SpecialDays>,
-) -> Result<Json<crate::openapi::SpecialDays>, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.set_special_day(date, &body.special_days).await?;
-    let days = tx
-        .special_days(date)
-        .await?
-        .into_iter()
-        .filter(|d| d.day == date)
-        .collect();
-    tx.commit().await?;
-    Ok(Json(crate::openapi::SpecialDays { special_days: days }))
 }

@@ -6,7 +6,7 @@
 use crate::auth::InRestaurant;
 use crate::error::ApiError;
 use crate::extract::{query_param, ApiPath};
-use crate::pages::{render, PageCtx};
+use crate::render::{local, render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -16,11 +16,6 @@ use hs_store::voice::{CallFilter, Outcome};
 use hs_store::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
-
-/// A moment as the team reads it: date and time in the restaurant's zone.
-pub(crate) fn local(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
-}
 
 fn minutes(seconds: Option<i32>) -> String {
     match seconds {
@@ -124,7 +119,7 @@ pub async fn show(
             data,
         ),
         Err(StoreError::NotFound) => {
-            crate::pages::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+            crate::render::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
         }
         Err(e) => ApiError::from(e).into_response(),
     }

@@ -1,9 +1,11 @@
 //! JSON API: health, metrics, the caller, the audit log (owners) and API tokens (owners).
 
+use crate::api::wire::{
+    AuditPage, CommonErrors, CreatedToken, Health, Me, RestaurantRef, TokenList,
+};
 use crate::auth::{ApiCaller, ClientIp};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::openapi::{AuditPage, CommonErrors, CreatedToken, Health, Me, RestaurantRef, TokenList};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};

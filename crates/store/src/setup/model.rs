@@ -1,0 +1,149 @@
+//! The setup as plain data, apart from how it is read and written: the reservation settings
+//! (with their validation) and what one transaction caches of the setup. A leaf module, so the
+//! tenant transaction can hold the cache without depending on the setup's queries.
+
+use crate::error::StoreError;
+use hs_domain::availability::{CombinationInfo, Rules, TableInfo};
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+use std::str::FromStr;
+
+/// Reservation settings of a restaurant.
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, utoipa::ToSchema)]
+pub struct ReservationSettings {
+    #[schema(min_length = 1, max_length = 64, example = "Europe/Berlin")]
+    pub time_zone: String,
+    pub languages: Vec<String>,
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    pub street: String,
+    #[schema(max_length = 20, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    pub postcode: String,
+    #[schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    pub city: String,
+    #[schema(pattern = "^[A-Z]{2}$")]
+    pub country: String,
+    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    pub phone: String,
+    #[schema(max_length = 254, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    pub email: String,
+    #[schema(max_length = 300, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    pub website: String,
+    #[schema(minimum = 5, maximum = 60, multiple_of = 5.0)]
+    pub slot_minutes: i32,
+    #[schema(minimum = 1, maximum = 730)]
+    pub horizon_days: i32,
+    #[schema(minimum = 0, maximum = 10080)]
+    pub lead_minutes: i32,
+    #[schema(minimum = 1, maximum = 10000)]
+    pub pacing_covers: Option<i32>,
+    #[schema(minimum = 1, maximum = 1000)]
+    pub approval_above: i32,
+    pub staff_read_special: bool,
+}
+
+pub(super) const SETTINGS_COLS: &str =
+    "time_zone, languages, street, postcode, city, country, phone, email, website, \
+     slot_minutes, horizon_days, lead_minutes, pacing_covers, approval_above, staff_read_special";
+
+impl ReservationSettings {
+    /// Checks every field; the first problem names its field.
+    pub fn validate(&self) -> Result<(), StoreError> {
+        if chrono_tz::Tz::from_str(&self.time_zone).is_err() {
+            return Err(StoreError::field(
+                "time_zone",
+                "unknown_time_zone",
+                format!("{:?} is not an IANA time zone", self.time_zone),
+            ));
+        }
+        if self.languages.is_empty() || self.languages.iter().any(|l| l != "de" && l != "en") {
+            return Err(StoreError::field(
+                "languages",
+                "unsupported_language",
+                "languages are \"de\" and/or \"en\"",
+            ));
+        }
+        for (field, value, max) in [
+            ("street", &self.street, 200),
+            ("postcode", &self.postcode, 20),
+            ("city", &self.city, 100),
+            ("phone", &self.phone, 40),
+            ("email", &self.email, 254),
+            ("website", &self.website, 300),
+        ] {
+            if value.chars().count() > max {
+                return Err(StoreError::field(
+                    field,
+                    "too_long",
+                    format!("must be at most {max} characters"),
+                ));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(StoreError::field(
+                    field,
+                    "control_characters",
+                    "must not contain control characters",
+                ));
+            }
+        }
+        if self.country.len() != 2 || !self.country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(StoreError::field(
+                "country",
+                "invalid_country",
+                "an ISO 3166 code such as \"DE\"",
+            ));
+        }
+        if ![5, 10, 15, 20, 30, 60].contains(&self.slot_minutes) {
+            return Err(StoreError::field(
+                "slot_minutes",
+                "out_of_range",
+                "one of 5, 10, 15, 20, 30, 60",
+            ));
+        }
+        if !(1..=730).contains(&self.horizon_days) {
+            return Err(StoreError::field(
+                "horizon_days",
+                "out_of_range",
+                "between 1 and 730",
+            ));
+        }
+        if !(0..=10080).contains(&self.lead_minutes) {
+            return Err(StoreError::field(
+                "lead_minutes",
+                "out_of_range",
+                "between 0 and 10080",
+            ));
+        }
+        if self
+            .pacing_covers
+            .is_some_and(|p| !(1..=10000).contains(&p))
+        {
+            return Err(StoreError::field(
+                "pacing_covers",
+                "out_of_range",
+                "between 1 and 10000, or null for no limit",
+            ));
+        }
+        if !(1..=1000).contains(&self.approval_above) {
+            return Err(StoreError::field(
+                "approval_above",
+                "out_of_range",
+                "between 1 and 1000",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What the booking rules of a restaurant are made of, read together.
+pub(crate) struct Setup {
+    pub(super) rules: Rules,
+    pub(super) settings: ReservationSettings,
+    pub(super) seating: Seating,
+}
+
+/// The tables and combinations of a restaurant as the availability engine sees them.
+#[derive(Clone, Debug)]
+pub struct Seating {
+    pub tables: Vec<TableInfo>,
+    pub combinations: Vec<CombinationInfo>,
+}

@@ -1,0 +1,227 @@
+//! The team page (owners): members, roles, invites, API tokens, the 2FA rule.
+
+use crate::auth::{self, InRestaurant};
+use crate::error::ApiError;
+use crate::extract::{ApiPath, FormFields};
+use crate::i18n;
+use crate::render::{error_page_for, field_errors, fmt_time, render, PageCtx};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hs_domain::Role;
+use hs_store::StoreError;
+use minijinja::{context, Value};
+use uuid::Uuid;
+
+async fn team_page(
+    state: &AppState,
+    r: &InRestaurant,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
+    let result: Result<Value, StoreError> = async {
+        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
+        let members = tx.members().await?;
+        let invites = tx.open_invites().await?;
+        let settings = tx.settings().await?;
+        let tokens = tx.api_tokens().await?;
+        Ok(context! {
+            members => members.iter().map(|m| context! {
+                user_id => m.user_id, name => m.name, email => m.email, role => m.role.as_str(), totp_enabled => m.totp_enabled,
+            }).collect::<Vec<_>>(),
+            invites => invites.iter().map(|i| context! {
+                id => i.id, email => i.email, role => i.role.as_str(), expires => fmt_time(i.expires_at),
+            }).collect::<Vec<_>>(),
+            settings => context! { require_owner_2fa => settings.require_owner_2fa },
+            tokens => tokens.iter().map(|k| context! {
+                id => k.id, name => k.name, role => k.role.as_str(), revoked => k.revoked_at.is_some(),
+                last_used => k.last_used_at.map(fmt_time),
+            }).collect::<Vec<_>>(),
+        })
+    }
+    .await;
+    match result {
+        Ok(data) => render(
+            state,
+            status,
+            "team.html",
+            &PageCtx::in_restaurant(r),
+            context! { ..extra, ..data },
+        ),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// `GET /team`.
+pub async fn team(State(state): State<AppState>, r: InRestaurant, headers: HeaderMap) -> Response {
+    if let Err(resp) = r.require(Role::Owner, &state, &headers) {
+        return resp;
+    }
+    team_page(&state, &r, StatusCode::OK, context! {}).await
+}
+
+fn parse_role(s: &str) -> Result<Role, Response> {
+    Role::parse(s).ok_or_else(|| {
+        ApiError::bad_field("role", "invalid_role", "must be owner, manager or staff")
+            .into_response()
+    })
+}
+
+/// Runs one change in the restaurant's transaction, then shows the team page (or the form error).
+async fn team_change<F>(
+    state: &AppState,
+    r: &InRestaurant,
+    headers: &HeaderMap,
+    change: F,
+) -> Response
+where
+    F: for<'a> FnOnce(&'a mut hs_store::TenantTx) -> auth::Change<'a, Value>,
+{
+    if let Err(resp) = r.require(Role::Owner, state, headers) {
+        return resp;
+    }
+    match r.write(state, change).await {
+        Ok(extra) => team_page(state, r, StatusCode::OK, extra).await,
+        Err(StoreError::Conflict { message, .. }) => {
+            team_page(
+                state,
+                r,
+                StatusCode::CONFLICT,
+                context! { error => message },
+            )
+            .await
+        }
+        Err(StoreError::NotFound) => {
+            error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
+        }
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                team_page(
+                    state,
+                    r,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    context! { errors },
+                )
+                .await
+            }
+            Err(resp) => resp,
+        },
+    }
+}
+
+/// `POST /team/invite`: emails an invite link valid for 7 days.
+pub async fn invite(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    let role = match parse_role(form.get("role")) {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let email = form.get("email").to_string();
+    let lang = PageCtx::in_restaurant(&r).lang;
+    let inviter = r.ctx.user.id;
+    team_change(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            let inv = hs_service::team::invite(tx, &email, role, Some(inviter), lang).await?;
+            Ok(context! { notice => format!("{} {}", i18n::text(lang, "team.invited"), inv.email) })
+        })
+    })
+    .await
+}
+
+/// `POST /team/invites/{id}/revoke`.
+pub async fn revoke_invite(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Response {
+    team_change(&state, &r, &headers, move |tx| {
+        Box::pin(async move { tx.revoke_invite(id).await.map(|_| context! {}) })
+    })
+    .await
+}
+
+/// `POST /team/members/{user_id}/role`.
+pub async fn change_role(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(user_id): ApiPath<Uuid>,
+    form: FormFields,
+) -> Response {
+    let role = match parse_role(form.get("role")) {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    team_change(&state, &r, &headers, move |tx| {
+        Box::pin(async move { tx.change_role(user_id, role).await.map(|_| context! {}) })
+    })
+    .await
+}
+
+/// `POST /team/members/{user_id}/remove`.
+pub async fn remove_member(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(user_id): ApiPath<Uuid>,
+) -> Response {
+    team_change(&state, &r, &headers, move |tx| {
+        Box::pin(async move { tx.remove_member(user_id).await.map(|_| context! {}) })
+    })
+    .await
+}
+
+/// `POST /team/settings`.
+pub async fn team_settings(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    let on = form.get("require_owner_2fa") == "1";
+    team_change(&state, &r, &headers, move |tx| {
+        Box::pin(async move { tx.set_require_owner_2fa(on).await.map(|_| context! {}) })
+    })
+    .await
+}
+
+/// `POST /team/tokens`: shows the new token once.
+pub async fn create_token(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    let role = match parse_role(form.get("role")) {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let name = form.get("name").to_string();
+    let by = r.ctx.user.id;
+    team_change(&state, &r, &headers, move |tx| {
+        Box::pin(async move {
+            let (_, token) = tx.create_api_token(&name, role, Some(by)).await?;
+            Ok(context! { new_token => token })
+        })
+    })
+    .await
+}
+
+/// `POST /team/tokens/{id}/revoke`.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Response {
+    team_change(&state, &r, &headers, move |tx| {
+        Box::pin(async move { tx.revoke_api_token(id).await.map(|_| context! {}) })
+    })
+    .await
+}

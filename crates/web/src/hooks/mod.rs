@@ -1,0 +1,31 @@
+//! The inbound webhooks wing (`/api/v1/voice/…` today; WhatsApp, Resend and Stripe join here):
+//! each provider's wire format in, authenticated by the restaurant's own secret or the
+//! provider's signature, never by a session or an API token.
+
+pub mod voice;
+
+use crate::AppState;
+use axum::routing::post;
+use axum::Router;
+
+/// The webhooks' routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/voice/{restaurant_id}/tools/{tool}",
+            post(voice::generic),
+        )
+        .route("/api/v1/voice/{restaurant_id}/vapi", post(voice::vapi))
+        .route(
+            "/api/v1/voice/{restaurant_id}/retell/function",
+            post(voice::retell_function),
+        )
+        .route(
+            "/api/v1/voice/{restaurant_id}/retell/function/{tool}",
+            post(voice::retell_function_tool),
+        )
+        .route(
+            "/api/v1/voice/{restaurant_id}/retell/webhook",
+            post(voice::retell_webhook),
+        )
+}
