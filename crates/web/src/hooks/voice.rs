@@ -30,25 +30,18 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};
-use hs_domain::reservation::Channel;
+use hs_agent::call::{run_for_call, ToolCall};
 use hs_store::secret::{constant_time_eq, hex};
-use hs_store::voice::{CallEnd, Outcome, Provider};
+use hs_store::voice::{CallEnd, Provider};
 use hs_store::{Actor, StoreError, TenantTx};
-use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
+use serde_json::{json, Value};
+use sha2::Sha256;
 use uuid::Uuid;
 
 /// Largest webhook body (end-of-call reports carry whole transcripts).
 pub const VOICE_BODY_LIMIT: usize = 512 * 1024;
 /// How old a Retell signature may be.
 pub const RETELL_MAX_AGE_MS: i64 = 5 * 60 * 1000;
-/// Tools that change bookings: a retry with the same arguments in the same call is replayed.
-const MUTATING: [&str; 3] = [
-    "create_reservation",
-    "change_reservation",
-    "cancel_reservation",
-];
-
 /// 401 without saying why.
 fn refused() -> Response {
     ApiError::unauthorized().into_response()
@@ -126,40 +119,6 @@ fn retell_digest(key: &str, body: &[u8], ts: i64) -> String {
 /// simulator to play Retell's side.
 pub fn retell_signature(key: &str, body: &[u8], ts: i64) -> String {
     format!("v={ts},d={}", retell_digest(key, body, ts))
-}
-
-/// Keeps what explains a tool call without personal data: dates, times, sizes and codes stay,
-/// anything else is only noted as given.
-fn minimise(args: &Value) -> Value {
-    const KEEP: [&str; 6] = [
-        "date",
-        "time",
-        "party_size",
-        "language",
-        "code",
-        "booking_code",
-    ];
-    let Value::Object(m) = args else {
-        return json!({});
-    };
-    let out: Map<String, Value> = m
-        .iter()
-        .filter(|(k, _)| k.len() <= 40)
-        .take(20)
-        .map(|(k, v)| {
-            let v = if KEEP.contains(&k.as_str()) {
-                match v {
-                    Value::String(s) => Value::String(s.chars().take(40).collect()),
-                    Value::Number(_) => v.clone(),
-                    _ => Value::String("<given>".into()),
-                }
-            } else {
-                Value::String("<given>".into())
-            };
-            (k.clone(), v)
-        })
-        .collect();
-    Value::Object(out)
 }
 
 /// How a platform proves a request is the restaurant's.
@@ -253,154 +212,6 @@ fn idempotency_key(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-/// One tool call as the platforms deliver it.
-struct ToolCall<'a> {
-    provider: Provider,
-    /// The platform's call id; without one, each request is its own call.
-    call: Option<String>,
-    caller: Option<String>,
-    language: Option<String>,
-    tool: &'a str,
-    args: &'a Value,
-    tool_call_id: Option<String>,
-    idempotency_key: Option<String>,
-}
-
-/// Runs a tool for a call, records it, and returns the answer as JSON (`ok`, `say`, `data`,
-/// `error`). A replayed call returns the stored answer.
-async fn run_tool(
-    state: &AppState,
-    rid: Uuid,
-    mut tx: TenantTx,
-    default_language: &str,
-    c: ToolCall<'_>,
-) -> Result<Value, ApiError> {
-    let language = c
-        .language
-        .clone()
-        .or_else(|| {
-            c.args
-                .get("language")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
-        .filter(|l| l == "de" || l == "en")
-        .unwrap_or_else(|| default_language.to_string());
-    let external = c
-        .call
-        .clone()
-        .filter(|x| !x.trim().is_empty())
-        .unwrap_or_else(|| format!("request-{}", Uuid::new_v4()));
-    let call = tx
-        .voice_call(c.provider, &external, c.caller.as_deref(), &language)
-        .await?;
-    let fingerprint = serde_json::to_vec(&json!([c.tool, c.args])).unwrap_or_default();
-    let key = c
-        .idempotency_key
-        .clone()
-        .or_else(|| {
-            c.tool_call_id
-                .as_ref()
-                .map(|t| format!("{}:{external}:{t}", c.provider.as_str()))
-        })
-        .or_else(|| {
-            (c.call.is_some() && MUTATING.contains(&c.tool)).then(|| {
-                let h = hex(&Sha256::digest(&fingerprint)[..16]);
-                format!("{}:{external}:{h}", c.provider.as_str())
-            })
-        });
-    // Keys are at most 255 characters; longer ones (long platform ids) are hashed.
-    let key = key.map(|k| {
-        if k.len() <= 255 {
-            k
-        } else {
-            format!("sha256:{}", hex(&Sha256::digest(k.as_bytes())))
-        }
-    });
-    if let Some(k) = &key {
-        match tx.idempotent_replay("voice", k, &fingerprint).await {
-            Ok(Some((_, mut answer))) => {
-                tx.voice_event(
-                    call,
-                    "tool_call",
-                    c.tool,
-                    c.tool_call_id.as_deref(),
-                    answer["ok"].as_bool(),
-                    &json!({"replayed": true, "args": minimise(c.args)}),
-                )
-                .await?;
-                tx.commit().await?;
-                answer["call_id"] = json!(external);
-                return Ok(answer);
-            }
-            Ok(None) => {}
-            Err(StoreError::Conflict { .. }) => {
-                let say = if language == "en" {
-                    "Something went wrong on my side. Could you repeat that?"
-                } else {
-                    "Da ist bei mir etwas durcheinandergeraten. Können Sie das bitte wiederholen?"
-                };
-                return Ok(
-                    json!({"ok": false, "say": say, "data": {}, "error": "idempotency_key_reused"}),
-                );
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let ctx = hs_agent::Context {
-        caller: c.caller.clone(),
-        language: language.clone(),
-        channel: Channel::PhoneAi,
-    };
-    let answer = hs_agent::run(&mut tx, c.tool, c.args, &ctx).await?;
-    let body = serde_json::to_value(&answer).map_err(|e| ApiError::internal(&e))?;
-    let payload = json!({
-        "args": minimise(c.args),
-        "error": answer.error,
-        "outcome": answer.outcome.map(Outcome::as_str),
-        "reservation": answer.data.get("code").cloned(),
-    });
-    if answer.ok {
-        if let Some(o) = answer.outcome {
-            tx.voice_outcome(call, o, answer.reservation_id).await?;
-        }
-        tx.voice_event(
-            call,
-            "tool_call",
-            c.tool,
-            c.tool_call_id.as_deref(),
-            Some(true),
-            &payload,
-        )
-        .await?;
-        if let Some(k) = &key {
-            tx.idempotent_store("voice", k, &fingerprint, 200, &body)
-                .await?;
-        }
-        tx.commit().await?;
-    } else {
-        // Nothing the tool tried is kept; the refusal itself is logged in a fresh transaction.
-        drop(tx);
-        let mut tx = state.store.tenant(rid, &Actor::System).await?;
-        let call = tx
-            .voice_call(c.provider, &external, c.caller.as_deref(), &language)
-            .await?;
-        tx.voice_event(
-            call,
-            "tool_call",
-            c.tool,
-            c.tool_call_id.as_deref(),
-            Some(false),
-            &payload,
-        )
-        .await?;
-        tx.commit().await?;
-    }
-    let mut body = body;
-    body["call_id"] = json!(external);
-    Ok(body)
-}
-
 // ---- generic ------------------------------------------------------------------------------
 
 /// `POST /api/v1/voice/{restaurant_id}/tools/{tool}`.
@@ -418,7 +229,7 @@ pub async fn generic(
     req: Request,
 ) -> Response {
     let Hook {
-        rid,
+        rid: _,
         tx,
         body: args,
         language,
@@ -437,9 +248,9 @@ pub async fn generic(
         tool_call_id: text("tool_call_id"),
         idempotency_key: idempotency_key(&headers),
     };
-    match run_tool(&state, rid, tx, &language, call).await {
+    match run_for_call(&state.store, tx, &language, call).await {
         Ok(v) => Json(v).into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
@@ -542,14 +353,14 @@ pub async fn vapi(
                     tool_call_id: Some(id.clone()).filter(|i| !i.is_empty()),
                     idempotency_key: None,
                 };
-                match run_tool(&state, rid, this, &language, c).await {
+                match run_for_call(&state.store, this, &language, c).await {
                     Ok(answer) if answer["ok"] == json!(true) => {
                         results.push(json!({"toolCallId": id, "result": one_line(&answer)}))
                     }
                     Ok(answer) => {
                         results.push(json!({"toolCallId": id, "error": one_line(&answer)}))
                     }
-                    Err(e) => return e.into_response(),
+                    Err(e) => return ApiError::from(e).into_response(),
                 }
             }
             Json(json!({ "results": results })).into_response()
@@ -662,7 +473,7 @@ pub async fn retell_function(
         .unwrap_or_default();
     let path_tool = p.iter().find(|(k, _)| k == "tool").map(|(_, v)| v.clone());
     let Hook {
-        rid,
+        rid: _,
         tx,
         body: v,
         language,
@@ -689,9 +500,9 @@ pub async fn retell_function(
         tool_call_id: None,
         idempotency_key: idempotency_key(&headers),
     };
-    match run_tool(&state, rid, tx, &language, c).await {
+    match run_for_call(&state.store, tx, &language, c).await {
         Ok(v) => Json(v).into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
@@ -856,18 +667,5 @@ mod tests {
             now
         ));
         assert!(!retell_signature_ok("key_123", body.as_bytes(), None, now));
-    }
-
-    #[test]
-    fn minimised_payloads_keep_dates_and_codes_but_not_names_or_numbers() {
-        let m = minimise(
-            &json!({"date": "morgen", "party_size": 4, "name": "Erika", "phone": "+4917612345678", "code": "ABC234"}),
-        );
-        assert_eq!(m["date"], "morgen");
-        assert_eq!(m["party_size"], 4);
-        assert_eq!(m["code"], "ABC234");
-        assert_eq!(m["name"], "<given>");
-        assert_eq!(m["phone"], "<given>");
-        assert_eq!(minimise(&json!("x")), json!({}));
     }
 }
