@@ -4,6 +4,7 @@
 
 pub mod jobs;
 pub mod messages;
+pub mod reservations;
 pub mod retention;
 pub mod team;
 

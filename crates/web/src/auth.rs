@@ -228,6 +228,15 @@ pub type Change<'a, T> = std::pin::Pin<
 >;
 
 impl InRestaurant {
+    /// The signed-in user in this restaurant, as the service layer knows callers.
+    pub fn service(&self) -> hs_service::reservations::Caller {
+        hs_service::reservations::Caller {
+            restaurant_id: self.restaurant.id,
+            actor: self.actor(),
+            role: self.restaurant.role,
+        }
+    }
+
     /// Runs `change` in this restaurant's transaction as this user; commits when it succeeds,
     /// rolls back otherwise.
     pub async fn write<T, F>(&self, state: &AppState, change: F) -> Result<T, hs_store::StoreError>
@@ -324,6 +333,15 @@ impl ApiCaller {
     /// Opens the caller's restaurant transaction, acting as the caller.
     pub async fn tenant(&self, state: &AppState) -> Result<hs_store::TenantTx, ApiError> {
         Ok(state.store.tenant(self.restaurant_id, &self.actor).await?)
+    }
+
+    /// The caller as the service layer knows callers.
+    pub fn service(&self) -> hs_service::reservations::Caller {
+        hs_service::reservations::Caller {
+            restaurant_id: self.restaurant_id,
+            actor: self.actor.clone(),
+            role: self.role,
+        }
     }
 
     /// 403 unless the role is at least `needed`.

@@ -16,9 +16,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, NaiveTime};
-use hs_domain::availability::{self, Alternatives, Slot, Snapshot};
+use hs_domain::availability::{Alternatives, Slot, Snapshot};
 use hs_domain::reservation::Channel;
 use hs_domain::validate::hhmm;
+use hs_service::reservations as service;
 use hs_store::booking::{Change, GuestInput, NewReservation, Rejection, Reservation};
 use hs_store::{StoreError, TenantTx};
 use serde::Deserialize;
@@ -121,13 +122,18 @@ pub async fn availability(
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<AvailabilityQuery>,
 ) -> Result<Response, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let snap = tx.snapshot(q.date).await?;
-    let now = state.store.clock().now();
     let channel = q.channel.unwrap_or_else(|| default_channel(&caller));
-    let audience = channel.audience();
-    let slots = match availability::slots(&snap, q.date, q.party_size, now, audience) {
-        Ok(s) => s,
+    let found = service::availability(
+        &state.store,
+        &caller.service(),
+        q.date,
+        q.party_size,
+        q.time,
+        channel,
+    )
+    .await?;
+    let a = match found {
+        Ok(a) => a,
         Err(reason) => {
             let r = Rejection {
                 reason,
@@ -136,20 +142,11 @@ pub async fn availability(
             return Ok(rejection(None, &r, q.time.unwrap_or(NaiveTime::MIN)));
         }
     };
-    let alternatives = match q.time {
-        Some(t)
-            if !slots
-                .iter()
-                .any(|s| s.local.time() == t && s.local.date() == q.date) =>
-        {
-            let alt = tx
-                .alternatives(&snap, q.date, t, q.party_size, now, audience, 3)
-                .await?;
-            alternatives_out(&snap, &alt, t)
-        }
+    let alternatives = match (&a.alternatives, q.time) {
+        (Some(alt), Some(t)) => alternatives_out(&a.snapshot, alt, t),
         _ => Vec::new(),
     };
-    let slots = slots.iter().map(|s| slot_out(&snap, s)).collect();
+    let slots = a.slots.iter().map(|s| slot_out(&a.snapshot, s)).collect();
     Ok(Json(AvailabilityOut {
         date: q.date,
         party_size: q.party_size,
@@ -236,28 +233,6 @@ pub async fn create(
         )
         .field("channel"));
     }
-    let mut tx = caller.tenant(&state).await?;
-    if let Some(k) = &key {
-        match tx.idempotent_replay("reservations", k, &raw).await {
-            Ok(Some((status, body))) => {
-                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-                return Ok((status, Json(body)).into_response());
-            }
-            Ok(None) => {}
-            Err(StoreError::Conflict {
-                code: "idempotency_key_reused",
-                message,
-            }) => {
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "idempotency_key_reused",
-                    message,
-                )
-                .field("Idempotency-Key"))
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
     let req = NewReservation {
         date: body.date,
         time: body.time,
@@ -268,23 +243,39 @@ pub async fn create(
         channel,
         tables: body.table_ids,
     };
-    match tx.create_reservation(&req).await? {
-        Ok(mut r) => {
-            if !reads_special(&mut tx, &caller).await? {
-                r.special_notes = None;
-            }
+    let caller = caller.service();
+    let booked = match &key {
+        Some(k) => service::book_once(&state.store, &caller, &req, k, &raw).await,
+        None => service::book(&state.store, &caller, &req)
+            .await
+            .map(service::Keyed::First),
+    };
+    match booked {
+        Ok(service::Keyed::First(service::Outcome::Done(r))) => {
+            // The same JSON a retry replays (a stored value, its keys in order).
             let body = serde_json::to_value(&r).map_err(|e| ApiError::internal(&e))?;
-            if let Some(k) = &key {
-                tx.idempotent_store("reservations", k, &raw, 201, &body)
-                    .await?;
-            }
-            tx.commit().await?;
             Ok((StatusCode::CREATED, Json(body)).into_response())
         }
-        Err(rej) => {
-            let snap = tx.snapshot(req.date).await?;
-            Ok(rejection(Some(&snap), &rej, req.time))
+        Ok(service::Keyed::First(service::Outcome::Refused {
+            rejection: rej,
+            snapshot,
+            time,
+            ..
+        })) => Ok(rejection(Some(&snapshot), &rej, time)),
+        Ok(service::Keyed::Replayed { status, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            Ok((status, Json(body)).into_response())
         }
+        Err(StoreError::Conflict {
+            code: "idempotency_key_reused",
+            message,
+        }) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            message,
+        )
+        .field("Idempotency-Key")),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -355,22 +346,23 @@ pub async fn change(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ChangeBody>,
 ) -> Result<Response, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let changed = tx
-        .change_reservation(
-            id,
-            &Change {
-                date: body.date,
-                time: body.time,
-                party_size: body.party_size,
-                notes: body.notes.as_deref(),
-                tables: body.table_ids,
-            },
-        )
-        .await;
-    // Every 409 of this operation has the shape the document promises, with alternatives
-    // (none when the reservation itself cannot change).
-    let changed = match changed {
+    let change = Change {
+        date: body.date,
+        time: body.time,
+        party_size: body.party_size,
+        notes: body.notes.as_deref(),
+        tables: body.table_ids,
+    };
+    match service::change(&state.store, &caller.service(), id, &change).await {
+        Ok(service::Outcome::Refused {
+            rejection: rej,
+            snapshot,
+            time,
+            ..
+        }) => Ok(rejection(Some(&snapshot), &rej, time)),
+        Ok(service::Outcome::Done(r)) => Ok(Json(r).into_response()),
+        // Every 409 of this operation has the shape the document promises, with alternatives
+        // (none when the reservation itself cannot change).
         Err(StoreError::Conflict { code, message }) => {
             let body = RejectionBody {
                 error: ErrorDetail {
@@ -380,25 +372,9 @@ pub async fn change(
                 },
                 alternatives: Vec::new(),
             };
-            return Ok((StatusCode::CONFLICT, Json(body)).into_response());
+            Ok((StatusCode::CONFLICT, Json(body)).into_response())
         }
-        other => other?,
-    };
-    match changed {
-        Ok(r) => {
-            tx.commit().await?;
-            Ok(Json(r).into_response())
-        }
-        Err(rej) => {
-            let current = tx.reservation(id, false).await?;
-            let date = body.date.unwrap_or(current.date);
-            let time = body
-                .time
-                .or_else(|| NaiveTime::parse_from_str(&current.time, "%H:%M").ok())
-                .unwrap_or(NaiveTime::MIN);
-            let snap = tx.snapshot(date).await?;
-            Ok(rejection(Some(&snap), &rej, time))
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -412,12 +388,9 @@ pub async fn action(
     caller: ApiCaller,
     ApiPath((id, action)): ApiPath<(Uuid, String)>,
 ) -> Result<Json<Reservation>, ApiError> {
-    let (to, needs) = hs_domain::reservation::action(&action).ok_or_else(ApiError::not_found)?;
-    caller.require(needs)?;
-    let mut tx = caller.tenant(&state).await?;
-    let r = tx.transition(id, to).await?;
-    tx.commit().await?;
-    Ok(Json(r))
+    Ok(Json(
+        service::transition(&state.store, &caller.service(), id, &action).await?,
+    ))
 }
 
 /// Body of `POST /api/v1/walk-ins`.
@@ -447,20 +420,17 @@ pub async fn walk_in(
     caller: ApiCaller,
     ApiJson(body): ApiJson<WalkInBody>,
 ) -> Result<Response, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    match tx
-        .walk_in(
-            body.party_size,
-            body.guest.as_ref(),
-            body.table_ids,
-            &body.notes,
-        )
-        .await?
-    {
-        Ok(r) => {
-            tx.commit().await?;
-            Ok((StatusCode::CREATED, Json(r)).into_response())
-        }
+    let seated = service::walk_in(
+        &state.store,
+        &caller.service(),
+        body.party_size,
+        body.guest.as_ref(),
+        body.table_ids,
+        &body.notes,
+    )
+    .await?;
+    match seated {
+        Ok(r) => Ok((StatusCode::CREATED, Json(r)).into_response()),
         Err(rej) => Ok(rejection(None, &rej, NaiveTime::MIN)),
     }
 }

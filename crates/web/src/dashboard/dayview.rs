@@ -192,24 +192,16 @@ async fn change_status(
     action: &str,
     form: &FormFields,
 ) -> Response {
-    let Some((to, needs)) = hs_domain::reservation::action(action) else {
-        return crate::render::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND);
-    };
-    if let Err(resp) = r.require(needs, state, headers) {
-        return resp;
-    }
     let view = if form.get("view") == "timeline" {
         "timeline"
     } else {
         "list"
     };
-    match r
-        .write(state, move |tx| {
-            Box::pin(async move { tx.transition(id, to).await })
-        })
-        .await
-    {
+    match hs_service::reservations::transition(&state.store, &r.service(), id, action).await {
         Ok(res) => back_to(Some(res.date), view),
+        Err(StoreError::Forbidden) => {
+            crate::render::error_page_for(state, headers, Some(&r.ctx), StatusCode::FORBIDDEN)
+        }
         Err(StoreError::NotFound) => {
             crate::render::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
         }
@@ -249,13 +241,9 @@ pub async fn walk_in(
         let e = Unavailable::UnknownTable;
         return refused(StatusCode::UNPROCESSABLE_ENTITY, e.field(), e.to_string()).await;
     };
-    let outcome = match state.store.tenant(r.restaurant.id, &r.actor()).await {
-        Ok(mut tx) => match tx.walk_in(party, None, tables, "").await {
-            Ok(Ok(res)) => tx.commit().await.map(|_| Ok(res)),
-            other => other,
-        },
-        Err(e) => Err(e),
-    };
+    let outcome =
+        hs_service::reservations::walk_in(&state.store, &r.service(), party, None, tables, "")
+            .await;
     match outcome {
         Ok(Ok(res)) => back_to(Some(res.date), "list"),
         Ok(Err(rej)) => {

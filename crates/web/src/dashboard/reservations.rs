@@ -17,6 +17,7 @@ use chrono::{NaiveDate, NaiveTime};
 use hs_domain::availability::{self, Audience, Unavailable};
 use hs_domain::reservation::Channel;
 use hs_domain::validate;
+use hs_service::reservations::Outcome;
 use hs_store::booking::{Change, GuestInput, NewReservation};
 use hs_store::StoreError;
 use minijinja::{context, Value};
@@ -183,13 +184,9 @@ pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFi
         channel: Channel::Dashboard,
         tables,
     };
-    let outcome = match state.store.tenant(r.restaurant.id, &r.actor()).await {
-        Ok(mut tx) => match tx.create_reservation(&req).await {
-            Ok(Ok(res)) => tx.commit().await.map(|_| Ok(res)),
-            other => other,
-        },
-        Err(e) => Err(e),
-    };
+    let outcome = hs_service::reservations::book(&state.store, &r.service(), &req)
+        .await
+        .map(Outcome::into_result);
     match outcome {
         Ok(Ok(res)) => back_to(Some(res.date), "list"),
         Ok(Err(rej)) => {
@@ -352,27 +349,20 @@ pub async fn change(
         (Ok(d), Ok(t), Ok(p), Ok(tables)) => Ok((d, t, p, tables)),
         (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => Err(e),
     };
-    let outcome = match (
-        tables,
-        state.store.tenant(r.restaurant.id, &r.actor()).await,
-    ) {
-        (Err(e), _) | (_, Err(e)) => Err(e),
-        (Ok((date, time, party, tables)), Ok(mut tx)) => match tx
-            .change_reservation(
-                id,
-                &Change {
-                    date,
-                    time,
-                    party_size: party,
-                    notes: Some(form.get("notes")),
-                    tables,
-                },
-            )
-            .await
-        {
-            Ok(Ok(res)) => tx.commit().await.map(|_| Ok(res)),
-            other => other,
-        },
+    let outcome = match tables {
+        Err(e) => Err(e),
+        Ok((date, time, party, tables)) => {
+            let change = Change {
+                date,
+                time,
+                party_size: party,
+                notes: Some(form.get("notes")),
+                tables,
+            };
+            hs_service::reservations::change(&state.store, &r.service(), id, &change)
+                .await
+                .map(Outcome::into_result)
+        }
     };
     let again = |status, message| {
         detail_page(
