@@ -38,6 +38,33 @@ pub(crate) fn cmd(data: &Path, port: u16) -> Command {
     c
 }
 
+/// A child process killed when dropped, so a failing test leaves no server running.
+pub(crate) struct Killed(Option<Child>);
+
+impl Killed {
+    pub(crate) fn spawn(mut c: Command) -> Killed {
+        Killed(Some(c.spawn().expect("spawn hostsystem")))
+    }
+
+    pub(crate) fn child(&mut self) -> &mut Child {
+        self.0.as_mut().expect("child")
+    }
+
+    /// The child, no longer killed on drop (for [`stop`]).
+    pub(crate) fn take(mut self) -> Child {
+        self.0.take().expect("child")
+    }
+}
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 pub(crate) async fn run(mut c: Command) -> Output {
     tokio::task::spawn_blocking(move || c.output().expect("run hostsystem"))
         .await

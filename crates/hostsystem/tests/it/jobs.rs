@@ -3,7 +3,7 @@
 //! nightly job run once by two server processes.
 
 use crate::app::TestApp;
-use crate::cli::{cmd, data_dir, free_port};
+use crate::cli::{cmd, data_dir, free_port, Killed};
 use chrono::Duration;
 use hs_domain::Role;
 use hs_store::Actor;
@@ -173,9 +173,7 @@ async fn a_job_whose_worker_is_killed_mid_run_is_retried_and_completes_once() {
         .await
         .expect("lock the invite");
     let data = data_dir();
-    let mut first = hostsystem_on(&app, data.path(), &["worker"])
-        .spawn()
-        .expect("worker");
+    let mut first = Killed::spawn(hostsystem_on(&app, data.path(), &["worker"]));
     wait_for("the first worker to claim the job", async || {
         !app.store
             .jobs_in_state("running")
@@ -184,12 +182,10 @@ async fn a_job_whose_worker_is_killed_mid_run_is_retried_and_completes_once() {
             .is_empty()
     })
     .await;
-    first.kill().expect("kill -9");
-    first.wait().expect("reap");
+    first.child().kill().expect("kill -9");
+    first.child().wait().expect("reap");
     drop(blocker);
-    let mut second = hostsystem_on(&app, data.path(), &["worker"])
-        .spawn()
-        .expect("worker");
+    let second = Killed::spawn(hostsystem_on(&app, data.path(), &["worker"]));
     wait_for("the second worker to finish the job", async || {
         !app.store
             .jobs_in_state("done")
@@ -198,8 +194,7 @@ async fn a_job_whose_worker_is_killed_mid_run_is_retried_and_completes_once() {
             .is_empty()
     })
     .await;
-    second.kill().expect("stop");
-    second.wait().expect("reap");
+    drop(second);
     let done = app.store.jobs_in_state("done").await.expect("done");
     assert_eq!(done.len(), 1);
     assert_eq!(done[0].attempts, 2, "claimed again after the lease ran out");
@@ -219,11 +214,11 @@ async fn a_nightly_job_runs_once_with_two_server_processes() {
     let start = |dir: &std::path::Path| {
         let mut c = hostsystem_on(&app, dir, &["worker"]);
         c.env("HOSTSYSTEM_CLOCK_START", "2026-11-25T02:59:59Z");
-        c.spawn().expect("worker")
+        Killed::spawn(c)
     };
     let other = data_dir();
-    let mut a = start(data.path());
-    let mut b = start(other.path());
+    let a = start(data.path());
+    let b = start(other.path());
     wait_for("the night's run", async || {
         !app.store
             .jobs_in_state("done")
@@ -234,10 +229,7 @@ async fn a_nightly_job_runs_once_with_two_server_processes() {
     .await;
     // Give the other process time to run it too, were it able to.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    for p in [&mut a, &mut b] {
-        p.kill().expect("stop");
-        p.wait().expect("reap");
-    }
+    drop((a, b));
     let done = app.store.jobs_in_state("done").await.expect("done");
     assert_eq!(done.len(), 1, "{done:?}");
     assert_eq!(done[0].kind, "retention");

@@ -2,11 +2,11 @@
 //! server reconnects, answering 503 with `Retry-After` meanwhile; a restart right after
 //! `kill -9` and a stale lock file do not stop the server from starting.
 
-use crate::cli::{cmd, data_dir, free_port, run, stop, wait_healthy};
+use crate::cli::{cmd, data_dir, free_port, run, stop, wait_healthy, Killed};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn postmaster_pid(data: &Path) -> Option<i32> {
@@ -45,10 +45,10 @@ async fn demo(data: &Path, port: u16) -> Value {
     serde_json::from_slice(&out.stdout).expect("demo json")
 }
 
-fn serve(data: &Path, port: u16) -> Child {
+fn serve(data: &Path, port: u16) -> Killed {
     let mut c = cmd(data, port);
     c.arg("serve").stdout(Stdio::null()).stderr(Stdio::null());
-    c.spawn().expect("serve")
+    Killed::spawn(c)
 }
 
 /// One booking attempt: the status, its `Retry-After`, the reservation id when booked, and how
@@ -123,7 +123,7 @@ async fn a_killed_postmaster_is_restarted_and_bookings_and_live_events_resume() 
     let token = info["api_token"].as_str().expect("token").to_string();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = serve(data.path(), port);
-    wait_healthy(port, &mut server).await;
+    wait_healthy(port, server.child()).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -258,7 +258,7 @@ async fn a_killed_postmaster_is_restarted_and_bookings_and_live_events_resume() 
         "live events: a new booking reached the open stream {:.2} s after bookings resumed",
         resumed.elapsed().as_secs_f64()
     );
-    assert!(stop(server).await.success());
+    assert!(stop(server.take()).await.success());
 }
 
 #[tokio::test]
@@ -267,15 +267,15 @@ async fn a_restart_right_after_kill_9_and_a_stale_lock_file_still_start() {
     let port = free_port();
     for round in 0..4 {
         let mut server = serve(data.path(), port);
-        wait_healthy(port, &mut server).await;
+        wait_healthy(port, server.child()).await;
         // kill -9 the server: its postmaster gets the parent-death signal and shuts down
         // while the next server is already starting.
-        server.kill().expect("kill -9");
-        server.wait().expect("reap");
+        server.child().kill().expect("kill -9");
+        server.child().wait().expect("reap");
         let mut again = serve(data.path(), port);
-        wait_healthy(port, &mut again).await;
+        wait_healthy(port, again.child()).await;
         assert!(
-            stop(again).await.success(),
+            stop(again.take()).await.success(),
             "round {round}: clean stop after a restart"
         );
     }
@@ -292,8 +292,8 @@ async fn a_restart_right_after_kill_9_and_a_stale_lock_file_still_start() {
     )
     .expect("write lock");
     let mut server = serve(data.path(), port);
-    wait_healthy(port, &mut server).await;
-    assert!(stop(server).await.success());
+    wait_healthy(port, server.child()).await;
+    assert!(stop(server.take()).await.success());
 }
 
 #[tokio::test]
@@ -332,14 +332,12 @@ async fn with_database_url_the_server_answers_503_while_the_server_is_away_and_r
     );
     let info: Value = serde_json::from_slice(&out.stdout).expect("json");
     let token = info["api_token"].as_str().expect("token").to_string();
-    let mut server = with_db({
+    let mut server = Killed::spawn(with_db({
         let mut c = cmd(data.path(), port);
         c.arg("serve").stdout(Stdio::null()).stderr(Stdio::null());
         c
-    })
-    .spawn()
-    .expect("serve");
-    wait_healthy(port, &mut server).await;
+    }));
+    wait_healthy(port, server.child()).await;
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let mut i = 0;
@@ -386,5 +384,5 @@ async fn with_database_url_the_server_answers_503_while_the_server_is_away_and_r
         "recovery with DATABASE_URL: booking again {:.2} s after the server was back",
         back.elapsed().as_secs_f64()
     );
-    assert!(stop(server).await.success());
+    assert!(stop(server.take()).await.success());
 }
