@@ -10,7 +10,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 /// A guest as the API shows it.
-#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Guest {
     pub id: Uuid,
     pub name: String,
@@ -47,37 +47,19 @@ struct Row {
 const COLS: &str = "id, name, salutation, phone, email, language, tags, notes, special_enc, visit_count, no_show_count, created_at";
 
 /// Changes to a guest; absent fields stay as they are.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GuestChanges {
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
     pub name: Option<String>,
-    #[schema(max_length = 30, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub salutation: Option<String>,
     /// Empty string clears it.
-    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub phone: Option<String>,
     /// Empty string clears it.
-    #[schema(max_length = 254, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub email: Option<String>,
-    #[schema(pattern = "^(de|en)$")]
     pub language: Option<String>,
-    #[schema(max_items = 20)]
     pub tags: Option<Vec<String>>,
-    #[schema(
-        max_length = 2000,
-        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
-    )]
     pub notes: Option<String>,
     /// Empty string clears them.
-    #[schema(
-        max_length = 2000,
-        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
-    )]
     pub special_notes: Option<String>,
 }
 

@@ -60,7 +60,7 @@ pub struct Invite {
 }
 
 /// An API token as listed (never the token itself).
-#[derive(Clone, Debug, Serialize, FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, FromRow)]
 pub struct ApiToken {
     pub id: Uuid,
     pub name: String,
@@ -80,7 +80,7 @@ pub struct TokenPrincipal {
 }
 
 /// One audit entry: who changed which row's which columns, never the values.
-#[derive(Clone, Debug, Serialize, FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, FromRow)]
 pub struct AuditEntry {
     /// A random id: it reveals nothing about other restaurants' activity.
     pub id: Uuid,

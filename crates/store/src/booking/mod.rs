@@ -31,26 +31,17 @@ use uuid::Uuid;
 pub const NOTES_MAX: usize = 2000;
 
 /// Who the reservation is for, as given by the caller.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GuestInput {
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
     pub name: String,
     #[serde(default)]
-    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub phone: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 254, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub email: Option<String>,
     #[serde(default)]
-    #[schema(pattern = "^(de|en)$")]
     pub language: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub salutation: Option<String>,
 }
 
@@ -80,7 +71,7 @@ pub struct Change<'a> {
 }
 
 /// The guest as shown with a reservation.
-#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct GuestRef {
     pub id: Uuid,
     pub name: String,
@@ -90,7 +81,7 @@ pub struct GuestRef {
 }
 
 /// A reservation as the API shows it.
-#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Reservation {
     pub id: Uuid,
     pub code: String,

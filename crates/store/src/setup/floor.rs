@@ -8,48 +8,29 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 /// An area of the dining room.
-#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, Eq)]
 pub struct Area {
     pub id: Uuid,
-    #[schema(
-        min_length = 1,
-        max_length = 60,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
     pub name: String,
 }
 
 /// A table.
-#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, Eq)]
 pub struct Table {
     pub id: Uuid,
     pub area_id: Uuid,
-    #[schema(
-        min_length = 1,
-        max_length = 30,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
     pub name: String,
-    #[schema(minimum = 1, maximum = 50)]
     pub min_seats: i32,
-    #[schema(minimum = 1, maximum = 50)]
     pub max_seats: i32,
     pub bookable_online: bool,
 }
 
 /// A table combination.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Combination {
     pub id: Uuid,
-    #[schema(
-        min_length = 1,
-        max_length = 60,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
     pub name: String,
-    #[schema(minimum = 1, maximum = 100)]
     pub min_seats: i32,
-    #[schema(minimum = 1, maximum = 100)]
     pub max_seats: i32,
     pub table_ids: Vec<Uuid>,
 }
@@ -225,19 +206,12 @@ impl TenantTx {
 }
 
 /// Changes to a table; absent fields stay.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableChanges {
     pub area_id: Option<Uuid>,
-    #[schema(
-        min_length = 1,
-        max_length = 30,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
     pub name: Option<String>,
-    #[schema(minimum = 1, maximum = 50)]
     pub min_seats: Option<i32>,
-    #[schema(minimum = 1, maximum = 50)]
     pub max_seats: Option<i32>,
     pub bookable_online: Option<bool>,
 }

@@ -8,69 +8,48 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A service period as stored and sent.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ServicePeriod {
     /// 0 = Monday … 6 = Sunday.
-    #[schema(minimum = 0, maximum = 6)]
     pub weekday: i16,
-    #[schema(
-        min_length = 1,
-        max_length = 60,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
     pub name: String,
     #[serde(deserialize_with = "hhmm::deserialize")]
-    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub start: NaiveTime,
     #[serde(deserialize_with = "hhmm::deserialize")]
-    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub end: NaiveTime,
     #[serde(deserialize_with = "hhmm::deserialize")]
-    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub last_seating: NaiveTime,
 }
 
 /// A special day's period (replaces the weekday's periods that date).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SpecialDay {
     pub day: NaiveDate,
-    #[schema(
-        min_length = 1,
-        max_length = 60,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
     pub name: String,
     #[serde(deserialize_with = "hhmm::deserialize")]
-    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub start: NaiveTime,
     #[serde(deserialize_with = "hhmm::deserialize")]
-    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub end: NaiveTime,
     #[serde(deserialize_with = "hhmm::deserialize")]
-    #[schema(value_type = String, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$")]
     pub last_seating: NaiveTime,
 }
 
 /// A closure.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Closure {
     #[serde(default)]
     pub id: Option<Uuid>,
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
     #[serde(default)]
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub reason: String,
 }
 
 /// A turn-time band.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TurnBand {
-    #[schema(minimum = 1, maximum = 1000)]
     pub min_party: i32,
-    #[schema(minimum = 1, maximum = 1000)]
     pub max_party: Option<i32>,
-    #[schema(minimum = 15, maximum = 720)]
     pub minutes: i32,
 }
 

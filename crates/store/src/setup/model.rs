@@ -9,34 +9,21 @@ use sqlx::FromRow;
 use std::str::FromStr;
 
 /// Reservation settings of a restaurant.
-#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, FromRow, PartialEq)]
 pub struct ReservationSettings {
-    #[schema(min_length = 1, max_length = 64, example = "Europe/Berlin")]
     pub time_zone: String,
     pub languages: Vec<String>,
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub street: String,
-    #[schema(max_length = 20, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub postcode: String,
-    #[schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub city: String,
-    #[schema(pattern = "^[A-Z]{2}$")]
     pub country: String,
-    #[schema(max_length = 40, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub phone: String,
-    #[schema(max_length = 254, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub email: String,
-    #[schema(max_length = 300, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub website: String,
-    #[schema(minimum = 5, maximum = 60, multiple_of = 5.0)]
     pub slot_minutes: i32,
-    #[schema(minimum = 1, maximum = 730)]
     pub horizon_days: i32,
-    #[schema(minimum = 0, maximum = 10080)]
     pub lead_minutes: i32,
-    #[schema(minimum = 1, maximum = 10000)]
     pub pacing_covers: Option<i32>,
-    #[schema(minimum = 1, maximum = 1000)]
     pub approval_above: i32,
     pub staff_read_special: bool,
 }

@@ -178,6 +178,7 @@ pub async fn list_tokens(
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     name: String,
+    #[schema(value_type = crate::api::shapes::Role)]
     role: Role,
 }
 

@@ -53,7 +53,7 @@ pub async fn guest(
 }
 
 /// `PATCH /api/v1/guests/{id}`.
-#[utoipa::path(patch, path = "/api/v1/guests/{id}", tag = "guests", params(("id" = Uuid, Path)), request_body = GuestChanges, responses((status = 200, body = Guest), CommonErrors))]
+#[utoipa::path(patch, path = "/api/v1/guests/{id}", tag = "guests", params(("id" = Uuid, Path)), request_body = crate::api::shapes::GuestChanges, responses((status = 200, body = crate::api::shapes::Guest), CommonErrors))]
 pub async fn update_guest(
     State(state): State<AppState>,
     caller: ApiCaller,

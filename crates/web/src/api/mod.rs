@@ -7,6 +7,7 @@ pub mod guests;
 pub mod openapi;
 pub mod reservations;
 pub mod setup;
+pub mod shapes;
 pub mod wire;
 
 use crate::AppState;

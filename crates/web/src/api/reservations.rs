@@ -111,6 +111,7 @@ pub struct AvailabilityQuery {
     time: Option<NaiveTime>,
     /// Guest channels see only online-bookable tables and the lead time; default `api` for
     /// tokens, `dashboard` for sessions.
+    #[param(value_type = Option<crate::api::shapes::Channel>)]
     channel: Option<Channel>,
 }
 
@@ -167,6 +168,7 @@ pub struct CreateBody {
     time: NaiveTime,
     #[schema(minimum = 1, maximum = 100)]
     party_size: u32,
+    #[schema(value_type = crate::api::shapes::GuestInput)]
     guest: GuestInput,
     #[serde(default)]
     #[schema(
@@ -183,6 +185,7 @@ pub struct CreateBody {
     special_notes: Option<String>,
     /// Default `api` for tokens, `dashboard` for sessions.
     #[serde(default)]
+    #[schema(value_type = Option<crate::api::shapes::Channel>)]
     channel: Option<Channel>,
     /// Tables to book instead of the suggested ones; they must be free and seat the party.
     #[serde(default)]
@@ -214,7 +217,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 #[utoipa::path(post, path = "/api/v1/reservations", tag = "reservations", request_body = CreateBody,
     params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]+$",
         description = "Optional; 1 to 255 visible ASCII characters (else 400 invalid_header). The same key with the same body within 24 h answers the first answer again, status included, without booking twice; the same key with another body answers 422 idempotency_key_reused. Keys are per restaurant.")),
-    responses((status = 201, body = Reservation),
+    responses((status = 201, body = crate::api::shapes::Reservation),
               (status = 409, description = "The time is taken or too soon; alternatives offered", body = RejectionBody),
               CommonErrors))]
 pub async fn create(
@@ -305,7 +308,7 @@ pub async fn list(
 }
 
 /// `GET /api/v1/reservations/{id}`.
-#[utoipa::path(get, path = "/api/v1/reservations/{id}", tag = "reservations", params(("id" = Uuid, Path)), responses((status = 200, body = Reservation), CommonErrors))]
+#[utoipa::path(get, path = "/api/v1/reservations/{id}", tag = "reservations", params(("id" = Uuid, Path)), responses((status = 200, body = crate::api::shapes::Reservation), CommonErrors))]
 pub async fn get(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -337,7 +340,7 @@ pub struct ChangeBody {
 
 /// `PATCH /api/v1/reservations/{id}`: move, resize or annotate; availability is checked again.
 #[utoipa::path(patch, path = "/api/v1/reservations/{id}", tag = "reservations", params(("id" = Uuid, Path)), request_body = ChangeBody,
-    responses((status = 200, body = Reservation),
+    responses((status = 200, body = crate::api::shapes::Reservation),
               (status = 409, description = "The new time is taken, or the reservation can no longer be moved", body = RejectionBody),
               CommonErrors))]
 pub async fn change(
@@ -382,7 +385,7 @@ pub async fn change(
 /// cancel; 409 naming the transition when it is not allowed.
 #[utoipa::path(post, path = "/api/v1/reservations/{id}/{action}", tag = "reservations",
     params(("id" = Uuid, Path), ("action" = String, Path, description = "confirm | seat | complete | no-show | cancel (confirm and cancel: managers and owners)")),
-    responses((status = 200, body = Reservation), (status = 409, description = "Transition not allowed from the current state", body = crate::api::wire::ErrorBody), CommonErrors))]
+    responses((status = 200, body = crate::api::shapes::Reservation), (status = 409, description = "Transition not allowed from the current state", body = crate::api::wire::ErrorBody), CommonErrors))]
 pub async fn action(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -403,6 +406,7 @@ pub struct WalkInBody {
     #[serde(default)]
     table_ids: Option<Vec<Uuid>>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::api::shapes::GuestInput>)]
     guest: Option<GuestInput>,
     #[serde(default)]
     #[schema(
@@ -414,7 +418,7 @@ pub struct WalkInBody {
 
 /// `POST /api/v1/walk-ins`: seats a party now.
 #[utoipa::path(post, path = "/api/v1/walk-ins", tag = "reservations", request_body = WalkInBody,
-    responses((status = 201, body = Reservation), (status = 409, description = "No free table now", body = RejectionBody), CommonErrors))]
+    responses((status = 201, body = crate::api::shapes::Reservation), (status = 409, description = "No free table now", body = RejectionBody), CommonErrors))]
 pub async fn walk_in(
     State(state): State<AppState>,
     caller: ApiCaller,

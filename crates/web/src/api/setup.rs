@@ -17,7 +17,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 /// `GET /api/v1/settings`.
-#[utoipa::path(get, path = "/api/v1/settings", tag = "setup", responses((status = 200, body = ReservationSettings), CommonErrors))]
+#[utoipa::path(get, path = "/api/v1/settings", tag = "setup", responses((status = 200, body = crate::api::shapes::ReservationSettings), CommonErrors))]
 pub async fn get_settings(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -27,7 +27,7 @@ pub async fn get_settings(
 }
 
 /// `PUT /api/v1/settings` (managers and owners).
-#[utoipa::path(put, path = "/api/v1/settings", tag = "setup", request_body = ReservationSettings, responses((status = 200, body = ReservationSettings), CommonErrors))]
+#[utoipa::path(put, path = "/api/v1/settings", tag = "setup", request_body = crate::api::shapes::ReservationSettings, responses((status = 200, body = crate::api::shapes::ReservationSettings), CommonErrors))]
 pub async fn put_settings(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -86,7 +86,7 @@ pub async fn get_closures(
 }
 
 /// `POST /api/v1/closures` (managers and owners).
-#[utoipa::path(post, path = "/api/v1/closures", tag = "setup", request_body = Closure, responses((status = 201, body = Closure), CommonErrors))]
+#[utoipa::path(post, path = "/api/v1/closures", tag = "setup", request_body = crate::api::shapes::Closure, responses((status = 201, body = crate::api::shapes::Closure), CommonErrors))]
 pub async fn add_closure(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -167,7 +167,7 @@ pub struct AreaBody {
 }
 
 /// `POST /api/v1/areas` (managers and owners).
-#[utoipa::path(post, path = "/api/v1/areas", tag = "setup", request_body = AreaBody, responses((status = 201, body = Area), (status = 409, description = "Name taken", body = crate::api::wire::ErrorBody), CommonErrors))]
+#[utoipa::path(post, path = "/api/v1/areas", tag = "setup", request_body = AreaBody, responses((status = 201, body = crate::api::shapes::Area), (status = 409, description = "Name taken", body = crate::api::wire::ErrorBody), CommonErrors))]
 pub async fn add_area(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -204,7 +204,7 @@ fn bookable_online_by_default() -> bool {
 }
 
 /// `POST /api/v1/tables` (managers and owners).
-#[utoipa::path(post, path = "/api/v1/tables", tag = "setup", request_body = TableBody, responses((status = 201, body = Table), (status = 409, description = "Name taken", body = crate::api::wire::ErrorBody), CommonErrors))]
+#[utoipa::path(post, path = "/api/v1/tables", tag = "setup", request_body = TableBody, responses((status = 201, body = crate::api::shapes::Table), (status = 409, description = "Name taken", body = crate::api::wire::ErrorBody), CommonErrors))]
 pub async fn add_table(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -244,7 +244,7 @@ pub struct CombinationBody {
 }
 
 /// `POST /api/v1/combinations` (managers and owners).
-#[utoipa::path(post, path = "/api/v1/combinations", tag = "setup", request_body = CombinationBody, responses((status = 201, body = Combination), (status = 409, description = "Name taken", body = crate::api::wire::ErrorBody), CommonErrors))]
+#[utoipa::path(post, path = "/api/v1/combinations", tag = "setup", request_body = CombinationBody, responses((status = 201, body = crate::api::shapes::Combination), (status = 409, description = "Name taken", body = crate::api::wire::ErrorBody), CommonErrors))]
 pub async fn add_combination(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -281,8 +281,8 @@ pub async fn remove_combination(
 }
 
 /// `PATCH /api/v1/tables/{id}` (managers and owners).
-#[utoipa::path(patch, path = "/api/v1/tables/{id}", tag = "setup", params(("id" = Uuid, Path)), request_body = hs_store::setup::TableChanges,
-    responses((status = 200, body = Table), (status = 409, description = "Name taken", body = crate::api::wire::ErrorBody), CommonErrors))]
+#[utoipa::path(patch, path = "/api/v1/tables/{id}", tag = "setup", params(("id" = Uuid, Path)), request_body = crate::api::shapes::TableChanges,
+    responses((status = 200, body = crate::api::shapes::Table), (status = 409, description = "Name taken", body = crate::api::wire::ErrorBody), CommonErrors))]
 pub async fn update_table(
     State(state): State<AppState>,
     caller: ApiCaller,

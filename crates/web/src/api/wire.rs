@@ -58,6 +58,7 @@ pub struct AvailabilityOut {
 #[derive(Serialize, ToSchema)]
 pub struct ReservationList {
     pub date: NaiveDate,
+    #[schema(value_type = Vec<crate::api::shapes::Reservation>)]
     pub reservations: Vec<hs_store::booking::Reservation>,
 }
 
@@ -65,6 +66,7 @@ pub struct ReservationList {
 #[derive(Serialize, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Periods {
+    #[schema(value_type = Vec<crate::api::shapes::ServicePeriod>)]
     pub periods: Vec<hs_store::setup::ServicePeriod>,
 }
 
@@ -72,6 +74,7 @@ pub struct Periods {
 #[derive(Serialize, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TurnTimes {
+    #[schema(value_type = Vec<crate::api::shapes::TurnBand>)]
     pub turn_times: Vec<hs_store::setup::TurnBand>,
 }
 
@@ -79,33 +82,41 @@ pub struct TurnTimes {
 #[derive(Serialize, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpecialDays {
+    #[schema(value_type = Vec<crate::api::shapes::SpecialDay>)]
     pub special_days: Vec<hs_store::setup::SpecialDay>,
 }
 
 /// Closures from today on.
 #[derive(Serialize, ToSchema)]
 pub struct Closures {
+    #[schema(value_type = Vec<crate::api::shapes::Closure>)]
     pub closures: Vec<hs_store::setup::Closure>,
 }
 
 /// Areas, tables and combinations.
 #[derive(Serialize, ToSchema)]
 pub struct Floor {
+    #[schema(value_type = Vec<crate::api::shapes::Area>)]
     pub areas: Vec<hs_store::setup::Area>,
+    #[schema(value_type = Vec<crate::api::shapes::Table>)]
     pub tables: Vec<hs_store::setup::Table>,
+    #[schema(value_type = Vec<crate::api::shapes::Combination>)]
     pub combinations: Vec<hs_store::setup::Combination>,
 }
 
 /// Guests found.
 #[derive(Serialize, ToSchema)]
 pub struct GuestList {
+    #[schema(value_type = Vec<crate::api::shapes::Guest>)]
     pub guests: Vec<hs_store::guests::Guest>,
 }
 
 /// A guest with their reservations.
 #[derive(Serialize, ToSchema)]
 pub struct GuestProfile {
+    #[schema(value_type = crate::api::shapes::Guest)]
     pub guest: hs_store::guests::Guest,
+    #[schema(value_type = Vec<crate::api::shapes::Reservation>)]
     pub reservations: Vec<hs_store::booking::Reservation>,
 }
 
@@ -120,6 +131,7 @@ pub struct Health {
 #[derive(Serialize, ToSchema)]
 pub struct Me {
     pub restaurant: RestaurantRef,
+    #[schema(value_type = crate::api::shapes::Role)]
     pub role: hs_domain::Role,
     /// `user:<id>` or `token:<id>`.
     pub actor: String,
@@ -135,6 +147,7 @@ pub struct RestaurantRef {
 /// A page of the audit log.
 #[derive(Serialize, ToSchema)]
 pub struct AuditPage {
+    #[schema(value_type = Vec<crate::api::shapes::AuditEntry>)]
     pub entries: Vec<hs_store::team::AuditEntry>,
     /// Pass as `before` for the next (older) page.
     pub next_before: Option<Uuid>,
@@ -143,6 +156,7 @@ pub struct AuditPage {
 /// API tokens (never the secrets).
 #[derive(Serialize, ToSchema)]
 pub struct TokenList {
+    #[schema(value_type = Vec<crate::api::shapes::ApiToken>)]
     pub tokens: Vec<hs_store::team::ApiToken>,
 }
 
@@ -150,6 +164,7 @@ pub struct TokenList {
 #[derive(Serialize, ToSchema)]
 pub struct CreatedToken {
     pub token: String,
+    #[schema(value_type = crate::api::shapes::ApiToken)]
     pub api_token: hs_store::team::ApiToken,
 }
 
