@@ -6,6 +6,7 @@ pub mod jobs;
 pub mod messages;
 pub mod reservations;
 pub mod retention;
+pub mod setup;
 pub mod team;
 
 use jobs::{Registry, Scheduler};

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use hs_domain::Role;
+use hs_service::setup;
 use hs_store::setup::{Area, Closure, Combination, ReservationSettings, Table};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -22,8 +22,9 @@ pub async fn get_settings(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<ReservationSettings>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    Ok(Json(tx.reservation_settings().await?))
+    Ok(Json(
+        setup::settings(&state.store, &caller.service()).await?,
+    ))
 }
 
 /// `PUT /api/v1/settings` (managers and owners).
@@ -33,12 +34,9 @@ pub async fn put_settings(
     caller: ApiCaller,
     ApiJson(body): ApiJson<ReservationSettings>,
 ) -> Result<Json<ReservationSettings>, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.set_reservation_settings(&body).await?;
-    let s = tx.reservation_settings().await?;
-    tx.commit().await?;
-    Ok(Json(s))
+    Ok(Json(
+        setup::set_settings(&state.store, &caller.service(), &body).await?,
+    ))
 }
 
 /// `GET /api/v1/service-periods`.
@@ -47,9 +45,8 @@ pub async fn get_periods(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Periods>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
     Ok(Json(Periods {
-        periods: tx.service_periods().await?,
+        periods: setup::periods(&state.store, &caller.service()).await?,
     }))
 }
 
@@ -64,12 +61,9 @@ pub async fn put_periods(
     caller: ApiCaller,
     ApiJson(body): ApiJson<Periods>,
 ) -> Result<Json<Periods>, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.set_service_periods(&body.periods).await?;
-    let periods = tx.service_periods().await?;
-    tx.commit().await?;
-    Ok(Json(Periods { periods }))
+    Ok(Json(Periods {
+        periods: setup::set_periods(&state.store, &caller.service(), &body.periods).await?,
+    }))
 }
 
 /// `GET /api/v1/closures`.
@@ -78,10 +72,8 @@ pub async fn get_closures(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Closures>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let today = tx.now_local_date().await?;
     Ok(Json(Closures {
-        closures: tx.closures(today).await?,
+        closures: setup::closures(&state.store, &caller.service()).await?,
     }))
 }
 
@@ -92,10 +84,7 @@ pub async fn add_closure(
     caller: ApiCaller,
     ApiJson(body): ApiJson<Closure>,
 ) -> Result<Response, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    let c = tx.add_closure(&body).await?;
-    tx.commit().await?;
+    let c = setup::add_closure(&state.store, &caller.service(), &body).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
@@ -106,10 +95,7 @@ pub async fn remove_closure(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.remove_closure(id).await?;
-    tx.commit().await?;
+    setup::remove_closure(&state.store, &caller.service(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -119,9 +105,8 @@ pub async fn get_turn_times(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<TurnTimes>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
     Ok(Json(TurnTimes {
-        turn_times: tx.turn_times().await?,
+        turn_times: setup::turn_times(&state.store, &caller.service()).await?,
     }))
 }
 
@@ -132,12 +117,10 @@ pub async fn put_turn_times(
     caller: ApiCaller,
     ApiJson(body): ApiJson<TurnTimes>,
 ) -> Result<Json<TurnTimes>, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.set_turn_times(&body.turn_times).await?;
-    let turn_times = tx.turn_times().await?;
-    tx.commit().await?;
-    Ok(Json(TurnTimes { turn_times }))
+    Ok(Json(TurnTimes {
+        turn_times: setup::set_turn_times(&state.store, &caller.service(), &body.turn_times)
+            .await?,
+    }))
 }
 
 /// `GET /api/v1/tables`: areas, tables and combinations.
@@ -146,11 +129,11 @@ pub async fn floor(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Floor>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
+    let f = setup::floor(&state.store, &caller.service()).await?;
     Ok(Json(Floor {
-        areas: tx.areas().await?,
-        tables: tx.tables().await?,
-        combinations: tx.combinations().await?,
+        areas: f.areas,
+        tables: f.tables,
+        combinations: f.combinations,
     }))
 }
 
@@ -173,10 +156,7 @@ pub async fn add_area(
     caller: ApiCaller,
     ApiJson(body): ApiJson<AreaBody>,
 ) -> Result<Response, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    let a: Area = tx.add_area(&body.name).await?;
-    tx.commit().await?;
+    let a: Area = setup::add_area(&state.store, &caller.service(), &body.name).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
@@ -210,19 +190,19 @@ pub async fn add_table(
     caller: ApiCaller,
     ApiJson(b): ApiJson<TableBody>,
 ) -> Result<Response, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    let t = tx
-        .add_table(&Table {
+    let t = setup::add_table(
+        &state.store,
+        &caller.service(),
+        &Table {
             id: Uuid::nil(),
             area_id: b.area_id,
             name: b.name,
             min_seats: b.min_seats,
             max_seats: b.max_seats,
             bookable_online: b.bookable_online,
-        })
-        .await?;
-    tx.commit().await?;
+        },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(t)).into_response())
 }
 
@@ -250,18 +230,18 @@ pub async fn add_combination(
     caller: ApiCaller,
     ApiJson(b): ApiJson<CombinationBody>,
 ) -> Result<Response, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    let c = tx
-        .add_combination(&Combination {
+    let c = setup::add_combination(
+        &state.store,
+        &caller.service(),
+        &Combination {
             id: Uuid::nil(),
             name: b.name,
             min_seats: b.min_seats,
             max_seats: b.max_seats,
             table_ids: b.table_ids,
-        })
-        .await?;
-    tx.commit().await?;
+        },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
@@ -273,10 +253,7 @@ pub async fn remove_combination(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.remove_combination(id).await?;
-    tx.commit().await?;
+    setup::remove_combination(&state.store, &caller.service(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -289,11 +266,9 @@ pub async fn update_table(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<hs_store::setup::TableChanges>,
 ) -> Result<Json<Table>, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    let t = tx.update_table(id, &body).await?;
-    tx.commit().await?;
-    Ok(Json(t))
+    Ok(Json(
+        setup::update_table(&state.store, &caller.service(), id, &body).await?,
+    ))
 }
 
 /// `DELETE /api/v1/tables/{id}` (managers and owners): only tables without reservations.
@@ -304,10 +279,7 @@ pub async fn remove_table(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.remove_table(id).await?;
-    tx.commit().await?;
+    setup::remove_table(&state.store, &caller.service(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -317,10 +289,8 @@ pub async fn get_special_days(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<crate::api::wire::SpecialDays>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let today = tx.now_local_date().await?;
     Ok(Json(crate::api::wire::SpecialDays {
-        special_days: tx.special_days(today).await?,
+        special_days: setup::special_days(&state.store, &caller.service()).await?,
     }))
 }
 
@@ -334,15 +304,7 @@ pub async fn put_special_day(
     ApiPath(date): ApiPath<NaiveDate>,
     ApiJson(body): ApiJson<crate::api::wire::SpecialDays>,
 ) -> Result<Json<crate::api::wire::SpecialDays>, ApiError> {
-    caller.require(Role::Manager)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.set_special_day(date, &body.special_days).await?;
-    let days = tx
-        .special_days(date)
-        .await?
-        .into_iter()
-        .filter(|d| d.day == date)
-        .collect();
-    tx.commit().await?;
+    let days =
+        setup::set_special_day(&state.store, &caller.service(), date, &body.special_days).await?;
     Ok(Json(crate::api::wire::SpecialDays { special_days: days }))
 }
