@@ -206,3 +206,111 @@ pub async fn set_special_day(
     tx.commit().await?;
     Ok(days)
 }
+
+/// Changes the reservation settings from the stored ones in one transaction (a form that
+/// sends some fields keeps the others as they are).
+pub async fn update_settings(
+    store: &Store,
+    caller: &Caller,
+    edit: impl FnOnce(ReservationSettings) -> Result<ReservationSettings, StoreError>,
+) -> Result<ReservationSettings, StoreError> {
+    let mut tx = configure(store, caller).await?;
+    let new = edit(tx.reservation_settings().await?)?;
+    tx.set_reservation_settings(&new).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// Everything the settings page shows, read in one transaction.
+pub struct Overview {
+    pub tz: chrono_tz::Tz,
+    pub settings: ReservationSettings,
+    pub periods: Vec<ServicePeriod>,
+    pub closures: Vec<Closure>,
+    pub special_days: Vec<SpecialDay>,
+    pub turn_times: Vec<TurnBand>,
+    pub floor: Floor,
+    pub voice: hs_store::voice::VoiceSettings,
+    pub protocol: Vec<hs_store::voice::ProtocolRow>,
+}
+
+/// The whole setup for the managers' settings page (the latest 9 protocol rows).
+pub async fn overview(store: &Store, caller: &Caller) -> Result<Overview, StoreError> {
+    let mut tx = configure(store, caller).await?;
+    let today = tx.now_local_date().await?;
+    Ok(Overview {
+        tz: tx.rules().await?.tz,
+        settings: tx.reservation_settings().await?,
+        periods: tx.service_periods().await?,
+        closures: tx.closures(today).await?,
+        special_days: tx.special_days(today).await?,
+        turn_times: tx.turn_times().await?,
+        floor: Floor {
+            areas: tx.areas().await?,
+            tables: tx.tables().await?,
+            combinations: tx.combinations().await?,
+        },
+        voice: tx.voice_settings().await?,
+        protocol: tx.deletion_protocol(9).await?,
+    })
+}
+
+/// A new voice secret for the phone agent (shown once); the previous one stays valid 24 h.
+pub async fn rotate_voice_secret(store: &Store, caller: &Caller) -> Result<String, StoreError> {
+    let mut tx = configure(store, caller).await?;
+    let secret = tx.rotate_voice_secret().await?;
+    tx.commit().await?;
+    Ok(secret)
+}
+
+/// Ends the previous voice secret's grace period now.
+pub async fn end_voice_rotation(store: &Store, caller: &Caller) -> Result<(), StoreError> {
+    let mut tx = configure(store, caller).await?;
+    tx.end_voice_rotation().await?;
+    tx.commit().await
+}
+
+/// The Vapi header, how long calls keep personal data, the agent's language.
+pub async fn set_voice_options(
+    store: &Store,
+    caller: &Caller,
+    vapi_header: &str,
+    retention_days: i32,
+    language: &str,
+) -> Result<(), StoreError> {
+    let mut tx = configure(store, caller).await?;
+    tx.set_voice_options(vapi_header, retention_days, language)
+        .await?;
+    tx.commit().await
+}
+
+/// Sets (sealed) or removes the Retell API key that signs Retell's requests.
+pub async fn set_retell_key(
+    store: &Store,
+    caller: &Caller,
+    key: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = configure(store, caller).await?;
+    tx.set_retell_key(key).await?;
+    tx.commit().await
+}
+
+/// Adds an opening period on one date: the date's periods replace its weekday's, and further
+/// periods of that date are added to them.
+pub async fn add_special_period(
+    store: &Store,
+    caller: &Caller,
+    period: SpecialDay,
+) -> Result<(), StoreError> {
+    let mut tx = configure(store, caller).await?;
+    let day = period.day;
+    let mut periods: Vec<SpecialDay> = tx
+        .special_days(day)
+        .await?
+        .into_iter()
+        .filter(|p| p.day == day)
+        .collect();
+    periods.push(period);
+    tx.set_special_day(day, &periods).await?;
+    tx.commit().await
+}

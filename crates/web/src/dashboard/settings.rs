@@ -13,11 +13,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use hs_domain::validate;
 use hs_domain::Role;
+use hs_service::setup;
 use hs_store::setup::{
     Closure, Combination, ReservationSettings, ServicePeriod, SpecialDay, Table, TableChanges,
     TurnBand,
 };
-use hs_store::{StoreError, TenantTx};
+use hs_store::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
 
@@ -26,22 +27,21 @@ const SPARE_ROWS: usize = 3;
 
 async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Value) -> Response {
     let result: Result<Value, StoreError> = async {
-        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let today = tx.now_local_date().await?;
-        let tz = tx.rules().await?.tz;
+        let o = setup::overview(&state.store, &r.service()).await?;
+        let tz = o.tz;
         Ok(context! {
-            s => tx.reservation_settings().await?,
-            periods => tx.service_periods().await?.iter().map(|p| context! {
+            s => o.settings,
+            periods => o.periods.iter().map(|p| context! {
                 weekday => p.weekday, name => p.name, start => p.start.format("%H:%M").to_string(),
                 end => p.end.format("%H:%M").to_string(), last => p.last_seating.format("%H:%M").to_string(),
             }).collect::<Vec<_>>(),
-            closures => tx.closures(today).await?,
-            special_days => tx.special_days(today).await?.iter().map(|p| context! {
+            closures => o.closures,
+            special_days => o.special_days.iter().map(|p| context! {
                 day => p.day.to_string(), name => p.name, start => p.start.format("%H:%M").to_string(),
                 end => p.end.format("%H:%M").to_string(), last => p.last_seating.format("%H:%M").to_string(),
             }).collect::<Vec<_>>(),
-            combinations => tx.combinations().await?,
-            voice => tx.voice_settings().await?,
+            combinations => o.floor.combinations,
+            voice => o.voice,
             voice_urls => {
                 let base = format!("{}/api/v1/voice/{}", state.config.public_url.trim_end_matches('/'), r.restaurant.id);
                 context! {
@@ -49,13 +49,13 @@ async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Val
                     retell => format!("{base}/retell/function"), retell_webhook => format!("{base}/retell/webhook"),
                 }
             },
-            protocol => tx.deletion_protocol(9).await?.iter().map(|p| context! {
+            protocol => o.protocol.iter().map(|p| context! {
                 category => p.category, rows => p.rows_affected,
                 cutoff => p.cutoff.with_timezone(&tz).format("%Y-%m-%d").to_string(), ran_at => crate::render::local(p.ran_at, tz),
             }).collect::<Vec<_>>(),
-            turns => tx.turn_times().await?,
-            areas => tx.areas().await?,
-            tables => tx.tables().await?,
+            turns => o.turn_times,
+            areas => o.floor.areas,
+            tables => o.floor.tables,
             spare => (0..SPARE_ROWS).collect::<Vec<_>>(),
             weekdays => (0..7).collect::<Vec<_>>(),
         })
@@ -93,15 +93,17 @@ pub async fn show(
 }
 
 /// Runs one settings change; success shows the page with a notice, a refusal with the field.
-async fn save<F>(state: &AppState, r: &InRestaurant, headers: &HeaderMap, change: F) -> Response
-where
-    F: for<'a> FnOnce(&'a mut TenantTx) -> crate::auth::Change<'a, ()>,
-{
+async fn save<T>(
+    state: &AppState,
+    r: &InRestaurant,
+    headers: &HeaderMap,
+    change: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Response {
     if let Err(resp) = guard(state, r, headers) {
         return resp;
     }
-    match r.write(state, change).await {
-        Ok(()) => Redirect::to("/settings?saved=1").into_response(),
+    match change.await {
+        Ok(_) => Redirect::to("/settings?saved=1").into_response(),
         Err(StoreError::Invalid { field, message, .. }) => {
             page(
                 state,
@@ -153,34 +155,37 @@ pub async fn restaurant(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            let current = tx.reservation_settings().await?;
-            let pacing = form.get("pacing_covers").trim();
-            let s = ReservationSettings {
-                time_zone: form.get("time_zone").trim().to_string(),
-                languages: current.languages,
-                street: form.get("street").to_string(),
-                postcode: form.get("postcode").to_string(),
-                city: form.get("city").to_string(),
-                country: form.get("country").trim().to_uppercase(),
-                phone: form.get("phone").to_string(),
-                email: form.get("email").to_string(),
-                website: form.get("website").to_string(),
-                slot_minutes: number_field(&form, "slot_minutes")?,
-                horizon_days: number_field(&form, "horizon_days")?,
-                lead_minutes: number_field(&form, "lead_minutes")?,
-                pacing_covers: if pacing.is_empty() {
-                    None
-                } else {
-                    Some(number_field(&form, "pacing_covers")?)
-                },
-                approval_above: number_field(&form, "approval_above")?,
-                staff_read_special: form.get("staff_read_special") == "1",
-            };
-            tx.set_reservation_settings(&s).await
+    let (caller, store) = (r.service(), state.store.clone());
+    let edit = |current: ReservationSettings| -> Result<ReservationSettings, StoreError> {
+        let pacing = form.get("pacing_covers").trim();
+        Ok(ReservationSettings {
+            time_zone: form.get("time_zone").trim().to_string(),
+            languages: current.languages,
+            street: form.get("street").to_string(),
+            postcode: form.get("postcode").to_string(),
+            city: form.get("city").to_string(),
+            country: form.get("country").trim().to_uppercase(),
+            phone: form.get("phone").to_string(),
+            email: form.get("email").to_string(),
+            website: form.get("website").to_string(),
+            slot_minutes: number_field(&form, "slot_minutes")?,
+            horizon_days: number_field(&form, "horizon_days")?,
+            lead_minutes: number_field(&form, "lead_minutes")?,
+            pacing_covers: if pacing.is_empty() {
+                None
+            } else {
+                Some(number_field(&form, "pacing_covers")?)
+            },
+            approval_above: number_field(&form, "approval_above")?,
+            staff_read_special: form.get("staff_read_special") == "1",
         })
-    })
+    };
+    save(
+        &state,
+        &r,
+        &headers,
+        setup::update_settings(&store, &caller, edit),
+    )
     .await
 }
 
@@ -204,20 +209,19 @@ pub async fn periods(
         )
         .await;
     }
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            let mut list = Vec::new();
-            for i in form.filled_rows("p", "name") {
-                list.push(ServicePeriod {
-                    weekday: number_field(&form, &format!("p{i}_weekday"))? as i16,
-                    name: form.get(&format!("p{i}_name")).trim().to_string(),
-                    start: time_field(&form, &format!("p{i}_start"))?,
-                    end: time_field(&form, &format!("p{i}_end"))?,
-                    last_seating: time_field(&form, &format!("p{i}_last"))?,
-                });
-            }
-            tx.set_service_periods(&list).await
-        })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        let mut list = Vec::new();
+        for i in form.filled_rows("p", "name") {
+            list.push(ServicePeriod {
+                weekday: number_field(&form, &format!("p{i}_weekday"))? as i16,
+                name: form.get(&format!("p{i}_name")).trim().to_string(),
+                start: time_field(&form, &format!("p{i}_start"))?,
+                end: time_field(&form, &format!("p{i}_end"))?,
+                last_seating: time_field(&form, &format!("p{i}_last"))?,
+            });
+        }
+        setup::set_periods(&store, &caller, &list).await
     })
     .await
 }
@@ -229,23 +233,22 @@ pub async fn turn_times(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            let mut bands = Vec::new();
-            for i in form.filled_rows("t", "minutes") {
-                let max = form.get(&format!("t{i}_max")).trim();
-                bands.push(TurnBand {
-                    min_party: number_field(&form, &format!("t{i}_min"))?,
-                    max_party: if max.is_empty() {
-                        None
-                    } else {
-                        Some(number_field(&form, &format!("t{i}_max"))?)
-                    },
-                    minutes: number_field(&form, &format!("t{i}_minutes"))?,
-                });
-            }
-            tx.set_turn_times(&bands).await
-        })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        let mut bands = Vec::new();
+        for i in form.filled_rows("t", "minutes") {
+            let max = form.get(&format!("t{i}_max")).trim();
+            bands.push(TurnBand {
+                min_party: number_field(&form, &format!("t{i}_min"))?,
+                max_party: if max.is_empty() {
+                    None
+                } else {
+                    Some(number_field(&form, &format!("t{i}_max"))?)
+                },
+                minutes: number_field(&form, &format!("t{i}_minutes"))?,
+            });
+        }
+        setup::set_turn_times(&store, &caller, &bands).await
     })
     .await
 }
@@ -257,16 +260,15 @@ pub async fn add_closure(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            let c = Closure {
-                id: None,
-                first_day: date_field(&form, "first_day")?,
-                last_day: date_field(&form, "last_day")?,
-                reason: form.get("reason").to_string(),
-            };
-            tx.add_closure(&c).await.map(|_| ())
-        })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        let c = Closure {
+            id: None,
+            first_day: date_field(&form, "first_day")?,
+            last_day: date_field(&form, "last_day")?,
+            reason: form.get("reason").to_string(),
+        };
+        setup::add_closure(&store, &caller, &c).await.map(|_| ())
     })
     .await
 }
@@ -278,8 +280,9 @@ pub async fn remove_closure(
     headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move { tx.remove_closure(id).await })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        setup::remove_closure(&store, &caller, id).await
     })
     .await
 }
@@ -296,25 +299,17 @@ pub async fn add_special_day(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            let day = date_field(&form, "special_day")?;
-            let new = SpecialDay {
-                day,
-                name: form.get("special_name").to_string(),
-                start: time_field(&form, "special_start")?,
-                end: time_field(&form, "special_end")?,
-                last_seating: time_field(&form, "special_last")?,
-            };
-            let mut periods: Vec<SpecialDay> = tx
-                .special_days(day)
-                .await?
-                .into_iter()
-                .filter(|p| p.day == day)
-                .collect();
-            periods.push(new);
-            tx.set_special_day(day, &periods).await
-        })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        let day = date_field(&form, "special_day")?;
+        let new = SpecialDay {
+            day,
+            name: form.get("special_name").to_string(),
+            start: time_field(&form, "special_start")?,
+            end: time_field(&form, "special_end")?,
+            last_seating: time_field(&form, "special_last")?,
+        };
+        setup::add_special_period(&store, &caller, new).await
     })
     .await
 }
@@ -326,8 +321,9 @@ pub async fn remove_special_day(
     headers: HeaderMap,
     ApiPath(day): ApiPath<NaiveDate>,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move { tx.set_special_day(day, &[]).await })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        setup::set_special_day(&store, &caller, day, &[]).await
     })
     .await
 }
@@ -339,8 +335,11 @@ pub async fn add_area(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move { tx.add_area(form.get("area_name")).await.map(|_| ()) })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        setup::add_area(&store, &caller, form.get("area_name"))
+            .await
+            .map(|_| ())
     })
     .await
 }
@@ -352,22 +351,23 @@ pub async fn add_combination(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            let table_ids: Vec<Uuid> = form
-                .names()
-                .filter_map(|k| k.strip_prefix("table_"))
-                .filter_map(|id| Uuid::parse_str(id).ok())
-                .collect();
-            let c = Combination {
-                id: Uuid::nil(),
-                name: form.get("combination_name").to_string(),
-                min_seats: number_field(&form, "combination_min")?,
-                max_seats: number_field(&form, "combination_max")?,
-                table_ids,
-            };
-            tx.add_combination(&c).await.map(|_| ())
-        })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        let table_ids: Vec<Uuid> = form
+            .names()
+            .filter_map(|k| k.strip_prefix("table_"))
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect();
+        let c = Combination {
+            id: Uuid::nil(),
+            name: form.get("combination_name").to_string(),
+            min_seats: number_field(&form, "combination_min")?,
+            max_seats: number_field(&form, "combination_max")?,
+            table_ids,
+        };
+        setup::add_combination(&store, &caller, &c)
+            .await
+            .map(|_| ())
     })
     .await
 }
@@ -379,8 +379,9 @@ pub async fn remove_combination(
     headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move { tx.remove_combination(id).await })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        setup::remove_combination(&store, &caller, id).await
     })
     .await
 }
@@ -395,7 +396,7 @@ pub async fn voice_secret(
     if let Err(resp) = guard(&state, &r, &headers) {
         return resp;
     }
-    match r.write(&state, |tx| Box::pin(async move { tx.rotate_voice_secret().await })).await {
+    match setup::rotate_voice_secret(&state.store, &r.service()).await {
         Ok(secret) => {
             page(&state, &r, StatusCode::OK, context! { new_secret => secret, notice => PageCtx::in_restaurant(&r).translate("settings.voice_secret_once") }).await
         }
@@ -409,8 +410,9 @@ pub async fn voice_end_rotation(
     r: InRestaurant,
     headers: HeaderMap,
 ) -> Response {
-    save(&state, &r, &headers, |tx| {
-        Box::pin(async move { tx.end_voice_rotation().await })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        setup::end_voice_rotation(&store, &caller).await
     })
     .await
 }
@@ -422,12 +424,17 @@ pub async fn voice_options(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            let days = number_field(&form, "retention_days")?;
-            tx.set_voice_options(form.get("vapi_header"), days, form.get("voice_language"))
-                .await
-        })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        let days = number_field(&form, "retention_days")?;
+        setup::set_voice_options(
+            &store,
+            &caller,
+            form.get("vapi_header"),
+            days,
+            form.get("voice_language"),
+        )
+        .await
     })
     .await
 }
@@ -439,20 +446,19 @@ pub async fn voice_retell(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            if form.get("remove") == "1" {
-                tx.set_retell_key(None).await
-            } else if form.get("retell_key").trim().is_empty() {
-                Err(StoreError::Invalid {
-                    field: "retell_key".into(),
-                    code: "empty",
-                    message: "paste the key from Retell".into(),
-                })
-            } else {
-                tx.set_retell_key(Some(form.get("retell_key"))).await
-            }
-        })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        if form.get("remove") == "1" {
+            setup::set_retell_key(&store, &caller, None).await
+        } else if form.get("retell_key").trim().is_empty() {
+            Err(StoreError::Invalid {
+                field: "retell_key".into(),
+                code: "empty",
+                message: "paste the key from Retell".into(),
+            })
+        } else {
+            setup::set_retell_key(&store, &caller, Some(form.get("retell_key"))).await
+        }
     })
     .await
 }
@@ -464,24 +470,22 @@ pub async fn add_table(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            let area_id =
-                Uuid::parse_str(form.get("area_id")).map_err(|_| StoreError::Invalid {
-                    field: "area_id".into(),
-                    code: "invalid",
-                    message: "choose an area".into(),
-                })?;
-            let t = Table {
-                id: Uuid::nil(),
-                area_id,
-                name: form.get("name").to_string(),
-                min_seats: number_field(&form, "min_seats")?,
-                max_seats: number_field(&form, "max_seats")?,
-                bookable_online: form.get("bookable_online") == "1",
-            };
-            tx.add_table(&t).await.map(|_| ())
-        })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        let area_id = Uuid::parse_str(form.get("area_id")).map_err(|_| StoreError::Invalid {
+            field: "area_id".into(),
+            code: "invalid",
+            message: "choose an area".into(),
+        })?;
+        let t = Table {
+            id: Uuid::nil(),
+            area_id,
+            name: form.get("name").to_string(),
+            min_seats: number_field(&form, "min_seats")?,
+            max_seats: number_field(&form, "max_seats")?,
+            bookable_online: form.get("bookable_online") == "1",
+        };
+        setup::add_table(&store, &caller, &t).await.map(|_| ())
     })
     .await
 }
@@ -495,18 +499,19 @@ pub async fn toggle_online(
     form: FormFields,
 ) -> Response {
     let on = form.get("on") == "1";
-    save(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            tx.update_table(
-                id,
-                &TableChanges {
-                    bookable_online: Some(on),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map(|_| ())
-        })
+    let (caller, store) = (r.service(), state.store.clone());
+    save(&state, &r, &headers, async move {
+        setup::update_table(
+            &store,
+            &caller,
+            id,
+            &TableChanges {
+                bookable_online: Some(on),
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|_| ())
     })
     .await
 }
