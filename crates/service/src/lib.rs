@@ -2,6 +2,9 @@
 //! worker ([`jobs`]), the team's mails ([`team`], [`messages`]) and the nightly retention run
 //! ([`retention`]). The rules the web handlers still hold move here step by step.
 
+pub mod account;
+pub mod calls;
+pub mod guests;
 pub mod jobs;
 pub mod messages;
 pub mod reservations;

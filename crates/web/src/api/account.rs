@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use hs_domain::Role;
+use hs_service::account;
 use hs_store::team::AuditFilter;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -77,8 +78,7 @@ pub async fn metrics(
 /// `GET /api/v1/me`: the caller's restaurant and role.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = Me), CommonErrors))]
 pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<Me>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let r = tx.restaurant().await?;
+    let r = account::restaurant(&state.store, &caller.service()).await?;
     Ok(Json(Me {
         restaurant: RestaurantRef {
             id: r.id,
@@ -127,7 +127,6 @@ pub async fn audit(
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
-    caller.require(Role::Owner)?;
     let limit = i64::from(q.limit.unwrap_or(100));
     if !(1..=500).contains(&limit) {
         return Err(ApiError::bad_field(
@@ -149,8 +148,7 @@ pub async fn audit(
         before_id: q.before,
         limit,
     };
-    let mut tx = caller.tenant(&state).await?;
-    let entries = tx.audit_entries(&filter).await?;
+    let entries = account::audit(&state.store, &caller.service(), &filter).await?;
     let next_before = (entries.len() as i64 == limit)
         .then(|| entries.last().map(|e| e.id))
         .flatten();
@@ -166,10 +164,8 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<TokenList>, ApiError> {
-    caller.require(Role::Owner)?;
-    let mut tx = caller.tenant(&state).await?;
     Ok(Json(TokenList {
-        tokens: tx.api_tokens().await?,
+        tokens: account::api_tokens(&state.store, &caller.service()).await?,
     }))
 }
 
@@ -189,12 +185,14 @@ pub async fn create_token(
     caller: ApiCaller,
     ApiJson(body): ApiJson<NewToken>,
 ) -> Result<Response, ApiError> {
-    caller.require(Role::Owner)?;
-    let mut tx = caller.tenant(&state).await?;
-    let (info, token) = tx
-        .create_api_token(&body.name, body.role, caller.user_id)
-        .await?;
-    tx.commit().await?;
+    let (info, token) = account::create_api_token(
+        &state.store,
+        &caller.service(),
+        &body.name,
+        body.role,
+        caller.user_id,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
@@ -212,9 +210,6 @@ pub async fn revoke_token(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Owner)?;
-    let mut tx = caller.tenant(&state).await?;
-    tx.revoke_api_token(id).await?;
-    tx.commit().await?;
+    account::revoke_api_token(&state.store, &caller.service(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

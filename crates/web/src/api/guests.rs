@@ -7,11 +7,10 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
+use hs_service::guests;
 use hs_store::guests::{Guest, GuestChanges};
 use serde::Deserialize;
 use uuid::Uuid;
-
-use super::reservations::reads_special;
 
 /// Query of `GET /api/v1/guests`.
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -29,9 +28,8 @@ pub async fn search_guests(
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<GuestQuery>,
 ) -> Result<Json<GuestList>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
     Ok(Json(GuestList {
-        guests: tx.search_guests(&q.q).await?,
+        guests: guests::search(&state.store, &caller.service(), &q.q).await?,
     }))
 }
 
@@ -42,10 +40,7 @@ pub async fn guest(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<GuestProfile>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let special = reads_special(&mut tx, &caller).await?;
-    let guest = tx.guest(id, special).await?;
-    let reservations = tx.guest_history(id).await?;
+    let (guest, reservations, _) = guests::profile(&state.store, &caller.service(), id).await?;
     Ok(Json(GuestProfile {
         guest,
         reservations,
@@ -60,9 +55,7 @@ pub async fn update_guest(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<GuestChanges>,
 ) -> Result<Json<Guest>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let special = reads_special(&mut tx, &caller).await?;
-    let g = tx.update_guest(id, &body, special).await?;
-    tx.commit().await?;
-    Ok(Json(g))
+    Ok(Json(
+        guests::update(&state.store, &caller.service(), id, |_| body).await?,
+    ))
 }

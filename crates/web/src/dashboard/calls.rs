@@ -11,8 +11,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use chrono::{Duration, NaiveDate, NaiveTime};
-use hs_store::voice::{CallFilter, Outcome};
+use chrono::NaiveDate;
+use hs_service::calls;
+use hs_store::voice::Outcome;
 use hs_store::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
@@ -30,21 +31,12 @@ pub async fn list(State(state): State<AppState>, r: InRestaurant, uri: Uri) -> R
     let date =
         query_param(&uri, "date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
     let result: Result<Value, StoreError> = async {
-        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let rules = tx.rules().await?;
-        let (from, to) = match date {
-            Some(d) => (
-                rules.instant(d.and_time(NaiveTime::MIN)),
-                rules.instant((d + Duration::days(1)).and_time(NaiveTime::MIN)),
-            ),
-            None => (None, None),
-        };
-        let calls = tx.voice_calls(&CallFilter { outcome, from, to }).await?;
+        let (calls, tz) = calls::list(&state.store, &r.service(), outcome, date).await?;
         let rows: Vec<Value> = calls
             .iter()
             .map(|c| {
                 context! {
-                    id => c.id, at => local(c.started_at, rules.tz), provider => c.provider,
+                    id => c.id, at => local(c.started_at, tz), provider => c.provider,
                     caller => c.caller, duration => minutes(c.duration_seconds),
                     outcome => c.outcome.clone().unwrap_or_else(|| "open".into()),
                     anonymised => c.anonymised_at.is_some(), reservation => c.reservation_id,
@@ -78,18 +70,14 @@ pub async fn show(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
     let result: Result<Value, StoreError> = async {
-        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let allowed = tx.may_read_special(r.restaurant.role).await?;
-        let tz = tx.rules().await?.tz;
-        let (call, events) = tx.voice_call_detail(id).await?;
-        let reservation = match call.reservation_id {
-            Some(rid) => match tx.reservation(rid, false).await {
-                Ok(res) => Some(context! { id => res.id, code => res.code, date => res.date.to_string(), time => res.time, party => res.party_size, status => res.status.as_str(), guest => res.guest.map(|g| g.name) }),
-                Err(StoreError::NotFound) => None,
-                Err(e) => return Err(e),
-            },
-            None => None,
-        };
+        let calls::Detail {
+            call,
+            events,
+            reservation,
+            texts_allowed: allowed,
+            tz,
+        } = calls::detail(&state.store, &r.service(), id).await?;
+        let reservation = reservation.map(|res| context! { id => res.id, code => res.code, date => res.date.to_string(), time => res.time, party => res.party_size, status => res.status.as_str(), guest => res.guest.map(|g| g.name) });
         let has_text = call.transcript.is_some() || call.summary.is_some();
         Ok(context! {
             call => context! {

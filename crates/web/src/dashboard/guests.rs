@@ -9,6 +9,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
+use hs_service::guests;
 use hs_store::guests::GuestChanges;
 use hs_store::StoreError;
 use minijinja::{context, Value};
@@ -20,10 +21,7 @@ pub async fn search(State(state): State<AppState>, r: InRestaurant, uri: Uri) ->
     let found = if q.trim().is_empty() {
         Ok(Vec::new())
     } else {
-        match state.store.tenant(r.restaurant.id, &r.actor()).await {
-            Ok(mut tx) => tx.search_guests(&q).await,
-            Err(e) => Err(e),
-        }
+        guests::search(&state.store, &r.service(), &q).await
     };
     match found {
         Ok(guests) => render(
@@ -51,10 +49,7 @@ pub async fn lookup(State(state): State<AppState>, r: InRestaurant, uri: Uri) ->
     let found = if q.trim().chars().count() < 2 {
         Ok(Vec::new())
     } else {
-        match state.store.tenant(r.restaurant.id, &r.actor()).await {
-            Ok(mut tx) => tx.search_guests(&q).await,
-            Err(e) => Err(e),
-        }
+        guests::search(&state.store, &r.service(), &q).await
     };
     match found {
         Ok(mut guests) => {
@@ -88,10 +83,7 @@ async fn profile(
     extra: Value,
 ) -> Response {
     let result: Result<Value, StoreError> = async {
-        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let special = tx.may_read_special(r.restaurant.role).await?;
-        let guest = tx.guest(id, special).await?;
-        let history = tx.guest_history(id).await?;
+        let (guest, history, special) = guests::profile(&state.store, &r.service(), id).await?;
         Ok(context! { guest, history, special_allowed => special, tags => guest.tags.join(", ") })
     }
     .await;
@@ -139,31 +131,25 @@ pub async fn update(
     ApiPath(id): ApiPath<Uuid>,
     form: FormFields,
 ) -> Response {
-    let role = r.restaurant.role;
-    let outcome = r
-        .write(&state, move |tx| {
-            Box::pin(async move {
-                let special = tx.may_read_special(role).await?;
-                let changes = GuestChanges {
-                    name: Some(form.get("name").to_string()),
-                    salutation: None,
-                    phone: Some(form.get("phone").to_string()),
-                    email: Some(form.get("email").to_string()),
-                    language: Some(form.get("language").to_string()),
-                    tags: Some(
-                        form.get("tags")
-                            .split(',')
-                            .map(|t| t.trim().to_string())
-                            .filter(|t| !t.is_empty())
-                            .collect(),
-                    ),
-                    notes: Some(form.get("notes").to_string()),
-                    special_notes: special.then(|| form.get("special_notes").to_string()),
-                };
-                tx.update_guest(id, &changes, special).await.map(|_| ())
-            })
-        })
-        .await;
+    let build = |special: bool| GuestChanges {
+        name: Some(form.get("name").to_string()),
+        salutation: None,
+        phone: Some(form.get("phone").to_string()),
+        email: Some(form.get("email").to_string()),
+        language: Some(form.get("language").to_string()),
+        tags: Some(
+            form.get("tags")
+                .split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
+        ),
+        notes: Some(form.get("notes").to_string()),
+        special_notes: special.then(|| form.get("special_notes").to_string()),
+    };
+    let outcome = guests::update(&state.store, &r.service(), id, build)
+        .await
+        .map(|_| ());
     match outcome {
         Ok(()) => Redirect::to(&format!("/guests/{id}?saved=1")).into_response(),
         Err(StoreError::NotFound) => {
