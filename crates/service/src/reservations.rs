@@ -257,3 +257,119 @@ pub async fn walk_in(
     }
     Ok(seated)
 }
+
+/// A day's reservations as the caller may see them (special notes only for roles that may).
+pub async fn on_day(
+    store: &Store,
+    caller: &Caller,
+    date: NaiveDate,
+) -> Result<Vec<Reservation>, StoreError> {
+    let mut tx = caller.tenant(store).await?;
+    let special = tx.may_read_special(caller.role).await?;
+    tx.reservations_on(date, special).await
+}
+
+/// One reservation as the caller may see it.
+pub async fn get(store: &Store, caller: &Caller, id: Uuid) -> Result<Reservation, StoreError> {
+    let mut tx = caller.tenant(store).await?;
+    let special = tx.may_read_special(caller.role).await?;
+    tx.reservation(id, special).await
+}
+
+/// The local date in the restaurant's zone now.
+pub async fn today(store: &Store, caller: &Caller) -> Result<NaiveDate, StoreError> {
+    caller.tenant(store).await?.now_local_date().await
+}
+
+/// What the day view shows: the day (the asked one, or today), its reservations, the tables,
+/// the rules, and today the calls the phone agent handed over in the last 24 hours.
+pub struct Day {
+    pub date: NaiveDate,
+    pub today: NaiveDate,
+    pub reservations: Vec<Reservation>,
+    pub tables: Vec<hs_store::setup::Table>,
+    pub rules: hs_domain::availability::Rules,
+    pub handovers: i64,
+}
+
+/// The day view of `date` (today when `None`).
+pub async fn day(
+    store: &Store,
+    caller: &Caller,
+    date: Option<NaiveDate>,
+) -> Result<Day, StoreError> {
+    let mut tx = caller.tenant(store).await?;
+    let today = tx.now_local_date().await?;
+    let date = date.unwrap_or(today);
+    let special = tx.may_read_special(caller.role).await?;
+    let reservations = tx.reservations_on(date, special).await?;
+    let handovers = if date == today {
+        tx.voice_handovers_since(store.clock().now() - chrono::Duration::hours(24))
+            .await?
+    } else {
+        0
+    };
+    Ok(Day {
+        date,
+        today,
+        reservations,
+        tables: tx.tables().await?,
+        rules: tx.rules().await?,
+        handovers,
+    })
+}
+
+/// The free times of a day for the team's booking form (every table, no lead time), with the
+/// snapshot to name the tables and whether the caller may write special notes.
+pub struct Options {
+    pub snapshot: Snapshot,
+    pub slots: Result<Vec<Slot>, Unavailable>,
+    pub special_allowed: bool,
+}
+
+/// The team's options for a party on a day, leaving out one reservation's own hold (to move
+/// it).
+pub async fn options(
+    store: &Store,
+    caller: &Caller,
+    date: NaiveDate,
+    party: u32,
+    moving: Option<Uuid>,
+) -> Result<Options, StoreError> {
+    let mut tx = caller.tenant(store).await?;
+    let snapshot = tx.snapshot(date).await?;
+    let now = store.clock().now();
+    let slots = availability::slots_excluding(
+        &snapshot,
+        date,
+        party,
+        now,
+        Channel::Dashboard.audience(),
+        moving,
+    );
+    Ok(Options {
+        snapshot,
+        slots,
+        special_allowed: tx.may_read_special(caller.role).await?,
+    })
+}
+
+/// A reservation's page: the reservation, today, the zone, and the calls that led to it.
+pub struct Detail {
+    pub reservation: Reservation,
+    pub today: NaiveDate,
+    pub tz: chrono_tz::Tz,
+    pub calls: Vec<(Uuid, chrono::DateTime<chrono::Utc>, Option<String>)>,
+}
+
+/// A reservation with what its page shows next to it.
+pub async fn detail(store: &Store, caller: &Caller, id: Uuid) -> Result<Detail, StoreError> {
+    let mut tx = caller.tenant(store).await?;
+    let special = tx.may_read_special(caller.role).await?;
+    Ok(Detail {
+        reservation: tx.reservation(id, special).await?,
+        today: tx.now_local_date().await?,
+        tz: tx.rules().await?.tz,
+        calls: tx.voice_calls_for_reservation(id).await?,
+    })
+}

@@ -21,7 +21,7 @@ use hs_domain::reservation::Channel;
 use hs_domain::validate::hhmm;
 use hs_service::reservations as service;
 use hs_store::booking::{Change, GuestInput, NewReservation, Rejection, Reservation};
-use hs_store::{StoreError, TenantTx};
+use hs_store::StoreError;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -82,11 +82,6 @@ fn rejection(snap: Option<&Snapshot>, r: &Rejection, time: NaiveTime) -> Respons
             .unwrap_or_default(),
     };
     (status, Json(body)).into_response()
-}
-
-/// Whether the caller may read special-category notes here.
-pub(super) async fn reads_special(tx: &mut TenantTx, caller: &ApiCaller) -> Result<bool, ApiError> {
-    Ok(tx.may_read_special(caller.role).await?)
 }
 
 fn default_channel(caller: &ApiCaller) -> Channel {
@@ -298,9 +293,7 @@ pub async fn list(
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<ReservationList>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let special = reads_special(&mut tx, &caller).await?;
-    let reservations = tx.reservations_on(q.date, special).await?;
+    let reservations = service::on_day(&state.store, &caller.service(), q.date).await?;
     Ok(Json(ReservationList {
         date: q.date,
         reservations,
@@ -314,9 +307,9 @@ pub async fn get(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Reservation>, ApiError> {
-    let mut tx = caller.tenant(&state).await?;
-    let special = reads_special(&mut tx, &caller).await?;
-    Ok(Json(tx.reservation(id, special).await?))
+    Ok(Json(
+        service::get(&state.store, &caller.service(), id).await?,
+    ))
 }
 
 /// Body of `PATCH /api/v1/reservations/{id}`.

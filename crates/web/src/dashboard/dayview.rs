@@ -2,9 +2,7 @@
 //! timeline, covers against seats, one-click state changes and walk-ins. Server-rendered;
 //! works without JavaScript.
 
-use super::forms::{
-    back_to, chosen_tables, long_date, parse_date, party_size, reservation_row, FormErrors,
-};
+use super::forms::{back_to, chosen_tables, long_date, party_size, reservation_row, FormErrors};
 use crate::auth::InRestaurant;
 use crate::error::rejection_status;
 use crate::error::ApiError;
@@ -18,6 +16,7 @@ use chrono::{Duration, NaiveDate, NaiveTime, Timelike};
 use hs_domain::availability::Unavailable;
 use hs_domain::reservation::Status;
 use hs_domain::Role;
+use hs_service::reservations as service;
 use hs_store::booking::Reservation;
 use hs_store::StoreError;
 use minijinja::{context, Value};
@@ -43,14 +42,15 @@ async fn day_with(
         "list"
     };
     let result: Result<Value, StoreError> = async {
-        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let today = tx.now_local_date().await?;
-        let date = parse_date(query_param(uri, "date").as_deref(), today);
-        let settings = tx.reservation_settings().await?;
-        let special = r.restaurant.role.reads_special_notes(settings.staff_read_special);
-        let all = tx.reservations_on(date, special).await?;
-        let tables = tx.tables().await?;
-        let rules = tx.rules().await?;
+        let asked = query_param(uri, "date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+        let service::Day {
+            date,
+            today,
+            reservations: all,
+            tables,
+            rules,
+            handovers,
+        } = service::day(&state.store, &r.service(), asked).await?;
         // Service-period tabs: the day's periods; `?period=` shows the reservations starting in one.
         let day_periods = rules.periods_on(date).to_vec();
         let chosen = query_param(uri, "period").filter(|p| day_periods.iter().any(|d| &d.name == p));
@@ -108,12 +108,6 @@ async fn day_with(
                 context! { name => t.name, row => i + 2, blocks => blocks }
             })
             .collect();
-        // Today: callers the phone agent handed over in the last 24 hours wait for a callback.
-        let handovers = if date == today {
-            tx.voice_handovers_since(state.store.clock().now() - Duration::hours(24)).await?
-        } else {
-            0
-        };
         Ok(context! {
             view, date => date.to_string(), date_long => long_date(date, page.lang),
             prev => (date - Duration::days(1)).to_string(), next => (date + Duration::days(1)).to_string(),
@@ -143,10 +137,7 @@ pub async fn confirm_cancel(
     if let Err(resp) = r.require(Role::Manager, &state, &headers) {
         return resp;
     }
-    let found = match state.store.tenant(r.restaurant.id, &r.actor()).await {
-        Ok(mut tx) => tx.reservation(id, false).await,
-        Err(e) => Err(e),
-    };
+    let found = service::get(&state.store, &r.service(), id).await;
     match found {
         Ok(res) => render(
             &state,

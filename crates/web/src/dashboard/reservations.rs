@@ -14,9 +14,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, NaiveTime};
-use hs_domain::availability::{self, Audience, Unavailable};
+use hs_domain::availability::{self, Unavailable};
 use hs_domain::reservation::Channel;
 use hs_domain::validate;
+use hs_service::reservations as service;
 use hs_service::reservations::Outcome;
 use hs_store::booking::{Change, GuestInput, NewReservation};
 use hs_store::StoreError;
@@ -49,11 +50,12 @@ async fn new_page(
 ) -> Response {
     let page = PageCtx::in_restaurant(r);
     let data: Result<Value, StoreError> = async {
-        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let snap = tx.snapshot(date).await?;
-        let special = tx.may_read_special(r.restaurant.role).await?;
-        let now = state.store.clock().now();
-        let (slots, reason) = match availability::slots(&snap, date, party, now, Audience::Staff) {
+        let service::Options {
+            snapshot: snap,
+            slots,
+            special_allowed: special,
+        } = service::options(&state.store, &r.service(), date, party, None).await?;
+        let (slots, reason) = match slots {
             Ok(list) => (
                 list.iter()
                     .map(|s| {
@@ -85,11 +87,8 @@ async fn new_page(
 
 /// `GET /reservations/new?date=&party_size=`: the day's free times for the party.
 pub async fn new_form(State(state): State<AppState>, r: InRestaurant, uri: Uri) -> Response {
-    let today = match state.store.tenant(r.restaurant.id, &r.actor()).await {
-        Ok(mut tx) => tx
-            .now_local_date()
-            .await
-            .unwrap_or_else(|_| state.store.clock().now().date_naive()),
+    let today = match service::today(&state.store, &r.service()).await {
+        Ok(d) => d,
         Err(e) => return ApiError::from(e).into_response(),
     };
     let date = parse_date(query_param(&uri, "date").as_deref(), today);
@@ -238,22 +237,21 @@ async fn detail_page(
 ) -> Response {
     let page = PageCtx::in_restaurant(r);
     let result: Result<Value, StoreError> = async {
-        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let special = tx.may_read_special(r.restaurant.role).await?;
-        let res = tx.reservation(id, special).await?;
-        let today = tx.now_local_date().await?;
-        let tz = tx.rules().await?.tz;
-        let calls: Vec<Value> = tx
-            .voice_calls_for_reservation(id)
-            .await?
+        let service::Detail {
+            reservation: res,
+            today,
+            tz,
+            calls,
+        } = service::detail(&state.store, &r.service(), id).await?;
+        let calls: Vec<Value> = calls
             .into_iter()
             .map(|(cid, at, outcome)| context! { id => cid, at => crate::render::local(at, tz), outcome })
             .collect();
         let move_date = want.0.unwrap_or(res.date);
         let move_party = want.1.unwrap_or(res.party_size as u32);
-        let snap = tx.snapshot(move_date).await?;
-        let now = state.store.clock().now();
-        let (slots, reason) = match availability::slots_excluding(&snap, move_date, move_party, now, Audience::Staff, Some(id)) {
+        let service::Options { snapshot: snap, slots, .. } =
+            service::options(&state.store, &r.service(), move_date, move_party, Some(id)).await?;
+        let (slots, reason) = match slots {
             Ok(list) => (
                 list.iter()
                     .map(|s| {
