@@ -109,3 +109,105 @@ impl Job for WarnTotpGuessing {
         ctx.mailer.send(&mail).await
     }
 }
+
+/// What the team page shows (owners only): members, open invites, the 2FA rule, API tokens.
+pub struct Team {
+    pub members: Vec<hs_store::team::Member>,
+    pub invites: Vec<Invite>,
+    pub settings: hs_store::team::RestaurantSettings,
+    pub tokens: Vec<hs_store::team::ApiToken>,
+}
+
+async fn as_owner(
+    store: &Store,
+    caller: &crate::reservations::Caller,
+) -> Result<TenantTx, StoreError> {
+    if !caller.role.at_least(Role::Owner) {
+        return Err(StoreError::Forbidden);
+    }
+    store.tenant(caller.restaurant_id, &caller.actor).await
+}
+
+/// The team page's data.
+pub async fn overview(
+    store: &Store,
+    caller: &crate::reservations::Caller,
+) -> Result<Team, StoreError> {
+    let mut tx = as_owner(store, caller).await?;
+    Ok(Team {
+        members: tx.members().await?,
+        invites: tx.open_invites().await?,
+        settings: tx.settings().await?,
+        tokens: tx.api_tokens().await?,
+    })
+}
+
+/// A change to the team an owner makes.
+pub enum TeamChange {
+    Invite {
+        email: String,
+        role: Role,
+        language: String,
+    },
+    RevokeInvite(Uuid),
+    ChangeRole(Uuid, Role),
+    RemoveMember(Uuid),
+    RequireOwner2fa(bool),
+    CreateToken {
+        name: String,
+        role: Role,
+    },
+    RevokeToken(Uuid),
+}
+
+/// What a change made that the page shows once: the invited address, a new token.
+pub enum Changed {
+    Nothing,
+    Invited(String),
+    Token(String),
+}
+
+/// Makes one change to the team (owners only), in one transaction with the mail it sends.
+pub async fn change(
+    store: &Store,
+    caller: &crate::reservations::Caller,
+    change: TeamChange,
+) -> Result<Changed, StoreError> {
+    let mut tx = as_owner(store, caller).await?;
+    let by = match &caller.actor {
+        hs_store::Actor::User(id) => Some(*id),
+        _ => None,
+    };
+    let out = match change {
+        TeamChange::Invite {
+            email,
+            role,
+            language,
+        } => Changed::Invited(invite(&mut tx, &email, role, by, &language).await?.email),
+        TeamChange::RevokeInvite(id) => {
+            tx.revoke_invite(id).await?;
+            Changed::Nothing
+        }
+        TeamChange::ChangeRole(user, role) => {
+            tx.change_role(user, role).await?;
+            Changed::Nothing
+        }
+        TeamChange::RemoveMember(user) => {
+            tx.remove_member(user).await?;
+            Changed::Nothing
+        }
+        TeamChange::RequireOwner2fa(on) => {
+            tx.set_require_owner_2fa(on).await?;
+            Changed::Nothing
+        }
+        TeamChange::CreateToken { name, role } => {
+            Changed::Token(tx.create_api_token(&name, role, by).await?.1)
+        }
+        TeamChange::RevokeToken(id) => {
+            tx.revoke_api_token(id).await?;
+            Changed::Nothing
+        }
+    };
+    tx.commit().await?;
+    Ok(out)
+}

@@ -1,6 +1,6 @@
 //! The team page (owners): members, roles, invites, API tokens, the 2FA rule.
 
-use crate::auth::{self, InRestaurant};
+use crate::auth::InRestaurant;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, FormFields};
 use crate::i18n;
@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hs_domain::Role;
+use hs_service::team::{Changed, TeamChange};
 use hs_store::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
@@ -21,11 +22,12 @@ async fn team_page(
     extra: Value,
 ) -> Response {
     let result: Result<Value, StoreError> = async {
-        let mut tx = state.store.tenant(r.restaurant.id, &r.actor()).await?;
-        let members = tx.members().await?;
-        let invites = tx.open_invites().await?;
-        let settings = tx.settings().await?;
-        let tokens = tx.api_tokens().await?;
+        let hs_service::team::Team {
+            members,
+            invites,
+            settings,
+            tokens,
+        } = hs_service::team::overview(&state.store, &r.service()).await?;
         Ok(context! {
             members => members.iter().map(|m| context! {
                 user_id => m.user_id, name => m.name, email => m.email, role => m.role.as_str(), totp_enabled => m.totp_enabled,
@@ -68,21 +70,26 @@ fn parse_role(s: &str) -> Result<Role, Response> {
     })
 }
 
-/// Runs one change in the restaurant's transaction, then shows the team page (or the form error).
-async fn team_change<F>(
+/// Makes one change to the team, then shows the team page (or the form error).
+async fn team_change(
     state: &AppState,
     r: &InRestaurant,
     headers: &HeaderMap,
-    change: F,
-) -> Response
-where
-    F: for<'a> FnOnce(&'a mut hs_store::TenantTx) -> auth::Change<'a, Value>,
-{
+    change: TeamChange,
+) -> Response {
     if let Err(resp) = r.require(Role::Owner, state, headers) {
         return resp;
     }
-    match r.write(state, change).await {
-        Ok(extra) => team_page(state, r, StatusCode::OK, extra).await,
+    let lang = PageCtx::in_restaurant(r).lang;
+    match hs_service::team::change(&state.store, &r.service(), change).await {
+        Ok(Changed::Nothing) => team_page(state, r, StatusCode::OK, context! {}).await,
+        Ok(Changed::Invited(email)) => {
+            let notice = format!("{} {email}", i18n::text(lang, "team.invited"));
+            team_page(state, r, StatusCode::OK, context! { notice }).await
+        }
+        Ok(Changed::Token(token)) => {
+            team_page(state, r, StatusCode::OK, context! { new_token => token }).await
+        }
         Err(StoreError::Conflict { message, .. }) => {
             team_page(
                 state,
@@ -121,16 +128,12 @@ pub async fn invite(
         Ok(x) => x,
         Err(resp) => return resp,
     };
-    let email = form.get("email").to_string();
-    let lang = PageCtx::in_restaurant(&r).lang;
-    let inviter = r.ctx.user.id;
-    team_change(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            let inv = hs_service::team::invite(tx, &email, role, Some(inviter), lang).await?;
-            Ok(context! { notice => format!("{} {}", i18n::text(lang, "team.invited"), inv.email) })
-        })
-    })
-    .await
+    let change = TeamChange::Invite {
+        email: form.get("email").to_string(),
+        role,
+        language: PageCtx::in_restaurant(&r).lang.to_string(),
+    };
+    team_change(&state, &r, &headers, change).await
 }
 
 /// `POST /team/invites/{id}/revoke`.
@@ -140,10 +143,7 @@ pub async fn revoke_invite(
     headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
-    team_change(&state, &r, &headers, move |tx| {
-        Box::pin(async move { tx.revoke_invite(id).await.map(|_| context! {}) })
-    })
-    .await
+    team_change(&state, &r, &headers, TeamChange::RevokeInvite(id)).await
 }
 
 /// `POST /team/members/{user_id}/role`.
@@ -158,10 +158,7 @@ pub async fn change_role(
         Ok(x) => x,
         Err(resp) => return resp,
     };
-    team_change(&state, &r, &headers, move |tx| {
-        Box::pin(async move { tx.change_role(user_id, role).await.map(|_| context! {}) })
-    })
-    .await
+    team_change(&state, &r, &headers, TeamChange::ChangeRole(user_id, role)).await
 }
 
 /// `POST /team/members/{user_id}/remove`.
@@ -171,10 +168,7 @@ pub async fn remove_member(
     headers: HeaderMap,
     ApiPath(user_id): ApiPath<Uuid>,
 ) -> Response {
-    team_change(&state, &r, &headers, move |tx| {
-        Box::pin(async move { tx.remove_member(user_id).await.map(|_| context! {}) })
-    })
-    .await
+    team_change(&state, &r, &headers, TeamChange::RemoveMember(user_id)).await
 }
 
 /// `POST /team/settings`.
@@ -185,10 +179,7 @@ pub async fn team_settings(
     form: FormFields,
 ) -> Response {
     let on = form.get("require_owner_2fa") == "1";
-    team_change(&state, &r, &headers, move |tx| {
-        Box::pin(async move { tx.set_require_owner_2fa(on).await.map(|_| context! {}) })
-    })
-    .await
+    team_change(&state, &r, &headers, TeamChange::RequireOwner2fa(on)).await
 }
 
 /// `POST /team/tokens`: shows the new token once.
@@ -203,14 +194,7 @@ pub async fn create_token(
         Err(resp) => return resp,
     };
     let name = form.get("name").to_string();
-    let by = r.ctx.user.id;
-    team_change(&state, &r, &headers, move |tx| {
-        Box::pin(async move {
-            let (_, token) = tx.create_api_token(&name, role, Some(by)).await?;
-            Ok(context! { new_token => token })
-        })
-    })
-    .await
+    team_change(&state, &r, &headers, TeamChange::CreateToken { name, role }).await
 }
 
 /// `POST /team/tokens/{id}/revoke`.
@@ -220,8 +204,5 @@ pub async fn revoke_token(
     headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
-    team_change(&state, &r, &headers, move |tx| {
-        Box::pin(async move { tx.revoke_api_token(id).await.map(|_| context! {}) })
-    })
-    .await
+    team_change(&state, &r, &headers, TeamChange::RevokeToken(id)).await
 }
