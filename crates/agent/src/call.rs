@@ -203,6 +203,93 @@ pub async fn run_for_call(
     Ok(body)
 }
 
+/// One webhook request of a voice platform, in its restaurant's transaction: the credentials
+/// are checked in it, then one tool call or one call event is run and committed in it.
+pub struct Webhook {
+    rid: Uuid,
+    tx: TenantTx,
+    /// The restaurant's voice settings (header name, language, retention).
+    pub settings: hs_store::voice::VoiceSettings,
+}
+
+impl Webhook {
+    /// Opens the restaurant's transaction for a webhook request.
+    pub async fn open(store: &Store, rid: Uuid) -> Result<Webhook, StoreError> {
+        let mut tx = store.tenant(rid, &Actor::System).await?;
+        let settings = tx.voice_settings().await?;
+        Ok(Webhook { rid, tx, settings })
+    }
+
+    /// The restaurant this request is for.
+    pub fn restaurant_id(&self) -> Uuid {
+        self.rid
+    }
+
+    /// Whether `given` is the restaurant's voice secret (or the previous one, in its grace).
+    pub async fn secret_matches(&mut self, given: &str) -> Result<bool, StoreError> {
+        self.tx.voice_secret_matches(given).await
+    }
+
+    /// The restaurant's Retell API key, which signs Retell's requests.
+    pub async fn retell_key(&mut self) -> Result<Option<String>, StoreError> {
+        self.tx.retell_key().await
+    }
+
+    /// Runs one tool call in this request's transaction (see [`run_for_call`]).
+    pub async fn run(
+        self,
+        store: &Store,
+        default_language: &str,
+        c: ToolCall<'_>,
+    ) -> Result<Value, StoreError> {
+        run_for_call(store, self.tx, default_language, c).await
+    }
+
+    /// Records a status event of a call (`in-progress`, `ended`, …) and commits.
+    pub async fn status(
+        mut self,
+        provider: Provider,
+        external: &str,
+        caller: Option<&str>,
+        language: &str,
+        name: &str,
+        payload: &Value,
+    ) -> Result<(), StoreError> {
+        let id = self
+            .tx
+            .voice_call(provider, external, caller, language)
+            .await?;
+        self.tx
+            .voice_event(id, "status", name, None, None, payload)
+            .await?;
+        self.tx.commit().await
+    }
+
+    /// Records the end of a call (transcript and summary sealed) and its event, and commits.
+    pub async fn ended(
+        mut self,
+        provider: Provider,
+        external: &str,
+        caller: Option<&str>,
+        language: &str,
+        end: &hs_store::voice::CallEnd,
+    ) -> Result<(), StoreError> {
+        let tx = &mut self.tx;
+        let id = tx.voice_call(provider, external, caller, language).await?;
+        tx.voice_call_ended(id, end).await?;
+        tx.voice_event(
+            id,
+            "end_of_call",
+            "end-of-call-report",
+            None,
+            None,
+            &json!({"ended_reason": end.ended_reason, "duration_seconds": end.duration_seconds, "has_transcript": end.transcript.is_some()}),
+        )
+        .await?;
+        self.tx.commit().await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

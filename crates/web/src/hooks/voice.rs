@@ -30,10 +30,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};
-use hs_agent::call::{run_for_call, ToolCall};
+use hs_agent::call::{ToolCall, Webhook};
 use hs_store::secret::{constant_time_eq, hex};
 use hs_store::voice::{CallEnd, Provider};
-use hs_store::{Actor, StoreError, TenantTx};
+use hs_store::StoreError;
 use serde_json::{json, Value};
 use sha2::Sha256;
 use uuid::Uuid;
@@ -75,11 +75,11 @@ fn bearer(h: &HeaderMap) -> Option<&str> {
     })
 }
 
-async fn secret_ok(tx: &mut TenantTx, given: Option<&str>) -> Result<bool, Response> {
+async fn secret_ok(hook: &mut Webhook, given: Option<&str>) -> Result<bool, Response> {
     match given.filter(|g| !g.is_empty() && g.len() <= 200) {
         None => Ok(false),
-        Some(g) => tx
-            .voice_secret_matches(g.trim())
+        Some(g) => hook
+            .secret_matches(g.trim())
             .await
             .map_err(|e| ApiError::from(e).into_response()),
     }
@@ -133,8 +133,7 @@ enum Auth {
 
 /// An accepted webhook request.
 struct Hook {
-    rid: Uuid,
-    tx: TenantTx,
+    hook: Webhook,
     body: Value,
     /// The restaurant's language for calls (when the call does not say).
     language: String,
@@ -167,25 +166,21 @@ async fn accept(
     let bytes = body(req).await?;
     let rid = Uuid::parse_str(rid).map_err(|_| failed())?;
     let fail = |e: StoreError| ApiError::from(e).into_response();
-    let mut tx = state
-        .store
-        .tenant(rid, &Actor::System)
-        .await
-        .map_err(fail)?;
-    let settings = tx.voice_settings().await.map_err(fail)?;
+    let mut hook = Webhook::open(&state.store, rid).await.map_err(fail)?;
+    let vapi_header = hook.settings.vapi_header.clone();
     let ok = match auth {
         Auth::Generic => {
             let given = header(headers, "x-hostsystem-secret").or_else(|| bearer(headers));
-            secret_ok(&mut tx, given).await?
+            secret_ok(&mut hook, given).await?
         }
         Auth::Vapi => {
-            let given = bearer(headers).or_else(|| header(headers, &settings.vapi_header));
-            secret_ok(&mut tx, given).await?
+            let given = bearer(headers).or_else(|| header(headers, &vapi_header));
+            secret_ok(&mut hook, given).await?
         }
         Auth::Retell => {
             // Freshness is about real network time, so the wall clock, not the store's clock.
             let signature = header(headers, "x-retell-signature");
-            tx.retell_key()
+            hook.retell_key()
                 .await
                 .map_err(fail)?
                 .is_some_and(|k| retell_signature_ok(&k, &bytes, signature, Utc::now()))
@@ -197,11 +192,11 @@ async fn accept(
     if let Err(wait) = state.voice_limiter.take(&rid.to_string()) {
         return Err(ApiError::too_many(wait).into_response());
     }
+    let language = hook.settings.language.clone();
     Ok(Hook {
-        rid,
-        tx,
+        hook,
         body: parse_json(&bytes)?,
-        language: settings.language,
+        language,
     })
 }
 
@@ -229,8 +224,7 @@ pub async fn generic(
     req: Request,
 ) -> Response {
     let Hook {
-        rid: _,
-        tx,
+        hook,
         body: args,
         language,
     } = match accept(&state, &rid, &headers, req, Auth::Generic).await {
@@ -248,7 +242,7 @@ pub async fn generic(
         tool_call_id: text("tool_call_id"),
         idempotency_key: idempotency_key(&headers),
     };
-    match run_for_call(&state.store, tx, &language, call).await {
+    match hook.run(&state.store, &language, call).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -294,8 +288,7 @@ pub async fn vapi(
     req: Request,
 ) -> Response {
     let Hook {
-        rid,
-        mut tx,
+        hook,
         body: envelope,
         language,
     } = match accept(&state, &rid, &headers, req, Auth::Vapi).await {
@@ -316,7 +309,8 @@ pub async fn vapi(
                 })
                 .unwrap_or_default();
             let mut results = Vec::new();
-            let mut tx = Some(tx);
+            let rid = hook.restaurant_id();
+            let mut hook = Some(hook);
             for item in list.iter().take(10) {
                 // Vapi's SDK type nests name and arguments under `function`; the request example
                 // in its custom-tools docs puts them on the item, and `toolWithToolCallList`
@@ -336,9 +330,9 @@ pub async fn vapi(
                 .into_iter()
                 .find(|v| !v.is_null())
                 .unwrap_or(&Value::Null);
-                let this = match tx.take() {
-                    Some(t) => t,
-                    None => match state.store.tenant(rid, &Actor::System).await {
+                let this = match hook.take() {
+                    Some(h) => h,
+                    None => match Webhook::open(&state.store, rid).await {
                         Ok(t) => t,
                         Err(e) => return ApiError::from(e).into_response(),
                     },
@@ -353,7 +347,7 @@ pub async fn vapi(
                     tool_call_id: Some(id.clone()).filter(|i| !i.is_empty()),
                     idempotency_key: None,
                 };
-                match run_for_call(&state.store, this, &language, c).await {
+                match this.run(&state.store, &language, c).await {
                     Ok(answer) if answer["ok"] == json!(true) => {
                         results.push(json!({"toolCallId": id, "result": one_line(&answer)}))
                     }
@@ -370,22 +364,18 @@ pub async fn vapi(
             let Some(ext) = call else {
                 return Json(json!({})).into_response();
             };
-            let r: Result<(), StoreError> = async {
-                let id = tx
-                    .voice_call(Provider::Vapi, &ext, caller.as_deref(), &language)
-                    .await?;
-                tx.voice_event(
-                    id,
-                    "status",
+            let payload =
+                json!({"status": status, "ended_reason": message["endedReason"].as_str()});
+            let r = hook
+                .status(
+                    Provider::Vapi,
+                    &ext,
+                    caller.as_deref(),
+                    &language,
                     status,
-                    None,
-                    None,
-                    &json!({"status": status, "ended_reason": message["endedReason"].as_str()}),
+                    &payload,
                 )
-                .await?;
-                tx.commit().await
-            }
-            .await;
+                .await;
             match r {
                 Ok(()) => Json(json!({})).into_response(),
                 Err(e) => ApiError::from(e).into_response(),
@@ -419,7 +409,7 @@ pub async fn vapi(
                     .map(str::to_string),
                 ended_reason: message["endedReason"].as_str().map(str::to_string),
             };
-            finish(tx, &language, Provider::Vapi, &ext, caller.as_deref(), &end)
+            hook.ended(Provider::Vapi, &ext, caller.as_deref(), &language, &end)
                 .await
                 .map(|()| Json(json!({})).into_response())
                 .unwrap_or_else(|e| ApiError::from(e).into_response())
@@ -427,29 +417,6 @@ pub async fn vapi(
         // Anything else (transcript updates, hang notifications, …) is acknowledged.
         _ => Json(json!({})).into_response(),
     }
-}
-
-/// Records the end of a call and its event.
-async fn finish(
-    mut tx: TenantTx,
-    language: &str,
-    provider: Provider,
-    ext: &str,
-    caller: Option<&str>,
-    end: &CallEnd,
-) -> Result<(), StoreError> {
-    let id = tx.voice_call(provider, ext, caller, language).await?;
-    tx.voice_call_ended(id, end).await?;
-    tx.voice_event(
-        id,
-        "end_of_call",
-        "end-of-call-report",
-        None,
-        None,
-        &json!({"ended_reason": end.ended_reason, "duration_seconds": end.duration_seconds, "has_transcript": end.transcript.is_some()}),
-    )
-    .await?;
-    tx.commit().await
 }
 
 // ---- Retell -------------------------------------------------------------------------------
@@ -473,8 +440,7 @@ pub async fn retell_function(
         .unwrap_or_default();
     let path_tool = p.iter().find(|(k, _)| k == "tool").map(|(_, v)| v.clone());
     let Hook {
-        rid: _,
-        tx,
+        hook,
         body: v,
         language,
     } = match accept(&state, &rid, &headers, req, Auth::Retell).await {
@@ -500,7 +466,7 @@ pub async fn retell_function(
         tool_call_id: None,
         idempotency_key: idempotency_key(&headers),
     };
-    match run_for_call(&state.store, tx, &language, c).await {
+    match hook.run(&state.store, &language, c).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -541,10 +507,9 @@ pub async fn retell_webhook(
     req: Request,
 ) -> Response {
     let Hook {
-        mut tx,
+        hook,
         body: v,
         language,
-        ..
     } = match accept(&state, &rid, &headers, req, Auth::Retell).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -579,22 +544,13 @@ pub async fn retell_webhook(
                     recording_url: call["recording_url"].as_str().map(str::to_string),
                     ended_reason: call["disconnection_reason"].as_str().map(str::to_string),
                 };
-                finish(tx, &language, Provider::Retell, ext, caller, &end).await
+                hook.ended(Provider::Retell, ext, caller, &language, &end)
+                    .await
             }
             _ => {
-                let id = tx
-                    .voice_call(Provider::Retell, ext, caller, &language)
-                    .await?;
-                tx.voice_event(
-                    id,
-                    "status",
-                    event,
-                    None,
-                    None,
-                    &json!({"status": call["call_status"].as_str()}),
-                )
-                .await?;
-                tx.commit().await
+                let payload = json!({"status": call["call_status"].as_str()});
+                hook.status(Provider::Retell, ext, caller, &language, event, &payload)
+                    .await
             }
         }
     }
