@@ -2,6 +2,7 @@
 //! (owners only; the rule is the service's).
 
 use crate::reservations::Caller;
+use crate::Services;
 use hs_domain::Role;
 use hs_store::team::{ApiToken, AuditEntry, AuditFilter, Restaurant};
 use hs_store::{Store, StoreError, TenantTx};
@@ -15,7 +16,8 @@ async fn as_owner(store: &Store, caller: &Caller) -> Result<TenantTx, StoreError
 }
 
 /// The caller's restaurant.
-pub async fn restaurant(store: &Store, caller: &Caller) -> Result<Restaurant, StoreError> {
+pub async fn restaurant(svc: &Services, caller: &Caller) -> Result<Restaurant, StoreError> {
+    let store = &svc.store;
     store
         .tenant(caller.restaurant_id, &caller.actor)
         .await?
@@ -25,26 +27,29 @@ pub async fn restaurant(store: &Store, caller: &Caller) -> Result<Restaurant, St
 
 /// Audit entries matching the filter, newest first.
 pub async fn audit(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     f: &AuditFilter,
 ) -> Result<Vec<AuditEntry>, StoreError> {
+    let store = &svc.store;
     as_owner(store, caller).await?.audit_entries(f).await
 }
 
 /// The restaurant's API tokens (never the secrets).
-pub async fn api_tokens(store: &Store, caller: &Caller) -> Result<Vec<ApiToken>, StoreError> {
+pub async fn api_tokens(svc: &Services, caller: &Caller) -> Result<Vec<ApiToken>, StoreError> {
+    let store = &svc.store;
     as_owner(store, caller).await?.api_tokens().await
 }
 
 /// A new API token with a role; the token itself is returned this once.
 pub async fn create_api_token(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     name: &str,
     role: Role,
     created_by: Option<Uuid>,
 ) -> Result<(ApiToken, String), StoreError> {
+    let store = &svc.store;
     let mut tx = as_owner(store, caller).await?;
     let created = tx.create_api_token(name, role, created_by).await?;
     tx.commit().await?;
@@ -52,7 +57,8 @@ pub async fn create_api_token(
 }
 
 /// Revokes an API token.
-pub async fn revoke_api_token(store: &Store, caller: &Caller, id: Uuid) -> Result<(), StoreError> {
+pub async fn revoke_api_token(svc: &Services, caller: &Caller, id: Uuid) -> Result<(), StoreError> {
+    let store = &svc.store;
     let mut tx = as_owner(store, caller).await?;
     tx.revoke_api_token(id).await?;
     tx.commit().await

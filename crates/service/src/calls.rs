@@ -2,19 +2,21 @@
 //! reservation. Transcripts and summaries are shown only to roles that read special notes.
 
 use crate::reservations::Caller;
+use crate::Services;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use hs_store::booking::Reservation;
 use hs_store::voice::{Call, CallEvent, CallFilter, Outcome};
-use hs_store::{Store, StoreError};
+use hs_store::StoreError;
 use uuid::Uuid;
 
 /// Calls (of one outcome, on one local date, when given), newest first, and the zone.
 pub async fn list(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     outcome: Option<Outcome>,
     date: Option<NaiveDate>,
 ) -> Result<(Vec<Call>, chrono_tz::Tz), StoreError> {
+    let store = &svc.store;
     let mut tx = store.tenant(caller.restaurant_id, &caller.actor).await?;
     let rules = tx.rules().await?;
     let (from, to): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = match date {
@@ -39,7 +41,8 @@ pub struct Detail {
 }
 
 /// One call with its events and the reservation it led to (if it still exists).
-pub async fn detail(store: &Store, caller: &Caller, id: Uuid) -> Result<Detail, StoreError> {
+pub async fn detail(svc: &Services, caller: &Caller, id: Uuid) -> Result<Detail, StoreError> {
+    let store = &svc.store;
     let mut tx = store.tenant(caller.restaurant_id, &caller.actor).await?;
     let texts_allowed = tx.may_read_special(caller.role).await?;
     let tz = tx.rules().await?.tz;

@@ -2,23 +2,26 @@
 //! category notes are read and written only by roles that may (the rule is the service's).
 
 use crate::reservations::Caller;
+use crate::Services;
 use hs_store::booking::Reservation;
 use hs_store::guests::{Guest, GuestChanges};
-use hs_store::{Store, StoreError};
+use hs_store::StoreError;
 use uuid::Uuid;
 
 /// Guests whose name contains `q`, or whose phone or email matches it; at most 50.
-pub async fn search(store: &Store, caller: &Caller, q: &str) -> Result<Vec<Guest>, StoreError> {
+pub async fn search(svc: &Services, caller: &Caller, q: &str) -> Result<Vec<Guest>, StoreError> {
+    let store = &svc.store;
     let mut tx = store.tenant(caller.restaurant_id, &caller.actor).await?;
     tx.search_guests(q).await
 }
 
 /// A guest with their reservations, newest first, and whether the caller reads special notes.
 pub async fn profile(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     id: Uuid,
 ) -> Result<(Guest, Vec<Reservation>, bool), StoreError> {
+    let store = &svc.store;
     let mut tx = store.tenant(caller.restaurant_id, &caller.actor).await?;
     let special = tx.may_read_special(caller.role).await?;
     let guest = tx.guest(id, special).await?;
@@ -29,11 +32,12 @@ pub async fn profile(
 /// Changes a guest. Special-category notes a role may not read are neither written nor shown:
 /// `changes` is built by `build`, told whether the caller may.
 pub async fn update(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     id: Uuid,
     build: impl FnOnce(bool) -> GuestChanges,
 ) -> Result<Guest, StoreError> {
+    let store = &svc.store;
     let mut tx = store.tenant(caller.restaurant_id, &caller.actor).await?;
     let special = tx.may_read_special(caller.role).await?;
     let g = tx.update_guest(id, &build(special), special).await?;

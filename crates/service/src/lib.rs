@@ -14,6 +14,25 @@ pub mod team;
 
 use jobs::{Registry, Scheduler};
 
+/// The use cases' handle on the database: what the web layer holds instead of the store, so
+/// that no handler can open a transaction or run a query itself.
+#[derive(Clone)]
+pub struct Services {
+    pub(crate) store: hs_store::Store,
+}
+
+impl Services {
+    /// Wraps the store.
+    pub fn new(store: hs_store::Store) -> Self {
+        Services { store }
+    }
+
+    /// The clock every use case stamps with.
+    pub fn clock(&self) -> &hs_domain::Clock {
+        self.store.clock()
+    }
+}
+
 /// Every kind of job HostSystem runs.
 pub fn registry() -> Registry {
     Registry::default()

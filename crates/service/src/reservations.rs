@@ -4,6 +4,7 @@
 //! reads special-category notes, which audience a channel books for, which role may move a
 //! reservation to which state.
 
+use crate::Services;
 use chrono::{NaiveDate, NaiveTime};
 use hs_domain::availability::{self, Alternatives, Slot, Snapshot, Unavailable};
 use hs_domain::reservation::Channel;
@@ -61,13 +62,14 @@ pub struct Availability {
 /// The day's free times for `party` as seen through `channel`; `Ok(Err(reason))` when the
 /// party cannot be seated that day at all.
 pub async fn availability(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     date: NaiveDate,
     party: u32,
     asked: Option<NaiveTime>,
     channel: Channel,
 ) -> Result<Result<Availability, Unavailable>, StoreError> {
+    let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
     let snapshot = tx.snapshot(date).await?;
     let now = store.clock().now();
@@ -131,10 +133,11 @@ pub enum Keyed<T> {
 
 /// Books a table. Special-category notes are in the answer only for roles that may read them.
 pub async fn book(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     req: &NewReservation,
 ) -> Result<Outcome, StoreError> {
+    let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
     let outcome = book_in(&mut tx, caller, req, None).await?;
     if matches!(outcome, Outcome::Done(_)) {
@@ -146,12 +149,13 @@ pub async fn book(
 /// Books a table once per idempotency key: a retry of the same request answers what the first
 /// got (201 and the reservation as the caller was shown it); the key stays bound to it.
 pub async fn book_once(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     req: &NewReservation,
     key: &str,
     request: &[u8],
 ) -> Result<Keyed<Outcome>, StoreError> {
+    let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
     if let NextAction::Replay { status, body } =
         next_action(&mut tx, "reservations", key, request).await?
@@ -195,11 +199,12 @@ async fn book_in(
 /// Moves, resizes or annotates a reservation; availability is checked again without its own
 /// hold. A refusal names the asked (or kept) date and time.
 pub async fn change(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     id: Uuid,
     change: &Change<'_>,
 ) -> Result<Outcome, StoreError> {
+    let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
     match tx.change_reservation(id, change).await? {
         Ok(r) => {
@@ -226,11 +231,12 @@ pub async fn change(
 /// Moves a reservation to the state an action names (`confirm`, `seat`, `complete`,
 /// `no-show`, `cancel`): unknown actions are not found; each needs its role.
 pub async fn transition(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     id: Uuid,
     action: &str,
 ) -> Result<Reservation, StoreError> {
+    let store = &svc.store;
     let (to, needs) = hs_domain::reservation::action(action).ok_or(StoreError::NotFound)?;
     if !caller.role.at_least(needs) {
         return Err(StoreError::Forbidden);
@@ -243,13 +249,14 @@ pub async fn transition(
 
 /// Seats a walk-in now on the best free table, or on the chosen ones.
 pub async fn walk_in(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     party: u32,
     guest: Option<&GuestInput>,
     tables: Option<Vec<Uuid>>,
     notes: &str,
 ) -> Result<Result<Reservation, Rejection>, StoreError> {
+    let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
     let seated = tx.walk_in(party, guest, tables, notes).await?;
     if seated.is_ok() {
@@ -260,24 +267,27 @@ pub async fn walk_in(
 
 /// A day's reservations as the caller may see them (special notes only for roles that may).
 pub async fn on_day(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     date: NaiveDate,
 ) -> Result<Vec<Reservation>, StoreError> {
+    let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
     let special = tx.may_read_special(caller.role).await?;
     tx.reservations_on(date, special).await
 }
 
 /// One reservation as the caller may see it.
-pub async fn get(store: &Store, caller: &Caller, id: Uuid) -> Result<Reservation, StoreError> {
+pub async fn get(svc: &Services, caller: &Caller, id: Uuid) -> Result<Reservation, StoreError> {
+    let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
     let special = tx.may_read_special(caller.role).await?;
     tx.reservation(id, special).await
 }
 
 /// The local date in the restaurant's zone now.
-pub async fn today(store: &Store, caller: &Caller) -> Result<NaiveDate, StoreError> {
+pub async fn today(svc: &Services, caller: &Caller) -> Result<NaiveDate, StoreError> {
+    let store = &svc.store;
     caller.tenant(store).await?.now_local_date().await
 }
 
@@ -294,10 +304,11 @@ pub struct Day {
 
 /// The day view of `date` (today when `None`).
 pub async fn day(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     date: Option<NaiveDate>,
 ) -> Result<Day, StoreError> {
+    let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
     let today = tx.now_local_date().await?;
     let date = date.unwrap_or(today);
@@ -330,12 +341,13 @@ pub struct Options {
 /// The team's options for a party on a day, leaving out one reservation's own hold (to move
 /// it).
 pub async fn options(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     date: NaiveDate,
     party: u32,
     moving: Option<Uuid>,
 ) -> Result<Options, StoreError> {
+    let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
     let snapshot = tx.snapshot(date).await?;
     let now = store.clock().now();
@@ -363,7 +375,8 @@ pub struct Detail {
 }
 
 /// A reservation with what its page shows next to it.
-pub async fn detail(store: &Store, caller: &Caller, id: Uuid) -> Result<Detail, StoreError> {
+pub async fn detail(svc: &Services, caller: &Caller, id: Uuid) -> Result<Detail, StoreError> {
+    let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
     let special = tx.may_read_special(caller.role).await?;
     Ok(Detail {

@@ -3,6 +3,7 @@
 //! Each change validates, names the field at fault, and answers the setup as now stored.
 
 use crate::reservations::Caller;
+use crate::Services;
 use chrono::NaiveDate;
 use hs_domain::Role;
 use hs_store::setup::{
@@ -32,16 +33,18 @@ async fn configure(store: &Store, caller: &Caller) -> Result<TenantTx, StoreErro
 }
 
 /// The reservation settings.
-pub async fn settings(store: &Store, caller: &Caller) -> Result<ReservationSettings, StoreError> {
+pub async fn settings(svc: &Services, caller: &Caller) -> Result<ReservationSettings, StoreError> {
+    let store = &svc.store;
     read(store, caller).await?.reservation_settings().await
 }
 
 /// Replaces the reservation settings.
 pub async fn set_settings(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     new: &ReservationSettings,
 ) -> Result<ReservationSettings, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     tx.set_reservation_settings(new).await?;
     let s = tx.reservation_settings().await?;
@@ -50,16 +53,18 @@ pub async fn set_settings(
 }
 
 /// The weekly service periods.
-pub async fn periods(store: &Store, caller: &Caller) -> Result<Vec<ServicePeriod>, StoreError> {
+pub async fn periods(svc: &Services, caller: &Caller) -> Result<Vec<ServicePeriod>, StoreError> {
+    let store = &svc.store;
     read(store, caller).await?.service_periods().await
 }
 
 /// Replaces the weekly service periods (an empty list closes every day).
 pub async fn set_periods(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     periods: &[ServicePeriod],
 ) -> Result<Vec<ServicePeriod>, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     tx.set_service_periods(periods).await?;
     let out = tx.service_periods().await?;
@@ -68,7 +73,8 @@ pub async fn set_periods(
 }
 
 /// Closures from today on (in the restaurant's zone).
-pub async fn closures(store: &Store, caller: &Caller) -> Result<Vec<Closure>, StoreError> {
+pub async fn closures(svc: &Services, caller: &Caller) -> Result<Vec<Closure>, StoreError> {
+    let store = &svc.store;
     let mut tx = read(store, caller).await?;
     let today = tx.now_local_date().await?;
     tx.closures(today).await
@@ -76,10 +82,11 @@ pub async fn closures(store: &Store, caller: &Caller) -> Result<Vec<Closure>, St
 
 /// Adds a closure.
 pub async fn add_closure(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     c: &Closure,
 ) -> Result<Closure, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     let added = tx.add_closure(c).await?;
     tx.commit().await?;
@@ -87,23 +94,26 @@ pub async fn add_closure(
 }
 
 /// Removes a closure.
-pub async fn remove_closure(store: &Store, caller: &Caller, id: Uuid) -> Result<(), StoreError> {
+pub async fn remove_closure(svc: &Services, caller: &Caller, id: Uuid) -> Result<(), StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     tx.remove_closure(id).await?;
     tx.commit().await
 }
 
 /// The turn-time bands.
-pub async fn turn_times(store: &Store, caller: &Caller) -> Result<Vec<TurnBand>, StoreError> {
+pub async fn turn_times(svc: &Services, caller: &Caller) -> Result<Vec<TurnBand>, StoreError> {
+    let store = &svc.store;
     read(store, caller).await?.turn_times().await
 }
 
 /// Replaces the turn-time bands.
 pub async fn set_turn_times(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     bands: &[TurnBand],
 ) -> Result<Vec<TurnBand>, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     tx.set_turn_times(bands).await?;
     let out = tx.turn_times().await?;
@@ -112,7 +122,8 @@ pub async fn set_turn_times(
 }
 
 /// Areas, tables and combinations.
-pub async fn floor(store: &Store, caller: &Caller) -> Result<Floor, StoreError> {
+pub async fn floor(svc: &Services, caller: &Caller) -> Result<Floor, StoreError> {
+    let store = &svc.store;
     let mut tx = read(store, caller).await?;
     Ok(Floor {
         areas: tx.areas().await?,
@@ -122,7 +133,8 @@ pub async fn floor(store: &Store, caller: &Caller) -> Result<Floor, StoreError> 
 }
 
 /// Adds an area.
-pub async fn add_area(store: &Store, caller: &Caller, name: &str) -> Result<Area, StoreError> {
+pub async fn add_area(svc: &Services, caller: &Caller, name: &str) -> Result<Area, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     let a = tx.add_area(name).await?;
     tx.commit().await?;
@@ -130,7 +142,8 @@ pub async fn add_area(store: &Store, caller: &Caller, name: &str) -> Result<Area
 }
 
 /// Adds a table (its id is generated).
-pub async fn add_table(store: &Store, caller: &Caller, t: &Table) -> Result<Table, StoreError> {
+pub async fn add_table(svc: &Services, caller: &Caller, t: &Table) -> Result<Table, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     let added = tx.add_table(t).await?;
     tx.commit().await?;
@@ -139,11 +152,12 @@ pub async fn add_table(store: &Store, caller: &Caller, t: &Table) -> Result<Tabl
 
 /// Changes a table.
 pub async fn update_table(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     id: Uuid,
     c: &TableChanges,
 ) -> Result<Table, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     let t = tx.update_table(id, c).await?;
     tx.commit().await?;
@@ -151,7 +165,8 @@ pub async fn update_table(
 }
 
 /// Removes a table that holds no coming reservation.
-pub async fn remove_table(store: &Store, caller: &Caller, id: Uuid) -> Result<(), StoreError> {
+pub async fn remove_table(svc: &Services, caller: &Caller, id: Uuid) -> Result<(), StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     tx.remove_table(id).await?;
     tx.commit().await
@@ -159,10 +174,11 @@ pub async fn remove_table(store: &Store, caller: &Caller, id: Uuid) -> Result<()
 
 /// Adds a combination of existing tables.
 pub async fn add_combination(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     c: &Combination,
 ) -> Result<Combination, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     let added = tx.add_combination(c).await?;
     tx.commit().await?;
@@ -171,17 +187,19 @@ pub async fn add_combination(
 
 /// Removes a combination; reservations keep the tables they hold.
 pub async fn remove_combination(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     id: Uuid,
 ) -> Result<(), StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     tx.remove_combination(id).await?;
     tx.commit().await
 }
 
 /// Special days from today on.
-pub async fn special_days(store: &Store, caller: &Caller) -> Result<Vec<SpecialDay>, StoreError> {
+pub async fn special_days(svc: &Services, caller: &Caller) -> Result<Vec<SpecialDay>, StoreError> {
+    let store = &svc.store;
     let mut tx = read(store, caller).await?;
     let today = tx.now_local_date().await?;
     tx.special_days(today).await
@@ -190,11 +208,12 @@ pub async fn special_days(store: &Store, caller: &Caller) -> Result<Vec<SpecialD
 /// Replaces one date's own periods (an empty list removes the special day); answers that
 /// date's periods as stored.
 pub async fn set_special_day(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     date: NaiveDate,
     periods: &[SpecialDay],
 ) -> Result<Vec<SpecialDay>, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     tx.set_special_day(date, periods).await?;
     let days = tx
@@ -210,10 +229,11 @@ pub async fn set_special_day(
 /// Changes the reservation settings from the stored ones in one transaction (a form that
 /// sends some fields keeps the others as they are).
 pub async fn update_settings(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     edit: impl FnOnce(ReservationSettings) -> Result<ReservationSettings, StoreError>,
 ) -> Result<ReservationSettings, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     let new = edit(tx.reservation_settings().await?)?;
     tx.set_reservation_settings(&new).await?;
@@ -235,7 +255,8 @@ pub struct Overview {
 }
 
 /// The whole setup for the managers' settings page (the latest 9 protocol rows).
-pub async fn overview(store: &Store, caller: &Caller) -> Result<Overview, StoreError> {
+pub async fn overview(svc: &Services, caller: &Caller) -> Result<Overview, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     let today = tx.now_local_date().await?;
     Ok(Overview {
@@ -256,7 +277,8 @@ pub async fn overview(store: &Store, caller: &Caller) -> Result<Overview, StoreE
 }
 
 /// A new voice secret for the phone agent (shown once); the previous one stays valid 24 h.
-pub async fn rotate_voice_secret(store: &Store, caller: &Caller) -> Result<String, StoreError> {
+pub async fn rotate_voice_secret(svc: &Services, caller: &Caller) -> Result<String, StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     let secret = tx.rotate_voice_secret().await?;
     tx.commit().await?;
@@ -264,7 +286,8 @@ pub async fn rotate_voice_secret(store: &Store, caller: &Caller) -> Result<Strin
 }
 
 /// Ends the previous voice secret's grace period now.
-pub async fn end_voice_rotation(store: &Store, caller: &Caller) -> Result<(), StoreError> {
+pub async fn end_voice_rotation(svc: &Services, caller: &Caller) -> Result<(), StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     tx.end_voice_rotation().await?;
     tx.commit().await
@@ -272,12 +295,13 @@ pub async fn end_voice_rotation(store: &Store, caller: &Caller) -> Result<(), St
 
 /// The Vapi header, how long calls keep personal data, the agent's language.
 pub async fn set_voice_options(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     vapi_header: &str,
     retention_days: i32,
     language: &str,
 ) -> Result<(), StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     tx.set_voice_options(vapi_header, retention_days, language)
         .await?;
@@ -286,10 +310,11 @@ pub async fn set_voice_options(
 
 /// Sets (sealed) or removes the Retell API key that signs Retell's requests.
 pub async fn set_retell_key(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     key: Option<&str>,
 ) -> Result<(), StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     tx.set_retell_key(key).await?;
     tx.commit().await
@@ -298,10 +323,11 @@ pub async fn set_retell_key(
 /// Adds an opening period on one date: the date's periods replace its weekday's, and further
 /// periods of that date are added to them.
 pub async fn add_special_period(
-    store: &Store,
+    svc: &Services,
     caller: &Caller,
     period: SpecialDay,
 ) -> Result<(), StoreError> {
+    let store = &svc.store;
     let mut tx = configure(store, caller).await?;
     let day = period.day;
     let mut periods: Vec<SpecialDay> = tx

@@ -5,6 +5,7 @@
 
 use crate::jobs::{enqueue, enqueue_platform, Job, JobContext};
 use crate::messages;
+use crate::Services;
 use anyhow::{Context, Result};
 use hs_domain::Role;
 use hs_store::team::Invite;
@@ -35,7 +36,8 @@ pub async fn invite(
 
 /// Queues a reset mail if an account has this email. Answers the same either way, so callers
 /// cannot tell who has an account.
-pub async fn request_password_reset(store: &Store, email: &str) -> Result<(), StoreError> {
+pub async fn request_password_reset(svc: &Services, email: &str) -> Result<(), StoreError> {
+    let store = &svc.store;
     if let Some(user) = store.user_by_email(email).await? {
         enqueue_platform(store, &SendPasswordReset { user_id: user.id }).await?;
     }
@@ -43,7 +45,8 @@ pub async fn request_password_reset(store: &Store, email: &str) -> Result<(), St
 }
 
 /// Queues the warning about repeated second-factor lockouts to the account's owner.
-pub async fn warn_of_totp_guessing(store: &Store, user_id: Uuid) -> Result<(), StoreError> {
+pub async fn warn_of_totp_guessing(svc: &Services, user_id: Uuid) -> Result<(), StoreError> {
+    let store = &svc.store;
     enqueue_platform(store, &WarnTotpGuessing { user_id }).await?;
     Ok(())
 }
@@ -130,9 +133,10 @@ async fn as_owner(
 
 /// The team page's data.
 pub async fn overview(
-    store: &Store,
+    svc: &Services,
     caller: &crate::reservations::Caller,
 ) -> Result<Team, StoreError> {
+    let store = &svc.store;
     let mut tx = as_owner(store, caller).await?;
     Ok(Team {
         members: tx.members().await?,
@@ -169,10 +173,11 @@ pub enum Changed {
 
 /// Makes one change to the team (owners only), in one transaction with the mail it sends.
 pub async fn change(
-    store: &Store,
+    svc: &Services,
     caller: &crate::reservations::Caller,
     change: TeamChange,
 ) -> Result<Changed, StoreError> {
+    let store = &svc.store;
     let mut tx = as_owner(store, caller).await?;
     let by = match &caller.actor {
         hs_store::Actor::User(id) => Some(*id),

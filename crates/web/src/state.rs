@@ -52,6 +52,8 @@ impl WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The use cases handlers call.
+    pub services: hs_service::Services,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub login_limiter: Arc<limits::FailureLimiter>,
@@ -87,6 +89,7 @@ impl AppState {
                 limits::AUTH_FAILURES_PER_MINUTE,
                 clock,
             )),
+            services: hs_service::Services::new(store.clone()),
             store,
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),

@@ -78,7 +78,7 @@ pub async fn metrics(
 /// `GET /api/v1/me`: the caller's restaurant and role.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = Me), CommonErrors))]
 pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<Me>, ApiError> {
-    let r = account::restaurant(&state.store, &caller.service()).await?;
+    let r = account::restaurant(&state.services, &caller.service()).await?;
     Ok(Json(Me {
         restaurant: RestaurantRef {
             id: r.id,
@@ -148,7 +148,7 @@ pub async fn audit(
         before_id: q.before,
         limit,
     };
-    let entries = account::audit(&state.store, &caller.service(), &filter).await?;
+    let entries = account::audit(&state.services, &caller.service(), &filter).await?;
     let next_before = (entries.len() as i64 == limit)
         .then(|| entries.last().map(|e| e.id))
         .flatten();
@@ -165,7 +165,7 @@ pub async fn list_tokens(
     caller: ApiCaller,
 ) -> Result<Json<TokenList>, ApiError> {
     Ok(Json(TokenList {
-        tokens: account::api_tokens(&state.store, &caller.service()).await?,
+        tokens: account::api_tokens(&state.services, &caller.service()).await?,
     }))
 }
 
@@ -186,7 +186,7 @@ pub async fn create_token(
     ApiJson(body): ApiJson<NewToken>,
 ) -> Result<Response, ApiError> {
     let (info, token) = account::create_api_token(
-        &state.store,
+        &state.services,
         &caller.service(),
         &body.name,
         body.role,
@@ -210,6 +210,6 @@ pub async fn revoke_token(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    account::revoke_api_token(&state.store, &caller.service(), id).await?;
+    account::revoke_api_token(&state.services, &caller.service(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -29,7 +29,7 @@ pub async fn search_guests(
     ApiQuery(q): ApiQuery<GuestQuery>,
 ) -> Result<Json<GuestList>, ApiError> {
     Ok(Json(GuestList {
-        guests: guests::search(&state.store, &caller.service(), &q.q).await?,
+        guests: guests::search(&state.services, &caller.service(), &q.q).await?,
     }))
 }
 
@@ -40,7 +40,7 @@ pub async fn guest(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<GuestProfile>, ApiError> {
-    let (guest, reservations, _) = guests::profile(&state.store, &caller.service(), id).await?;
+    let (guest, reservations, _) = guests::profile(&state.services, &caller.service(), id).await?;
     Ok(Json(GuestProfile {
         guest,
         reservations,
@@ -56,6 +56,6 @@ pub async fn update_guest(
     ApiJson(body): ApiJson<GuestChanges>,
 ) -> Result<Json<Guest>, ApiError> {
     Ok(Json(
-        guests::update(&state.store, &caller.service(), id, |_| body).await?,
+        guests::update(&state.services, &caller.service(), id, |_| body).await?,
     ))
 }

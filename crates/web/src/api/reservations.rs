@@ -120,7 +120,7 @@ pub async fn availability(
 ) -> Result<Response, ApiError> {
     let channel = q.channel.unwrap_or_else(|| default_channel(&caller));
     let found = service::availability(
-        &state.store,
+        &state.services,
         &caller.service(),
         q.date,
         q.party_size,
@@ -243,8 +243,8 @@ pub async fn create(
     };
     let caller = caller.service();
     let booked = match &key {
-        Some(k) => service::book_once(&state.store, &caller, &req, k, &raw).await,
-        None => service::book(&state.store, &caller, &req)
+        Some(k) => service::book_once(&state.services, &caller, &req, k, &raw).await,
+        None => service::book(&state.services, &caller, &req)
             .await
             .map(service::Keyed::First),
     };
@@ -293,7 +293,7 @@ pub async fn list(
     caller: ApiCaller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<ReservationList>, ApiError> {
-    let reservations = service::on_day(&state.store, &caller.service(), q.date).await?;
+    let reservations = service::on_day(&state.services, &caller.service(), q.date).await?;
     Ok(Json(ReservationList {
         date: q.date,
         reservations,
@@ -308,7 +308,7 @@ pub async fn get(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Reservation>, ApiError> {
     Ok(Json(
-        service::get(&state.store, &caller.service(), id).await?,
+        service::get(&state.services, &caller.service(), id).await?,
     ))
 }
 
@@ -349,7 +349,7 @@ pub async fn change(
         notes: body.notes.as_deref(),
         tables: body.table_ids,
     };
-    match service::change(&state.store, &caller.service(), id, &change).await {
+    match service::change(&state.services, &caller.service(), id, &change).await {
         Ok(service::Outcome::Refused {
             rejection: rej,
             snapshot,
@@ -385,7 +385,7 @@ pub async fn action(
     ApiPath((id, action)): ApiPath<(Uuid, String)>,
 ) -> Result<Json<Reservation>, ApiError> {
     Ok(Json(
-        service::transition(&state.store, &caller.service(), id, &action).await?,
+        service::transition(&state.services, &caller.service(), id, &action).await?,
     ))
 }
 
@@ -418,7 +418,7 @@ pub async fn walk_in(
     ApiJson(body): ApiJson<WalkInBody>,
 ) -> Result<Response, ApiError> {
     let seated = service::walk_in(
-        &state.store,
+        &state.services,
         &caller.service(),
         body.party_size,
         body.guest.as_ref(),

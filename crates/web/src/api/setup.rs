@@ -23,7 +23,7 @@ pub async fn get_settings(
     caller: ApiCaller,
 ) -> Result<Json<ReservationSettings>, ApiError> {
     Ok(Json(
-        setup::settings(&state.store, &caller.service()).await?,
+        setup::settings(&state.services, &caller.service()).await?,
     ))
 }
 
@@ -35,7 +35,7 @@ pub async fn put_settings(
     ApiJson(body): ApiJson<ReservationSettings>,
 ) -> Result<Json<ReservationSettings>, ApiError> {
     Ok(Json(
-        setup::set_settings(&state.store, &caller.service(), &body).await?,
+        setup::set_settings(&state.services, &caller.service(), &body).await?,
     ))
 }
 
@@ -46,7 +46,7 @@ pub async fn get_periods(
     caller: ApiCaller,
 ) -> Result<Json<Periods>, ApiError> {
     Ok(Json(Periods {
-        periods: setup::periods(&state.store, &caller.service()).await?,
+        periods: setup::periods(&state.services, &caller.service()).await?,
     }))
 }
 
@@ -62,7 +62,7 @@ pub async fn put_periods(
     ApiJson(body): ApiJson<Periods>,
 ) -> Result<Json<Periods>, ApiError> {
     Ok(Json(Periods {
-        periods: setup::set_periods(&state.store, &caller.service(), &body.periods).await?,
+        periods: setup::set_periods(&state.services, &caller.service(), &body.periods).await?,
     }))
 }
 
@@ -73,7 +73,7 @@ pub async fn get_closures(
     caller: ApiCaller,
 ) -> Result<Json<Closures>, ApiError> {
     Ok(Json(Closures {
-        closures: setup::closures(&state.store, &caller.service()).await?,
+        closures: setup::closures(&state.services, &caller.service()).await?,
     }))
 }
 
@@ -84,7 +84,7 @@ pub async fn add_closure(
     caller: ApiCaller,
     ApiJson(body): ApiJson<Closure>,
 ) -> Result<Response, ApiError> {
-    let c = setup::add_closure(&state.store, &caller.service(), &body).await?;
+    let c = setup::add_closure(&state.services, &caller.service(), &body).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
@@ -95,7 +95,7 @@ pub async fn remove_closure(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    setup::remove_closure(&state.store, &caller.service(), id).await?;
+    setup::remove_closure(&state.services, &caller.service(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -106,7 +106,7 @@ pub async fn get_turn_times(
     caller: ApiCaller,
 ) -> Result<Json<TurnTimes>, ApiError> {
     Ok(Json(TurnTimes {
-        turn_times: setup::turn_times(&state.store, &caller.service()).await?,
+        turn_times: setup::turn_times(&state.services, &caller.service()).await?,
     }))
 }
 
@@ -118,7 +118,7 @@ pub async fn put_turn_times(
     ApiJson(body): ApiJson<TurnTimes>,
 ) -> Result<Json<TurnTimes>, ApiError> {
     Ok(Json(TurnTimes {
-        turn_times: setup::set_turn_times(&state.store, &caller.service(), &body.turn_times)
+        turn_times: setup::set_turn_times(&state.services, &caller.service(), &body.turn_times)
             .await?,
     }))
 }
@@ -129,7 +129,7 @@ pub async fn floor(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Floor>, ApiError> {
-    let f = setup::floor(&state.store, &caller.service()).await?;
+    let f = setup::floor(&state.services, &caller.service()).await?;
     Ok(Json(Floor {
         areas: f.areas,
         tables: f.tables,
@@ -156,7 +156,7 @@ pub async fn add_area(
     caller: ApiCaller,
     ApiJson(body): ApiJson<AreaBody>,
 ) -> Result<Response, ApiError> {
-    let a: Area = setup::add_area(&state.store, &caller.service(), &body.name).await?;
+    let a: Area = setup::add_area(&state.services, &caller.service(), &body.name).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
@@ -191,7 +191,7 @@ pub async fn add_table(
     ApiJson(b): ApiJson<TableBody>,
 ) -> Result<Response, ApiError> {
     let t = setup::add_table(
-        &state.store,
+        &state.services,
         &caller.service(),
         &Table {
             id: Uuid::nil(),
@@ -231,7 +231,7 @@ pub async fn add_combination(
     ApiJson(b): ApiJson<CombinationBody>,
 ) -> Result<Response, ApiError> {
     let c = setup::add_combination(
-        &state.store,
+        &state.services,
         &caller.service(),
         &Combination {
             id: Uuid::nil(),
@@ -253,7 +253,7 @@ pub async fn remove_combination(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    setup::remove_combination(&state.store, &caller.service(), id).await?;
+    setup::remove_combination(&state.services, &caller.service(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -267,7 +267,7 @@ pub async fn update_table(
     ApiJson(body): ApiJson<hs_store::setup::TableChanges>,
 ) -> Result<Json<Table>, ApiError> {
     Ok(Json(
-        setup::update_table(&state.store, &caller.service(), id, &body).await?,
+        setup::update_table(&state.services, &caller.service(), id, &body).await?,
     ))
 }
 
@@ -279,7 +279,7 @@ pub async fn remove_table(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    setup::remove_table(&state.store, &caller.service(), id).await?;
+    setup::remove_table(&state.services, &caller.service(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -290,7 +290,7 @@ pub async fn get_special_days(
     caller: ApiCaller,
 ) -> Result<Json<crate::api::wire::SpecialDays>, ApiError> {
     Ok(Json(crate::api::wire::SpecialDays {
-        special_days: setup::special_days(&state.store, &caller.service()).await?,
+        special_days: setup::special_days(&state.services, &caller.service()).await?,
     }))
 }
 
@@ -304,7 +304,7 @@ pub async fn put_special_day(
     ApiPath(date): ApiPath<NaiveDate>,
     ApiJson(body): ApiJson<crate::api::wire::SpecialDays>,
 ) -> Result<Json<crate::api::wire::SpecialDays>, ApiError> {
-    let days =
-        setup::set_special_day(&state.store, &caller.service(), date, &body.special_days).await?;
+    let days = setup::set_special_day(&state.services, &caller.service(), date, &body.special_days)
+        .await?;
     Ok(Json(crate::api::wire::SpecialDays { special_days: days }))
 }

@@ -31,7 +31,7 @@ pub async fn list(State(state): State<AppState>, r: InRestaurant, uri: Uri) -> R
     let date =
         query_param(&uri, "date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
     let result: Result<Value, StoreError> = async {
-        let (calls, tz) = calls::list(&state.store, &r.service(), outcome, date).await?;
+        let (calls, tz) = calls::list(&state.services, &r.service(), outcome, date).await?;
         let rows: Vec<Value> = calls
             .iter()
             .map(|c| {
@@ -76,7 +76,7 @@ pub async fn show(
             reservation,
             texts_allowed: allowed,
             tz,
-        } = calls::detail(&state.store, &r.service(), id).await?;
+        } = calls::detail(&state.services, &r.service(), id).await?;
         let reservation = reservation.map(|res| context! { id => res.id, code => res.code, date => res.date.to_string(), time => res.time, party => res.party_size, status => res.status.as_str(), guest => res.guest.map(|g| g.name) });
         let has_text = call.transcript.is_some() || call.summary.is_some();
         Ok(context! {

@@ -50,7 +50,7 @@ async fn day_with(
             tables,
             rules,
             handovers,
-        } = service::day(&state.store, &r.service(), asked).await?;
+        } = service::day(&state.services, &r.service(), asked).await?;
         // Service-period tabs: the day's periods; `?period=` shows the reservations starting in one.
         let day_periods = rules.periods_on(date).to_vec();
         let chosen = query_param(uri, "period").filter(|p| day_periods.iter().any(|d| &d.name == p));
@@ -137,7 +137,7 @@ pub async fn confirm_cancel(
     if let Err(resp) = r.require(Role::Manager, &state, &headers) {
         return resp;
     }
-    let found = service::get(&state.store, &r.service(), id).await;
+    let found = service::get(&state.services, &r.service(), id).await;
     match found {
         Ok(res) => render(
             &state,
@@ -188,7 +188,7 @@ async fn change_status(
     } else {
         "list"
     };
-    match hs_service::reservations::transition(&state.store, &r.service(), id, action).await {
+    match hs_service::reservations::transition(&state.services, &r.service(), id, action).await {
         Ok(res) => back_to(Some(res.date), view),
         Err(StoreError::Forbidden) => {
             crate::render::error_page_for(state, headers, Some(&r.ctx), StatusCode::FORBIDDEN)
@@ -233,7 +233,7 @@ pub async fn walk_in(
         return refused(StatusCode::UNPROCESSABLE_ENTITY, e.field(), e.to_string()).await;
     };
     let outcome =
-        hs_service::reservations::walk_in(&state.store, &r.service(), party, None, tables, "")
+        hs_service::reservations::walk_in(&state.services, &r.service(), party, None, tables, "")
             .await;
     match outcome {
         Ok(Ok(res)) => back_to(Some(res.date), "list"),

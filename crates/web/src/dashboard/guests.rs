@@ -21,7 +21,7 @@ pub async fn search(State(state): State<AppState>, r: InRestaurant, uri: Uri) ->
     let found = if q.trim().is_empty() {
         Ok(Vec::new())
     } else {
-        guests::search(&state.store, &r.service(), &q).await
+        guests::search(&state.services, &r.service(), &q).await
     };
     match found {
         Ok(guests) => render(
@@ -49,7 +49,7 @@ pub async fn lookup(State(state): State<AppState>, r: InRestaurant, uri: Uri) ->
     let found = if q.trim().chars().count() < 2 {
         Ok(Vec::new())
     } else {
-        guests::search(&state.store, &r.service(), &q).await
+        guests::search(&state.services, &r.service(), &q).await
     };
     match found {
         Ok(mut guests) => {
@@ -83,7 +83,7 @@ async fn profile(
     extra: Value,
 ) -> Response {
     let result: Result<Value, StoreError> = async {
-        let (guest, history, special) = guests::profile(&state.store, &r.service(), id).await?;
+        let (guest, history, special) = guests::profile(&state.services, &r.service(), id).await?;
         Ok(context! { guest, history, special_allowed => special, tags => guest.tags.join(", ") })
     }
     .await;
@@ -147,7 +147,7 @@ pub async fn update(
         notes: Some(form.get("notes").to_string()),
         special_notes: special.then(|| form.get("special_notes").to_string()),
     };
-    let outcome = guests::update(&state.store, &r.service(), id, build)
+    let outcome = guests::update(&state.services, &r.service(), id, build)
         .await
         .map(|_| ());
     match outcome {

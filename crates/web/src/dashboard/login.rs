@@ -206,7 +206,7 @@ const TOTP_LOCKOUTS_BEFORE_MAIL: u32 = 2;
 /// guessing second-factor codes. A failure to queue it is logged; the lockout holds either way.
 async fn warn_of_totp_guessing(state: &AppState, user: &hs_store::accounts::User) {
     tracing::warn!(user = %user.id, "repeated second-factor lockouts; owner notified");
-    if let Err(e) = hs_service::team::warn_of_totp_guessing(&state.store, user.id).await {
+    if let Err(e) = hs_service::team::warn_of_totp_guessing(&state.services, user.id).await {
         tracing::error!(error = %e, "queueing the second-factor warning");
     }
 }

@@ -54,7 +54,7 @@ async fn new_page(
             snapshot: snap,
             slots,
             special_allowed: special,
-        } = service::options(&state.store, &r.service(), date, party, None).await?;
+        } = service::options(&state.services, &r.service(), date, party, None).await?;
         let (slots, reason) = match slots {
             Ok(list) => (
                 list.iter()
@@ -87,7 +87,7 @@ async fn new_page(
 
 /// `GET /reservations/new?date=&party_size=`: the day's free times for the party.
 pub async fn new_form(State(state): State<AppState>, r: InRestaurant, uri: Uri) -> Response {
-    let today = match service::today(&state.store, &r.service()).await {
+    let today = match service::today(&state.services, &r.service()).await {
         Ok(d) => d,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -183,7 +183,7 @@ pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFi
         channel: Channel::Dashboard,
         tables,
     };
-    let outcome = hs_service::reservations::book(&state.store, &r.service(), &req)
+    let outcome = hs_service::reservations::book(&state.services, &r.service(), &req)
         .await
         .map(Outcome::into_result);
     match outcome {
@@ -242,7 +242,7 @@ async fn detail_page(
             today,
             tz,
             calls,
-        } = service::detail(&state.store, &r.service(), id).await?;
+        } = service::detail(&state.services, &r.service(), id).await?;
         let calls: Vec<Value> = calls
             .into_iter()
             .map(|(cid, at, outcome)| context! { id => cid, at => crate::render::local(at, tz), outcome })
@@ -250,7 +250,7 @@ async fn detail_page(
         let move_date = want.0.unwrap_or(res.date);
         let move_party = want.1.unwrap_or(res.party_size as u32);
         let service::Options { snapshot: snap, slots, .. } =
-            service::options(&state.store, &r.service(), move_date, move_party, Some(id)).await?;
+            service::options(&state.services, &r.service(), move_date, move_party, Some(id)).await?;
         let (slots, reason) = match slots {
             Ok(list) => (
                 list.iter()
@@ -357,7 +357,7 @@ pub async fn change(
                 notes: Some(form.get("notes")),
                 tables,
             };
-            hs_service::reservations::change(&state.store, &r.service(), id, &change)
+            hs_service::reservations::change(&state.services, &r.service(), id, &change)
                 .await
                 .map(Outcome::into_result)
         }

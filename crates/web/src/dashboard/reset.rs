@@ -34,7 +34,7 @@ pub async fn forgot(
     let key = format!("reset:{email}");
     if state.login_limiter.check(&key).is_ok() {
         state.login_limiter.fail(&key);
-        if let Err(e) = hs_service::team::request_password_reset(&state.store, &email).await {
+        if let Err(e) = hs_service::team::request_password_reset(&state.services, &email).await {
             return ApiError::from(e).into_response();
         }
     }

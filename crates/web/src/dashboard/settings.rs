@@ -27,7 +27,7 @@ const SPARE_ROWS: usize = 3;
 
 async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Value) -> Response {
     let result: Result<Value, StoreError> = async {
-        let o = setup::overview(&state.store, &r.service()).await?;
+        let o = setup::overview(&state.services, &r.service()).await?;
         let tz = o.tz;
         Ok(context! {
             s => o.settings,
@@ -155,7 +155,7 @@ pub async fn restaurant(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     let edit = |current: ReservationSettings| -> Result<ReservationSettings, StoreError> {
         let pacing = form.get("pacing_covers").trim();
         Ok(ReservationSettings {
@@ -209,7 +209,7 @@ pub async fn periods(
         )
         .await;
     }
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         let mut list = Vec::new();
         for i in form.filled_rows("p", "name") {
@@ -233,7 +233,7 @@ pub async fn turn_times(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         let mut bands = Vec::new();
         for i in form.filled_rows("t", "minutes") {
@@ -260,7 +260,7 @@ pub async fn add_closure(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         let c = Closure {
             id: None,
@@ -280,7 +280,7 @@ pub async fn remove_closure(
     headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         setup::remove_closure(&store, &caller, id).await
     })
@@ -299,7 +299,7 @@ pub async fn add_special_day(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         let day = date_field(&form, "special_day")?;
         let new = SpecialDay {
@@ -321,7 +321,7 @@ pub async fn remove_special_day(
     headers: HeaderMap,
     ApiPath(day): ApiPath<NaiveDate>,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         setup::set_special_day(&store, &caller, day, &[]).await
     })
@@ -335,7 +335,7 @@ pub async fn add_area(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         setup::add_area(&store, &caller, form.get("area_name"))
             .await
@@ -351,7 +351,7 @@ pub async fn add_combination(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         let table_ids: Vec<Uuid> = form
             .names()
@@ -379,7 +379,7 @@ pub async fn remove_combination(
     headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         setup::remove_combination(&store, &caller, id).await
     })
@@ -396,7 +396,7 @@ pub async fn voice_secret(
     if let Err(resp) = guard(&state, &r, &headers) {
         return resp;
     }
-    match setup::rotate_voice_secret(&state.store, &r.service()).await {
+    match setup::rotate_voice_secret(&state.services, &r.service()).await {
         Ok(secret) => {
             page(&state, &r, StatusCode::OK, context! { new_secret => secret, notice => PageCtx::in_restaurant(&r).translate("settings.voice_secret_once") }).await
         }
@@ -410,7 +410,7 @@ pub async fn voice_end_rotation(
     r: InRestaurant,
     headers: HeaderMap,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         setup::end_voice_rotation(&store, &caller).await
     })
@@ -424,7 +424,7 @@ pub async fn voice_options(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         let days = number_field(&form, "retention_days")?;
         setup::set_voice_options(
@@ -446,7 +446,7 @@ pub async fn voice_retell(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         if form.get("remove") == "1" {
             setup::set_retell_key(&store, &caller, None).await
@@ -470,7 +470,7 @@ pub async fn add_table(
     headers: HeaderMap,
     form: FormFields,
 ) -> Response {
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         let area_id = Uuid::parse_str(form.get("area_id")).map_err(|_| StoreError::Invalid {
             field: "area_id".into(),
@@ -499,7 +499,7 @@ pub async fn toggle_online(
     form: FormFields,
 ) -> Response {
     let on = form.get("on") == "1";
-    let (caller, store) = (r.service(), state.store.clone());
+    let (caller, store) = (r.service(), state.services.clone());
     save(&state, &r, &headers, async move {
         setup::update_table(
             &store,

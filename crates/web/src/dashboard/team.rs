@@ -27,7 +27,7 @@ async fn team_page(
             invites,
             settings,
             tokens,
-        } = hs_service::team::overview(&state.store, &r.service()).await?;
+        } = hs_service::team::overview(&state.services, &r.service()).await?;
         Ok(context! {
             members => members.iter().map(|m| context! {
                 user_id => m.user_id, name => m.name, email => m.email, role => m.role.as_str(), totp_enabled => m.totp_enabled,
@@ -81,7 +81,7 @@ async fn team_change(
         return resp;
     }
     let lang = PageCtx::in_restaurant(r).lang;
-    match hs_service::team::change(&state.store, &r.service(), change).await {
+    match hs_service::team::change(&state.services, &r.service(), change).await {
         Ok(Changed::Nothing) => team_page(state, r, StatusCode::OK, context! {}).await,
         Ok(Changed::Invited(email)) => {
             let notice = format!("{} {email}", i18n::text(lang, "team.invited"));
