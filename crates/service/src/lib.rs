@@ -9,10 +9,20 @@ pub mod jobs;
 pub mod messages;
 pub mod reservations;
 pub mod retention;
+pub mod sessions;
 pub mod setup;
 pub mod team;
 
 use jobs::{Registry, Scheduler};
+
+pub use hs_store::{Actor, StoreError};
+
+/// The records the use cases answer with and take: the store's data types (never its
+/// transactions or queries).
+pub mod model {
+    pub use hs_store::secret::{constant_time_eq, hex};
+    pub use hs_store::{accounts, booking, guests, setup, team, voice};
+}
 
 /// The use cases' handle on the database: what the web layer holds instead of the store, so
 /// that no handler can open a transaction or run a query itself.

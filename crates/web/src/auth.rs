@@ -12,8 +12,8 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use hs_domain::Role;
-use hs_store::team::{MyRestaurant, TokenPrincipal};
-use hs_store::Actor;
+use hs_service::model::team::{MyRestaurant, TokenPrincipal};
+use hs_service::Actor;
 use std::net::{IpAddr, SocketAddr};
 use uuid::Uuid;
 
@@ -106,7 +106,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         if let Err(wait) = state.auth_failures.peek(&ip) {
             return ApiError::too_many(wait).into_response();
         }
-        match state.store.authenticate_api_token(&token).await {
+        match state.services.authenticate_api_token(&token).await {
             Ok(Some(p)) => {
                 if let Err(wait) = state.api_limiter.take(&p.token_id.to_string()) {
                     return ApiError::too_many(wait).into_response();
@@ -134,7 +134,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
 
     let token = cookie(req.headers(), SESSION_COOKIE).map(str::to_string);
     if let Some(token) = token {
-        match state.store.session_by_token(&token).await {
+        match state.services.session_by_token(&token).await {
             Ok(Some((session, user))) => {
                 if unsafe_method {
                     let expected = session.csrf_token.clone();
@@ -143,7 +143,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                         .get(CSRF_HEADER)
                         .and_then(|v| v.to_str().ok())
                         .is_some_and(|v| {
-                            hs_store::secret::constant_time_eq(v.as_bytes(), expected.as_bytes())
+                            hs_service::model::constant_time_eq(v.as_bytes(), expected.as_bytes())
                         });
                     if !header_ok {
                         // Look in the form body, then hand the same bytes on.
@@ -159,7 +159,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                         };
                         let field_ok = form_pairs(&bytes).iter().any(|(k, v)| {
                             k == CSRF_FIELD
-                                && hs_store::secret::constant_time_eq(
+                                && hs_service::model::constant_time_eq(
                                     v.as_bytes(),
                                     expected.as_bytes(),
                                 )
@@ -222,11 +222,6 @@ impl InRestaurant {
     }
 }
 
-/// A change run in a restaurant's transaction (see [`InRestaurant::write`]).
-pub type Change<'a, T> = std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<T, hs_store::StoreError>> + Send + 'a>,
->;
-
 impl InRestaurant {
     /// The signed-in user in this restaurant, as the service layer knows callers.
     pub fn service(&self) -> hs_service::reservations::Caller {
@@ -236,21 +231,6 @@ impl InRestaurant {
             role: self.restaurant.role,
         }
     }
-
-    /// Runs `change` in this restaurant's transaction as this user; commits when it succeeds,
-    /// rolls back otherwise.
-    pub async fn write<T, F>(&self, state: &AppState, change: F) -> Result<T, hs_store::StoreError>
-    where
-        F: for<'a> FnOnce(&'a mut hs_store::TenantTx) -> Change<'a, T>,
-    {
-        let mut tx = state
-            .store
-            .tenant(self.restaurant.id, &self.actor())
-            .await?;
-        let out = change(&mut tx).await?;
-        tx.commit().await?;
-        Ok(out)
-    }
 }
 
 /// Resolves the current restaurant of a session; `None` when the user belongs to none.
@@ -258,7 +238,7 @@ pub async fn current_restaurant(
     state: &AppState,
     ctx: &SessionCtx,
 ) -> Result<(Option<MyRestaurant>, Vec<MyRestaurant>), ApiError> {
-    let mine = state.store.restaurants_of(ctx.user.id).await?;
+    let mine = state.services.restaurants_of(ctx.user.id).await?;
     let current = ctx
         .session
         .current_restaurant
@@ -274,12 +254,10 @@ async fn owner_needs_2fa(
     ctx: &SessionCtx,
     r: &MyRestaurant,
 ) -> Result<bool, ApiError> {
-    if r.role != Role::Owner || ctx.user.totp_enabled {
-        return Ok(false);
-    }
-    let mut tx = state.store.tenant(r.id, &Actor::User(ctx.user.id)).await?;
-    let s = tx.settings().await?;
-    Ok(s.require_owner_2fa)
+    Ok(state
+        .services
+        .owner_needs_2fa(r.id, &ctx.user, r.role)
+        .await?)
 }
 
 /// Puts a signed-in user into their current restaurant: `Ok(None)` when they belong to none, a
@@ -330,11 +308,6 @@ pub struct ApiCaller {
 }
 
 impl ApiCaller {
-    /// Opens the caller's restaurant transaction, acting as the caller.
-    pub async fn tenant(&self, state: &AppState) -> Result<hs_store::TenantTx, ApiError> {
-        Ok(state.store.tenant(self.restaurant_id, &self.actor).await?)
-    }
-
     /// The caller as the service layer knows callers.
     pub fn service(&self) -> hs_service::reservations::Caller {
         hs_service::reservations::Caller {

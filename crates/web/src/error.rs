@@ -4,7 +4,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hs_store::StoreError;
+use hs_service::StoreError;
 use serde_json::json;
 
 /// How long clients should wait before retrying while the database is away, in seconds: a

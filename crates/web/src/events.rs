@@ -35,31 +35,25 @@ pub async fn forward(state: AppState) {
     tracing::info!("reservation events: starting listener");
     let mut lost = false;
     loop {
-        match state.store.reservation_listener().await {
-            Ok(mut listener) => loop {
+        match state.services.reservation_changes().await {
+            Ok(mut feed) => loop {
                 if std::mem::take(&mut lost) {
                     tracing::warn!("reservation events: listening again; dashboards reload");
                     let _ = state.events.send(LiveEvent::Resync);
                 }
                 tracing::debug!("listening for reservation changes");
-                match listener.try_recv().await {
+                match feed.next().await {
                     Ok(None) => {
                         tracing::warn!("reservation listener lost its connection; reconnecting");
                         lost = true;
                         break;
                     }
-                    Ok(Some(n)) => {
-                        let mut parts = n.payload().split(' ');
-                        if let (Some(Ok(restaurant_id)), Some(Ok(reservation_id))) = (
-                            parts.next().map(Uuid::parse_str),
-                            parts.next().map(Uuid::parse_str),
-                        ) {
-                            // No subscribers is fine.
-                            let _ = state.events.send(LiveEvent::Reservation(ReservationEvent {
-                                restaurant_id,
-                                reservation_id,
-                            }));
-                        }
+                    Ok(Some((restaurant_id, reservation_id))) => {
+                        // No subscribers is fine.
+                        let _ = state.events.send(LiveEvent::Reservation(ReservationEvent {
+                            restaurant_id,
+                            reservation_id,
+                        }));
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "reservation listener failed; reconnecting");

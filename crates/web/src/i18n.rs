@@ -338,7 +338,7 @@ mod tests {
                 } else if key == "weekday." {
                     (0..7).map(|d| format!("{key}{d}")).collect()
                 } else if key == "outcome." {
-                    hs_store::voice::Outcome::ALL
+                    hs_service::model::voice::Outcome::ALL
                         .iter()
                         .map(|o| format!("{key}{}", o.as_str()))
                         .chain([format!("{key}open")])

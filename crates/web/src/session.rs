@@ -2,9 +2,9 @@
 //! in, and the cookie it comes from. Resolved by [`crate::auth`]; rendered by [`crate::render`].
 
 use axum::http::{header, HeaderMap};
-use hs_store::accounts::{Session, User};
-use hs_store::team::MyRestaurant;
-use hs_store::Actor;
+use hs_service::model::accounts::{Session, User};
+use hs_service::model::team::MyRestaurant;
+use hs_service::Actor;
 
 /// A session resolved from the cookie (possibly still waiting for its second factor).
 #[derive(Clone, Debug)]

@@ -3,7 +3,6 @@
 
 use crate::{events, limits, metrics, render};
 use hs_domain::Clock;
-use hs_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -51,8 +50,7 @@ impl WebConfig {
 /// Everything a handler needs, cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    /// The use cases handlers call.
+    /// The use cases handlers call: the web layer's only way to the database.
     pub services: hs_service::Services,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
@@ -72,8 +70,8 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the state; the limiters run on the store's clock.
-    pub fn new(store: Store, config: WebConfig) -> Self {
-        let clock: Clock = store.clock().clone();
+    pub fn new(services: hs_service::Services, config: WebConfig) -> Self {
+        let clock: Clock = services.clock().clone();
         AppState {
             login_limiter: Arc::new(limits::FailureLimiter::new(limits::LOGIN, clock.clone())),
             totp_limiter: Arc::new(limits::FailureLimiter::new(limits::TOTP, clock.clone())),
@@ -89,8 +87,7 @@ impl AppState {
                 limits::AUTH_FAILURES_PER_MINUTE,
                 clock,
             )),
-            services: hs_service::Services::new(store.clone()),
-            store,
+            services,
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             templates: Arc::new(render::environment()),

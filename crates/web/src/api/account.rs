@@ -14,7 +14,7 @@ use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use hs_domain::Role;
 use hs_service::account;
-use hs_store::team::AuditFilter;
+use hs_service::model::team::AuditFilter;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -29,7 +29,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
             database: database.into(),
         })
     };
-    if state.store.ping().await {
+    if state.services.ping().await {
         (StatusCode::OK, h("ok", "ok")).into_response()
     } else {
         (
@@ -61,7 +61,7 @@ pub async fn metrics(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .unwrap_or("");
-    if !hs_store::secret::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+    if !hs_service::model::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         let _ = state.auth_failures.take(&ip);
         return ApiError::unauthorized().into_response();
     }
@@ -70,7 +70,7 @@ pub async fn metrics(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(state.store.pool_stats()),
+        state.metrics.render(state.services.pool_stats()),
     )
         .into_response()
 }

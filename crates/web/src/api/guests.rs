@@ -8,7 +8,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use hs_service::guests;
-use hs_store::guests::{Guest, GuestChanges};
+use hs_service::model::guests::{Guest, GuestChanges};
 use serde::Deserialize;
 use uuid::Uuid;
 

@@ -19,9 +19,9 @@ use chrono::{NaiveDate, NaiveTime};
 use hs_domain::availability::{Alternatives, Slot, Snapshot};
 use hs_domain::reservation::Channel;
 use hs_domain::validate::hhmm;
+use hs_service::model::booking::{Change, GuestInput, NewReservation, Rejection, Reservation};
 use hs_service::reservations as service;
-use hs_store::booking::{Change, GuestInput, NewReservation, Rejection, Reservation};
-use hs_store::StoreError;
+use hs_service::StoreError;
 use serde::Deserialize;
 use uuid::Uuid;
 

@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
+use hs_service::model::setup::{Area, Closure, Combination, ReservationSettings, Table};
 use hs_service::setup;
-use hs_store::setup::{Area, Closure, Combination, ReservationSettings, Table};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -264,7 +264,7 @@ pub async fn update_table(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(body): ApiJson<hs_store::setup::TableChanges>,
+    ApiJson(body): ApiJson<hs_service::model::setup::TableChanges>,
 ) -> Result<Json<Table>, ApiError> {
     Ok(Json(
         setup::update_table(&state.services, &caller.service(), id, &body).await?,

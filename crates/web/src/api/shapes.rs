@@ -405,10 +405,10 @@ mod tests {
 
     #[test]
     fn every_mirror_matches_the_json_of_its_record() {
-        use hs_store::booking::{GuestInput, GuestRef, Reservation};
-        use hs_store::guests::{Guest, GuestChanges};
-        use hs_store::setup::*;
-        use hs_store::team::{ApiToken, AuditEntry};
+        use hs_service::model::booking::{GuestInput, GuestRef, Reservation};
+        use hs_service::model::guests::{Guest, GuestChanges};
+        use hs_service::model::setup::*;
+        use hs_service::model::team::{ApiToken, AuditEntry};
         let now = chrono::Utc::now();
         let id = uuid::Uuid::new_v4();
         let guest = GuestRef {

@@ -59,7 +59,7 @@ pub struct AvailabilityOut {
 pub struct ReservationList {
     pub date: NaiveDate,
     #[schema(value_type = Vec<crate::api::shapes::Reservation>)]
-    pub reservations: Vec<hs_store::booking::Reservation>,
+    pub reservations: Vec<hs_service::model::booking::Reservation>,
 }
 
 /// The weekly service periods.
@@ -67,7 +67,7 @@ pub struct ReservationList {
 #[serde(deny_unknown_fields)]
 pub struct Periods {
     #[schema(value_type = Vec<crate::api::shapes::ServicePeriod>)]
-    pub periods: Vec<hs_store::setup::ServicePeriod>,
+    pub periods: Vec<hs_service::model::setup::ServicePeriod>,
 }
 
 /// The turn-time bands.
@@ -75,7 +75,7 @@ pub struct Periods {
 #[serde(deny_unknown_fields)]
 pub struct TurnTimes {
     #[schema(value_type = Vec<crate::api::shapes::TurnBand>)]
-    pub turn_times: Vec<hs_store::setup::TurnBand>,
+    pub turn_times: Vec<hs_service::model::setup::TurnBand>,
 }
 
 /// Special opening days (each period a row; the day's periods replace its weekday's).
@@ -83,41 +83,41 @@ pub struct TurnTimes {
 #[serde(deny_unknown_fields)]
 pub struct SpecialDays {
     #[schema(value_type = Vec<crate::api::shapes::SpecialDay>)]
-    pub special_days: Vec<hs_store::setup::SpecialDay>,
+    pub special_days: Vec<hs_service::model::setup::SpecialDay>,
 }
 
 /// Closures from today on.
 #[derive(Serialize, ToSchema)]
 pub struct Closures {
     #[schema(value_type = Vec<crate::api::shapes::Closure>)]
-    pub closures: Vec<hs_store::setup::Closure>,
+    pub closures: Vec<hs_service::model::setup::Closure>,
 }
 
 /// Areas, tables and combinations.
 #[derive(Serialize, ToSchema)]
 pub struct Floor {
     #[schema(value_type = Vec<crate::api::shapes::Area>)]
-    pub areas: Vec<hs_store::setup::Area>,
+    pub areas: Vec<hs_service::model::setup::Area>,
     #[schema(value_type = Vec<crate::api::shapes::Table>)]
-    pub tables: Vec<hs_store::setup::Table>,
+    pub tables: Vec<hs_service::model::setup::Table>,
     #[schema(value_type = Vec<crate::api::shapes::Combination>)]
-    pub combinations: Vec<hs_store::setup::Combination>,
+    pub combinations: Vec<hs_service::model::setup::Combination>,
 }
 
 /// Guests found.
 #[derive(Serialize, ToSchema)]
 pub struct GuestList {
     #[schema(value_type = Vec<crate::api::shapes::Guest>)]
-    pub guests: Vec<hs_store::guests::Guest>,
+    pub guests: Vec<hs_service::model::guests::Guest>,
 }
 
 /// A guest with their reservations.
 #[derive(Serialize, ToSchema)]
 pub struct GuestProfile {
     #[schema(value_type = crate::api::shapes::Guest)]
-    pub guest: hs_store::guests::Guest,
+    pub guest: hs_service::model::guests::Guest,
     #[schema(value_type = Vec<crate::api::shapes::Reservation>)]
-    pub reservations: Vec<hs_store::booking::Reservation>,
+    pub reservations: Vec<hs_service::model::booking::Reservation>,
 }
 
 /// Answer of `GET /api/health`.
@@ -148,7 +148,7 @@ pub struct RestaurantRef {
 #[derive(Serialize, ToSchema)]
 pub struct AuditPage {
     #[schema(value_type = Vec<crate::api::shapes::AuditEntry>)]
-    pub entries: Vec<hs_store::team::AuditEntry>,
+    pub entries: Vec<hs_service::model::team::AuditEntry>,
     /// Pass as `before` for the next (older) page.
     pub next_before: Option<Uuid>,
 }
@@ -157,7 +157,7 @@ pub struct AuditPage {
 #[derive(Serialize, ToSchema)]
 pub struct TokenList {
     #[schema(value_type = Vec<crate::api::shapes::ApiToken>)]
-    pub tokens: Vec<hs_store::team::ApiToken>,
+    pub tokens: Vec<hs_service::model::team::ApiToken>,
 }
 
 /// A new API token, shown once.
@@ -165,7 +165,7 @@ pub struct TokenList {
 pub struct CreatedToken {
     pub token: String,
     #[schema(value_type = crate::api::shapes::ApiToken)]
-    pub api_token: hs_store::team::ApiToken,
+    pub api_token: hs_service::model::team::ApiToken,
 }
 
 /// What the voice webhooks may answer besides their success.

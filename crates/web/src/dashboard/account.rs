@@ -8,7 +8,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use hs_store::StoreError;
+use hs_service::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
 
@@ -18,7 +18,7 @@ async fn account_page(
     status: StatusCode,
     extra: Value,
 ) -> Response {
-    let user = match state.store.user(ctx.user.id).await {
+    let user = match state.services.user(ctx.user.id).await {
         Ok(u) => u,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -30,7 +30,7 @@ async fn account_page(
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let sessions = match state.store.sessions_of(fresh.user.id).await {
+    let sessions = match state.services.sessions_of(fresh.user.id).await {
         Ok(s) => s,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -41,7 +41,7 @@ async fn account_page(
     let totp_setup = if fresh.user.totp_enabled {
         None
     } else {
-        match state.store.pending_totp(fresh.user.id).await {
+        match state.services.pending_totp(fresh.user.id).await {
             Ok(Some(secret)) => {
                 let uri = hs_domain::totp::otpauth_uri("HostSystem", &fresh.user.email, &secret);
                 let svg = qrcode::QrCode::new(uri.as_bytes())
@@ -62,7 +62,7 @@ async fn account_page(
         }
     };
     let left = state
-        .store
+        .services
         .recovery_codes_left(fresh.user.id)
         .await
         .unwrap_or(0);
@@ -119,7 +119,7 @@ pub async fn change_password(
 ) -> Response {
     let notice = PageCtx::signed_in(&ctx).translate("account.password_changed");
     let outcome = state
-        .store
+        .services
         .change_password(
             ctx.user.id,
             form.get("current_password"),
@@ -138,7 +138,7 @@ pub async fn set_language(
     form: FormFields,
 ) -> Response {
     match state
-        .store
+        .services
         .set_language(ctx.user.id, form.get("language"))
         .await
     {
@@ -149,7 +149,7 @@ pub async fn set_language(
 
 /// `POST /account/2fa/start`.
 pub async fn totp_start(State(state): State<AppState>, SignedIn(ctx): SignedIn) -> Response {
-    match state.store.begin_totp(ctx.user.id).await {
+    match state.services.begin_totp(ctx.user.id).await {
         Ok(_) => Redirect::to("/account").into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -162,7 +162,7 @@ pub async fn totp_confirm(
     form: FormFields,
 ) -> Response {
     let outcome = state
-        .store
+        .services
         .confirm_totp(ctx.user.id, form.get("code"))
         .await;
     account_outcome(
@@ -180,7 +180,7 @@ pub async fn totp_disable(
     form: FormFields,
 ) -> Response {
     let outcome = state
-        .store
+        .services
         .disable_totp(ctx.user.id, form.get("password"))
         .await;
     account_outcome(&state, &ctx, outcome.map(|()| context! {})).await
@@ -192,7 +192,7 @@ pub async fn end_session(
     SignedIn(ctx): SignedIn,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
-    match state.store.end_session(ctx.user.id, id).await {
+    match state.services.end_session(ctx.user.id, id).await {
         Ok(_) => Redirect::to("/account").into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -204,7 +204,7 @@ pub async fn end_other_sessions(
     SignedIn(ctx): SignedIn,
 ) -> Response {
     match state
-        .store
+        .services
         .end_other_sessions(ctx.user.id, Some(ctx.session.id))
         .await
     {

@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use hs_service::calls;
-use hs_store::voice::Outcome;
-use hs_store::StoreError;
+use hs_service::model::voice::Outcome;
+use hs_service::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
 

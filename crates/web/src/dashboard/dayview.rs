@@ -16,9 +16,9 @@ use chrono::{Duration, NaiveDate, NaiveTime, Timelike};
 use hs_domain::availability::Unavailable;
 use hs_domain::reservation::Status;
 use hs_domain::Role;
+use hs_service::model::booking::Reservation;
 use hs_service::reservations as service;
-use hs_store::booking::Reservation;
-use hs_store::StoreError;
+use hs_service::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
 

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use hs_domain::reservation::Status;
 use hs_domain::validate;
 use hs_domain::Role;
-use hs_store::booking::Reservation;
+use hs_service::model::booking::Reservation;
 use minijinja::{context, Value};
 use uuid::Uuid;
 

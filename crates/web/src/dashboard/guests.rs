@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use hs_service::guests;
-use hs_store::guests::GuestChanges;
-use hs_store::StoreError;
+use hs_service::model::guests::GuestChanges;
+use hs_service::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
 

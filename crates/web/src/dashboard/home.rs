@@ -57,9 +57,13 @@ pub async fn switch_restaurant(
     let Ok(id) = Uuid::parse_str(form.get("restaurant_id")) else {
         return ApiError::bad_field("restaurant_id", "invalid_uuid", "not a UUID").into_response();
     };
-    match state.store.restaurants_of(ctx.user.id).await {
+    match state.services.restaurants_of(ctx.user.id).await {
         Ok(mine) if mine.iter().any(|r| r.id == id) => {
-            match state.store.set_current_restaurant(ctx.session.id, id).await {
+            match state
+                .services
+                .set_current_restaurant(ctx.session.id, id)
+                .await
+            {
                 Ok(()) => Redirect::to("/").into_response(),
                 Err(e) => ApiError::from(e).into_response(),
             }

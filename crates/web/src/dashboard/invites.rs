@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use hs_store::{Actor, StoreError};
+use hs_service::{Actor, StoreError};
 use minijinja::{context, Value};
 use uuid::Uuid;
 
@@ -26,17 +26,14 @@ async fn invite_page(
         Some(s) => PageCtx::signed_in(s),
         None => PageCtx::anonymous(headers, uri),
     };
-    let invite = match state.store.tenant(rid, &Actor::Anonymous).await {
-        Ok(mut tx) => match tx.invite_by_token(token).await {
-            Ok(i) => Some(i),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return ApiError::from(e).into_response(),
-        },
+    let invite = match state.services.invite_by_token(rid, token).await {
+        Ok(i) => Some(i),
+        Err(StoreError::NotFound) => None,
         Err(e) => return ApiError::from(e).into_response(),
     };
     let account_exists = match &invite {
         Some(i) => state
-            .store
+            .services
             .user_by_email(&i.email)
             .await
             .map(|u| u.is_some())
@@ -96,10 +93,7 @@ pub async fn accept_invite(
     let (user, new_session) = match &signed_in {
         Some(s) => (s.user.clone(), None),
         None => {
-            let invite = match state.store.tenant(rid, &Actor::Anonymous).await {
-                Ok(mut tx) => tx.invite_by_token(&token).await,
-                Err(e) => Err(e),
-            };
+            let invite = state.services.invite_by_token(rid, &token).await;
             let invite = match invite {
                 Ok(i) => i,
                 Err(StoreError::NotFound) => {
@@ -118,9 +112,9 @@ pub async fn accept_invite(
             };
             let (lang, _) = lang_of(&headers, Some(&uri), None);
             let created = state
-                .store
+                .services
                 .create_user(
-                    hs_store::accounts::NewUser {
+                    hs_service::model::accounts::NewUser {
                         email: &invite.email,
                         name: form.get("name"),
                         password: form.get("password"),
@@ -153,13 +147,11 @@ pub async fn accept_invite(
             }
         }
     };
-    let accepted = match state.store.tenant(rid, &Actor::User(user.id)).await {
-        Ok(mut tx) => match tx.accept_invite(&token, user.id, &user.email).await {
-            Ok(_) => tx.commit().await,
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
+    let accepted = state
+        .services
+        .accept_invite(rid, &token, &user)
+        .await
+        .map(|_| ());
     match accepted {
         Ok(()) => {}
         Err(StoreError::Conflict { message, .. }) => {
@@ -189,17 +181,21 @@ pub async fn accept_invite(
         Err(e) => return ApiError::from(e).into_response(),
     }
     match (signed_in, new_session) {
-        (Some(s), _) => match state.store.set_current_restaurant(s.session.id, rid).await {
+        (Some(s), _) => match state
+            .services
+            .set_current_restaurant(s.session.id, rid)
+            .await
+        {
             Ok(()) => Redirect::to("/").into_response(),
             Err(e) => ApiError::from(e).into_response(),
         },
         (None, _) => match state
-            .store
+            .services
             .create_session(user.id, false, user_agent(&headers))
             .await
         {
             Ok((t, s)) => {
-                let _ = state.store.set_current_restaurant(s.id, rid).await;
+                let _ = state.services.set_current_restaurant(s.id, rid).await;
                 with_cookie(
                     Redirect::to("/").into_response(),
                     auth::session_cookie(&state, Some(&t)),

@@ -64,7 +64,7 @@ pub async fn login(
         }
     }
     let user = match state
-        .store
+        .services
         .check_password(&email, form.get("password"))
         .await
     {
@@ -90,7 +90,7 @@ pub async fn login(
     };
     state.login_limiter.succeed(&keys[1]);
     match state
-        .store
+        .services
         .create_session(user.id, user.totp_enabled, user_agent(&headers))
         .await
     {
@@ -158,14 +158,14 @@ pub async fn totp_check(
     }
     let code = form.get("code").trim();
     let ok = if code.chars().any(|c| c.is_ascii_alphabetic()) {
-        state.store.use_recovery_code(s.user.id, code).await
+        state.services.use_recovery_code(s.user.id, code).await
     } else {
-        state.store.verify_totp(s.user.id, code).await
+        state.services.verify_totp(s.user.id, code).await
     };
     match ok {
         Ok(true) => {
             state.totp_limiter.succeed(&key);
-            match state.store.complete_mfa(s.session.id).await {
+            match state.services.complete_mfa(s.session.id).await {
                 Ok(token) => with_cookie(
                     Redirect::to("/").into_response(),
                     auth::session_cookie(&state, Some(&token)),
@@ -204,7 +204,7 @@ const TOTP_LOCKOUTS_BEFORE_MAIL: u32 = 2;
 
 /// Queues the warning to the account's owner that someone who knows the password keeps
 /// guessing second-factor codes. A failure to queue it is logged; the lockout holds either way.
-async fn warn_of_totp_guessing(state: &AppState, user: &hs_store::accounts::User) {
+async fn warn_of_totp_guessing(state: &AppState, user: &hs_service::model::accounts::User) {
     tracing::warn!(user = %user.id, "repeated second-factor lockouts; owner notified");
     if let Err(e) = hs_service::team::warn_of_totp_guessing(&state.services, user.id).await {
         tracing::error!(error = %e, "queueing the second-factor warning");
@@ -217,7 +217,7 @@ pub async fn logout(
     session: Option<Extension<SessionCtx>>,
 ) -> Response {
     if let Some(Extension(s)) = session {
-        if let Err(e) = state.store.end_session(s.user.id, s.session.id).await {
+        if let Err(e) = state.services.end_session(s.user.id, s.session.id).await {
             return ApiError::from(e).into_response();
         }
     }

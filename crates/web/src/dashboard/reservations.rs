@@ -17,10 +17,10 @@ use chrono::{NaiveDate, NaiveTime};
 use hs_domain::availability::{self, Unavailable};
 use hs_domain::reservation::Channel;
 use hs_domain::validate;
+use hs_service::model::booking::{Change, GuestInput, NewReservation};
 use hs_service::reservations as service;
 use hs_service::reservations::Outcome;
-use hs_store::booking::{Change, GuestInput, NewReservation};
-use hs_store::StoreError;
+use hs_service::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
 
@@ -139,7 +139,7 @@ pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFi
         async move {
             let date = match date {
                 Some(d) => d,
-                None => state.store.clock().now().date_naive(),
+                None => state.services.clock().now().date_naive(),
             };
             let party = party.unwrap_or(2);
             new_page(

@@ -7,7 +7,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use hs_store::StoreError;
+use hs_service::StoreError;
 use minijinja::context;
 
 /// `GET /forgot`.
@@ -55,7 +55,7 @@ pub async fn reset_form(
     ApiPath(token): ApiPath<String>,
 ) -> Response {
     let page = PageCtx::anonymous(&headers, &uri);
-    match state.store.reset_token_valid(&token).await {
+    match state.services.reset_token_valid(&token).await {
         Ok(true) => render(&state, StatusCode::OK, "reset.html", &page, context! {}),
         Ok(false) => render(
             &state,
@@ -78,7 +78,7 @@ pub async fn reset(
 ) -> Response {
     let page = PageCtx::anonymous(&headers, &uri);
     match state
-        .store
+        .services
         .reset_password(&token, form.get("password"))
         .await
     {

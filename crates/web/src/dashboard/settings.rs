@@ -13,12 +13,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use hs_domain::validate;
 use hs_domain::Role;
-use hs_service::setup;
-use hs_store::setup::{
+use hs_service::model::setup::{
     Closure, Combination, ReservationSettings, ServicePeriod, SpecialDay, Table, TableChanges,
     TurnBand,
 };
-use hs_store::StoreError;
+use hs_service::setup;
+use hs_service::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
 

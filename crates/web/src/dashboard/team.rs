@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hs_domain::Role;
 use hs_service::team::{Changed, TeamChange};
-use hs_store::StoreError;
+use hs_service::StoreError;
 use minijinja::{context, Value};
 use uuid::Uuid;
 

@@ -31,9 +31,9 @@ use axum::Json;
 use chrono::{DateTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};
 use hs_agent::call::{ToolCall, Webhook};
-use hs_store::secret::{constant_time_eq, hex};
-use hs_store::voice::{CallEnd, Provider};
-use hs_store::StoreError;
+use hs_service::model::voice::{CallEnd, Provider};
+use hs_service::model::{constant_time_eq, hex};
+use hs_service::StoreError;
 use serde_json::{json, Value};
 use sha2::Sha256;
 use uuid::Uuid;
@@ -166,7 +166,9 @@ async fn accept(
     let bytes = body(req).await?;
     let rid = Uuid::parse_str(rid).map_err(|_| failed())?;
     let fail = |e: StoreError| ApiError::from(e).into_response();
-    let mut hook = Webhook::open(&state.store, rid).await.map_err(fail)?;
+    let mut hook = Webhook::open(state.services.store_for_agents(), rid)
+        .await
+        .map_err(fail)?;
     let vapi_header = hook.settings.vapi_header.clone();
     let ok = match auth {
         Auth::Generic => {
@@ -242,7 +244,10 @@ pub async fn generic(
         tool_call_id: text("tool_call_id"),
         idempotency_key: idempotency_key(&headers),
     };
-    match hook.run(&state.store, &language, call).await {
+    match hook
+        .run(state.services.store_for_agents(), &language, call)
+        .await
+    {
         Ok(v) => Json(v).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -332,7 +337,7 @@ pub async fn vapi(
                 .unwrap_or(&Value::Null);
                 let this = match hook.take() {
                     Some(h) => h,
-                    None => match Webhook::open(&state.store, rid).await {
+                    None => match Webhook::open(state.services.store_for_agents(), rid).await {
                         Ok(t) => t,
                         Err(e) => return ApiError::from(e).into_response(),
                     },
@@ -347,7 +352,10 @@ pub async fn vapi(
                     tool_call_id: Some(id.clone()).filter(|i| !i.is_empty()),
                     idempotency_key: None,
                 };
-                match this.run(&state.store, &language, c).await {
+                match this
+                    .run(state.services.store_for_agents(), &language, c)
+                    .await
+                {
                     Ok(answer) if answer["ok"] == json!(true) => {
                         results.push(json!({"toolCallId": id, "result": one_line(&answer)}))
                     }
@@ -466,7 +474,10 @@ pub async fn retell_function(
         tool_call_id: None,
         idempotency_key: idempotency_key(&headers),
     };
-    match hook.run(&state.store, &language, c).await {
+    match hook
+        .run(state.services.store_for_agents(), &language, c)
+        .await
+    {
         Ok(v) => Json(v).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
