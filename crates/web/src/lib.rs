@@ -32,7 +32,7 @@ use axum::Router;
 pub fn router(state: AppState) -> Router {
     api::router()
         .merge(hooks::router())
-        .merge(dashboard::router())
+        .merge(dashboard::router(state.clone()))
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -278,6 +278,51 @@ pub fn error_page_for(
     )
 }
 
+/// A page handler's failure, so page handlers can use `?`: not found and forbidden become
+/// the error page in the person's language (rendered by [`error_pages`], which knows the
+/// request); anything else is answered as every unexpected failure is.
+#[derive(Debug)]
+pub struct PageError(pub StoreError);
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError(e)
+    }
+}
+
+/// Marks a response that [`error_pages`] replaces with the rendered error page.
+#[derive(Clone, Copy, Debug)]
+struct ErrorPage(StatusCode);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = match self.0 {
+            StoreError::NotFound => StatusCode::NOT_FOUND,
+            StoreError::Forbidden => StatusCode::FORBIDDEN,
+            e => return ApiError::from(e).into_response(),
+        };
+        let mut r = status.into_response();
+        r.extensions_mut().insert(ErrorPage(status));
+        r
+    }
+}
+
+/// Renders the error page for a [`PageError`] answer, with the request's language and
+/// session (the layer around the dashboard's routes).
+pub async fn error_pages(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = req.headers().clone();
+    let session = req.extensions().get::<SessionCtx>().cloned();
+    let resp = next.run(req).await;
+    match resp.extensions().get::<ErrorPage>() {
+        Some(ErrorPage(status)) => error_page_for(&state, &headers, session.as_ref(), *status),
+        None => resp,
+    }
+}
+
 /// An error page for a request.
 pub fn error_page(state: &AppState, req: &Request, status: StatusCode) -> Response {
     error_page_for(

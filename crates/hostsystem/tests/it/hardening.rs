@@ -463,3 +463,24 @@ async fn a_turn_time_band_up_to_the_largest_integer_is_refused_not_a_dropped_con
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["field"], "turn_times[0].max_party");
 }
+
+#[tokio::test]
+async fn a_page_error_renders_the_error_page_in_the_person_s_language() {
+    // Page handlers answer `?` with a PageError; the dashboard's layer renders the page.
+    let app = TestApp::new().await;
+    let (mut b, _, _) = manager_at_trattoria(&app).await;
+    let missing = uuid::Uuid::new_v4();
+    for path in [
+        format!("/calls/{missing}"),
+        format!("/reservations/{missing}/cancel"),
+    ] {
+        let p = b.get(&path).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            p.body.contains("<html"),
+            "{path}: an HTML page, not JSON: {}",
+            p.body
+        );
+        assert!(p.body.contains("404"), "{path}: {}", p.body);
+    }
+}

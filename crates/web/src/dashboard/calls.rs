@@ -6,10 +6,11 @@
 use crate::auth::InRestaurant;
 use crate::error::ApiError;
 use crate::extract::{query_param, ApiPath};
+use crate::render::PageError;
 use crate::render::{local, render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use hs_service::calls;
@@ -66,10 +67,9 @@ pub async fn list(State(state): State<AppState>, r: InRestaurant, uri: Uri) -> R
 pub async fn show(
     State(state): State<AppState>,
     r: InRestaurant,
-    headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
-) -> Response {
-    let result: Result<Value, StoreError> = async {
+) -> Result<Response, PageError> {
+    let data: Value = async {
         let calls::Detail {
             call,
             events,
@@ -79,7 +79,7 @@ pub async fn show(
         } = calls::detail(&state.services, &r.service(), id).await?;
         let reservation = reservation.map(|res| context! { id => res.id, code => res.code, date => res.date.to_string(), time => res.time, party => res.party_size, status => res.status.as_str(), guest => res.guest.map(|g| g.name) });
         let has_text = call.transcript.is_some() || call.summary.is_some();
-        Ok(context! {
+        Ok::<Value, StoreError>(context! {
             call => context! {
                 id => call.id, at => local(call.started_at, tz), ended => call.ended_at.map(|t| local(t, tz)),
                 provider => call.provider, external_id => call.external_id, caller => call.caller,
@@ -97,18 +97,12 @@ pub async fn show(
             reservation,
         })
     }
-    .await;
-    match result {
-        Ok(data) => render(
-            &state,
-            StatusCode::OK,
-            "call.html",
-            &PageCtx::in_restaurant(&r),
-            data,
-        ),
-        Err(StoreError::NotFound) => {
-            crate::render::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
-        }
-        Err(e) => ApiError::from(e).into_response(),
-    }
+    .await?;
+    Ok(render(
+        &state,
+        StatusCode::OK,
+        "call.html",
+        &PageCtx::in_restaurant(&r),
+        data,
+    ))
 }

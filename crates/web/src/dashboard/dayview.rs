@@ -7,6 +7,7 @@ use crate::auth::InRestaurant;
 use crate::error::rejection_status;
 use crate::error::ApiError;
 use crate::extract::{query_param, ApiPath, FormFields};
+use crate::render::PageError;
 use crate::render::{field_errors, render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
@@ -133,52 +134,43 @@ pub async fn confirm_cancel(
     r: InRestaurant,
     headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
-) -> Response {
+) -> Result<Response, PageError> {
     if let Err(resp) = r.require(Role::Manager, &state, &headers) {
-        return resp;
+        return Ok(resp);
     }
-    let found = service::get(&state.services, &r.service(), id).await;
-    match found {
-        Ok(res) => render(
-            &state,
-            StatusCode::OK,
-            "confirm_cancel.html",
-            &PageCtx::in_restaurant(&r),
-            context! { r => reservation_row(&res, r.restaurant.role, true), date => res.date.to_string() },
-        ),
-        Err(StoreError::NotFound) => {
-            crate::render::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
-        }
-        Err(e) => ApiError::from(e).into_response(),
-    }
+    let res = service::get(&state.services, &r.service(), id).await?;
+    Ok(render(
+        &state,
+        StatusCode::OK,
+        "confirm_cancel.html",
+        &PageCtx::in_restaurant(&r),
+        context! { r => reservation_row(&res, r.restaurant.role, true), date => res.date.to_string() },
+    ))
 }
 
 /// `POST /reservations/{id}/{action}`: one click from the day view.
 pub async fn act(
     State(state): State<AppState>,
     r: InRestaurant,
-    headers: HeaderMap,
     ApiPath((id, action)): ApiPath<(Uuid, String)>,
     form: FormFields,
 ) -> Response {
-    change_status(&state, &r, &headers, id, &action, &form).await
+    change_status(&state, &r, id, &action, &form).await
 }
 
 /// `POST /reservations/{id}/cancel`: the confirmed cancellation.
 pub async fn cancel(
     State(state): State<AppState>,
     r: InRestaurant,
-    headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
     form: FormFields,
 ) -> Response {
-    change_status(&state, &r, &headers, id, "cancel", &form).await
+    change_status(&state, &r, id, "cancel", &form).await
 }
 
 async fn change_status(
     state: &AppState,
     r: &InRestaurant,
-    headers: &HeaderMap,
     id: Uuid,
     action: &str,
     form: &FormFields,
@@ -190,17 +182,11 @@ async fn change_status(
     };
     match hs_service::reservations::transition(&state.services, &r.service(), id, action).await {
         Ok(res) => back_to(Some(res.date), view),
-        Err(StoreError::Forbidden) => {
-            crate::render::error_page_for(state, headers, Some(&r.ctx), StatusCode::FORBIDDEN)
-        }
-        Err(StoreError::NotFound) => {
-            crate::render::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
-        }
         Err(StoreError::Conflict { .. }) => back_to(
             NaiveDate::parse_from_str(form.get("date"), "%Y-%m-%d").ok(),
             view,
         ),
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => PageError(e).into_response(),
     }
 }
 

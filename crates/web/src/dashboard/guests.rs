@@ -4,6 +4,7 @@
 use crate::auth::InRestaurant;
 use crate::error::ApiError;
 use crate::extract::{query_param, ApiPath, FormFields};
+use crate::render::PageError;
 use crate::render::{render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
@@ -77,7 +78,6 @@ pub async fn lookup(State(state): State<AppState>, r: InRestaurant, uri: Uri) ->
 async fn profile(
     state: &AppState,
     r: &InRestaurant,
-    headers: &HeaderMap,
     id: Uuid,
     status: StatusCode,
     extra: Value,
@@ -95,10 +95,7 @@ async fn profile(
             &PageCtx::in_restaurant(r),
             context! { ..extra, ..data },
         ),
-        Err(StoreError::NotFound) => {
-            crate::render::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
-        }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => PageError(e).into_response(),
     }
 }
 
@@ -106,21 +103,12 @@ async fn profile(
 pub async fn show(
     State(state): State<AppState>,
     r: InRestaurant,
-    headers: HeaderMap,
     uri: Uri,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
     let notice =
         query_param(&uri, "saved").map(|_| PageCtx::in_restaurant(&r).translate("settings.saved"));
-    profile(
-        &state,
-        &r,
-        &headers,
-        id,
-        StatusCode::OK,
-        context! { notice },
-    )
-    .await
+    profile(&state, &r, id, StatusCode::OK, context! { notice }).await
 }
 
 /// `POST /guests/{id}`: saves the profile.
@@ -165,7 +153,6 @@ pub async fn update(
                 profile(
                     &state,
                     &r,
-                    &headers,
                     id,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     context! { errors },

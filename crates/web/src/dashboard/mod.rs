@@ -19,8 +19,8 @@ use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 
-/// The dashboard's routes.
-pub fn router() -> Router<AppState> {
+/// The dashboard's routes; a [`crate::render::PageError`] becomes the error page.
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/login", get(login::login_form).post(login::login))
@@ -106,4 +106,8 @@ pub fn router() -> Router<AppState> {
         .route("/forgot", get(reset::forgot_form).post(reset::forgot))
         .route("/reset/{token}", get(reset::reset_form).post(reset::reset))
         .route(crate::render::CSS_ROUTE, get(crate::render::asset))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::render::error_pages,
+        ))
 }

@@ -8,6 +8,7 @@ use crate::auth::InRestaurant;
 use crate::error::rejection_status;
 use crate::error::ApiError;
 use crate::extract::{query_param, ApiPath, FormFields};
+use crate::render::PageError;
 use crate::render::{field_errors, render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
@@ -229,7 +230,6 @@ fn field_errors_owned(
 async fn detail_page(
     state: &AppState,
     r: &InRestaurant,
-    headers: &HeaderMap,
     id: Uuid,
     want: (Option<NaiveDate>, Option<u32>),
     status: StatusCode,
@@ -275,10 +275,7 @@ async fn detail_page(
     .await;
     match result {
         Ok(ctx) => render(state, status, "reservation.html", &page, ctx),
-        Err(StoreError::NotFound) => {
-            crate::render::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
-        }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => PageError(e).into_response(),
     }
 }
 
@@ -286,7 +283,6 @@ async fn detail_page(
 pub async fn detail(
     State(state): State<AppState>,
     r: InRestaurant,
-    headers: HeaderMap,
     uri: Uri,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
@@ -295,16 +291,7 @@ pub async fn detail(
     let party = query_param(&uri, "party_size")
         .and_then(|p| p.parse().ok())
         .filter(|p| (1..=100).contains(p));
-    detail_page(
-        &state,
-        &r,
-        &headers,
-        id,
-        (date, party),
-        StatusCode::OK,
-        None,
-    )
-    .await
+    detail_page(&state, &r, id, (date, party), StatusCode::OK, None).await
 }
 
 /// `POST /reservations/{id}`: moves, resizes or annotates; availability is checked again.
@@ -366,7 +353,6 @@ pub async fn change(
         detail_page(
             &state,
             &r,
-            &headers,
             id,
             (want_date, want_party),
             status,
