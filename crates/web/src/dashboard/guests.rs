@@ -8,7 +8,7 @@ use crate::render::PageError;
 use crate::render::{render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use hs_service::guests;
 use hs_service::model::guests::GuestChanges;
@@ -115,7 +115,6 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     r: InRestaurant,
-    headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
     form: FormFields,
 ) -> Response {
@@ -140,9 +139,7 @@ pub async fn update(
         .map(|_| ());
     match outcome {
         Ok(()) => Redirect::to(&format!("/guests/{id}?saved=1")).into_response(),
-        Err(StoreError::NotFound) => {
-            crate::render::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
-        }
+        Err(e @ StoreError::NotFound) => PageError(e).into_response(),
         Err(e) => match crate::render::field_errors(e) {
             Ok(errors) => {
                 // `tags[3]` is shown at the tags field.

@@ -12,7 +12,7 @@ use crate::render::PageError;
 use crate::render::{field_errors, render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, NaiveTime};
 use hs_domain::availability::{self, Unavailable};
@@ -298,7 +298,6 @@ pub async fn detail(
 pub async fn change(
     State(state): State<AppState>,
     r: InRestaurant,
-    headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
     form: FormFields,
 ) -> Response {
@@ -362,9 +361,7 @@ pub async fn change(
     match outcome {
         Ok(Ok(res)) => back_to(Some(res.date), "list"),
         Ok(Err(rej)) => again(rejection_status(&rej.reason), rej.reason.to_string()).await,
-        Err(StoreError::NotFound) => {
-            crate::render::error_page_for(&state, &headers, Some(&r.ctx), StatusCode::NOT_FOUND)
-        }
+        Err(e @ StoreError::NotFound) => PageError(e).into_response(),
         Err(StoreError::Conflict { message, .. }) => again(StatusCode::CONFLICT, message).await,
         Err(StoreError::Invalid { message, .. }) => {
             again(StatusCode::UNPROCESSABLE_ENTITY, message).await

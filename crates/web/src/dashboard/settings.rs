@@ -5,6 +5,7 @@
 use crate::auth::InRestaurant;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, FormFields};
+use crate::render::PageError;
 use crate::render::{render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
@@ -122,10 +123,7 @@ async fn save<T>(
             )
             .await
         }
-        Err(StoreError::NotFound) => {
-            crate::render::error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
-        }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => PageError(e).into_response(),
     }
 }
 

@@ -4,7 +4,8 @@ use crate::auth::InRestaurant;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, FormFields};
 use crate::i18n;
-use crate::render::{error_page_for, field_errors, fmt_time, render, PageCtx};
+use crate::render::PageError;
+use crate::render::{field_errors, fmt_time, render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -99,9 +100,7 @@ async fn team_change(
             )
             .await
         }
-        Err(StoreError::NotFound) => {
-            error_page_for(state, headers, Some(&r.ctx), StatusCode::NOT_FOUND)
-        }
+        Err(e @ StoreError::NotFound) => PageError(e).into_response(),
         Err(e) => match field_errors(e) {
             Ok(errors) => {
                 team_page(
