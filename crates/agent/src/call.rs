@@ -203,6 +203,20 @@ pub async fn run_for_call(
     Ok(body)
 }
 
+/// The agents' handle on the database, which the web layer holds for its webhooks: it opens
+/// nothing but a [`Webhook`].
+#[derive(Clone)]
+pub struct Agents {
+    store: Store,
+}
+
+impl Agents {
+    /// Wraps the store.
+    pub fn new(store: Store) -> Self {
+        Agents { store }
+    }
+}
+
 /// One webhook request of a voice platform, in its restaurant's transaction: the credentials
 /// are checked in it, then one tool call or one call event is run and committed in it.
 pub struct Webhook {
@@ -214,8 +228,8 @@ pub struct Webhook {
 
 impl Webhook {
     /// Opens the restaurant's transaction for a webhook request.
-    pub async fn open(store: &Store, rid: Uuid) -> Result<Webhook, StoreError> {
-        let mut tx = store.tenant(rid, &Actor::System).await?;
+    pub async fn open(agents: &Agents, rid: Uuid) -> Result<Webhook, StoreError> {
+        let mut tx = agents.store.tenant(rid, &Actor::System).await?;
         let settings = tx.voice_settings().await?;
         Ok(Webhook { rid, tx, settings })
     }
@@ -238,11 +252,11 @@ impl Webhook {
     /// Runs one tool call in this request's transaction (see [`run_for_call`]).
     pub async fn run(
         self,
-        store: &Store,
+        agents: &Agents,
         default_language: &str,
         c: ToolCall<'_>,
     ) -> Result<Value, StoreError> {
-        run_for_call(store, self.tx, default_language, c).await
+        run_for_call(&agents.store, self.tx, default_language, c).await
     }
 
     /// Records a status event of a call (`in-progress`, `ended`, …) and commits.

@@ -352,7 +352,11 @@ pub fn web_state(rt: &Runtime, cfg: &Config) -> hs_web::AppState {
         trust_proxy: cfg.trust_proxy,
         metrics_token: cfg.metrics_token.as_ref().map(|t| t.expose().to_string()),
     };
-    hs_web::AppState::new(hs_service::Services::new(rt.store.clone()), web)
+    hs_web::AppState::new(
+        hs_service::Services::new(rt.store.clone()),
+        hs_agent::call::Agents::new(rt.store.clone()),
+        web,
+    )
 }
 
 async fn serve(cfg: Config, demo: bool) -> Result<()> {

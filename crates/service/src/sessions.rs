@@ -130,12 +130,6 @@ impl Services {
         tx.commit().await?;
         Ok(role)
     }
-
-    /// The store, for the agents (the voice webhooks run the agent's tools, which work in the
-    /// store's transactions themselves).
-    pub fn store_for_agents(&self) -> &hs_store::Store {
-        &self.store
-    }
 }
 
 /// Reservation changes as they commit: (restaurant, reservation), or `None` when the feed's

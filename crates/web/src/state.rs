@@ -52,6 +52,8 @@ impl WebConfig {
 pub struct AppState {
     /// The use cases handlers call: the web layer's only way to the database.
     pub services: hs_service::Services,
+    /// The agents, for the voice webhooks.
+    pub agents: hs_agent::call::Agents,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub login_limiter: Arc<limits::FailureLimiter>,
@@ -70,7 +72,11 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the state; the limiters run on the store's clock.
-    pub fn new(services: hs_service::Services, config: WebConfig) -> Self {
+    pub fn new(
+        services: hs_service::Services,
+        agents: hs_agent::call::Agents,
+        config: WebConfig,
+    ) -> Self {
         let clock: Clock = services.clock().clone();
         AppState {
             login_limiter: Arc::new(limits::FailureLimiter::new(limits::LOGIN, clock.clone())),
@@ -88,6 +94,7 @@ impl AppState {
                 clock,
             )),
             services,
+            agents,
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             templates: Arc::new(render::environment()),

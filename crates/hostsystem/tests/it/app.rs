@@ -121,7 +121,11 @@ impl Builder {
             hs_service::registry(),
             WorkerOptions::default(),
         );
-        let state = hs_web::AppState::new(hs_service::Services::new(store.clone()), config);
+        let state = hs_web::AppState::new(
+            hs_service::Services::new(store.clone()),
+            hs_agent::call::Agents::new(store.clone()),
+            config,
+        );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(hs_web::serve(listener, state, async {
             let _ = rx.await;

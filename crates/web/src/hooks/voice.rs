@@ -166,9 +166,7 @@ async fn accept(
     let bytes = body(req).await?;
     let rid = Uuid::parse_str(rid).map_err(|_| failed())?;
     let fail = |e: StoreError| ApiError::from(e).into_response();
-    let mut hook = Webhook::open(state.services.store_for_agents(), rid)
-        .await
-        .map_err(fail)?;
+    let mut hook = Webhook::open(&state.agents, rid).await.map_err(fail)?;
     let vapi_header = hook.settings.vapi_header.clone();
     let ok = match auth {
         Auth::Generic => {
@@ -244,10 +242,7 @@ pub async fn generic(
         tool_call_id: text("tool_call_id"),
         idempotency_key: idempotency_key(&headers),
     };
-    match hook
-        .run(state.services.store_for_agents(), &language, call)
-        .await
-    {
+    match hook.run(&state.agents, &language, call).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -337,7 +332,7 @@ pub async fn vapi(
                 .unwrap_or(&Value::Null);
                 let this = match hook.take() {
                     Some(h) => h,
-                    None => match Webhook::open(state.services.store_for_agents(), rid).await {
+                    None => match Webhook::open(&state.agents, rid).await {
                         Ok(t) => t,
                         Err(e) => return ApiError::from(e).into_response(),
                     },
@@ -352,10 +347,7 @@ pub async fn vapi(
                     tool_call_id: Some(id.clone()).filter(|i| !i.is_empty()),
                     idempotency_key: None,
                 };
-                match this
-                    .run(state.services.store_for_agents(), &language, c)
-                    .await
-                {
+                match this.run(&state.agents, &language, c).await {
                     Ok(answer) if answer["ok"] == json!(true) => {
                         results.push(json!({"toolCallId": id, "result": one_line(&answer)}))
                     }
@@ -474,10 +466,7 @@ pub async fn retell_function(
         tool_call_id: None,
         idempotency_key: idempotency_key(&headers),
     };
-    match hook
-        .run(state.services.store_for_agents(), &language, c)
-        .await
-    {
+    match hook.run(&state.agents, &language, c).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
