@@ -8,6 +8,9 @@
 //!   space-separated list of `v1,<base64>` entries, any of which may match (secret rotation).
 //! - The Meta Cloud API (WhatsApp) signs every event POST with `X-Hub-Signature-256:
 //!   sha256=<hex>`, HMAC-SHA256 of the raw body under the app secret.
+//! - Retell signs its webhooks and custom functions with `X-Retell-Signature: v=<unix ms>,
+//!   d=<hex>`, HMAC-SHA256 of the body followed by the timestamp under the Retell API key
+//!   (<https://docs.retellai.com/features/secure-webhook>).
 //!
 //! Every comparison is constant-time (`Mac::verify_slice`).
 
@@ -107,6 +110,54 @@ pub fn verify_meta(
     mac.update(body);
     mac.verify_slice(&expected)
         .map_err(|_| SignatureError::Mismatch)
+}
+
+/// How old (or how far ahead) a Retell signature may be.
+pub const RETELL_MAX_AGE_MS: i64 = 5 * 60 * 1000;
+
+/// Checks `X-Retell-Signature` against the restaurant's Retell API key at `now_ms` (unix ms).
+pub fn verify_retell(
+    key: &str,
+    header: Option<&str>,
+    body: &[u8],
+    now_ms: i64,
+) -> Result<(), SignatureError> {
+    const NAME: &str = "X-Retell-Signature";
+    let header = non_empty(header, NAME)?;
+    let mut sent = None;
+    let mut digest = None;
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("v", v)) => sent = v.parse::<i64>().ok(),
+            Some(("d", d)) => digest = decode_hex(d),
+            _ => {}
+        }
+    }
+    let (Some(sent), Some(digest)) = (sent, digest) else {
+        return Err(SignatureError::Malformed(NAME));
+    };
+    if (now_ms - sent).abs() > RETELL_MAX_AGE_MS {
+        return Err(SignatureError::Stale);
+    }
+    retell_mac(key, body, sent)
+        .verify_slice(&digest)
+        .map_err(|_| SignatureError::Mismatch)
+}
+
+/// The `X-Retell-Signature` value Retell sends for `body` at `sent_ms`; the simulator uses it
+/// to play Retell's side.
+pub fn retell_signature(key: &str, body: &[u8], sent_ms: i64) -> String {
+    let digest = retell_mac(key, body, sent_ms).finalize().into_bytes();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("v={sent_ms},d={hex}")
+}
+
+fn retell_mac(key: &str, body: &[u8], sent_ms: i64) -> HmacSha256 {
+    // HMAC takes keys of any length, so this cannot fail.
+    let mut mac = HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC accepts any key");
+    mac.update(body);
+    mac.update(sent_ms.to_string().as_bytes());
+    mac
 }
 
 fn non_empty<'a>(value: Option<&'a str>, name: &'static str) -> Result<&'a str, SignatureError> {
@@ -275,5 +326,50 @@ mod tests {
             verify_meta(b"", Some(&header), RFC4231_BODY),
             Err(SignatureError::Secret)
         );
+    }
+
+    fn sign(key: &str, body: &str, ts: i64) -> String {
+        let mut mac = HmacSha256::new_from_slice(key.as_bytes()).expect("key");
+        mac.update(body.as_bytes());
+        mac.update(ts.to_string().as_bytes());
+        let hex: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("v={ts},d={hex}")
+    }
+
+    fn retell_ok(key: &str, body: &[u8], header: Option<&str>, now: i64) -> bool {
+        verify_retell(key, header, body, now).is_ok()
+    }
+
+    #[test]
+    fn retell_signatures_are_checked_over_body_and_timestamp_and_expire() {
+        let now = 1_800_000_000_000;
+        let body = r#"{"event":"call_started","call":{"call_id":"c1"}}"#;
+        let ts = now - 1000;
+        let good = sign("key_123", body, ts);
+        assert!(retell_ok("key_123", body.as_bytes(), Some(&good), now));
+        assert_eq!(retell_signature("key_123", body.as_bytes(), ts), good);
+        assert!(
+            !retell_ok("key_124", body.as_bytes(), Some(&good), now),
+            "other key"
+        );
+        assert!(!retell_ok("key_123", b"{}", Some(&good), now), "other body");
+        let stale = sign("key_123", body, now - RETELL_MAX_AGE_MS - 1);
+        assert!(
+            !retell_ok("key_123", body.as_bytes(), Some(&stale), now),
+            "stale"
+        );
+        assert!(!retell_ok(
+            "key_123",
+            body.as_bytes(),
+            Some("v=1,d=zz"),
+            now
+        ));
+        assert!(!retell_ok("key_123", body.as_bytes(), Some("garbage"), now));
+        assert!(!retell_ok("key_123", body.as_bytes(), None, now));
     }
 }

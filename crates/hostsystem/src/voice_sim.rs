@@ -131,7 +131,7 @@ fn target(a: &Simulate) -> Result<Target> {
 }
 
 fn retell_signature(key: &str, body: &str) -> String {
-    hs_web::hooks::voice::retell_signature(key, body.as_bytes(), Utc::now().timestamp_millis())
+    hs_channels::signature::retell_signature(key, body.as_bytes(), Utc::now().timestamp_millis())
 }
 
 /// Replays the script; returns the agent's answers.

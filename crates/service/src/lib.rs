@@ -15,6 +15,8 @@ pub mod team;
 
 use jobs::{Registry, Scheduler};
 
+/// The providers' webhook signature checks, for the hooks wing.
+pub use hs_channels::signature;
 pub use hs_store::{Actor, StoreError};
 
 /// The records the use cases answer with and take: the store's data types (never its

@@ -29,19 +29,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, TimeZone, Utc};
-use hmac::{Hmac, Mac};
 use hs_agent::call::{ToolCall, Webhook};
 use hs_service::model::voice::{CallEnd, Provider};
-use hs_service::model::{constant_time_eq, hex};
+use hs_service::signature::verify_retell;
 use hs_service::StoreError;
 use serde_json::{json, Value};
-use sha2::Sha256;
 use uuid::Uuid;
 
 /// Largest webhook body (end-of-call reports carry whole transcripts).
 pub const VOICE_BODY_LIMIT: usize = 512 * 1024;
-/// How old a Retell signature may be.
-pub const RETELL_MAX_AGE_MS: i64 = 5 * 60 * 1000;
 /// 401 without saying why.
 fn refused() -> Response {
     ApiError::unauthorized().into_response()
@@ -83,42 +79,6 @@ async fn secret_ok(hook: &mut Webhook, given: Option<&str>) -> Result<bool, Resp
             .await
             .map_err(|e| ApiError::from(e).into_response()),
     }
-}
-
-/// Checks `X-Retell-Signature` against the restaurant's Retell key.
-fn retell_signature_ok(key: &str, body: &[u8], header: Option<&str>, now: DateTime<Utc>) -> bool {
-    let Some(h) = header else { return false };
-    let mut ts = None;
-    let mut digest = None;
-    for part in h.split(',') {
-        match part.trim().split_once('=') {
-            Some(("v", v)) => ts = v.parse::<i64>().ok(),
-            Some(("d", d)) => digest = Some(d.to_ascii_lowercase()),
-            _ => {}
-        }
-    }
-    let (Some(ts), Some(digest)) = (ts, digest) else {
-        return false;
-    };
-    if (now.timestamp_millis() - ts).abs() > RETELL_MAX_AGE_MS {
-        return false;
-    }
-    constant_time_eq(retell_digest(key, body, ts).as_bytes(), digest.as_bytes())
-}
-
-/// Hex HMAC-SHA256 of the body followed by the timestamp, keyed with the Retell API key.
-fn retell_digest(key: &str, body: &[u8], ts: i64) -> String {
-    // HMAC takes keys of any length, so this cannot fail.
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key");
-    mac.update(body);
-    mac.update(ts.to_string().as_bytes());
-    hex(&mac.finalize().into_bytes())
-}
-
-/// The `X-Retell-Signature` value Retell sends for `body` at `ts` (unix ms); used by the
-/// simulator to play Retell's side.
-pub fn retell_signature(key: &str, body: &[u8], ts: i64) -> String {
-    format!("v={ts},d={}", retell_digest(key, body, ts))
 }
 
 /// How a platform proves a request is the restaurant's.
@@ -180,10 +140,9 @@ async fn accept(
         Auth::Retell => {
             // Freshness is about real network time, so the wall clock, not the store's clock.
             let signature = header(headers, "x-retell-signature");
-            hook.retell_key()
-                .await
-                .map_err(fail)?
-                .is_some_and(|k| retell_signature_ok(&k, &bytes, signature, Utc::now()))
+            hook.retell_key().await.map_err(fail)?.is_some_and(|k| {
+                verify_retell(&k, signature, &bytes, Utc::now().timestamp_millis()).is_ok()
+            })
         }
     };
     if !ok {
@@ -558,70 +517,5 @@ pub async fn retell_webhook(
     match r {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => ApiError::from(e).into_response(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sign(key: &str, body: &str, ts: i64) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("key");
-        mac.update(body.as_bytes());
-        mac.update(ts.to_string().as_bytes());
-        let hex: String = mac
-            .finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("v={ts},d={hex}")
-    }
-
-    #[test]
-    fn retell_signatures_are_checked_over_body_and_timestamp_and_expire() {
-        let now = Utc
-            .timestamp_millis_opt(1_800_000_000_000)
-            .single()
-            .expect("now");
-        let body = r#"{"event":"call_started","call":{"call_id":"c1"}}"#;
-        let ts = now.timestamp_millis() - 1000;
-        let good = sign("key_123", body, ts);
-        assert!(retell_signature_ok(
-            "key_123",
-            body.as_bytes(),
-            Some(&good),
-            now
-        ));
-        assert!(
-            !retell_signature_ok("key_124", body.as_bytes(), Some(&good), now),
-            "other key"
-        );
-        assert!(
-            !retell_signature_ok("key_123", b"{}", Some(&good), now),
-            "other body"
-        );
-        let stale = sign(
-            "key_123",
-            body,
-            now.timestamp_millis() - RETELL_MAX_AGE_MS - 1,
-        );
-        assert!(
-            !retell_signature_ok("key_123", body.as_bytes(), Some(&stale), now),
-            "stale"
-        );
-        assert!(!retell_signature_ok(
-            "key_123",
-            body.as_bytes(),
-            Some("v=1,d=zz"),
-            now
-        ));
-        assert!(!retell_signature_ok(
-            "key_123",
-            body.as_bytes(),
-            Some("garbage"),
-            now
-        ));
-        assert!(!retell_signature_ok("key_123", body.as_bytes(), None, now));
     }
 }
