@@ -285,12 +285,6 @@ pub async fn get(svc: &Services, caller: &Caller, id: Uuid) -> Result<Reservatio
     tx.reservation(id, special).await
 }
 
-/// The local date in the restaurant's zone now.
-pub async fn today(svc: &Services, caller: &Caller) -> Result<NaiveDate, StoreError> {
-    let store = &svc.store;
-    caller.tenant(store).await?.now_local_date().await
-}
-
 /// What the day view shows: the day (the asked one, or today), its reservations, the tables,
 /// the rules, and today the calls the phone agent handed over in the last 24 hours.
 pub struct Day {
@@ -333,22 +327,28 @@ pub async fn day(
 /// The free times of a day for the team's booking form (every table, no lead time), with the
 /// snapshot to name the tables and whether the caller may write special notes.
 pub struct Options {
+    /// The day asked for, or the restaurant's today.
+    pub date: NaiveDate,
     pub snapshot: Snapshot,
     pub slots: Result<Vec<Slot>, Unavailable>,
     pub special_allowed: bool,
 }
 
-/// The team's options for a party on a day, leaving out one reservation's own hold (to move
-/// it).
+/// The team's options for a party on a day (the restaurant's today when `None`), leaving out
+/// one reservation's own hold (to move it).
 pub async fn options(
     svc: &Services,
     caller: &Caller,
-    date: NaiveDate,
+    date: Option<NaiveDate>,
     party: u32,
     moving: Option<Uuid>,
 ) -> Result<Options, StoreError> {
     let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
+    let date = match date {
+        Some(d) => d,
+        None => tx.now_local_date().await?,
+    };
     let snapshot = tx.snapshot(date).await?;
     let now = store.clock().now();
     let slots = availability::slots_excluding(
@@ -360,6 +360,7 @@ pub async fn options(
         moving,
     );
     Ok(Options {
+        date,
         snapshot,
         slots,
         special_allowed: tx.may_read_special(caller.role).await?,

@@ -196,6 +196,12 @@ pub fn query_param(uri: &axum::http::Uri, key: &str) -> Option<String> {
     })
 }
 
+/// The query's `date` as `YYYY-MM-DD`; `None` when absent or not a date (the page then shows
+/// its default day).
+pub fn query_date(uri: &axum::http::Uri) -> Option<chrono::NaiveDate> {
+    query_param(uri, "date").and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+}
+
 /// Decodes `application/x-www-form-urlencoded` pairs.
 pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()

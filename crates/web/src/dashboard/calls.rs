@@ -5,14 +5,13 @@
 
 use crate::auth::InRestaurant;
 use crate::error::ApiError;
-use crate::extract::{query_param, ApiPath};
+use crate::extract::{query_date, query_param, ApiPath};
 use crate::render::PageError;
 use crate::render::{local, render, PageCtx};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
 use hs_service::calls;
 use hs_service::model::voice::Outcome;
 use hs_service::StoreError;
@@ -29,8 +28,7 @@ fn minutes(seconds: Option<i32>) -> String {
 /// `GET /calls?outcome=&date=`: newest first; `date` picks one day in the restaurant's zone.
 pub async fn list(State(state): State<AppState>, r: InRestaurant, uri: Uri) -> Response {
     let outcome = query_param(&uri, "outcome").and_then(|o| Outcome::parse(&o));
-    let date =
-        query_param(&uri, "date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let date = query_date(&uri);
     let result: Result<Value, StoreError> = async {
         let (calls, tz) = calls::list(&state.services, &r.service(), outcome, date).await?;
         let rows: Vec<Value> = calls

@@ -6,7 +6,7 @@ use super::forms::{back_to, chosen_tables, long_date, party_size, reservation_ro
 use crate::auth::InRestaurant;
 use crate::error::rejection_status;
 use crate::error::ApiError;
-use crate::extract::{query_param, ApiPath, FormFields};
+use crate::extract::{query_date, query_param, ApiPath, FormFields};
 use crate::render::PageError;
 use crate::render::{field_errors, render, PageCtx};
 use crate::AppState;
@@ -43,7 +43,7 @@ async fn day_with(
         "list"
     };
     let result: Result<Value, StoreError> = async {
-        let asked = query_param(uri, "date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+        let asked = query_date(uri);
         let service::Day {
             date,
             today,

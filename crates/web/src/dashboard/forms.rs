@@ -16,11 +16,6 @@ pub(crate) fn long_date(d: NaiveDate, lang: &str) -> String {
     hs_domain::say::long_date(d, lang)
 }
 
-pub(crate) fn parse_date(q: Option<&str>, today: NaiveDate) -> NaiveDate {
-    q.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .unwrap_or(today)
-}
-
 pub(crate) fn reservation_row(r: &Reservation, role: Role, arrived: bool) -> Value {
     context! {
         id => r.id, code => r.code, time => r.time, party => r.party_size, tables => r.tables.join(", "),

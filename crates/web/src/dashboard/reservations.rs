@@ -1,13 +1,11 @@
 //! A reservation's pages: booking one with the day's free times and the tables to choose,
 //! and a reservation's own page to move, resize or annotate it.
 
-use super::forms::{
-    back_to, chosen_tables, long_date, parse_date, party_size, reservation_row, FormErrors,
-};
+use super::forms::{back_to, chosen_tables, long_date, party_size, reservation_row, FormErrors};
 use crate::auth::InRestaurant;
 use crate::error::rejection_status;
 use crate::error::ApiError;
-use crate::extract::{query_param, ApiPath, FormFields};
+use crate::extract::{query_date, query_param, ApiPath, FormFields};
 use crate::render::PageError;
 use crate::render::{field_errors, render, PageCtx};
 use crate::AppState;
@@ -41,10 +39,11 @@ fn table_choices(snap: &availability::Snapshot) -> Vec<Value> {
     out
 }
 
+/// The booking form for `date` (the restaurant's today when `None`).
 async fn new_page(
     state: &AppState,
     r: &InRestaurant,
-    date: NaiveDate,
+    date: Option<NaiveDate>,
     party: u32,
     status: StatusCode,
     extra: Value,
@@ -52,6 +51,7 @@ async fn new_page(
     let page = PageCtx::in_restaurant(r);
     let data: Result<Value, StoreError> = async {
         let service::Options {
+            date,
             snapshot: snap,
             slots,
             special_allowed: special,
@@ -86,17 +86,18 @@ async fn new_page(
     }
 }
 
+/// The query's `party_size` when it is a party the restaurant could seat (1 to
+/// [`validate::PARTY_MAX`]); otherwise the page shows its default.
+fn query_party(uri: &Uri) -> Option<u32> {
+    query_param(uri, "party_size")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| (1..=validate::PARTY_MAX).contains(p))
+}
+
 /// `GET /reservations/new?date=&party_size=`: the day's free times for the party.
 pub async fn new_form(State(state): State<AppState>, r: InRestaurant, uri: Uri) -> Response {
-    let today = match service::today(&state.services, &r.service()).await {
-        Ok(d) => d,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let date = parse_date(query_param(&uri, "date").as_deref(), today);
-    let party = query_param(&uri, "party_size")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| (1..=100).contains(p))
-        .unwrap_or(2);
+    let date = query_date(&uri);
+    let party = query_party(&uri).unwrap_or(2);
     new_page(&state, &r, date, party, StatusCode::OK, context! {}).await
 }
 
@@ -138,10 +139,6 @@ pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFi
     let again = |date: Option<NaiveDate>, party: Option<u32>, status, errors: FormErrors| {
         let (state, r, keep) = (&state, &r, keep.clone());
         async move {
-            let date = match date {
-                Some(d) => d,
-                None => state.services.clock().now().date_naive(),
-            };
             let party = party.unwrap_or(2);
             new_page(
                 state,
@@ -250,7 +247,7 @@ async fn detail_page(
         let move_date = want.0.unwrap_or(res.date);
         let move_party = want.1.unwrap_or(res.party_size as u32);
         let service::Options { snapshot: snap, slots, .. } =
-            service::options(&state.services, &r.service(), move_date, move_party, Some(id)).await?;
+            service::options(&state.services, &r.service(), Some(move_date), move_party, Some(id)).await?;
         let (slots, reason) = match slots {
             Ok(list) => (
                 list.iter()
@@ -286,11 +283,8 @@ pub async fn detail(
     uri: Uri,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Response {
-    let date =
-        query_param(&uri, "date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
-    let party = query_param(&uri, "party_size")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| (1..=100).contains(p));
+    let date = query_date(&uri);
+    let party = query_party(&uri);
     detail_page(&state, &r, id, (date, party), StatusCode::OK, None).await
 }
 
