@@ -329,6 +329,7 @@ pub async fn day(
 pub struct Options {
     /// The day asked for, or the restaurant's today.
     pub date: NaiveDate,
+    pub party: u32,
     pub snapshot: Snapshot,
     pub slots: Result<Vec<Slot>, Unavailable>,
     pub special_allowed: bool,
@@ -343,47 +344,71 @@ pub async fn options(
     party: u32,
     moving: Option<Uuid>,
 ) -> Result<Options, StoreError> {
-    let store = &svc.store;
-    let mut tx = caller.tenant(store).await?;
+    let mut tx = caller.tenant(&svc.store).await?;
     let date = match date {
         Some(d) => d,
         None => tx.now_local_date().await?,
     };
+    options_in(&mut tx, svc, caller, date, party, moving).await
+}
+
+async fn options_in(
+    tx: &mut TenantTx,
+    svc: &Services,
+    caller: &Caller,
+    date: NaiveDate,
+    party: u32,
+    moving: Option<Uuid>,
+) -> Result<Options, StoreError> {
     let snapshot = tx.snapshot(date).await?;
-    let now = store.clock().now();
     let slots = availability::slots_excluding(
         &snapshot,
         date,
         party,
-        now,
+        svc.store.clock().now(),
         Channel::Dashboard.audience(),
         moving,
     );
     Ok(Options {
         date,
+        party,
         snapshot,
         slots,
         special_allowed: tx.may_read_special(caller.role).await?,
     })
 }
 
-/// A reservation's page: the reservation, today, the zone, and the calls that led to it.
+/// A reservation's page: the reservation, today, the zone, the calls that led to it, and the
+/// times it could move to.
 pub struct Detail {
     pub reservation: Reservation,
     pub today: NaiveDate,
     pub tz: chrono_tz::Tz,
     pub calls: Vec<(Uuid, chrono::DateTime<chrono::Utc>, Option<String>)>,
+    /// The free times for the wished day and party (the reservation's own when not given),
+    /// leaving out its own hold.
+    pub moves: Options,
 }
 
-/// A reservation with what its page shows next to it.
-pub async fn detail(svc: &Services, caller: &Caller, id: Uuid) -> Result<Detail, StoreError> {
-    let store = &svc.store;
-    let mut tx = caller.tenant(store).await?;
+/// A reservation with what its page shows next to it; `wish` is the day and party the team
+/// looks at moving it to.
+pub async fn detail(
+    svc: &Services,
+    caller: &Caller,
+    id: Uuid,
+    wish: (Option<NaiveDate>, Option<u32>),
+) -> Result<Detail, StoreError> {
+    let mut tx = caller.tenant(&svc.store).await?;
     let special = tx.may_read_special(caller.role).await?;
+    let reservation = tx.reservation(id, special).await?;
+    let date = wish.0.unwrap_or(reservation.date);
+    let party = wish.1.unwrap_or(reservation.party_size as u32);
+    let moves = options_in(&mut tx, svc, caller, date, party, Some(id)).await?;
     Ok(Detail {
-        reservation: tx.reservation(id, special).await?,
         today: tx.now_local_date().await?,
         tz: tx.rules().await?.tz,
         calls: tx.voice_calls_for_reservation(id).await?,
+        reservation,
+        moves,
     })
 }

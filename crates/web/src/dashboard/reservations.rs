@@ -55,6 +55,7 @@ async fn new_page(
             snapshot: snap,
             slots,
             special_allowed: special,
+            ..
         } = service::options(&state.services, &r.service(), date, party, None).await?;
         let (slots, reason) = match slots {
             Ok(list) => (
@@ -239,15 +240,19 @@ async fn detail_page(
             today,
             tz,
             calls,
-        } = service::detail(&state.services, &r.service(), id).await?;
+            moves:
+                service::Options {
+                    date: move_date,
+                    party: move_party,
+                    snapshot: snap,
+                    slots,
+                    ..
+                },
+        } = service::detail(&state.services, &r.service(), id, want).await?;
         let calls: Vec<Value> = calls
             .into_iter()
             .map(|(cid, at, outcome)| context! { id => cid, at => crate::render::local(at, tz), outcome })
             .collect();
-        let move_date = want.0.unwrap_or(res.date);
-        let move_party = want.1.unwrap_or(res.party_size as u32);
-        let service::Options { snapshot: snap, slots, .. } =
-            service::options(&state.services, &r.service(), Some(move_date), move_party, Some(id)).await?;
         let (slots, reason) = match slots {
             Ok(list) => (
                 list.iter()
