@@ -183,7 +183,7 @@ pub async fn run_for_call(
     } else {
         // Nothing the tool tried is kept; the refusal itself is logged in a fresh transaction.
         drop(tx);
-        let mut tx = store.tenant(rid, &Actor::System).await?;
+        let mut tx = store.tenant(rid, &Actor::Guest).await?;
         let call = tx
             .voice_call(c.provider, &external, c.caller.as_deref(), &language)
             .await?;
@@ -229,7 +229,7 @@ pub struct Webhook {
 impl Webhook {
     /// Opens the restaurant's transaction for a webhook request.
     pub async fn open(agents: &Agents, rid: Uuid) -> Result<Webhook, StoreError> {
-        let mut tx = agents.store.tenant(rid, &Actor::System).await?;
+        let mut tx = agents.store.tenant(rid, &Actor::Guest).await?;
         let settings = tx.voice_settings().await?;
         Ok(Webhook { rid, tx, settings })
     }

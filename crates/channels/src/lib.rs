@@ -1,8 +1,10 @@
-//! Integrations with third parties, each behind a trait with a real implementation and a test
-//! double, plus the providers' pure formats: email (the development file mailer for now),
-//! calendar files for guest mails, and webhook signature checks (Svix for Resend, Meta's
-//! `X-Hub-Signature-256`).
+//! Integrations with third parties, each behind a trait with a real implementation, plus the
+//! providers' pure formats: email ([`mail::Mailer`] with the file mailer, [`resend::Resend`] and
+//! [`smtp::Smtp`]), calendar files for guest mails, and webhook signature checks (Svix for
+//! Resend, Meta's `X-Hub-Signature-256`, Retell).
 
 pub mod ics;
 pub mod mail;
+pub mod resend;
 pub mod signature;
+pub mod smtp;

@@ -3,6 +3,7 @@
 
 pub mod availability;
 pub mod clock;
+pub mod message;
 pub mod redact;
 pub mod reservation;
 pub mod role;

@@ -39,6 +39,18 @@ pub enum LogFormat {
     Pretty,
 }
 
+/// How guest and team mail leaves the platform.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    /// `.eml` files under `<data_dir>/mail` (the embedded default).
+    File,
+    /// Resend's HTTP API (`resend_api_key`, `resend_url`).
+    Resend,
+    /// An SMTP server (`smtp_url`).
+    Smtp,
+}
+
 /// All settings.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -61,6 +73,16 @@ pub struct Config {
     /// Seconds a worker holds a claimed job before another may take it (renewed while it runs).
     pub job_lease_secs: u64,
     pub mail_from: String,
+    /// `file`, `resend` or `smtp`.
+    pub mail_transport: MailTransport,
+    /// Resend's API address (a test server's in tests).
+    pub resend_url: String,
+    pub resend_api_key: Option<Secret>,
+    /// The `whsec_…` signing secret of the Resend webhook (`/hooks/resend`); without it, the
+    /// webhook answers 404.
+    pub resend_webhook_secret: Option<Secret>,
+    /// `smtps://user:pass@host:465` or `smtp://user:pass@host:587?tls=required`.
+    pub smtp_url: Option<Secret>,
     /// Bearer token that `GET /metrics` requires; without one, `/metrics` is not served.
     pub metrics_token: Option<Secret>,
 }
@@ -85,6 +107,11 @@ impl Default for Config {
             db_pool_size: 16,
             job_lease_secs: 60,
             mail_from: "HostSystem <noreply@hostsystem.local>".into(),
+            mail_transport: MailTransport::File,
+            resend_url: hs_channels::resend::BASE_URL.into(),
+            resend_api_key: None,
+            resend_webhook_secret: None,
+            smtp_url: None,
             metrics_token: None,
         }
     }
@@ -109,6 +136,11 @@ const ENV: &[(&str, &str)] = &[
     ("HOSTSYSTEM_DB_POOL_SIZE", "db_pool_size"),
     ("HOSTSYSTEM_JOB_LEASE_SECS", "job_lease_secs"),
     ("HOSTSYSTEM_MAIL_FROM", "mail_from"),
+    ("HOSTSYSTEM_MAIL_TRANSPORT", "mail_transport"),
+    ("HOSTSYSTEM_RESEND_URL", "resend_url"),
+    ("RESEND_API_KEY", "resend_api_key"),
+    ("HOSTSYSTEM_RESEND_WEBHOOK_SECRET", "resend_webhook_secret"),
+    ("HOSTSYSTEM_SMTP_URL", "smtp_url"),
     ("HOSTSYSTEM_METRICS_TOKEN", "metrics_token"),
 ];
 
@@ -181,6 +213,15 @@ impl Config {
         }
         if self.db_pool_size == 0 {
             bail!("db_pool_size must be at least 1");
+        }
+        match self.mail_transport {
+            MailTransport::Resend if self.resend_api_key.is_none() => {
+                bail!("mail_transport = \"resend\" needs resend_api_key (or RESEND_API_KEY)")
+            }
+            MailTransport::Smtp if self.smtp_url.is_none() => {
+                bail!("mail_transport = \"smtp\" needs smtp_url (or HOSTSYSTEM_SMTP_URL)")
+            }
+            _ => {}
         }
         if let Some(u) = &self.public_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {

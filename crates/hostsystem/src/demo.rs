@@ -145,6 +145,8 @@ pub async fn ensure(store: &Store, base_url: &str) -> Result<DemoInfo> {
     };
     let mut tx = store.tenant(restaurant.id, &Actor::Cli).await?;
     if tx.tables().await?.is_empty() {
+        // The demo's history happened before the demo: nobody is told about it.
+        tx.without_guest_messages();
         configure(&mut tx).await?;
         reservations(&mut tx, store.clock().now()).await?;
     }

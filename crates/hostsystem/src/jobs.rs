@@ -1,8 +1,8 @@
 //! The background work of a process: the job worker and the scheduler of recurring jobs, run
 //! inside `hostsystem serve` by default and alone as `hostsystem worker`.
 
-use crate::config::Config;
-use hs_channels::mail::FileMailer;
+use crate::config::{Config, MailTransport};
+use hs_channels::mail::{FileMailer, Mailer};
 use hs_service::jobs::{JobContext, Worker, WorkerOptions};
 use hs_store::Store;
 use std::sync::Arc;
@@ -10,25 +10,50 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// What jobs reach: the store, the mailer, the public URL.
-pub fn context(store: &Store, cfg: &Config) -> JobContext {
-    JobContext {
-        store: store.clone(),
-        mailer: Arc::new(FileMailer::new(
+/// The configured mail transport.
+pub fn mailer(cfg: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    let expose = |s: &Option<crate::config::Secret>| {
+        s.as_ref()
+            .map(|s| s.expose().to_string())
+            .unwrap_or_default()
+    };
+    Ok(match cfg.mail_transport {
+        MailTransport::File => Arc::new(FileMailer::new(
             cfg.data_dir.join("mail"),
             cfg.mail_from.clone(),
         )),
+        MailTransport::Resend => Arc::new(hs_channels::resend::Resend::new(
+            &cfg.resend_url,
+            &expose(&cfg.resend_api_key),
+            &cfg.mail_from,
+        )),
+        MailTransport::Smtp => Arc::new(hs_channels::smtp::Smtp::from_url(
+            &expose(&cfg.smtp_url),
+            &cfg.mail_from,
+        )?),
+    })
+}
+
+/// What jobs reach: the store, the mailer, the public URL.
+pub fn context(store: &Store, cfg: &Config) -> anyhow::Result<JobContext> {
+    Ok(JobContext {
+        store: store.clone(),
+        mailer: mailer(cfg)?,
         public_url: cfg.public_url().trim_end_matches('/').to_string(),
-    }
+    })
 }
 
 /// A worker for every kind of job, with the configured lease.
-pub fn worker(store: &Store, cfg: &Config) -> Worker {
+pub fn worker(store: &Store, cfg: &Config) -> anyhow::Result<Worker> {
     let options = WorkerOptions {
         lease: Duration::from_secs(cfg.job_lease_secs),
         ..WorkerOptions::default()
     };
-    Worker::new(context(store, cfg), hs_service::registry(), options)
+    Ok(Worker::new(
+        context(store, cfg)?,
+        hs_service::registry(),
+        options,
+    ))
 }
 
 /// The worker and the scheduler, running until [`Background::stop`].
@@ -39,13 +64,13 @@ pub struct Background {
 
 impl Background {
     /// Starts the worker and the scheduler.
-    pub fn start(store: &Store, cfg: &Config) -> Background {
+    pub fn start(store: &Store, cfg: &Config) -> anyhow::Result<Background> {
         let (stop, rx) = watch::channel(false);
         let tasks = vec![
-            tokio::spawn(worker(store, cfg).run(rx.clone())),
+            tokio::spawn(worker(store, cfg)?.run(rx.clone())),
             tokio::spawn(hs_service::scheduler(store.clone()).run(rx)),
         ];
-        Background { stop, tasks }
+        Ok(Background { stop, tasks })
     }
 
     /// Stops claiming jobs and waits for the running one (within the worker's grace).

@@ -320,7 +320,7 @@ async fn queue(rt: &Runtime, cfg: &Config, j: Jobs) -> Result<()> {
             println!("job {id} queued again");
         }
         Jobs::Run => {
-            let n = jobs::worker(&rt.store, cfg).run_pending().await?;
+            let n = jobs::worker(&rt.store, cfg)?.run_pending().await?;
             println!("{n} jobs run");
         }
     }
@@ -331,7 +331,7 @@ async fn queue(rt: &Runtime, cfg: &Config, j: Jobs) -> Result<()> {
 async fn work(cfg: Config) -> Result<()> {
     let rt = Runtime::open(&cfg).await?;
     let watch = tokio::spawn(rt.store.clone().watch());
-    let background = jobs::Background::start(&rt.store, &cfg);
+    let background = jobs::Background::start(&rt.store, &cfg)?;
     println!("HostSystem worker is running  (stop with Ctrl-C)");
     shutdown_signal().await;
     tracing::info!("worker shutting down");
@@ -351,6 +351,10 @@ pub fn web_state(rt: &Runtime, cfg: &Config) -> hs_web::AppState {
         voice_rate_per_minute: cfg.voice_rate_per_minute,
         trust_proxy: cfg.trust_proxy,
         metrics_token: cfg.metrics_token.as_ref().map(|t| t.expose().to_string()),
+        resend_webhook_secret: cfg
+            .resend_webhook_secret
+            .as_ref()
+            .map(|t| t.expose().to_string()),
     };
     hs_web::AppState::new(
         hs_service::Services::new(rt.store.clone()),
@@ -381,7 +385,7 @@ async fn serve(cfg: Config, demo: bool) -> Result<()> {
     println!("HostSystem is listening on {url}  (stop with Ctrl-C)");
     tracing::info!(bind = %cfg.bind, "listening");
     let state = web_state(&rt, &cfg);
-    let background = jobs::Background::start(&rt.store, &cfg);
+    let background = jobs::Background::start(&rt.store, &cfg)?;
     let watch = tokio::spawn(rt.store.clone().watch());
     let result = hs_web::serve(listener, state, shutdown_signal()).await;
     background.stop().await;

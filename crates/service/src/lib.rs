@@ -4,11 +4,13 @@
 
 pub mod account;
 pub mod calls;
+pub mod guest_messages;
 pub mod guests;
 pub mod jobs;
 pub mod messages;
 pub mod reservations;
 pub mod retention;
+pub mod self_service;
 pub mod sessions;
 pub mod setup;
 pub mod team;
@@ -23,7 +25,7 @@ pub use hs_store::{Actor, StoreError};
 /// transactions or queries).
 pub mod model {
     pub use hs_store::secret::{constant_time_eq, hex};
-    pub use hs_store::{accounts, booking, guests, setup, team, voice};
+    pub use hs_store::{accounts, booking, guests, messages, setup, team, voice};
 }
 
 /// The use cases' handle on the database: what the web layer holds instead of the store, so
@@ -52,6 +54,8 @@ pub fn registry() -> Registry {
         .register::<team::SendPasswordReset>()
         .register::<team::WarnTotpGuessing>()
         .register::<retention::RetentionRun>()
+        .register::<guest_messages::SendMessage>()
+        .register::<guest_messages::Reminder>()
 }
 
 /// The recurring jobs, for a store.

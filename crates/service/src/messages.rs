@@ -44,38 +44,38 @@ fn role_name(role: Role, lang: &str) -> &'static str {
 /// The invite to join a restaurant's team, with its link.
 pub fn invite(lang: &str, to: &str, restaurant: &str, role: Role, link: &str) -> Email {
     let lang = language(lang);
-    Email {
-        to: to.to_string(),
-        subject: text(lang, "invite_subject").replace("{r}", restaurant),
-        body: text(lang, "invite_body")
+    Email::plain(
+        to,
+        text(lang, "invite_subject").replace("{r}", restaurant),
+        text(lang, "invite_body")
             .replace("{r}", restaurant)
             .replace("{role}", role_name(role, lang))
             .replace("{link}", link),
-    }
+    )
 }
 
 /// The password-reset link.
 pub fn password_reset(lang: &str, to: &str, name: &str, link: &str) -> Email {
     let lang = language(lang);
-    Email {
-        to: to.to_string(),
-        subject: text(lang, "reset_subject").to_string(),
-        body: text(lang, "reset_body")
+    Email::plain(
+        to,
+        text(lang, "reset_subject"),
+        text(lang, "reset_body")
             .replace("{name}", name)
             .replace("{link}", link),
-    }
+    )
 }
 
 /// The warning that someone who knows the password keeps guessing second-factor codes.
 pub fn totp_guessing(lang: &str, to: &str, name: &str, base_url: &str) -> Email {
     let lang = language(lang);
-    Email {
-        to: to.to_string(),
-        subject: text(lang, "totp_locked_subject").to_string(),
-        body: text(lang, "totp_locked_body")
+    Email::plain(
+        to,
+        text(lang, "totp_locked_subject"),
+        text(lang, "totp_locked_body")
             .replace("{name}", name)
             .replace("{url}", base_url),
-    }
+    )
 }
 
 #[cfg(test)]

@@ -385,6 +385,8 @@ pub struct Detail {
     pub today: NaiveDate,
     pub tz: chrono_tz::Tz,
     pub calls: Vec<(Uuid, chrono::DateTime<chrono::Utc>, Option<String>)>,
+    /// The messages the guest was sent about it, oldest first.
+    pub messages: Vec<hs_store::messages::MessageInfo>,
     /// The free times for the wished day and party (the reservation's own when not given),
     /// leaving out its own hold.
     pub moves: Options,
@@ -408,6 +410,7 @@ pub async fn detail(
         today: tx.now_local_date().await?,
         tz: tx.rules().await?.tz,
         calls: tx.voice_calls_for_reservation(id).await?,
+        messages: tx.messages_of_reservation(id).await?,
         reservation,
         moves,
     })

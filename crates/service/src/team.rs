@@ -75,7 +75,8 @@ impl Job for SendInvite {
             invite.role,
             &link,
         );
-        ctx.mailer.send(&mail).await
+        ctx.mailer.send(&mail).await?;
+        Ok(())
     }
 }
 
@@ -92,7 +93,8 @@ impl Job for SendPasswordReset {
         let (user, token) = ctx.store.issue_password_reset(self.user_id).await?;
         let link = format!("{}/reset/{token}", ctx.public_url);
         let mail = messages::password_reset(&user.language, &user.email, &user.name, &link);
-        ctx.mailer.send(&mail).await
+        ctx.mailer.send(&mail).await?;
+        Ok(())
     }
 }
 
@@ -109,7 +111,8 @@ impl Job for WarnTotpGuessing {
         let user = ctx.store.user(self.user_id).await?;
         let mail =
             messages::totp_guessing(&user.language, &user.email, &user.name, &ctx.public_url);
-        ctx.mailer.send(&mail).await
+        ctx.mailer.send(&mail).await?;
+        Ok(())
     }
 }
 

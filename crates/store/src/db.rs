@@ -233,6 +233,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "privacy",
         sql: include_str!("../migrations/0009_privacy.sql"),
     },
+    Migration {
+        version: 10,
+        name: "guest_messages",
+        sql: include_str!("../migrations/0010_guest_messages.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

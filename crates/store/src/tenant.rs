@@ -21,6 +21,9 @@ pub enum Actor {
     System,
     /// Someone not logged in (accepting an invite, resetting a password).
     Anonymous,
+    /// A guest acting on their own reservation: through an agent (phone, chat) or their
+    /// self-service link.
+    Guest,
 }
 
 impl std::fmt::Display for Actor {
@@ -31,6 +34,7 @@ impl std::fmt::Display for Actor {
             Actor::Cli => f.write_str("cli"),
             Actor::System => f.write_str("system"),
             Actor::Anonymous => f.write_str("anonymous"),
+            Actor::Guest => f.write_str("guest"),
         }
     }
 }
@@ -252,6 +256,7 @@ impl Store {
             store: self.clone(),
             setup: None,
             data_key: None,
+            tell_guests: true,
         })
     }
 
@@ -326,6 +331,9 @@ pub struct TenantTx {
     pub(crate) setup: Option<crate::setup::model::Setup>,
     /// The restaurant's data key, unwrapped once per transaction.
     pub(crate) data_key: Option<crate::crypto::MasterKey>,
+    /// Whether reservation changes in this transaction write messages to the guests
+    /// (off for imports and the demo's history).
+    pub(crate) tell_guests: bool,
 }
 
 impl TenantTx {
@@ -342,6 +350,11 @@ impl TenantTx {
     /// The store clock's now.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.store.clock.now()
+    }
+
+    /// Writes no guest messages for the changes in this transaction (imports, demo history).
+    pub fn without_guest_messages(&mut self) {
+        self.tell_guests = false;
     }
 
     /// Forgets cached setup after a change to it.

@@ -12,7 +12,7 @@ use uuid::Uuid;
 /// Platform tables that name a restaurant without belonging to it, each for a reason:
 /// - `jobs`: the job queue; workers claim due jobs of every restaurant, then do each in that
 ///   restaurant's own transaction. It holds ids, kinds and timing, never personal data.
-const PLATFORM_TABLES: &[&str] = &["jobs"];
+const PLATFORM_TABLES: &[&str] = &["jobs", "message_refs"];
 
 /// Everything wrong with tenant tables in this database's catalog; empty when all is well.
 async fn catalog_violations(c: &mut PgConnection, app_role: &str) -> Vec<String> {
@@ -168,7 +168,11 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
            VALUES ('{rid}', '{call}', 'vapi', 'call-1', now(), now(), now());
          INSERT INTO voice_events (restaurant_id, id, call_id, at, kind, name) VALUES ('{rid}', gen_random_uuid(), '{call}', now(), 'status', 'in-progress');
          INSERT INTO deletion_protocol (restaurant_id, id, category, rows_affected, cutoff, ran_at)
-           VALUES ('{rid}', gen_random_uuid(), 'voice_events_deleted', 0, now(), now());",
+           VALUES ('{rid}', gen_random_uuid(), 'voice_events_deleted', 0, now(), now());
+         INSERT INTO guest_links (restaurant_id, id, reservation_id, token_hash, created_at, expires_at)
+           VALUES ('{rid}', gen_random_uuid(), '{res}', '\\x01', now(), now() + interval '1 day');
+         INSERT INTO messages (restaurant_id, id, reservation_id, guest_id, recipient, channel, kind, language, created_at, updated_at)
+           VALUES ('{rid}', gen_random_uuid(), '{res}', '{g}', 'guest', 'email', 'confirmation', 'de', now(), now());",
         a = Uuid::new_v4(),
         t = Uuid::new_v4(),
         c = Uuid::new_v4(),

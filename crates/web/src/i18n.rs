@@ -10,6 +10,61 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.logout", "Abmelden", "Log out"),
     ("nav.switch", "Restaurant wechseln", "Switch restaurant"),
     ("nav.language", "English", "Deutsch"),
+    ("messages.title", "Nachrichten an den Gast", "Messages to the guest"),
+    ("messages.when", "Erstellt", "Created"),
+    ("messages.kind", "Art", "Kind"),
+    ("messages.channel", "Kanal", "Channel"),
+    ("messages.status", "Status", "Status"),
+    ("messages.email", "E-Mail", "Email"),
+    ("messages.whatsapp", "WhatsApp", "WhatsApp"),
+    ("message.confirmation", "Bestätigung", "Confirmation"),
+    ("message.pending", "Anfrage erhalten", "Request received"),
+    ("message.approved", "Angenommen", "Approved"),
+    ("message.declined", "Abgelehnt", "Declined"),
+    ("message.changed", "Geändert", "Changed"),
+    ("message.cancelled", "Storniert", "Cancelled"),
+    ("message.reminder", "Erinnerung", "Reminder"),
+    ("message.transcript", "Chatverlauf", "Chat transcript"),
+    ("message.digest", "Tagesübersicht", "Daily digest"),
+    ("message.test", "Test", "Test"),
+    ("delivery.queued", "wartet", "queued"),
+    ("delivery.sent", "gesendet", "sent"),
+    ("delivery.delivered", "zugestellt", "delivered"),
+    ("delivery.read", "gelesen", "read"),
+    ("delivery.bounced", "unzustellbar", "bounced"),
+    ("delivery.failed", "fehlgeschlagen", "failed"),
+    ("delivery.skipped", "nicht gesendet", "not sent"),
+    ("manage.title", "Ihre Reservierung", "Your reservation"),
+    ("manage.hello", "Guten Tag", "Hello"),
+    ("manage.when", "Wann", "When"),
+    ("manage.party", "Personen", "Guests"),
+    ("manage.code", "Buchungscode", "Booking code"),
+    ("manage.where", "Wo", "Where"),
+    ("manage.status", "Status", "Status"),
+    ("manage.status.pending", "Angefragt: das Restaurant bestätigt in Kürze", "Requested: the restaurant will confirm shortly"),
+    ("manage.status.confirmed", "Bestätigt", "Confirmed"),
+    ("manage.status.cancelled", "Storniert", "Cancelled"),
+    ("manage.status.seated", "Sie sind da", "You are here"),
+    ("manage.status.completed", "Abgeschlossen", "Completed"),
+    ("manage.status.no_show", "Nicht erschienen", "No-show"),
+    ("manage.done.cancelled", "Ihre Reservierung ist storniert. Sie erhalten eine Bestätigung per E-Mail.", "Your reservation is cancelled. You will receive a confirmation by email."),
+    ("manage.done.changed", "Ihre Reservierung ist geändert. Sie erhalten eine Bestätigung per E-Mail.", "Your reservation has been changed. You will receive a confirmation by email."),
+    ("manage.change", "Reservierung ändern", "Change reservation"),
+    ("manage.date", "Datum", "Date"),
+    ("manage.time", "Uhrzeit", "Time"),
+    ("manage.show_times", "Freie Zeiten zeigen", "Show free times"),
+    ("manage.free_times", "Freie Zeiten an diesem Tag", "Free times on this day"),
+    ("manage.no_times", "An diesem Tag ist für diese Personenzahl nichts mehr frei.", "Nothing is free on this day for this party size."),
+    ("manage.save", "Änderung speichern", "Save change"),
+    ("manage.alternatives", "Stattdessen frei", "Free instead"),
+    ("manage.cancel", "Reservierung stornieren", "Cancel reservation"),
+    ("manage.cancel_confirm", "Ja, stornieren", "Yes, cancel"),
+    ("manage.calendar", "In den Kalender (.ics)", "Add to calendar (.ics)"),
+    ("manage.cutoff", "Ändern und stornieren können Sie hier bis {h} Stunden vor Ihrem Besuch. Danach rufen Sie uns bitte an:", "You can change or cancel here until {h} hours before your visit. After that, please call us:"),
+    ("manage.closed", "Diese Reservierung kann hier nicht mehr geändert werden. Rufen Sie uns bitte an:", "This reservation can no longer be changed here. Please call us:"),
+    ("manage.invalid.title", "Dieser Link gilt nicht mehr", "This link is no longer valid"),
+    ("manage.invalid.text", "Der Link ist falsch oder abgelaufen (er gilt bis zum Ende Ihres Besuchs).", "The link is wrong or has expired (it works until the end of your visit)."),
+    ("manage.invalid.call", "Rufen Sie uns gern an:", "Please call us:"),
     ("login.title", "Anmelden", "Sign in"),
     ("login.email", "E-Mail", "Email"),
     ("login.password", "Passwort", "Password"),
@@ -335,6 +390,25 @@ mod tests {
                         .iter()
                         .map(|c| format!("{key}{}", c.as_str()))
                         .collect()
+                } else if key == "manage.status." {
+                    hs_domain::reservation::Status::ALL
+                        .iter()
+                        .map(|s| format!("{key}{}", s.as_str()))
+                        .collect()
+                } else if key == "manage.done." {
+                    vec![format!("{key}cancelled"), format!("{key}changed")]
+                } else if key == "message." {
+                    hs_domain::message::Kind::ALL
+                        .iter()
+                        .map(|k| format!("{key}{}", k.as_str()))
+                        .collect()
+                } else if key == "delivery." {
+                    hs_domain::message::Delivery::ALL
+                        .iter()
+                        .map(|d| format!("{key}{}", d.as_str()))
+                        .collect()
+                } else if key == "messages." {
+                    vec![format!("{key}email"), format!("{key}whatsapp")]
                 } else if key == "weekday." {
                     (0..7).map(|d| format!("{key}{d}")).collect()
                 } else if key == "outcome." {

@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod guest;
 pub mod hooks;
 pub mod http;
 pub mod i18n;
@@ -32,6 +33,7 @@ use axum::Router;
 pub fn router(state: AppState) -> Router {
     api::router()
         .merge(hooks::router())
+        .merge(guest::router())
         .merge(dashboard::router(state.clone()))
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)

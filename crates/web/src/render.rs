@@ -60,6 +60,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("calls.html", include_str!("../templates/calls.html")),
     ("call.html", include_str!("../templates/call.html")),
+    ("manage.html", include_str!("../templates/manage.html")),
+    (
+        "manage_invalid.html",
+        include_str!("../templates/manage_invalid.html"),
+    ),
 ];
 
 /// The stylesheet: the static file plus generated grid classes for the timeline (the CSP allows

@@ -24,6 +24,8 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Bearer token `GET /metrics` requires; `None` serves no metrics at all (404).
     pub metrics_token: Option<String>,
+    /// The `whsec_…` secret Resend's webhook is signed with; `None` answers it 404.
+    pub resend_webhook_secret: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -36,6 +38,7 @@ impl Default for WebConfig {
             voice_rate_per_minute: 3000,
             trust_proxy: false,
             metrics_token: None,
+            resend_webhook_secret: None,
         }
     }
 }

@@ -42,9 +42,23 @@ pub struct Builder {
     tls_url: bool,
     trust_proxy: bool,
     mail_fails: bool,
+    mailer: Option<Arc<dyn Mailer>>,
+    resend_secret: Option<String>,
 }
 
 impl Builder {
+    /// Jobs send mail through this transport (a Resend client pointed at a fake, say).
+    pub fn mailer(mut self, m: Arc<dyn Mailer>) -> Self {
+        self.mailer = Some(m);
+        self
+    }
+
+    /// Resend's webhook is signed with this `whsec_` secret.
+    pub fn resend_webhook_secret(mut self, s: &str) -> Self {
+        self.resend_secret = Some(s.into());
+        self
+    }
+
     pub fn api_rate_per_minute(mut self, n: u32) -> Self {
         self.rate = n;
         self
@@ -102,10 +116,13 @@ impl Builder {
             voice_rate_per_minute: self.voice_rate,
             trust_proxy: self.trust_proxy,
             metrics_token: Some(METRICS_TOKEN.into()),
+            resend_webhook_secret: self.resend_secret.clone(),
             ..Default::default()
         };
         let mailer: Arc<dyn Mailer> = if self.mail_fails {
             Arc::new(FailingMailer)
+        } else if let Some(m) = self.mailer.clone() {
+            m
         } else {
             Arc::new(FileMailer::new(
                 mail_dir.path(),
@@ -147,11 +164,13 @@ impl Builder {
 struct FailingMailer;
 
 impl Mailer for FailingMailer {
-    fn send<'a>(
-        &'a self,
-        _: &'a hs_channels::mail::Email,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
-        Box::pin(async { Err(anyhow::anyhow!("mail provider unreachable")) })
+    fn send<'a>(&'a self, _: &'a hs_channels::mail::Email) -> hs_channels::mail::Sending<'a> {
+        Box::pin(async {
+            Err(hs_channels::mail::SendError::Retry {
+                reason: "mail provider unreachable".into(),
+                after: None,
+            })
+        })
     }
 }
 
@@ -179,6 +198,8 @@ impl TestApp {
             tls_url: false,
             trust_proxy: false,
             mail_fails: false,
+            mailer: None,
+            resend_secret: None,
         }
     }
 

@@ -5,6 +5,7 @@ mod app;
 mod auth;
 mod cli;
 mod dashboard;
+mod guest_messages;
 mod hardening;
 mod jobs;
 mod privacy;

@@ -52,6 +52,10 @@ impl TenantTx {
                     .await?;
             }
         }
+        let by_guest = matches!(self.actor(), crate::Actor::Guest);
+        if let Some(kind) = hs_domain::message::after_transition(from, to, by_guest) {
+            self.tell_guest(id, kind).await?;
+        }
         self.reservation(id, false).await
     }
 
@@ -135,6 +139,11 @@ impl TenantTx {
             .await?;
         self.retable(id, (slot.starts_at, slot.ends_at), &slot.assignment.tables)
             .await?;
+        // The guest hears of a new time or party size, not of a table swap.
+        if slot.starts_at != current.starts_at || party as i32 != current.party_size {
+            self.tell_guest(id, hs_domain::message::Kind::Changed)
+                .await?;
+        }
         Ok(Ok(self.reservation(id, false).await?))
     }
 

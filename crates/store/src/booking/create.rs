@@ -140,11 +140,17 @@ impl TenantTx {
         req: &NewReservation,
     ) -> Result<Result<Reservation, Rejection>, StoreError> {
         let now = self.store.clock.now();
-        self.create_reservation_at(req, now).await
+        let booked = self.create_reservation_at(req, now).await?;
+        if let Ok(r) = &booked {
+            if let Some(kind) = hs_domain::message::after_booking(r.status) {
+                self.tell_guest(r.id, kind).await?;
+            }
+        }
+        Ok(booked)
     }
 
-    /// As [`TenantTx::create_reservation`], judged as of `now` (lead time, horizon, past):
-    /// for imports and the demo's history.
+    /// As [`TenantTx::create_reservation`], judged as of `now` (lead time, horizon, past) and
+    /// telling the guest nothing: for imports and the demo's history.
     pub async fn create_reservation_at(
         &mut self,
         req: &NewReservation,

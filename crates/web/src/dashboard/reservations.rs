@@ -240,6 +240,7 @@ async fn detail_page(
             today,
             tz,
             calls,
+            messages,
             moves:
                 service::Options {
                     date: move_date,
@@ -252,6 +253,14 @@ async fn detail_page(
         let calls: Vec<Value> = calls
             .into_iter()
             .map(|(cid, at, outcome)| context! { id => cid, at => crate::render::local(at, tz), outcome })
+            .collect();
+        let messages: Vec<Value> = messages
+            .into_iter()
+            .map(|msg: hs_service::model::messages::MessageInfo| context! {
+                kind => msg.kind, channel => msg.channel, status => msg.status, reason => msg.reason,
+                at => crate::render::local(msg.created_at, tz),
+                sent => msg.sent_at.map(|t| crate::render::local(t, tz)),
+            })
             .collect();
         let (slots, reason) = match slots {
             Ok(list) => (
@@ -270,7 +279,7 @@ async fn detail_page(
             email => res.guest.as_ref().and_then(|g| g.email.clone()),
             date => res.date.to_string(), date_long => long_date(res.date, page.lang),
             changeable => res.status.changeable(), move_date => move_date.to_string(), move_party, slots, reason, error,
-            tables => table_choices(&snap), calls,
+            tables => table_choices(&snap), calls, messages,
             party_sizes => (1..=20).collect::<Vec<_>>(),
         })
     }

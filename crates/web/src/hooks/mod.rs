@@ -2,6 +2,7 @@
 //! each provider's wire format in, authenticated by the restaurant's own secret or the
 //! provider's signature, never by a session or an API token.
 
+pub mod resend;
 pub mod voice;
 
 use crate::AppState;
@@ -28,4 +29,5 @@ pub fn router() -> Router<AppState> {
             "/api/v1/voice/{restaurant_id}/retell/webhook",
             post(voice::retell_webhook),
         )
+        .route("/hooks/resend", post(resend::resend))
 }

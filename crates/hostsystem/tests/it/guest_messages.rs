@@ -1,0 +1,662 @@
+//! Guest messages end to end: the confirmation with its calendar file and self-service link,
+//! the guest changing and cancelling through that link, reminders on a simulated clock,
+//! Resend's wire format with retries and refusals (against a local server that speaks it), and
+//! Resend's signed delivery webhook. The clock stands at Tuesday 24 November 2026, 13:00 in
+//! Freiburg.
+
+use crate::app::{TestApp, PASSWORD};
+use base64::Engine;
+use chrono::Duration;
+use hmac::{Hmac, Mac};
+use hs_domain::Role;
+use hs_store::Actor;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use uuid::Uuid;
+
+const FRIDAY: &str = "2026-11-27";
+
+fn booking(time: &str, party: u32, email: &str) -> Value {
+    // One guest per address: the guest book matches guests by phone first.
+    let n: u32 = email.bytes().map(u32::from).sum::<u32>() * 7919 % 9_000_000 + 1_000_000;
+    json!({
+        "date": FRIDAY, "time": time, "party_size": party,
+        "guest": {"name": "Erika Mustermann", "phone": format!("0761 {n}"), "email": email, "language": "de"},
+    })
+}
+
+async fn book(app: &TestApp, token: &str, time: &str, email: &str) -> Value {
+    let (s, r) = app
+        .call(
+            Method::POST,
+            "/api/v1/reservations",
+            token,
+            Some(booking(time, 2, email)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    r
+}
+
+/// The decoded calendar file of a mail, if it has one.
+fn calendar_of(eml: &str) -> Option<String> {
+    let start = eml.find("Content-Type: text/calendar")?;
+    let part = &eml[start..];
+    let body_start = part.find("\r\n\r\n")? + 4;
+    let body: String = part[body_start..]
+        .lines()
+        .take_while(|l| !l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .concat();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// The self-service path in a mail.
+fn link_of(eml: &str) -> String {
+    let i = eml.find("/r/").expect("a self-service link");
+    eml[i..]
+        .split(|c: char| c.is_whitespace() || c == '"')
+        .next()
+        .expect("link")
+        .to_string()
+}
+
+async fn messages(
+    app: &TestApp,
+    rid: Uuid,
+    reservation: &str,
+) -> Vec<(String, String, Option<String>)> {
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let id = Uuid::parse_str(reservation).expect("id");
+    tx.messages_of_reservation(id)
+        .await
+        .expect("messages")
+        .into_iter()
+        .map(|m| (m.kind, m.status, m.reason))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_booking_mails_the_guest_a_confirmation_with_calendar_and_a_working_link() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let r = book(&app, &token, "19:00", "gast@example.com").await;
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), 1, "one confirmation");
+    let m = &mails[0];
+    assert!(m.contains("To: gast@example.com\r\n"));
+    assert!(
+        m.contains("Subject: Ihre Reservierung bei Trattoria Test am Freitag, 27. November\r\n")
+    );
+    assert!(m.contains("Content-Type: multipart/alternative"));
+    assert!(
+        m.contains("Wann: Freitag, 27. November 2026 um 19 Uhr"),
+        "{m}"
+    );
+    assert!(m.contains(&format!(
+        "Buchungscode: {}",
+        r["code"].as_str().expect("code")
+    )));
+    let ics = calendar_of(m).expect("calendar file");
+    assert!(
+        ics.contains("METHOD:REQUEST\r\n") && ics.contains("SEQUENCE:0\r\n"),
+        "{ics}"
+    );
+    assert!(ics.contains("DTSTART:20261127T180000Z\r\n"));
+    assert!(ics.contains(&format!("UID:{}@127.0.0.1", r["id"].as_str().expect("id"))));
+    let link = link_of(m);
+    assert!(link.starts_with(&format!("/r/{rid}/")), "{link}");
+    let page = app.browser().get(&link).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r["code"].as_str().expect("code")));
+    assert!(page.body.contains("data-status=\"confirmed\""));
+    assert_eq!(
+        messages(&app, rid, r["id"].as_str().expect("id")).await,
+        vec![("confirmation".into(), "sent".into(), None)]
+    );
+    // The team sees the message and its status on the reservation's page.
+    app.user_in(rid, "manager@example.com", Role::Manager).await;
+    let mut team = app.browser();
+    team.login("manager@example.com", PASSWORD).await;
+    let page = team
+        .get(&format!("/reservations/{}", r["id"].as_str().expect("id")))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"messages\""), "{}", page.body);
+    assert!(page.body.contains("data-status=\"sent\""), "{}", page.body);
+    // A retried send job writes nothing twice: the file's name is the message's.
+    assert_eq!(app.run_pending_jobs().await, 0);
+    assert_eq!(app.mails().await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_guest_changes_then_cancels_through_the_link_and_hears_of_both() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let r = book(&app, &token, "19:00", "gast@example.com").await;
+    let id = r["id"].as_str().expect("id").to_string();
+    let link = link_of(&app.mails().await[0]);
+    let mut guest = app.browser();
+
+    // Off the grid: the field is named, nothing changes.
+    let page = guest
+        .post(
+            &format!("{link}/change"),
+            &[("date", FRIDAY), ("time", "19:07"), ("party_size", "2")],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("id=\"time-error\""));
+    // A date that does not exist.
+    let page = guest
+        .post(
+            &format!("{link}/change"),
+            &[
+                ("date", "2026-02-30"),
+                ("time", "19:00"),
+                ("party_size", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("id=\"date-error\""));
+
+    // Mail files sort by the time of their message: the guest acts a minute later.
+    app.advance(Duration::minutes(1));
+    let page = guest
+        .post(
+            &format!("{link}/change"),
+            &[("date", FRIDAY), ("time", "20:30"), ("party_size", "3")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), 2);
+    assert!(
+        mails[1].contains("um 20:30 Uhr") && mails[1].contains("Personen: 3"),
+        "{}",
+        mails[1]
+    );
+    let ics = calendar_of(&mails[1]).expect("calendar");
+    assert!(
+        ics.contains("SEQUENCE:1\r\n") && ics.contains("DTSTART:20261127T193000Z"),
+        "{ics}"
+    );
+
+    app.advance(Duration::minutes(1));
+    let page = guest.post(&format!("{link}/cancel"), &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), 3);
+    let ics = calendar_of(&mails[2]).expect("calendar");
+    assert!(
+        ics.contains("METHOD:CANCEL\r\n")
+            && ics.contains("SEQUENCE:2\r\n")
+            && ics.contains("STATUS:CANCELLED"),
+        "{ics}"
+    );
+    assert!(
+        mails[2].contains("wie gewünscht haben wir Ihre Reservierung storniert"),
+        "the guest cancelled"
+    );
+    assert!(!mails[2].contains("/r/"), "nothing left to manage");
+    let page = guest.get(&link).await;
+    assert!(page.body.contains("data-status=\"cancelled\""));
+    let kinds: Vec<String> = messages(&app, rid, &id)
+        .await
+        .into_iter()
+        .map(|m| m.0)
+        .collect();
+    assert_eq!(kinds, ["confirmation", "changed", "cancelled"]);
+
+    // The audit log says the guest did it.
+    let owner = app.api_token(rid, Role::Owner).await;
+    let (s, audit) = app
+        .call(
+            Method::GET,
+            "/api/v1/audit?table=reservations&actor=guest",
+            &owner,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{audit}");
+    assert!(audit.to_string().contains(&id), "{audit}");
+}
+
+#[tokio::test]
+async fn a_wrong_or_expired_link_shows_the_restaurants_phone_and_repeated_guessing_is_slowed() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    book(&app, &token, "19:00", "gast@example.com").await;
+    let link = link_of(&app.mails().await[0]);
+    let mut b = app.browser();
+    let page = b.get(&format!("/r/{rid}/AAAAAAAAAAAAAAAAAAAAAA")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.body.contains("Dieser Link gilt nicht mehr") || page.body.contains("no longer valid")
+    );
+    let page = b.get("/r/not-a-uuid/x").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    // The visit has ended: the link opens nothing any more.
+    app.advance(Duration::days(4));
+    let page = b.get(&link).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let mut last = StatusCode::OK;
+    for _ in 0..40 {
+        last = b
+            .get(&format!("/r/{rid}/BBBBBBBBBBBBBBBBBBBBBB"))
+            .await
+            .status;
+    }
+    assert_eq!(
+        last,
+        StatusCode::TOO_MANY_REQUESTS,
+        "guessing links is limited per address"
+    );
+}
+
+#[tokio::test]
+async fn after_the_cutoff_the_guest_cannot_cancel_and_is_told_to_call() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let r = book(&app, &token, "19:00", "gast@example.com").await;
+    let link = link_of(&app.mails().await[0]);
+    // Friday 17:30 local: 90 minutes before, inside the default 2-hour cutoff.
+    app.advance(Duration::hours(3 * 24 + 4) + Duration::minutes(30));
+    let mut b = app.browser();
+    let page = b.post(&format!("{link}/cancel"), &[]).await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    let (_, got) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/reservations/{}", r["id"].as_str().expect("id")),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(got["status"], "confirmed", "nothing changed");
+}
+
+#[tokio::test]
+async fn reminders_go_out_at_their_time_once_and_never_for_cancelled_moved_away_or_late_bookings() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let kept = book(&app, &token, "19:00", "kept@example.com").await;
+    let cancelled = book(&app, &token, "19:00", "cancelled@example.com").await;
+    let moved = book(&app, &token, "19:00", "moved@example.com").await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/reservations/{}/cancel",
+                cancelled["id"].as_str().expect("id")
+            ),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Moved to Saturday: its reminder moves too.
+    let (s, m) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/reservations/{}", moved["id"].as_str().expect("id")),
+            &token,
+            Some(json!({"date": "2026-11-28"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{m}");
+    app.mails().await;
+    let reminders = |mails: &[String], to: &str| {
+        mails
+            .iter()
+            .filter(|m| m.contains(&format!("To: {to}\r\n")) && m.contains("Erinnerung"))
+            .count()
+    };
+    // Thursday 18:59 local (17:59 UTC): not yet.
+    app.advance(Duration::hours(2 * 24 + 5) + Duration::minutes(59));
+    let mails = app.mails().await;
+    assert_eq!(reminders(&mails, "kept@example.com"), 0);
+    app.advance(Duration::minutes(2));
+    let mails = app.mails().await;
+    assert_eq!(reminders(&mails, "kept@example.com"), 1, "due 24 h before");
+    assert_eq!(reminders(&mails, "cancelled@example.com"), 0);
+    assert_eq!(
+        reminders(&mails, "moved@example.com"),
+        0,
+        "moved to Saturday"
+    );
+    // A booking now, 24 hours before its visit or less, gets no reminder.
+    let late = book(&app, &token, "18:00", "late@example.com").await;
+    app.advance(Duration::days(1) + Duration::hours(1));
+    let mails = app.mails().await;
+    assert_eq!(reminders(&mails, "late@example.com"), 0);
+    assert_eq!(
+        reminders(&mails, "moved@example.com"),
+        1,
+        "Saturday's reminder: {:?}",
+        mails
+            .iter()
+            .filter(|m| m.contains("moved@"))
+            .map(|m| m.lines().take(4).collect::<Vec<_>>().join(" | "))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(reminders(&mails, "kept@example.com"), 1, "once");
+    let kinds: Vec<String> = messages(&app, rid, late["id"].as_str().expect("id"))
+        .await
+        .into_iter()
+        .map(|m| m.0)
+        .collect();
+    assert_eq!(kinds, ["confirmation"]);
+    let _ = kept;
+}
+
+/// A local server that speaks Resend's `POST /emails`: answers from a script (status,
+/// Retry-After, body), then `200 {"id": "re_<n>"}`, and records every request.
+struct FakeResend {
+    url: String,
+    requests: Arc<Mutex<Vec<(String, Value)>>>,
+}
+
+async fn fake_resend(script: Vec<(u16, Option<&'static str>, &'static str)>) -> FakeResend {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let seen = requests.clone();
+    let script = Arc::new(Mutex::new(script.into_iter()));
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = seen.clone();
+            let script = script.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let (head, body) = loop {
+                    let n = sock.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        while buf.len() < end + 4 + len {
+                            let n = sock.read(&mut chunk).await.unwrap_or(0);
+                            if n == 0 {
+                                break;
+                            }
+                            buf.extend_from_slice(&chunk[..n]);
+                        }
+                        break (head, buf[end + 4..].to_vec());
+                    }
+                };
+                let n = {
+                    let mut s = seen.lock().expect("lock");
+                    s.push((head, serde_json::from_slice(&body).unwrap_or(Value::Null)));
+                    s.len()
+                };
+                let next = script.lock().expect("lock").next();
+                let (status, retry, text) = match next {
+                    Some((s, r, b)) => (s, r, b.to_string()),
+                    None => (200, None, format!("{{\"id\":\"re_{n}\"}}")),
+                };
+                let retry = retry
+                    .map(|r| format!("Retry-After: {r}\r\n"))
+                    .unwrap_or_default();
+                let resp = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{retry}Content-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                    text.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    FakeResend { url, requests }
+}
+
+fn header_of(head: &str, name: &str) -> Option<String> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_string())
+    })
+}
+
+#[tokio::test]
+async fn resend_gets_its_wire_format_retries_429_and_5xx_with_one_key_and_a_refusal_ends_failed() {
+    let resend = fake_resend(vec![
+        (
+            429,
+            Some("1"),
+            r#"{"statusCode":429,"message":"Too many requests","name":"rate_limit_exceeded"}"#,
+        ),
+        (503, None, r#"{"statusCode":503,"message":"unavailable"}"#),
+        (200, None, r#"{"id":"re_first"}"#),
+        (
+            422,
+            None,
+            r#"{"statusCode":422,"message":"Invalid `to` field.","name":"validation_error"}"#,
+        ),
+    ])
+    .await;
+    let mailer = Arc::new(hs_channels::resend::Resend::new(
+        &resend.url,
+        "re_test_key",
+        "Trattoria <noreply@trattoria.example>",
+    ));
+    let app = TestApp::builder().mailer(mailer).start().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let first = book(&app, &token, "19:00", "gast@example.com").await;
+    let first_id = first["id"].as_str().expect("id");
+    app.run_pending_jobs().await;
+    assert_eq!(
+        resend.requests.lock().expect("l").len(),
+        1,
+        "429: waits for Retry-After"
+    );
+    let (_, status, reason) = messages(&app, rid, first_id).await.remove(0);
+    assert_eq!(status, "queued");
+    assert!(reason.expect("reason").contains("429"));
+    app.advance(Duration::seconds(2));
+    app.run_pending_jobs().await;
+    assert_eq!(resend.requests.lock().expect("l").len(), 2, "then the 503");
+    app.advance(Duration::minutes(2));
+    app.run_pending_jobs().await;
+    let requests = resend.requests.lock().expect("l").clone();
+    assert_eq!(requests.len(), 3);
+    let keys: Vec<Option<String>> = requests
+        .iter()
+        .map(|(h, _)| header_of(h, "idempotency-key"))
+        .collect();
+    assert!(
+        keys[0].is_some() && keys.iter().all(|k| *k == keys[0]),
+        "one key for every try: {keys:?}"
+    );
+    let (head, body) = &requests[2];
+    assert!(head.starts_with("POST /emails HTTP/1.1"));
+    assert_eq!(
+        header_of(head, "authorization").as_deref(),
+        Some("Bearer re_test_key")
+    );
+    assert_eq!(body["from"], "Trattoria <noreply@trattoria.example>");
+    assert_eq!(body["to"], json!(["gast@example.com"]));
+    assert!(body["text"]
+        .as_str()
+        .expect("text")
+        .contains("Freitag, 27. November 2026"));
+    assert!(body["html"].as_str().expect("html").contains("<html"));
+    assert_eq!(
+        body["attachments"][0]["content_type"],
+        "text/calendar; charset=utf-8; method=REQUEST"
+    );
+    assert_eq!(
+        body["tags"][1],
+        json!({"name": "kind", "value": "confirmation"})
+    );
+    assert_eq!(messages(&app, rid, first_id).await[0].1, "sent");
+
+    // A refusal (bad recipient) is not retried; the team sees Resend's reason.
+    let second = book(&app, &token, "20:00", "zweiter@example.com").await;
+    app.run_pending_jobs().await;
+    app.advance(Duration::hours(2));
+    app.run_pending_jobs().await;
+    assert_eq!(
+        resend.requests.lock().expect("l").len(),
+        4,
+        "never tried again"
+    );
+    let (_, status, reason) = messages(&app, rid, second["id"].as_str().expect("id"))
+        .await
+        .remove(0);
+    assert_eq!(status, "failed");
+    assert!(reason.expect("reason").contains("Invalid `to` field."));
+}
+
+fn svix_sign(secret: &str, id: &str, ts: i64, body: &str) -> String {
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(secret.trim_start_matches("whsec_"))
+        .expect("secret");
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("key");
+    mac.update(format!("{id}.{ts}.{body}").as_bytes());
+    format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    )
+}
+
+#[tokio::test]
+async fn resends_webhook_is_verified_applied_once_and_a_hard_bounce_stops_mail_to_the_address() {
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let resend = fake_resend(vec![]).await;
+    let mailer = Arc::new(hs_channels::resend::Resend::new(
+        &resend.url,
+        "re_key",
+        "T <t@example.com>",
+    ));
+    let app = TestApp::builder()
+        .mailer(mailer)
+        .resend_webhook_secret(SECRET)
+        .start()
+        .await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let r = book(&app, &token, "19:00", "gast@example.com").await;
+    let id = r["id"].as_str().expect("id");
+    app.run_pending_jobs().await;
+    let post = |headers: Vec<(&'static str, String)>, body: String| {
+        let client = app.client();
+        let url = format!("{}/hooks/resend", app.base);
+        async move {
+            let mut req = client.post(url).body(body);
+            for (k, v) in headers {
+                req = req.header(k, v);
+            }
+            let resp = req.send().await.expect("send");
+            let status = resp.status();
+            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let now = chrono::Utc::now().timestamp();
+    let delivered = json!({"type": "email.delivered", "created_at": "2026-11-24T12:00:05Z", "data": {"email_id": "re_1"}}).to_string();
+    let (s, _) = post(vec![], delivered.clone()).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "unsigned");
+    let forged = svix_sign(
+        "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "msg_1",
+        now,
+        &delivered,
+    );
+    let (s, _) = post(
+        vec![
+            ("svix-id", "msg_1".into()),
+            ("svix-timestamp", now.to_string()),
+            ("svix-signature", forged),
+        ],
+        delivered.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "signed with another secret");
+    let stale = svix_sign(SECRET, "msg_1", now - 600, &delivered);
+    let (s, _) = post(
+        vec![
+            ("svix-id", "msg_1".into()),
+            ("svix-timestamp", (now - 600).to_string()),
+            ("svix-signature", stale),
+        ],
+        delivered.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "older than 5 minutes");
+    assert_eq!(
+        messages(&app, rid, id).await[0].1,
+        "sent",
+        "nothing applied"
+    );
+
+    let signed = |id: &str, body: &str| {
+        vec![
+            ("svix-id", id.to_string()),
+            ("svix-timestamp", now.to_string()),
+            ("svix-signature", svix_sign(SECRET, id, now, body)),
+        ]
+    };
+    let (s, v) = post(signed("msg_1", &delivered), delivered.clone()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["applied"], true);
+    assert_eq!(messages(&app, rid, id).await[0].1, "delivered");
+    let (s, v) = post(signed("msg_1", &delivered), delivered.clone()).await;
+    assert_eq!(
+        (s, v["applied"].clone()),
+        (StatusCode::OK, json!(false)),
+        "a replay changes nothing"
+    );
+
+    let bounced = json!({"type": "email.bounced", "created_at": "2026-11-24T12:00:09Z",
+        "data": {"email_id": "re_1", "bounce": {"type": "Permanent", "subType": "General", "message": "550 mailbox unknown"}}}).to_string();
+    let (s, _) = post(signed("msg_2", &bounced), bounced).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, status, reason) = messages(&app, rid, id).await.remove(0);
+    assert_eq!(
+        (status.as_str(), reason.as_deref()),
+        ("bounced", Some("550 mailbox unknown"))
+    );
+    // The next booking of that guest sends nothing to the dead address, and says why.
+    let again = book(&app, &token, "20:00", "gast@example.com").await;
+    app.run_pending_jobs().await;
+    let (_, status, reason) = messages(&app, rid, again["id"].as_str().expect("id"))
+        .await
+        .remove(0);
+    assert_eq!(status, "skipped");
+    assert!(reason.expect("reason").contains("bounced"));
+    assert_eq!(resend.requests.lock().expect("l").len(), 1);
+}

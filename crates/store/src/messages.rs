@@ -1,0 +1,717 @@
+//! The guest-message outbox (migration 0010): a reservation change writes its messages and
+//! enqueues their sending in its own transaction (so a rolled-back change tells nobody and a
+//! committed one is never forgotten); the reminder is planned as a queue job; the send job
+//! reads a message, stores what it rendered, and records the provider's answer; delivery
+//! webhooks move the status on. Also the restaurant's message settings and the guest's
+//! self-service links (128-bit tokens derived from the restaurant's data key and the message
+//! id, stored hashed).
+
+use crate::error::StoreError;
+use crate::queue::NewJob;
+use crate::secret::token_hash;
+use crate::tenant::{Actor, Store, TenantTx};
+use base64::Engine;
+use chrono::{DateTime, NaiveTime, Utc};
+use hs_domain::message::{self, Delivery, Kind};
+use hs_domain::reservation::Status;
+use hs_domain::validate;
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Sends one message (the payload of the `send_message` job).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SendMessage {
+    pub message_id: Uuid,
+    /// Which try this is, from 1 (retries are new jobs, so a provider's `Retry-After` is kept).
+    #[serde(default = "one")]
+    pub attempt: i32,
+}
+
+fn one() -> i32 {
+    1
+}
+
+impl SendMessage {
+    pub const KIND: &'static str = "send_message";
+    /// Tries before a message that keeps meeting temporary errors ends `failed`.
+    pub const MAX_TRIES: i32 = 6;
+
+    /// The job row, due at `run_at`.
+    pub fn job(&self, run_at: DateTime<Utc>) -> NewJob {
+        NewJob {
+            kind: Self::KIND,
+            payload: serde_json::to_value(self).unwrap_or_default(),
+            dedup_key: Some(format!("{}:{}", self.message_id, self.attempt)),
+            run_at,
+            // A crash mid-send is claimed again; the provider's idempotency keeps it single.
+            max_attempts: 3,
+        }
+    }
+}
+
+/// The reminder of one reservation at one start time (the payload of the `reminder` job). It
+/// checks when it runs that the reservation still starts then and is still confirmed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Reminder {
+    pub reservation_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub sequence: i32,
+}
+
+impl Reminder {
+    pub const KIND: &'static str = "reminder";
+
+    /// The job row, due at `run_at`.
+    pub fn job(&self, run_at: DateTime<Utc>) -> NewJob {
+        NewJob {
+            kind: Self::KIND,
+            payload: serde_json::to_value(self).unwrap_or_default(),
+            dedup_key: Some(format!(
+                "{}:{}:{}",
+                self.reservation_id,
+                self.starts_at.timestamp(),
+                self.sequence
+            )),
+            run_at,
+            max_attempts: 5,
+        }
+    }
+}
+
+/// A restaurant's own short paragraph for one kind of message, per language.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Paragraph {
+    #[serde(default)]
+    pub de: String,
+    #[serde(default)]
+    pub en: String,
+}
+
+/// Longest own paragraph, in characters.
+pub const PARAGRAPH_MAX: usize = 1000;
+
+/// How a restaurant's guest messages behave.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct MessageSettings {
+    /// Hours before the visit the reminder goes out; 0 sends none.
+    pub reminder_hours: i32,
+    /// Until how many minutes before the visit a guest may cancel or change on their own.
+    pub cancel_cutoff_minutes: i32,
+    /// The local time of the team's daily digest.
+    pub digest_time: NaiveTime,
+    /// The restaurant's own paragraph per kind ("confirmation", "reminder", …).
+    pub paragraphs: BTreeMap<String, Paragraph>,
+}
+
+impl MessageSettings {
+    /// Checks every field; the first problem names its field.
+    pub fn validate(&self) -> Result<(), StoreError> {
+        if !(0..=168).contains(&self.reminder_hours) {
+            return Err(StoreError::field(
+                "reminder_hours",
+                "out_of_range",
+                "between 0 (no reminders) and 168 hours",
+            ));
+        }
+        if !(0..=10080).contains(&self.cancel_cutoff_minutes) {
+            return Err(StoreError::field(
+                "cancel_cutoff_minutes",
+                "out_of_range",
+                "between 0 and 10080 minutes (7 days)",
+            ));
+        }
+        for (kind, p) in &self.paragraphs {
+            let known = Kind::parse(kind).is_some_and(|k| Kind::ABOUT_RESERVATIONS.contains(&k));
+            if !known {
+                return Err(StoreError::field(
+                    format!("paragraphs.{kind}"),
+                    "unknown_kind",
+                    "a kind of guest message: confirmation, pending, approved, declined, changed, cancelled or reminder",
+                ));
+            }
+            for (lang, text) in [("de", &p.de), ("en", &p.en)] {
+                validate::multi_line(text, PARAGRAPH_MAX)
+                    .map_err(|e| StoreError::invalid(format!("paragraphs.{kind}.{lang}"), e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The restaurant's paragraph for `kind` in `lang` (empty when none).
+    pub fn paragraph(&self, kind: Kind, lang: &str) -> &str {
+        self.paragraphs
+            .get(kind.as_str())
+            .map(|p| if lang == "en" { &p.en } else { &p.de })
+            .map_or("", |s| s.trim())
+    }
+}
+
+/// A message as the send job reads it.
+#[derive(Clone, Debug, FromRow)]
+pub struct Outgoing {
+    pub id: Uuid,
+    pub reservation_id: Option<Uuid>,
+    pub guest_id: Option<Uuid>,
+    pub channel: String,
+    pub kind: String,
+    pub language: String,
+    pub to_address: Option<String>,
+    /// The facts at the time of the change: code, date, time, party size, sequence, name.
+    pub params: serde_json::Value,
+    pub subject: Option<String>,
+    pub body_text: Option<String>,
+    pub body_html: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A message as the team sees it in a reservation's or guest's history.
+#[derive(Clone, Debug, FromRow, Serialize, PartialEq)]
+pub struct MessageInfo {
+    pub id: Uuid,
+    pub reservation_id: Option<Uuid>,
+    pub guest_id: Option<Uuid>,
+    pub channel: String,
+    pub kind: String,
+    pub language: String,
+    pub to_address: Option<String>,
+    pub status: String,
+    /// Why it failed or was skipped, as the provider said it.
+    pub reason: Option<String>,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub failed_at: Option<DateTime<Utc>>,
+}
+
+const INFO_COLS: &str =
+    "id, reservation_id, guest_id, channel, kind, language, to_address, status, reason, \
+     attempts, created_at, sent_at, delivered_at, read_at, failed_at";
+
+/// A delivery report from a provider's webhook.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub to: Delivery,
+    /// The provider's words, for failures and bounces.
+    pub reason: Option<String>,
+    /// A permanent bounce: the address is not deliverable.
+    pub hard_bounce: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// The self-service token of a message: 16 bytes derived from the restaurant's data key, so a
+/// send that is retried after a crash puts the same link in the same message.
+fn link_token(key: &crate::MasterKey, message_id: Uuid) -> String {
+    let d = key.derive(&format!("guest-link:{message_id}"));
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&d[..16])
+}
+
+#[derive(FromRow)]
+struct Facts {
+    code: String,
+    status: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    party_size: i32,
+    sequence: i32,
+    guest_id: Option<Uuid>,
+    name: Option<String>,
+    email: Option<String>,
+    email_undeliverable_at: Option<DateTime<Utc>>,
+    language: Option<String>,
+}
+
+impl TenantTx {
+    /// The restaurant's message settings.
+    pub async fn message_settings(&mut self) -> Result<MessageSettings, StoreError> {
+        let (reminder_hours, cancel_cutoff_minutes, digest_time, paragraphs): (
+            i32,
+            i32,
+            NaiveTime,
+            serde_json::Value,
+        ) = sqlx::query_as(
+            "SELECT reminder_hours, cancel_cutoff_minutes, digest_time, message_paragraphs FROM restaurant_settings",
+        )
+        .fetch_one(self.conn())
+        .await?;
+        Ok(MessageSettings {
+            reminder_hours,
+            cancel_cutoff_minutes,
+            digest_time,
+            paragraphs: serde_json::from_value(paragraphs).unwrap_or_default(),
+        })
+    }
+
+    /// Replaces the message settings after validating them.
+    pub async fn set_message_settings(&mut self, s: &MessageSettings) -> Result<(), StoreError> {
+        s.validate()?;
+        let now = self.now();
+        let paragraphs: BTreeMap<&String, &Paragraph> = s
+            .paragraphs
+            .iter()
+            .filter(|(_, p)| !p.de.trim().is_empty() || !p.en.trim().is_empty())
+            .collect();
+        sqlx::query(
+            "UPDATE restaurant_settings SET reminder_hours = $1, cancel_cutoff_minutes = $2, digest_time = $3, \
+             message_paragraphs = $4, updated_at = $5",
+        )
+        .bind(s.reminder_hours)
+        .bind(s.cancel_cutoff_minutes)
+        .bind(s.digest_time)
+        .bind(serde_json::to_value(paragraphs).map_err(|e| StoreError::Other(e.into()))?)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Writes the guest's messages about reservation `id` after a change of `kind` and
+    /// enqueues their sending; plans the reminder after a confirmation, approval or move.
+    /// Nothing when this transaction tells no guest, or the visit has begun.
+    pub(crate) async fn tell_guest(&mut self, id: Uuid, kind: Kind) -> Result<(), StoreError> {
+        self.write_messages(id, kind, kind.raises_sequence()).await
+    }
+
+    async fn write_messages(
+        &mut self,
+        id: Uuid,
+        kind: Kind,
+        raise: bool,
+    ) -> Result<(), StoreError> {
+        if !self.tell_guests {
+            return Ok(());
+        }
+        let now = self.now();
+        let facts: Facts = sqlx::query_as(
+            "WITH r AS (UPDATE reservations SET sequence = sequence + $2 WHERE id = $1 \
+               RETURNING code, status, starts_at, ends_at, party_size, sequence, guest_id) \
+             SELECT r.*, g.name, g.email, g.email_undeliverable_at, g.language \
+             FROM r LEFT JOIN guests g ON g.id = r.guest_id",
+        )
+        .bind(id)
+        .bind(i32::from(raise))
+        .fetch_one(self.conn())
+        .await?;
+        if facts.starts_at <= now {
+            return Ok(());
+        }
+        let tz = self.rules().await?.tz;
+        let local = facts.starts_at.with_timezone(&tz);
+        let params = serde_json::json!({
+            "code": facts.code,
+            "date": local.date_naive(),
+            "time": local.format("%H:%M").to_string(),
+            "party_size": facts.party_size,
+            "starts_at": facts.starts_at,
+            "ends_at": facts.ends_at,
+            "sequence": facts.sequence,
+            "name": facts.name,
+            "by_guest": matches!(self.actor(), Actor::Guest),
+        });
+        if let Some(email) = facts.email.as_deref() {
+            let skip = if facts.email_undeliverable_at.is_some() {
+                Some("the address bounced earlier; correct it in the guest book")
+            } else if validate::email(email).is_err() {
+                Some("the address is not a valid email address")
+            } else {
+                None
+            };
+            let message_id = Uuid::new_v4();
+            sqlx::query(
+                "INSERT INTO messages (restaurant_id, id, reservation_id, guest_id, recipient, channel, kind, language, \
+                 to_address, params, status, reason, created_at, updated_at, failed_at) \
+                 VALUES ($1, $2, $3, $4, 'guest', 'email', $5, $6, $7, $8, $9, $10, $11, $11, NULL)",
+            )
+            .bind(self.restaurant_id())
+            .bind(message_id)
+            .bind(id)
+            .bind(facts.guest_id)
+            .bind(kind.as_str())
+            .bind(facts.language.as_deref().unwrap_or("de"))
+            .bind(email)
+            .bind(&params)
+            .bind(if skip.is_some() { "skipped" } else { "queued" })
+            .bind(skip)
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+            if skip.is_none() {
+                let job = SendMessage {
+                    message_id,
+                    attempt: 1,
+                };
+                self.enqueue(&job.job(now)).await?;
+            }
+        }
+        let plans_reminder = matches!(kind, Kind::Confirmation | Kind::Approved | Kind::Changed);
+        if plans_reminder && Status::parse(&facts.status) == Some(Status::Confirmed) {
+            let hours = self.message_settings().await?.reminder_hours;
+            if let Some(due) = message::reminder_due(facts.starts_at, hours, now) {
+                let job = Reminder {
+                    reservation_id: id,
+                    starts_at: facts.starts_at,
+                    sequence: facts.sequence,
+                };
+                self.enqueue(&job.job(due)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether reservation `id` still starts at `starts_at`, is confirmed and has had no
+    /// reminder for that start yet: then the reminder is written, as [`Self::tell_guest`] does.
+    pub async fn send_reminder(
+        &mut self,
+        id: Uuid,
+        starts_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let due: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM reservations WHERE id = $1 AND starts_at = $2 AND status = 'confirmed') \
+             AND NOT EXISTS (SELECT 1 FROM messages WHERE reservation_id = $1 AND kind = 'reminder' \
+                             AND (params->>'starts_at')::timestamptz = $2)",
+        )
+        .bind(id)
+        .bind(starts_at)
+        .fetch_one(self.conn())
+        .await?;
+        if due {
+            self.tell_guest(id, Kind::Reminder).await?;
+        }
+        Ok(due)
+    }
+
+    /// The calendar sequence of a reservation (raised with every change the guest was told of).
+    pub async fn reservation_sequence(&mut self, id: Uuid) -> Result<i32, StoreError> {
+        sqlx::query_scalar("SELECT sequence FROM reservations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A message for its send job, locked for this transaction.
+    pub async fn outgoing(&mut self, id: Uuid) -> Result<Option<Outgoing>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, reservation_id, guest_id, channel, kind, language, to_address, params, subject, body_text, \
+             body_html, status, attempts, created_at FROM messages WHERE id = $1 FOR UPDATE",
+        )
+        .bind(id)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
+    /// Keeps what the send job rendered, so a retry sends the same text.
+    pub async fn store_rendered(
+        &mut self,
+        id: Uuid,
+        subject: &str,
+        text: &str,
+        html: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.now();
+        sqlx::query(
+            "UPDATE messages SET subject = $2, body_text = $3, body_html = $4, updated_at = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(subject)
+        .bind(text)
+        .bind(html)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// The self-service link token carried by message `message_id` about `reservation_id`,
+    /// valid until `expires_at` (the end of the visit). The same message always gets the same
+    /// token; only its hash is stored.
+    pub async fn guest_link(
+        &mut self,
+        message_id: Uuid,
+        reservation_id: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let token = link_token(&self.data_key().await?, message_id);
+        let now = self.now();
+        sqlx::query(
+            "INSERT INTO guest_links (restaurant_id, id, reservation_id, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(self.restaurant_id())
+        .bind(message_id)
+        .bind(reservation_id)
+        .bind(token_hash(&token))
+        .bind(now)
+        .bind(expires_at)
+        .execute(self.conn())
+        .await?;
+        Ok(token)
+    }
+
+    /// The reservation a self-service token opens, while it is valid.
+    pub async fn reservation_by_link(&mut self, token: &str) -> Result<Uuid, StoreError> {
+        let now = self.now();
+        sqlx::query_scalar(
+            "SELECT reservation_id FROM guest_links WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash(token))
+        .bind(now)
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// Records that the provider took the message (with its id, for delivery reports).
+    pub async fn message_sent(
+        &mut self,
+        id: Uuid,
+        provider: &str,
+        provider_message_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = self.now();
+        sqlx::query(
+            "UPDATE messages SET status = 'sent', provider = $2, provider_message_id = $3, sent_at = $4, \
+             attempts = attempts + 1, reason = NULL, updated_at = $4 WHERE id = $1 AND status = 'queued'",
+        )
+        .bind(id)
+        .bind(provider)
+        .bind(provider_message_id)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        if let Some(pid) = provider_message_id {
+            sqlx::query(
+                "INSERT INTO message_refs (provider, provider_message_id, restaurant_id, message_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(provider)
+            .bind(pid)
+            .bind(self.restaurant_id())
+            .bind(id)
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Ends a message `failed` (the provider refused it for good) or `skipped` (never sent),
+    /// with the reason shown to the team.
+    pub async fn message_ended(
+        &mut self,
+        id: Uuid,
+        status: Delivery,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.now();
+        let reason: String = reason.chars().take(1000).collect();
+        sqlx::query(
+            "UPDATE messages SET status = $2, reason = $3, attempts = attempts + 1, failed_at = $4, updated_at = $4 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(status.as_str())
+        .bind(reason)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Counts a temporary failure and plans the next try at `run_at`; after
+    /// [`SendMessage::MAX_TRIES`] the message ends `failed`. Returns whether it will be tried again.
+    pub async fn message_retry(
+        &mut self,
+        job: &SendMessage,
+        reason: &str,
+        run_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        if job.attempt >= SendMessage::MAX_TRIES {
+            self.message_ended(job.message_id, Delivery::Failed, reason)
+                .await?;
+            return Ok(false);
+        }
+        let now = self.now();
+        let reason: String = reason.chars().take(1000).collect();
+        sqlx::query(
+            "UPDATE messages SET attempts = attempts + 1, reason = $2, updated_at = $3 WHERE id = $1",
+        )
+        .bind(job.message_id)
+        .bind(reason)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        let next = SendMessage {
+            message_id: job.message_id,
+            attempt: job.attempt + 1,
+        };
+        self.enqueue(&next.job(run_at)).await?;
+        Ok(true)
+    }
+
+    /// Applies a provider's delivery report to message `id` when it moves the message on; a
+    /// hard bounce marks the guest's address as not deliverable. Returns whether it changed.
+    pub async fn message_report(&mut self, id: Uuid, report: &Report) -> Result<bool, StoreError> {
+        let row: Option<(String, Option<Uuid>, Option<String>)> = sqlx::query_as(
+            "SELECT status, guest_id, to_address FROM messages WHERE id = $1 FOR UPDATE",
+        )
+        .bind(id)
+        .fetch_optional(self.conn())
+        .await?;
+        let Some((status, guest, address)) = row else {
+            return Ok(false);
+        };
+        let current = Delivery::parse(&status).unwrap_or(Delivery::Queued);
+        if !current.advances_to(report.to) {
+            return Ok(false);
+        }
+        let column = match report.to {
+            Delivery::Delivered => "delivered_at",
+            Delivery::Read => "read_at",
+            Delivery::Sent => "sent_at",
+            _ => "failed_at",
+        };
+        let reason: Option<String> = report
+            .reason
+            .as_ref()
+            .map(|r| r.chars().take(1000).collect());
+        sqlx::query(&format!(
+            "UPDATE messages SET status = $2, {column} = coalesce({column}, $3), reason = coalesce($4, reason), \
+             updated_at = $3 WHERE id = $1"
+        ))
+        .bind(id)
+        .bind(report.to.as_str())
+        .bind(report.at)
+        .bind(reason)
+        .execute(self.conn())
+        .await?;
+        if report.hard_bounce {
+            if let (Some(g), Some(a)) = (guest, address) {
+                sqlx::query(
+                    "UPDATE guests SET email_undeliverable_at = $3, updated_at = $3 WHERE id = $1 AND email = $2",
+                )
+                .bind(g)
+                .bind(a)
+                .bind(report.at)
+                .execute(self.conn())
+                .await?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// A reservation's messages, oldest first.
+    pub async fn messages_of_reservation(
+        &mut self,
+        reservation_id: Uuid,
+    ) -> Result<Vec<MessageInfo>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {INFO_COLS} FROM messages WHERE reservation_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(reservation_id)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// A guest's messages, newest first (at most 200).
+    pub async fn messages_of_guest(
+        &mut self,
+        guest_id: Uuid,
+    ) -> Result<Vec<MessageInfo>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {INFO_COLS} FROM messages WHERE guest_id = $1 ORDER BY created_at DESC, id LIMIT 200"
+        ))
+        .bind(guest_id)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// The reservations among `ids` that have a failed message (for the day view's flag).
+    pub async fn reservations_with_failed_messages(
+        &mut self,
+        ids: &[Uuid],
+    ) -> Result<Vec<Uuid>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT reservation_id FROM messages WHERE status IN ('failed', 'bounced') \
+             AND reservation_id = ANY ($1)",
+        )
+        .bind(ids)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// Sends a message again: a new message of the same kind about the same reservation, with
+    /// the facts as they are now. Fails with 409 when the visit has begun.
+    pub async fn send_again(&mut self, id: Uuid) -> Result<(), StoreError> {
+        let row: Option<(Option<Uuid>, String)> =
+            sqlx::query_as("SELECT reservation_id, kind FROM messages WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.conn())
+                .await?;
+        let (Some(reservation), kind) = row.ok_or(StoreError::NotFound)? else {
+            return Err(StoreError::Conflict {
+                code: "no_reservation",
+                message: "the reservation of this message no longer exists".into(),
+            });
+        };
+        let kind = Kind::parse(&kind).unwrap_or(Kind::Confirmation);
+        let begun: bool =
+            sqlx::query_scalar("SELECT starts_at <= $2 FROM reservations WHERE id = $1")
+                .bind(reservation)
+                .bind(self.now())
+                .fetch_one(self.conn())
+                .await?;
+        if begun {
+            return Err(StoreError::Conflict {
+                code: "visit_begun",
+                message: "the visit has begun; messages about it are no longer sent".into(),
+            });
+        }
+        // Sending again is not a change: the calendar keeps its sequence.
+        self.write_messages(reservation, kind, false).await
+    }
+}
+
+impl TenantTx {
+    /// Records a webhook delivery by the provider's event id in this transaction; `false` when
+    /// it was processed before (a replay). Recorded with the work it causes, so a delivery whose
+    /// processing failed is processed when the provider sends it again.
+    pub async fn first_webhook_event(
+        &mut self,
+        provider: &str,
+        event_id: &str,
+    ) -> Result<bool, StoreError> {
+        let now = self.now();
+        let done = sqlx::query(
+            "INSERT INTO webhook_events (provider, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(provider)
+        .bind(event_id)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+impl Store {
+    /// The restaurant and message a provider's message id belongs to.
+    pub async fn message_by_provider_id(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> Result<Option<(Uuid, Uuid)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT restaurant_id, message_id FROM message_refs WHERE provider = $1 AND provider_message_id = $2",
+        )
+        .bind(provider)
+        .bind(provider_message_id)
+        .fetch_optional(&self.pool()?)
+        .await?)
+    }
+}

@@ -1,0 +1,22 @@
+//! The guests' wing: public pages a guest reaches from a message, without an account. Today
+//! the self-service page of a reservation (`/r/{restaurant}/{token}`); the hosted booking page
+//! joins here. No session and no CSRF token: the unguessable link is the credential, and a
+//! client address that keeps trying wrong links is slowed down like any failed sign-in.
+
+pub mod manage;
+
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+/// The guests' routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/r/{restaurant_id}/{token}", get(manage::page))
+        .route("/r/{restaurant_id}/{token}/cancel", post(manage::cancel))
+        .route("/r/{restaurant_id}/{token}/change", post(manage::change))
+        .route(
+            "/r/{restaurant_id}/{token}/calendar.ics",
+            get(manage::calendar),
+        )
+}
