@@ -3,7 +3,8 @@
 //! Pure rules: the store writes the messages these decide, the service renders and sends them.
 
 use crate::reservation::Status;
-use chrono::{DateTime, Duration, Utc};
+use chrono::offset::LocalResult;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
 
 /// What a message is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -155,6 +156,64 @@ pub fn guest_may_change(starts_at: DateTime<Utc>, cutoff_minutes: i32, now: Date
     now + Duration::minutes(i64::from(cutoff_minutes.max(0))) <= starts_at
 }
 
+/// The instant the team's digest for `date` goes out: `at` local time in `tz`. On the day
+/// clocks go forward, a time in the gap is taken as the same wall time after the jump (02:30
+/// becomes 03:30); when they go back, the first 02:30 counts.
+pub fn digest_due(date: NaiveDate, at: NaiveTime, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    let local = date.and_time(at);
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        // In the gap: the offset before the jump, which lands after it.
+        LocalResult::None => {
+            let before = tz.offset_from_utc_datetime(&(local - Duration::hours(3)));
+            (local - before.fix()).and_utc()
+        }
+    }
+}
+
+/// How one service of a day is booked: reservations and covers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServiceLoad {
+    pub name: String,
+    pub reservations: u32,
+    pub covers: u32,
+}
+
+/// Today's reservations (local start time, party size, status) per service period, in the
+/// periods' order; reservations outside every period (walk-ins late at night) count under the
+/// last one. Cancelled and no-show reservations do not count.
+pub fn load_per_service(
+    periods: &[crate::availability::PeriodTimes],
+    reservations: &[(NaiveTime, u32, Status)],
+) -> Vec<ServiceLoad> {
+    let mut out: Vec<ServiceLoad> = periods
+        .iter()
+        .map(|p| ServiceLoad {
+            name: p.name.clone(),
+            ..ServiceLoad::default()
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(ServiceLoad {
+            name: String::new(),
+            ..ServiceLoad::default()
+        });
+    }
+    for (t, party, status) in reservations {
+        if matches!(status, Status::Cancelled | Status::NoShow) {
+            continue;
+        }
+        let i = periods
+            .iter()
+            .position(|p| p.seats_at(*t) || (p.start <= *t && *t < p.end))
+            .unwrap_or(out.len() - 1);
+        out[i].reservations += 1;
+        out[i].covers += party;
+    }
+    out
+}
+
 /// Where a message is on its way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Delivery {
@@ -221,6 +280,84 @@ impl Delivery {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_digest_keeps_its_local_time_across_daylight_saving_days() {
+        let berlin = chrono_tz::Europe::Berlin;
+        let nine = NaiveTime::from_hms_opt(9, 0, 0).expect("t");
+        let d = |s: &str| s.parse::<NaiveDate>().expect("d");
+        assert_eq!(
+            digest_due(d("2027-03-27"), nine, berlin),
+            at("2027-03-27T08:00:00Z")
+        );
+        assert_eq!(
+            digest_due(d("2027-03-28"), nine, berlin),
+            at("2027-03-28T07:00:00Z"),
+            "summer time"
+        );
+        assert_eq!(
+            digest_due(d("2026-10-25"), nine, berlin),
+            at("2026-10-25T08:00:00Z"),
+            "winter time"
+        );
+        let half_two = NaiveTime::from_hms_opt(2, 30, 0).expect("t");
+        assert_eq!(
+            digest_due(d("2027-03-28"), half_two, berlin),
+            at("2027-03-28T01:30:00Z"),
+            "the gap: 03:30 CEST"
+        );
+        assert_eq!(
+            digest_due(d("2026-10-25"), half_two, berlin),
+            at("2026-10-25T00:30:00Z"),
+            "the first 02:30"
+        );
+    }
+
+    #[test]
+    fn load_per_service_counts_covers_of_live_reservations_per_period() {
+        use crate::availability::PeriodTimes;
+        let t = |h: u32, m: u32| NaiveTime::from_hms_opt(h, m, 0).expect("t");
+        let periods = vec![
+            PeriodTimes {
+                name: "Mittag".into(),
+                start: t(11, 30),
+                end: t(14, 30),
+                last_seating: t(13, 30),
+            },
+            PeriodTimes {
+                name: "Abend".into(),
+                start: t(17, 30),
+                end: t(23, 0),
+                last_seating: t(21, 30),
+            },
+        ];
+        let load = load_per_service(
+            &periods,
+            &[
+                (t(12, 0), 2, Status::Confirmed),
+                (t(19, 0), 4, Status::Seated),
+                (t(19, 0), 6, Status::Cancelled),
+                (t(20, 0), 3, Status::Pending),
+                (t(22, 15), 2, Status::Seated),
+            ],
+        );
+        assert_eq!(
+            load[0],
+            ServiceLoad {
+                name: "Mittag".into(),
+                reservations: 1,
+                covers: 2
+            }
+        );
+        assert_eq!(
+            load[1],
+            ServiceLoad {
+                name: "Abend".into(),
+                reservations: 3,
+                covers: 9
+            }
+        );
+    }
+
     #[test]
     fn delivery_reports_only_move_a_message_forward() {
         use Delivery::*;

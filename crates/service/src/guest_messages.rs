@@ -357,8 +357,34 @@ async fn send(ctx: &JobContext, tx: &mut TenantTx, job: &SendMessage) -> Result<
             .await?;
         return Ok(());
     };
-    let p = params(&m.params)?;
     let restaurant = tx.restaurant().await?;
+    if kind == Kind::Test {
+        let en = m.language == "en";
+        let mut email = Email::plain(
+            to,
+            if en {
+                format!("Test message from {}", restaurant.name)
+            } else {
+                format!("Testnachricht von {}", restaurant.name)
+            },
+            if en {
+                format!(
+                    "This is a test message. Guest messages of {} reach their guests this way.\n",
+                    restaurant.name
+                )
+            } else {
+                format!("Dies ist eine Testnachricht. So erreichen die Nachrichten von {} ihre Gäste.\n", restaurant.name)
+            },
+        );
+        email.id = m.id;
+        email.date = m.created_at;
+        email.tags = vec![
+            ("restaurant".into(), restaurant.id.to_string()),
+            ("kind".into(), "test".into()),
+        ];
+        return deliver(ctx, tx, job, &m, &email).await;
+    }
+    let p = params(&m.params)?;
     let settings = tx.reservation_settings().await?;
     let address = [
         settings.street.trim(),
@@ -440,7 +466,18 @@ async fn send(ctx: &JobContext, tx: &mut TenantTx, job: &SendMessage) -> Result<
             ("kind".into(), kind.as_str().into()),
         ],
     };
-    match ctx.mailer.send(&email).await {
+    deliver(ctx, tx, job, &m, &email).await
+}
+
+/// Sends and records the provider's answer.
+async fn deliver(
+    ctx: &JobContext,
+    tx: &mut TenantTx,
+    job: &SendMessage,
+    m: &Outgoing,
+    email: &Email,
+) -> Result<()> {
+    match ctx.mailer.send(email).await {
         Ok(sent) => {
             tx.message_sent(m.id, sent.provider, sent.id.as_deref())
                 .await?
@@ -502,6 +539,38 @@ pub async fn send_again(
     tx.commit().await
 }
 
+/// Sends a test message to the caller's own address through the real transport; returns
+/// its id (its status shows on the settings page).
+pub async fn send_test(
+    svc: &Services,
+    caller: &Caller,
+    to: &str,
+    language: &str,
+) -> Result<Uuid, StoreError> {
+    if !caller.role.at_least(Role::Manager) {
+        return Err(StoreError::Forbidden);
+    }
+    let hs_store::Actor::User(user) = caller.actor else {
+        return Err(StoreError::Forbidden);
+    };
+    let mut tx = svc
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    let id = tx.queue_test_message(user, to, language).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The latest test messages.
+pub async fn tests_sent(svc: &Services, caller: &Caller) -> Result<Vec<MessageInfo>, StoreError> {
+    let mut tx = svc
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    tx.test_messages().await
+}
+
 /// The message settings (managers and owners).
 pub async fn settings(svc: &Services, caller: &Caller) -> Result<MessageSettings, StoreError> {
     if !caller.role.at_least(Role::Manager) {
@@ -514,11 +583,13 @@ pub async fn settings(svc: &Services, caller: &Caller) -> Result<MessageSettings
     tx.message_settings().await
 }
 
-/// Replaces the message settings (managers and owners).
+/// Replaces the message settings (managers and owners) and, when given, whether the caller
+/// gets the daily digest, in one transaction.
 pub async fn set_settings(
     svc: &Services,
     caller: &Caller,
     s: &MessageSettings,
+    digest_me: Option<bool>,
 ) -> Result<(), StoreError> {
     if !caller.role.at_least(Role::Manager) {
         return Err(StoreError::Forbidden);
@@ -528,6 +599,9 @@ pub async fn set_settings(
         .tenant(caller.restaurant_id, &caller.actor)
         .await?;
     tx.set_message_settings(s).await?;
+    if let (Some(on), hs_store::Actor::User(user)) = (digest_me, &caller.actor) {
+        tx.set_daily_digest(*user, on).await?;
+    }
     tx.commit().await
 }
 

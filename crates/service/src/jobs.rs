@@ -71,6 +71,15 @@ pub async fn enqueue<J: Job>(
     tx.enqueue(&job.to_new_job(now)).await
 }
 
+/// Enqueues a restaurant's job in its transaction, due at `run_at`.
+pub async fn enqueue_at<J: Job>(
+    tx: &mut TenantTx,
+    job: &J,
+    run_at: DateTime<Utc>,
+) -> Result<Option<Uuid>, hs_store::StoreError> {
+    tx.enqueue(&job.to_new_job(run_at)).await
+}
+
 /// Enqueues a platform job now.
 pub async fn enqueue_platform<J: Job>(
     store: &Store,
@@ -314,6 +323,9 @@ pub struct Daily {
     pub at: NaiveTime,
     /// The job for the occurrence that starts on this date (its dedup key names the date).
     pub make: fn(chrono::NaiveDate) -> NewJob,
+    /// Also run today's occurrence at once when it has not run yet (a server started after
+    /// the time must not wait a day: the digest planner).
+    pub catch_up: bool,
 }
 
 /// The next occurrence of `at` after `now`.
@@ -339,6 +351,11 @@ impl Scheduler {
     pub async fn ensure_next(&self) -> Result<(), hs_store::StoreError> {
         let now = self.store.clock().now();
         for d in &self.daily {
+            if d.catch_up {
+                let mut job = (d.make)(now.date_naive());
+                job.run_at = now;
+                self.store.enqueue(&job).await?;
+            }
             let next = next_daily(d.at, now);
             let mut job = (d.make)(next.date_naive());
             job.run_at = next;

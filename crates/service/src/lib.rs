@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod calls;
+pub mod digest;
 pub mod guest_messages;
 pub mod guests;
 pub mod jobs;
@@ -56,12 +57,14 @@ pub fn registry() -> Registry {
         .register::<retention::RetentionRun>()
         .register::<guest_messages::SendMessage>()
         .register::<guest_messages::Reminder>()
+        .register::<digest::PlanDigests>()
+        .register::<digest::Digest>()
 }
 
 /// The recurring jobs, for a store.
 pub fn scheduler(store: hs_store::Store) -> Scheduler {
     Scheduler {
         store,
-        daily: vec![retention::nightly()],
+        daily: vec![retention::nightly(), digest::planner()],
     }
 }

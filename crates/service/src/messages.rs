@@ -66,6 +66,100 @@ pub fn password_reset(lang: &str, to: &str, name: &str, link: &str) -> Email {
     )
 }
 
+/// The team's daily digest.
+pub fn digest(
+    lang: &str,
+    to: &str,
+    name: &str,
+    restaurant: &str,
+    f: &crate::digest::Facts,
+    base_url: &str,
+) -> Email {
+    let en = language(lang) == "en";
+    let lang = if en { "en" } else { "de" };
+    let mut body = if en {
+        format!(
+            "Hello {name},\n\nthis is {restaurant} on {}.\n\n",
+            hs_domain::say::long_date(f.date, lang)
+        )
+    } else {
+        format!(
+            "Hallo {name},\n\nso sieht es bei {restaurant} am {} aus.\n\n",
+            hs_domain::say::long_date(f.date, lang)
+        )
+    };
+    body.push_str(if en { "Today\n" } else { "Heute\n" });
+    let (mut total_r, mut total_c) = (0, 0);
+    for s in &f.services {
+        let label = if s.name.is_empty() {
+            if en {
+                "All day"
+            } else {
+                "Ganzer Tag"
+            }
+        } else {
+            s.name.as_str()
+        };
+        total_r += s.reservations;
+        total_c += s.covers;
+        body.push_str(&if en {
+            format!(
+                "  {label}: {} reservations, {} covers\n",
+                s.reservations, s.covers
+            )
+        } else {
+            format!(
+                "  {label}: {} Reservierungen, {} Gäste\n",
+                s.reservations, s.covers
+            )
+        });
+    }
+    body.push_str(&if en {
+        format!("  In all: {total_r} reservations, {total_c} covers\n\n")
+    } else {
+        format!("  Insgesamt: {total_r} Reservierungen, {total_c} Gäste\n\n")
+    });
+    body.push_str(&if en {
+        format!("Waiting for your approval: {}\n", f.pending)
+    } else {
+        format!("Warten auf Ihre Bestätigung: {}\n", f.pending)
+    });
+    body.push_str(&if en {
+        format!("Calls handed over to the team (24 h): {}\n", f.handovers)
+    } else {
+        format!("An das Team übergebene Anrufe (24 h): {}\n", f.handovers)
+    });
+    if f.no_shows_yesterday.is_empty() {
+        body.push_str(if en {
+            "No-shows yesterday: none\n"
+        } else {
+            "Nicht erschienen gestern: niemand\n"
+        });
+    } else {
+        body.push_str(if en {
+            "No-shows yesterday:\n"
+        } else {
+            "Nicht erschienen gestern:\n"
+        });
+        for (time, guest, party) in &f.no_shows_yesterday {
+            body.push_str(&format!("  {time} {guest} ({party})\n"));
+        }
+    }
+    body.push_str(&format!("\n{base_url}/?date={}\n", f.date));
+    let subject = if en {
+        format!(
+            "{restaurant}: your day, {}",
+            hs_domain::say::day(f.date, lang)
+        )
+    } else {
+        format!(
+            "{restaurant}: Ihr Tag, {}",
+            hs_domain::say::day(f.date, lang)
+        )
+    };
+    Email::plain(to, subject, body)
+}
+
 /// The warning that someone who knows the password keeps guessing second-factor codes.
 pub fn totp_guessing(lang: &str, to: &str, name: &str, base_url: &str) -> Email {
     let lang = language(lang);

@@ -46,5 +46,6 @@ pub fn nightly() -> Daily {
     Daily {
         at: NIGHTLY_AT,
         make: |night| RetentionRun { night }.to_new_job(night.and_time(NIGHTLY_AT).and_utc()),
+        catch_up: false,
     }
 }

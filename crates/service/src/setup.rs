@@ -252,6 +252,12 @@ pub struct Overview {
     pub floor: Floor,
     pub voice: hs_store::voice::VoiceSettings,
     pub protocol: Vec<hs_store::voice::ProtocolRow>,
+    /// Reminder lead, cancel cutoff, digest time, own paragraphs.
+    pub messages: hs_store::messages::MessageSettings,
+    /// Whether the caller gets the daily digest.
+    pub digest_me: bool,
+    /// The latest test messages and their status.
+    pub tests: Vec<hs_store::messages::MessageInfo>,
 }
 
 /// The whole setup for the managers' settings page (the latest 9 protocol rows).
@@ -273,6 +279,12 @@ pub async fn overview(svc: &Services, caller: &Caller) -> Result<Overview, Store
         },
         voice: tx.voice_settings().await?,
         protocol: tx.deletion_protocol(9).await?,
+        messages: tx.message_settings().await?,
+        digest_me: match caller.actor {
+            hs_store::Actor::User(u) => tx.daily_digest(u).await?,
+            _ => false,
+        },
+        tests: tx.test_messages().await?,
     })
 }
 

@@ -238,6 +238,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "guest_messages",
         sql: include_str!("../migrations/0010_guest_messages.sql"),
     },
+    Migration {
+        version: 11,
+        name: "retention_and_digest",
+        sql: include_str!("../migrations/0011_retention_and_digest.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

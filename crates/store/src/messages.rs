@@ -385,6 +385,91 @@ impl TenantTx {
         Ok(due)
     }
 
+    /// Writes a test message to a member's address and enqueues its sending (the settings
+    /// page's "send a test message"); it goes through the restaurant's real transport.
+    pub async fn queue_test_message(
+        &mut self,
+        user_id: Uuid,
+        to: &str,
+        language: &str,
+    ) -> Result<Uuid, StoreError> {
+        let now = self.now();
+        let id = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO messages (restaurant_id, id, user_id, recipient, channel, kind, language, to_address, \
+             created_at, updated_at) VALUES ($1, $2, $3, 'team', 'email', 'test', $4, $5, $6, $6)",
+        )
+        .bind(self.restaurant_id())
+        .bind(id)
+        .bind(user_id)
+        .bind(if language == "en" { "en" } else { "de" })
+        .bind(to)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        let job = SendMessage {
+            message_id: id,
+            attempt: 1,
+        };
+        self.enqueue(&job.job(now)).await?;
+        Ok(id)
+    }
+
+    /// The latest test messages (for the settings page), newest first.
+    pub async fn test_messages(&mut self) -> Result<Vec<MessageInfo>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {INFO_COLS} FROM messages WHERE kind = 'test' ORDER BY created_at DESC, id LIMIT 3"
+        ))
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// The members who get the daily digest: (user id, email, name, language).
+    pub async fn digest_recipients(
+        &mut self,
+    ) -> Result<Vec<(Uuid, String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT u.id, u.email, u.name, u.language FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.daily_digest ORDER BY u.email",
+        )
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// Whether member `user_id` gets the daily digest.
+    pub async fn daily_digest(&mut self, user_id: Uuid) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT daily_digest FROM memberships WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(self.conn())
+                .await?
+                .unwrap_or(false),
+        )
+    }
+
+    /// Turns the daily digest on or off for member `user_id`.
+    pub async fn set_daily_digest(&mut self, user_id: Uuid, on: bool) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE memberships SET daily_digest = $2 WHERE user_id = $1")
+            .bind(user_id)
+            .bind(on)
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Pending reservations (waiting for approval) that start after `from`.
+    pub async fn pending_from(&mut self, from: DateTime<Utc>) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM reservations WHERE status = 'pending' AND starts_at >= $1",
+        )
+        .bind(from)
+        .fetch_one(self.conn())
+        .await?)
+    }
+
     /// The calendar sequence of a reservation (raised with every change the guest was told of).
     pub async fn reservation_sequence(&mut self, id: Uuid) -> Result<i32, StoreError> {
         sqlx::query_scalar("SELECT sequence FROM reservations WHERE id = $1")

@@ -219,6 +219,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("protocol.voice_calls_anonymised", "Anrufe anonymisiert", "Calls anonymised"),
     ("protocol.voice_events_deleted", "Webhook-Protokolle gelöscht", "Webhook logs deleted"),
     ("protocol.idempotency_records_deleted", "Wiederholungsschutz-Einträge gelöscht", "Idempotency records deleted"),
+    ("protocol.message_bodies_purged", "Nachrichtentexte gelöscht", "Message texts purged"),
+    ("protocol.guest_links_deleted", "Abgelaufene Gäste-Links gelöscht", "Expired guest links deleted"),
+    ("settings.messages", "Nachrichten an Gäste", "Guest messages"),
+    ("settings.messages_help", "Gäste erhalten Bestätigung, Änderungen, Stornierung und Erinnerung per E-Mail, mit Kalenderdatei und einem Link, über den sie selbst ändern und stornieren.", "Guests receive confirmation, changes, cancellation and reminder by email, with a calendar file and a link to change or cancel themselves."),
+    ("settings.reminder_hours", "Erinnerung (Stunden vorher, 0 = keine)", "Reminder (hours before, 0 = none)"),
+    ("settings.cancel_cutoff", "Gäste ändern selbst bis (Minuten vorher)", "Guests change themselves until (minutes before)"),
+    ("settings.digest_time", "Tagesübersicht um", "Daily digest at"),
+    ("settings.digest_me", "Mir die Tagesübersicht senden", "Send me the daily digest"),
+    ("settings.paragraphs", "Eigene Absätze je Nachricht", "Own paragraph per message"),
+    ("settings.test_message", "Testnachricht an mich senden", "Send a test message to me"),
+    ("settings.tests", "Letzte Testnachrichten", "Latest test messages"),
     ("calls.all", "Alle", "All"),
     ("calls.title", "Anrufe des Telefonagenten", "Phone agent calls"),
     ("calls.call", "Anruf", "Call"),
@@ -422,6 +433,8 @@ mod tests {
                         "voice_calls_anonymised",
                         "voice_events_deleted",
                         "idempotency_records_deleted",
+                        "message_bodies_purged",
+                        "guest_links_deleted",
                     ]
                     .iter()
                     .map(|c| format!("{key}{c}"))

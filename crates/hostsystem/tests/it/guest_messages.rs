@@ -660,3 +660,210 @@ async fn resends_webhook_is_verified_applied_once_and_a_hard_bounce_stops_mail_t
     assert!(reason.expect("reason").contains("bounced"));
     assert_eq!(resend.requests.lock().expect("l").len(), 1);
 }
+
+#[tokio::test]
+async fn message_texts_are_purged_after_30_days_with_a_protocol_and_the_history_stays() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let r = book(&app, &token, "19:00", "gast@example.com").await;
+    let id = Uuid::parse_str(r["id"].as_str().expect("id")).expect("uuid");
+    app.mails().await;
+    let texts = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            let mut tx = store.tenant(rid, &Actor::Cli).await.expect("tx");
+            let m = tx.messages_of_reservation(id).await.expect("m").remove(0);
+            let o = tx.outgoing(m.id).await.expect("o").expect("row");
+            (
+                m.status,
+                o.subject.is_some(),
+                o.body_text.is_some(),
+                o.params["name"].is_string(),
+                o.to_address,
+            )
+        }
+    };
+    let day29 = app.clock.now() + Duration::days(29);
+    let done = app.store.run_retention(day29).await.expect("retention");
+    assert!(
+        done.iter()
+            .any(|d| d.category == "guest_links_deleted" && d.rows == 1),
+        "the link expired with the visit: {done:?}"
+    );
+    assert_eq!(
+        texts(&app).await,
+        (
+            "sent".into(),
+            true,
+            true,
+            true,
+            Some("gast@example.com".into())
+        )
+    );
+    let day31 = app.clock.now() + Duration::days(31);
+    let done = app.store.run_retention(day31).await.expect("retention");
+    let purged: Vec<(&str, u64)> = done
+        .iter()
+        .filter(|d| d.category == "message_bodies_purged" || d.category == "guest_links_deleted")
+        .map(|d| (d.category, d.rows))
+        .collect();
+    assert_eq!(
+        purged,
+        [("message_bodies_purged", 1), ("guest_links_deleted", 0)]
+    );
+    assert_eq!(
+        texts(&app).await,
+        (
+            "sent".into(),
+            false,
+            false,
+            false,
+            Some("gast@example.com".into())
+        ),
+        "the history stays, the texts are gone"
+    );
+    // Erasure of the guest's address removes where the message went, too.
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let subject = hs_store::privacy::Subject::Email("gast@example.com".into());
+    let export = tx.export_subject(&subject).await.expect("export");
+    assert_eq!(
+        export["message_bodies_purged"]
+            .as_array()
+            .expect("rows")
+            .len(),
+        1
+    );
+    tx.shred(&hs_store::privacy::Scope::Erasure(&subject))
+        .await
+        .expect("erase");
+    tx.commit().await.expect("commit");
+    assert_eq!(texts(&app).await.4, None);
+}
+
+fn settings_form(reminder: &str, digest_me: bool) -> Vec<(&str, &str)> {
+    let mut f = vec![
+        ("reminder_hours", reminder),
+        ("cancel_cutoff_minutes", "120"),
+        ("digest_time", "09:00"),
+        ("p_confirmation_de", "Parken im Hof."),
+        ("p_confirmation_en", "Parking in the yard."),
+    ];
+    if digest_me {
+        f.push(("digest_me", "1"));
+    }
+    f
+}
+
+#[tokio::test]
+async fn message_settings_are_validated_saved_and_shape_the_next_confirmation() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    app.user_in(rid, "chef@example.com", Role::Manager).await;
+    let mut b = app.browser();
+    b.login("chef@example.com", PASSWORD).await;
+    b.get("/settings").await;
+    let page = b
+        .post("/settings/messages", &settings_form("500", false))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("reminder_hours"), "the field is named");
+    let page = b
+        .post("/settings/messages", &settings_form("0", false))
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = b.get("/settings").await;
+    assert!(page.body.contains("Parken im Hof."));
+    // The paragraph is in the next confirmation; reminders are off.
+    let token = app.api_token(rid, Role::Manager).await;
+    let r = book(&app, &token, "19:00", "gast@example.com").await;
+    let mails = app.mails().await;
+    assert!(mails[0].contains("\r\nParken im Hof.\r\n"), "{}", mails[0]);
+    let queued = app.store.jobs_in_state("queued").await.expect("jobs");
+    assert!(
+        queued.iter().all(|j| j.kind != "reminder"),
+        "reminders off: {queued:?}"
+    );
+    let _ = r;
+    // A test message goes through the real transport and shows its status.
+    let page = b.post("/settings/messages/test", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let mails = app.mails().await;
+    assert!(mails
+        .iter()
+        .any(|m| m.contains("To: chef@example.com")
+            && m.contains("Test message from Trattoria Test")));
+    let page = b.get("/settings").await;
+    assert!(page.body.contains("chef@example.com") && page.body.contains("data-status=\"sent\""));
+}
+
+#[tokio::test]
+async fn the_daily_digest_reaches_members_who_asked_at_their_local_time_with_the_days_figures() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    app.user_in(rid, "chef@example.com", Role::Manager).await;
+    app.user_in(rid, "other@example.com", Role::Manager).await;
+    let mut b = app.browser();
+    b.login("chef@example.com", PASSWORD).await;
+    b.get("/settings").await;
+    let page = b
+        .post("/settings/messages", &settings_form("24", true))
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let token = app.api_token(rid, Role::Manager).await;
+    // Wednesday: two reservations for the evening, one for 10 people waiting for approval.
+    for (time, party, email) in [("19:00", 2, "a@example.com"), ("20:00", 4, "b@example.com")] {
+        let mut body = booking(time, party, email);
+        body["date"] = json!("2026-11-25");
+        let (s, r) = app
+            .call(Method::POST, "/api/v1/reservations", &token, Some(body))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+    }
+    let mut big = booking("19:30", 10, "c@example.com");
+    big["date"] = json!("2026-11-26");
+    let (s, r) = app
+        .call(Method::POST, "/api/v1/reservations", &token, Some(big))
+        .await;
+    assert_eq!(
+        (s, r["status"].as_str()),
+        (StatusCode::CREATED, Some("pending"))
+    );
+    hs_service::scheduler(app.store.clone())
+        .ensure_next()
+        .await
+        .expect("plan");
+    app.run_pending_jobs().await;
+    let digests = |mails: &[String]| {
+        mails
+            .iter()
+            .filter(|m| m.contains("Ihr Tag") || m.contains("your day"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        digests(&app.mails().await).is_empty(),
+        "today's 09:00 has passed"
+    );
+    // Wednesday 08:59 local: not yet; 09:00: there.
+    app.advance(Duration::hours(19) + Duration::minutes(59));
+    assert!(digests(&app.mails().await).is_empty());
+    app.advance(Duration::minutes(1));
+    let d = digests(&app.mails().await);
+    assert_eq!(d.len(), 1, "only the member who asked");
+    assert!(d[0].contains("To: chef@example.com"));
+    assert!(d[0].contains("2 reservations, 6 covers"), "{}", d[0]);
+    assert!(d[0].contains("Waiting for your approval: 1"), "{}", d[0]);
+    // The next day's digest is planned by the nightly planner, once.
+    app.advance(Duration::hours(15) + Duration::minutes(5));
+    hs_service::scheduler(app.store.clone())
+        .ensure_next()
+        .await
+        .expect("plan");
+    app.run_pending_jobs().await;
+    app.advance(Duration::hours(9));
+    let d = digests(&app.mails().await);
+    assert_eq!(d.len(), 2, "Thursday's too");
+    app.advance(Duration::hours(1));
+    assert_eq!(digests(&app.mails().await).len(), 2, "once a day");
+}

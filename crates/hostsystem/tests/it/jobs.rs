@@ -186,16 +186,18 @@ async fn a_job_whose_worker_is_killed_mid_run_is_retried_and_completes_once() {
     first.child().wait().expect("reap");
     drop(blocker);
     let second = Killed::spawn(hostsystem_on(&app, data.path(), &["worker"]));
+    // (The digest planner a worker enqueues at start is not the job under test.)
+    let ours = |jobs: Vec<hs_store::queue::JobInfo>| -> Vec<hs_store::queue::JobInfo> {
+        jobs.into_iter()
+            .filter(|j| j.kind != "plan_digests")
+            .collect()
+    };
     wait_for("the second worker to finish the job", async || {
-        !app.store
-            .jobs_in_state("done")
-            .await
-            .expect("jobs")
-            .is_empty()
+        !ours(app.store.jobs_in_state("done").await.expect("jobs")).is_empty()
     })
     .await;
     drop(second);
-    let done = app.store.jobs_in_state("done").await.expect("done");
+    let done = ours(app.store.jobs_in_state("done").await.expect("done"));
     assert_eq!(done.len(), 1);
     assert_eq!(done[0].attempts, 2, "claimed again after the lease ran out");
     let mails: Vec<_> = std::fs::read_dir(data.path().join("mail"))
@@ -219,24 +221,23 @@ async fn a_nightly_job_runs_once_with_two_server_processes() {
     let other = data_dir();
     let a = start(data.path());
     let b = start(other.path());
+    let nightly = |jobs: Vec<hs_store::queue::JobInfo>| -> Vec<hs_store::queue::JobInfo> {
+        jobs.into_iter().filter(|j| j.kind == "retention").collect()
+    };
     wait_for("the night's run", async || {
-        !app.store
-            .jobs_in_state("done")
-            .await
-            .expect("jobs")
-            .is_empty()
+        !nightly(app.store.jobs_in_state("done").await.expect("jobs")).is_empty()
     })
     .await;
     // Give the other process time to run it too, were it able to.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     drop((a, b));
-    let done = app.store.jobs_in_state("done").await.expect("done");
+    let done = nightly(app.store.jobs_in_state("done").await.expect("done"));
     assert_eq!(done.len(), 1, "{done:?}");
     assert_eq!(done[0].kind, "retention");
     let mut tx = app.store.tenant(r, &Actor::Cli).await.expect("tx");
     assert_eq!(
         tx.deletion_protocol(10).await.expect("protocol").len(),
-        3,
+        hs_store::privacy::SHREDDERS.len(),
         "one run: one protocol row per category"
     );
 }

@@ -90,7 +90,9 @@ async fn a_caller_s_data_is_exported_and_erased_without_touching_anyone_else_s()
         [
             ("voice_events_deleted", 1),
             ("voice_calls_anonymised", 1),
-            ("idempotency_records_deleted", 0)
+            ("idempotency_records_deleted", 0),
+            ("message_bodies_purged", 0),
+            ("guest_links_deleted", 0)
         ]
     );
     let mut tx = app.store.tenant(r, &Actor::Cli).await.expect("tx");
@@ -103,7 +105,7 @@ async fn a_caller_s_data_is_exported_and_erased_without_touching_anyone_else_s()
     assert_eq!(b_events.len(), 1);
     // The protocol says it was an erasure; the audit trail of Anna's call is kept, marked.
     let protocol = tx.deletion_protocol(10).await.expect("protocol");
-    assert_eq!(protocol.len(), 3);
+    assert_eq!(protocol.len(), 5);
     let audit = tx
         .audit_entries(&hs_store::team::AuditFilter {
             table: Some("voice_calls".into()),
@@ -154,7 +156,9 @@ async fn retention_runs_through_the_shredders_and_protocols_each_category() {
         [
             ("voice_events_deleted", 1),
             ("voice_calls_anonymised", 1),
-            ("idempotency_records_deleted", 0)
+            ("idempotency_records_deleted", 0),
+            ("message_bodies_purged", 0),
+            ("guest_links_deleted", 0)
         ]
     );
     let mut tx = app.store.tenant(r, &Actor::Cli).await.expect("tx");

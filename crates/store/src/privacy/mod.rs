@@ -8,6 +8,7 @@
 //! in [`SHREDDERS`].
 
 mod idempotency;
+mod messages;
 mod voice;
 
 use crate::error::StoreError;
@@ -18,6 +19,7 @@ use std::future::Future;
 use std::pin::Pin;
 use uuid::Uuid;
 
+pub use messages::BODY_RETENTION_DAYS;
 pub use voice::EVENT_RETENTION_DAYS;
 
 /// Whose data a shredder looks for.
@@ -91,6 +93,8 @@ pub static SHREDDERS: &[&dyn Shredder] = &[
     &voice::VoiceEvents,
     &voice::VoiceCalls,
     &idempotency::IdempotencyRecords,
+    &messages::MessageBodies,
+    &messages::GuestLinks,
 ];
 
 impl TenantTx {
@@ -158,7 +162,8 @@ impl Store {
     /// The nightly retention run over every restaurant, each in its own transaction with its
     /// protocol rows: voice calls older than the restaurant's retention (default 90 days) lose
     /// caller number, transcript, summary and recording link; voice webhook logs older than
-    /// 30 days and expired idempotency records are deleted.
+    /// 30 days and expired idempotency records are deleted; guest messages older than 30 days
+    /// lose their texts, expired self-service links are deleted.
     pub async fn run_retention(&self, now: DateTime<Utc>) -> Result<Vec<Deleted>, StoreError> {
         let mut all = Vec::new();
         for r in self.all_restaurants().await? {

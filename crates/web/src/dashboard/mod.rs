@@ -76,6 +76,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/settings/areas", post(settings::add_area))
         .route("/settings/voice", post(settings::voice_options))
+        .route("/settings/messages", post(settings::messages))
+        .route("/settings/messages/test", post(settings::test_message))
         .route("/settings/voice/secret", post(settings::voice_secret))
         .route(
             "/settings/voice/end-rotation",

@@ -55,6 +55,20 @@ async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Val
                 cutoff => p.cutoff.with_timezone(&tz).format("%Y-%m-%d").to_string(), ran_at => crate::render::local(p.ran_at, tz),
             }).collect::<Vec<_>>(),
             turns => o.turn_times,
+            msg => context! {
+                reminder_hours => o.messages.reminder_hours,
+                cancel_cutoff_minutes => o.messages.cancel_cutoff_minutes,
+                digest_time => o.messages.digest_time.format("%H:%M").to_string(),
+                paragraphs => hs_domain::message::Kind::ABOUT_RESERVATIONS.iter().map(|k| context! {
+                    kind => k.as_str(),
+                    de => o.messages.paragraph(*k, "de"),
+                    en => o.messages.paragraph(*k, "en"),
+                }).collect::<Vec<_>>(),
+            },
+            digest_me => o.digest_me,
+            tests => o.tests.iter().map(|m| context! {
+                to => m.to_address, status => m.status, reason => m.reason, at => crate::render::local(m.created_at, tz),
+            }).collect::<Vec<_>>(),
             areas => o.floor.areas,
             tables => o.floor.tables,
             spare => (0..SPARE_ROWS).collect::<Vec<_>>(),
@@ -510,6 +524,56 @@ pub async fn toggle_online(
         )
         .await
         .map(|_| ())
+    })
+    .await
+}
+
+/// `POST /settings/messages`: reminder lead, cancel cutoff, digest time, own paragraphs.
+pub async fn messages(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    let (caller, store) = (r.service(), state.services.clone());
+    save(&state, &r, &headers, async move {
+        let digest_time =
+            validate::time_hhmm(form.get("digest_time")).map_err(|e| refused("digest_time", e))?;
+        let mut paragraphs = std::collections::BTreeMap::new();
+        for k in hs_domain::message::Kind::ABOUT_RESERVATIONS {
+            let p = hs_service::model::messages::Paragraph {
+                de: form.get(&format!("p_{}_de", k.as_str())).to_string(),
+                en: form.get(&format!("p_{}_en", k.as_str())).to_string(),
+            };
+            paragraphs.insert(k.as_str().to_string(), p);
+        }
+        let s = hs_service::model::messages::MessageSettings {
+            reminder_hours: number_field(&form, "reminder_hours")?,
+            cancel_cutoff_minutes: number_field(&form, "cancel_cutoff_minutes")?,
+            digest_time,
+            paragraphs,
+        };
+        hs_service::guest_messages::set_settings(
+            &store,
+            &caller,
+            &s,
+            Some(form.get("digest_me") == "1"),
+        )
+        .await
+    })
+    .await
+}
+
+/// `POST /settings/messages/test`: a test message to the signed-in member's address.
+pub async fn test_message(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+) -> Response {
+    let (caller, store) = (r.service(), state.services.clone());
+    let (to, lang) = (r.ctx.user.email.clone(), r.ctx.user.language.clone());
+    save(&state, &r, &headers, async move {
+        hs_service::guest_messages::send_test(&store, &caller, &to, &lang).await
     })
     .await
 }

@@ -1,0 +1,136 @@
+//! Guest messages: their texts (subject, text and HTML parts, the guest's name among the
+//! facts) are purged 30 days after the message was written; kind, channel, status and times
+//! stay for the team's history and statistics. On erasure, a person's messages lose their
+//! texts and the address they went to. Self-service links are deleted once the visit has
+//! ended (they open nothing after that anyway).
+
+use super::voice::nothing;
+use super::{Boxed, Scope, Shredded, Shredder, Subject};
+use crate::tenant::TenantTx;
+use chrono::Duration;
+use uuid::Uuid;
+
+/// Message texts are kept this many days.
+pub const BODY_RETENTION_DAYS: i64 = 30;
+
+/// The address a subject's messages went to.
+fn address(subject: &Subject) -> Option<Option<&str>> {
+    match subject {
+        Subject::Restaurant => Some(None),
+        Subject::Phone(p) => Some(Some(p.as_str())),
+        Subject::Email(e) => Some(Some(e.as_str())),
+    }
+}
+
+/// Message texts: purged.
+pub struct MessageBodies;
+
+impl Shredder for MessageBodies {
+    fn category(&self) -> &'static str {
+        "message_bodies_purged"
+    }
+
+    fn export<'a>(
+        &'a self,
+        tx: &'a mut TenantTx,
+        subject: &'a Subject,
+    ) -> Boxed<'a, Vec<serde_json::Value>> {
+        Box::pin(async move {
+            let Some(to) = address(subject) else {
+                return Ok(Vec::new());
+            };
+            let rows: Vec<(serde_json::Value,)> = sqlx::query_as(
+                "SELECT jsonb_build_object('id', id, 'reservation_id', reservation_id, 'channel', channel, 'kind', kind, \
+                        'language', language, 'to', to_address, 'subject', subject, 'text', body_text, \
+                        'status', status, 'reason', reason, 'created_at', created_at, 'sent_at', sent_at, \
+                        'delivered_at', delivered_at, 'read_at', read_at) \
+                 FROM messages WHERE $1::text IS NULL OR to_address = $1 ORDER BY created_at, id",
+            )
+            .bind(to)
+            .fetch_all(tx.conn())
+            .await?;
+            Ok(rows.into_iter().map(|(v,)| v).collect())
+        })
+    }
+
+    fn shred<'a>(&'a self, tx: &'a mut TenantTx, scope: &'a Scope<'a>) -> Boxed<'a, Shredded> {
+        Box::pin(async move {
+            let now = scope.at(tx.now());
+            let ids: Vec<Uuid> = match scope {
+                Scope::Retention(at) => {
+                    let cutoff = *at - Duration::days(BODY_RETENTION_DAYS);
+                    let ids = sqlx::query_scalar(
+                        "UPDATE messages SET subject = NULL, body_text = NULL, body_html = NULL, \
+                         params = params - 'name', body_purged_at = $2 \
+                         WHERE created_at < $1 AND body_purged_at IS NULL RETURNING id",
+                    )
+                    .bind(cutoff)
+                    .bind(now)
+                    .fetch_all(tx.conn())
+                    .await?;
+                    return Ok(Shredded {
+                        rows: ids.len() as u64,
+                        cutoff: cutoff.min(now),
+                        audit: Some(("messages", ids.iter().map(Uuid::to_string).collect())),
+                    });
+                }
+                Scope::Erasure(subject) => {
+                    let Some(to) = address(subject) else {
+                        return Ok(nothing(now));
+                    };
+                    sqlx::query_scalar(
+                        "UPDATE messages SET subject = NULL, body_text = NULL, body_html = NULL, to_address = NULL, \
+                         params = params - 'name', body_purged_at = coalesce(body_purged_at, $2) \
+                         WHERE ($1::text IS NULL OR to_address = $1) RETURNING id",
+                    )
+                    .bind(to)
+                    .bind(now)
+                    .fetch_all(tx.conn())
+                    .await?
+                }
+            };
+            Ok(Shredded {
+                rows: ids.len() as u64,
+                cutoff: now,
+                audit: Some(("messages", ids.iter().map(Uuid::to_string).collect())),
+            })
+        })
+    }
+}
+
+/// Self-service links: deleted once expired (or with the restaurant's data).
+pub struct GuestLinks;
+
+impl Shredder for GuestLinks {
+    fn category(&self) -> &'static str {
+        "guest_links_deleted"
+    }
+
+    fn export<'a>(
+        &'a self,
+        _tx: &'a mut TenantTx,
+        _subject: &'a Subject,
+    ) -> Boxed<'a, Vec<serde_json::Value>> {
+        // A link holds a reservation id and a hash; nothing about a person to hand out.
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn shred<'a>(&'a self, tx: &'a mut TenantTx, scope: &'a Scope<'a>) -> Boxed<'a, Shredded> {
+        Box::pin(async move {
+            let now = scope.at(tx.now());
+            let Scope::Retention(at) = scope else {
+                return Ok(nothing(now));
+            };
+            let ids: Vec<Uuid> =
+                sqlx::query_scalar("DELETE FROM guest_links WHERE expires_at < $1 RETURNING id")
+                    .bind(*at)
+                    .fetch_all(tx.conn())
+                    .await?;
+            Ok(Shredded {
+                rows: ids.len() as u64,
+                cutoff: *at,
+                audit: Some(("guest_links", ids.iter().map(Uuid::to_string).collect())),
+            })
+        })
+    }
+}
