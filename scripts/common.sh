@@ -60,3 +60,17 @@ ensure_python_venv() {
   fi
   command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
 }
+
+# A real SMTP server for the SMTP transport's test: aiosmtpd from PyPI in its own venv.
+# Exports HOSTSYSTEM_TEST_SMTPD, the Python that has it.
+ensure_smtp_server() {
+  ensure_python_venv
+  local venv=target/smtpd-venv version=1.4.6
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$version')" 2>/dev/null; then
+    echo "==> installing aiosmtpd $version into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "aiosmtpd==$version"
+  fi
+  HOSTSYSTEM_TEST_SMTPD="$(pwd)/$venv/bin/python"
+  export HOSTSYSTEM_TEST_SMTPD
+}

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 . scripts/common.sh
 ensure_rust
 ensure_postgres
+ensure_smtp_server
 started=$(date +%s)
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check

@@ -294,6 +294,8 @@ pub struct Day {
     pub tables: Vec<hs_store::setup::Table>,
     pub rules: hs_domain::availability::Rules,
     pub handovers: i64,
+    /// The reservations whose last message to the guest failed or bounced.
+    pub failed_messages: Vec<Uuid>,
 }
 
 /// The day view of `date` (today when `None`).
@@ -314,9 +316,11 @@ pub async fn day(
     } else {
         0
     };
+    let ids: Vec<Uuid> = reservations.iter().map(|r| r.id).collect();
     Ok(Day {
         date,
         today,
+        failed_messages: tx.reservations_with_failed_messages(&ids).await?,
         reservations,
         tables: tx.tables().await?,
         rules: tx.rules().await?,

@@ -716,14 +716,17 @@ impl TenantTx {
         .await?)
     }
 
-    /// The reservations among `ids` that have a failed message (for the day view's flag).
+    /// The reservations among `ids` whose latest guest message failed or bounced (the day
+    /// view's flag; a later message that went out clears it).
     pub async fn reservations_with_failed_messages(
         &mut self,
         ids: &[Uuid],
     ) -> Result<Vec<Uuid>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT DISTINCT reservation_id FROM messages WHERE status IN ('failed', 'bounced') \
-             AND reservation_id = ANY ($1)",
+            "SELECT reservation_id FROM (SELECT DISTINCT ON (reservation_id) reservation_id, status \
+               FROM messages WHERE reservation_id = ANY ($1) AND recipient = 'guest' \
+               ORDER BY reservation_id, created_at DESC, id) latest \
+             WHERE status IN ('failed', 'bounced')",
         )
         .bind(ids)
         .fetch_all(self.conn())

@@ -11,6 +11,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.switch", "Restaurant wechseln", "Switch restaurant"),
     ("nav.language", "English", "Deutsch"),
     ("messages.title", "Nachrichten an den Gast", "Messages to the guest"),
+    ("messages.again", "Erneut senden", "Send again"),
+    ("day.message_failed", "Nachricht fehlgeschlagen", "Message failed"),
     ("messages.when", "Erstellt", "Created"),
     ("messages.kind", "Art", "Kind"),
     ("messages.channel", "Kanal", "Channel"),

@@ -540,6 +540,50 @@ async fn resend_gets_its_wire_format_retries_429_and_5xx_with_one_key_and_a_refu
         .remove(0);
     assert_eq!(status, "failed");
     assert!(reason.expect("reason").contains("Invalid `to` field."));
+
+    // The day view flags it; the team sends it again from the reservation's page.
+    app.user_in(rid, "chef@example.com", Role::Manager).await;
+    let mut team = app.browser();
+    team.login("chef@example.com", PASSWORD).await;
+    let day = team.get(&format!("/?date={FRIDAY}")).await;
+    assert_eq!(
+        day.body.matches("data-message-failed").count(),
+        1,
+        "only the failed one"
+    );
+    let second_id = second["id"].as_str().expect("id");
+    let page = team.get(&format!("/reservations/{second_id}")).await;
+    assert!(
+        page.body.contains("Invalid `to` field."),
+        "the provider's reason is shown"
+    );
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let failed = tx
+        .messages_of_reservation(Uuid::parse_str(second_id).expect("uuid"))
+        .await
+        .expect("m")
+        .remove(0);
+    drop(tx);
+    let page = team
+        .post(
+            &format!("/reservations/{second_id}/messages/{}/again", failed.id),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    app.run_pending_jobs().await;
+    let statuses: Vec<String> = messages(&app, rid, second_id)
+        .await
+        .into_iter()
+        .map(|m| m.1)
+        .collect();
+    assert_eq!(statuses, ["failed", "sent"]);
+    let day = team.get(&format!("/?date={FRIDAY}")).await;
+    assert_eq!(
+        day.body.matches("data-message-failed").count(),
+        0,
+        "sent since: the flag is gone (the failure stays in the history)"
+    );
 }
 
 fn svix_sign(secret: &str, id: &str, ts: i64, body: &str) -> String {
@@ -866,4 +910,100 @@ async fn the_daily_digest_reaches_members_who_asked_at_their_local_time_with_the
     assert_eq!(d.len(), 2, "Thursday's too");
     app.advance(Duration::hours(1));
     assert_eq!(digests(&app.mails().await).len(), 2, "once a day");
+}
+
+/// A real SMTP server (aiosmtpd from PyPI, installed by `scripts/test.sh`) writing what it
+/// receives into a Maildir; stopped when dropped.
+struct SmtpServer {
+    child: std::process::Child,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn smtp_server() -> SmtpServer {
+    let python = std::env::var("HOSTSYSTEM_TEST_SMTPD").expect(
+        "HOSTSYSTEM_TEST_SMTPD names a Python with aiosmtpd: run scripts/test.sh, which installs it",
+    );
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let maildir = tempfile::tempdir().expect("maildir");
+    // Owned by the guard from the start, so it is stopped on every path.
+    let server = SmtpServer {
+        child: std::process::Command::new(python)
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(maildir.path().join("box"))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd"),
+        port,
+        maildir,
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return server;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("aiosmtpd did not start on port {port}");
+}
+
+#[tokio::test]
+async fn smtp_delivers_the_multipart_confirmation_to_a_real_smtp_server() {
+    let server = smtp_server().await;
+    let smtp = hs_channels::smtp::Smtp::from_url(
+        &format!("smtp://127.0.0.1:{}", server.port),
+        "Trattoria <noreply@trattoria.example>",
+    )
+    .expect("smtp");
+    let app = TestApp::builder().mailer(Arc::new(smtp)).start().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let r = book(&app, &token, "19:00", "gast@example.com").await;
+    app.run_pending_jobs().await;
+    let new = server.maildir.path().join("box").join("new");
+    let files: Vec<_> = std::fs::read_dir(&new)
+        .expect("maildir")
+        .flatten()
+        .collect();
+    assert_eq!(files.len(), 1, "one message arrived");
+    let raw = std::fs::read_to_string(files[0].path()).expect("read");
+    assert!(raw.contains("To: gast@example.com"), "{raw}");
+    assert!(raw.contains("From: Trattoria <noreply@trattoria.example>"));
+    assert!(raw.contains("multipart/alternative") && raw.contains("text/html"));
+    assert!(
+        raw.contains("text/calendar"),
+        "the calendar file is attached"
+    );
+    let id = r["id"].as_str().expect("id");
+    let (kind, status, _) = messages(&app, rid, id).await.remove(0);
+    assert_eq!((kind.as_str(), status.as_str()), ("confirmation", "sent"));
+    // The server goes away: the next message waits and is tried again, not lost.
+    drop(server);
+    let second = book(&app, &token, "20:00", "zweiter@example.com").await;
+    app.run_pending_jobs().await;
+    let (_, status, reason) = messages(&app, rid, second["id"].as_str().expect("id"))
+        .await
+        .remove(0);
+    assert_eq!(status, "queued");
+    assert!(reason.expect("reason").contains("SMTP"));
 }

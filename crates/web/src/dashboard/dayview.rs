@@ -51,6 +51,7 @@ async fn day_with(
             tables,
             rules,
             handovers,
+            failed_messages,
         } = service::day(&state.services, &r.service(), asked).await?;
         // Service-period tabs: the day's periods; `?period=` shows the reservations starting in one.
         let day_periods = rules.periods_on(date).to_vec();
@@ -114,7 +115,10 @@ async fn day_with(
             prev => (date - Duration::days(1)).to_string(), next => (date + Duration::days(1)).to_string(),
             is_today => date == today, covers, seats, count => list.len(),
             periods_tabs => tab_names.iter().map(|n| context! { name => n, q => form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>() }).collect::<Vec<_>>(), period => chosen,
-            reservations => list.iter().map(|x| reservation_row(x, r.restaurant.role, date <= today)).collect::<Vec<_>>(),
+            reservations => list.iter().map(|x| {
+                let row = reservation_row(x, r.restaurant.role, date <= today);
+                context! { message_failed => failed_messages.contains(&x.id), ..row }
+            }).collect::<Vec<_>>(),
             hours, rows, columns => columns + 1, closed => periods.is_empty(),
             party_sizes => (1..=12).collect::<Vec<_>>(),
             walk_tables => tables.iter().map(|t| context! { value => t.id.to_string(), label => t.name }).collect::<Vec<_>>(),

@@ -52,6 +52,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(dayview::confirm_cancel).post(dayview::cancel),
         )
         .route("/reservations/{id}/{action}", post(dayview::act))
+        .route(
+            "/reservations/{id}/messages/{message}/again",
+            post(reservations::send_again),
+        )
         .route("/walk-ins", post(dayview::walk_in))
         .route("/events", get(crate::events::stream))
         .route("/guests", get(guests::search))

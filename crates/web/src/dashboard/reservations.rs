@@ -257,6 +257,7 @@ async fn detail_page(
         let messages: Vec<Value> = messages
             .into_iter()
             .map(|msg: hs_service::model::messages::MessageInfo| context! {
+                id => msg.id, again => res.starts_at > state.services.clock().now() && msg.kind != "reminder",
                 kind => msg.kind, channel => msg.channel, status => msg.status, reason => msg.reason,
                 at => crate::render::local(msg.created_at, tz),
                 sent => msg.sent_at.map(|t| crate::render::local(t, tz)),
@@ -375,5 +376,20 @@ pub async fn change(
             again(StatusCode::UNPROCESSABLE_ENTITY, message).await
         }
         Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// `POST /reservations/{id}/messages/{message}/again`: writes the message anew (as it would
+/// read now) and sends it.
+pub async fn send_again(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    ApiPath((id, message)): ApiPath<(Uuid, Uuid)>,
+) -> Response {
+    match hs_service::guest_messages::send_again(&state.services, &r.service(), message).await {
+        Ok(()) => {
+            axum::response::Redirect::to(&format!("/reservations/{id}#messages")).into_response()
+        }
+        Err(e) => PageError(e).into_response(),
     }
 }
