@@ -53,6 +53,19 @@ impl Args {
         (!s.is_empty()).then(|| s.chars().take(TEXT_MAX).collect())
     }
 
+    /// A yes/no argument: true, "yes", "ja", "true" or 1 is yes; anything else (or absent) no.
+    pub fn yes(&self, k: &str) -> bool {
+        match self.0.get(k) {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::Number(n)) => n.as_i64() == Some(1),
+            Some(Value::String(s)) => matches!(
+                s.trim().to_lowercase().as_str(),
+                "yes" | "ja" | "true" | "1" | "y" | "j"
+            ),
+            _ => false,
+        }
+    }
+
     pub fn date(&self, k: &str, today: NaiveDate) -> Parsed<NaiveDate> {
         match self.text(k) {
             None => Parsed::Missing,

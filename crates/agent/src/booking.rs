@@ -39,6 +39,8 @@ pub(crate) async fn create_reservation(
                     .unwrap_or_else(|| ctx.language.clone()),
             ),
             salutation: None,
+            // The agent asked whether the guest wants WhatsApp messages.
+            whatsapp_opt_in: Some(a.yes("whatsapp_opt_in")),
         },
         notes: a.text("notes").unwrap_or_default(),
         special_notes: a.text("special_notes"),

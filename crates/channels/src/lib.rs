@@ -8,3 +8,4 @@ pub mod mail;
 pub mod resend;
 pub mod signature;
 pub mod smtp;
+pub mod whatsapp;

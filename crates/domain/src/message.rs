@@ -214,6 +214,38 @@ pub fn load_per_service(
     out
 }
 
+fn keyword(text: &str) -> String {
+    text.trim()
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase()
+}
+
+/// Whether a guest's message asks for no more WhatsApp messages ("STOP" and its German and
+/// English kin, alone in the message).
+pub fn is_stop(text: &str) -> bool {
+    matches!(
+        keyword(text).as_str(),
+        "stop" | "stopp" | "abmelden" | "unsubscribe" | "austragen" | "ende"
+    )
+}
+
+/// Whether a guest's message asks for WhatsApp messages (again).
+pub fn is_start(text: &str) -> bool {
+    matches!(keyword(text).as_str(), "start" | "anmelden" | "subscribe")
+}
+
+/// The WhatsApp template a message kind is sent with (a business may start a conversation
+/// only with an approved template): `None` for kinds that go out as free text, and only
+/// inside the 24-hour window after the guest's last message.
+pub fn whatsapp_template(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Confirmation | Kind::Approved | Kind::Changed => Some("confirmation"),
+        Kind::Reminder => Some("reminder"),
+        Kind::Cancelled | Kind::Declined => Some("cancellation"),
+        Kind::Pending | Kind::Transcript | Kind::Digest | Kind::Test => None,
+    }
+}
+
 /// Where a message is on its way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Delivery {
@@ -356,6 +388,15 @@ mod tests {
                 covers: 9
             }
         );
+    }
+
+    #[test]
+    fn stop_and_start_are_whole_messages() {
+        for s in ["STOP", "stop.", " Stopp ", "abmelden"] {
+            assert!(is_stop(s), "{s}");
+        }
+        assert!(!is_stop("stop by at 8"), "a sentence is not a keyword");
+        assert!(is_start("Start") && !is_start("starters?"));
     }
 
     #[test]

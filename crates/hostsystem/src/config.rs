@@ -83,6 +83,8 @@ pub struct Config {
     pub resend_webhook_secret: Option<Secret>,
     /// `smtps://user:pass@host:465` or `smtp://user:pass@host:587?tls=required`.
     pub smtp_url: Option<Secret>,
+    /// Meta's Graph API address for WhatsApp (a test server's in tests).
+    pub whatsapp_graph_url: String,
     /// Bearer token that `GET /metrics` requires; without one, `/metrics` is not served.
     pub metrics_token: Option<Secret>,
 }
@@ -112,6 +114,7 @@ impl Default for Config {
             resend_api_key: None,
             resend_webhook_secret: None,
             smtp_url: None,
+            whatsapp_graph_url: hs_channels::whatsapp::GRAPH_URL.into(),
             metrics_token: None,
         }
     }
@@ -141,6 +144,7 @@ const ENV: &[(&str, &str)] = &[
     ("RESEND_API_KEY", "resend_api_key"),
     ("HOSTSYSTEM_RESEND_WEBHOOK_SECRET", "resend_webhook_secret"),
     ("HOSTSYSTEM_SMTP_URL", "smtp_url"),
+    ("HOSTSYSTEM_WHATSAPP_GRAPH_URL", "whatsapp_graph_url"),
     ("HOSTSYSTEM_METRICS_TOKEN", "metrics_token"),
 ];
 

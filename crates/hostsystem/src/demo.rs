@@ -374,6 +374,7 @@ async fn reservations(
                         "de".into()
                     }),
                     salutation: None,
+                    whatsapp_opt_in: None,
                 },
                 notes: if n.is_multiple_of(7) {
                     "Fensterplatz, wenn möglich".into()

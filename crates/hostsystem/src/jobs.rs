@@ -39,6 +39,7 @@ pub fn context(store: &Store, cfg: &Config) -> anyhow::Result<JobContext> {
     Ok(JobContext {
         store: store.clone(),
         mailer: mailer(cfg)?,
+        whatsapp: hs_channels::whatsapp::CloudApi::new(&cfg.whatsapp_graph_url),
         public_url: cfg.public_url().trim_end_matches('/').to_string(),
     })
 }

@@ -347,10 +347,8 @@ async fn send(ctx: &JobContext, tx: &mut TenantTx, job: &SendMessage) -> Result<
         return Ok(());
     }
     let kind = Kind::parse(&m.kind).ok_or_else(|| anyhow!("unknown message kind {}", m.kind))?;
-    if m.channel != "email" {
-        tx.message_ended(m.id, Delivery::Skipped, "no WhatsApp route is set up")
-            .await?;
-        return Ok(());
+    if m.channel == "whatsapp" {
+        return send_whatsapp(ctx, tx, job, &m, kind).await;
     }
     let Some(to) = m.to_address.clone() else {
         tx.message_ended(m.id, Delivery::Skipped, "no address")
@@ -469,6 +467,106 @@ async fn send(ctx: &JobContext, tx: &mut TenantTx, job: &SendMessage) -> Result<
     deliver(ctx, tx, job, &m, &email).await
 }
 
+/// The parameters of every WhatsApp template, in this order (`{{1}}` … `{{7}}`): guest's
+/// name, date in words, time, party size, booking code, restaurant, self-service link.
+pub const WHATSAPP_PARAMETERS: [&str; 7] = [
+    "name",
+    "date",
+    "time",
+    "party",
+    "code",
+    "restaurant",
+    "link",
+];
+
+async fn send_whatsapp(
+    ctx: &JobContext,
+    tx: &mut TenantTx,
+    job: &SendMessage,
+    m: &Outgoing,
+    kind: Kind,
+) -> Result<()> {
+    let Some(config) = tx.whatsapp_config().await? else {
+        tx.message_ended(m.id, Delivery::Skipped, "WhatsApp is not set up")
+            .await?;
+        return Ok(());
+    };
+    let Some(to) = m.to_address.clone() else {
+        tx.message_ended(m.id, Delivery::Skipped, "no phone number")
+            .await?;
+        return Ok(());
+    };
+    let p = params(&m.params)?;
+    let lang = if m.language == "en" { "en" } else { "de" };
+    let restaurant = tx.restaurant().await?;
+    let link = match (kind.carries_link(), m.reservation_id) {
+        (true, Some(rid)) => {
+            let token = tx.guest_link(m.id, rid, p.ends_at).await?;
+            self_service_url(&ctx.public_url, restaurant.id, &token)
+        }
+        _ => String::new(),
+    };
+    let body = match m.params["template"].as_str() {
+        Some(template) => {
+            let Some(name) = config
+                .settings
+                .templates
+                .get(template)
+                .filter(|n| !n.is_empty())
+            else {
+                let reason = format!("no WhatsApp template is named for {template}");
+                tx.message_ended(m.id, Delivery::Skipped, &reason).await?;
+                return Ok(());
+            };
+            let code = config
+                .settings
+                .languages
+                .get(lang)
+                .cloned()
+                .unwrap_or_else(|| lang.to_string());
+            let values = [
+                p.name.clone().unwrap_or_default(),
+                say::long_date(p.date, lang),
+                say::time(p.time, lang),
+                p.party.to_string(),
+                p.code.clone(),
+                restaurant.name.clone(),
+                link,
+            ];
+            hs_channels::whatsapp::template_message(&to, name, &code, &values, &m.id.to_string())
+        }
+        None => {
+            let settings = tx.reservation_settings().await?;
+            let r = render(&Facts {
+                kind,
+                lang,
+                name: p.name.as_deref(),
+                restaurant: &restaurant.name,
+                address: "",
+                phone: &settings.phone,
+                date: p.date,
+                time: p.time,
+                party: p.party,
+                code: &p.code,
+                by_guest: p.by_guest,
+                paragraph: "",
+                link: (!link.is_empty()).then_some(link.as_str()),
+                calendar: false,
+            })?;
+            hs_channels::whatsapp::text_message(&to, &r.text, &m.id.to_string())
+        }
+    };
+    let sent = ctx
+        .whatsapp
+        .send(
+            &config.settings.phone_number_id,
+            &config.access_token,
+            &body,
+        )
+        .await;
+    record(tx, job, m, sent).await
+}
+
 /// Sends and records the provider's answer.
 async fn deliver(
     ctx: &JobContext,
@@ -477,7 +575,18 @@ async fn deliver(
     m: &Outgoing,
     email: &Email,
 ) -> Result<()> {
-    match ctx.mailer.send(email).await {
+    let sent = ctx.mailer.send(email).await;
+    record(tx, job, m, sent).await
+}
+
+/// Records what the provider said: sent (with its id), refused for good, or try again later.
+async fn record(
+    tx: &mut TenantTx,
+    job: &SendMessage,
+    m: &Outgoing,
+    sent: Result<hs_channels::mail::Sent, SendError>,
+) -> Result<()> {
+    match sent {
         Ok(sent) => {
             tx.message_sent(m.id, sent.provider, sent.id.as_deref())
                 .await?

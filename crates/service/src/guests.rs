@@ -15,18 +15,30 @@ pub async fn search(svc: &Services, caller: &Caller, q: &str) -> Result<Vec<Gues
     tx.search_guests(q).await
 }
 
-/// A guest with their reservations, newest first, and whether the caller reads special notes.
-pub async fn profile(
-    svc: &Services,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<(Guest, Vec<Reservation>, bool), StoreError> {
+/// A guest's page: the guest, their reservations (newest first), whether the caller reads
+/// special notes, the messages sent to them and those they sent, and WhatsApp consent.
+pub struct Profile {
+    pub guest: Guest,
+    pub history: Vec<Reservation>,
+    pub special: bool,
+    pub messages: Vec<hs_store::messages::MessageInfo>,
+    pub inbound: Vec<(chrono::DateTime<chrono::Utc>, String, Option<String>)>,
+    pub whatsapp: bool,
+}
+
+/// A guest with everything their page shows.
+pub async fn profile(svc: &Services, caller: &Caller, id: Uuid) -> Result<Profile, StoreError> {
     let store = &svc.store;
     let mut tx = store.tenant(caller.restaurant_id, &caller.actor).await?;
     let special = tx.may_read_special(caller.role).await?;
-    let guest = tx.guest(id, special).await?;
-    let history = tx.guest_history(id).await?;
-    Ok((guest, history, special))
+    Ok(Profile {
+        guest: tx.guest(id, special).await?,
+        history: tx.guest_history(id).await?,
+        special,
+        messages: tx.messages_of_guest(id).await?,
+        inbound: tx.inbound_of_guest(id).await?,
+        whatsapp: tx.whatsapp_consent(id).await?,
+    })
 }
 
 /// Changes a guest. Special-category notes a role may not read are neither written nor shown:

@@ -26,6 +26,8 @@ use uuid::Uuid;
 pub struct JobContext {
     pub store: Store,
     pub mailer: Arc<dyn Mailer>,
+    /// Meta's Cloud API (or a test server speaking it), for restaurants with a WhatsApp route.
+    pub whatsapp: hs_channels::whatsapp::CloudApi,
     /// The address people use, for links in mails (no trailing slash).
     pub public_url: String,
 }

@@ -15,6 +15,7 @@ pub mod self_service;
 pub mod sessions;
 pub mod setup;
 pub mod team;
+pub mod whatsapp;
 
 use jobs::{Registry, Scheduler};
 
@@ -26,7 +27,7 @@ pub use hs_store::{Actor, StoreError};
 /// transactions or queries).
 pub mod model {
     pub use hs_store::secret::{constant_time_eq, hex};
-    pub use hs_store::{accounts, booking, guests, messages, setup, team, voice};
+    pub use hs_store::{accounts, booking, guests, messages, setup, team, voice, whatsapp};
 }
 
 /// The use cases' handle on the database: what the web layer holds instead of the store, so

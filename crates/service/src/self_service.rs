@@ -28,6 +28,8 @@ pub struct Manage {
     pub date: NaiveDate,
     pub party: u32,
     pub slots: Result<Vec<Slot>, Unavailable>,
+    /// Whether the restaurant sends WhatsApp messages at all, and whether this guest gets them.
+    pub whatsapp: Option<bool>,
 }
 
 /// The restaurant's name and phone for a page about a token that opens nothing (so the guest
@@ -90,7 +92,12 @@ pub async fn open(
     let snapshot = tx.snapshot(date).await?;
     let audience = reservation.channel.audience();
     let slots = availability::slots_excluding(&snapshot, date, party, now, audience, Some(id));
+    let whatsapp = match (tx.whatsapp_settings().await?, reservation.guest.as_ref()) {
+        (Some(_), Some(g)) if g.phone.is_some() => Some(tx.whatsapp_consent(g.id).await?),
+        _ => None,
+    };
     Ok(Manage {
+        whatsapp,
         restaurant: tx.restaurant().await?.name,
         phone: settings.phone,
         address,
@@ -203,4 +210,15 @@ pub async fn calendar(
         organizer_email: &organizer,
         attendee_email: r.guest.as_ref().and_then(|g| g.email.as_deref()),
     }))
+}
+
+/// The guest agrees to WhatsApp messages (`on`) or withdraws.
+pub async fn whatsapp(svc: &Services, rid: Uuid, token: &str, on: bool) -> Result<(), StoreError> {
+    let (mut tx, id) = open_tx(svc, rid, token).await?;
+    let r = tx.reservation(id, false).await?;
+    let Some(g) = r.guest else {
+        return Err(StoreError::NotFound);
+    };
+    tx.set_whatsapp_consent(g.id, on, "self_service").await?;
+    tx.commit().await
 }

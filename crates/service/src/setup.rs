@@ -258,6 +258,8 @@ pub struct Overview {
     pub digest_me: bool,
     /// The latest test messages and their status.
     pub tests: Vec<hs_store::messages::MessageInfo>,
+    /// The WhatsApp route, when set up (no secrets).
+    pub whatsapp: Option<hs_store::whatsapp::WhatsAppSettings>,
 }
 
 /// The whole setup for the managers' settings page (the latest 9 protocol rows).
@@ -285,6 +287,7 @@ pub async fn overview(svc: &Services, caller: &Caller) -> Result<Overview, Store
             _ => false,
         },
         tests: tx.test_messages().await?,
+        whatsapp: tx.whatsapp_settings().await?,
     })
 }
 

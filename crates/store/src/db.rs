@@ -243,6 +243,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "retention_and_digest",
         sql: include_str!("../migrations/0011_retention_and_digest.sql"),
     },
+    Migration {
+        version: 12,
+        name: "whatsapp",
+        sql: include_str!("../migrations/0012_whatsapp.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

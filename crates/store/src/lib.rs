@@ -16,6 +16,7 @@ pub mod setup;
 pub mod team;
 mod tenant;
 pub mod voice;
+pub mod whatsapp;
 
 pub use crypto::MasterKey;
 pub use error::StoreError;

@@ -224,6 +224,11 @@ struct Facts {
     email: Option<String>,
     email_undeliverable_at: Option<DateTime<Utc>>,
     language: Option<String>,
+    phone: Option<String>,
+    /// Consented to WhatsApp and not withdrawn.
+    whatsapp_ok: Option<bool>,
+    whatsapp_last_inbound_at: Option<DateTime<Utc>>,
+    whatsapp_route: bool,
 }
 
 impl TenantTx {
@@ -290,7 +295,9 @@ impl TenantTx {
         let facts: Facts = sqlx::query_as(
             "WITH r AS (UPDATE reservations SET sequence = sequence + $2 WHERE id = $1 \
                RETURNING code, status, starts_at, ends_at, party_size, sequence, guest_id) \
-             SELECT r.*, g.name, g.email, g.email_undeliverable_at, g.language \
+             SELECT r.*, g.name, g.email, g.email_undeliverable_at, g.language, g.phone, \
+                    g.whatsapp_opt_in_at IS NOT NULL AND g.whatsapp_opt_out_at IS NULL AS whatsapp_ok, \
+                    g.whatsapp_last_inbound_at, EXISTS (SELECT 1 FROM whatsapp_settings) AS whatsapp_route \
              FROM r LEFT JOIN guests g ON g.id = r.guest_id",
         )
         .bind(id)
@@ -341,6 +348,45 @@ impl TenantTx {
             .execute(self.conn())
             .await?;
             if skip.is_none() {
+                let job = SendMessage {
+                    message_id,
+                    attempt: 1,
+                };
+                self.enqueue(&job.job(now)).await?;
+            }
+        }
+        // WhatsApp: only with the guest's consent and the restaurant's route; templates for
+        // what Meta lets a business start a conversation with, free text only inside the
+        // 24-hour window after the guest's last message.
+        if let (Some(phone), Some(true), true) = (
+            facts.phone.as_deref(),
+            facts.whatsapp_ok,
+            facts.whatsapp_route,
+        ) {
+            let template = message::whatsapp_template(kind);
+            let in_window = facts
+                .whatsapp_last_inbound_at
+                .is_some_and(|t| now - t < chrono::Duration::hours(24));
+            if template.is_some() || in_window {
+                let mut params = params.clone();
+                params["template"] = serde_json::json!(template);
+                let message_id = Uuid::new_v4();
+                sqlx::query(
+                    "INSERT INTO messages (restaurant_id, id, reservation_id, guest_id, recipient, channel, kind, language, \
+                     to_address, params, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, 'guest', 'whatsapp', $5, $6, $7, $8, $9, $9)",
+                )
+                .bind(self.restaurant_id())
+                .bind(message_id)
+                .bind(id)
+                .bind(facts.guest_id)
+                .bind(kind.as_str())
+                .bind(facts.language.as_deref().unwrap_or("de"))
+                .bind(phone)
+                .bind(&params)
+                .bind(now)
+                .execute(self.conn())
+                .await?;
                 let job = SendMessage {
                     message_id,
                     attempt: 1,

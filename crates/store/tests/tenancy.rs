@@ -172,7 +172,11 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
          INSERT INTO guest_links (restaurant_id, id, reservation_id, token_hash, created_at, expires_at)
            VALUES ('{rid}', gen_random_uuid(), '{res}', '\\x01', now(), now() + interval '1 day');
          INSERT INTO messages (restaurant_id, id, reservation_id, guest_id, recipient, channel, kind, language, created_at, updated_at)
-           VALUES ('{rid}', gen_random_uuid(), '{res}', '{g}', 'guest', 'email', 'confirmation', 'de', now(), now());",
+           VALUES ('{rid}', gen_random_uuid(), '{res}', '{g}', 'guest', 'email', 'confirmation', 'de', now(), now());
+         INSERT INTO whatsapp_settings (restaurant_id, phone_number_id, access_token_enc, app_secret_enc, verify_token_hash, updated_at)
+           VALUES ('{rid}', '1111', 'x', 'x', '\\x01', now());
+         INSERT INTO inbound_messages (restaurant_id, id, guest_id, channel, provider_message_id, from_address, body, kind, received_at)
+           VALUES ('{rid}', gen_random_uuid(), '{g}', 'whatsapp', 'wamid.1', '+491701234567', 'Hallo', 'text', now());",
         a = Uuid::new_v4(),
         t = Uuid::new_v4(),
         c = Uuid::new_v4(),

@@ -11,6 +11,15 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.switch", "Restaurant wechseln", "Switch restaurant"),
     ("nav.language", "English", "Deutsch"),
     ("messages.title", "Nachrichten an den Gast", "Messages to the guest"),
+    ("guests.whatsapp_on", "zugestimmt", "agreed"),
+    ("guests.whatsapp_off", "keine Zustimmung", "not agreed"),
+    ("guests.inbound", "Nachrichten vom Gast (WhatsApp)", "Messages from the guest (WhatsApp)"),
+    ("new.whatsapp_opt_in", "Der Gast möchte Bestätigung und Erinnerung auch per WhatsApp", "The guest wants confirmation and reminder on WhatsApp too"),
+    ("manage.whatsapp", "WhatsApp", "WhatsApp"),
+    ("manage.whatsapp_on", "Sie erhalten Nachrichten zu Ihrer Reservierung auch per WhatsApp.", "You also receive messages about your reservation on WhatsApp."),
+    ("manage.whatsapp_off", "Sie erhalten keine WhatsApp-Nachrichten von uns.", "You receive no WhatsApp messages from us."),
+    ("manage.whatsapp_opt_in", "WhatsApp-Nachrichten erhalten", "Receive WhatsApp messages"),
+    ("manage.whatsapp_opt_out", "Keine WhatsApp-Nachrichten mehr", "No more WhatsApp messages"),
     ("messages.again", "Erneut senden", "Send again"),
     ("day.message_failed", "Nachricht fehlgeschlagen", "Message failed"),
     ("messages.when", "Erstellt", "Created"),
@@ -223,7 +232,20 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("protocol.idempotency_records_deleted", "Wiederholungsschutz-Einträge gelöscht", "Idempotency records deleted"),
     ("protocol.message_bodies_purged", "Nachrichtentexte gelöscht", "Message texts purged"),
     ("protocol.guest_links_deleted", "Abgelaufene Gäste-Links gelöscht", "Expired guest links deleted"),
+    ("protocol.inbound_messages_purged", "Nachrichten von Gästen gelöscht", "Guests' messages purged"),
     ("settings.messages", "Nachrichten an Gäste", "Guest messages"),
+    ("settings.whatsapp_help", "Nachrichten über die WhatsApp Cloud API von Meta, nur an Gäste, die zugestimmt haben. Zugriffstoken und App-Secret werden verschlüsselt gespeichert und nie wieder angezeigt.", "Messages through Meta's WhatsApp Cloud API, only to guests who agreed. Access token and app secret are stored encrypted and never shown again."),
+    ("settings.whatsapp_hook", "Webhook-Adresse für Meta", "Webhook address for Meta"),
+    ("settings.whatsapp_number", "Telefonnummer-ID", "Phone number ID"),
+    ("settings.whatsapp_token", "Zugriffstoken", "Access token"),
+    ("settings.whatsapp_secret", "App-Secret", "App secret"),
+    ("settings.whatsapp_verify", "Verify-Token", "Verify token"),
+    ("settings.whatsapp_template", "Vorlage", "Template"),
+    ("settings.whatsapp_kind.confirmation", "Bestätigung", "Confirmation"),
+    ("settings.whatsapp_kind.reminder", "Erinnerung", "Reminder"),
+    ("settings.whatsapp_kind.cancellation", "Stornierung", "Cancellation"),
+    ("settings.whatsapp_language", "Sprachcode bei Meta für", "Meta language code for"),
+    ("settings.whatsapp_parameters", "Jede Vorlage erhält diese Parameter: {{1}} Name, {{2}} Datum, {{3}} Uhrzeit, {{4}} Personen, {{5}} Buchungscode, {{6}} Restaurant, {{7}} Link zur Reservierung.", "Each template gets these parameters: {{1}} name, {{2}} date, {{3}} time, {{4}} guests, {{5}} booking code, {{6}} restaurant, {{7}} link to the reservation."),
     ("settings.messages_help", "Gäste erhalten Bestätigung, Änderungen, Stornierung und Erinnerung per E-Mail, mit Kalenderdatei und einem Link, über den sie selbst ändern und stornieren.", "Guests receive confirmation, changes, cancellation and reminder by email, with a calendar file and a link to change or cancel themselves."),
     ("settings.reminder_hours", "Erinnerung (Stunden vorher, 0 = keine)", "Reminder (hours before, 0 = none)"),
     ("settings.cancel_cutoff", "Gäste ändern selbst bis (Minuten vorher)", "Guests change themselves until (minutes before)"),
@@ -420,6 +442,11 @@ mod tests {
                         .iter()
                         .map(|d| format!("{key}{}", d.as_str()))
                         .collect()
+                } else if key == "settings.whatsapp_kind." {
+                    hs_service::model::whatsapp::TEMPLATE_KINDS
+                        .iter()
+                        .map(|k| format!("{key}{k}"))
+                        .collect()
                 } else if key == "messages." {
                     vec![format!("{key}email"), format!("{key}whatsapp")]
                 } else if key == "weekday." {
@@ -437,6 +464,7 @@ mod tests {
                         "idempotency_records_deleted",
                         "message_bodies_purged",
                         "guest_links_deleted",
+                        "inbound_messages_purged",
                     ]
                     .iter()
                     .map(|c| format!("{key}{c}"))

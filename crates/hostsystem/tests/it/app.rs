@@ -44,12 +44,19 @@ pub struct Builder {
     mail_fails: bool,
     mailer: Option<Arc<dyn Mailer>>,
     resend_secret: Option<String>,
+    graph_url: Option<String>,
 }
 
 impl Builder {
     /// Jobs send mail through this transport (a Resend client pointed at a fake, say).
     pub fn mailer(mut self, m: Arc<dyn Mailer>) -> Self {
         self.mailer = Some(m);
+        self
+    }
+
+    /// WhatsApp messages go to this Graph API address (a fake speaking Meta's format).
+    pub fn graph_url(mut self, url: &str) -> Self {
+        self.graph_url = Some(url.into());
         self
     }
 
@@ -133,6 +140,9 @@ impl Builder {
             JobContext {
                 store: store.clone(),
                 mailer,
+                whatsapp: hs_channels::whatsapp::CloudApi::new(
+                    self.graph_url.as_deref().unwrap_or("http://127.0.0.1:9"),
+                ),
                 public_url: base.clone(),
             },
             hs_service::registry(),
@@ -200,6 +210,7 @@ impl TestApp {
             mail_fails: false,
             mailer: None,
             resend_secret: None,
+            graph_url: None,
         }
     }
 

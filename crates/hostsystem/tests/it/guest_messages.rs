@@ -375,6 +375,14 @@ struct FakeResend {
 }
 
 async fn fake_resend(script: Vec<(u16, Option<&'static str>, &'static str)>) -> FakeResend {
+    fake_provider(script, |n| format!("{{\"id\":\"re_{n}\"}}")).await
+}
+
+/// A local server that answers from a script, then with `default(n)` for request `n`.
+async fn fake_provider(
+    script: Vec<(u16, Option<&'static str>, &'static str)>,
+    default: fn(usize) -> String,
+) -> FakeResend {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -426,7 +434,7 @@ async fn fake_resend(script: Vec<(u16, Option<&'static str>, &'static str)>) -> 
                 let next = script.lock().expect("lock").next();
                 let (status, retry, text) = match next {
                     Some((s, r, b)) => (s, r, b.to_string()),
-                    None => (200, None, format!("{{\"id\":\"re_{n}\"}}")),
+                    None => (200, None, default(n)),
                 };
                 let retry = retry
                     .map(|r| format!("Retry-After: {r}\r\n"))
@@ -1006,4 +1014,344 @@ async fn smtp_delivers_the_multipart_confirmation_to_a_real_smtp_server() {
         .remove(0);
     assert_eq!(status, "queued");
     assert!(reason.expect("reason").contains("SMTP"));
+}
+
+fn meta_sign(secret: &str, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(body.as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256={hex}")
+}
+
+fn whatsapp_form<'a>() -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("phone_number_id", "1111"),
+        ("access_token", "EAAG-test-token"),
+        ("app_secret", "app-secret-1"),
+        ("verify_token", "verify-me"),
+        ("template_confirmation", "booking_confirmed"),
+        ("template_reminder", "booking_reminder"),
+        ("template_cancellation", "booking_cancelled"),
+        ("language_de", "de"),
+        ("language_en", "en_US"),
+    ]
+}
+
+#[tokio::test]
+async fn whatsapp_sends_meta_templates_to_guests_who_agreed_and_its_signed_webhook_updates_and_opts_out(
+) {
+    let graph = fake_provider(
+        vec![(200, None, r#"{"messaging_product":"whatsapp","contacts":[{"input":"4915112345678","wa_id":"4915112345678"}],"messages":[{"id":"wamid.FIRST"}]}"#)],
+        |n| format!(r#"{{"messages":[{{"id":"wamid.{n}"}}]}}"#),
+    )
+    .await;
+    let app = TestApp::builder().graph_url(&graph.url).start().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    app.user_in(rid, "chef@example.com", Role::Manager).await;
+    let mut team = app.browser();
+    team.login("chef@example.com", PASSWORD).await;
+    team.get("/settings").await;
+    // Setting it up needs every secret the first time.
+    let mut partial = whatsapp_form();
+    partial.retain(|(k, _)| *k != "app_secret");
+    let page = team.post("/settings/whatsapp", &partial).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("app_secret"));
+    let page = team.post("/settings/whatsapp", &whatsapp_form()).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = team.get("/settings").await;
+    assert!(
+        page.body.contains("booking_confirmed") && !page.body.contains("EAAG-test-token"),
+        "secrets never shown again"
+    );
+
+    // Meta's subscription check.
+    let client = app.client();
+    let hook = format!("{}/hooks/whatsapp/{rid}", app.base);
+    let r = client
+        .get(format!(
+            "{hook}?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444"
+        ))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.text().await.expect("text"), "1158201444");
+    let r = client
+        .get(format!(
+            "{hook}?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1"
+        ))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // A guest who agreed gets the template; one who did not, only the email.
+    let token = app.api_token(rid, Role::Manager).await;
+    let mut body = booking("19:00", 2, "gast@example.com");
+    body["guest"]["phone"] = json!("0151 12345678");
+    body["guest"]["whatsapp_opt_in"] = json!(true);
+    let (s, agreed) = app
+        .call(Method::POST, "/api/v1/reservations", &token, Some(body))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{agreed}");
+    let other = book(&app, &token, "20:00", "other@example.com").await;
+    app.run_pending_jobs().await;
+    let requests = graph.requests.lock().expect("l").clone();
+    assert_eq!(requests.len(), 1, "only the guest who agreed");
+    let (head, sent) = &requests[0];
+    assert!(head.starts_with("POST /1111/messages HTTP/1.1"), "{head}");
+    assert_eq!(
+        header_of(head, "authorization").as_deref(),
+        Some("Bearer EAAG-test-token")
+    );
+    assert_eq!(sent["to"], "4915112345678");
+    assert_eq!(sent["template"]["name"], "booking_confirmed");
+    assert_eq!(sent["template"]["language"]["code"], "de");
+    let params = &sent["template"]["components"][0]["parameters"];
+    assert_eq!(params[1]["text"], "Freitag, 27. November 2026");
+    assert_eq!(params[4]["text"], agreed["code"]);
+    assert!(params[6]["text"]
+        .as_str()
+        .expect("link")
+        .contains(&format!("/r/{rid}/")));
+    let agreed_id = agreed["id"].as_str().expect("id");
+    let channels: Vec<(String, String)> = {
+        let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+        tx.messages_of_reservation(Uuid::parse_str(agreed_id).expect("u"))
+            .await
+            .expect("m")
+            .into_iter()
+            .map(|m| (m.channel, m.status))
+            .collect()
+    };
+    let mut channels = channels;
+    channels.sort();
+    assert_eq!(
+        channels,
+        [
+            ("email".to_string(), "sent".to_string()),
+            ("whatsapp".into(), "sent".into())
+        ]
+    );
+    let ours = sent["biz_opaque_callback_data"]
+        .as_str()
+        .expect("our id")
+        .to_string();
+    assert_eq!(
+        messages(&app, rid, other["id"].as_str().expect("id"))
+            .await
+            .len(),
+        1
+    );
+
+    // Status reports: signed with the app secret, applied once.
+    let post = |body: String, sig: Option<String>| {
+        let (client, hook) = (app.client(), hook.clone());
+        async move {
+            let mut req = client
+                .post(hook)
+                .header("content-type", "application/json")
+                .body(body);
+            if let Some(s) = sig {
+                req = req.header("X-Hub-Signature-256", s);
+            }
+            let r = req.send().await.expect("post");
+            (r.status(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let delivered = json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001111", "phone_number_id": "1111"},
+        "statuses": [{"id": "wamid.FIRST", "status": "delivered", "timestamp": "1764000000", "recipient_id": "4915112345678", "biz_opaque_callback_data": ours}]}}]}]})
+    .to_string();
+    assert_eq!(
+        post(delivered.clone(), None).await.0,
+        StatusCode::UNAUTHORIZED,
+        "unsigned"
+    );
+    assert_eq!(
+        post(delivered.clone(), Some(meta_sign("wrong", &delivered)))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (s, v) = post(
+        delivered.clone(),
+        Some(meta_sign("app-secret-1", &delivered)),
+    )
+    .await;
+    assert_eq!(
+        (s, v["statuses"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{v}"
+    );
+    let (_, v) = post(
+        delivered.clone(),
+        Some(meta_sign("app-secret-1", &delivered)),
+    )
+    .await;
+    assert_eq!(v["statuses"], 0, "a replay changes nothing");
+    let mut statuses: Vec<String> = messages(&app, rid, agreed_id)
+        .await
+        .into_iter()
+        .map(|m| m.1)
+        .collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        ["delivered", "sent"],
+        "WhatsApp delivered, email sent"
+    );
+
+    // The guest writes STOP: no more WhatsApp; the cancellation goes by email only.
+    let stop = json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001111", "phone_number_id": "1111"},
+        "contacts": [{"profile": {"name": "Erika"}, "wa_id": "4915112345678"}],
+        "messages": [{"from": "4915112345678", "id": "wamid.IN1", "timestamp": "1764000100", "type": "text", "text": {"body": "STOP"}}]}}]}]})
+    .to_string();
+    let (s, v) = post(stop.clone(), Some(meta_sign("app-secret-1", &stop))).await;
+    assert_eq!((s, v["inbound"].clone()), (StatusCode::OK, json!(1)));
+    // The team sees the guest's message and the withdrawal on the guest's page.
+    let page = team
+        .get(&format!(
+            "/guests/{}",
+            agreed["guest"]["id"].as_str().expect("guest")
+        ))
+        .await;
+    assert!(
+        page.body.contains("data-whatsapp=\"off\"") && page.body.contains("<td>STOP</td>"),
+        "{}",
+        page.body
+    );
+    // The self-service page shows the withdrawal, and the guest can agree again there.
+    let mails = app.mails().await;
+    let mail = mails
+        .iter()
+        .find(|m| m.contains("To: gast@example.com"))
+        .expect("the guest's confirmation");
+    let link = link_of(mail);
+    let mut guest = app.browser();
+    assert!(guest
+        .get(&link)
+        .await
+        .body
+        .contains("data-whatsapp=\"off\""));
+    let page = guest
+        .post(&format!("{link}/whatsapp"), &[("on", "1")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(guest.get(&link).await.body.contains("data-whatsapp=\"on\""));
+    let page = guest
+        .post(&format!("{link}/whatsapp"), &[("on", "0")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(guest
+        .get(&link)
+        .await
+        .body
+        .contains("data-whatsapp=\"off\""));
+    app.advance(Duration::minutes(1));
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/reservations/{agreed_id}/cancel"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    app.run_pending_jobs().await;
+    assert_eq!(
+        graph.requests.lock().expect("l").len(),
+        1,
+        "nothing more on WhatsApp"
+    );
+    let kinds: Vec<(String, String)> = messages(&app, rid, agreed_id)
+        .await
+        .into_iter()
+        .map(|m| (m.0, m.1))
+        .collect();
+    assert_eq!(kinds.last().map(|k| k.0.as_str()), Some("cancelled"));
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    // The guest's own message is theirs to export and erase.
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let subject = hs_store::privacy::Subject::Phone("+4915112345678".into());
+    let export = tx.export_subject(&subject).await.expect("export");
+    assert_eq!(export["inbound_messages_purged"][0]["text"], "STOP");
+    let done = tx
+        .shred(&hs_store::privacy::Scope::Erasure(&subject))
+        .await
+        .expect("erase");
+    assert!(done
+        .iter()
+        .any(|d| d.category == "inbound_messages_purged" && d.rows == 1));
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn whatsapp_refusals_end_failed_with_metas_reason_and_throttling_is_retried() {
+    let graph = fake_provider(
+        vec![
+            (429, None, r#"{"error":{"message":"(#130429) Rate limit hit","type":"OAuthException","code":130429,"fbtrace_id":"A"}}"#),
+            (400, None, r#"{"error":{"message":"(#132001) Template name does not exist in the translation","type":"OAuthException","code":132001,"fbtrace_id":"B"}}"#),
+        ],
+        |n| format!(r#"{{"messages":[{{"id":"wamid.{n}"}}]}}"#),
+    )
+    .await;
+    let app = TestApp::builder().graph_url(&graph.url).start().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    {
+        let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+        tx.set_whatsapp(&hs_store::whatsapp::WhatsAppInput {
+            phone_number_id: "1111".into(),
+            access_token: Some("tok".into()),
+            app_secret: Some("sec".into()),
+            verify_token: Some("v".into()),
+            templates: [("confirmation".to_string(), "booking_confirmed".to_string())].into(),
+            languages: Default::default(),
+        })
+        .await
+        .expect("set up");
+        tx.commit().await.expect("commit");
+    }
+    let token = app.api_token(rid, Role::Manager).await;
+    let mut body = booking("19:00", 2, "gast@example.com");
+    body["guest"]["whatsapp_opt_in"] = json!(true);
+    let (s, r) = app
+        .call(Method::POST, "/api/v1/reservations", &token, Some(body))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let id = r["id"].as_str().expect("id");
+    app.run_pending_jobs().await;
+    let whatsapp = || async {
+        let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+        let m = tx
+            .messages_of_reservation(Uuid::parse_str(id).expect("u"))
+            .await
+            .expect("m")
+            .into_iter()
+            .find(|m| m.channel == "whatsapp")
+            .expect("whatsapp row");
+        ((), m.status, m.reason)
+    };
+    let (_, status, reason) = whatsapp().await;
+    assert_eq!(status, "queued", "throttled: tried again later");
+    assert!(reason.expect("r").contains("130429"));
+    app.advance(Duration::minutes(5));
+    app.run_pending_jobs().await;
+    let (_, status, reason) = whatsapp().await;
+    assert_eq!(status, "failed");
+    assert!(reason.expect("r").contains("Template name does not exist"));
+    app.advance(Duration::hours(2));
+    app.run_pending_jobs().await;
+    assert_eq!(
+        graph.requests.lock().expect("l").len(),
+        2,
+        "a refusal is never retried"
+    );
 }

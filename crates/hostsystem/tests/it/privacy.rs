@@ -92,7 +92,8 @@ async fn a_caller_s_data_is_exported_and_erased_without_touching_anyone_else_s()
             ("voice_calls_anonymised", 1),
             ("idempotency_records_deleted", 0),
             ("message_bodies_purged", 0),
-            ("guest_links_deleted", 0)
+            ("guest_links_deleted", 0),
+            ("inbound_messages_purged", 0)
         ]
     );
     let mut tx = app.store.tenant(r, &Actor::Cli).await.expect("tx");
@@ -105,7 +106,7 @@ async fn a_caller_s_data_is_exported_and_erased_without_touching_anyone_else_s()
     assert_eq!(b_events.len(), 1);
     // The protocol says it was an erasure; the audit trail of Anna's call is kept, marked.
     let protocol = tx.deletion_protocol(10).await.expect("protocol");
-    assert_eq!(protocol.len(), 5);
+    assert_eq!(protocol.len(), hs_store::privacy::SHREDDERS.len());
     let audit = tx
         .audit_entries(&hs_store::team::AuditFilter {
             table: Some("voice_calls".into()),
@@ -158,7 +159,8 @@ async fn retention_runs_through_the_shredders_and_protocols_each_category() {
             ("voice_calls_anonymised", 1),
             ("idempotency_records_deleted", 0),
             ("message_bodies_purged", 0),
-            ("guest_links_deleted", 0)
+            ("guest_links_deleted", 0),
+            ("inbound_messages_purged", 0)
         ]
     );
     let mut tx = app.store.tenant(r, &Actor::Cli).await.expect("tx");

@@ -221,6 +221,10 @@ impl TenantTx {
             tables: &slot.assignment.tables,
         };
         let inserted = self.insert_reservation(&new).await?;
+        if req.guest.whatsapp_opt_in == Some(true) {
+            self.set_whatsapp_consent(guest.id, true, req.channel.as_str())
+                .await?;
+        }
         Ok(Ok(booked(&snap, inserted, &new, Some(guest))))
     }
 

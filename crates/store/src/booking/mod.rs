@@ -43,6 +43,10 @@ pub struct GuestInput {
     pub language: Option<String>,
     #[serde(default)]
     pub salutation: Option<String>,
+    /// The guest agreed to messages on WhatsApp (recorded with the time and the booking's
+    /// channel; absent or false changes nothing).
+    #[serde(default)]
+    pub whatsapp_opt_in: Option<bool>,
 }
 
 /// A booking request.

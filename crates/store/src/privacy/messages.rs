@@ -134,3 +134,74 @@ impl Shredder for GuestLinks {
         })
     }
 }
+
+/// Messages guests sent (WhatsApp): texts purged after 30 days; on erasure of the sender's
+/// number, the rows are deleted.
+pub struct InboundMessages;
+
+impl Shredder for InboundMessages {
+    fn category(&self) -> &'static str {
+        "inbound_messages_purged"
+    }
+
+    fn export<'a>(
+        &'a self,
+        tx: &'a mut TenantTx,
+        subject: &'a Subject,
+    ) -> Boxed<'a, Vec<serde_json::Value>> {
+        Box::pin(async move {
+            let from = match subject {
+                Subject::Restaurant => None,
+                Subject::Phone(p) => Some(p.as_str()),
+                Subject::Email(_) => return Ok(Vec::new()),
+            };
+            let rows: Vec<(serde_json::Value,)> = sqlx::query_as(
+                "SELECT jsonb_build_object('channel', channel, 'from', from_address, 'kind', kind, 'text', body, \
+                        'received_at', received_at) \
+                 FROM inbound_messages WHERE $1::text IS NULL OR from_address = $1 ORDER BY received_at, id",
+            )
+            .bind(from)
+            .fetch_all(tx.conn())
+            .await?;
+            Ok(rows.into_iter().map(|(v,)| v).collect())
+        })
+    }
+
+    fn shred<'a>(&'a self, tx: &'a mut TenantTx, scope: &'a Scope<'a>) -> Boxed<'a, Shredded> {
+        Box::pin(async move {
+            let now = scope.at(tx.now());
+            let (ids, cutoff): (Vec<Uuid>, _) = match scope {
+                Scope::Retention(at) => {
+                    let cutoff = *at - Duration::days(BODY_RETENTION_DAYS);
+                    let ids = sqlx::query_scalar(
+                        "UPDATE inbound_messages SET body = NULL, body_purged_at = $2 \
+                         WHERE received_at < $1 AND body_purged_at IS NULL RETURNING id",
+                    )
+                    .bind(cutoff)
+                    .bind(now)
+                    .fetch_all(tx.conn())
+                    .await?;
+                    (ids, cutoff.min(now))
+                }
+                Scope::Erasure(Subject::Phone(p)) => {
+                    let ids = sqlx::query_scalar(
+                        "DELETE FROM inbound_messages WHERE from_address = $1 RETURNING id",
+                    )
+                    .bind(p)
+                    .fetch_all(tx.conn())
+                    .await?;
+                    (ids, now)
+                }
+                Scope::Erasure(_) => return Ok(nothing(now)),
+            };
+            Ok(Shredded {
+                rows: ids.len() as u64,
+                cutoff,
+                audit: Some((
+                    "inbound_messages",
+                    ids.iter().map(Uuid::to_string).collect(),
+                )),
+            })
+        })
+    }
+}

@@ -95,6 +95,7 @@ pub static SHREDDERS: &[&dyn Shredder] = &[
     &idempotency::IdempotencyRecords,
     &messages::MessageBodies,
     &messages::GuestLinks,
+    &messages::InboundMessages,
 ];
 
 impl TenantTx {

@@ -40,10 +40,10 @@ pub async fn guest(
     caller: ApiCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<GuestProfile>, ApiError> {
-    let (guest, reservations, _) = guests::profile(&state.services, &caller.service(), id).await?;
+    let p = guests::profile(&state.services, &caller.service(), id).await?;
     Ok(Json(GuestProfile {
-        guest,
-        reservations,
+        guest: p.guest,
+        reservations: p.history,
     }))
 }
 

@@ -68,6 +68,9 @@ pub struct GuestInput {
     #[serde(default)]
     #[schema(max_length = 40, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub salutation: Option<String>,
+    /// The guest agreed to messages on WhatsApp (recorded with time and channel).
+    #[serde(default)]
+    pub whatsapp_opt_in: Option<bool>,
 }
 
 /// The guest as shown with a reservation.

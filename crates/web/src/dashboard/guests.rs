@@ -83,8 +83,18 @@ async fn profile(
     extra: Value,
 ) -> Response {
     let result: Result<Value, StoreError> = async {
-        let (guest, history, special) = guests::profile(&state.services, &r.service(), id).await?;
-        Ok(context! { guest, history, special_allowed => special, tags => guest.tags.join(", ") })
+        let p = guests::profile(&state.services, &r.service(), id).await?;
+        let messages: Vec<Value> = p.messages.iter().map(|m| context! {
+            kind => m.kind, channel => m.channel, status => m.status, reason => m.reason,
+            at => crate::render::fmt_time(m.created_at), reservation => m.reservation_id,
+        }).collect();
+        let inbound: Vec<Value> = p.inbound.iter().map(|(at, kind, text)| context! {
+            at => crate::render::fmt_time(*at), kind, text,
+        }).collect();
+        Ok(context! {
+            tags => p.guest.tags.join(", "), guest => p.guest, history => p.history, special_allowed => p.special,
+            messages, inbound, whatsapp => p.whatsapp,
+        })
     }
     .await;
     match result {

@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/settings/voice", post(settings::voice_options))
         .route("/settings/messages", post(settings::messages))
         .route("/settings/messages/test", post(settings::test_message))
+        .route("/settings/whatsapp", post(settings::whatsapp))
         .route("/settings/voice/secret", post(settings::voice_secret))
         .route(
             "/settings/voice/end-rotation",

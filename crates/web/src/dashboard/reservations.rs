@@ -176,6 +176,7 @@ pub async fn create(State(state): State<AppState>, r: InRestaurant, form: FormFi
             email: opt("email"),
             language: opt("language"),
             salutation: None,
+            whatsapp_opt_in: Some(form.get("whatsapp_opt_in") == "1"),
         },
         notes: form.get("notes").to_string(),
         special_notes: opt("special_notes"),

@@ -66,6 +66,8 @@ async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Val
                 }).collect::<Vec<_>>(),
             },
             digest_me => o.digest_me,
+            whatsapp => o.whatsapp,
+            whatsapp_hook => format!("{}/hooks/whatsapp/{}", state.config.public_url.trim_end_matches('/'), r.restaurant.id),
             tests => o.tests.iter().map(|m| context! {
                 to => m.to_address, status => m.status, reason => m.reason, at => crate::render::local(m.created_at, tz),
             }).collect::<Vec<_>>(),
@@ -574,6 +576,47 @@ pub async fn test_message(
     let (to, lang) = (r.ctx.user.email.clone(), r.ctx.user.language.clone());
     save(&state, &r, &headers, async move {
         hs_service::guest_messages::send_test(&store, &caller, &to, &lang).await
+    })
+    .await
+}
+
+/// `POST /settings/whatsapp`: the Meta Cloud API route (secrets left empty stay as they are;
+/// `remove=1` removes the route).
+pub async fn whatsapp(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    let (caller, store) = (r.service(), state.services.clone());
+    save(&state, &r, &headers, async move {
+        if form.get("remove") == "1" {
+            return hs_service::whatsapp::set(&store, &caller, None).await;
+        }
+        let secret = |k: &str| Some(form.get(k).trim().to_string()).filter(|v| !v.is_empty());
+        let mut templates = std::collections::BTreeMap::new();
+        for k in hs_service::model::whatsapp::TEMPLATE_KINDS {
+            let v = form.get(&format!("template_{k}")).trim().to_string();
+            if !v.is_empty() {
+                templates.insert(k.to_string(), v);
+            }
+        }
+        let mut languages = std::collections::BTreeMap::new();
+        for l in ["de", "en"] {
+            let v = form.get(&format!("language_{l}")).trim().to_string();
+            if !v.is_empty() {
+                languages.insert(l.to_string(), v);
+            }
+        }
+        let input = hs_service::model::whatsapp::WhatsAppInput {
+            phone_number_id: form.get("phone_number_id").to_string(),
+            access_token: secret("access_token"),
+            app_secret: secret("app_secret"),
+            verify_token: secret("verify_token"),
+            templates,
+            languages,
+        };
+        hs_service::whatsapp::set(&store, &caller, Some(&input)).await
     })
     .await
 }

@@ -119,7 +119,7 @@ async fn show(
             may_change => m.may_change,
             cutoff_hours => format!("{:.1}", f64::from(m.cutoff_minutes) / 60.0).trim_end_matches(".0").to_string(),
             date => m.date.to_string(), wish_party => m.party, time => r.time,
-            slots, no_slots, errors, alternatives, done,
+            slots, no_slots, errors, alternatives, done, whatsapp => m.whatsapp,
         },
     )
 }
@@ -351,6 +351,29 @@ pub async fn calendar(
             ics,
         )
             .into_response(),
+        Err(StoreError::NotFound) => invalid(&state, &headers, &uri, Some(rid), &ip).await,
+        Err(e) => failure(&state, &headers, &uri, e),
+    }
+}
+
+/// `POST /r/{restaurant_id}/{token}/whatsapp` with `on=1` (agree) or `on=0` (withdraw).
+pub async fn whatsapp(
+    State(state): State<AppState>,
+    Path((rid, token)): Params,
+    client: Option<Extension<ClientIp>>,
+    headers: HeaderMap,
+    uri: Uri,
+    form: FormFields,
+) -> Response {
+    let ip = ip(&client);
+    if let Err(wait) = state.auth_failures.peek(&ip) {
+        return ApiError::too_many(wait).into_response();
+    }
+    let Some(rid) = rid_of(&rid) else {
+        return invalid(&state, &headers, &uri, None, &ip).await;
+    };
+    match self_service::whatsapp(&state.services, rid, &token, form.get("on") == "1").await {
+        Ok(()) => Redirect::to(&format!("/r/{rid}/{token}")).into_response(),
         Err(StoreError::NotFound) => invalid(&state, &headers, &uri, Some(rid), &ip).await,
         Err(e) => failure(&state, &headers, &uri, e),
     }

@@ -19,4 +19,8 @@ pub fn router() -> Router<AppState> {
             "/r/{restaurant_id}/{token}/calendar.ics",
             get(manage::calendar),
         )
+        .route(
+            "/r/{restaurant_id}/{token}/whatsapp",
+            post(manage::whatsapp),
+        )
 }

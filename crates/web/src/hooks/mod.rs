@@ -4,6 +4,7 @@
 
 pub mod resend;
 pub mod voice;
+pub mod whatsapp;
 
 use crate::AppState;
 use axum::routing::post;
@@ -30,4 +31,8 @@ pub fn router() -> Router<AppState> {
             post(voice::retell_webhook),
         )
         .route("/hooks/resend", post(resend::resend))
+        .route(
+            "/hooks/whatsapp/{restaurant_id}",
+            axum::routing::get(whatsapp::verify).post(whatsapp::receive),
+        )
 }

@@ -1,0 +1,169 @@
+//! A restaurant's WhatsApp route (Meta's Cloud API): its settings, the webhook's subscription
+//! check, and the webhook's deliveries: status reports move our messages on (once per
+//! message and status), guests' messages are stored for the team (once per Meta id), "STOP"
+//! withdraws consent. Everything a delivery causes is written in one transaction, after its
+//! signature (`X-Hub-Signature-256` with the restaurant's app secret) was checked.
+
+use crate::reservations::Caller;
+use crate::Services;
+use hs_channels::whatsapp::{events, Event};
+use hs_domain::message::Delivery;
+use hs_domain::Role;
+use hs_store::messages::Report;
+use hs_store::whatsapp::{WhatsAppInput, WhatsAppSettings};
+use hs_store::{Actor, StoreError};
+use uuid::Uuid;
+
+/// Why a webhook delivery was refused.
+#[derive(Debug)]
+pub enum Refused {
+    /// No WhatsApp route, or a missing or wrong signature: 401, nothing stored.
+    Unauthorized,
+    /// Signed, but not JSON.
+    NotJson(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Refused {
+    fn from(e: StoreError) -> Self {
+        Refused::Store(e)
+    }
+}
+
+/// What a delivery changed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Received {
+    pub statuses: usize,
+    pub inbound: usize,
+}
+
+/// Whether Meta's subscription check (`hub.mode=subscribe`, `hub.verify_token`) is ours.
+pub async fn verify_subscription(
+    svc: &Services,
+    rid: Uuid,
+    mode: &str,
+    token: &str,
+) -> Result<bool, StoreError> {
+    if mode != "subscribe" || token.is_empty() || token.len() > 1000 {
+        return Ok(false);
+    }
+    let mut tx = svc.store.tenant(rid, &Actor::System).await?;
+    tx.whatsapp_verify_token_matches(token).await
+}
+
+/// Applies one signed webhook delivery.
+pub async fn receive(
+    svc: &Services,
+    rid: Uuid,
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<Received, Refused> {
+    let mut tx = svc.store.tenant(rid, &Actor::System).await?;
+    let Some(config) = tx.whatsapp_config().await? else {
+        return Err(Refused::Unauthorized);
+    };
+    if hs_channels::signature::verify_meta(config.app_secret.as_bytes(), signature, body).is_err() {
+        return Err(Refused::Unauthorized);
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| Refused::NotJson(e.to_string()))?;
+    let now = tx.now();
+    let mut out = Received::default();
+    for e in events(&v, &config.settings.phone_number_id) {
+        match e {
+            Event::Status {
+                id,
+                status,
+                at,
+                error,
+                ours,
+            } => {
+                let to = match status.as_str() {
+                    "sent" => Delivery::Sent,
+                    "delivered" => Delivery::Delivered,
+                    "read" => Delivery::Read,
+                    "failed" => Delivery::Failed,
+                    _ => continue,
+                };
+                if !tx
+                    .first_webhook_event("whatsapp", &format!("{id}:{status}"))
+                    .await?
+                {
+                    continue;
+                }
+                // Our id rides along as `biz_opaque_callback_data`; Meta's id is the fallback.
+                let message = match ours.as_deref().and_then(|o| Uuid::parse_str(o).ok()) {
+                    Some(m) => Some(m),
+                    None => svc
+                        .store
+                        .message_by_provider_id("whatsapp", &id)
+                        .await?
+                        .filter(|(r, _)| *r == rid)
+                        .map(|(_, m)| m),
+                };
+                let Some(message) = message else { continue };
+                let report = Report {
+                    to,
+                    reason: error,
+                    hard_bounce: false,
+                    at: at.unwrap_or(now),
+                };
+                if tx.message_report(message, &report).await? {
+                    out.statuses += 1;
+                }
+            }
+            Event::Inbound {
+                from,
+                id,
+                at,
+                kind,
+                text,
+                ..
+            } => {
+                let (_, new) = tx
+                    .record_inbound(&from, &id, at.unwrap_or(now), &kind, text.as_deref())
+                    .await?;
+                if new {
+                    out.inbound += 1;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The WhatsApp settings (managers and owners), when set up.
+pub async fn settings(
+    svc: &Services,
+    caller: &Caller,
+) -> Result<Option<WhatsAppSettings>, StoreError> {
+    if !caller.role.at_least(Role::Manager) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = svc
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    tx.whatsapp_settings().await
+}
+
+/// Sets the WhatsApp route up or changes it (owners and managers); `None` removes it.
+pub async fn set(
+    svc: &Services,
+    caller: &Caller,
+    input: Option<&WhatsAppInput>,
+) -> Result<(), StoreError> {
+    if !caller.role.at_least(Role::Manager) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = svc
+        .store
+        .tenant(caller.restaurant_id, &caller.actor)
+        .await?;
+    match input {
+        Some(i) => tx.set_whatsapp(i).await?,
+        None => tx.remove_whatsapp().await?,
+    }
+    tx.commit().await
+}
