@@ -49,6 +49,8 @@ export async function startServer(env = {}) {
   return {
     base,
     bin,
+    // The server's data dir (the file mailer writes under mail/).
+    dataDir: join(dir, 'data'),
     // What `serve --demo` printed (logins, restaurant id, voice secret).
     printed: () => printed,
     async stop() {

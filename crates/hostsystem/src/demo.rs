@@ -144,13 +144,23 @@ pub async fn ensure(store: &Store, base_url: &str) -> Result<DemoInfo> {
         retell_webhook_url: format!("{base}/retell/webhook"),
     };
     let mut tx = store.tenant(restaurant.id, &Actor::Cli).await?;
-    if tx.tables().await?.is_empty() {
+    let fresh = tx.tables().await?.is_empty();
+    if fresh {
         // The demo's history happened before the demo: nobody is told about it.
         tx.without_guest_messages();
         configure(&mut tx).await?;
         reservations(&mut tx, store.clock().now()).await?;
     }
     tx.commit().await.context("committing demo setup")?;
+    if fresh {
+        // One booking made now, as a guest would: its confirmation (with the self-service
+        // link) is the demo's first mail under <data dir>/mail once the server runs.
+        let mut tx = store.tenant(restaurant.id, &Actor::Guest).await?;
+        guest_booking(&mut tx, store.clock().now()).await?;
+        tx.commit()
+            .await
+            .context("committing the demo guest's booking")?;
+    }
     Ok(DemoInfo {
         base_url: base_url.to_string(),
         restaurant_id: restaurant.id,
@@ -291,6 +301,40 @@ pub async fn configure(tx: &mut hs_store::TenantTx) -> Result<()> {
 }
 
 /// Realistic reservations for the past 14 and the next 7 days, across channels and states.
+/// The demo guest's booking: two people, 19:00, on the first open day from three days on.
+async fn guest_booking(
+    tx: &mut hs_store::TenantTx,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use hs_domain::reservation::Channel;
+    use hs_store::booking::{GuestInput, NewReservation};
+    let tz = tx.rules().await?.tz;
+    let today = now.with_timezone(&tz).date_naive();
+    for days in 3..10 {
+        let req = NewReservation {
+            date: today + chrono::Duration::days(days),
+            time: chrono::NaiveTime::from_hms_opt(19, 0, 0).unwrap_or_default(),
+            party_size: 2,
+            guest: GuestInput {
+                name: "Greta Gast".into(),
+                phone: Some("+49 151 23456789".into()),
+                email: Some("greta.gast@example.com".into()),
+                language: Some("de".into()),
+                salutation: None,
+                whatsapp_opt_in: None,
+            },
+            notes: String::new(),
+            special_notes: None,
+            channel: Channel::Api,
+            tables: None,
+        };
+        if tx.create_reservation(&req).await?.is_ok() {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
 async fn reservations(
     tx: &mut hs_store::TenantTx,
     now: chrono::DateTime<chrono::Utc>,

@@ -111,7 +111,7 @@ async fn show(
         &page,
         context! {
             base => format!("/r/{rid}/{token}"),
-            restaurant => m.restaurant, phone => m.phone, address => m.address,
+            restaurant => context! { name => m.restaurant }, phone => m.phone, address => m.address,
             code => r.code, status => r.status.as_str(),
             when => format!("{}, {}", say::long_date(r.date, lang), say::time(time, lang)),
             party => r.party_size,
