@@ -470,6 +470,25 @@ impl TenantTx {
         .await?)
     }
 
+    /// When each test message was written and sent (the message benchmark's latencies).
+    pub async fn test_message_times(
+        &mut self,
+    ) -> Result<Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>, StoreError> {
+        Ok(sqlx::query_as("SELECT created_at, sent_at FROM messages WHERE kind = 'test'")
+            .fetch_all(self.conn())
+            .await?)
+    }
+
+    /// Every reminder sent: (reservation, when) (the reminder benchmark's check).
+    pub async fn reminder_times(&mut self) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT reservation_id, sent_at FROM messages WHERE kind = 'reminder' AND sent_at IS NOT NULL \
+             AND reservation_id IS NOT NULL",
+        )
+        .fetch_all(self.conn())
+        .await?)
+    }
+
     /// The members who get the daily digest: (user id, email, name, language).
     pub async fn digest_recipients(
         &mut self,
