@@ -57,21 +57,30 @@ async fn fake_resend() -> Res<String> {
     let url = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
         loop {
-            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 16384];
                 loop {
-                    let Ok(n) = sock.read(&mut chunk).await else { return };
+                    let Ok(n) = sock.read(&mut chunk).await else {
+                        return;
+                    };
                     if n == 0 {
                         return;
                     }
                     buf.extend_from_slice(&chunk[..n]);
-                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        continue;
+                    };
                     let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
                     let len: usize = head
                         .lines()
-                        .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+                        .find_map(|l| {
+                            l.strip_prefix("content-length:")
+                                .map(|v| v.trim().parse().unwrap_or(0))
+                        })
                         .unwrap_or(0);
                     if buf.len() < end + 4 + len {
                         continue;
@@ -138,7 +147,10 @@ async fn throughput_run(label: &str, mailer: Arc<dyn Mailer>, rate: u64, seconds
         let due = started + std::time::Duration::from_micros(i * 1_000_000 / rate);
         tokio::time::sleep_until(due.into()).await;
         let mut tx = store.tenant(rid, &Actor::Cli).await?;
-        ids.push(tx.queue_test_message(user.id, "gast@example.com", "de").await?);
+        ids.push(
+            tx.queue_test_message(user.id, "gast@example.com", "de")
+                .await?,
+        );
         tx.commit().await?;
     }
     // Wait until every message is sent.
@@ -152,7 +164,9 @@ async fn throughput_run(label: &str, mailer: Arc<dyn Mailer>, rate: u64, seconds
             let last = rows.iter().filter_map(|(_, s)| *s).max();
             let lat: Vec<f64> = rows
                 .iter()
-                .filter_map(|(c, s)| s.map(|s| (s - *c).num_microseconds().unwrap_or(0) as f64 / 1000.0))
+                .filter_map(|(c, s)| {
+                    s.map(|s| (s - *c).num_microseconds().unwrap_or(0) as f64 / 1000.0)
+                })
                 .collect();
             break (lat, last);
         }
@@ -160,7 +174,9 @@ async fn throughput_run(label: &str, mailer: Arc<dyn Mailer>, rate: u64, seconds
     };
     let sent = latencies.len();
     let mut lat = latencies;
-    let span = last.map(|l| (l - Utc::now()).num_milliseconds()).unwrap_or(0);
+    let span = last
+        .map(|l| (l - Utc::now()).num_milliseconds())
+        .unwrap_or(0);
     let _ = span;
     println!(
         "{label}: {sent}/{total} sent at {rate}/s offered; enqueue-to-sent p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
@@ -172,7 +188,8 @@ async fn throughput_run(label: &str, mailer: Arc<dyn Mailer>, rate: u64, seconds
     let burst_start = std::time::Instant::now();
     for _ in 0..total {
         let mut tx = store.tenant(rid, &Actor::Cli).await?;
-        tx.queue_test_message(user.id, "gast@example.com", "de").await?;
+        tx.queue_test_message(user.id, "gast@example.com", "de")
+            .await?;
         tx.commit().await?;
     }
     let enqueued = burst_start.elapsed();
@@ -181,7 +198,9 @@ async fn throughput_run(label: &str, mailer: Arc<dyn Mailer>, rate: u64, seconds
             let mut tx = store.tenant(rid, &Actor::Cli).await?;
             tx.test_message_times().await?
         };
-        if rows.iter().all(|(_, s)| s.is_some()) || burst_start.elapsed() > std::time::Duration::from_secs(300) {
+        if rows.iter().all(|(_, s)| s.is_some())
+            || burst_start.elapsed() > std::time::Duration::from_secs(300)
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -201,10 +220,15 @@ async fn throughput_run(label: &str, mailer: Arc<dyn Mailer>, rate: u64, seconds
 
 async fn throughput(rate: u64, seconds: u64) -> Res<()> {
     let dir = tempfile::tempdir()?;
-    let file: Arc<dyn Mailer> = Arc::new(FileMailer::new(dir.path(), "Bench <noreply@bench.example>"));
+    let file: Arc<dyn Mailer> =
+        Arc::new(FileMailer::new(dir.path(), "Bench <noreply@bench.example>"));
     throughput_run("file mailer", file, rate, seconds).await?;
     let url = fake_resend().await?;
-    let resend: Arc<dyn Mailer> = Arc::new(hs_channels::resend::Resend::new(&url, "re_bench", "Bench <noreply@bench.example>"));
+    let resend: Arc<dyn Mailer> = Arc::new(hs_channels::resend::Resend::new(
+        &url,
+        "re_bench",
+        "Bench <noreply@bench.example>",
+    ));
     throughput_run("Resend (local fake)", resend, rate, seconds).await
 }
 
@@ -250,7 +274,9 @@ async fn reminders(n: usize) -> Res<()> {
     tx.commit().await?;
 
     let booking_started = std::time::Instant::now();
-    let slots: Vec<NaiveTime> = (0..45).map(|k| hm("11:00") + Duration::minutes(15 * k)).collect();
+    let slots: Vec<NaiveTime> = (0..45)
+        .map(|k| hm("11:00") + Duration::minutes(15 * k))
+        .collect();
     let first_day = t0.date_naive() + Duration::days(2);
     let mut booked: Vec<(Uuid, DateTime<Utc>, bool)> = Vec::with_capacity(n);
     let mut k = 0usize;

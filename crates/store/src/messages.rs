@@ -474,9 +474,11 @@ impl TenantTx {
     pub async fn test_message_times(
         &mut self,
     ) -> Result<Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>, StoreError> {
-        Ok(sqlx::query_as("SELECT created_at, sent_at FROM messages WHERE kind = 'test'")
-            .fetch_all(self.conn())
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT created_at, sent_at FROM messages WHERE kind = 'test'")
+                .fetch_all(self.conn())
+                .await?,
+        )
     }
 
     /// Every reminder sent: (reservation, when) (the reminder benchmark's check).

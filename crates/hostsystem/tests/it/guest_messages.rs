@@ -1355,3 +1355,115 @@ async fn whatsapp_refusals_end_failed_with_metas_reason_and_throttling_is_retrie
         "a refusal is never retried"
     );
 }
+
+/// Sends through the inner transport, then dies before the job can record it (a worker killed
+/// right after the provider accepted the message), the first `crashes` times.
+struct CrashAfterSend {
+    inner: hs_channels::resend::Resend,
+    crashes: std::sync::atomic::AtomicUsize,
+}
+
+impl hs_channels::mail::Mailer for CrashAfterSend {
+    fn send<'a>(&'a self, email: &'a hs_channels::mail::Email) -> hs_channels::mail::Sending<'a> {
+        Box::pin(async move {
+            let sent = self.inner.send(email).await;
+            let left = self.crashes.load(std::sync::atomic::Ordering::SeqCst);
+            if left > 0 {
+                self.crashes
+                    .store(left - 1, std::sync::atomic::Ordering::SeqCst);
+                panic!("worker killed after the provider accepted the message");
+            }
+            sent
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_worker_killed_after_the_provider_accepted_sends_the_message_once() {
+    let resend = fake_resend(vec![]).await;
+    let mailer = Arc::new(CrashAfterSend {
+        inner: hs_channels::resend::Resend::new(&resend.url, "re_key", "T <t@example.com>"),
+        crashes: std::sync::atomic::AtomicUsize::new(1),
+    });
+    let mut app = TestApp::builder().mailer(mailer).start().await;
+    app.expect_job_failures(1);
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let r = book(&app, &token, "19:00", "gast@example.com").await;
+    app.run_pending_jobs().await;
+    assert_eq!(
+        messages(&app, rid, r["id"].as_str().expect("id")).await[0].1,
+        "queued",
+        "the crash rolled back"
+    );
+    // The job is retried after its backoff, with the same Idempotency-Key: Resend answers the
+    // first response again and sends nothing (its documented behaviour for a repeated key).
+    app.advance(Duration::minutes(1));
+    app.run_pending_jobs().await;
+    let requests = resend.requests.lock().expect("l").clone();
+    assert_eq!(requests.len(), 2, "tried twice");
+    let keys: std::collections::HashSet<Option<String>> = requests
+        .iter()
+        .map(|(h, _)| header_of(h, "idempotency-key"))
+        .collect();
+    assert_eq!(
+        keys.len(),
+        1,
+        "with one key, so the provider delivers it once: {keys:?}"
+    );
+    let (_, status, _) = messages(&app, rid, r["id"].as_str().expect("id"))
+        .await
+        .remove(0);
+    assert_eq!(status, "sent");
+}
+
+#[tokio::test]
+async fn an_unusable_stored_address_skips_the_message_with_a_reason_and_the_booking_stands() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let first = book(&app, &token, "19:00", "gast@example.com").await;
+    app.mails().await;
+    // An address that came in through an old import, unchecked.
+    let pool = app.db.app_pool().await.expect("pool");
+    let mut tx = pool.begin().await.expect("begin");
+    sqlx::query("SELECT set_config('app.restaurant_id', $1, true)")
+        .bind(rid.to_string())
+        .execute(&mut *tx)
+        .await
+        .expect("tenant");
+    sqlx::query("UPDATE guests SET email = 'gast(at)example' WHERE id = $1")
+        .bind(Uuid::parse_str(first["guest"]["id"].as_str().expect("g")).expect("u"))
+        .execute(&mut *tx)
+        .await
+        .expect("legacy address");
+    tx.commit().await.expect("commit");
+    // The same guest books again (matched by phone): booked, the mail skipped, saying why.
+    let mut body = booking("20:00", 2, "");
+    body["guest"]["phone"] = first["guest"]["phone"].clone();
+    body["guest"]["email"] = Value::Null;
+    let (s, again) = app
+        .call(Method::POST, "/api/v1/reservations", &token, Some(body))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    app.run_pending_jobs().await;
+    let (_, status, reason) = messages(&app, rid, again["id"].as_str().expect("id"))
+        .await
+        .remove(0);
+    assert_eq!(status, "skipped");
+    assert!(reason
+        .expect("reason")
+        .contains("not a valid email address"));
+    assert_eq!(app.mails().await.len(), 1, "nothing sent to it");
+    // New input is still checked at the door, naming the field.
+    let (s, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/reservations",
+            &token,
+            Some(booking("21:00", 2, "not-an-email")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["field"], "guest.email");
+}
