@@ -12,7 +12,12 @@
 //!   d=<hex>`, HMAC-SHA256 of the body followed by the timestamp under the Retell API key
 //!   (<https://docs.retellai.com/features/secure-webhook>).
 //!
-//! Every comparison is constant-time (`Mac::verify_slice`).
+//! - GoHighLevel signs its webhooks with RSA: `x-wh-signature` is the base64 RSASSA-PKCS1-v1_5
+//!   SHA-256 signature of the raw body under HighLevel's key pair; the public key is published
+//!   in its webhook documentation (<https://marketplace.gohighlevel.com/docs/webhook/WebhookIntegrationGuide>)
+//!   and is [`GHL_PUBLIC_KEY`] here unless configured otherwise.
+//!
+//! Every comparison is constant-time (`Mac::verify_slice`; ring for RSA).
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -160,6 +165,83 @@ fn retell_mac(key: &str, body: &[u8], sent_ms: i64) -> HmacSha256 {
     mac
 }
 
+/// HighLevel's published webhook public key (SubjectPublicKeyInfo, PEM).
+pub const GHL_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----
+MIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCgKCAgEAokvo/r9tVgcfZ5DysOSC
+Frm602qYV0MaAiNnX9O8KxMbiyRKWeL9JpCpVpt4XHIcBOK4u3cLSqJGOLaPuXw6
+dO0t6Q/ZVdAV5Phz+ZtzPL16iCGeK9po6D6JHBpbi989mmzMryUnQJezlYJ3DVfB
+csedpinheNnyYeFXolrJvcsjDtfAeRx5ByHQmTnSdFUzuAnC9/GepgLT9SM4nCpv
+uxmZMxrJt5Rw+VUaQ9B8JSvbMPpez4peKaJPZHBbU3OdeCVx5klVXXZQGNHOs8gF
+3kvoV5rTnXV0IknLBXlcKKAQLZcY/Q9rG6Ifi9c+5vqlvHPCUJFT5XUGG5RKgOKU
+J062fRtN+rLYZUV+BjafxQauvC8wSWeYja63VSUruvmNj8xkx2zE/Juc+yjLjTXp
+IocmaiFeAO6fUtNjDeFVkhf5LNb59vECyrHD2SQIrhgXpO4Q3dVNA5rw576PwTzN
+h/AMfHKIjE4xQA1SZuYJmNnmVZLIZBlQAF9Ntd03rfadZ+yDiOXCCs9FkHibELhC
+HULgCsnuDJHcrGNd5/Ddm5hxGQ0ASitgHeMZ0kcIOwKDOzOU53lDza6/Y09T7sYJ
+PQe7z0cvj7aE4B+Ax1ZoZGPzpJlZtGXCsu9aTEGEnKzmsFqwcSsnw3JB31IGKAyk
+T1hhTiaCeIY/OwwwNUY2yvcCAwEAAQ==
+-----END PUBLIC KEY-----";
+
+/// The RSAPublicKey inside a SubjectPublicKeyInfo PEM (what ring verifies with).
+fn rsa_public_key(pem: &str) -> Option<Vec<u8>> {
+    let b64: String = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect::<Vec<_>>()
+        .concat();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
+    // SEQUENCE { SEQUENCE { algorithm }, BIT STRING { 0x00, RSAPublicKey } }
+    fn tlv(d: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+        let (&tag, rest) = d.split_first()?;
+        let (&first, rest) = rest.split_first()?;
+        let (len, rest) = if first < 0x80 {
+            (first as usize, rest)
+        } else {
+            let n = (first & 0x7f) as usize;
+            if n == 0 || n > 4 || rest.len() < n {
+                return None;
+            }
+            let len = rest[..n].iter().fold(0usize, |a, b| (a << 8) | *b as usize);
+            (len, &rest[n..])
+        };
+        if rest.len() < len {
+            return None;
+        }
+        Some((tag, &rest[..len], &rest[len..]))
+    }
+    let (0x30, spki, _) = tlv(&der)? else {
+        return None;
+    };
+    let (0x30, _algorithm, rest) = tlv(spki)? else {
+        return None;
+    };
+    let (0x03, bits, _) = tlv(rest)? else {
+        return None;
+    };
+    let (0, key) = bits.split_first().map(|(u, k)| (*u, k))? else {
+        return None;
+    };
+    Some(key.to_vec())
+}
+
+/// Checks GoHighLevel's `x-wh-signature` over the raw body with `public_key_pem`.
+pub fn verify_ghl(
+    public_key_pem: &str,
+    header: Option<&str>,
+    body: &[u8],
+) -> Result<(), SignatureError> {
+    const NAME: &str = "x-wh-signature";
+    let header = non_empty(header, NAME)?;
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode(header)
+        .map_err(|_| SignatureError::Malformed(NAME))?;
+    let key = rsa_public_key(public_key_pem).ok_or(SignatureError::Secret)?;
+    ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, key)
+        .verify(body, &signature)
+        .map_err(|_| SignatureError::Mismatch)
+}
+
 fn non_empty<'a>(value: Option<&'a str>, name: &'static str) -> Result<&'a str, SignatureError> {
     match value.map(str::trim) {
         Some(v) if !v.is_empty() => Ok(v),
@@ -186,6 +268,46 @@ fn hex_digit(byte: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key pair made with `openssl genpkey -algorithm RSA` for this test; the signature is
+    /// `openssl dgst -sha256 -sign` of the body, as Node's `crypto.createSign('SHA256')` makes it.
+    const TEST_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwlq/ztfslNM8TCryGbLr\n8hBMfYsdxKd5IJDybcKadOdxi3d689aZ5Tg8mMK8Ok8JEFtIdA7k3/1FxMP1wnwI\nguiTCs3tyxcS6tYofE5voqgXygw18ru6OfNW8QXVT6wBHTPfpQZvAsQR2tRwYcw0\nZ7tb0H753he0Yr2i0O4n3leiuZUHfPWm+gcvrD6pFI/MXVeRXgyC0rD8CjsRP8sW\nIp2BB0GgqSyNQVVo7LNeM2LEVjGGGZnTfNQ+hMj1TvwsiPmA6XxJP06eN8KGAgPx\ntSRk85tcdYO+60irbGP/Rc7mRw/j7mR5UTW1jeCTAOKmd0Rwwdehw8T2sFhaRb7v\nYQIDAQAB\n-----END PUBLIC KEY-----";
+
+    #[test]
+    fn ghl_rsa_signatures_are_checked_over_the_raw_body() {
+        let body = br#"{"type":"InboundMessage","body":"STOP"}"#;
+        let sig = "jnkPFlFvfLphCtquVWTFiTH4+ID4eXC5OgWgauO43PefOngGEEXCsLzsS0y/SZZQ/GB+Gbw9mYgYZsaIn8+6Ln0pkrPsrW2zBedbBFhbwBar60PK8MGTgZsgL9bHj6eg757cG+DTe3oOinu30idPaBvB/lUWeDw672qeyT7881dZw0s080NtFqMMGkHwbTHEmncp4gz9lboWJ3yS6zMaH7PbUUuFdXw286HpXmd/IMRdRthojoqSZye+9fLlrvCPcrXSu0J7cSlTjtPynDmmXQZdUIo3Ln38l58U8v+LADteI1BrCgGz+2EyBSID6mW1fYFL9pvOsxJR8Oil+4jOaA==";
+        assert_eq!(verify_ghl(TEST_KEY, Some(sig), body), Ok(()));
+        assert_eq!(
+            verify_ghl(
+                TEST_KEY,
+                Some(sig),
+                br#"{"type":"InboundMessage","body":"START"}"#
+            ),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_ghl(GHL_PUBLIC_KEY, Some(sig), body),
+            Err(SignatureError::Mismatch),
+            "another key"
+        );
+        assert_eq!(
+            verify_ghl(TEST_KEY, None, body),
+            Err(SignatureError::Missing("x-wh-signature"))
+        );
+        assert_eq!(
+            verify_ghl(TEST_KEY, Some("***"), body),
+            Err(SignatureError::Malformed("x-wh-signature"))
+        );
+        assert_eq!(
+            verify_ghl("not a key", Some(sig), body),
+            Err(SignatureError::Secret)
+        );
+        assert!(
+            rsa_public_key(GHL_PUBLIC_KEY).is_some(),
+            "HighLevel's published key parses"
+        );
+    }
 
     // The example Svix's own libraries test against (svix-webhooks, `valid signature is valid`).
     const SVIX_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

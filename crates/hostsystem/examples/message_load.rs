@@ -113,6 +113,7 @@ fn worker(store: &Store, mailer: Arc<dyn Mailer>) -> Worker {
             store: store.clone(),
             mailer,
             whatsapp: hs_channels::whatsapp::CloudApi::new("http://127.0.0.1:9"),
+            highlevel: hs_channels::gohighlevel::HighLevel::new("http://127.0.0.1:9"),
             public_url: "http://127.0.0.1:8080".into(),
         },
         hs_service::registry(),

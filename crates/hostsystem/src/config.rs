@@ -85,6 +85,10 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     /// Meta's Graph API address for WhatsApp (a test server's in tests).
     pub whatsapp_graph_url: String,
+    /// HighLevel's API address (a test server's in tests).
+    pub ghl_url: String,
+    /// The public key (PEM) HighLevel's webhooks are signed with; HighLevel's published key.
+    pub ghl_webhook_public_key: String,
     /// Bearer token that `GET /metrics` requires; without one, `/metrics` is not served.
     pub metrics_token: Option<Secret>,
 }
@@ -115,6 +119,8 @@ impl Default for Config {
             resend_webhook_secret: None,
             smtp_url: None,
             whatsapp_graph_url: hs_channels::whatsapp::GRAPH_URL.into(),
+            ghl_url: hs_channels::gohighlevel::BASE_URL.into(),
+            ghl_webhook_public_key: hs_channels::signature::GHL_PUBLIC_KEY.into(),
             metrics_token: None,
         }
     }
@@ -145,6 +151,11 @@ const ENV: &[(&str, &str)] = &[
     ("HOSTSYSTEM_RESEND_WEBHOOK_SECRET", "resend_webhook_secret"),
     ("HOSTSYSTEM_SMTP_URL", "smtp_url"),
     ("HOSTSYSTEM_WHATSAPP_GRAPH_URL", "whatsapp_graph_url"),
+    ("HOSTSYSTEM_GHL_URL", "ghl_url"),
+    (
+        "HOSTSYSTEM_GHL_WEBHOOK_PUBLIC_KEY",
+        "ghl_webhook_public_key",
+    ),
     ("HOSTSYSTEM_METRICS_TOKEN", "metrics_token"),
 ];
 

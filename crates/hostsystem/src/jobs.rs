@@ -40,6 +40,7 @@ pub fn context(store: &Store, cfg: &Config) -> anyhow::Result<JobContext> {
         store: store.clone(),
         mailer: mailer(cfg)?,
         whatsapp: hs_channels::whatsapp::CloudApi::new(&cfg.whatsapp_graph_url),
+        highlevel: hs_channels::gohighlevel::HighLevel::new(&cfg.ghl_url),
         public_url: cfg.public_url().trim_end_matches('/').to_string(),
     })
 }

@@ -355,6 +355,7 @@ pub fn web_state(rt: &Runtime, cfg: &Config) -> hs_web::AppState {
             .resend_webhook_secret
             .as_ref()
             .map(|t| t.expose().to_string()),
+        ghl_public_key: cfg.ghl_webhook_public_key.clone(),
     };
     hs_web::AppState::new(
         hs_service::Services::new(rt.store.clone()),

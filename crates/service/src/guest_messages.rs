@@ -506,6 +506,9 @@ async fn send_whatsapp(
         }
         _ => String::new(),
     };
+    if config.settings.route == "gohighlevel" {
+        return send_highlevel(ctx, tx, job, m, kind, &config, &to, &p, &link).await;
+    }
     let body = match m.params["template"].as_str() {
         Some(template) => {
             let Some(name) = config
@@ -563,6 +566,73 @@ async fn send_whatsapp(
             &config.access_token,
             &body,
         )
+        .await;
+    record(tx, job, m, sent).await
+}
+
+/// The GoHighLevel route: the guest's contact there (made once, remembered), then the text.
+#[allow(clippy::too_many_arguments)]
+async fn send_highlevel(
+    ctx: &JobContext,
+    tx: &mut TenantTx,
+    job: &SendMessage,
+    m: &Outgoing,
+    kind: Kind,
+    config: &hs_store::whatsapp::WhatsAppConfig,
+    to: &str,
+    p: &Params,
+    link: &str,
+) -> Result<()> {
+    let lang = if m.language == "en" { "en" } else { "de" };
+    let restaurant = tx.restaurant().await?;
+    let settings = tx.reservation_settings().await?;
+    let text = render(&Facts {
+        kind,
+        lang,
+        name: p.name.as_deref(),
+        restaurant: &restaurant.name,
+        address: "",
+        phone: &settings.phone,
+        date: p.date,
+        time: p.time,
+        party: p.party,
+        code: &p.code,
+        by_guest: p.by_guest,
+        paragraph: "",
+        link: (!link.is_empty()).then_some(link),
+        calendar: false,
+    })?
+    .text;
+    let known = match m.guest_id {
+        Some(g) => tx.ghl_contact(g).await?,
+        None => None,
+    };
+    let contact = match known {
+        Some(c) => c,
+        None => {
+            let made = ctx
+                .highlevel
+                .upsert_contact(
+                    &config.ghl_token,
+                    &config.settings.ghl_location_id,
+                    to,
+                    p.name.as_deref(),
+                )
+                .await;
+            match made {
+                Ok(c) => {
+                    if let Some(g) = m.guest_id {
+                        tx.set_ghl_contact(g, &c).await?;
+                    }
+                    c
+                }
+                Err(e) => return record(tx, job, m, Err(e)).await,
+            }
+        }
+    };
+    let sent = ctx
+        .highlevel
+        .send_whatsapp(&config.ghl_token, &contact, &text)
         .await;
     record(tx, job, m, sent).await
 }

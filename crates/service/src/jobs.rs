@@ -28,6 +28,8 @@ pub struct JobContext {
     pub mailer: Arc<dyn Mailer>,
     /// Meta's Cloud API (or a test server speaking it), for restaurants with a WhatsApp route.
     pub whatsapp: hs_channels::whatsapp::CloudApi,
+    /// HighLevel's API (or a test server speaking it), for restaurants on that route.
+    pub highlevel: hs_channels::gohighlevel::HighLevel,
     /// The address people use, for links in mails (no trailing slash).
     pub public_url: String,
 }

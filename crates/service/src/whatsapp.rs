@@ -133,6 +133,52 @@ pub async fn receive(
     Ok(out)
 }
 
+/// Applies one webhook delivery of HighLevel (the GoHighLevel route), signed with
+/// `x-wh-signature` under HighLevel's key (`public_key_pem`): a guest's WhatsApp message is
+/// stored once per HighLevel message id; "STOP" withdraws consent.
+pub async fn receive_highlevel(
+    svc: &Services,
+    rid: Uuid,
+    public_key_pem: &str,
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<Received, Refused> {
+    if hs_channels::signature::verify_ghl(public_key_pem, signature, body).is_err() {
+        return Err(Refused::Unauthorized);
+    }
+    let mut tx = svc.store.tenant(rid, &Actor::System).await?;
+    let Some(config) = tx.whatsapp_config().await? else {
+        return Err(Refused::Unauthorized);
+    };
+    if config.settings.route != "gohighlevel" {
+        return Err(Refused::Unauthorized);
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| Refused::NotJson(e.to_string()))?;
+    let mut out = Received::default();
+    if let Some(i) = hs_channels::gohighlevel::inbound(&v) {
+        if i.location_id == config.settings.ghl_location_id {
+            let from = match tx.phone_of_ghl_contact(&i.contact_id).await? {
+                Some(phone) => phone,
+                None => format!("ghl:{}", i.contact_id.chars().take(30).collect::<String>()),
+            };
+            let now = tx.now();
+            let (_, new) = tx
+                .record_inbound(
+                    &from,
+                    &i.message_id,
+                    i.at.unwrap_or(now),
+                    "text",
+                    i.text.as_deref(),
+                )
+                .await?;
+            out.inbound += usize::from(new);
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
 /// The WhatsApp settings (managers and owners), when set up.
 pub async fn settings(
     svc: &Services,

@@ -248,6 +248,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "whatsapp",
         sql: include_str!("../migrations/0012_whatsapp.sql"),
     },
+    Migration {
+        version: 13,
+        name: "gohighlevel",
+        sql: include_str!("../migrations/0013_gohighlevel.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -1,5 +1,6 @@
-//! A restaurant's WhatsApp route through Meta's Cloud API (migration 0012): its settings with
-//! the sealed access token and app secret, guests' consent (opt-in with time and channel,
+//! A restaurant's WhatsApp route (migrations 0012, 0013): Meta's Cloud API (phone number id,
+//! sealed access token and app secret, hashed verify token) or GoHighLevel (sealed private
+//! integration token, location id, the guests' contact ids there), guests' consent (opt-in with time and channel,
 //! "STOP" opts out), and the messages guests send.
 
 use crate::error::StoreError;
@@ -16,7 +17,12 @@ pub const TEMPLATE_KINDS: [&str; 3] = ["confirmation", "reminder", "cancellation
 /// The settings as the team sees them (no secrets).
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct WhatsAppSettings {
+    /// "meta" (the Cloud API) or "gohighlevel".
+    pub route: String,
+    /// Meta's phone number id (Meta route).
     pub phone_number_id: String,
+    /// HighLevel's location id (GoHighLevel route).
+    pub ghl_location_id: String,
     /// Template name per kind (confirmation, reminder, cancellation).
     pub templates: BTreeMap<String, String>,
     /// Meta's language code per language of ours ("de" → "de", "en" → "en_US").
@@ -27,14 +33,25 @@ pub struct WhatsAppSettings {
 #[derive(Clone, Debug)]
 pub struct WhatsAppConfig {
     pub settings: WhatsAppSettings,
+    /// Meta route.
     pub access_token: String,
     pub app_secret: String,
+    /// GoHighLevel route: the private integration token.
+    pub ghl_token: String,
 }
 
 /// New settings; a secret left `None` keeps the stored one.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct WhatsAppInput {
+    /// "meta" (default) or "gohighlevel".
+    #[serde(default)]
+    pub route: Option<String>,
+    #[serde(default)]
     pub phone_number_id: String,
+    #[serde(default)]
+    pub ghl_token: Option<String>,
+    #[serde(default)]
+    pub ghl_location_id: String,
     pub access_token: Option<String>,
     pub app_secret: Option<String>,
     pub verify_token: Option<String>,
@@ -54,7 +71,34 @@ fn secret_field(field: &str, v: &str) -> Result<(), StoreError> {
 }
 
 impl WhatsAppInput {
+    fn ghl(&self) -> bool {
+        self.route.as_deref() == Some("gohighlevel")
+    }
+
     fn validate(&self) -> Result<(), StoreError> {
+        match self.route.as_deref() {
+            None | Some("meta") | Some("gohighlevel") => {}
+            Some(_) => return Err(StoreError::field("route", "invalid", "meta or gohighlevel")),
+        }
+        if self.ghl() {
+            let l = self.ghl_location_id.trim();
+            if l.is_empty()
+                || l.len() > 100
+                || !l
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(StoreError::field(
+                    "ghl_location_id",
+                    "invalid",
+                    "the location id from HighLevel's settings",
+                ));
+            }
+            if let Some(t) = &self.ghl_token {
+                secret_field("ghl_token", t.trim())?;
+            }
+            return Ok(());
+        }
         let id = self.phone_number_id.trim();
         if id.is_empty() || id.len() > 30 || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(StoreError::field(
@@ -111,42 +155,73 @@ impl WhatsAppInput {
 impl TenantTx {
     /// The WhatsApp settings, when the restaurant has set WhatsApp up.
     pub async fn whatsapp_settings(&mut self) -> Result<Option<WhatsAppSettings>, StoreError> {
-        let row: Option<(String, serde_json::Value, serde_json::Value)> =
-            sqlx::query_as("SELECT phone_number_id, templates, languages FROM whatsapp_settings")
-                .fetch_optional(self.conn())
-                .await?;
-        Ok(row.map(|(phone_number_id, t, l)| WhatsAppSettings {
-            phone_number_id,
-            templates: serde_json::from_value(t).unwrap_or_default(),
-            languages: serde_json::from_value(l).unwrap_or_default(),
-        }))
+        Ok(self.whatsapp_config_sealed().await?.map(|(s, ..)| s))
+    }
+
+    #[allow(clippy::type_complexity)]
+    async fn whatsapp_config_sealed(
+        &mut self,
+    ) -> Result<
+        Option<(
+            WhatsAppSettings,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        )>,
+        StoreError,
+    > {
+        let row: Option<(
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            serde_json::Value,
+            serde_json::Value,
+        )> = sqlx::query_as(
+            "SELECT route, phone_number_id, ghl_location_id, access_token_enc, app_secret_enc, ghl_token_enc, \
+             templates, languages FROM whatsapp_settings",
+        )
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(
+            row.map(|(route, phone, location, token, secret, ghl, t, l)| {
+                (
+                    WhatsAppSettings {
+                        route,
+                        phone_number_id: phone.unwrap_or_default(),
+                        ghl_location_id: location.unwrap_or_default(),
+                        templates: serde_json::from_value(t).unwrap_or_default(),
+                        languages: serde_json::from_value(l).unwrap_or_default(),
+                    },
+                    token,
+                    secret,
+                    ghl,
+                )
+            }),
+        )
     }
 
     /// The settings with their secrets opened (for sending and for checking signatures).
     pub async fn whatsapp_config(&mut self) -> Result<Option<WhatsAppConfig>, StoreError> {
-        let row: Option<(String, String, String, serde_json::Value, serde_json::Value)> =
-            sqlx::query_as(
-                "SELECT phone_number_id, access_token_enc, app_secret_enc, templates, languages FROM whatsapp_settings",
-            )
-            .fetch_optional(self.conn())
-            .await?;
-        let Some((phone_number_id, token, secret, t, l)) = row else {
+        let Some((settings, token, secret, ghl)) = self.whatsapp_config_sealed().await? else {
             return Ok(None);
         };
         let rid = self.restaurant_id();
         let key = self.data_key().await?;
-        let open = |sealed: &str, what: &str| -> Result<String, StoreError> {
-            let bytes = key.open(sealed, &format!("whatsapp-{what}:{rid}"))?;
+        let open = |sealed: Option<String>, what: &str| -> Result<String, StoreError> {
+            let Some(sealed) = sealed else {
+                return Ok(String::new());
+            };
+            let bytes = key.open(&sealed, &format!("whatsapp-{what}:{rid}"))?;
             String::from_utf8(bytes).map_err(|e| StoreError::Other(e.into()))
         };
         Ok(Some(WhatsAppConfig {
-            access_token: open(&token, "token")?,
-            app_secret: open(&secret, "secret")?,
-            settings: WhatsAppSettings {
-                phone_number_id,
-                templates: serde_json::from_value(t).unwrap_or_default(),
-                languages: serde_json::from_value(l).unwrap_or_default(),
-            },
+            access_token: open(token, "token")?,
+            app_secret: open(secret, "secret")?,
+            ghl_token: open(ghl, "ghl")?,
+            settings,
         }))
     }
 
@@ -172,15 +247,25 @@ impl TenantTx {
             seal(&input.access_token, "token"),
             seal(&input.app_secret, "secret"),
         );
+        let ghl = seal(&input.ghl_token, "ghl");
         let verify = input.verify_token.as_deref().map(|t| token_hash(t.trim()));
-        let exists = self.whatsapp_settings().await?.is_some();
-        if !exists {
-            for (field, v) in [
-                ("access_token", token.is_some()),
-                ("app_secret", secret.is_some()),
-                ("verify_token", verify.is_some()),
-            ] {
-                if !v {
+        let current = self.whatsapp_settings().await?;
+        // A route's secrets are needed the first time it is used; later an empty field keeps them.
+        let same_route = current
+            .as_ref()
+            .is_some_and(|c| (c.route == "gohighlevel") == input.ghl());
+        if !same_route {
+            let needed: Vec<(&str, bool)> = if input.ghl() {
+                vec![("ghl_token", ghl.is_some())]
+            } else {
+                vec![
+                    ("access_token", token.is_some()),
+                    ("app_secret", secret.is_some()),
+                    ("verify_token", verify.is_some()),
+                ]
+            };
+            for (field, given) in needed {
+                if !given {
                     return Err(StoreError::field(
                         field,
                         "required",
@@ -197,26 +282,76 @@ impl TenantTx {
         languages.entry("en".into()).or_insert_with(|| "en".into());
         let languages =
             serde_json::to_value(&languages).map_err(|e| StoreError::Other(e.into()))?;
+        let route = if input.ghl() { "gohighlevel" } else { "meta" };
+        let phone = (!input.ghl()).then(|| input.phone_number_id.trim().to_string());
+        let location = input
+            .ghl()
+            .then(|| input.ghl_location_id.trim().to_string());
         sqlx::query(
             "INSERT INTO whatsapp_settings (restaurant_id, phone_number_id, access_token_enc, app_secret_enc, \
-             verify_token_hash, templates, languages, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (restaurant_id) DO UPDATE SET phone_number_id = EXCLUDED.phone_number_id, \
+             verify_token_hash, templates, languages, updated_at, route, ghl_token_enc, ghl_location_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (restaurant_id) DO UPDATE SET route = EXCLUDED.route, \
+             phone_number_id = coalesce(EXCLUDED.phone_number_id, whatsapp_settings.phone_number_id), \
              access_token_enc = coalesce($3, whatsapp_settings.access_token_enc), \
              app_secret_enc = coalesce($4, whatsapp_settings.app_secret_enc), \
              verify_token_hash = coalesce($5, whatsapp_settings.verify_token_hash), \
+             ghl_token_enc = coalesce($10, whatsapp_settings.ghl_token_enc), \
+             ghl_location_id = coalesce(EXCLUDED.ghl_location_id, whatsapp_settings.ghl_location_id), \
              templates = EXCLUDED.templates, languages = EXCLUDED.languages, updated_at = EXCLUDED.updated_at",
         )
         .bind(rid)
-        .bind(input.phone_number_id.trim())
+        .bind(phone)
         .bind(token)
         .bind(secret)
         .bind(verify)
         .bind(templates)
         .bind(languages)
         .bind(now)
+        .bind(route)
+        .bind(ghl)
+        .bind(location)
         .execute(self.conn())
         .await?;
         Ok(())
+    }
+
+    /// The guest's contact id at HighLevel, once known.
+    pub async fn ghl_contact(&mut self, guest_id: Uuid) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT ghl_contact_id FROM guests WHERE id = $1")
+                .bind(guest_id)
+                .fetch_optional(self.conn())
+                .await?
+                .flatten(),
+        )
+    }
+
+    /// Remembers the guest's contact id at HighLevel.
+    pub async fn set_ghl_contact(
+        &mut self,
+        guest_id: Uuid,
+        contact_id: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE guests SET ghl_contact_id = $2 WHERE id = $1")
+            .bind(guest_id)
+            .bind(contact_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// The phone number of the guest HighLevel knows as `contact_id`.
+    pub async fn phone_of_ghl_contact(
+        &mut self,
+        contact_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT phone FROM guests WHERE ghl_contact_id = $1 AND phone IS NOT NULL ORDER BY created_at LIMIT 1",
+        )
+        .bind(contact_id)
+        .fetch_optional(self.conn())
+        .await?)
     }
 
     /// Removes the WhatsApp route (and its secrets).

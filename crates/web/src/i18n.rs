@@ -237,6 +237,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("settings.whatsapp_help", "Nachrichten über die WhatsApp Cloud API von Meta, nur an Gäste, die zugestimmt haben. Zugriffstoken und App-Secret werden verschlüsselt gespeichert und nie wieder angezeigt.", "Messages through Meta's WhatsApp Cloud API, only to guests who agreed. Access token and app secret are stored encrypted and never shown again."),
     ("settings.whatsapp_hook", "Webhook-Adresse für Meta", "Webhook address for Meta"),
     ("settings.whatsapp_number", "Telefonnummer-ID", "Phone number ID"),
+    ("settings.whatsapp_route", "Weg", "Route"),
+    ("settings.ghl_token", "Private-Integration-Token", "Private integration token"),
     ("settings.whatsapp_token", "Zugriffstoken", "Access token"),
     ("settings.whatsapp_secret", "App-Secret", "App secret"),
     ("settings.whatsapp_verify", "Verify-Token", "Verify token"),

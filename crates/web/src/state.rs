@@ -26,6 +26,8 @@ pub struct WebConfig {
     pub metrics_token: Option<String>,
     /// The `whsec_…` secret Resend's webhook is signed with; `None` answers it 404.
     pub resend_webhook_secret: Option<String>,
+    /// The public key HighLevel signs its webhooks with (PEM; HighLevel's published one).
+    pub ghl_public_key: String,
 }
 
 impl Default for WebConfig {
@@ -39,6 +41,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             metrics_token: None,
             resend_webhook_secret: None,
+            ghl_public_key: hs_service::signature::GHL_PUBLIC_KEY.to_string(),
         }
     }
 }

@@ -124,6 +124,8 @@ impl Builder {
             trust_proxy: self.trust_proxy,
             metrics_token: Some(METRICS_TOKEN.into()),
             resend_webhook_secret: self.resend_secret.clone(),
+            // The tests sign HighLevel's webhooks with their own key pair.
+            ghl_public_key: include_str!("../fixtures/ghl_test_pub.pem").to_string(),
             ..Default::default()
         };
         let mailer: Arc<dyn Mailer> = if self.mail_fails {
@@ -141,6 +143,9 @@ impl Builder {
                 store: store.clone(),
                 mailer,
                 whatsapp: hs_channels::whatsapp::CloudApi::new(
+                    self.graph_url.as_deref().unwrap_or("http://127.0.0.1:9"),
+                ),
+                highlevel: hs_channels::gohighlevel::HighLevel::new(
                     self.graph_url.as_deref().unwrap_or("http://127.0.0.1:9"),
                 ),
                 public_url: base.clone(),

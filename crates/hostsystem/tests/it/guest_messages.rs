@@ -1313,7 +1313,7 @@ async fn whatsapp_refusals_end_failed_with_metas_reason_and_throttling_is_retrie
             app_secret: Some("sec".into()),
             verify_token: Some("v".into()),
             templates: [("confirmation".to_string(), "booking_confirmed".to_string())].into(),
-            languages: Default::default(),
+            ..Default::default()
         })
         .await
         .expect("set up");
@@ -1466,4 +1466,169 @@ async fn an_unusable_stored_address_skips_the_message_with_a_reason_and_the_book
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["error"]["field"], "guest.email");
+}
+
+/// Signs a body as HighLevel does (`x-wh-signature`: base64 RSA-SHA256), with the tests' key.
+fn ghl_sign(body: &str) -> String {
+    let key =
+        ring::signature::RsaKeyPair::from_pkcs8(include_bytes!("../fixtures/ghl_test_key.pk8"))
+            .expect("test key");
+    let mut sig = vec![0u8; key.public().modulus_len()];
+    key.sign(
+        &ring::signature::RSA_PKCS1_SHA256,
+        &ring::rand::SystemRandom::new(),
+        body.as_bytes(),
+        &mut sig,
+    )
+    .expect("sign");
+    base64::engine::general_purpose::STANDARD.encode(sig)
+}
+
+#[tokio::test]
+async fn the_gohighlevel_route_upserts_the_contact_once_sends_whatsapp_and_its_signed_webhook_opts_out(
+) {
+    let ghl = fake_provider(vec![], |n| {
+        format!(r#"{{"new":true,"contact":{{"id":"ghl-contact-1"}},"conversationId":"cv1","messageId":"ghl-msg-{n}","msg":"Message queued successfully."}}"#)
+    })
+    .await;
+    let app = TestApp::builder().graph_url(&ghl.url).start().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    app.user_in(rid, "chef@example.com", Role::Manager).await;
+    let mut team = app.browser();
+    team.login("chef@example.com", PASSWORD).await;
+    team.get("/settings").await;
+    let page = team
+        .post(
+            "/settings/whatsapp",
+            &[("route", "gohighlevel"), ("ghl_location_id", "loc-1")],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the token is needed the first time"
+    );
+    assert!(page.body.contains("ghl_token"));
+    let page = team
+        .post(
+            "/settings/whatsapp",
+            &[
+                ("route", "gohighlevel"),
+                ("ghl_location_id", "loc-1"),
+                ("ghl_token", "pit-secret-token"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(!team
+        .get("/settings")
+        .await
+        .body
+        .contains("pit-secret-token"));
+
+    let token = app.api_token(rid, Role::Manager).await;
+    let mut body = booking("19:00", 2, "gast@example.com");
+    body["guest"]["phone"] = json!("0151 12345678");
+    body["guest"]["whatsapp_opt_in"] = json!(true);
+    let (s, r) = app
+        .call(Method::POST, "/api/v1/reservations", &token, Some(body))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let id = r["id"].as_str().expect("id");
+    app.run_pending_jobs().await;
+    let requests = ghl.requests.lock().expect("l").clone();
+    assert_eq!(requests.len(), 2, "upsert, then the message");
+    let (upsert_head, upsert) = &requests[0];
+    assert!(
+        upsert_head.starts_with("POST /contacts/upsert HTTP/1.1"),
+        "{upsert_head}"
+    );
+    assert_eq!(
+        header_of(upsert_head, "version").as_deref(),
+        Some("2021-07-28")
+    );
+    assert_eq!(
+        header_of(upsert_head, "authorization").as_deref(),
+        Some("Bearer pit-secret-token")
+    );
+    assert_eq!(upsert["locationId"], "loc-1");
+    assert_eq!(upsert["phone"], "+4915112345678");
+    let (send_head, sent) = &requests[1];
+    assert!(send_head.starts_with("POST /conversations/messages HTTP/1.1"));
+    assert_eq!(
+        header_of(send_head, "version").as_deref(),
+        Some("2021-04-15")
+    );
+    assert_eq!(
+        (sent["type"].as_str(), sent["contactId"].as_str()),
+        (Some("WhatsApp"), Some("ghl-contact-1"))
+    );
+    assert!(sent["message"]
+        .as_str()
+        .expect("text")
+        .contains(r["code"].as_str().expect("code")));
+
+    // The guest writes STOP through HighLevel: signed, applied, consent withdrawn.
+    let stop = json!({"type": "InboundMessage", "locationId": "loc-1", "attachments": [], "body": "STOP",
+        "contactId": "ghl-contact-1", "contentType": "text/plain", "conversationId": "cv1",
+        "dateAdded": "2026-11-24T12:05:00.000Z", "direction": "inbound", "messageType": "WhatsApp", "messageId": "in-1"})
+    .to_string();
+    let hook = format!("{}/hooks/gohighlevel/{rid}", app.base);
+    let client = app.client();
+    let r1 = client
+        .post(&hook)
+        .body(stop.clone())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r1.status(), StatusCode::UNAUTHORIZED, "unsigned");
+    let forged = client
+        .post(&hook)
+        .header("x-wh-signature", ghl_sign(&stop.replace("STOP", "START")))
+        .body(stop.clone())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        forged.status(),
+        StatusCode::UNAUTHORIZED,
+        "signature of another body"
+    );
+    let ok = client
+        .post(&hook)
+        .header("x-wh-signature", ghl_sign(&stop))
+        .body(stop.clone())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(ok.json::<Value>().await.expect("json")["inbound"], 1);
+    let again = client
+        .post(&hook)
+        .header("x-wh-signature", ghl_sign(&stop))
+        .body(stop.clone())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        again.json::<Value>().await.expect("json")["inbound"],
+        0,
+        "once per message id"
+    );
+    app.advance(Duration::minutes(1));
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/reservations/{id}/cancel"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    app.run_pending_jobs().await;
+    assert_eq!(
+        ghl.requests.lock().expect("l").len(),
+        2,
+        "no WhatsApp after STOP"
+    );
 }

@@ -68,6 +68,7 @@ async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Val
             digest_me => o.digest_me,
             whatsapp => o.whatsapp,
             whatsapp_hook => format!("{}/hooks/whatsapp/{}", state.config.public_url.trim_end_matches('/'), r.restaurant.id),
+            ghl_hook => format!("{}/hooks/gohighlevel/{}", state.config.public_url.trim_end_matches('/'), r.restaurant.id),
             tests => o.tests.iter().map(|m| context! {
                 to => m.to_address, status => m.status, reason => m.reason, at => crate::render::local(m.created_at, tz),
             }).collect::<Vec<_>>(),
@@ -609,6 +610,9 @@ pub async fn whatsapp(
             }
         }
         let input = hs_service::model::whatsapp::WhatsAppInput {
+            route: Some(form.get("route").to_string()).filter(|r| !r.is_empty()),
+            ghl_token: secret("ghl_token"),
+            ghl_location_id: form.get("ghl_location_id").to_string(),
             phone_number_id: form.get("phone_number_id").to_string(),
             access_token: secret("access_token"),
             app_secret: secret("app_secret"),

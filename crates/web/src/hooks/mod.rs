@@ -35,4 +35,8 @@ pub fn router() -> Router<AppState> {
             "/hooks/whatsapp/{restaurant_id}",
             axum::routing::get(whatsapp::verify).post(whatsapp::receive),
         )
+        .route(
+            "/hooks/gohighlevel/{restaurant_id}",
+            post(whatsapp::receive_highlevel),
+        )
 }

@@ -90,3 +90,50 @@ pub async fn receive(
         Err(Refused::Store(e)) => ApiError::from(e).into_response(),
     }
 }
+
+/// `POST /hooks/gohighlevel/{restaurant_id}`: HighLevel's webhook for restaurants on the
+/// GoHighLevel route (`InboundMessage` events of WhatsApp), signed with `x-wh-signature`.
+pub async fn receive_highlevel(
+    State(state): State<AppState>,
+    Path(rid): Path<String>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ClientIp>()
+        .map(|c| c.0.to_string())
+        .unwrap_or_default();
+    if let Err(wait) = state.auth_failures.peek(&ip) {
+        return ApiError::too_many(wait).into_response();
+    }
+    let refused = || {
+        let _ = state.auth_failures.take(&ip);
+        ApiError::unauthorized().into_response()
+    };
+    let bytes = match read_body(req, WHATSAPP_BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let Ok(rid) = Uuid::parse_str(&rid) else {
+        return refused();
+    };
+    let signature = headers
+        .get("x-wh-signature")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let key = state.config.ghl_public_key.clone();
+    match whatsapp::receive_highlevel(&state.services, rid, &key, signature, &bytes).await {
+        Ok(r) => Json(json!({"ok": true, "inbound": r.inbound})).into_response(),
+        Err(Refused::Unauthorized) | Err(Refused::Store(hs_service::StoreError::NotFound)) => {
+            refused()
+        }
+        Err(Refused::NotJson(e)) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("the body is not JSON: {e}"),
+        )
+        .into_response(),
+        Err(Refused::Store(e)) => ApiError::from(e).into_response(),
+    }
+}
