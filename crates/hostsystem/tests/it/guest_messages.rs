@@ -1632,3 +1632,74 @@ async fn the_gohighlevel_route_upserts_the_contact_once_sends_whatsapp_and_its_s
         "no WhatsApp after STOP"
     );
 }
+
+#[tokio::test]
+async fn a_whatsapp_message_meta_already_reported_by_our_id_is_not_sent_again_after_a_crash() {
+    // A worker that sent and died before committing leaves the message queued; Meta's status
+    // report names it by our id (biz_opaque_callback_data), so the retry finds it sent.
+    let graph = fake_provider(vec![], |n| {
+        format!(r#"{{"messages":[{{"id":"wamid.{n}"}}]}}"#)
+    })
+    .await;
+    let app = TestApp::builder().graph_url(&graph.url).start().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    {
+        let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+        tx.set_whatsapp(&hs_store::whatsapp::WhatsAppInput {
+            phone_number_id: "1111".into(),
+            access_token: Some("tok".into()),
+            app_secret: Some("app-secret-1".into()),
+            verify_token: Some("v".into()),
+            templates: [("confirmation".to_string(), "booking_confirmed".to_string())].into(),
+            ..Default::default()
+        })
+        .await
+        .expect("set up");
+        tx.commit().await.expect("commit");
+    }
+    let token = app.api_token(rid, Role::Manager).await;
+    let mut body = booking("19:00", 2, "gast@example.com");
+    body["guest"]["whatsapp_opt_in"] = json!(true);
+    let (_, r) = app
+        .call(Method::POST, "/api/v1/reservations", &token, Some(body))
+        .await;
+    let id = Uuid::parse_str(r["id"].as_str().expect("id")).expect("u");
+    let ours = {
+        let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+        tx.messages_of_reservation(id)
+            .await
+            .expect("m")
+            .into_iter()
+            .find(|m| m.channel == "whatsapp")
+            .expect("whatsapp row")
+            .id
+    };
+    let sent = json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001111", "phone_number_id": "1111"},
+        "statuses": [{"id": "wamid.CRASHED", "status": "sent", "timestamp": "1764000000", "recipient_id": "4915112345678",
+                      "biz_opaque_callback_data": ours.to_string()}]}}]}]})
+    .to_string();
+    let resp = app
+        .client()
+        .post(format!("{}/hooks/whatsapp/{rid}", app.base))
+        .header("X-Hub-Signature-256", meta_sign("app-secret-1", &sent))
+        .body(sent)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), StatusCode::OK);
+    app.run_pending_jobs().await;
+    assert!(
+        graph.requests.lock().expect("l").is_empty(),
+        "not sent a second time"
+    );
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let m = tx
+        .messages_of_reservation(id)
+        .await
+        .expect("m")
+        .into_iter()
+        .find(|m| m.id == ours)
+        .expect("row");
+    assert_eq!(m.status, "sent");
+}
