@@ -114,6 +114,8 @@ fn worker(store: &Store, mailer: Arc<dyn Mailer>) -> Worker {
             mailer,
             whatsapp: hs_channels::whatsapp::CloudApi::new("http://127.0.0.1:9"),
             highlevel: hs_channels::gohighlevel::HighLevel::new("http://127.0.0.1:9"),
+            resend_url: "http://127.0.0.1:9".into(),
+            mail_from: "Bench <noreply@bench.example>".into(),
             public_url: "http://127.0.0.1:8080".into(),
         },
         hs_service::registry(),

@@ -41,6 +41,8 @@ pub fn context(store: &Store, cfg: &Config) -> anyhow::Result<JobContext> {
         mailer: mailer(cfg)?,
         whatsapp: hs_channels::whatsapp::CloudApi::new(&cfg.whatsapp_graph_url),
         highlevel: hs_channels::gohighlevel::HighLevel::new(&cfg.ghl_url),
+        resend_url: cfg.resend_url.clone(),
+        mail_from: cfg.mail_from.clone(),
         public_url: cfg.public_url().trim_end_matches('/').to_string(),
     })
 }

@@ -30,6 +30,10 @@ pub struct JobContext {
     pub whatsapp: hs_channels::whatsapp::CloudApi,
     /// HighLevel's API (or a test server speaking it), for restaurants on that route.
     pub highlevel: hs_channels::gohighlevel::HighLevel,
+    /// Resend's API address, for restaurants that send through their own Resend account.
+    pub resend_url: String,
+    /// The platform's sender, when a restaurant's own transport has no From address.
+    pub mail_from: String,
     /// The address people use, for links in mails (no trailing slash).
     pub public_url: String,
 }

@@ -27,7 +27,9 @@ pub use hs_store::{Actor, StoreError};
 /// transactions or queries).
 pub mod model {
     pub use hs_store::secret::{constant_time_eq, hex};
-    pub use hs_store::{accounts, booking, guests, messages, setup, team, voice, whatsapp};
+    pub use hs_store::{
+        accounts, booking, guests, mail_settings, messages, setup, team, voice, whatsapp,
+    };
 }
 
 /// The use cases' handle on the database: what the web layer holds instead of the store, so

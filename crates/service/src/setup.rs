@@ -260,6 +260,8 @@ pub struct Overview {
     pub tests: Vec<hs_store::messages::MessageInfo>,
     /// The WhatsApp route, when set up (no secrets).
     pub whatsapp: Option<hs_store::whatsapp::WhatsAppSettings>,
+    /// The restaurant's own email sender, when set (no secrets).
+    pub mail: Option<hs_store::mail_settings::MailSettings>,
 }
 
 /// The whole setup for the managers' settings page (the latest 9 protocol rows).
@@ -288,6 +290,7 @@ pub async fn overview(svc: &Services, caller: &Caller) -> Result<Overview, Store
         },
         tests: tx.test_messages().await?,
         whatsapp: tx.whatsapp_settings().await?,
+        mail: tx.mail_settings().await?,
     })
 }
 

@@ -253,6 +253,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "gohighlevel",
         sql: include_str!("../migrations/0013_gohighlevel.sql"),
     },
+    Migration {
+        version: 14,
+        name: "mail_settings",
+        sql: include_str!("../migrations/0014_mail_settings.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

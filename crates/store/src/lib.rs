@@ -8,6 +8,7 @@ pub mod db;
 pub mod embedded;
 pub mod error;
 pub mod guests;
+pub mod mail_settings;
 pub mod messages;
 pub mod privacy;
 pub mod queue;

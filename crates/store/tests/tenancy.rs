@@ -176,7 +176,9 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
          INSERT INTO whatsapp_settings (restaurant_id, phone_number_id, access_token_enc, app_secret_enc, verify_token_hash, updated_at)
            VALUES ('{rid}', '1111', 'x', 'x', '\\x01', now());
          INSERT INTO inbound_messages (restaurant_id, id, guest_id, channel, provider_message_id, from_address, body, kind, received_at)
-           VALUES ('{rid}', gen_random_uuid(), '{g}', 'whatsapp', 'wamid.1', '+491701234567', 'Hallo', 'text', now());",
+           VALUES ('{rid}', gen_random_uuid(), '{g}', 'whatsapp', 'wamid.1', '+491701234567', 'Hallo', 'text', now());
+         INSERT INTO mail_settings (restaurant_id, transport, from_address, updated_at)
+           VALUES ('{rid}', 'platform', 'T <t@example.com>', now());",
         a = Uuid::new_v4(),
         t = Uuid::new_v4(),
         c = Uuid::new_v4(),

@@ -238,6 +238,14 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("settings.whatsapp_hook", "Webhook-Adresse für Meta", "Webhook address for Meta"),
     ("settings.whatsapp_number", "Telefonnummer-ID", "Phone number ID"),
     ("settings.whatsapp_route", "Weg", "Route"),
+    ("settings.mail", "E-Mail-Absender", "Email sender"),
+    ("settings.mail_help", "Nachrichten an Gäste gehen sonst über den Versand der Plattform. Hier können Sie Ihre eigene Absenderadresse und Ihr eigenes Resend-Konto oder Ihren SMTP-Server eintragen. Schlüssel werden verschlüsselt gespeichert und nie wieder angezeigt.", "Guest messages otherwise go out through the platform's mail. Here you can set your own sender address and your own Resend account or SMTP server. Keys are stored encrypted and never shown again."),
+    ("settings.mail_transport", "Versand über", "Send through"),
+    ("settings.mail_transport.platform", "die Plattform", "the platform"),
+    ("settings.mail_transport.resend", "eigenes Resend-Konto", "own Resend account"),
+    ("settings.mail_transport.smtp", "eigenen SMTP-Server", "own SMTP server"),
+    ("settings.mail_from", "Absender", "Sender"),
+    ("settings.mail_reset", "Zurück zum Versand der Plattform", "Back to the platform's mail"),
     ("settings.ghl_token", "Private-Integration-Token", "Private integration token"),
     ("settings.whatsapp_token", "Zugriffstoken", "Access token"),
     ("settings.whatsapp_secret", "App-Secret", "App secret"),
@@ -443,6 +451,11 @@ mod tests {
                     hs_domain::message::Delivery::ALL
                         .iter()
                         .map(|d| format!("{key}{}", d.as_str()))
+                        .collect()
+                } else if key == "settings.mail_transport." {
+                    ["platform", "resend", "smtp"]
+                        .iter()
+                        .map(|k| format!("{key}{k}"))
                         .collect()
                 } else if key == "settings.whatsapp_kind." {
                     hs_service::model::whatsapp::TEMPLATE_KINDS

@@ -148,6 +148,12 @@ impl Builder {
                 highlevel: hs_channels::gohighlevel::HighLevel::new(
                     self.graph_url.as_deref().unwrap_or("http://127.0.0.1:9"),
                 ),
+                // A restaurant's own Resend account is the same fake as the platform's.
+                resend_url: self
+                    .graph_url
+                    .clone()
+                    .unwrap_or_else(|| "http://127.0.0.1:9".into()),
+                mail_from: "HostSystem <noreply@test>".into(),
                 public_url: base.clone(),
             },
             hs_service::registry(),

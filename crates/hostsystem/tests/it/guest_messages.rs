@@ -1703,3 +1703,117 @@ async fn a_whatsapp_message_meta_already_reported_by_our_id_is_not_sent_again_af
         .expect("row");
     assert_eq!(m.status, "sent");
 }
+
+#[tokio::test]
+async fn a_restaurant_sends_through_its_own_resend_account_and_sender_while_others_use_the_platform(
+) {
+    const OWN_SECRET: &str = "whsec_c2VjcmV0LW9mLXJlc3RhdXJhbnQtYQ==";
+    let resend = fake_resend(vec![]).await;
+    let app = TestApp::builder().graph_url(&resend.url).start().await;
+    let a = app.with_trattoria("Trattoria A").await;
+    let b = app.with_trattoria("Trattoria B").await;
+    app.user_in(a, "chef@a.example", Role::Manager).await;
+    let mut team = app.browser();
+    team.login("chef@a.example", PASSWORD).await;
+    team.get("/settings").await;
+    let page = team
+        .post(
+            "/settings/mail",
+            &[
+                ("transport", "resend"),
+                ("from_address", "Trattoria A <reservierung@a.example>"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the key is needed"
+    );
+    assert!(page.body.contains("resend_key"));
+    let page = team
+        .post(
+            "/settings/mail",
+            &[
+                ("transport", "platform"),
+                ("from_address", "not an address"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("from_address"));
+    let page = team
+        .post(
+            "/settings/mail",
+            &[
+                ("transport", "resend"),
+                ("from_address", "Trattoria A <reservierung@a.example>"),
+                ("resend_key", "re_restaurant_a"),
+                ("webhook_secret", OWN_SECRET),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(
+        !team.get("/settings").await.body.contains("re_restaurant_a"),
+        "never shown again"
+    );
+
+    let ta = app.api_token(a, Role::Manager).await;
+    let tb = app.api_token(b, Role::Manager).await;
+    let ra = book(&app, &ta, "19:00", "gast-a@example.com").await;
+    book(&app, &tb, "19:00", "gast-b@example.com").await;
+    let mails = app.mails().await;
+    let requests = resend.requests.lock().expect("l").clone();
+    assert_eq!(requests.len(), 1, "A's message through A's account");
+    assert_eq!(
+        header_of(&requests[0].0, "authorization").as_deref(),
+        Some("Bearer re_restaurant_a")
+    );
+    assert_eq!(
+        requests[0].1["from"],
+        "Trattoria A <reservierung@a.example>"
+    );
+    assert_eq!(requests[0].1["to"], json!(["gast-a@example.com"]));
+    assert_eq!(mails.len(), 1, "B's through the platform");
+    assert!(mails[0].contains("To: gast-b@example.com"));
+
+    // A's own webhook, signed with A's secret, moves A's message; B has none.
+    let delivered = json!({"type": "email.delivered", "created_at": "2026-11-24T12:00:05Z", "data": {"email_id": "re_1"}}).to_string();
+    let now = chrono::Utc::now().timestamp();
+    let post = |path: String, secret: &'static str| {
+        let (client, body) = (app.client(), delivered.clone());
+        async move {
+            client
+                .post(path)
+                .header("svix-id", "msg_a1")
+                .header("svix-timestamp", now.to_string())
+                .header("svix-signature", svix_sign(secret, "msg_a1", now, &body))
+                .body(body)
+                .send()
+                .await
+                .expect("post")
+                .status()
+        }
+    };
+    assert_eq!(
+        post(format!("{}/hooks/resend/{b}", app.base), OWN_SECRET).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        post(
+            format!("{}/hooks/resend/{a}", app.base),
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        )
+        .await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(format!("{}/hooks/resend/{a}", app.base), OWN_SECRET).await,
+        StatusCode::OK
+    );
+    let (_, status, _) = messages(&app, a, ra["id"].as_str().expect("id"))
+        .await
+        .remove(0);
+    assert_eq!(status, "delivered");
+}

@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/settings/messages", post(settings::messages))
         .route("/settings/messages/test", post(settings::test_message))
         .route("/settings/whatsapp", post(settings::whatsapp))
+        .route("/settings/mail", post(settings::mail))
         .route("/settings/voice/secret", post(settings::voice_secret))
         .route(
             "/settings/voice/end-rotation",

@@ -67,6 +67,8 @@ async fn page(state: &AppState, r: &InRestaurant, status: StatusCode, extra: Val
             },
             digest_me => o.digest_me,
             whatsapp => o.whatsapp,
+            mail => o.mail,
+            resend_hook => format!("{}/hooks/resend/{}", state.config.public_url.trim_end_matches('/'), r.restaurant.id),
             whatsapp_hook => format!("{}/hooks/whatsapp/{}", state.config.public_url.trim_end_matches('/'), r.restaurant.id),
             ghl_hook => format!("{}/hooks/gohighlevel/{}", state.config.public_url.trim_end_matches('/'), r.restaurant.id),
             tests => o.tests.iter().map(|m| context! {
@@ -621,6 +623,32 @@ pub async fn whatsapp(
             languages,
         };
         hs_service::whatsapp::set(&store, &caller, Some(&input)).await
+    })
+    .await
+}
+
+/// `POST /settings/mail`: the restaurant's own email sender (`remove=1` goes back to the
+/// platform's); secrets left empty stay as they are.
+pub async fn mail(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Response {
+    let (caller, store) = (r.service(), state.services.clone());
+    save(&state, &r, &headers, async move {
+        if form.get("remove") == "1" {
+            return hs_service::guest_messages::set_mail_settings(&store, &caller, None).await;
+        }
+        let opt = |k: &str| Some(form.get(k).trim().to_string()).filter(|v| !v.is_empty());
+        let input = hs_service::model::mail_settings::MailInput {
+            transport: form.get("transport").to_string(),
+            from_address: opt("from_address"),
+            resend_key: opt("resend_key"),
+            smtp_url: opt("smtp_url"),
+            webhook_secret: opt("webhook_secret"),
+        };
+        hs_service::guest_messages::set_mail_settings(&store, &caller, Some(&input)).await
     })
     .await
 }

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
             post(voice::retell_webhook),
         )
         .route("/hooks/resend", post(resend::resend))
+        .route("/hooks/resend/{restaurant_id}", post(resend::resend_for))
         .route(
             "/hooks/whatsapp/{restaurant_id}",
             axum::routing::get(whatsapp::verify).post(whatsapp::receive),
