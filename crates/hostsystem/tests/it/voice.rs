@@ -1139,3 +1139,26 @@ async fn each_night_s_retention_runs_once_even_with_several_servers() {
     .expect("next night");
     assert_eq!(app.run_pending_jobs().await, 1, "the next night runs");
 }
+
+#[tokio::test]
+async fn the_phone_agent_records_the_callers_whatsapp_consent_and_the_confirmation_is_mailed() {
+    let app = TestApp::new().await;
+    let (rid, secret) = voice_restaurant(&app, "Trattoria Test", None).await;
+    let path = format!("/api/v1/voice/{rid}/tools/create_reservation");
+    let body = json!({"date": "2026-11-27", "time": "19:00", "party_size": 2, "name": "Erika Mustermann",
+        "email": "erika@example.com", "whatsapp_opt_in": "ja", "call_id": "wa-1", "caller": "+4915112345678"})
+    .to_string();
+    let (s, r, _) = post(&app, &path, &[("x-hostsystem-secret", &secret)], &body).await;
+    assert_eq!((s, r["ok"].clone()), (StatusCode::OK, json!(true)), "{r}");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let id = tx.search_guests("Mustermann").await.expect("search")[0].id;
+    assert!(
+        tx.whatsapp_consent(id).await.expect("consent"),
+        "recorded from the agent's question"
+    );
+    drop(tx);
+    let mails = app.mails().await;
+    assert!(mails
+        .iter()
+        .any(|m| m.contains("To: erika@example.com") && m.contains("Buchungscode")));
+}
