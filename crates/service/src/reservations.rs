@@ -247,7 +247,8 @@ pub async fn transition(
     Ok(r)
 }
 
-/// Seats a walk-in now on the best free table, or on the chosen ones.
+/// Seats a walk-in now on the best free table, or on the chosen ones; `confirm` mails the
+/// guest a confirmation (walk-ins get one only when asked).
 pub async fn walk_in(
     svc: &Services,
     caller: &Caller,
@@ -255,10 +256,11 @@ pub async fn walk_in(
     guest: Option<&GuestInput>,
     tables: Option<Vec<Uuid>>,
     notes: &str,
+    confirm: bool,
 ) -> Result<Result<Reservation, Rejection>, StoreError> {
     let store = &svc.store;
     let mut tx = caller.tenant(store).await?;
-    let seated = tx.walk_in(party, guest, tables, notes).await?;
+    let seated = tx.walk_in(party, guest, tables, notes, confirm).await?;
     if seated.is_ok() {
         tx.commit().await?;
     }

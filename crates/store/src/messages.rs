@@ -279,7 +279,15 @@ impl TenantTx {
     /// enqueues their sending; plans the reminder after a confirmation, approval or move.
     /// Nothing when this transaction tells no guest, or the visit has begun.
     pub(crate) async fn tell_guest(&mut self, id: Uuid, kind: Kind) -> Result<(), StoreError> {
-        self.write_messages(id, kind, kind.raises_sequence()).await
+        self.write_messages(id, kind, kind.raises_sequence(), false)
+            .await
+    }
+
+    /// The confirmation of a walk-in the team asked for (the visit has begun, so
+    /// [`Self::tell_guest`] would stay silent).
+    pub(crate) async fn confirm_walk_in(&mut self, id: Uuid) -> Result<(), StoreError> {
+        self.write_messages(id, Kind::Confirmation, false, true)
+            .await
     }
 
     async fn write_messages(
@@ -287,6 +295,7 @@ impl TenantTx {
         id: Uuid,
         kind: Kind,
         raise: bool,
+        begun_too: bool,
     ) -> Result<(), StoreError> {
         if !self.tell_guests {
             return Ok(());
@@ -304,7 +313,7 @@ impl TenantTx {
         .bind(i32::from(raise))
         .fetch_one(self.conn())
         .await?;
-        if facts.starts_at <= now {
+        if facts.starts_at <= now && !begun_too {
             return Ok(());
         }
         let tz = self.rules().await?.tz;
@@ -828,7 +837,7 @@ impl TenantTx {
             });
         }
         // Sending again is not a change: the calendar keeps its sequence.
-        self.write_messages(reservation, kind, false).await
+        self.write_messages(reservation, kind, false, false).await
     }
 }
 

@@ -1817,3 +1817,72 @@ async fn a_restaurant_sends_through_its_own_resend_account_and_sender_while_othe
         .remove(0);
     assert_eq!(status, "delivered");
 }
+
+#[tokio::test]
+async fn walk_ins_are_confirmed_only_when_asked() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Staff).await;
+    // Tuesday 13:00 in Freiburg: lunch is on.
+    let guest =
+        json!({"name": "Walter Walkin", "email": "walter@example.com", "phone": "0761 5550001"});
+    let (s, r) = app
+        .call(
+            Method::POST,
+            "/api/v1/walk-ins",
+            &token,
+            Some(json!({"party_size": 2, "guest": guest})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert!(app.mails().await.is_empty(), "not asked");
+    let guest =
+        json!({"name": "Wilma Walkin", "email": "wilma@example.com", "phone": "0761 5550002"});
+    let (s, r) = app
+        .call(
+            Method::POST,
+            "/api/v1/walk-ins",
+            &token,
+            Some(json!({"party_size": 2, "guest": guest, "send_confirmation": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("To: wilma@example.com") && mails[0].contains("Buchungscode"));
+}
+
+#[tokio::test]
+async fn a_guest_moving_to_a_taken_time_gets_the_field_and_the_free_times_instead() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    book(&app, &token, "19:00", "gast@example.com").await;
+    let link = link_of(&app.mails().await[0]);
+    // 20:00 fills up to the restaurant's pacing (16 covers per start time).
+    for (i, email) in ["a@example.com", "b@example.com"].iter().enumerate() {
+        let mut body = booking("20:00", 8, email);
+        body["guest"]["name"] = json!(format!("Gruppe {i}"));
+        let (s, r) = app
+            .call(Method::POST, "/api/v1/reservations", &token, Some(body))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+    }
+    let mut guest = app.browser();
+    let page = guest
+        .post(
+            &format!("{link}/change"),
+            &[("date", FRIDAY), ("time", "20:00"), ("party_size", "2")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(page.body.contains("id=\"time-error\""));
+    assert!(
+        page.body.contains("id=\"alternatives\""),
+        "free times to take instead"
+    );
+    assert!(
+        page.body.contains("data-status=\"confirmed\""),
+        "nothing changed"
+    );
+}

@@ -228,13 +228,15 @@ impl TenantTx {
         Ok(Ok(booked(&snap, inserted, &new, Some(guest))))
     }
 
-    /// Seats a walk-in now on the best free table (or the given tables).
+    /// Seats a walk-in now on the best free table (or the given tables); `confirm` sends the
+    /// guest a confirmation (only when asked, and only with a guest).
     pub async fn walk_in(
         &mut self,
         party: u32,
         guest: Option<&GuestInput>,
         tables: Option<Vec<Uuid>>,
         notes: &str,
+        confirm: bool,
     ) -> Result<Result<Reservation, Rejection>, StoreError> {
         let notes = checked_notes("notes", notes, NOTES_MAX)?;
         let settings = self.reservation_settings().await?;
@@ -301,6 +303,9 @@ impl TenantTx {
             tables: &chosen,
         };
         let inserted = self.insert_reservation(&new).await?;
+        if confirm && guest.is_some() {
+            self.confirm_walk_in(inserted.id).await?;
+        }
         Ok(Ok(booked(&snap, inserted, &new, guest)))
     }
 }

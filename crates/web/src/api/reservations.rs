@@ -401,6 +401,9 @@ pub struct WalkInBody {
     #[serde(default)]
     #[schema(value_type = Option<crate::api::shapes::GuestInput>)]
     guest: Option<GuestInput>,
+    /// Send the guest a confirmation (walk-ins get none unless asked; needs a guest).
+    #[serde(default)]
+    send_confirmation: bool,
     #[serde(default)]
     #[schema(
         max_length = 2000,
@@ -424,6 +427,7 @@ pub async fn walk_in(
         body.guest.as_ref(),
         body.table_ids,
         &body.notes,
+        body.send_confirmation,
     )
     .await?;
     match seated {

@@ -222,9 +222,16 @@ pub async fn walk_in(
         let e = Unavailable::UnknownTable;
         return refused(StatusCode::UNPROCESSABLE_ENTITY, e.field(), e.to_string()).await;
     };
-    let outcome =
-        hs_service::reservations::walk_in(&state.services, &r.service(), party, None, tables, "")
-            .await;
+    let outcome = hs_service::reservations::walk_in(
+        &state.services,
+        &r.service(),
+        party,
+        None,
+        tables,
+        "",
+        false,
+    )
+    .await;
     match outcome {
         Ok(Ok(res)) => back_to(Some(res.date), "list"),
         Ok(Err(rej)) => {
