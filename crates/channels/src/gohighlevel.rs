@@ -140,6 +140,21 @@ pub struct Inbound {
     pub at: Option<DateTime<Utc>>,
 }
 
+/// A status HighLevel reports for one of our messages (`OutboundMessage` events carry the
+/// message id and its `status`: sent, delivered, read, failed, undelivered).
+pub fn outbound_status(v: &Value) -> Option<(String, String, Option<String>)> {
+    if v["type"].as_str() != Some("OutboundMessage") {
+        return None;
+    }
+    let id = v["messageId"].as_str()?.chars().take(200).collect();
+    let status = v["status"].as_str()?.to_lowercase();
+    let error = v["error"]
+        .as_str()
+        .or_else(|| v["errorMessage"].as_str())
+        .map(|e| e.chars().take(500).collect());
+    Some((id, status, error))
+}
+
 /// The guest message in a webhook event, if it is one (inbound WhatsApp).
 pub fn inbound(v: &Value) -> Option<Inbound> {
     if v["type"].as_str() != Some("InboundMessage") {
@@ -193,5 +208,10 @@ mod tests {
         let mut out = v.clone();
         out["type"] = json!("OutboundMessage");
         assert!(inbound(&out).is_none());
+        out["status"] = json!("delivered");
+        assert_eq!(
+            outbound_status(&out),
+            Some(("m1".into(), "delivered".into(), None))
+        );
     }
 }

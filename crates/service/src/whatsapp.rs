@@ -156,6 +156,34 @@ pub async fn receive_highlevel(
     let v: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| Refused::NotJson(e.to_string()))?;
     let mut out = Received::default();
+    if let Some((id, status, error)) = hs_channels::gohighlevel::outbound_status(&v) {
+        let to = match status.as_str() {
+            "sent" => Some(Delivery::Sent),
+            "delivered" => Some(Delivery::Delivered),
+            "read" => Some(Delivery::Read),
+            "failed" | "undelivered" => Some(Delivery::Failed),
+            _ => None,
+        };
+        let known = svc
+            .store
+            .message_by_provider_id("gohighlevel", &id)
+            .await?
+            .filter(|(r, _)| *r == rid);
+        if let (Some(to), Some((_, message))) = (to, known) {
+            if tx
+                .first_webhook_event("gohighlevel", &format!("{id}:{status}"))
+                .await?
+            {
+                let report = Report {
+                    to,
+                    reason: error,
+                    hard_bounce: false,
+                    at: tx.now(),
+                };
+                out.statuses += usize::from(tx.message_report(message, &report).await?);
+            }
+        }
+    }
     if let Some(i) = hs_channels::gohighlevel::inbound(&v) {
         if i.location_id == config.settings.ghl_location_id {
             let from = match tx.phone_of_ghl_contact(&i.contact_id).await? {

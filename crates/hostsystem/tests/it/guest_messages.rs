@@ -1568,6 +1568,30 @@ async fn the_gohighlevel_route_upserts_the_contact_once_sends_whatsapp_and_its_s
         .expect("text")
         .contains(r["code"].as_str().expect("code")));
 
+    // HighLevel reports the message delivered.
+    let delivered = json!({"type": "OutboundMessage", "locationId": "loc-1", "contactId": "ghl-contact-1",
+        "messageId": "ghl-msg-2", "messageType": "WhatsApp", "direction": "outbound", "status": "delivered"})
+    .to_string();
+    let resp = app
+        .client()
+        .post(format!("{}/hooks/gohighlevel/{rid}", app.base))
+        .header("x-wh-signature", ghl_sign(&delivered))
+        .body(delivered)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.json::<Value>().await.expect("json")["statuses"], 1);
+    let mut statuses: Vec<String> = messages(&app, rid, id)
+        .await
+        .into_iter()
+        .map(|m| m.1)
+        .collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        ["delivered", "sent"],
+        "WhatsApp delivered, email sent"
+    );
     // The guest writes STOP through HighLevel: signed, applied, consent withdrawn.
     let stop = json!({"type": "InboundMessage", "locationId": "loc-1", "attachments": [], "body": "STOP",
         "contactId": "ghl-contact-1", "contentType": "text/plain", "conversationId": "cv1",

@@ -124,7 +124,9 @@ pub async fn receive_highlevel(
         .map(str::trim);
     let key = state.config.ghl_public_key.clone();
     match whatsapp::receive_highlevel(&state.services, rid, &key, signature, &bytes).await {
-        Ok(r) => Json(json!({"ok": true, "inbound": r.inbound})).into_response(),
+        Ok(r) => {
+            Json(json!({"ok": true, "statuses": r.statuses, "inbound": r.inbound})).into_response()
+        }
         Err(Refused::Unauthorized) | Err(Refused::Store(hs_service::StoreError::NotFound)) => {
             refused()
         }
