@@ -27,37 +27,26 @@ pub struct HighLevel {
 }
 
 async fn call(req: reqwest::RequestBuilder, what: &str) -> Result<Value, SendError> {
-    let response = req.send().await.map_err(|e| SendError::Retry {
-        reason: format!("HighLevel unreachable: {e}"),
-        after: None,
-    })?;
-    let status = response.status();
-    let after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
-    let text = response.text().await.unwrap_or_default();
-    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    if status.is_success() {
-        return Ok(v);
+    let reply = crate::http::send(req, "HighLevel").await?;
+    if reply.status.is_success() {
+        return Ok(reply.json);
     }
-    let said = match &v["message"] {
-        Value::String(s) => s.clone(),
-        Value::Array(a) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join("; "),
-        _ => text.chars().take(300).collect(),
+    let said = match &reply.json["message"] {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(a) => Some(
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        _ => None,
     };
-    let reason = format!("HighLevel {what} {}: {said}", status.as_u16());
-    if status.as_u16() == 429 || status.is_server_error() {
-        Err(SendError::Retry { reason, after })
-    } else {
-        Err(SendError::Permanent { reason })
-    }
+    let reason = format!(
+        "HighLevel {what} {}: {}",
+        reply.status.as_u16(),
+        reply.said(said)
+    );
+    Err(reply.refusal(reason, false))
 }
 
 impl HighLevel {

@@ -4,6 +4,7 @@
 //! Resend, Meta's `X-Hub-Signature-256`, Retell).
 
 pub mod gohighlevel;
+mod http;
 pub mod ics;
 pub mod mail;
 pub mod resend;

@@ -11,7 +11,7 @@
 //! flight) and network failures are temporary; any other 4xx is permanent and carries Resend's
 //! `message`.
 
-use crate::mail::{Email, Mailer, SendError, Sending, Sent};
+use crate::mail::{Email, Mailer, Sending, Sent};
 use base64::Engine;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -103,57 +103,32 @@ impl Resend {
     }
 }
 
-/// The wait a `Retry-After` header asks for (seconds; HTTP dates are not used by Resend).
-fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let secs: f64 = h
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
-}
-
 impl Mailer for Resend {
     fn send<'a>(&'a self, email: &'a Email) -> Sending<'a> {
         Box::pin(async move {
-            let response = self
-                .client
-                .post(format!("{}/emails", self.base_url))
-                .bearer_auth(&self.api_key)
-                .header("Idempotency-Key", email.id.to_string())
-                .json(&self.body(email))
-                .send()
-                .await
-                .map_err(|e| SendError::Retry {
-                    reason: format!("Resend unreachable: {e}"),
-                    after: None,
-                })?;
-            let status = response.status();
-            let after = retry_after(response.headers());
-            let text = response.text().await.unwrap_or_default();
-            let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-            if status.is_success() {
-                let id = json["id"].as_str().map(str::to_string);
+            let reply = crate::http::send(
+                self.client
+                    .post(format!("{}/emails", self.base_url))
+                    .bearer_auth(&self.api_key)
+                    .header("Idempotency-Key", email.id.to_string())
+                    .json(&self.body(email)),
+                "Resend",
+            )
+            .await?;
+            if reply.status.is_success() {
+                let id = reply.json["id"].as_str().map(str::to_string);
                 if id.is_none() {
-                    tracing::warn!(%status, "Resend accepted a message without an id");
+                    tracing::warn!(status = %reply.status, "Resend accepted a message without an id");
                 }
                 return Ok(Sent {
                     provider: "resend",
                     id,
                 });
             }
-            let said = json["message"]
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| text.chars().take(300).collect());
-            let reason = format!("Resend {}: {said}", status.as_u16());
-            if status.as_u16() == 429 || status.as_u16() == 409 || status.is_server_error() {
-                Err(SendError::Retry { reason, after })
-            } else {
-                Err(SendError::Permanent { reason })
-            }
+            let said = reply.said(reply.json["message"].as_str().map(str::to_string));
+            let reason = format!("Resend {}: {said}", reply.status.as_u16());
+            // 409: a concurrent request with the same key is still in flight.
+            Err(reply.refusal(reason, reply.status.as_u16() == 409))
         })
     }
 }
@@ -190,15 +165,5 @@ mod tests {
         );
         assert_eq!(b["tags"][1], json!({"name": "kind", "value": "con_firm"}));
         assert_eq!(r.base_url, "http://x");
-    }
-
-    #[test]
-    fn retry_after_is_read_in_seconds() {
-        let mut h = reqwest::header::HeaderMap::new();
-        assert_eq!(retry_after(&h), None);
-        h.insert(reqwest::header::RETRY_AFTER, "2".parse().expect("h"));
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
-        h.insert(reqwest::header::RETRY_AFTER, "soon".parse().expect("h"));
-        assert_eq!(retry_after(&h), None);
     }
 }

@@ -105,44 +105,24 @@ impl CloudApi {
         token: &str,
         body: &Value,
     ) -> Result<Sent, SendError> {
-        let response = self
-            .client
-            .post(format!("{}/{phone_number_id}/messages", self.graph_url))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| SendError::Retry {
-                reason: format!("WhatsApp unreachable: {e}"),
-                after: None,
-            })?;
-        let status = response.status();
-        let after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let text = response.text().await.unwrap_or_default();
-        let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if status.is_success() {
-            let id = v["messages"][0]["id"].as_str().map(str::to_string);
+        let reply = crate::http::send(
+            self.client
+                .post(format!("{}/{phone_number_id}/messages", self.graph_url))
+                .bearer_auth(token)
+                .json(body),
+            "WhatsApp",
+        )
+        .await?;
+        if reply.status.is_success() {
             return Ok(Sent {
                 provider: "whatsapp",
-                id,
+                id: reply.json["messages"][0]["id"].as_str().map(str::to_string),
             });
         }
-        let code = v["error"]["code"].as_i64().unwrap_or(0);
-        let said = v["error"]["message"]
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| text.chars().take(300).collect());
-        let reason = format!("WhatsApp {} (code {code}): {said}", status.as_u16());
-        if status.as_u16() == 429 || status.is_server_error() || temporary(code) {
-            Err(SendError::Retry { reason, after })
-        } else {
-            Err(SendError::Permanent { reason })
-        }
+        let code = reply.json["error"]["code"].as_i64().unwrap_or(0);
+        let said = reply.said(reply.json["error"]["message"].as_str().map(str::to_string));
+        let reason = format!("WhatsApp {} (code {code}): {said}", reply.status.as_u16());
+        Err(reply.refusal(reason, temporary(code)))
     }
 }
 

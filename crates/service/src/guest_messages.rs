@@ -719,19 +719,6 @@ pub async fn of_reservation(
     tx.messages_of_reservation(reservation_id).await
 }
 
-/// A guest's messages, newest first.
-pub async fn of_guest(
-    svc: &Services,
-    caller: &Caller,
-    guest_id: Uuid,
-) -> Result<Vec<MessageInfo>, StoreError> {
-    let mut tx = svc
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
-    tx.messages_of_guest(guest_id).await
-}
-
 /// Sends a message again (as it would be written now).
 pub async fn send_again(
     svc: &Services,
@@ -769,21 +756,6 @@ pub async fn send_test(
     Ok(id)
 }
 
-/// The restaurant's own email sender (managers and owners), when set.
-pub async fn mail_settings(
-    svc: &Services,
-    caller: &Caller,
-) -> Result<Option<hs_store::mail_settings::MailSettings>, StoreError> {
-    if !caller.role.at_least(Role::Manager) {
-        return Err(StoreError::Forbidden);
-    }
-    let mut tx = svc
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
-    tx.mail_settings().await
-}
-
 /// Sets the restaurant's own email sender (owners and managers); `None` goes back to the
 /// platform's.
 pub async fn set_mail_settings(
@@ -791,36 +763,9 @@ pub async fn set_mail_settings(
     caller: &Caller,
     input: Option<&hs_store::mail_settings::MailInput>,
 ) -> Result<(), StoreError> {
-    if !caller.role.at_least(Role::Manager) {
-        return Err(StoreError::Forbidden);
-    }
-    let mut tx = svc
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = crate::setup::configure(&svc.store, caller).await?;
     tx.set_mail_settings(input).await?;
     tx.commit().await
-}
-
-/// The latest test messages.
-pub async fn tests_sent(svc: &Services, caller: &Caller) -> Result<Vec<MessageInfo>, StoreError> {
-    let mut tx = svc
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
-    tx.test_messages().await
-}
-
-/// The message settings (managers and owners).
-pub async fn settings(svc: &Services, caller: &Caller) -> Result<MessageSettings, StoreError> {
-    if !caller.role.at_least(Role::Manager) {
-        return Err(StoreError::Forbidden);
-    }
-    let mut tx = svc
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
-    tx.message_settings().await
 }
 
 /// Replaces the message settings (managers and owners) and, when given, whether the caller
@@ -831,13 +776,7 @@ pub async fn set_settings(
     s: &MessageSettings,
     digest_me: Option<bool>,
 ) -> Result<(), StoreError> {
-    if !caller.role.at_least(Role::Manager) {
-        return Err(StoreError::Forbidden);
-    }
-    let mut tx = svc
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = crate::setup::configure(&svc.store, caller).await?;
     tx.set_message_settings(s).await?;
     if let (Some(on), hs_store::Actor::User(user)) = (digest_me, &caller.actor) {
         tx.set_daily_digest(*user, on).await?;

@@ -25,7 +25,8 @@ async fn read(store: &Store, caller: &Caller) -> Result<TenantTx, StoreError> {
 }
 
 /// The caller's transaction, if their role may change the setup.
-async fn configure(store: &Store, caller: &Caller) -> Result<TenantTx, StoreError> {
+/// The caller's restaurant transaction for changing its setup (managers and owners).
+pub(crate) async fn configure(store: &Store, caller: &Caller) -> Result<TenantTx, StoreError> {
     if !caller.role.at_least(Role::Manager) {
         return Err(StoreError::Forbidden);
     }

@@ -8,9 +8,8 @@ use crate::reservations::Caller;
 use crate::Services;
 use hs_channels::whatsapp::{events, Event};
 use hs_domain::message::Delivery;
-use hs_domain::Role;
 use hs_store::messages::Report;
-use hs_store::whatsapp::{WhatsAppInput, WhatsAppSettings};
+use hs_store::whatsapp::WhatsAppInput;
 use hs_store::{Actor, StoreError};
 use uuid::Uuid;
 
@@ -207,34 +206,13 @@ pub async fn receive_highlevel(
     Ok(out)
 }
 
-/// The WhatsApp settings (managers and owners), when set up.
-pub async fn settings(
-    svc: &Services,
-    caller: &Caller,
-) -> Result<Option<WhatsAppSettings>, StoreError> {
-    if !caller.role.at_least(Role::Manager) {
-        return Err(StoreError::Forbidden);
-    }
-    let mut tx = svc
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
-    tx.whatsapp_settings().await
-}
-
 /// Sets the WhatsApp route up or changes it (owners and managers); `None` removes it.
 pub async fn set(
     svc: &Services,
     caller: &Caller,
     input: Option<&WhatsAppInput>,
 ) -> Result<(), StoreError> {
-    if !caller.role.at_least(Role::Manager) {
-        return Err(StoreError::Forbidden);
-    }
-    let mut tx = svc
-        .store
-        .tenant(caller.restaurant_id, &caller.actor)
-        .await?;
+    let mut tx = crate::setup::configure(&svc.store, caller).await?;
     match input {
         Some(i) => tx.set_whatsapp(i).await?,
         None => tx.remove_whatsapp().await?,

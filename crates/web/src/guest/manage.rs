@@ -126,6 +126,25 @@ async fn show(
 
 type Params = Path<(String, String)>;
 
+/// Every guest page's first step: an address that keeps trying wrong links waits (429); a
+/// restaurant id that is no id shows the plain page. Returns the address and the restaurant.
+async fn gate(
+    state: &AppState,
+    client: &Option<Extension<ClientIp>>,
+    headers: &HeaderMap,
+    uri: &Uri,
+    rid: &str,
+) -> Result<(String, Uuid), Response> {
+    let ip = ip(client);
+    if let Err(wait) = state.auth_failures.peek(&ip) {
+        return Err(ApiError::too_many(wait).into_response());
+    }
+    match rid_of(rid) {
+        Some(rid) => Ok((ip, rid)),
+        None => Err(invalid(state, headers, uri, None, &ip).await),
+    }
+}
+
 fn rid_of(s: &str) -> Option<Uuid> {
     Uuid::parse_str(s).ok()
 }
@@ -138,12 +157,9 @@ pub async fn page(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let ip = ip(&client);
-    if let Err(wait) = state.auth_failures.peek(&ip) {
-        return ApiError::too_many(wait).into_response();
-    }
-    let Some(rid) = rid_of(&rid) else {
-        return invalid(&state, &headers, &uri, None, &ip).await;
+    let (ip, rid) = match gate(&state, &client, &headers, &uri, &rid).await {
+        Ok(g) => g,
+        Err(r) => return r,
     };
     let party = query_param(&uri, "party")
         .and_then(|p| validate::whole_number(&p, 1, i64::from(validate::PARTY_MAX)).ok())
@@ -172,12 +188,9 @@ pub async fn cancel(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let ip = ip(&client);
-    if let Err(wait) = state.auth_failures.peek(&ip) {
-        return ApiError::too_many(wait).into_response();
-    }
-    let Some(rid) = rid_of(&rid) else {
-        return invalid(&state, &headers, &uri, None, &ip).await;
+    let (ip, rid) = match gate(&state, &client, &headers, &uri, &rid).await {
+        Ok(g) => g,
+        Err(r) => return r,
     };
     match self_service::cancel(&state.services, rid, &token).await {
         Ok(_) => Redirect::to(&format!("/r/{rid}/{token}?done=cancelled")).into_response(),
@@ -211,12 +224,9 @@ pub async fn change(
     uri: Uri,
     form: FormFields,
 ) -> Response {
-    let ip = ip(&client);
-    if let Err(wait) = state.auth_failures.peek(&ip) {
-        return ApiError::too_many(wait).into_response();
-    }
-    let Some(rid) = rid_of(&rid) else {
-        return invalid(&state, &headers, &uri, None, &ip).await;
+    let (ip, rid) = match gate(&state, &client, &headers, &uri, &rid).await {
+        Ok(g) => g,
+        Err(r) => return r,
     };
     let mut errors = BTreeMap::new();
     let date = validate::date_iso(form.get("date"))
@@ -324,12 +334,9 @@ pub async fn calendar(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let ip = ip(&client);
-    if let Err(wait) = state.auth_failures.peek(&ip) {
-        return ApiError::too_many(wait).into_response();
-    }
-    let Some(rid) = rid_of(&rid) else {
-        return invalid(&state, &headers, &uri, None, &ip).await;
+    let (ip, rid) = match gate(&state, &client, &headers, &uri, &rid).await {
+        Ok(g) => g,
+        Err(r) => return r,
     };
     let host = state
         .config
@@ -365,12 +372,9 @@ pub async fn whatsapp(
     uri: Uri,
     form: FormFields,
 ) -> Response {
-    let ip = ip(&client);
-    if let Err(wait) = state.auth_failures.peek(&ip) {
-        return ApiError::too_many(wait).into_response();
-    }
-    let Some(rid) = rid_of(&rid) else {
-        return invalid(&state, &headers, &uri, None, &ip).await;
+    let (ip, rid) = match gate(&state, &client, &headers, &uri, &rid).await {
+        Ok(g) => g,
+        Err(r) => return r,
     };
     match self_service::whatsapp(&state.services, rid, &token, form.get("on") == "1").await {
         Ok(()) => Redirect::to(&format!("/r/{rid}/{token}")).into_response(),

@@ -9,9 +9,7 @@
 //! `email.failed`. Other events are acknowledged and ignored. A restaurant with its own Resend
 //! account has its own hook, `POST /hooks/resend/{restaurant_id}`, signed with its own secret.
 
-use crate::auth::ClientIp;
 use crate::error::ApiError;
-use crate::extract::read_body;
 use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -44,18 +42,11 @@ async fn answer(
     req: Request,
     restaurant: Option<uuid::Uuid>,
 ) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ClientIp>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_default();
-    if let Err(wait) = state.auth_failures.peek(&ip) {
-        return ApiError::too_many(wait).into_response();
-    }
-    let bytes = match read_body(req, RESEND_BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
+    let super::Incoming { ip, body: bytes } =
+        match super::incoming(state, req, RESEND_BODY_LIMIT).await {
+            Ok(i) => i,
+            Err(r) => return r,
+        };
     let (id, timestamp, signature) = svix(headers);
     let signed = SvixHeaders {
         id: id.as_deref(),
@@ -68,10 +59,7 @@ async fn answer(
     {
         Ok(applied) => Json(json!({"ok": true, "applied": applied})).into_response(),
         Err(Refused::NotConfigured) => ApiError::not_found().into_response(),
-        Err(Refused::Unauthorized) => {
-            let _ = state.auth_failures.take(&ip);
-            ApiError::unauthorized().into_response()
-        }
+        Err(Refused::Unauthorized) => super::refuse(state, &ip),
         Err(Refused::NotJson(e)) => ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_json",

@@ -20,9 +20,7 @@
 //! tool and arguments) returns the first answer and books once.
 
 use crate::api::wire::VoiceErrors;
-use crate::auth::ClientIp;
 use crate::error::ApiError;
-use crate::extract::read_body;
 use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -38,17 +36,6 @@ use uuid::Uuid;
 
 /// Largest webhook body (end-of-call reports carry whole transcripts).
 pub const VOICE_BODY_LIMIT: usize = 512 * 1024;
-/// 401 without saying why.
-fn refused() -> Response {
-    ApiError::unauthorized().into_response()
-}
-
-async fn body(req: Request) -> Result<axum::body::Bytes, Response> {
-    read_body(req, VOICE_BODY_LIMIT)
-        .await
-        .map_err(IntoResponse::into_response)
-}
-
 fn parse_json(bytes: &[u8]) -> Result<Value, Response> {
     serde_json::from_slice(bytes).map_err(|e| {
         ApiError::new(
@@ -111,19 +98,8 @@ async fn accept(
     // Order matters: a client address that keeps failing is refused before anything is
     // checked, and only a request with good credentials takes from the restaurant's budget,
     // so strangers cannot use it up.
-    let ip = req
-        .extensions()
-        .get::<ClientIp>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_default();
-    if let Err(wait) = state.auth_failures.peek(&ip) {
-        return Err(ApiError::too_many(wait).into_response());
-    }
-    let failed = || {
-        let _ = state.auth_failures.take(&ip);
-        refused()
-    };
-    let bytes = body(req).await?;
+    let super::Incoming { ip, body: bytes } = super::incoming(state, req, VOICE_BODY_LIMIT).await?;
+    let failed = || super::refuse(state, &ip);
     let rid = Uuid::parse_str(rid).map_err(|_| failed())?;
     let fail = |e: StoreError| ApiError::from(e).into_response();
     let mut hook = Webhook::open(&state.agents, rid).await.map_err(fail)?;

@@ -5,9 +5,8 @@
 //! anything is parsed or stored. Applied once (by Meta's ids) and answered at once.
 //! See <https://developers.facebook.com/docs/graph-api/webhooks/getting-started>.
 
-use crate::auth::ClientIp;
 use crate::error::ApiError;
-use crate::extract::{query_param, read_body};
+use crate::extract::query_param;
 use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
@@ -51,22 +50,12 @@ pub async fn receive(
     headers: HeaderMap,
     req: Request,
 ) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ClientIp>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_default();
-    if let Err(wait) = state.auth_failures.peek(&ip) {
-        return ApiError::too_many(wait).into_response();
-    }
-    let refused = || {
-        let _ = state.auth_failures.take(&ip);
-        ApiError::unauthorized().into_response()
-    };
-    let bytes = match read_body(req, WHATSAPP_BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
+    let super::Incoming { ip, body: bytes } =
+        match super::incoming(&state, req, WHATSAPP_BODY_LIMIT).await {
+            Ok(i) => i,
+            Err(r) => return r,
+        };
+    let refused = || super::refuse(&state, &ip);
     let Ok(rid) = Uuid::parse_str(&rid) else {
         return refused();
     };
@@ -99,22 +88,12 @@ pub async fn receive_highlevel(
     headers: HeaderMap,
     req: Request,
 ) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ClientIp>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_default();
-    if let Err(wait) = state.auth_failures.peek(&ip) {
-        return ApiError::too_many(wait).into_response();
-    }
-    let refused = || {
-        let _ = state.auth_failures.take(&ip);
-        ApiError::unauthorized().into_response()
-    };
-    let bytes = match read_body(req, WHATSAPP_BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
+    let super::Incoming { ip, body: bytes } =
+        match super::incoming(&state, req, WHATSAPP_BODY_LIMIT).await {
+            Ok(i) => i,
+            Err(r) => return r,
+        };
+    let refused = || super::refuse(&state, &ip);
     let Ok(rid) = Uuid::parse_str(&rid) else {
         return refused();
     };
