@@ -540,24 +540,8 @@ async fn send_whatsapp(
             hs_channels::whatsapp::template_message(&to, name, &code, &values, &m.id.to_string())
         }
         None => {
-            let settings = tx.reservation_settings().await?;
-            let r = render(&Facts {
-                kind,
-                lang,
-                name: p.name.as_deref(),
-                restaurant: &restaurant.name,
-                address: "",
-                phone: &settings.phone,
-                date: p.date,
-                time: p.time,
-                party: p.party,
-                code: &p.code,
-                by_guest: p.by_guest,
-                paragraph: "",
-                link: (!link.is_empty()).then_some(link.as_str()),
-                calendar: false,
-            })?;
-            hs_channels::whatsapp::text_message(&to, &r.text, &m.id.to_string())
+            let text = chat_text(tx, kind, lang, &p, &link).await?;
+            hs_channels::whatsapp::text_message(&to, &text, &m.id.to_string())
         }
     };
     let sent = ctx
@@ -569,6 +553,36 @@ async fn send_whatsapp(
         )
         .await;
     record(tx, job, m, sent).await
+}
+
+/// A message's text for a chat channel (WhatsApp): the email's text part, without address
+/// or calendar note.
+async fn chat_text(
+    tx: &mut TenantTx,
+    kind: Kind,
+    lang: &str,
+    p: &Params,
+    link: &str,
+) -> Result<String> {
+    let restaurant = tx.restaurant().await?.name;
+    let phone = tx.reservation_settings().await?.phone;
+    Ok(render(&Facts {
+        kind,
+        lang,
+        name: p.name.as_deref(),
+        restaurant: &restaurant,
+        address: "",
+        phone: &phone,
+        date: p.date,
+        time: p.time,
+        party: p.party,
+        code: &p.code,
+        by_guest: p.by_guest,
+        paragraph: "",
+        link: (!link.is_empty()).then_some(link),
+        calendar: false,
+    })?
+    .text)
 }
 
 /// The GoHighLevel route: the guest's contact there (made once, remembered), then the text.
@@ -585,25 +599,7 @@ async fn send_highlevel(
     link: &str,
 ) -> Result<()> {
     let lang = if m.language == "en" { "en" } else { "de" };
-    let restaurant = tx.restaurant().await?;
-    let settings = tx.reservation_settings().await?;
-    let text = render(&Facts {
-        kind,
-        lang,
-        name: p.name.as_deref(),
-        restaurant: &restaurant.name,
-        address: "",
-        phone: &settings.phone,
-        date: p.date,
-        time: p.time,
-        party: p.party,
-        code: &p.code,
-        by_guest: p.by_guest,
-        paragraph: "",
-        link: (!link.is_empty()).then_some(link),
-        calendar: false,
-    })?
-    .text;
+    let text = chat_text(tx, kind, lang, p, link).await?;
     let known = match m.guest_id {
         Some(g) => tx.ghl_contact(g).await?,
         None => None,

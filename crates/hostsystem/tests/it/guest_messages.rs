@@ -1305,20 +1305,7 @@ async fn whatsapp_refusals_end_failed_with_metas_reason_and_throttling_is_retrie
     .await;
     let app = TestApp::builder().graph_url(&graph.url).start().await;
     let rid = app.with_trattoria("Trattoria Test").await;
-    {
-        let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
-        tx.set_whatsapp(&hs_store::whatsapp::WhatsAppInput {
-            phone_number_id: "1111".into(),
-            access_token: Some("tok".into()),
-            app_secret: Some("sec".into()),
-            verify_token: Some("v".into()),
-            templates: [("confirmation".to_string(), "booking_confirmed".to_string())].into(),
-            ..Default::default()
-        })
-        .await
-        .expect("set up");
-        tx.commit().await.expect("commit");
-    }
+    meta_route(&app, rid, "sec").await;
     let token = app.api_token(rid, Role::Manager).await;
     let mut body = booking("19:00", 2, "gast@example.com");
     body["guest"]["whatsapp_opt_in"] = json!(true);
@@ -1466,6 +1453,22 @@ async fn an_unusable_stored_address_skips_the_message_with_a_reason_and_the_book
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["error"]["field"], "guest.email");
+}
+
+/// Sets up the Meta route of a restaurant, with a confirmation template and this app secret.
+async fn meta_route(app: &TestApp, rid: Uuid, app_secret: &str) {
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    tx.set_whatsapp(&hs_store::whatsapp::WhatsAppInput {
+        phone_number_id: "1111".into(),
+        access_token: Some("tok".into()),
+        app_secret: Some(app_secret.into()),
+        verify_token: Some("v".into()),
+        templates: [("confirmation".to_string(), "booking_confirmed".to_string())].into(),
+        ..Default::default()
+    })
+    .await
+    .expect("set up");
+    tx.commit().await.expect("commit");
 }
 
 /// Signs a body as HighLevel does (`x-wh-signature`: base64 RSA-SHA256), with the tests' key.
@@ -1667,20 +1670,7 @@ async fn a_whatsapp_message_meta_already_reported_by_our_id_is_not_sent_again_af
     .await;
     let app = TestApp::builder().graph_url(&graph.url).start().await;
     let rid = app.with_trattoria("Trattoria Test").await;
-    {
-        let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
-        tx.set_whatsapp(&hs_store::whatsapp::WhatsAppInput {
-            phone_number_id: "1111".into(),
-            access_token: Some("tok".into()),
-            app_secret: Some("app-secret-1".into()),
-            verify_token: Some("v".into()),
-            templates: [("confirmation".to_string(), "booking_confirmed".to_string())].into(),
-            ..Default::default()
-        })
-        .await
-        .expect("set up");
-        tx.commit().await.expect("commit");
-    }
+    meta_route(&app, rid, "app-secret-1").await;
     let token = app.api_token(rid, Role::Manager).await;
     let mut body = booking("19:00", 2, "gast@example.com");
     body["guest"]["whatsapp_opt_in"] = json!(true);

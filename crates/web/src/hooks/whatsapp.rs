@@ -43,69 +43,52 @@ pub async fn verify(State(state): State<AppState>, Path(rid): Path<String>, uri:
     }
 }
 
-/// `POST /hooks/whatsapp/{restaurant_id}`: status reports and guests' messages.
-pub async fn receive(
-    State(state): State<AppState>,
-    Path(rid): Path<String>,
-    headers: HeaderMap,
-    req: Request,
-) -> Response {
-    let super::Incoming { ip, body: bytes } =
-        match super::incoming(&state, req, WHATSAPP_BODY_LIMIT).await {
-            Ok(i) => i,
-            Err(r) => return r,
-        };
-    let refused = || super::refuse(&state, &ip);
-    let Ok(rid) = Uuid::parse_str(&rid) else {
-        return refused();
-    };
-    let signature = headers
-        .get("x-hub-signature-256")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim);
-    match whatsapp::receive(&state.services, rid, signature, &bytes).await {
-        Ok(r) => {
-            Json(json!({"ok": true, "statuses": r.statuses, "inbound": r.inbound})).into_response()
-        }
-        Err(Refused::Unauthorized) => refused(),
-        Err(Refused::NotJson(e)) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            format!("the body is not JSON: {e}"),
-        )
-        .into_response(),
-        // A restaurant that does not exist has no route either.
-        Err(Refused::Store(hs_service::StoreError::NotFound)) => refused(),
-        Err(Refused::Store(e)) => ApiError::from(e).into_response(),
-    }
+/// Which provider signs a delivery.
+enum Route {
+    /// Meta: `X-Hub-Signature-256` with the restaurant's app secret.
+    Meta,
+    /// HighLevel: `x-wh-signature` with HighLevel's key.
+    HighLevel,
 }
 
-/// `POST /hooks/gohighlevel/{restaurant_id}`: HighLevel's webhook for restaurants on the
-/// GoHighLevel route (`InboundMessage` events of WhatsApp), signed with `x-wh-signature`.
-pub async fn receive_highlevel(
-    State(state): State<AppState>,
-    Path(rid): Path<String>,
-    headers: HeaderMap,
+/// A delivery of either route: the address limit, the body, the signature, the service.
+async fn deliver(
+    state: &AppState,
+    rid: &str,
+    headers: &HeaderMap,
     req: Request,
+    route: Route,
 ) -> Response {
-    let super::Incoming { ip, body: bytes } =
-        match super::incoming(&state, req, WHATSAPP_BODY_LIMIT).await {
-            Ok(i) => i,
-            Err(r) => return r,
-        };
-    let refused = || super::refuse(&state, &ip);
-    let Ok(rid) = Uuid::parse_str(&rid) else {
+    let super::Incoming { ip, body } = match super::incoming(state, req, WHATSAPP_BODY_LIMIT).await
+    {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let refused = || super::refuse(state, &ip);
+    let Ok(rid) = Uuid::parse_str(rid) else {
         return refused();
     };
-    let signature = headers
-        .get("x-wh-signature")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim);
-    let key = state.config.ghl_public_key.clone();
-    match whatsapp::receive_highlevel(&state.services, rid, &key, signature, &bytes).await {
+    let signed = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let result = match route {
+        Route::Meta => {
+            whatsapp::receive(&state.services, rid, signed("x-hub-signature-256"), &body).await
+        }
+        Route::HighLevel => {
+            let key = &state.config.ghl_public_key;
+            whatsapp::receive_highlevel(&state.services, rid, key, signed("x-wh-signature"), &body)
+                .await
+        }
+    };
+    match result {
         Ok(r) => {
             Json(json!({"ok": true, "statuses": r.statuses, "inbound": r.inbound})).into_response()
         }
+        // A restaurant that does not exist has no route either.
         Err(Refused::Unauthorized) | Err(Refused::Store(hs_service::StoreError::NotFound)) => {
             refused()
         }
@@ -117,4 +100,25 @@ pub async fn receive_highlevel(
         .into_response(),
         Err(Refused::Store(e)) => ApiError::from(e).into_response(),
     }
+}
+
+/// `POST /hooks/whatsapp/{restaurant_id}`: Meta's status reports and guests' messages.
+pub async fn receive(
+    State(state): State<AppState>,
+    Path(rid): Path<String>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    deliver(&state, &rid, &headers, req, Route::Meta).await
+}
+
+/// `POST /hooks/gohighlevel/{restaurant_id}`: HighLevel's webhook for restaurants on the
+/// GoHighLevel route (`InboundMessage` and `OutboundMessage` events of WhatsApp).
+pub async fn receive_highlevel(
+    State(state): State<AppState>,
+    Path(rid): Path<String>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    deliver(&state, &rid, &headers, req, Route::HighLevel).await
 }
