@@ -357,6 +357,17 @@ async fn send(ctx: &JobContext, tx: &mut TenantTx, job: &SendMessage) -> Result<
         return Ok(());
     };
     let restaurant = tx.restaurant().await?;
+    if kind == Kind::Transcript {
+        let tz = tx.rules().await?.tz;
+        let mut email = transcript(&m.language, &to, &restaurant.name, &m.params, tz);
+        email.id = m.id;
+        email.date = m.created_at;
+        email.tags = vec![
+            ("restaurant".into(), restaurant.id.to_string()),
+            ("kind".into(), "transcript".into()),
+        ];
+        return deliver(ctx, tx, job, &m, &email).await;
+    }
     if kind == Kind::Test {
         let en = m.language == "en";
         let mut email = Email::plain(
@@ -466,6 +477,54 @@ async fn send(ctx: &JobContext, tx: &mut TenantTx, job: &SendMessage) -> Result<
         ],
     };
     deliver(ctx, tx, job, &m, &email).await
+}
+
+/// The transcript of a conversation as an email: each line with its local time and who
+/// spoke (the guest, the restaurant's assistant, the team).
+pub fn transcript(
+    lang: &str,
+    to: &str,
+    restaurant: &str,
+    params: &Value,
+    tz: chrono_tz::Tz,
+) -> Email {
+    let en = lang == "en";
+    let mut body = if en {
+        format!("Hello,\n\nhere is your conversation with {restaurant}, as you asked.\n\n")
+    } else {
+        format!("Guten Tag,\n\nwie gewünscht hier Ihr Gespräch mit {restaurant}.\n\n")
+    };
+    for line in params["lines"].as_array().into_iter().flatten() {
+        let at = line["at"]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&tz).format("%d.%m. %H:%M").to_string())
+            .unwrap_or_default();
+        let who = match (line["who"].as_str(), en) {
+            (Some("guest"), true) => "You".to_string(),
+            (Some("guest"), false) => "Sie".to_string(),
+            (Some("team"), _) => restaurant.to_string(),
+            (_, true) => format!("{restaurant} (assistant)"),
+            (_, false) => format!("{restaurant} (Assistent)"),
+        };
+        body.push_str(&format!(
+            "{at}  {who}: {}\n",
+            line["text"].as_str().unwrap_or("")
+        ));
+    }
+    body.push_str(if en {
+        "\nThe team of "
+    } else {
+        "\nIhr Team von "
+    });
+    body.push_str(restaurant);
+    body.push('\n');
+    let subject = if en {
+        format!("Your conversation with {restaurant}")
+    } else {
+        format!("Ihr Gespräch mit {restaurant}")
+    };
+    Email::plain(to, subject, body)
 }
 
 /// The parameters of every WhatsApp template, in this order (`{{1}}` … `{{7}}`): guest's

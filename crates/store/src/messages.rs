@@ -440,6 +440,56 @@ impl TenantTx {
         Ok(due)
     }
 
+    /// Writes the transcript of a conversation to the guest's address, on their request, and
+    /// enqueues its sending. `lines` are (who: "guest" | "agent" | "team", text, when); at
+    /// most 500 lines of at most 4,000 characters are kept. Purged with the other message
+    /// texts after 30 days.
+    pub async fn queue_transcript(
+        &mut self,
+        guest_id: Option<Uuid>,
+        to: &str,
+        language: &str,
+        lines: &[(String, String, DateTime<Utc>)],
+    ) -> Result<Uuid, StoreError> {
+        let to = validate::email(to).map_err(|e| StoreError::invalid("email", e))?;
+        if lines.is_empty() {
+            return Err(StoreError::field(
+                "lines",
+                "empty",
+                "a transcript needs at least one line",
+            ));
+        }
+        let lines: Vec<serde_json::Value> = lines
+            .iter()
+            .take(500)
+            .map(|(who, text, at)| {
+                let who = if matches!(who.as_str(), "guest" | "agent" | "team") { who.as_str() } else { "agent" };
+                serde_json::json!({"who": who, "text": text.chars().take(4000).collect::<String>(), "at": at})
+            })
+            .collect();
+        let now = self.now();
+        let id = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO messages (restaurant_id, id, guest_id, recipient, channel, kind, language, to_address, \
+             params, created_at, updated_at) VALUES ($1, $2, $3, 'guest', 'email', 'transcript', $4, $5, $6, $7, $7)",
+        )
+        .bind(self.restaurant_id())
+        .bind(id)
+        .bind(guest_id)
+        .bind(if language == "en" { "en" } else { "de" })
+        .bind(&to)
+        .bind(serde_json::json!({"lines": lines}))
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        let job = SendMessage {
+            message_id: id,
+            attempt: 1,
+        };
+        self.enqueue(&job.job(now)).await?;
+        Ok(id)
+    }
+
     /// Writes a test message to a member's address and enqueues its sending (the settings
     /// page's "send a test message"); it goes through the restaurant's real transport.
     pub async fn queue_test_message(

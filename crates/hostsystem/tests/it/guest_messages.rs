@@ -1900,3 +1900,60 @@ async fn a_guest_moving_to_a_taken_time_gets_the_field_and_the_free_times_instea
         "nothing changed"
     );
 }
+
+#[tokio::test]
+async fn a_conversations_transcript_is_mailed_on_request_and_purged_with_the_other_texts() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let at = app.clock.now();
+    let mut tx = app.store.tenant(rid, &Actor::Guest).await.expect("tx");
+    let lines = vec![
+        (
+            "guest".to_string(),
+            "Habt ihr Freitag um 19 Uhr einen Tisch für zwei?".to_string(),
+            at,
+        ),
+        (
+            "agent".to_string(),
+            "Ja, Freitag um 19 Uhr ist frei. Auf welchen Namen?".to_string(),
+            at,
+        ),
+        (
+            "evil".to_string(),
+            "Line with an unknown speaker".to_string(),
+            at,
+        ),
+    ];
+    assert!(
+        tx.queue_transcript(None, "not an address", "de", &lines)
+            .await
+            .is_err(),
+        "the address is checked"
+    );
+    let id = tx
+        .queue_transcript(None, "gast@example.com", "de", &lines)
+        .await
+        .expect("queue");
+    tx.commit().await.expect("commit");
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), 1);
+    let m = &mails[0];
+    assert!(m.contains("To: gast@example.com"));
+    assert!(
+        m.contains("24.11. 13:00  Sie: Habt ihr Freitag um 19 Uhr einen Tisch"),
+        "{m}"
+    );
+    assert!(m.contains("Trattoria Test (Assistent): Ja, Freitag"));
+    app.store
+        .run_retention(app.clock.now() + Duration::days(31))
+        .await
+        .expect("retention");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let o = tx.outgoing(id).await.expect("o").expect("row");
+    assert!(
+        o.params["lines"].is_null() && o.body_text.is_none(),
+        "the words are gone: {:?}",
+        o.params
+    );
+    assert_eq!(o.status, "sent", "the fact that it was sent stays");
+}

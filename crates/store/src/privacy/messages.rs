@@ -61,7 +61,7 @@ impl Shredder for MessageBodies {
                     let cutoff = *at - Duration::days(BODY_RETENTION_DAYS);
                     let ids = sqlx::query_scalar(
                         "UPDATE messages SET subject = NULL, body_text = NULL, body_html = NULL, \
-                         params = params - 'name', body_purged_at = $2 \
+                         params = params - 'name' - 'lines', body_purged_at = $2 \
                          WHERE created_at < $1 AND body_purged_at IS NULL RETURNING id",
                     )
                     .bind(cutoff)
@@ -80,7 +80,7 @@ impl Shredder for MessageBodies {
                     };
                     sqlx::query_scalar(
                         "UPDATE messages SET subject = NULL, body_text = NULL, body_html = NULL, to_address = NULL, \
-                         params = params - 'name', body_purged_at = coalesce(body_purged_at, $2) \
+                         params = params - 'name' - 'lines', body_purged_at = coalesce(body_purged_at, $2) \
                          WHERE ($1::text IS NULL OR to_address = $1) RETURNING id",
                     )
                     .bind(to)
