@@ -148,17 +148,11 @@ fn stable_id(s: &str) -> Uuid {
     uuid::Builder::from_random_bytes(b).into_uuid()
 }
 
-/// What a digest says.
-#[derive(Clone, Debug)]
-pub struct Facts {
-    pub date: NaiveDate,
-    pub services: Vec<hs_domain::message::ServiceLoad>,
-    pub pending: i64,
-    pub no_shows_yesterday: Vec<(String, String, i32)>,
-    pub handovers: i64,
-}
-
-async fn facts(tx: &mut TenantTx, date: NaiveDate, now: DateTime<Utc>) -> Result<Facts> {
+async fn facts(
+    tx: &mut TenantTx,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<messages::DigestFacts> {
     let rules = tx.rules().await?;
     let today = tx.reservations_on(date, false).await?;
     let rows: Vec<(NaiveTime, u32, Status)> = today
@@ -178,7 +172,7 @@ async fn facts(tx: &mut TenantTx, date: NaiveDate, now: DateTime<Utc>) -> Result
             (r.time.clone(), name, r.party_size)
         })
         .collect();
-    Ok(Facts {
+    Ok(messages::DigestFacts {
         date,
         services,
         pending: tx.pending_from(now).await?,

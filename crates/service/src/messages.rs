@@ -66,13 +66,23 @@ pub fn password_reset(lang: &str, to: &str, name: &str, link: &str) -> Email {
     )
 }
 
+/// What a team's daily digest says (gathered by `crate::digest`).
+#[derive(Clone, Debug)]
+pub struct DigestFacts {
+    pub date: chrono::NaiveDate,
+    pub services: Vec<hs_domain::message::ServiceLoad>,
+    pub pending: i64,
+    pub no_shows_yesterday: Vec<(String, String, i32)>,
+    pub handovers: i64,
+}
+
 /// The team's daily digest.
 pub fn digest(
     lang: &str,
     to: &str,
     name: &str,
     restaurant: &str,
-    f: &crate::digest::Facts,
+    f: &DigestFacts,
     base_url: &str,
 ) -> Email {
     let en = language(lang) == "en";
