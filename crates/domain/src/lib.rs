@@ -2,6 +2,7 @@
 //! log redaction. Nothing here performs I/O, so everything is unit-tested directly.
 
 pub mod availability;
+pub mod chat;
 pub mod clock;
 pub mod message;
 pub mod redact;
