@@ -11,6 +11,7 @@
 mod args;
 mod booking;
 pub mod call;
+pub mod chat;
 mod check;
 mod info;
 mod speech;

@@ -203,15 +203,21 @@ pub fn intents(text: &str) -> Vec<Intent> {
         Intent::Person,
         &[
             "mitarbeiter",
+            "mitarbeiterin",
             "mensch",
-            "person",
-            "jemand",
-            "anrufen",
+            "jemandem",
+            "jemanden",
             "rückruf",
+            "rueckruf",
+            "zurückrufen",
             "human",
             "someone",
             "staff",
-            "call me",
+            "real person",
+            "a person",
+            "einer person",
+            "call me back",
+            "manager",
         ],
     );
     add(
@@ -647,9 +653,10 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             && !used[i]
             && time_cue(&fixed[i], fixed.get(i + 1).map(String::as_str))
         {
-            // Spans to the right of the cue first ("um halb acht"), then around it.
+            // The shortest span to the right of the cue that is a time ("um halb acht",
+            // "20 Uhr"; never "20 Uhr, 2 Personen"), then around it.
             let mut found = None;
-            for len in (1..=3).rev() {
+            for len in 1..=3 {
                 let (s, e) = (i, (i + len + 1).min(fixed.len()));
                 if e > s && free(&used, s, e) {
                     match spoken::time(&fixed[s..e].join(" "), open) {
@@ -790,6 +797,10 @@ mod tests {
         assert_eq!(language("🙂"), None);
         assert!(intents("Wann habt ihr geöffnet?").contains(&Intent::Ask));
         assert!(intents("Kann ich mit einem Mitarbeiter sprechen?").contains(&Intent::Person));
+        assert!(
+            !intents("Tisch für 4 Personen").contains(&Intent::Person),
+            "persons are no person"
+        );
         assert_eq!(intents("ja"), vec![Intent::Yes]);
         assert!(intents("Nein danke").contains(&Intent::No));
         assert!(intents("Can I move my booking to 9?").contains(&Intent::Change));

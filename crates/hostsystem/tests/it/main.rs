@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod auth;
+mod chat;
 mod cli;
 mod dashboard;
 mod guest_messages;

@@ -1,0 +1,500 @@
+//! The built-in chat agent: one engine for every text channel, with no model and no network.
+//! A [`Conversation`] holds what is known so far (date, time, party size, name, phone, email,
+//! special notes, what was offered, the reservation made); [`turn`] takes one guest message,
+//! reads it with `hs_domain::chat`, and answers through the same tools the phone agent uses
+//! (`check_availability`, `create_reservation`, `cancel_reservation`, `change_reservation`,
+//! `restaurant_info`, `hand_over_to_staff`), so every channel books under the same rules.
+//!
+//! It books only when date, time, party size, name and phone are known and the guest said yes
+//! to the read-back; once per conversation unless the guest asks for another table. Changes
+//! and cancellations go through the tools' check of the booking code with name or phone.
+//! Special-category words go to the sealed special note, never to plain notes.
+
+use crate::{run, Answer, Context};
+use chrono::{NaiveDate, NaiveTime};
+use hs_domain::chat::{self, Intent};
+use hs_domain::say;
+use hs_store::{StoreError, TenantTx};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// Longest message read, in characters (longer ones are cut, not refused).
+pub const MESSAGE_MAX: usize = 2000;
+
+/// What the conversation is about right now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Idle,
+    Booking,
+    /// The booking was read back; waiting for yes or no.
+    Confirming,
+    Cancelling,
+    Changing,
+}
+
+/// A conversation's state, kept between turns.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub language: Option<String>,
+    pub mode: Mode,
+    pub date: Option<NaiveDate>,
+    pub time: Option<NaiveTime>,
+    pub party: Option<u32>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Sealed with the reservation, never repeated in a reply.
+    pub special: Option<String>,
+    pub code: Option<String>,
+    /// The times offered last (what "the first one" or "19:30" picks from).
+    pub offered: Vec<String>,
+    /// The codes of the reservations this conversation made.
+    pub booked: Vec<String>,
+    /// Every intent seen, for the analysis.
+    pub intents: Vec<String>,
+    /// `booked | changed | cancelled | informed | handed_over`, once something happened.
+    pub outcome: Option<String>,
+}
+
+/// A booking shown as a card.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Card {
+    pub code: String,
+    pub date: String,
+    pub time: String,
+    pub party_size: i64,
+    pub status: String,
+}
+
+/// One answer of the agent.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Reply {
+    pub text: String,
+    /// Times to offer as buttons.
+    pub choices: Vec<String>,
+    pub card: Option<Card>,
+}
+
+fn lang_of(c: &Conversation) -> &str {
+    c.language.as_deref().unwrap_or("de")
+}
+
+fn t(c: &Conversation, de: &str, en: &str) -> String {
+    if lang_of(c) == "en" { en } else { de }.to_string()
+}
+
+fn reply(text: String) -> Reply {
+    Reply {
+        text,
+        choices: Vec::new(),
+        card: None,
+    }
+}
+
+/// Cleans a message: control characters out, at most [`MESSAGE_MAX`] characters.
+fn clean(message: &str) -> String {
+    message
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .take(MESSAGE_MAX)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+fn note_intent(c: &mut Conversation, i: Intent) {
+    let name = format!("{i:?}").to_lowercase();
+    if !c.intents.contains(&name) {
+        c.intents.push(name);
+    }
+}
+
+/// The arguments the tools take, from what is known.
+fn args(c: &Conversation) -> Value {
+    let mut a = json!({});
+    if let Some(d) = c.date {
+        a["date"] = json!(d.to_string());
+    }
+    if let Some(x) = c.time {
+        a["time"] = json!(x.format("%H:%M").to_string());
+    }
+    if let Some(p) = c.party {
+        a["party_size"] = json!(p);
+    }
+    for (k, v) in [
+        ("name", &c.name),
+        ("phone", &c.phone),
+        ("email", &c.email),
+        ("code", &c.code),
+        ("special_notes", &c.special),
+    ] {
+        if let Some(v) = v {
+            a[k] = json!(v);
+        }
+    }
+    a["language"] = json!(lang_of(c));
+    a
+}
+
+fn choices_of(a: &Answer) -> Vec<String> {
+    let mut out: Vec<String> = a.data["times"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| {
+            x.as_str()
+                .map(str::to_string)
+                .or_else(|| x["time"].as_str().map(str::to_string))
+        })
+        .collect();
+    out.dedup();
+    out.truncate(6);
+    out
+}
+
+/// What the guest has not told yet, in the order it is asked for.
+fn missing(c: &Conversation) -> Option<&'static str> {
+    if c.date.is_none() {
+        Some("date")
+    } else if c.time.is_none() {
+        Some("time")
+    } else if c.party.is_none() {
+        Some("party")
+    } else if c.name.is_none() {
+        Some("name")
+    } else if c.phone.is_none() {
+        Some("phone")
+    } else {
+        None
+    }
+}
+
+fn question(c: &Conversation, field: &str) -> String {
+    match field {
+        "date" => t(
+            c,
+            "Für welchen Tag möchten Sie reservieren?",
+            "Which day would you like to come?",
+        ),
+        "time" => t(c, "Um welche Uhrzeit?", "At what time?"),
+        "party" => t(c, "Für wie viele Personen?", "For how many people?"),
+        "name" => t(
+            c,
+            "Auf welchen Namen darf ich reservieren?",
+            "What name should I put the booking under?",
+        ),
+        _ => t(
+            c,
+            "Unter welcher Telefonnummer erreichen wir Sie?",
+            "What phone number can we reach you on?",
+        ),
+    }
+}
+
+fn read_back(c: &Conversation) -> String {
+    let lang = lang_of(c);
+    let (Some(d), Some(x), Some(p)) = (c.date, c.time, c.party) else {
+        return String::new();
+    };
+    let name = c.name.clone().unwrap_or_default();
+    t(
+        c,
+        &format!(
+            "Soll ich für {p} Personen am {} um {} auf den Namen {name} reservieren?",
+            say::day(d, lang),
+            say::time(x, lang)
+        ),
+        &format!(
+            "Shall I book a table for {p} on {} at {} under the name {name}?",
+            say::day(d, lang),
+            say::time(x, lang)
+        ),
+    )
+}
+
+fn what_i_do(c: &Conversation) -> String {
+    t(
+        c,
+        "Ich kann für Sie einen Tisch reservieren, eine Reservierung ändern oder stornieren und Fragen zu Öffnungszeiten, Adresse und Anfahrt beantworten. Was darf es sein?",
+        "I can book a table for you, change or cancel a booking, and answer questions about opening hours, the address and how to get here. What would you like?",
+    )
+}
+
+/// One guest message in, one answer out. Writes (a reservation, a cancellation) happen in `tx`;
+/// the caller commits it with the conversation.
+pub async fn turn(
+    tx: &mut TenantTx,
+    c: &mut Conversation,
+    message: &str,
+    ctx: &Context,
+) -> Result<Reply, StoreError> {
+    let text = clean(message);
+    if let Some(l) = chat::language(&text) {
+        c.language = Some(l.to_string());
+    }
+    if text.is_empty() {
+        return Ok(reply(what_i_do(c)));
+    }
+    let lang = lang_of(c).to_string();
+    let ctx = Context {
+        language: lang.clone(),
+        ..ctx.clone()
+    };
+    let today = tx.now_local_date().await?;
+    let rules = tx.rules().await?;
+    let day = c.date.unwrap_or(today);
+    let open = |x: NaiveTime| rules.seats_at(day, x);
+    let heard = chat::hear(&text, today, &open);
+    let intents = chat::intents(&text);
+    for i in &intents {
+        note_intent(c, *i);
+    }
+    let has = |i: Intent| intents.contains(&i);
+
+    // Facts correct what was known ("nein, doch 8 Uhr").
+    let before = (c.date, c.time, c.party);
+    if heard.date.is_some() {
+        c.date = heard.date;
+    }
+    if heard.time.is_some() {
+        c.time = heard.time;
+    } else if let [one] = heard.time_options.as_slice() {
+        c.time = Some(*one);
+    }
+    if heard.party.is_some() {
+        c.party = heard.party;
+    }
+    if let Some(p) = &heard.phone {
+        c.phone = Some(p.clone());
+    }
+    if let Some(e) = &heard.email {
+        c.email = Some(e.clone());
+    }
+    if let Some(code) = &heard.code {
+        c.code = Some(code.clone());
+    }
+    if let Some(s) = &heard.special {
+        c.special = Some(match c.special.take() {
+            Some(old) if !old.contains(s.as_str()) => format!("{old}. {s}"),
+            Some(old) => old,
+            None => s.clone(),
+        });
+    }
+    let asked_name = c.mode == Mode::Booking && c.name.is_none() && missing(c) == Some("name");
+    if let Some(n) = heard
+        .name
+        .clone()
+        .or_else(|| asked_name.then(|| chat::bare_name(&text)).flatten())
+    {
+        c.name = Some(n);
+    }
+    // A choice from the offered times ("19:30", "die erste").
+    if heard.time.is_none() && !c.offered.is_empty() {
+        if let Some(pick) = c.offered.iter().find(|o| text.contains(o.as_str())) {
+            c.time = NaiveTime::parse_from_str(pick, "%H:%M").ok();
+        }
+    }
+    let changed_facts = (c.date, c.time, c.party) != before;
+
+    if has(Intent::Person) {
+        let a = run(
+            tx,
+            "hand_over_to_staff",
+            &json!({"reason": text.chars().take(300).collect::<String>(), "phone": c.phone}),
+            &ctx,
+        )
+        .await?;
+        c.outcome = Some("handed_over".into());
+        return Ok(reply(a.say));
+    }
+    if has(Intent::Cancel) || c.mode == Mode::Cancelling {
+        c.mode = Mode::Cancelling;
+        if c.code.is_none() {
+            return Ok(reply(t(
+                c,
+                "Wie lautet Ihre Buchungsnummer?",
+                "What is your booking code?",
+            )));
+        }
+        if c.name.is_none() && c.phone.is_none() {
+            if let Some(n) = chat::bare_name(&text) {
+                c.name = Some(n);
+            } else {
+                return Ok(reply(t(
+                    c,
+                    "Auf welchen Namen wurde reserviert?",
+                    "What name is the booking under?",
+                )));
+            }
+        }
+        let a = run(tx, "cancel_reservation", &args(c), &ctx).await?;
+        if a.ok {
+            c.mode = Mode::Idle;
+            c.outcome = Some("cancelled".into());
+        }
+        return Ok(reply(a.say));
+    }
+    if has(Intent::Change) && c.code.is_some() || c.mode == Mode::Changing {
+        c.mode = Mode::Changing;
+        if c.code.is_none() {
+            return Ok(reply(t(
+                c,
+                "Wie lautet Ihre Buchungsnummer?",
+                "What is your booking code?",
+            )));
+        }
+        if c.name.is_none() && c.phone.is_none() {
+            match chat::bare_name(&text) {
+                Some(n) => c.name = Some(n),
+                None => {
+                    return Ok(reply(t(
+                        c,
+                        "Auf welchen Namen wurde reserviert?",
+                        "What name is the booking under?",
+                    )))
+                }
+            }
+        }
+        if !changed_facts {
+            return Ok(reply(t(
+                c,
+                "Was möchten Sie ändern: Tag, Uhrzeit oder Personenzahl?",
+                "What would you like to change: the day, the time or the number of people?",
+            )));
+        }
+        let mut a_ = json!({"code": c.code, "name": c.name, "phone": c.phone, "language": lang});
+        if heard.date.is_some() {
+            a_["date"] = json!(c.date.map(|d| d.to_string()));
+        }
+        if heard.time.is_some() || changed_facts && c.time != before.1 {
+            a_["time"] = json!(c.time.map(|x| x.format("%H:%M").to_string()));
+        }
+        if heard.party.is_some() {
+            a_["party_size"] = json!(c.party);
+        }
+        let a = run(tx, "change_reservation", &a_, &ctx).await?;
+        if a.ok {
+            c.mode = Mode::Idle;
+            c.outcome = Some("changed".into());
+        }
+        return Ok(Reply {
+            choices: choices_of(&a),
+            ..reply(a.say)
+        });
+    }
+    if c.mode == Mode::Confirming {
+        if has(Intent::Yes) && !changed_facts {
+            let a = run(tx, "create_reservation", &args(c), &ctx).await?;
+            if !a.ok {
+                c.mode = Mode::Booking;
+                return Ok(Reply {
+                    choices: choices_of(&a),
+                    ..reply(a.say)
+                });
+            }
+            c.mode = Mode::Idle;
+            c.outcome = Some("booked".into());
+            let code = a.data["code"].as_str().unwrap_or_default().to_string();
+            // Written, the code is shown as it is, not spelled out as for the phone.
+            let text = a.say.replace(&say::spell(&code), &code);
+            c.booked.push(code.clone());
+            let card = Card {
+                code,
+                date: a.data["date"].as_str().unwrap_or_default().to_string(),
+                time: a.data["time"].as_str().unwrap_or_default().to_string(),
+                party_size: a.data["party_size"].as_i64().unwrap_or(0),
+                status: a.data["status"].as_str().unwrap_or("confirmed").to_string(),
+            };
+            return Ok(Reply {
+                text,
+                choices: Vec::new(),
+                card: Some(card),
+            });
+        }
+        if has(Intent::No) && !changed_facts {
+            c.mode = Mode::Booking;
+            return Ok(reply(t(
+                c,
+                "Was soll ich anders machen?",
+                "What should I change?",
+            )));
+        }
+        c.mode = Mode::Booking;
+    }
+    let wants_booking = has(Intent::Book)
+        || c.mode == Mode::Booking
+        || heard.date.is_some()
+        || heard.time.is_some()
+        || heard.party.is_some();
+    if wants_booking {
+        let another = text.to_lowercase().contains("noch eine")
+            || text.to_lowercase().contains("another")
+            || text.to_lowercase().contains("zweite");
+        if !c.booked.is_empty() && c.mode == Mode::Idle && !another {
+            return Ok(reply(t(
+                c,
+                &format!("Sie haben bereits die Reservierung {} in diesem Gespräch. Möchten Sie eine weitere Reservierung oder diese ändern?", c.booked.join(", ")),
+                &format!("You already have booking {} from this conversation. Would you like another table, or change that one?", c.booked.join(", ")),
+            )));
+        }
+        c.mode = Mode::Booking;
+        // Check the time as soon as day, time and party are known (or changed).
+        if let (Some(_), Some(_), Some(_)) = (c.date, c.time, c.party) {
+            if changed_facts || c.offered.is_empty() {
+                let a = run(tx, "check_availability", &args(c), &ctx).await?;
+                if a.data["available"] != json!(true) || a.data.get("time").is_none() {
+                    let choices = choices_of(&a);
+                    c.offered = choices.clone();
+                    c.time = None;
+                    return Ok(Reply {
+                        choices,
+                        ..reply(a.say)
+                    });
+                }
+                c.offered = vec![c
+                    .time
+                    .map(|x| x.format("%H:%M").to_string())
+                    .unwrap_or_default()];
+            }
+        } else if let (Some(_), None, Some(_)) = (c.date, c.time, c.party) {
+            let a = run(tx, "check_availability", &args(c), &ctx).await?;
+            let choices = choices_of(&a);
+            c.offered = choices.clone();
+            return Ok(Reply {
+                choices,
+                ..reply(a.say)
+            });
+        }
+        return Ok(match missing(c) {
+            Some(field) => reply(question(c, field)),
+            None => {
+                c.mode = Mode::Confirming;
+                reply(read_back(c))
+            }
+        });
+    }
+    if has(Intent::Ask) {
+        let a = run(tx, "restaurant_info", &json!({}), &ctx).await?;
+        if c.outcome.is_none() {
+            c.outcome = Some("informed".into());
+        }
+        return Ok(reply(a.say));
+    }
+    if has(Intent::Thanks) {
+        return Ok(reply(t(
+            c,
+            "Gern geschehen! Bis bald.",
+            "You're welcome! See you soon.",
+        )));
+    }
+    if has(Intent::Greeting) {
+        return Ok(reply(t(
+            c,
+            "Hallo! Ich bin der digitale Assistent des Restaurants. Ich kann einen Tisch reservieren, Reservierungen ändern oder stornieren und Fragen beantworten. Wie kann ich helfen?",
+            "Hello! I'm the restaurant's digital assistant. I can book a table, change or cancel a booking and answer questions. How can I help?",
+        )));
+    }
+    Ok(reply(what_i_do(c)))
+}
