@@ -56,6 +56,10 @@ pub struct Conversation {
     pub intents: Vec<String>,
     /// `booked | changed | cancelled | informed | handed_over`, once something happened.
     pub outcome: Option<String>,
+    /// What the guest asked to change about a booking (`date`, `time`, `party_size`), kept
+    /// until the code and their name or phone are known.
+    #[serde(default)]
+    pub change: serde_json::Map<String, Value>,
 }
 
 /// A booking shown as a card.
@@ -139,7 +143,12 @@ fn args(c: &Conversation) -> Value {
 }
 
 fn choices_of(a: &Answer) -> Vec<String> {
-    let mut out: Vec<String> = a.data["times"]
+    let times = if a.data["times"].is_array() {
+        &a.data["times"]
+    } else {
+        &a.data["alternatives"]["times"]
+    };
+    let mut out: Vec<String> = times
         .as_array()
         .into_iter()
         .flatten()
@@ -338,6 +347,16 @@ pub async fn turn(
     }
     if has(Intent::Change) && c.code.is_some() || c.mode == Mode::Changing {
         c.mode = Mode::Changing;
+        if let Some(d) = heard.date {
+            c.change.insert("date".into(), json!(d.to_string()));
+        }
+        if let Some(x) = heard.time {
+            c.change
+                .insert("time".into(), json!(x.format("%H:%M").to_string()));
+        }
+        if let Some(p) = heard.party {
+            c.change.insert("party_size".into(), json!(p));
+        }
         if c.code.is_none() {
             return Ok(reply(t(
                 c,
@@ -357,7 +376,7 @@ pub async fn turn(
                 }
             }
         }
-        if !changed_facts {
+        if c.change.is_empty() {
             return Ok(reply(t(
                 c,
                 "Was möchten Sie ändern: Tag, Uhrzeit oder Personenzahl?",
@@ -365,18 +384,13 @@ pub async fn turn(
             )));
         }
         let mut a_ = json!({"code": c.code, "name": c.name, "phone": c.phone, "language": lang});
-        if heard.date.is_some() {
-            a_["date"] = json!(c.date.map(|d| d.to_string()));
-        }
-        if heard.time.is_some() || changed_facts && c.time != before.1 {
-            a_["time"] = json!(c.time.map(|x| x.format("%H:%M").to_string()));
-        }
-        if heard.party.is_some() {
-            a_["party_size"] = json!(c.party);
+        for (k, v) in &c.change {
+            a_[k] = v.clone();
         }
         let a = run(tx, "change_reservation", &a_, &ctx).await?;
         if a.ok {
             c.mode = Mode::Idle;
+            c.change.clear();
             c.outcome = Some("changed".into());
         }
         return Ok(Reply {

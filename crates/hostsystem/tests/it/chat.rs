@@ -201,3 +201,179 @@ async fn the_built_in_agent_ends_the_dialogues_as_guests_mean_them() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+async fn say(app: &TestApp, rid: Uuid, c: &mut Conversation, text: &str) -> hs_agent::chat::Reply {
+    let ctx = Context {
+        caller: None,
+        language: "de".into(),
+        channel: Channel::Chat,
+    };
+    let mut tx = app.store.tenant(rid, &Actor::Guest).await.expect("tx");
+    let r = turn(&mut tx, c, text, &ctx).await.expect("turn");
+    tx.commit().await.expect("commit");
+    r
+}
+
+async fn book_via_api(
+    app: &TestApp,
+    rid: Uuid,
+    time: &str,
+    party: u32,
+    name: &str,
+    phone: &str,
+) -> serde_json::Value {
+    let token = app.api_token(rid, hs_domain::Role::Manager).await;
+    let body = serde_json::json!({"date": "2026-11-27", "time": time, "party_size": party,
+        "guest": {"name": name, "phone": phone, "language": "de"}});
+    let (s, r) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/reservations",
+            &token,
+            Some(body),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{r}");
+    r
+}
+
+#[tokio::test]
+async fn cancelling_and_changing_need_the_code_and_the_name_or_phone() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let r = book_via_api(&app, rid, "19:00", 2, "Erika Mustermann", "0761 1234567").await;
+    let code = r["code"].as_str().expect("code");
+    // A wrong name cancels nothing.
+    let (_, replies) = talk(
+        &app,
+        rid,
+        &[
+            &format!("Ich möchte meine Reservierung {code} stornieren"),
+            "Schmidt",
+        ],
+    )
+    .await;
+    assert!(replies[0].contains("Namen"), "{replies:?}");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let id = Uuid::parse_str(r["id"].as_str().expect("id")).expect("u");
+    assert_eq!(
+        tx.reservation(id, false).await.expect("r").status.as_str(),
+        "confirmed"
+    );
+    drop(tx);
+    // Moved to 20:00 with the right name.
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &[
+            &format!("Kann ich die Reservierung {code} auf 20 Uhr verschieben?"),
+            "Mustermann",
+        ],
+    )
+    .await;
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let moved = tx.reservation(id, false).await.expect("r");
+    assert_eq!(moved.time, "20:00", "{replies:?}");
+    assert_eq!(c.outcome.as_deref(), Some("changed"));
+    drop(tx);
+    // Then cancelled, in English, with the phone number.
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &[&format!(
+            "please cancel my booking {code}, my number is 0761 1234567"
+        )],
+    )
+    .await;
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    assert_eq!(
+        tx.reservation(id, false).await.expect("r").status.as_str(),
+        "cancelled",
+        "{replies:?}"
+    );
+    assert_eq!(c.outcome.as_deref(), Some("cancelled"));
+}
+
+#[tokio::test]
+async fn special_category_words_go_to_the_sealed_note_only_and_are_not_repeated() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &[
+            "Tisch für 2 am Freitag um 19 Uhr. Meine Frau hat eine Nussallergie.",
+            "Laura Koch",
+            "0761 4445556",
+            "ja",
+        ],
+    )
+    .await;
+    assert_eq!(c.outcome.as_deref(), Some("booked"), "{replies:?}");
+    assert!(
+        replies.iter().all(|r| !r.contains("Nussallergie")),
+        "never repeated: {replies:?}"
+    );
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let day = tx
+        .reservations_on("2026-11-27".parse().expect("d"), true)
+        .await
+        .expect("day");
+    let r = &day[0];
+    assert_eq!(r.notes, "", "nothing in plain notes");
+    assert!(
+        r.special_notes
+            .as_deref()
+            .is_some_and(|s| s.contains("Nussallergie")),
+        "{r:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_taken_time_gets_the_free_times_as_choices_and_a_large_party_becomes_pending() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    // 20:00 on Friday is full (the restaurant's pacing: 16 covers per start time).
+    book_via_api(&app, rid, "20:00", 8, "Gruppe Eins", "0761 1000001").await;
+    book_via_api(&app, rid, "20:00", 8, "Gruppe Zwei", "0761 1000002").await;
+    let mut c = Conversation::default();
+    let r = say(&app, rid, &mut c, "Freitag 20 Uhr für zwei bitte").await;
+    assert!(!r.choices.is_empty(), "free times offered: {r:?}");
+    let pick = r.choices[0].clone();
+    say(&app, rid, &mut c, &pick).await;
+    say(&app, rid, &mut c, "Ben Richter").await;
+    say(&app, rid, &mut c, "0761 7778889").await;
+    let r = say(&app, rid, &mut c, "ja").await;
+    let card = r.card.expect("a booking card");
+    assert_eq!(card.time, pick);
+    assert!(
+        r.text.contains(&card.code),
+        "the code written plainly: {}",
+        r.text
+    );
+    // Asking again in the same conversation books nothing twice.
+    let r = say(&app, rid, &mut c, "Freitag 19 Uhr für zwei").await;
+    assert!(r.text.contains(&card.code), "{}", r.text);
+    assert_eq!(c.booked.len(), 1);
+
+    // Twelve people: the team confirms.
+    let (c12, replies) = talk(
+        &app,
+        rid,
+        &[
+            "Wir möchten am Samstag um 19 Uhr mit 12 Personen kommen",
+            "Mia Klein",
+            "0761 1212121",
+            "ja",
+        ],
+    )
+    .await;
+    assert_eq!(c12.outcome.as_deref(), Some("booked"), "{replies:?}");
+    assert!(replies[3].contains("Team"), "{}", replies[3]);
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let sat = tx
+        .reservations_on("2026-11-28".parse().expect("d"), false)
+        .await
+        .expect("day");
+    assert_eq!(sat[0].status.as_str(), "pending");
+}
