@@ -1,6 +1,7 @@
 //! The `hostsystem` command: serve, migrate, demo and admin subcommands over one
 //! configuration. `main.rs` only calls [`run`].
 
+pub mod chat_cli;
 pub mod config;
 pub mod demo;
 pub mod jobs;
@@ -57,6 +58,8 @@ pub enum Command {
     /// Voice-AI tools for support staff.
     #[command(subcommand)]
     Voice(Voice),
+    /// Chat with a restaurant's built-in agent in the terminal, or replay scripted dialogues.
+    Chat(chat_cli::Chat),
 }
 
 /// The job queue by hand.
@@ -186,6 +189,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             r
         }
         Command::Voice(Voice::Simulate(s)) => voice_sim::run(s).await,
+        Command::Chat(c) => chat_cli::run(&cfg, c).await,
     }
 }
 

@@ -134,6 +134,8 @@ async fn every_subcommand_has_help() {
         vec!["jobs", "retention", "--help"],
         vec!["voice", "--help"],
         vec!["voice", "simulate", "--help"],
+        vec!["chat", "--help"],
+        vec!["chat", "simulate", "--help"],
     ] {
         let mut c = Command::new(BIN);
         c.args(&args);
@@ -558,4 +560,33 @@ async fn serve_prints_secrets_only_as_demo_credentials_and_closes_its_data_dir()
         .mode()
         & 0o777;
     assert_eq!(mode & 0o067, 0, "data dir mode {mode:o}");
+}
+
+#[tokio::test]
+async fn chat_simulate_replays_a_dialogue_against_the_demo_and_prints_the_booking() {
+    let data = data_dir();
+    let script = data.path().join("script.json");
+    std::fs::write(
+        &script,
+        r#"[{"name": "booking", "messages": ["Hallo, habt ihr übermorgen um 19 Uhr einen Tisch für 2?", "Greta Test", "0761 1234567", "ja"]}, ["Wann habt ihr offen?"]]"#,
+    )
+    .expect("script");
+    let mut c = cmd(&data.path().join("data"), free_port());
+    c.args(["chat", "simulate", "--json", "--script"])
+        .arg(&script);
+    let out = run(c).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v[0]["outcome"], "booked", "{v:#}");
+    assert_eq!(v[0]["reservations"][0]["party_size"], 2);
+    assert_eq!(v[0]["reservations"][0]["time"], "19:00");
+    assert_eq!(v[1]["outcome"], "informed");
+    assert!(
+        !postmaster_running(&data.path().join("data")),
+        "the embedded cluster is stopped again"
+    );
 }
