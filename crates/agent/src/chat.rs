@@ -291,12 +291,38 @@ pub async fn turn(
             None => s.clone(),
         });
     }
-    let asked_name = c.mode == Mode::Booking && c.name.is_none() && missing(c) == Some("name");
-    if let Some(n) = heard
-        .name
-        .clone()
-        .or_else(|| asked_name.then(|| chat::bare_name(&text)).flatten())
-    {
+    // An answer to the question just asked may be the value alone ("four", "Samstag",
+    // "paul becker").
+    let asked = if c.mode == Mode::Booking {
+        missing(c)
+    } else {
+        None
+    };
+    match asked {
+        Some("party") if heard.party.is_none() => {
+            if let Ok(p) = hs_domain::spoken::party(&text) {
+                if (1..=100).contains(&p) {
+                    c.party = Some(p);
+                }
+            }
+        }
+        Some("date") if heard.date.is_none() => {
+            if let Ok(d) = hs_domain::spoken::date(&text, today) {
+                c.date = Some(d);
+            }
+        }
+        Some("time") if heard.time.is_none() => {
+            if let Ok(x) = hs_domain::spoken::time(&text, open) {
+                c.time = Some(x);
+            }
+        }
+        _ => {}
+    }
+    if let Some(n) = heard.name.clone().or_else(|| {
+        (asked == Some("name"))
+            .then(|| chat::asked_name(&text))
+            .flatten()
+    }) {
         c.name = Some(n);
     }
     // A choice from the offered times ("19:30", "die erste").

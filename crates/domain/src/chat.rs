@@ -536,6 +536,39 @@ pub fn bare_name(text: &str) -> Option<String> {
     names.then(|| words.join(" "))
 }
 
+/// A name from a message that answers "what name?", written in any case ("paul becker" →
+/// "Paul Becker"): one to four words of letters, none of them a yes, no or greeting.
+pub fn asked_name(text: &str) -> Option<String> {
+    if let Some(n) = bare_name(text) {
+        return Some(n);
+    }
+    let t = text.trim().trim_end_matches(['.', '!']);
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let letters = |w: &&str| {
+        w.chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+    };
+    const NOT: [&str; 12] = [
+        "ja", "nein", "yes", "no", "hallo", "hello", "hi", "danke", "thanks", "ok", "okay", "bitte",
+    ];
+    let ok = (1..=4).contains(&words.len())
+        && words.iter().all(letters)
+        && !words
+            .iter()
+            .any(|w| NOT.contains(&w.to_lowercase().as_str()));
+    ok.then(|| {
+        words
+            .iter()
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
 /// The facts in a message, with `today` in the restaurant's zone and `open` telling whether
 /// the restaurant seats at a time (to settle "um 8").
 pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> Heard {
@@ -656,7 +689,7 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             // The shortest span to the right of the cue that is a time ("um halb acht",
             // "20 Uhr"; never "20 Uhr, 2 Personen"), then around it.
             let mut found = None;
-            for len in 1..=3 {
+            for len in 0..=3 {
                 let (s, e) = (i, (i + len + 1).min(fixed.len()));
                 if e > s && free(&used, s, e) {
                     match spoken::time(&fixed[s..e].join(" "), open) {
@@ -760,6 +793,12 @@ mod tests {
         assert_eq!(bare_name("Müller, Anna"), Some("Anna Müller".into()));
         assert_eq!(bare_name("Anna Müller"), Some("Anna Müller".into()));
         assert_eq!(bare_name("ja gerne"), None);
+        assert_eq!(asked_name("paul becker"), Some("Paul Becker".into()));
+        assert_eq!(asked_name("ja"), None);
+        assert_eq!(
+            hear_("Ich heiße Sophie Müller und möchte für Freitag 19:30 einen Tisch").time,
+            Some(t("19:30"))
+        );
     }
 
     #[test]
