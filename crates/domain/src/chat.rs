@@ -569,6 +569,15 @@ pub fn asked_name(text: &str) -> Option<String> {
     })
 }
 
+/// Whether a word is a booking code: six characters of the code alphabet, written in
+/// capitals, or in any case when it has a digit ("x7km4p").
+pub fn looks_like_code(w: &str) -> bool {
+    let u = w.to_uppercase();
+    u.len() == 6
+        && u.bytes().all(|b| CODE_ALPHABET.contains(&b))
+        && (w == u || u.bytes().any(|b| b.is_ascii_digit()))
+}
+
 /// The facts in a message, with `today` in the restaurant's zone and `open` telling whether
 /// the restaurant seats at a time (to settle "um 8").
 pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> Heard {
@@ -620,10 +629,7 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     // A booking code: six characters of the code alphabet with a digit, in capitals.
     for (i, w) in words.iter().enumerate() {
         let u = w.to_uppercase();
-        let looks = u.len() == 6
-            && u.bytes().all(|b| CODE_ALPHABET.contains(&b))
-            && u.bytes().any(|b| b.is_ascii_digit())
-            && (w == &u);
+        let looks = looks_like_code(w);
         if looks && !used[i] {
             heard.code = Some(u);
             used[i] = true;
@@ -814,6 +820,16 @@ mod tests {
     fn codes_and_special_category_words() {
         let h = hear_("Ich möchte meine Reservierung X7KM4P stornieren");
         assert_eq!(h.code.as_deref(), Some("X7KM4P"));
+        assert_eq!(
+            hear_("Code: QWERTY? nein, CVWFHP").code.as_deref(),
+            Some("CVWFHP"),
+            "codes without digits, in capitals"
+        );
+        assert_eq!(
+            hear_("meine nummer ist x7km4p").code.as_deref(),
+            Some("X7KM4P")
+        );
+        assert_eq!(hear_("Ich komme gerne").code, None);
         assert_eq!(
             intents("Ich möchte meine Reservierung X7KM4P stornieren")[0],
             Intent::Cancel
