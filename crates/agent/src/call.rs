@@ -207,7 +207,7 @@ pub async fn run_for_call(
 /// nothing but a [`Webhook`].
 #[derive(Clone)]
 pub struct Agents {
-    store: Store,
+    pub(crate) store: Store,
 }
 
 impl Agents {

@@ -231,6 +231,53 @@ fn what_i_do(c: &Conversation) -> String {
     )
 }
 
+impl crate::call::Agents {
+    /// One guest message in a stored conversation (a new one when `conversation` is `None`,
+    /// started on `channel`): the state is read, the turn runs, both messages and the new
+    /// state are stored (sealed) in the same transaction as anything the turn booked.
+    pub async fn chat(
+        &self,
+        rid: uuid::Uuid,
+        conversation: Option<uuid::Uuid>,
+        channel: &str,
+        text: &str,
+        caller: Option<String>,
+    ) -> Result<(uuid::Uuid, Reply), StoreError> {
+        let mut tx = self.store.tenant(rid, &hs_store::Actor::Guest).await?;
+        let (id, mut c) = match conversation {
+            Some(id) => {
+                let state = tx.conversation_state(id).await?;
+                (id, serde_json::from_value(state).unwrap_or_default())
+            }
+            None => (
+                tx.start_conversation(channel).await?,
+                Conversation::default(),
+            ),
+        };
+        let ctx = Context {
+            caller,
+            language: c.language.clone().unwrap_or_else(|| "de".into()),
+            channel: hs_domain::reservation::Channel::Chat,
+        };
+        let r = turn(&mut tx, &mut c, text, &ctx).await?;
+        let state = serde_json::to_value(&c).map_err(|e| StoreError::Other(e.into()))?;
+        tx.record_turn(
+            id,
+            &hs_store::conversations::Turn {
+                guest: &clean(text),
+                agent: &r.text,
+                state: &state,
+                language: c.language.as_deref(),
+                outcome: c.outcome.as_deref(),
+                intents: &c.intents,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((id, r))
+    }
+}
+
 /// One guest message in, one answer out. Writes (a reservation, a cancellation) happen in `tx`;
 /// the caller commits it with the conversation. Every answer passes [`guard`].
 pub async fn turn(

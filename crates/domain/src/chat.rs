@@ -474,7 +474,7 @@ const NOT_NAMES: [&str; 16] = [
 ];
 
 fn name_after(words: &[String], lower: &[String]) -> Option<String> {
-    const LEADS: [&[&str]; 9] = [
+    const LEADS: [&[&str]; 14] = [
         &["mein", "name", "ist"],
         &["ich", "heiße"],
         &["ich", "heisse"],
@@ -482,10 +482,17 @@ fn name_after(words: &[String], lower: &[String]) -> Option<String> {
         &["name", "is"],
         &["my", "name", "is"],
         &["under", "the", "name"],
-        &["i'm"],
         &["name:"],
+        // Weak leads: only a capitalised name counts ("ich bin Erika", not "ich bin allergisch").
+        &["i'm"],
+        &["ich", "bin"],
+        &["hier", "ist"],
+        &["i", "am"],
+        &["this", "is"],
+        &["hier", "spricht"],
     ];
-    for lead in LEADS {
+    for (n, lead) in LEADS.iter().enumerate() {
+        let weak = n >= 8;
         for i in 0..lower.len() {
             if lower.len() >= i + lead.len()
                 && lower[i..i + lead.len()]
@@ -501,7 +508,11 @@ fn name_after(words: &[String], lower: &[String]) -> Option<String> {
                     })
                     .take(3)
                     .collect();
-                if !rest.is_empty() {
+                let capitalised = rest
+                    .first()
+                    .and_then(|w| w.chars().next())
+                    .is_some_and(char::is_uppercase);
+                if !rest.is_empty() && (!weak || capitalised) {
                     return Some(
                         rest.iter()
                             .map(|s| s.as_str())
@@ -800,6 +811,11 @@ mod tests {
         assert_eq!(bare_name("Anna Müller"), Some("Anna Müller".into()));
         assert_eq!(bare_name("ja gerne"), None);
         assert_eq!(asked_name("paul becker"), Some("Paul Becker".into()));
+        assert_eq!(
+            hear_("Hallo, ich bin Erika Mustermann").name.as_deref(),
+            Some("Erika Mustermann")
+        );
+        assert_eq!(hear_("ich bin allergisch gegen Nüsse").name, None);
         assert_eq!(asked_name("ja"), None);
         assert_eq!(
             hear_("Ich heiße Sophie Müller und möchte für Freitag 19:30 einen Tisch").time,

@@ -7,10 +7,9 @@ use crate::config::Config;
 use crate::runtime::Runtime;
 use anyhow::{bail, Context as _, Result};
 use clap::Args;
-use hs_agent::chat::{turn, Conversation, Reply};
-use hs_agent::Context;
-use hs_domain::reservation::Channel;
-use hs_store::{Actor, Store};
+use hs_agent::call::Agents;
+use hs_agent::chat::Reply;
+use hs_store::Store;
 use serde_json::{json, Value};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -50,16 +49,15 @@ async fn restaurant(store: &Store, cfg: &Config, given: Option<Uuid>) -> Result<
         .restaurant_id)
 }
 
-/// One guest message through the agent, in its own transaction.
-async fn say(store: &Store, rid: Uuid, c: &mut Conversation, text: &str) -> Result<Reply> {
-    let ctx = Context {
-        caller: None,
-        language: c.language.clone().unwrap_or_else(|| "de".into()),
-        channel: Channel::Chat,
-    };
-    let mut tx = store.tenant(rid, &Actor::Guest).await?;
-    let r = turn(&mut tx, c, text, &ctx).await?;
-    tx.commit().await?;
+/// One guest message through the agent, in a stored conversation (started by the first).
+async fn say(
+    agents: &Agents,
+    rid: Uuid,
+    conversation: &mut Option<Uuid>,
+    text: &str,
+) -> Result<Reply> {
+    let (id, r) = agents.chat(rid, *conversation, "cli", text, None).await?;
+    *conversation = Some(id);
     Ok(r)
 }
 
@@ -106,19 +104,25 @@ pub async fn run(cfg: &Config, chat: Chat) -> Result<()> {
                 let text = std::fs::read_to_string(&script).with_context(|| format!("reading {}", script.display()))?;
                 let v: Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", script.display()))?;
                 let mut out = Vec::new();
+                let agents = Agents::new(rt.store.clone());
                 for (name, messages) in dialogues(&v)? {
-                    let mut c = Conversation::default();
+                    let mut conversation = None;
                     let mut transcript = Vec::new();
                     let mut cards = Vec::new();
                     for m in &messages {
-                        let r = say(&rt.store, rid, &mut c, m).await?;
+                        let r = say(&agents, rid, &mut conversation, m).await?;
                         if let Some(card) = &r.card {
                             cards.push(card.clone());
                         }
                         transcript.push(json!({"guest": m, "agent": r.text, "choices": r.choices, "card": r.card}));
                     }
-                    out.push(json!({"name": name, "transcript": transcript, "outcome": c.outcome,
-                        "reservations": cards, "intents": c.intents, "language": c.language}));
+                    let id = conversation.unwrap_or_default();
+                    let mut tx = rt.store.tenant(rid, &hs_store::Actor::Cli).await?;
+                    let state = tx.conversation_state(id).await.unwrap_or_default();
+                    drop(tx);
+                    out.push(json!({"name": name, "conversation": id, "transcript": transcript,
+                        "outcome": state["outcome"], "reservations": cards, "intents": state["intents"],
+                        "language": state["language"]}));
                 }
                 if json {
                     println!("{}", serde_json::to_string_pretty(&out)?);
@@ -139,13 +143,14 @@ pub async fn run(cfg: &Config, chat: Chat) -> Result<()> {
             }
             None => {
                 println!("Chat with the restaurant's agent (German or English); an empty line or Ctrl-D ends.");
-                let mut c = Conversation::default();
+                let agents = Agents::new(rt.store.clone());
+                let mut conversation = None;
                 for line in std::io::stdin().lock().lines() {
                     let line = line?;
                     if line.trim().is_empty() {
                         break;
                     }
-                    let r = say(&rt.store, rid, &mut c, &line).await?;
+                    let r = say(&agents, rid, &mut conversation, &line).await?;
                     println!("{}", r.text);
                     if !r.choices.is_empty() {
                         println!("   [{}]", r.choices.join("] ["));

@@ -258,6 +258,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "mail_settings",
         sql: include_str!("../migrations/0014_mail_settings.sql"),
     },
+    Migration {
+        version: 15,
+        name: "conversations",
+        sql: include_str!("../migrations/0015_conversations.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

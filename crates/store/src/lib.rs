@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod booking;
+pub mod conversations;
 pub mod crypto;
 pub mod db;
 pub mod embedded;

@@ -178,13 +178,18 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
          INSERT INTO inbound_messages (restaurant_id, id, guest_id, channel, provider_message_id, from_address, body, kind, received_at)
            VALUES ('{rid}', gen_random_uuid(), '{g}', 'whatsapp', 'wamid.1', '+491701234567', 'Hallo', 'text', now());
          INSERT INTO mail_settings (restaurant_id, transport, from_address, updated_at)
-           VALUES ('{rid}', 'platform', 'T <t@example.com>', now());",
+           VALUES ('{rid}', 'platform', 'T <t@example.com>', now());
+         INSERT INTO conversations (restaurant_id, id, channel, state_enc, created_at, updated_at)
+           VALUES ('{rid}', '{conv}', 'web', 'x', now(), now());
+         INSERT INTO conversation_messages (restaurant_id, id, conversation_id, position, role, body_enc, created_at)
+           VALUES ('{rid}', gen_random_uuid(), '{conv}', 0, 'guest', 'x', now());",
         a = Uuid::new_v4(),
         t = Uuid::new_v4(),
         c = Uuid::new_v4(),
         g = Uuid::new_v4(),
         res = Uuid::new_v4(),
         call = Uuid::new_v4(),
+        conv = Uuid::new_v4(),
     );
     let mut tx = db
         .app_pool()

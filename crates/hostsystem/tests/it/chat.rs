@@ -433,3 +433,68 @@ async fn a_taken_time_gets_the_free_times_as_choices_and_a_large_party_becomes_p
         .expect("day");
     assert_eq!(sat[0].status.as_str(), "pending");
 }
+
+#[tokio::test]
+async fn a_conversation_is_stored_sealed_and_continues_across_requests() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Test").await;
+    let agents = hs_agent::call::Agents::new(app.store.clone());
+    let (id, first) = agents
+        .chat(
+            rid,
+            None,
+            "web",
+            "Tisch für 2 am Freitag um 19 Uhr, ich bin Erika Mustermann",
+            None,
+        )
+        .await
+        .expect("first");
+    assert!(first.text.contains("Telefonnummer"), "{}", first.text);
+    let (same, _) = agents
+        .chat(rid, Some(id), "web", "0761 1234567", None)
+        .await
+        .expect("second");
+    assert_eq!(same, id);
+    let (_, done) = agents
+        .chat(rid, Some(id), "web", "ja", None)
+        .await
+        .expect("third");
+    assert!(done.card.is_some(), "{}", done.text);
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let lines = tx.conversation_lines(id).await.expect("lines");
+    assert_eq!(lines.len(), 6);
+    assert_eq!(
+        (lines[0].0.as_str(), lines[1].0.as_str()),
+        ("guest", "agent")
+    );
+    assert!(lines[0].1.contains("Erika Mustermann"));
+    let state = tx.conversation_state(id).await.expect("state");
+    assert_eq!(state["outcome"], "booked");
+    drop(tx);
+    // At rest, nothing of it is readable.
+    let pool = app.db.app_pool().await.expect("pool");
+    let mut c = pool.begin().await.expect("begin");
+    sqlx::query("SELECT set_config('app.restaurant_id', $1, true)")
+        .bind(rid.to_string())
+        .execute(&mut *c)
+        .await
+        .expect("tenant");
+    let raw: Vec<String> = sqlx::query_scalar(
+        "SELECT state_enc FROM conversations UNION ALL SELECT body_enc FROM conversation_messages",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .expect("raw");
+    assert_eq!(raw.len(), 7);
+    assert!(
+        raw.iter()
+            .all(|r| !r.contains("Erika") && !r.contains("1234567")),
+        "sealed"
+    );
+    // Another restaurant cannot continue it.
+    let other = app.with_trattoria("Trattoria Zwei").await;
+    assert!(agents
+        .chat(other, Some(id), "web", "ja", None)
+        .await
+        .is_err());
+}

@@ -1,0 +1,128 @@
+//! The chat agent's conversations (migration 0015): the engine's state and the messages,
+//! sealed with the restaurant's data key; outcome, intents and counts in clear.
+
+use crate::error::StoreError;
+use crate::tenant::TenantTx;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// One turn to record: what the guest wrote and what the agent answered.
+pub struct Turn<'a> {
+    pub guest: &'a str,
+    pub agent: &'a str,
+    /// The engine's state after the turn (JSON).
+    pub state: &'a serde_json::Value,
+    pub language: Option<&'a str>,
+    pub outcome: Option<&'a str>,
+    pub intents: &'a [String],
+}
+
+/// A stored message: (role, text, when).
+pub type Line = (String, String, DateTime<Utc>);
+
+impl TenantTx {
+    fn seal_for(&self, key: &crate::MasterKey, what: &str, id: Uuid, text: &str) -> String {
+        key.seal(
+            text.as_bytes(),
+            &format!("conversation-{what}:{}:{id}", self.restaurant_id()),
+        )
+    }
+
+    /// Starts a conversation on `channel` ("web", "whatsapp", "api", "cli"); its id.
+    pub async fn start_conversation(&mut self, channel: &str) -> Result<Uuid, StoreError> {
+        let id = Uuid::new_v4();
+        let key = self.data_key().await?;
+        let state = self.seal_for(&key, "state", id, "{}");
+        let now = self.now();
+        sqlx::query(
+            "INSERT INTO conversations (restaurant_id, id, channel, state_enc, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(self.restaurant_id())
+        .bind(id)
+        .bind(channel)
+        .bind(state)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(id)
+    }
+
+    /// The engine's state of a conversation, locked for this transaction (turns of one
+    /// conversation run one after the other).
+    pub async fn conversation_state(&mut self, id: Uuid) -> Result<serde_json::Value, StoreError> {
+        let sealed: Option<String> =
+            sqlx::query_scalar("SELECT state_enc FROM conversations WHERE id = $1 AND anonymised_at IS NULL FOR UPDATE")
+                .bind(id)
+                .fetch_optional(self.conn())
+                .await?;
+        let sealed = sealed.ok_or(StoreError::NotFound)?;
+        let key = self.data_key().await?;
+        let rid = self.restaurant_id();
+        let plain = key.open(&sealed, &format!("conversation-state:{rid}:{id}"))?;
+        serde_json::from_slice(&plain).map_err(|e| StoreError::Other(e.into()))
+    }
+
+    /// Records a turn: both messages and the new state.
+    pub async fn record_turn(&mut self, id: Uuid, turn: &Turn<'_>) -> Result<(), StoreError> {
+        let key = self.data_key().await?;
+        let now = self.now();
+        let rid = self.restaurant_id();
+        let state = self.seal_for(&key, "state", id, &turn.state.to_string());
+        for (offset, role, text) in [(0, "guest", turn.guest), (1, "agent", turn.agent)] {
+            let mid = Uuid::new_v4();
+            let body = self.seal_for(&key, "message", mid, text);
+            sqlx::query(
+                "INSERT INTO conversation_messages (restaurant_id, id, conversation_id, position, role, body_enc, created_at) \
+                 SELECT $1, $2, $3, turns * 2 + $7, $4, $5, $6 FROM conversations WHERE id = $3",
+            )
+            .bind(rid)
+            .bind(mid)
+            .bind(id)
+            .bind(role)
+            .bind(body)
+            .bind(now)
+            .bind(offset)
+            .execute(self.conn())
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE conversations SET state_enc = $2, language = coalesce($3, language), outcome = coalesce($4, outcome), \
+             intents = $5, turns = turns + 1, updated_at = $6 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(turn.language)
+        .bind(turn.outcome)
+        .bind(turn.intents)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// A conversation's messages, opened, oldest first.
+    pub async fn conversation_lines(&mut self, id: Uuid) -> Result<Vec<Line>, StoreError> {
+        let rows: Vec<(Uuid, String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT id, role, body_enc, created_at FROM conversation_messages WHERE conversation_id = $1 \
+             ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(self.conn())
+        .await?;
+        let key = self.data_key().await?;
+        let rid = self.restaurant_id();
+        rows.into_iter()
+            .map(|(mid, role, body, at)| {
+                let text = match body {
+                    Some(b) => String::from_utf8(
+                        key.open(&b, &format!("conversation-message:{rid}:{mid}"))?,
+                    )
+                    .map_err(|e| StoreError::Other(e.into()))?,
+                    None => String::new(),
+                };
+                Ok((role, text, at))
+            })
+            .collect()
+    }
+}
