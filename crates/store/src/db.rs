@@ -263,6 +263,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "conversations",
         sql: include_str!("../migrations/0015_conversations.sql"),
     },
+    Migration {
+        version: 16,
+        name: "conversation_retention",
+        sql: include_str!("../migrations/0016_conversation_retention.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -233,6 +233,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("protocol.message_bodies_purged", "Nachrichtentexte gelöscht", "Message texts purged"),
     ("protocol.guest_links_deleted", "Abgelaufene Gäste-Links gelöscht", "Expired guest links deleted"),
     ("protocol.inbound_messages_purged", "Nachrichten von Gästen gelöscht", "Guests' messages purged"),
+    ("protocol.conversations_anonymised", "Chats anonymisiert", "Chats anonymised"),
     ("settings.messages", "Nachrichten an Gäste", "Guest messages"),
     ("settings.whatsapp_help", "Nachrichten über die WhatsApp Cloud API von Meta, nur an Gäste, die zugestimmt haben. Zugriffstoken und App-Secret werden verschlüsselt gespeichert und nie wieder angezeigt.", "Messages through Meta's WhatsApp Cloud API, only to guests who agreed. Access token and app secret are stored encrypted and never shown again."),
     ("settings.whatsapp_hook", "Webhook-Adresse für Meta", "Webhook address for Meta"),
@@ -480,6 +481,7 @@ mod tests {
                         "message_bodies_purged",
                         "guest_links_deleted",
                         "inbound_messages_purged",
+                        "conversations_anonymised",
                     ]
                     .iter()
                     .map(|c| format!("{key}{c}"))

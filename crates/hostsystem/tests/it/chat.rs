@@ -491,6 +491,17 @@ async fn a_conversation_is_stored_sealed_and_continues_across_requests() {
             .all(|r| !r.contains("Erika") && !r.contains("1234567")),
         "sealed"
     );
+    drop(c);
+    // After 90 days without a message the words are gone, the outcome stays.
+    app.store
+        .run_retention(app.clock.now() + chrono::Duration::days(91))
+        .await
+        .expect("retention");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    assert!(tx.conversation_state(id).await.is_err(), "anonymised");
+    let lines = tx.conversation_lines(id).await.expect("lines");
+    assert!(lines.iter().all(|l| l.1.is_empty()));
+    drop(tx);
     // Another restaurant cannot continue it.
     let other = app.with_trattoria("Trattoria Zwei").await;
     assert!(agents

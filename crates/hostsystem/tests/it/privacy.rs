@@ -93,7 +93,8 @@ async fn a_caller_s_data_is_exported_and_erased_without_touching_anyone_else_s()
             ("idempotency_records_deleted", 0),
             ("message_bodies_purged", 0),
             ("guest_links_deleted", 0),
-            ("inbound_messages_purged", 0)
+            ("inbound_messages_purged", 0),
+            ("conversations_anonymised", 0)
         ]
     );
     let mut tx = app.store.tenant(r, &Actor::Cli).await.expect("tx");
@@ -160,7 +161,8 @@ async fn retention_runs_through_the_shredders_and_protocols_each_category() {
             ("idempotency_records_deleted", 0),
             ("message_bodies_purged", 0),
             ("guest_links_deleted", 0),
-            ("inbound_messages_purged", 0)
+            ("inbound_messages_purged", 0),
+            ("conversations_anonymised", 0)
         ]
     );
     let mut tx = app.store.tenant(r, &Actor::Cli).await.expect("tx");

@@ -205,3 +205,54 @@ impl Shredder for InboundMessages {
         })
     }
 }
+
+/// Chat conversations are kept this many days after their last message, then anonymised.
+pub const CONVERSATION_RETENTION_DAYS: i64 = 90;
+
+/// Chat conversations: after their retention, the state and every message are removed; the
+/// outcome, intents, channel, language and counts stay for the analysis.
+pub struct Conversations;
+
+impl Shredder for Conversations {
+    fn category(&self) -> &'static str {
+        "conversations_anonymised"
+    }
+
+    fn export<'a>(
+        &'a self,
+        _tx: &'a mut TenantTx,
+        _subject: &'a Subject,
+    ) -> Boxed<'a, Vec<serde_json::Value>> {
+        // Sealed texts are not searched by person yet; the restaurant's export takes them whole.
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn shred<'a>(&'a self, tx: &'a mut TenantTx, scope: &'a Scope<'a>) -> Boxed<'a, Shredded> {
+        Box::pin(async move {
+            let now = scope.at(tx.now());
+            let Scope::Retention(at) = scope else {
+                return Ok(nothing(now));
+            };
+            let cutoff = *at - Duration::days(CONVERSATION_RETENTION_DAYS);
+            let ids: Vec<Uuid> = sqlx::query_scalar(
+                "UPDATE conversations SET state_enc = '', anonymised_at = $2 \
+                 WHERE updated_at < $1 AND anonymised_at IS NULL RETURNING id",
+            )
+            .bind(cutoff)
+            .bind(now)
+            .fetch_all(tx.conn())
+            .await?;
+            sqlx::query(
+                "UPDATE conversation_messages SET body_enc = NULL WHERE conversation_id = ANY ($1)",
+            )
+            .bind(&ids)
+            .execute(tx.conn())
+            .await?;
+            Ok(Shredded {
+                rows: ids.len() as u64,
+                cutoff: cutoff.min(now),
+                audit: Some(("conversations", ids.iter().map(Uuid::to_string).collect())),
+            })
+        })
+    }
+}

@@ -96,6 +96,7 @@ pub static SHREDDERS: &[&dyn Shredder] = &[
     &messages::MessageBodies,
     &messages::GuestLinks,
     &messages::InboundMessages,
+    &messages::Conversations,
 ];
 
 impl TenantTx {
