@@ -392,6 +392,7 @@ fn party_cue(w: &str) -> bool {
     [
         "personen",
         "person",
+        "pers",
         "leute",
         "gäste",
         "gaeste",
@@ -828,6 +829,7 @@ mod tests {
         assert_eq!(hear_("nein, doch 8 Uhr").time, Some(t("20:00")));
         assert_eq!(hear_("actually make it six of us").party, Some(6));
         assert_eq!(hear_("zu viert").party, Some(4));
+        assert_eq!(hear_("Samstag, 19:00, 4 Pers.").party, Some(4));
         assert_eq!(hear_("morgen").date, Some(d("2026-11-25")));
         assert_eq!(hear_("am 28.11.").date, Some(d("2026-11-28")));
     }

@@ -205,6 +205,76 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             vec!["\u{7}\u{1b}[31mTisch\u{0}", "a"],
             End::Nothing,
         ),
+        (
+            "de: nächsten Samstag and Uhrzeit with Punkt",
+            vec!["Kann ich für nächsten Samstag um 19.30 Uhr einen Tisch für 2 reservieren?", "Hanna Berg", "0761 7071707", "ja"],
+            End::Booked("2026-11-28", "19:30", 2, "Hanna Berg"),
+        ),
+        (
+            "de: heute Abend",
+            vec!["Habt ihr heute Abend um 20 Uhr noch einen Tisch für 2 frei?", "Tom Bauer", "0761 6060606", "ja"],
+            End::Booked("2026-11-24", "20:00", 2, "Tom Bauer"),
+        ),
+        (
+            "en: tomorrow night in words",
+            vec!["table for two tomorrow night at half past seven", "Kate Miller", "0761 5050505", "yes"],
+            End::Booked("2026-11-25", "19:30", 2, "Kate Miller"),
+        ),
+        (
+            "en: date as day and month name",
+            vec!["Hi, I'd like a table on 28 November at 6pm for 3 people", "Ana Silva", "0761 4040404", "yes please"],
+            End::Booked("2026-11-28", "18:00", 3, "Ana Silva"),
+        ),
+        (
+            "de: party first, then date and time in one",
+            vec!["Wir sind sechs Leute", "Samstag um 19 Uhr", "Familie Wolf", "0761 3030303", "ja"],
+            End::Booked("2026-11-28", "19:00", 6, "Familie Wolf"),
+        ),
+        (
+            "de: typo in the month",
+            vec!["Tisch am 27. Novmber um 19 Uhr für 2", "Eva Lang", "0761 2020202", "ja"],
+            End::Booked("2026-11-27", "19:00", 2, "Eva Lang"),
+        ),
+        (
+            "de: confirms with okay",
+            vec!["Freitag 18 Uhr 2 Personen", "Max Kurz", "0761 1010101", "ok"],
+            End::Booked("2026-11-27", "18:00", 2, "Max Kurz"),
+        ),
+        (
+            "en: withdraws after the read-back",
+            vec!["table for 2 on Saturday at 7pm", "Nina Roth", "0761 9090909", "no thanks"],
+            End::Nothing,
+        ),
+        (
+            "de: um 8 is the evening",
+            vec!["Freitag um 8 für 2 Personen bitte", "Ida Sommer", "0761 1231231", "ja"],
+            End::Booked("2026-11-27", "20:00", 2, "Ida Sommer"),
+        ),
+        (
+            "en: just me",
+            vec!["Do you have a table for just me on Saturday at 7pm?", "Leo Grant", "0761 3213213", "yes"],
+            End::Booked("2026-11-28", "19:00", 1, "Leo Grant"),
+        ),
+        (
+            "de: doch zu fünft",
+            vec!["Samstag 19 Uhr für 4", "Karl Stein", "0761 4564564", "ach nein, doch zu fünft", "ja"],
+            End::Booked("2026-11-28", "19:00", 5, "Karl Stein"),
+        ),
+        (
+            "de: abbreviations",
+            vec!["Samstag, 19:00, 4 Pers.", "Olga Berg", "0761 7897897", "ja"],
+            End::Booked("2026-11-28", "19:00", 4, "Olga Berg"),
+        ),
+        (
+            "en: order of facts reversed",
+            vec!["a table for 4 at 7 on friday", "Zoe Park", "0761 1472583", "yes"],
+            End::Booked("2026-11-27", "19:00", 4, "Zoe Park"),
+        ),
+        (
+            "de: Sunday lunch",
+            vec!["Sonntag Mittag um 12:30 für 3 Personen", "Rita Hahn", "0761 9638527", "ja"],
+            End::Booked("2026-11-29", "12:30", 3, "Rita Hahn"),
+        ),
         ("empty and emoji only", vec!["", "🙂🙂🙂"], End::Nothing),
     ]
 }
