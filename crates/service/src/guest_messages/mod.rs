@@ -15,10 +15,10 @@ mod texts;
 mod whatsapp_send;
 
 pub use reports::{receive_resend, resend_report, Refused};
-pub use texts::{render, transcript, Facts, Rendered};
-pub use whatsapp_send::WHATSAPP_PARAMETERS;
 use texts::calendar;
+pub use texts::{render, transcript, Facts, Rendered};
 use whatsapp_send::send_whatsapp;
+pub use whatsapp_send::WHATSAPP_PARAMETERS;
 
 use crate::jobs::{Job, JobContext};
 use crate::reservations::Caller;

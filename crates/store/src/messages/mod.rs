@@ -20,6 +20,12 @@ use sqlx::FromRow;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
+mod links;
+mod reads;
+mod settings;
+
+pub use settings::{MessageSettings, Paragraph, PARAGRAPH_MAX};
+
 /// Sends one message (the payload of the `send_message` job).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SendMessage {
@@ -80,74 +86,6 @@ impl Reminder {
     }
 }
 
-/// A restaurant's own short paragraph for one kind of message, per language.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct Paragraph {
-    #[serde(default)]
-    pub de: String,
-    #[serde(default)]
-    pub en: String,
-}
-
-/// Longest own paragraph, in characters.
-pub const PARAGRAPH_MAX: usize = 1000;
-
-/// How a restaurant's guest messages behave.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct MessageSettings {
-    /// Hours before the visit the reminder goes out; 0 sends none.
-    pub reminder_hours: i32,
-    /// Until how many minutes before the visit a guest may cancel or change on their own.
-    pub cancel_cutoff_minutes: i32,
-    /// The local time of the team's daily digest.
-    pub digest_time: NaiveTime,
-    /// The restaurant's own paragraph per kind ("confirmation", "reminder", …).
-    pub paragraphs: BTreeMap<String, Paragraph>,
-}
-
-impl MessageSettings {
-    /// Checks every field; the first problem names its field.
-    pub fn validate(&self) -> Result<(), StoreError> {
-        if !(0..=168).contains(&self.reminder_hours) {
-            return Err(StoreError::field(
-                "reminder_hours",
-                "out_of_range",
-                "between 0 (no reminders) and 168 hours",
-            ));
-        }
-        if !(0..=10080).contains(&self.cancel_cutoff_minutes) {
-            return Err(StoreError::field(
-                "cancel_cutoff_minutes",
-                "out_of_range",
-                "between 0 and 10080 minutes (7 days)",
-            ));
-        }
-        for (kind, p) in &self.paragraphs {
-            let known = Kind::parse(kind).is_some_and(|k| Kind::ABOUT_RESERVATIONS.contains(&k));
-            if !known {
-                return Err(StoreError::field(
-                    format!("paragraphs.{kind}"),
-                    "unknown_kind",
-                    "a kind of guest message: confirmation, pending, approved, declined, changed, cancelled or reminder",
-                ));
-            }
-            for (lang, text) in [("de", &p.de), ("en", &p.en)] {
-                validate::multi_line(text, PARAGRAPH_MAX)
-                    .map_err(|e| StoreError::invalid(format!("paragraphs.{kind}.{lang}"), e))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The restaurant's paragraph for `kind` in `lang` (empty when none).
-    pub fn paragraph(&self, kind: Kind, lang: &str) -> &str {
-        self.paragraphs
-            .get(kind.as_str())
-            .map(|p| if lang == "en" { &p.en } else { &p.de })
-            .map_or("", |s| s.trim())
-    }
-}
-
 /// A message as the send job reads it.
 #[derive(Clone, Debug, FromRow)]
 pub struct Outgoing {
@@ -204,13 +142,6 @@ pub struct Report {
     pub at: DateTime<Utc>,
 }
 
-/// The self-service token of a message: 16 bytes derived from the restaurant's data key, so a
-/// send that is retried after a crash puts the same link in the same message.
-fn link_token(key: &crate::MasterKey, message_id: Uuid) -> String {
-    let d = key.derive(&format!("guest-link:{message_id}"));
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&d[..16])
-}
-
 #[derive(FromRow)]
 struct Facts {
     code: String,
@@ -232,49 +163,6 @@ struct Facts {
 }
 
 impl TenantTx {
-    /// The restaurant's message settings.
-    pub async fn message_settings(&mut self) -> Result<MessageSettings, StoreError> {
-        let (reminder_hours, cancel_cutoff_minutes, digest_time, paragraphs): (
-            i32,
-            i32,
-            NaiveTime,
-            serde_json::Value,
-        ) = sqlx::query_as(
-            "SELECT reminder_hours, cancel_cutoff_minutes, digest_time, message_paragraphs FROM restaurant_settings",
-        )
-        .fetch_one(self.conn())
-        .await?;
-        Ok(MessageSettings {
-            reminder_hours,
-            cancel_cutoff_minutes,
-            digest_time,
-            paragraphs: serde_json::from_value(paragraphs).unwrap_or_default(),
-        })
-    }
-
-    /// Replaces the message settings after validating them.
-    pub async fn set_message_settings(&mut self, s: &MessageSettings) -> Result<(), StoreError> {
-        s.validate()?;
-        let now = self.now();
-        let paragraphs: BTreeMap<&String, &Paragraph> = s
-            .paragraphs
-            .iter()
-            .filter(|(_, p)| !p.de.trim().is_empty() || !p.en.trim().is_empty())
-            .collect();
-        sqlx::query(
-            "UPDATE restaurant_settings SET reminder_hours = $1, cancel_cutoff_minutes = $2, digest_time = $3, \
-             message_paragraphs = $4, updated_at = $5",
-        )
-        .bind(s.reminder_hours)
-        .bind(s.cancel_cutoff_minutes)
-        .bind(s.digest_time)
-        .bind(serde_json::to_value(paragraphs).map_err(|e| StoreError::Other(e.into()))?)
-        .bind(now)
-        .execute(self.conn())
-        .await?;
-        Ok(())
-    }
-
     /// Writes the guest's messages about reservation `id` after a change of `kind` and
     /// enqueues their sending; plans the reminder after a confirmation, approval or move.
     /// Nothing when this transaction tells no guest, or the visit has begun.
@@ -520,82 +408,6 @@ impl TenantTx {
         Ok(id)
     }
 
-    /// The latest test messages (for the settings page), newest first.
-    pub async fn test_messages(&mut self) -> Result<Vec<MessageInfo>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {INFO_COLS} FROM messages WHERE kind = 'test' ORDER BY created_at DESC, id LIMIT 3"
-        ))
-        .fetch_all(self.conn())
-        .await?)
-    }
-
-    /// When each test message was written and sent (the message benchmark's latencies).
-    pub async fn test_message_times(
-        &mut self,
-    ) -> Result<Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT created_at, sent_at FROM messages WHERE kind = 'test'")
-                .fetch_all(self.conn())
-                .await?,
-        )
-    }
-
-    /// Every reminder sent: (reservation, when) (the reminder benchmark's check).
-    pub async fn reminder_times(&mut self) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT reservation_id, sent_at FROM messages WHERE kind = 'reminder' AND sent_at IS NOT NULL \
-             AND reservation_id IS NOT NULL",
-        )
-        .fetch_all(self.conn())
-        .await?)
-    }
-
-    /// The members who get the daily digest: (user id, email, name, language).
-    pub async fn digest_recipients(
-        &mut self,
-    ) -> Result<Vec<(Uuid, String, String, String)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT u.id, u.email, u.name, u.language FROM memberships m JOIN users u ON u.id = m.user_id \
-             WHERE m.daily_digest ORDER BY u.email",
-        )
-        .fetch_all(self.conn())
-        .await?)
-    }
-
-    /// Whether member `user_id` gets the daily digest.
-    pub async fn daily_digest(&mut self, user_id: Uuid) -> Result<bool, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT daily_digest FROM memberships WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_optional(self.conn())
-                .await?
-                .unwrap_or(false),
-        )
-    }
-
-    /// Turns the daily digest on or off for member `user_id`.
-    pub async fn set_daily_digest(&mut self, user_id: Uuid, on: bool) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE memberships SET daily_digest = $2 WHERE user_id = $1")
-            .bind(user_id)
-            .bind(on)
-            .execute(self.conn())
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
-    /// Pending reservations (waiting for approval) that start after `from`.
-    pub async fn pending_from(&mut self, from: DateTime<Utc>) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT count(*) FROM reservations WHERE status = 'pending' AND starts_at >= $1",
-        )
-        .bind(from)
-        .fetch_one(self.conn())
-        .await?)
-    }
-
     /// The calendar sequence of a reservation (raised with every change the guest was told of).
     pub async fn reservation_sequence(&mut self, id: Uuid) -> Result<i32, StoreError> {
         sqlx::query_scalar("SELECT sequence FROM reservations WHERE id = $1")
@@ -636,45 +448,6 @@ impl TenantTx {
         .execute(self.conn())
         .await?;
         Ok(())
-    }
-
-    /// The self-service link token carried by message `message_id` about `reservation_id`,
-    /// valid until `expires_at` (the end of the visit). The same message always gets the same
-    /// token; only its hash is stored.
-    pub async fn guest_link(
-        &mut self,
-        message_id: Uuid,
-        reservation_id: Uuid,
-        expires_at: DateTime<Utc>,
-    ) -> Result<String, StoreError> {
-        let token = link_token(&self.data_key().await?, message_id);
-        let now = self.now();
-        sqlx::query(
-            "INSERT INTO guest_links (restaurant_id, id, reservation_id, token_hash, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        )
-        .bind(self.restaurant_id())
-        .bind(message_id)
-        .bind(reservation_id)
-        .bind(token_hash(&token))
-        .bind(now)
-        .bind(expires_at)
-        .execute(self.conn())
-        .await?;
-        Ok(token)
-    }
-
-    /// The reservation a self-service token opens, while it is valid.
-    pub async fn reservation_by_link(&mut self, token: &str) -> Result<Uuid, StoreError> {
-        let now = self.now();
-        sqlx::query_scalar(
-            "SELECT reservation_id FROM guest_links WHERE token_hash = $1 AND expires_at > $2",
-        )
-        .bind(token_hash(token))
-        .bind(now)
-        .fetch_optional(self.conn())
-        .await?
-        .ok_or(StoreError::NotFound)
     }
 
     /// Records that the provider took the message (with its id, for delivery reports).
@@ -814,49 +587,6 @@ impl TenantTx {
             }
         }
         Ok(true)
-    }
-
-    /// A reservation's messages, oldest first.
-    pub async fn messages_of_reservation(
-        &mut self,
-        reservation_id: Uuid,
-    ) -> Result<Vec<MessageInfo>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {INFO_COLS} FROM messages WHERE reservation_id = $1 ORDER BY created_at, id"
-        ))
-        .bind(reservation_id)
-        .fetch_all(self.conn())
-        .await?)
-    }
-
-    /// A guest's messages, newest first (at most 200).
-    pub async fn messages_of_guest(
-        &mut self,
-        guest_id: Uuid,
-    ) -> Result<Vec<MessageInfo>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {INFO_COLS} FROM messages WHERE guest_id = $1 ORDER BY created_at DESC, id LIMIT 200"
-        ))
-        .bind(guest_id)
-        .fetch_all(self.conn())
-        .await?)
-    }
-
-    /// The reservations among `ids` whose latest guest message failed or bounced (the day
-    /// view's flag; a later message that went out clears it).
-    pub async fn reservations_with_failed_messages(
-        &mut self,
-        ids: &[Uuid],
-    ) -> Result<Vec<Uuid>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT reservation_id FROM (SELECT DISTINCT ON (reservation_id) reservation_id, status \
-               FROM messages WHERE reservation_id = ANY ($1) AND recipient = 'guest' \
-               ORDER BY reservation_id, created_at DESC, id) latest \
-             WHERE status IN ('failed', 'bounced')",
-        )
-        .bind(ids)
-        .fetch_all(self.conn())
-        .await?)
     }
 
     /// Sends a message again: a new message of the same kind about the same reservation, with
