@@ -4,6 +4,7 @@
 //! the calendar file. The token opens one reservation until the visit has ended; the guest
 //! acts as [`Actor::Guest`], so the audit log and the messages say the guest did it.
 
+use crate::guest_messages::event_names;
 use crate::reservations::Outcome;
 use crate::Services;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -78,15 +79,7 @@ pub async fn open(
     let now = svc.clock().now();
     let (may_change, cutoff_minutes) = may_change(&mut tx, &reservation, now).await?;
     let settings = tx.reservation_settings().await?;
-    let address = [
-        settings.street.trim().to_string(),
-        format!("{} {}", settings.postcode.trim(), settings.city.trim()),
-    ]
-    .into_iter()
-    .map(|s| s.trim().to_string())
-    .filter(|s| !s.is_empty())
-    .collect::<Vec<_>>()
-    .join(", ");
+    let address = settings.address();
     let date = wish.0.unwrap_or(reservation.date);
     let party = wish.1.unwrap_or(reservation.party_size as u32);
     let snapshot = tx.snapshot(date).await?;
@@ -180,18 +173,10 @@ pub async fn calendar(
     let restaurant = tx.restaurant().await?.name;
     let settings = tx.reservation_settings().await?;
     let sequence = tx.reservation_sequence(id).await?;
-    let uid = format!("{id}@{host}");
-    let summary = format!("{restaurant} ({} P.)", r.party_size);
+    let (uid, summary) = event_names(id, &restaurant, r.party_size, host);
     let description = format!("Buchungscode / booking code {}", r.code);
-    let organizer = if settings.email.is_empty() {
-        format!("noreply@{host}")
-    } else {
-        settings.email.clone()
-    };
-    let location = format!(
-        "{}, {} {}",
-        settings.street, settings.postcode, settings.city
-    );
+    let organizer = settings.organizer(host);
+    let location = settings.address();
     Ok(hs_channels::ics::render(&hs_channels::ics::Event {
         uid: &uid,
         sequence: sequence.max(0) as u32,
@@ -204,7 +189,7 @@ pub async fn calendar(
         start: r.starts_at,
         end: r.ends_at,
         summary: &summary,
-        location: location.trim_matches([',', ' ']),
+        location: &location,
         description: &description,
         organizer_name: &restaurant,
         organizer_email: &organizer,

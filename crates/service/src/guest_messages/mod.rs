@@ -16,6 +16,7 @@ mod whatsapp_send;
 
 pub use reports::{receive_resend, resend_report, Refused};
 use texts::calendar;
+pub(crate) use texts::event_names;
 pub use texts::{render, transcript, Facts, Rendered};
 use whatsapp_send::send_whatsapp;
 pub use whatsapp_send::WHATSAPP_PARAMETERS;
@@ -93,6 +94,17 @@ fn params(v: &serde_json::Value) -> Result<Params> {
     })
 }
 
+/// The host part of the system's public address ("https://book.example:8443/x" gives
+/// "book.example"), naming calendar events and the fallback organiser.
+pub fn host_of(public_url: &str) -> String {
+    public_url
+        .split("://")
+        .nth(1)
+        .and_then(|h| h.split(['/', ':']).next())
+        .unwrap_or("hostsystem.local")
+        .to_string()
+}
+
 /// The link to the guest's self-service page.
 pub fn self_service_url(public_url: &str, restaurant_id: Uuid, token: &str) -> String {
     format!(
@@ -157,24 +169,8 @@ async fn send(ctx: &JobContext, tx: &mut TenantTx, job: &SendMessage) -> Result<
     }
     let p = params(&m.params)?;
     let settings = tx.reservation_settings().await?;
-    let address = [
-        settings.street.trim(),
-        &format!("{} {}", settings.postcode.trim(), settings.city.trim()),
-    ]
-    .iter()
-    .map(|s| s.trim())
-    .filter(|s| !s.is_empty())
-    .collect::<Vec<_>>()
-    .join(", ");
-    let host = ctx
-        .public_url
-        .split("://")
-        .nth(1)
-        .unwrap_or("hostsystem.local")
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("hostsystem.local")
-        .to_string();
+    let address = settings.address();
+    let host = host_of(&ctx.public_url);
     let rendered = match (&m.subject, &m.body_text, &m.body_html) {
         (Some(s), Some(t), Some(h)) => Rendered {
             subject: s.clone(),
@@ -215,11 +211,7 @@ async fn send(ctx: &JobContext, tx: &mut TenantTx, job: &SendMessage) -> Result<
             r
         }
     };
-    let organizer = if settings.email.is_empty() {
-        format!("noreply@{host}")
-    } else {
-        settings.email.clone()
-    };
+    let organizer = settings.organizer(&host);
     let email = Email {
         id: m.id,
         date: m.created_at,

@@ -204,6 +204,20 @@ pub fn render(f: &Facts<'_>) -> Result<Rendered> {
     })
 }
 
+/// The UID and title of a reservation's calendar event. The message attachment and the
+/// self-service download share them, so a guest's calendar keeps one entry per reservation.
+pub(crate) fn event_names(
+    reservation: Uuid,
+    restaurant: &str,
+    party: impl std::fmt::Display,
+    host: &str,
+) -> (String, String) {
+    (
+        format!("{reservation}@{host}"),
+        format!("{restaurant} ({party} P.)"),
+    )
+}
+
 /// The calendar file of a reservation message.
 pub(super) fn calendar(
     m: &Outgoing,
@@ -218,8 +232,7 @@ pub(super) fn calendar(
         Calendar::Request => ics::Method::Request,
         Calendar::Cancel => ics::Method::Cancel,
     };
-    let uid = format!("{}@{host}", m.reservation_id?);
-    let summary = format!("{restaurant} ({} P.)", p.party);
+    let (uid, summary) = event_names(m.reservation_id?, restaurant, p.party, host);
     let description = format!(
         "{} {}",
         if m.language == "en" {

@@ -33,6 +33,26 @@ pub(super) const SETTINGS_COLS: &str =
      slot_minutes, horizon_days, lead_minutes, pacing_covers, approval_above, staff_read_special";
 
 impl ReservationSettings {
+    /// The postal address on one line, "street, postcode city", empty parts left out.
+    pub fn address(&self) -> String {
+        let town = format!("{} {}", self.postcode.trim(), self.city.trim());
+        [self.street.trim(), town.trim()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Who a calendar invitation is from: the restaurant's address, or a no-reply address
+    /// on the system's host when the restaurant has none.
+    pub fn organizer(&self, host: &str) -> String {
+        if self.email.is_empty() {
+            format!("noreply@{host}")
+        } else {
+            self.email.clone()
+        }
+    }
+
     /// Checks every field; the first problem names its field.
     pub fn validate(&self) -> Result<(), StoreError> {
         if chrono_tz::Tz::from_str(&self.time_zone).is_err() {

@@ -62,85 +62,112 @@ async fn invalid(
     )
 }
 
-fn failure(state: &AppState, headers: &HeaderMap, uri: &Uri, e: StoreError) -> Response {
-    let _ = (state, headers, uri);
-    ApiError::from(e).into_response()
+/// One guest's visit to one link: what every answer of the page needs.
+struct Visit<'a> {
+    state: &'a AppState,
+    headers: &'a HeaderMap,
+    uri: &'a Uri,
+    rid: Uuid,
+    token: &'a str,
+    ip: String,
 }
 
-/// Shows the page, with `errors` and `alternatives` after a refused change.
-#[allow(clippy::too_many_arguments)]
-async fn show(
-    state: &AppState,
-    headers: &HeaderMap,
-    uri: &Uri,
-    rid: Uuid,
-    token: &str,
-    ip: &str,
-    wish: (Option<chrono::NaiveDate>, Option<u32>),
-    status: StatusCode,
-    errors: BTreeMap<String, String>,
-    alternatives: Vec<String>,
-) -> Response {
-    let m = match self_service::open(&state.services, rid, token, wish).await {
-        Ok(m) => m,
-        Err(StoreError::NotFound) => return invalid(state, headers, uri, Some(rid), ip).await,
-        Err(e) => return failure(state, headers, uri, e),
-    };
-    let r = &m.reservation;
-    let page = page_ctx(headers, uri, r.guest.as_ref().map(|g| g.language.as_str()));
-    let lang = page.lang;
-    let time = chrono::NaiveTime::parse_from_str(&r.time, "%H:%M").unwrap_or_default();
-    let slots: Vec<String> = match &m.slots {
-        Ok(s) => s
-            .iter()
-            .filter(|s| s.local.date() == m.date)
-            .map(|s| s.local.format("%H:%M").to_string())
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    let no_slots = match &m.slots {
-        Err(reason) => Some(reason.to_string()),
-        Ok(s) if s.is_empty() => Some(page.translate("manage.no_times")),
-        Ok(_) => None,
-    };
-    let done = query_param(uri, "done").filter(|d| d == "cancelled" || d == "changed");
-    render(
-        state,
-        status,
-        "manage.html",
-        &page,
-        context! {
-            base => format!("/r/{rid}/{token}"),
-            restaurant => context! { name => m.restaurant }, phone => m.phone, address => m.address,
-            code => r.code, status => r.status.as_str(),
-            when => format!("{}, {}", say::long_date(r.date, lang), say::time(time, lang)),
-            party => r.party_size,
-            name => r.guest.as_ref().map(|g| g.name.clone()),
-            may_change => m.may_change,
-            cutoff_hours => format!("{:.1}", f64::from(m.cutoff_minutes) / 60.0).trim_end_matches(".0").to_string(),
-            date => m.date.to_string(), wish_party => m.party, time => r.time,
-            slots, no_slots, errors, alternatives, done, whatsapp => m.whatsapp,
-        },
-    )
+impl Visit<'_> {
+    /// The plain page: this link opens nothing.
+    async fn invalid(&self) -> Response {
+        invalid(self.state, self.headers, self.uri, Some(self.rid), &self.ip).await
+    }
+
+    /// The page with no complaint.
+    async fn page(&self, wish: (Option<chrono::NaiveDate>, Option<u32>)) -> Response {
+        self.show(wish, StatusCode::OK, BTreeMap::new(), Vec::new())
+            .await
+    }
+
+    /// Shows the page, with `errors` and `alternatives` after a refused change.
+    async fn show(
+        &self,
+        wish: (Option<chrono::NaiveDate>, Option<u32>),
+        status: StatusCode,
+        errors: BTreeMap<String, String>,
+        alternatives: Vec<String>,
+    ) -> Response {
+        let Visit {
+            state,
+            headers,
+            uri,
+            rid,
+            token,
+            ..
+        } = *self;
+        let m = match self_service::open(&state.services, rid, token, wish).await {
+            Ok(m) => m,
+            Err(StoreError::NotFound) => return self.invalid().await,
+            Err(e) => return ApiError::from(e).into_response(),
+        };
+        let r = &m.reservation;
+        let page = page_ctx(headers, uri, r.guest.as_ref().map(|g| g.language.as_str()));
+        let lang = page.lang;
+        let time = chrono::NaiveTime::parse_from_str(&r.time, "%H:%M").unwrap_or_default();
+        let slots: Vec<String> = match &m.slots {
+            Ok(s) => s
+                .iter()
+                .filter(|s| s.local.date() == m.date)
+                .map(|s| s.local.format("%H:%M").to_string())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let no_slots = match &m.slots {
+            Err(reason) => Some(reason.to_string()),
+            Ok(s) if s.is_empty() => Some(page.translate("manage.no_times")),
+            Ok(_) => None,
+        };
+        let done = query_param(uri, "done").filter(|d| d == "cancelled" || d == "changed");
+        render(
+            state,
+            status,
+            "manage.html",
+            &page,
+            context! {
+                base => format!("/r/{rid}/{token}"),
+                restaurant => context! { name => m.restaurant }, phone => m.phone, address => m.address,
+                code => r.code, status => r.status.as_str(),
+                when => format!("{}, {}", say::long_date(r.date, lang), say::time(time, lang)),
+                party => r.party_size,
+                name => r.guest.as_ref().map(|g| g.name.clone()),
+                may_change => m.may_change,
+                cutoff_hours => format!("{:.1}", f64::from(m.cutoff_minutes) / 60.0).trim_end_matches(".0").to_string(),
+                date => m.date.to_string(), wish_party => m.party, time => r.time,
+                slots, no_slots, errors, alternatives, done, whatsapp => m.whatsapp,
+            },
+        )
+    }
 }
 
 type Params = Path<(String, String)>;
 
 /// Every guest page's first step: an address that keeps trying wrong links waits (429); a
-/// restaurant id that is no id shows the plain page. Returns the address and the restaurant.
-async fn gate(
-    state: &AppState,
+/// restaurant id that is no id shows the plain page.
+async fn gate<'a>(
+    state: &'a AppState,
     client: &Option<Extension<ClientIp>>,
-    headers: &HeaderMap,
-    uri: &Uri,
-    rid: &str,
-) -> Result<(String, Uuid), Response> {
+    headers: &'a HeaderMap,
+    uri: &'a Uri,
+    (rid, token): &'a (String, String),
+) -> Result<Visit<'a>, Response> {
     let ip = ip(client);
     if let Err(wait) = state.auth_failures.peek(&ip) {
         return Err(ApiError::too_many(wait).into_response());
     }
     match rid_of(rid) {
-        Some(rid) => Ok((ip, rid)),
+        Some(rid) => Ok(Visit {
+            state,
+            headers,
+            uri,
+            rid,
+            token,
+            ip,
+        }),
         None => Err(invalid(state, headers, uri, None, &ip).await),
     }
 }
@@ -152,82 +179,61 @@ fn rid_of(s: &str) -> Option<Uuid> {
 /// `GET /r/{restaurant_id}/{token}` (`?date=&party=` look at other days).
 pub async fn page(
     State(state): State<AppState>,
-    Path((rid, token)): Params,
+    Path(link): Params,
     client: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let (ip, rid) = match gate(&state, &client, &headers, &uri, &rid).await {
-        Ok(g) => g,
+    let v = match gate(&state, &client, &headers, &uri, &link).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
     let party = query_param(&uri, "party")
         .and_then(|p| validate::whole_number(&p, 1, i64::from(validate::PARTY_MAX)).ok())
         .map(|p| p as u32);
     let wish = (query_date(&uri), party);
-    show(
-        &state,
-        &headers,
-        &uri,
-        rid,
-        &token,
-        &ip,
-        wish,
-        StatusCode::OK,
-        BTreeMap::new(),
-        Vec::new(),
-    )
-    .await
+    v.page(wish).await
 }
 
 /// `POST /r/{restaurant_id}/{token}/cancel`.
 pub async fn cancel(
     State(state): State<AppState>,
-    Path((rid, token)): Params,
+    Path(link): Params,
     client: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let (ip, rid) = match gate(&state, &client, &headers, &uri, &rid).await {
-        Ok(g) => g,
+    let v = match gate(&state, &client, &headers, &uri, &link).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    match self_service::cancel(&state.services, rid, &token).await {
+    let (rid, token) = (v.rid, v.token);
+    match self_service::cancel(&state.services, rid, token).await {
         Ok(_) => Redirect::to(&format!("/r/{rid}/{token}?done=cancelled")).into_response(),
-        Err(StoreError::NotFound) => invalid(&state, &headers, &uri, Some(rid), &ip).await,
+        Err(StoreError::NotFound) => v.invalid().await,
         Err(StoreError::Conflict { message, .. }) => {
             let errors = BTreeMap::from([("cancel".to_string(), message)]);
-            show(
-                &state,
-                &headers,
-                &uri,
-                rid,
-                &token,
-                &ip,
-                (None, None),
-                StatusCode::CONFLICT,
-                errors,
-                Vec::new(),
-            )
-            .await
+            v.show((None, None), StatusCode::CONFLICT, errors, Vec::new())
+                .await
         }
-        Err(e) => failure(&state, &headers, &uri, e),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
 /// `POST /r/{restaurant_id}/{token}/change` with `date`, `time`, `party_size`.
 pub async fn change(
     State(state): State<AppState>,
-    Path((rid, token)): Params,
+    Path(link): Params,
     client: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     uri: Uri,
     form: FormFields,
 ) -> Response {
-    let (ip, rid) = match gate(&state, &client, &headers, &uri, &rid).await {
-        Ok(g) => g,
+    let v = match gate(&state, &client, &headers, &uri, &link).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
+    let (rid, token) = (v.rid, v.token);
     let mut errors = BTreeMap::new();
     let date = validate::date_iso(form.get("date"))
         .map_err(|e| errors.insert("date".to_string(), e.to_string()))
@@ -240,21 +246,16 @@ pub async fn change(
         .ok()
         .map(|p| p as u32);
     let (Some(date), Some(time), Some(party)) = (date, time, party) else {
-        return show(
-            &state,
-            &headers,
-            &uri,
-            rid,
-            &token,
-            &ip,
-            (date, party),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            Vec::new(),
-        )
-        .await;
+        return v
+            .show(
+                (date, party),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                Vec::new(),
+            )
+            .await;
     };
-    match self_service::change(&state.services, rid, &token, date, time, party).await {
+    match self_service::change(&state.services, rid, token, date, time, party).await {
         Ok(Outcome::Done(_)) => {
             Redirect::to(&format!("/r/{rid}/{token}?done=changed")).into_response()
         }
@@ -275,30 +276,13 @@ pub async fn change(
                     .iter()
                     .map(|d| format!("{d} {}", time.format("%H:%M"))),
             );
-            show(
-                &state,
-                &headers,
-                &uri,
-                rid,
-                &token,
-                &ip,
-                (Some(date), Some(party)),
-                status,
-                errors,
-                alternatives,
-            )
-            .await
+            v.show((Some(date), Some(party)), status, errors, alternatives)
+                .await
         }
-        Err(StoreError::NotFound) => invalid(&state, &headers, &uri, Some(rid), &ip).await,
+        Err(StoreError::NotFound) => v.invalid().await,
         Err(StoreError::Conflict { message, .. }) => {
             let errors = BTreeMap::from([("time".to_string(), message)]);
-            show(
-                &state,
-                &headers,
-                &uri,
-                rid,
-                &token,
-                &ip,
+            v.show(
                 (Some(date), Some(party)),
                 StatusCode::CONFLICT,
                 errors,
@@ -308,13 +292,7 @@ pub async fn change(
         }
         Err(StoreError::Invalid { field, message, .. }) => {
             let errors = BTreeMap::from([(field, message)]);
-            show(
-                &state,
-                &headers,
-                &uri,
-                rid,
-                &token,
-                &ip,
+            v.show(
                 (Some(date), Some(party)),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 errors,
@@ -322,31 +300,25 @@ pub async fn change(
             )
             .await
         }
-        Err(e) => failure(&state, &headers, &uri, e),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
 /// `GET /r/{restaurant_id}/{token}/calendar.ics`.
 pub async fn calendar(
     State(state): State<AppState>,
-    Path((rid, token)): Params,
+    Path(link): Params,
     client: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let (ip, rid) = match gate(&state, &client, &headers, &uri, &rid).await {
-        Ok(g) => g,
+    let v = match gate(&state, &client, &headers, &uri, &link).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let host = state
-        .config
-        .public_url
-        .split("://")
-        .nth(1)
-        .and_then(|h| h.split(['/', ':']).next())
-        .unwrap_or("hostsystem.local")
-        .to_string();
-    match self_service::calendar(&state.services, rid, &token, &host).await {
+    let (rid, token) = (v.rid, v.token);
+    let host = hs_service::guest_messages::host_of(&state.config.public_url);
+    match self_service::calendar(&state.services, rid, token, &host).await {
         Ok(ics) => (
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -358,27 +330,28 @@ pub async fn calendar(
             ics,
         )
             .into_response(),
-        Err(StoreError::NotFound) => invalid(&state, &headers, &uri, Some(rid), &ip).await,
-        Err(e) => failure(&state, &headers, &uri, e),
+        Err(StoreError::NotFound) => v.invalid().await,
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
 /// `POST /r/{restaurant_id}/{token}/whatsapp` with `on=1` (agree) or `on=0` (withdraw).
 pub async fn whatsapp(
     State(state): State<AppState>,
-    Path((rid, token)): Params,
+    Path(link): Params,
     client: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     uri: Uri,
     form: FormFields,
 ) -> Response {
-    let (ip, rid) = match gate(&state, &client, &headers, &uri, &rid).await {
-        Ok(g) => g,
+    let v = match gate(&state, &client, &headers, &uri, &link).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    match self_service::whatsapp(&state.services, rid, &token, form.get("on") == "1").await {
+    let (rid, token) = (v.rid, v.token);
+    match self_service::whatsapp(&state.services, rid, token, form.get("on") == "1").await {
         Ok(()) => Redirect::to(&format!("/r/{rid}/{token}")).into_response(),
-        Err(StoreError::NotFound) => invalid(&state, &headers, &uri, Some(rid), &ip).await,
-        Err(e) => failure(&state, &headers, &uri, e),
+        Err(StoreError::NotFound) => v.invalid().await,
+        Err(e) => ApiError::from(e).into_response(),
     }
 }

@@ -1,31 +1,10 @@
-//! What a guest's chat message says, read without a model: its language, its intents, and the
-//! facts in it (date, time, party size, name, phone, email, booking code, special-category
-//! words). Pure: the chat engine in `agent` keeps the conversation and calls the tools.
-//!
-//! The facts are found around cue words ("Freitag", "um", "Uhr", "Personen", "for", "@") and
-//! each candidate span is handed to the parsers of [`crate::spoken`], so "Habt ihr Freitag um
-//! halb acht einen Tisch für vier?" gives Friday, 19:30 and 4. Weekday and month names with one
-//! typo are read too ("Freitga", "Novmber").
+//! The facts in a guest's message: date, time, party size, name, phone, email, booking code
+//! and special-category words, each found around its cue words.
 
+use super::{lower, tokens};
 use crate::reservation::CODE_ALPHABET;
 use crate::spoken;
 use chrono::{NaiveDate, NaiveTime};
-
-/// What a guest wants with a message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Intent {
-    Book,
-    Change,
-    Cancel,
-    /// Opening hours, address and the way there, parking, menu or website, closures.
-    Ask,
-    /// A person from the team.
-    Person,
-    Greeting,
-    Thanks,
-    Yes,
-    No,
-}
 
 /// The facts in one message.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,247 +22,6 @@ pub struct Heard {
     /// Words of special-category data (allergies, diets, pregnancy, accessibility), found in
     /// the message; the sentence they stand in goes to the sealed note, never to plain notes.
     pub special: Option<String>,
-}
-
-const DE: [&str; 24] = [
-    "ich",
-    "wir",
-    "und",
-    "ist",
-    "sind",
-    "einen",
-    "tisch",
-    "für",
-    "fuer",
-    "uhr",
-    "bitte",
-    "danke",
-    "hallo",
-    "personen",
-    "möchte",
-    "moechte",
-    "reservieren",
-    "heute",
-    "morgen",
-    "habt",
-    "haben",
-    "nicht",
-    "ja",
-    "nein",
-];
-const EN: [&str; 24] = [
-    "i", "we", "and", "is", "are", "a", "table", "for", "pm", "please", "thanks", "thank", "hello",
-    "hi", "people", "would", "like", "book", "today", "tomorrow", "have", "not", "yes", "no",
-];
-
-fn tokens(text: &str) -> Vec<String> {
-    text.split(|c: char| c.is_whitespace() || c == ',' || c == '!' || c == '?' || c == ';')
-        .map(|w| {
-            w.trim_matches(|c: char| c == '.' || c == '"' || c == '\'' || c == '(' || c == ')')
-        })
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn lower(w: &str) -> String {
-    w.to_lowercase()
-}
-
-/// The message's language, when its words say so clearly ("de" or "en").
-pub fn language(text: &str) -> Option<&'static str> {
-    let words: Vec<String> = tokens(text).iter().map(|w| lower(w)).collect();
-    let de = words.iter().filter(|w| DE.contains(&w.as_str())).count()
-        + usize::from(text.chars().any(|c| "äöüßÄÖÜ".contains(c)));
-    let en = words.iter().filter(|w| EN.contains(&w.as_str())).count();
-    match de.cmp(&en) {
-        std::cmp::Ordering::Greater => Some("de"),
-        std::cmp::Ordering::Less => Some("en"),
-        std::cmp::Ordering::Equal => None,
-    }
-}
-
-fn has_any(words: &[String], text: &str, keys: &[&str]) -> bool {
-    keys.iter().any(|k| {
-        if k.contains(' ') {
-            text.contains(k)
-        } else {
-            words
-                .iter()
-                .any(|w| w == k || (k.len() >= 6 && w.starts_with(k)))
-        }
-    })
-}
-
-/// What the guest wants, in the order it matters (a message may carry several).
-pub fn intents(text: &str) -> Vec<Intent> {
-    let text_l = text.to_lowercase();
-    let words: Vec<String> = tokens(&text_l);
-    let mut out = Vec::new();
-    let mut add = |i: Intent, keys: &[&str]| {
-        if has_any(&words, &text_l, keys) {
-            out.push(i);
-        }
-    };
-    add(
-        Intent::Cancel,
-        &[
-            "stornieren",
-            "storno",
-            "absagen",
-            "cancel",
-            "canceln",
-            "streichen",
-            "nicht kommen",
-            "can't make it",
-            "cannot make it",
-        ],
-    );
-    add(
-        Intent::Change,
-        &[
-            "ändern",
-            "aendern",
-            "verschieben",
-            "umbuchen",
-            "change",
-            "move",
-            "reschedule",
-            "später",
-            "früher",
-        ],
-    );
-    add(
-        Intent::Book,
-        &[
-            "reservieren",
-            "reservierung",
-            "buchen",
-            "tisch",
-            "platz",
-            "book",
-            "reserve",
-            "reservation",
-            "table",
-            "kommen",
-        ],
-    );
-    add(
-        Intent::Ask,
-        &[
-            "öffnungszeiten",
-            "geöffnet",
-            "offen",
-            "auf haben",
-            "adresse",
-            "wo seid",
-            "wo ist",
-            "anfahrt",
-            "parken",
-            "parkplatz",
-            "speisekarte",
-            "karte",
-            "menü",
-            "menu",
-            "website",
-            "webseite",
-            "opening hours",
-            "open",
-            "address",
-            "where are",
-            "parking",
-            "directions",
-            "get there",
-            "ruhetag",
-            "closed",
-            "geschlossen",
-        ],
-    );
-    add(
-        Intent::Person,
-        &[
-            "mitarbeiter",
-            "mitarbeiterin",
-            "mensch",
-            "jemandem",
-            "jemanden",
-            "rückruf",
-            "rueckruf",
-            "zurückrufen",
-            "human",
-            "someone",
-            "staff",
-            "real person",
-            "a person",
-            "einer person",
-            "call me back",
-            "manager",
-        ],
-    );
-    add(
-        Intent::Greeting,
-        &[
-            "hallo",
-            "hi",
-            "hey",
-            "guten tag",
-            "moin",
-            "servus",
-            "hello",
-            "good morning",
-            "good evening",
-            "guten abend",
-        ],
-    );
-    add(
-        Intent::Thanks,
-        &[
-            "danke",
-            "dankeschön",
-            "vielen dank",
-            "thanks",
-            "thank you",
-            "merci",
-        ],
-    );
-    let trimmed = text_l.trim().trim_end_matches(['.', '!']);
-    if [
-        "ja",
-        "jawohl",
-        "genau",
-        "gerne",
-        "gern",
-        "passt",
-        "ok",
-        "okay",
-        "yes",
-        "yep",
-        "sure",
-        "perfect",
-        "perfekt",
-        "ja bitte",
-        "yes please",
-    ]
-    .contains(&trimmed)
-        || words.first().is_some_and(|w| w == "ja" || w == "yes")
-    {
-        out.push(Intent::Yes);
-    }
-    if [
-        "nein",
-        "nee",
-        "no",
-        "nope",
-        "lieber nicht",
-        "no thanks",
-        "nein danke",
-    ]
-    .contains(&trimmed)
-        || words.first().is_some_and(|w| w == "nein" || w == "no")
-    {
-        out.push(Intent::No);
-    }
-    out
 }
 
 /// Edit distance with swapped neighbours counting as one edit (optimal string alignment),
@@ -767,6 +505,7 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chat::{intents, Intent};
 
     fn d(s: &str) -> NaiveDate {
         s.parse().expect("date")
@@ -858,24 +597,5 @@ mod tests {
             h.special.as_deref(),
             Some("Meine Frau hat eine Nussallergie")
         );
-    }
-
-    #[test]
-    fn languages_and_intents() {
-        assert_eq!(
-            language("Hallo, ich möchte einen Tisch reservieren"),
-            Some("de")
-        );
-        assert_eq!(language("Hi, I would like to book a table"), Some("en"));
-        assert_eq!(language("🙂"), None);
-        assert!(intents("Wann habt ihr geöffnet?").contains(&Intent::Ask));
-        assert!(intents("Kann ich mit einem Mitarbeiter sprechen?").contains(&Intent::Person));
-        assert!(
-            !intents("Tisch für 4 Personen").contains(&Intent::Person),
-            "persons are no person"
-        );
-        assert_eq!(intents("ja"), vec![Intent::Yes]);
-        assert!(intents("Nein danke").contains(&Intent::No));
-        assert!(intents("Can I move my booking to 9?").contains(&Intent::Change));
     }
 }
