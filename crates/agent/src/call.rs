@@ -208,12 +208,47 @@ pub async fn run_for_call(
 #[derive(Clone)]
 pub struct Agents {
     pub(crate) store: Store,
+    pub(crate) model: std::sync::Arc<ModelRuntime>,
 }
 
+/// How the chat agent reaches a model: the HTTP client, the platform's model (used by
+/// restaurants without their own) and the waits.
+pub struct ModelRuntime {
+    pub client: reqwest::Client,
+    pub platform: Option<hs_channels::openai::Model>,
+    pub limits: hs_channels::openai::Limits,
+}
+
+/// Default waits for a model: the first token within 8 s, the whole answer within 30 s.
+pub const MODEL_LIMITS: hs_channels::openai::Limits = hs_channels::openai::Limits {
+    first_token: std::time::Duration::from_secs(8),
+    whole: std::time::Duration::from_secs(30),
+};
+
 impl Agents {
-    /// Wraps the store.
+    /// Wraps the store; no platform model.
     pub fn new(store: Store) -> Self {
-        Agents { store }
+        Agents::with_model(store, None, MODEL_LIMITS)
+    }
+
+    /// Wraps the store, with the platform's model (if any) and the waits for a model.
+    pub fn with_model(
+        store: Store,
+        platform: Option<hs_channels::openai::Model>,
+        limits: hs_channels::openai::Limits,
+    ) -> Self {
+        let client = reqwest::Client::builder()
+            .connect_timeout(limits.first_token)
+            .build()
+            .unwrap_or_default();
+        Agents {
+            store,
+            model: std::sync::Arc::new(ModelRuntime {
+                client,
+                platform,
+                limits,
+            }),
+        }
     }
 }
 

@@ -142,7 +142,7 @@ fn args(c: &Conversation) -> Value {
     a
 }
 
-fn choices_of(a: &Answer) -> Vec<String> {
+pub(crate) fn choices_of(a: &Answer) -> Vec<String> {
     let times = if a.data["times"].is_array() {
         &a.data["times"]
     } else {
@@ -161,6 +161,50 @@ fn choices_of(a: &Answer) -> Vec<String> {
     out.dedup();
     out.truncate(6);
     out
+}
+
+/// Whether the guest asks for a further reservation ("noch einen Tisch", "another table").
+pub(crate) fn asks_for_another(text: &str) -> bool {
+    let l = text.to_lowercase();
+    ["noch eine", "another", "zweite", "second", "weitere"]
+        .iter()
+        .any(|k| l.contains(k))
+}
+
+/// What is known of the booking so far, for a model's prompt: no contacts, no special note.
+pub(crate) fn known(c: &Conversation) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = c.date {
+        parts.push(format!("date {d}"));
+    }
+    if let Some(x) = c.time {
+        parts.push(format!("time {}", x.format("%H:%M")));
+    }
+    if let Some(p) = c.party {
+        parts.push(format!("party of {p}"));
+    }
+    if let Some(n) = &c.name {
+        parts.push(format!("name {n}"));
+    }
+    if c.phone.is_some() {
+        parts.push("phone given ([phone])".into());
+    }
+    if c.email.is_some() {
+        parts.push("email given ([email])".into());
+    }
+    if c.special.is_some() {
+        parts.push("a special note is recorded ([special note])".into());
+    }
+    if let Some(code) = &c.code {
+        parts.push(format!("booking code mentioned {code}"));
+    }
+    if !c.booked.is_empty() {
+        parts.push(format!(
+            "booked in this conversation: {}",
+            c.booked.join(", ")
+        ));
+    }
+    parts.join("; ")
 }
 
 /// What the guest has not told yet, in the order it is asked for.
@@ -243,7 +287,40 @@ impl crate::call::Agents {
         text: &str,
         caller: Option<String>,
     ) -> Result<(uuid::Uuid, Reply), StoreError> {
+        self.chat_streamed(rid, conversation, channel, text, caller, &mut |_| {})
+            .await
+    }
+
+    /// [`Agents::chat`], with the reply handed to `sink` piece by piece as it is written.
+    pub async fn chat_streamed(
+        &self,
+        rid: uuid::Uuid,
+        conversation: Option<uuid::Uuid>,
+        channel: &str,
+        text: &str,
+        caller: Option<String>,
+        sink: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<(uuid::Uuid, Reply), StoreError> {
         let mut tx = self.store.tenant(rid, &hs_store::Actor::Guest).await?;
+        let (id, r) = self
+            .converse(&mut tx, conversation, channel, text, caller, sink)
+            .await?;
+        tx.commit().await?;
+        Ok((id, r))
+    }
+
+    /// One turn in `tx` (not committed): the conversation is loaded or started, answered by
+    /// the model when one is configured (the restaurant's, else the platform's) and by the
+    /// built-in agent otherwise or when the model fails, and recorded.
+    pub(crate) async fn converse(
+        &self,
+        tx: &mut TenantTx,
+        conversation: Option<uuid::Uuid>,
+        channel: &str,
+        text: &str,
+        caller: Option<String>,
+        sink: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<(uuid::Uuid, Reply), StoreError> {
         let (id, mut c) = match conversation {
             Some(id) => {
                 let state = tx.conversation_state(id).await?;
@@ -259,23 +336,121 @@ impl crate::call::Agents {
             language: c.language.clone().unwrap_or_else(|| "de".into()),
             channel: hs_domain::reservation::Channel::Chat,
         };
-        let r = turn(&mut tx, &mut c, text, &ctx).await?;
+        let model = match tx.agent_model().await? {
+            Some(m) => Some(hs_channels::openai::Model {
+                base_url: m.base_url,
+                model: m.model,
+                key: m.key,
+            }),
+            None => self.model.platform.clone(),
+        };
+        let mut engine = "builtin";
+        let mut tokens = 0u32;
+        let mut answered = None;
+        let cleaned = clean(text);
+        if let (Some(model), false) = (model, cleaned.is_empty()) {
+            remember_private_facts(tx, &mut c, &cleaned).await?;
+            let history = tx.conversation_lines(id).await?;
+            tx.mark().await?;
+            let before = c.clone();
+            match crate::model::turn(
+                tx,
+                &mut c,
+                &cleaned,
+                &ctx,
+                &model,
+                self.model.limits,
+                &self.model.client,
+                &history,
+                sink,
+            )
+            .await
+            {
+                Ok(t) => {
+                    engine = "model";
+                    tokens = t.tokens;
+                    let said = t.reply.text.clone();
+                    let r = guarded(tx, &c, t.reply).await?;
+                    if r.text != said {
+                        // What streamed so far passed the guard; the refusal follows it.
+                        sink(&format!(" {}", r.text));
+                    }
+                    answered = Some(r);
+                }
+                Err(crate::model::Failure::Store(e)) => return Err(e),
+                Err(crate::model::Failure::Model(e)) => {
+                    tracing::warn!(error = %e, "the chat model failed; the built-in agent answers");
+                    tx.roll_back_to_mark().await?;
+                    c = before;
+                }
+            }
+        }
+        let r = match answered {
+            Some(r) => r,
+            None => {
+                let r = turn(tx, &mut c, text, &ctx).await?;
+                for piece in r.text.split_inclusive(' ') {
+                    sink(piece);
+                }
+                r
+            }
+        };
         let state = serde_json::to_value(&c).map_err(|e| StoreError::Other(e.into()))?;
         tx.record_turn(
             id,
             &hs_store::conversations::Turn {
-                guest: &clean(text),
+                guest: &cleaned,
                 agent: &r.text,
                 state: &state,
                 language: c.language.as_deref(),
                 outcome: c.outcome.as_deref(),
                 intents: &c.intents,
+                engine,
+                tokens: i32::try_from(tokens).unwrap_or(i32::MAX),
+                unanswered: false,
             },
         )
         .await?;
-        tx.commit().await?;
         Ok((id, r))
     }
+}
+
+/// The facts a model must not see, read locally from the guest's words: language, phone,
+/// email, booking code and special-category sentences.
+async fn remember_private_facts(
+    tx: &mut TenantTx,
+    c: &mut Conversation,
+    text: &str,
+) -> Result<(), StoreError> {
+    if let Some(l) = chat::language(text) {
+        c.language = Some(l.to_string());
+    }
+    let today = tx.now_local_date().await?;
+    let heard = chat::hear(text, today, &|_| true);
+    if let Some(p) = heard.phone {
+        c.phone = Some(p);
+    }
+    if let Some(e) = heard.email {
+        c.email = Some(e);
+    }
+    if let Some(code) = heard.code {
+        c.code = Some(code);
+    }
+    if let Some(s) = heard.special {
+        add_special(c, &s);
+    }
+    for i in chat::intents(text) {
+        note_intent(c, i);
+    }
+    Ok(())
+}
+
+fn add_special(c: &mut Conversation, s: &str) {
+    c.special = Some(match c.special.take() {
+        Some(old) if !old.contains(s) => format!("{old}. {s}"),
+        Some(old) => old,
+        None => s.to_string(),
+    });
 }
 
 /// One guest message in, one answer out. Writes (a reservation, a cancellation) happen in `tx`;
@@ -286,20 +461,23 @@ pub async fn turn(
     message: &str,
     ctx: &Context,
 ) -> Result<Reply, StoreError> {
-    let mut r = answer(tx, c, message, ctx).await?;
+    let r = answer(tx, c, message, ctx).await?;
+    guarded(tx, c, r).await
+}
+
+/// `r`, or a polite refusal when it fails [`guard`].
+async fn guarded(tx: &mut TenantTx, c: &Conversation, r: Reply) -> Result<Reply, StoreError> {
     let settings = tx.reservation_settings().await?;
     let public = [settings.phone.clone(), settings.email.clone()];
-    if !guard(&r.text, c, &public) {
-        tracing::warn!(
-            "a chat reply named contact details or codes this guest never gave; replaced"
-        );
-        r = reply(t(
-            c,
-            "Dazu kann ich leider nichts sagen. Kann ich Ihnen sonst helfen, zum Beispiel mit einer Reservierung?",
-            "I can't help with that, I'm afraid. Can I help you with something else, a booking perhaps?",
-        ));
+    if guard(&r.text, c, &public) {
+        return Ok(r);
     }
-    Ok(r)
+    tracing::warn!("a chat reply named contact details or codes this guest never gave; replaced");
+    Ok(reply(t(
+        c,
+        "Dazu kann ich leider nichts sagen. Kann ich Ihnen sonst helfen, zum Beispiel mit einer Reservierung?",
+        "I can't help with that, I'm afraid. Can I help you with something else, a booking perhaps?",
+    )))
 }
 
 /// Whether a reply names only contact details and codes this guest gave or received, or the
@@ -404,11 +582,7 @@ async fn answer(
         c.code = Some(code.clone());
     }
     if let Some(s) = &heard.special {
-        c.special = Some(match c.special.take() {
-            Some(old) if !old.contains(s.as_str()) => format!("{old}. {s}"),
-            Some(old) => old,
-            None => s.clone(),
-        });
+        add_special(c, s);
     }
     // An answer to the question just asked may be the value alone ("four", "Samstag",
     // "paul becker").
@@ -588,9 +762,7 @@ async fn answer(
         || heard.time.is_some()
         || heard.party.is_some();
     if wants_booking {
-        let another = text.to_lowercase().contains("noch eine")
-            || text.to_lowercase().contains("another")
-            || text.to_lowercase().contains("zweite");
+        let another = asks_for_another(&text);
         if !c.booked.is_empty() && c.mode == Mode::Idle && !another {
             return Ok(reply(t(
                 c,

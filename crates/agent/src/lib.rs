@@ -14,6 +14,7 @@ pub mod call;
 pub mod chat;
 mod check;
 mod info;
+pub mod model;
 mod speech;
 
 use booking::{

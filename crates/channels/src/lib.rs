@@ -7,6 +7,7 @@ pub mod gohighlevel;
 mod http;
 pub mod ics;
 pub mod mail;
+pub mod openai;
 pub mod resend;
 pub mod signature;
 pub mod smtp;

@@ -91,6 +91,14 @@ pub struct Config {
     pub ghl_webhook_public_key: String,
     /// Bearer token that `GET /metrics` requires; without one, `/metrics` is not served.
     pub metrics_token: Option<Secret>,
+    /// The platform's OpenAI-compatible model for the chat agent (restaurants may set their
+    /// own); without one, the built-in agent answers.
+    pub model_base_url: Option<String>,
+    pub model_name: Option<String>,
+    pub model_key: Option<Secret>,
+    /// Seconds to wait for a model's first token, and for its whole answer.
+    pub model_first_token_secs: u64,
+    pub model_turn_secs: u64,
 }
 
 impl Default for Config {
@@ -122,6 +130,11 @@ impl Default for Config {
             ghl_url: hs_channels::gohighlevel::BASE_URL.into(),
             ghl_webhook_public_key: hs_channels::signature::GHL_PUBLIC_KEY.into(),
             metrics_token: None,
+            model_base_url: None,
+            model_name: None,
+            model_key: None,
+            model_first_token_secs: 8,
+            model_turn_secs: 30,
         }
     }
 }
@@ -157,6 +170,14 @@ const ENV: &[(&str, &str)] = &[
         "ghl_webhook_public_key",
     ),
     ("HOSTSYSTEM_METRICS_TOKEN", "metrics_token"),
+    ("HOSTSYSTEM_MODEL_BASE_URL", "model_base_url"),
+    ("HOSTSYSTEM_MODEL", "model_name"),
+    ("HOSTSYSTEM_MODEL_KEY", "model_key"),
+    (
+        "HOSTSYSTEM_MODEL_FIRST_TOKEN_SECS",
+        "model_first_token_secs",
+    ),
+    ("HOSTSYSTEM_MODEL_TURN_SECS", "model_turn_secs"),
 ];
 
 impl Config {
@@ -187,7 +208,9 @@ impl Config {
                     | "api_rate_per_minute"
                     | "voice_rate_per_minute"
                     | "db_pool_size"
-                    | "job_lease_secs" => {
+                    | "job_lease_secs"
+                    | "model_first_token_secs"
+                    | "model_turn_secs" => {
                         let n: i64 = v
                             .trim()
                             .parse()
@@ -228,6 +251,17 @@ impl Config {
         }
         if self.db_pool_size == 0 {
             bail!("db_pool_size must be at least 1");
+        }
+        if self.model_base_url.is_some() != self.model_name.is_some() {
+            bail!("model_base_url and model_name (HOSTSYSTEM_MODEL_BASE_URL, HOSTSYSTEM_MODEL) are set together");
+        }
+        if let Some(u) = &self.model_base_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                bail!("model_base_url must be an http(s) URL, got {u:?}");
+            }
+        }
+        if self.model_first_token_secs == 0 || self.model_turn_secs < self.model_first_token_secs {
+            bail!("model_first_token_secs must be at least 1 and model_turn_secs at least as long");
         }
         match self.mail_transport {
             MailTransport::Resend if self.resend_api_key.is_none() => {

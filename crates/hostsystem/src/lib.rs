@@ -363,8 +363,32 @@ pub fn web_state(rt: &Runtime, cfg: &Config) -> hs_web::AppState {
     };
     hs_web::AppState::new(
         hs_service::Services::new(rt.store.clone()),
-        hs_agent::call::Agents::new(rt.store.clone()),
+        agents(cfg, rt),
         web,
+    )
+}
+
+/// The agents, with the platform's chat model when one is configured.
+pub fn agents(cfg: &Config, rt: &Runtime) -> hs_agent::call::Agents {
+    let platform = match (&cfg.model_base_url, &cfg.model_name) {
+        (Some(base_url), Some(model)) => Some(hs_channels::openai::Model {
+            base_url: base_url.clone(),
+            model: model.clone(),
+            key: cfg
+                .model_key
+                .as_ref()
+                .map(|k| k.expose().to_string())
+                .unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    hs_agent::call::Agents::with_model(
+        rt.store.clone(),
+        platform,
+        hs_channels::openai::Limits {
+            first_token: std::time::Duration::from_secs(cfg.model_first_token_secs),
+            whole: std::time::Duration::from_secs(cfg.model_turn_secs),
+        },
     )
 }
 

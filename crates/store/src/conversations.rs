@@ -15,6 +15,12 @@ pub struct Turn<'a> {
     pub language: Option<&'a str>,
     pub outcome: Option<&'a str>,
     pub intents: &'a [String],
+    /// `builtin` or `model`: which engine answered.
+    pub engine: &'a str,
+    /// Tokens the model used for this turn (0 for the built-in agent).
+    pub tokens: i32,
+    /// Whether the agent could not answer the guest's question.
+    pub unanswered: bool,
 }
 
 /// A stored message: (role, text, when).
@@ -88,7 +94,8 @@ impl TenantTx {
         }
         sqlx::query(
             "UPDATE conversations SET state_enc = $2, language = coalesce($3, language), outcome = coalesce($4, outcome), \
-             intents = $5, turns = turns + 1, updated_at = $6 WHERE id = $1",
+             intents = $5, turns = turns + 1, updated_at = $6, engine = $7, tokens = tokens + $8, \
+             unanswered = unanswered + $9::int WHERE id = $1",
         )
         .bind(id)
         .bind(state)
@@ -96,8 +103,38 @@ impl TenantTx {
         .bind(turn.outcome)
         .bind(turn.intents)
         .bind(now)
+        .bind(turn.engine)
+        .bind(turn.tokens)
+        .bind(i32::from(turn.unanswered))
         .execute(self.conn())
         .await?;
+        Ok(())
+    }
+
+    /// The conversation a client's history continues (see [`TenantTx::set_thread_key`]).
+    pub async fn conversation_by_thread(&mut self, key: &[u8]) -> Result<Option<Uuid>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM conversations WHERE thread_key = $1 AND anonymised_at IS NULL",
+        )
+        .bind(key)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
+    /// Marks `key` (a hash of the history a client will send next) as continuing `id`.
+    pub async fn set_thread_key(&mut self, id: Uuid, key: &[u8]) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE conversations SET thread_key = NULL WHERE thread_key = $1 AND id <> $2",
+        )
+        .bind(key)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        sqlx::query("UPDATE conversations SET thread_key = $2 WHERE id = $1")
+            .bind(id)
+            .bind(key)
+            .execute(self.conn())
+            .await?;
         Ok(())
     }
 

@@ -268,6 +268,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "conversation_retention",
         sql: include_str!("../migrations/0016_conversation_retention.sql"),
     },
+    Migration {
+        version: 17,
+        name: "agent",
+        sql: include_str!("../migrations/0017_agent.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

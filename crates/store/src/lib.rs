@@ -2,6 +2,7 @@
 //! through [`TenantTx`], and the repositories and services built on them.
 
 pub mod accounts;
+pub mod agent;
 pub mod booking;
 pub mod conversations;
 pub mod crypto;

@@ -362,6 +362,25 @@ impl TenantTx {
         self.setup = None;
     }
 
+    /// Marks the point [`TenantTx::roll_back_to_mark`] returns to, without ending the
+    /// transaction (a model's turn that fails half-way is undone before the built-in agent
+    /// answers instead). A later mark replaces it.
+    pub async fn mark(&mut self) -> Result<(), StoreError> {
+        sqlx::query("SAVEPOINT hs_mark")
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Undoes everything since [`TenantTx::mark`].
+    pub async fn roll_back_to_mark(&mut self) -> Result<(), StoreError> {
+        sqlx::query("ROLLBACK TO SAVEPOINT hs_mark")
+            .execute(self.conn())
+            .await?;
+        self.setup = None;
+        Ok(())
+    }
+
     pub(crate) fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx
     }

@@ -9,7 +9,7 @@
 
 mod facts;
 
-pub use facts::{asked_name, bare_name, hear, looks_like_code, Heard};
+pub use facts::{asked_name, bare_name, hear, looks_like_code, mask, Heard};
 
 /// What a guest wants with a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,0 +1,255 @@
+//! The chat agent's settings (migration 0017): the OpenAI-compatible model a restaurant uses,
+//! its key sealed with the data key, and the restaurant's own questions and answers (FAQ).
+
+use crate::error::StoreError;
+use crate::tenant::TenantTx;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// At most this many FAQ entries per restaurant.
+pub const FAQ_MAX: usize = 50;
+
+/// The model a restaurant configured, as shown in settings (the key never).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AgentSettings {
+    pub model_base_url: Option<String>,
+    pub model_name: Option<String>,
+    pub has_model_key: bool,
+}
+
+/// A model to call: base URL (up to `/v1`), model name and key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelAccess {
+    pub base_url: String,
+    pub model: String,
+    pub key: String,
+}
+
+/// One question and its answer, in German and English (either may be empty).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FaqEntry {
+    pub question_de: String,
+    pub answer_de: String,
+    pub question_en: String,
+    pub answer_en: String,
+}
+
+fn invalid(field: String, message: &str) -> StoreError {
+    StoreError::Invalid {
+        field,
+        code: "invalid",
+        message: message.into(),
+    }
+}
+
+impl FaqEntry {
+    fn validate(&self, i: usize) -> Result<(), StoreError> {
+        for (name, v, max) in [
+            ("question_de", &self.question_de, 300),
+            ("answer_de", &self.answer_de, 2000),
+            ("question_en", &self.question_en, 300),
+            ("answer_en", &self.answer_en, 2000),
+        ] {
+            if v.chars().count() > max {
+                return Err(invalid(
+                    format!("faq[{i}].{name}"),
+                    &format!("at most {max} characters"),
+                ));
+            }
+        }
+        let de = !self.question_de.trim().is_empty() && !self.answer_de.trim().is_empty();
+        let en = !self.question_en.trim().is_empty() && !self.answer_en.trim().is_empty();
+        if !de && !en {
+            return Err(invalid(
+                format!("faq[{i}].question_de"),
+                "a question with its answer, in German or English",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl TenantTx {
+    /// The restaurant's model settings (none configured: all empty).
+    pub async fn agent_settings(&mut self) -> Result<AgentSettings, StoreError> {
+        let row: Option<(Option<String>, Option<String>, bool)> = sqlx::query_as(
+            "SELECT model_base_url, model_name, model_key_enc IS NOT NULL FROM agent_settings",
+        )
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row
+            .map(
+                |(model_base_url, model_name, has_model_key)| AgentSettings {
+                    model_base_url,
+                    model_name,
+                    has_model_key,
+                },
+            )
+            .unwrap_or_default())
+    }
+
+    /// The model to call for this restaurant, with its key opened; `None` unless URL and model
+    /// are set (a key is optional: local servers often need none).
+    pub async fn agent_model(&mut self) -> Result<Option<ModelAccess>, StoreError> {
+        let row: Option<(Option<String>, Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT model_base_url, model_name, model_key_enc FROM agent_settings")
+                .fetch_optional(self.conn())
+                .await?;
+        let Some((Some(base_url), Some(model), key)) = row else {
+            return Ok(None);
+        };
+        let key = match key {
+            Some(k) => {
+                let rid = self.restaurant_id();
+                let plain = self
+                    .data_key()
+                    .await?
+                    .open(&k, &format!("model-key:{rid}"))?;
+                String::from_utf8(plain).map_err(|e| StoreError::Other(e.into()))?
+            }
+            None => String::new(),
+        };
+        Ok(Some(ModelAccess {
+            base_url,
+            model,
+            key,
+        }))
+    }
+
+    /// Sets the model (both `None`: the platform's model or the built-in agent). `key`:
+    /// `None` keeps the stored key, `Some("")` removes it, anything else replaces it (sealed).
+    pub async fn set_agent_model(
+        &mut self,
+        base_url: Option<&str>,
+        model: Option<&str>,
+        key: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let base_url = base_url
+            .map(|u| u.trim().trim_end_matches('/'))
+            .filter(|u| !u.is_empty());
+        let model = model.map(str::trim).filter(|m| !m.is_empty());
+        if let Some(u) = base_url {
+            let ok = (u.starts_with("https://") || u.starts_with("http://"))
+                && u.len() <= 300
+                && !u.chars().any(|c| c.is_whitespace() || c.is_control());
+            if !ok {
+                return Err(invalid(
+                    "model_base_url".into(),
+                    "an http(s) URL of up to 300 characters, e.g. https://api.openai.com/v1",
+                ));
+            }
+        }
+        if let Some(m) = model {
+            if m.chars().count() > 100 || m.chars().any(char::is_control) {
+                return Err(invalid("model_name".into(), "up to 100 characters"));
+            }
+        }
+        if base_url.is_some() != model.is_some() {
+            let field = if base_url.is_none() {
+                "model_base_url"
+            } else {
+                "model_name"
+            };
+            return Err(invalid(field.into(), "URL and model are set together"));
+        }
+        if let Some(k) = key.map(str::trim).filter(|k| !k.is_empty()) {
+            if k.len() > 500 || !k.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(invalid(
+                    "model_key".into(),
+                    "up to 500 visible ASCII characters",
+                ));
+            }
+        }
+        let rid = self.restaurant_id();
+        let now = self.now();
+        sqlx::query(
+            "INSERT INTO agent_settings (restaurant_id, model_base_url, model_name, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (restaurant_id) DO UPDATE SET \
+             model_base_url = $2, model_name = $3, updated_at = $4",
+        )
+        .bind(rid)
+        .bind(base_url)
+        .bind(model)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        if let Some(k) = key {
+            let k = k.trim();
+            let sealed = if k.is_empty() {
+                None
+            } else {
+                Some(
+                    self.data_key()
+                        .await?
+                        .seal(k.as_bytes(), &format!("model-key:{rid}")),
+                )
+            };
+            sqlx::query("UPDATE agent_settings SET model_key_enc = $1")
+                .bind(sealed)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The restaurant's FAQ, in its order.
+    pub async fn faq(&mut self) -> Result<Vec<FaqEntry>, StoreError> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT question_de, answer_de, question_en, answer_en FROM faq_entries ORDER BY position",
+        )
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(question_de, answer_de, question_en, answer_en)| FaqEntry {
+                    question_de,
+                    answer_de,
+                    question_en,
+                    answer_en,
+                },
+            )
+            .collect())
+    }
+
+    /// Replaces the FAQ. Entries with every field empty are dropped; the rest are checked
+    /// (the first bad one is named `faq[i].field`).
+    pub async fn set_faq(&mut self, entries: &[FaqEntry]) -> Result<(), StoreError> {
+        let entries: Vec<FaqEntry> = entries
+            .iter()
+            .map(|e| FaqEntry {
+                question_de: e.question_de.trim().to_string(),
+                answer_de: e.answer_de.trim().to_string(),
+                question_en: e.question_en.trim().to_string(),
+                answer_en: e.answer_en.trim().to_string(),
+            })
+            .filter(|e| *e != FaqEntry::default())
+            .collect();
+        if entries.len() > FAQ_MAX {
+            return Err(invalid("faq".into(), &format!("at most {FAQ_MAX} entries")));
+        }
+        for (i, e) in entries.iter().enumerate() {
+            e.validate(i)?;
+        }
+        sqlx::query("DELETE FROM faq_entries")
+            .execute(self.conn())
+            .await?;
+        let rid = self.restaurant_id();
+        for (i, e) in entries.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO faq_entries (restaurant_id, id, position, question_de, answer_de, question_en, answer_en) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(rid)
+            .bind(Uuid::new_v4())
+            .bind(i as i32)
+            .bind(&e.question_de)
+            .bind(&e.answer_de)
+            .bind(&e.question_en)
+            .bind(&e.answer_en)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+}
