@@ -61,16 +61,19 @@ ensure_python_venv() {
   command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
 }
 
-# A real SMTP server for the SMTP transport's test: aiosmtpd from PyPI in its own venv.
-# Exports HOSTSYSTEM_TEST_SMTPD, the Python that has it.
+# The Python the tests use, in its own venv with packages from PyPI: aiosmtpd (a real SMTP
+# server for the SMTP transport's test) and the official openai client (which talks to the
+# agent's chat-completions endpoint in a test). Exports HOSTSYSTEM_TEST_SMTPD and
+# HOSTSYSTEM_TEST_PYTHON, both that Python.
 ensure_smtp_server() {
   ensure_python_venv
-  local venv=target/smtpd-venv version=1.4.6
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$version')" 2>/dev/null; then
-    echo "==> installing aiosmtpd $version into $venv"
+  local venv=target/smtpd-venv smtpd=1.4.6 openai=3.57.0
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import aiosmtpd, openai, sys; sys.exit(aiosmtpd.__version__ != '$smtpd' or openai.__version__ != '$openai')" 2>/dev/null; then
+    echo "==> installing aiosmtpd $smtpd and openai $openai into $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check "aiosmtpd==$version"
+    "$venv/bin/pip" install -q --disable-pip-version-check "aiosmtpd==$smtpd" "openai==$openai"
   fi
   HOSTSYSTEM_TEST_SMTPD="$(pwd)/$venv/bin/python"
-  export HOSTSYSTEM_TEST_SMTPD
+  HOSTSYSTEM_TEST_PYTHON="$HOSTSYSTEM_TEST_SMTPD"
+  export HOSTSYSTEM_TEST_SMTPD HOSTSYSTEM_TEST_PYTHON
 }

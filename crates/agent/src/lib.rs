@@ -13,6 +13,7 @@ mod booking;
 pub mod call;
 pub mod chat;
 mod check;
+pub mod completions;
 mod info;
 pub mod model;
 mod speech;

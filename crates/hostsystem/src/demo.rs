@@ -28,6 +28,18 @@ pub struct DemoInfo {
     pub users: Vec<DemoUser>,
     pub api_token: String,
     pub voice: DemoVoice,
+    pub agent: DemoAgent,
+}
+
+/// The demo restaurant's chat agent as an OpenAI-compatible model: point any OpenAI client
+/// (or a voice platform's custom-LLM mode) at `base_url` with `key`.
+#[derive(Serialize, Clone, Debug)]
+pub struct DemoAgent {
+    /// The agent key (the restaurant's voice secret), sent as a bearer token.
+    pub key: String,
+    /// The OpenAI client's base URL (`…/v1`).
+    pub base_url: String,
+    pub chat_completions_url: String,
 }
 
 /// The demo restaurant's voice-AI webhook secret, Retell key and URLs (issued afresh on every
@@ -135,6 +147,16 @@ pub async fn ensure(store: &Store, base_url: &str) -> Result<DemoInfo> {
         base_url.trim_end_matches('/'),
         restaurant.id
     );
+    let agent_base = format!(
+        "{}/api/v1/agent/{}/v1",
+        base_url.trim_end_matches('/'),
+        restaurant.id
+    );
+    let agent = DemoAgent {
+        key: secret.clone(),
+        chat_completions_url: format!("{agent_base}/chat/completions"),
+        base_url: agent_base,
+    };
     let voice = DemoVoice {
         secret,
         retell_key,
@@ -168,6 +190,7 @@ pub async fn ensure(store: &Store, base_url: &str) -> Result<DemoInfo> {
         users,
         api_token,
         voice,
+        agent,
     })
 }
 

@@ -220,6 +220,10 @@ fn print_demo(info: &demo::DemoInfo, json: bool) -> Result<()> {
         println!("  Vapi server URL: {}", info.voice.vapi_url);
         println!("  Generic tools:   {}", info.voice.tools_url);
         println!("  Retell functions: {}", info.voice.retell_url);
+        println!(
+            "  Chat agent (OpenAI-compatible): base URL {}  key {}",
+            info.agent.base_url, info.agent.key
+        );
     }
     Ok(())
 }

@@ -83,10 +83,15 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let ip = client_ip(&state, &req);
     req.extensions_mut().insert(ClientIp(ip));
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    // Voice webhooks authenticate with the restaurant's voice secret or Retell signature
-    // (crate::voice); they carry no cookies, so neither sessions nor CSRF apply.
-    // `/metrics` checks its own bearer token (crate::api::metrics), which is no API token.
-    if req.uri().path().starts_with("/api/v1/voice/") || req.uri().path() == "/metrics" {
+    // Voice webhooks and the agent's chat-completions endpoint authenticate with the
+    // restaurant's voice secret or Retell signature (crate::hooks); they carry no cookies, so
+    // neither sessions nor CSRF apply. `/metrics` checks its own bearer token
+    // (crate::api::metrics), which is no API token.
+    let path = req.uri().path();
+    if path.starts_with("/api/v1/voice/")
+        || path.starts_with("/api/v1/agent/")
+        || path == "/metrics"
+    {
         return next.run(req).await;
     }
 

@@ -259,6 +259,32 @@ async fn serve_runs_embedded_postgres_stops_it_on_sigterm_and_reuses_it() {
         StatusCode::UNAUTHORIZED,
         "each demo run issues a new secret"
     );
+    // The agent block: an OpenAI-compatible endpoint that answers with the printed key.
+    let completions = b["agent"]["chat_completions_url"]
+        .as_str()
+        .expect("agent url");
+    assert_eq!(
+        b["agent"]["base_url"]
+            .as_str()
+            .map(|u| format!("{u}/chat/completions")),
+        Some(completions.to_string())
+    );
+    let answer: serde_json::Value = client
+        .post(completions)
+        .bearer_auth(b["agent"]["key"].as_str().expect("agent key"))
+        .json(&serde_json::json!({"messages": [{"role": "user", "content": "What are your opening hours?"}]}))
+        .send()
+        .await
+        .expect("completion")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        answer["choices"][0]["message"]["content"]
+            .as_str()
+            .is_some_and(|t| t.contains("Opening hours")),
+        "{answer}"
+    );
     // The nightly retention job can be run by hand; it reports per restaurant and category.
     let retention = run({
         let mut c = cmd(data.path(), port);

@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod auth;
 mod chat;
+mod chat_api;
 mod chat_model;
 mod cli;
 mod dashboard;

@@ -2,6 +2,7 @@
 //! each provider's wire format in, authenticated by the restaurant's own secret or the
 //! provider's signature, never by a session or an API token.
 
+pub mod agent;
 pub mod resend;
 pub mod voice;
 pub mod whatsapp;
@@ -69,6 +70,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/voice/{restaurant_id}/retell/webhook",
             post(voice::retell_webhook),
+        )
+        .route(
+            "/api/v1/agent/{restaurant_id}/v1/chat/completions",
+            post(agent::completions),
         )
         .route("/hooks/resend", post(resend::resend))
         .route("/hooks/resend/{restaurant_id}", post(resend::resend_for))

@@ -1,0 +1,98 @@
+//! The restaurant's agent behind an OpenAI-compatible chat-completions endpoint, so a voice
+//! platform's "custom LLM" mode or any OpenAI client can talk to it; the tools run here.
+//!
+//! Such a client sends the whole history with every request and keeps no conversation id. The
+//! conversation a request continues is found by a hash of that history: after each turn the
+//! conversation is marked with the hash of the history the client will send next (the old
+//! messages, the guest's new one and our answer). A client that names its conversation
+//! (`metadata.conversation_id`, `user`, or Vapi's `call.id`) is found by that name instead.
+//! A history we do not know starts a new conversation with the guest's last message.
+
+use crate::call::Agents;
+use crate::chat::Reply;
+use hs_store::{Actor, StoreError};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// One request: the client's own name for the conversation (if any), the earlier messages
+/// as (role, text) with role `user` or `assistant`, and the guest's new message.
+pub struct CompletionRequest {
+    pub thread: Option<String>,
+    pub history: Vec<(String, String)>,
+    pub message: String,
+    /// The caller's number, when a voice platform passes it.
+    pub caller: Option<String>,
+}
+
+/// The hash a history is found by: roles and texts with whitespace collapsed.
+fn history_key(rid: Uuid, messages: &[(String, String)]) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(b"history\0");
+    h.update(rid.as_bytes());
+    for (role, text) in messages {
+        h.update(role.as_bytes());
+        h.update(b"\0");
+        h.update(
+            text.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .as_bytes(),
+        );
+        h.update(b"\0");
+    }
+    h.finalize().to_vec()
+}
+
+fn thread_key(rid: Uuid, thread: &str) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(b"thread\0");
+    h.update(rid.as_bytes());
+    h.update(thread.as_bytes());
+    h.finalize().to_vec()
+}
+
+impl Agents {
+    /// Whether `key` is the restaurant's agent key (its voice secret, or the previous one
+    /// within its rotation grace).
+    pub async fn agent_key_matches(&self, rid: Uuid, key: &str) -> Result<bool, StoreError> {
+        if key.is_empty() || key.len() > 200 {
+            return Ok(false);
+        }
+        let mut tx = self.store.tenant(rid, &Actor::Guest).await?;
+        tx.voice_secret_matches(key).await
+    }
+
+    /// One request of the endpoint: finds or starts the conversation, runs the turn (its
+    /// reply handed to `sink` as it is written) and marks what continues it.
+    pub async fn complete(
+        &self,
+        rid: Uuid,
+        req: CompletionRequest,
+        sink: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<(Uuid, Reply), StoreError> {
+        let mut tx = self.store.tenant(rid, &Actor::Guest).await?;
+        let known = match (&req.thread, req.history.is_empty()) {
+            (Some(t), _) => tx.conversation_by_thread(&thread_key(rid, t)).await?,
+            (None, true) => None,
+            (None, false) => {
+                tx.conversation_by_thread(&history_key(rid, &req.history))
+                    .await?
+            }
+        };
+        let (id, reply) = self
+            .converse(&mut tx, known, "api", &req.message, req.caller, sink)
+            .await?;
+        let next = match &req.thread {
+            Some(t) => thread_key(rid, t),
+            None => {
+                let mut h = req.history;
+                h.push(("user".into(), req.message));
+                h.push(("assistant".into(), reply.text.clone()));
+                history_key(rid, &h)
+            }
+        };
+        tx.set_thread_key(id, &next).await?;
+        tx.commit().await?;
+        Ok((id, reply))
+    }
+}
