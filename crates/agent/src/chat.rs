@@ -79,6 +79,9 @@ pub struct Reply {
     /// Times to offer as buttons.
     pub choices: Vec<String>,
     pub card: Option<Card>,
+    /// The agent could not answer what the guest asked (the analysis lists these).
+    #[serde(skip)]
+    pub unanswered: bool,
 }
 
 fn lang_of(c: &Conversation) -> &str {
@@ -94,6 +97,7 @@ fn reply(text: String) -> Reply {
         text,
         choices: Vec::new(),
         card: None,
+        unanswered: false,
     }
 }
 
@@ -407,7 +411,7 @@ impl crate::call::Agents {
                 intents: &c.intents,
                 engine,
                 tokens: i32::try_from(tokens).unwrap_or(i32::MAX),
-                unanswered: false,
+                unanswered: r.unanswered,
             },
         )
         .await?;
@@ -478,6 +482,85 @@ async fn guarded(tx: &mut TenantTx, c: &Conversation, r: Reply) -> Result<Reply,
         "Dazu kann ich leider nichts sagen. Kann ich Ihnen sonst helfen, zum Beispiel mit einer Reservierung?",
         "I can't help with that, I'm afraid. Can I help you with something else, a booking perhaps?",
     )))
+}
+
+/// The answer from the restaurant's FAQ (in the conversation's language, else the other), or
+/// for a standard question (`asked`: the message has an asking intent) from its settings;
+/// `None` when the message asks neither. A standard question the settings cannot answer
+/// (no website for the menu, parking without an FAQ entry) is answered with the
+/// restaurant's phone and marked unanswered.
+async fn faq_or_topic(
+    tx: &mut TenantTx,
+    c: &Conversation,
+    text: &str,
+    asked: bool,
+    ctx: &Context,
+) -> Result<Option<Reply>, StoreError> {
+    let faq = tx.faq().await?;
+    if !faq.is_empty() {
+        let mut questions = Vec::new();
+        for (i, e) in faq.iter().enumerate() {
+            for q in [&e.question_de, &e.question_en] {
+                if !q.is_empty() {
+                    questions.push((i, q.as_str()));
+                }
+            }
+        }
+        let qs: Vec<&str> = questions.iter().map(|(_, q)| *q).collect();
+        if let Some(k) = chat::faq_match(text, &qs) {
+            let e = &faq[questions[k].0];
+            let (first, second) = if lang_of(c) == "en" {
+                (&e.answer_en, &e.answer_de)
+            } else {
+                (&e.answer_de, &e.answer_en)
+            };
+            let answer = if first.is_empty() { second } else { first };
+            return Ok(Some(reply(answer.clone())));
+        }
+    }
+    if !asked {
+        return Ok(None);
+    }
+    let Some(topic) = chat::topic(text) else {
+        return Ok(None);
+    };
+    let s = tx.reservation_settings().await?;
+    let unknown = || Reply {
+        unanswered: true,
+        ..reply(if s.phone.is_empty() {
+            t(
+                c,
+                "Dazu habe ich leider keine Information. Fragen Sie gern das Team, wenn Sie zu uns kommen.",
+                "I'm afraid I don't have that information. Feel free to ask the team.",
+            )
+        } else {
+            t(
+                c,
+                &format!(
+                    "Dazu habe ich leider keine Information. Das Team hilft Ihnen gern weiter: {}.",
+                    s.phone
+                ),
+                &format!(
+                    "I'm afraid I don't have that information. The team will gladly help: {}.",
+                    s.phone
+                ),
+            )
+        })
+    };
+    Ok(Some(match topic {
+        chat::Topic::Hours => reply(run(tx, "restaurant_info", &json!({}), ctx).await?.say),
+        chat::Topic::Address if !s.address().is_empty() => reply(t(
+            c,
+            &format!("Sie finden uns in der {}.", s.address()),
+            &format!("You'll find us at {}.", s.address()),
+        )),
+        chat::Topic::Menu if !s.website.is_empty() => reply(t(
+            c,
+            &format!("Unsere Speisekarte und mehr finden Sie auf {}.", s.website),
+            &format!("You'll find our menu and more at {}.", s.website),
+        )),
+        _ => unknown(),
+    }))
 }
 
 /// Whether a reply names only contact details and codes this guest gave or received, or the
@@ -637,6 +720,29 @@ async fn answer(
         c.outcome = Some("handed_over".into());
         return Ok(reply(a.say));
     }
+    let facts_given = heard.date.is_some()
+        || heard.time.is_some()
+        || heard.party.is_some()
+        || heard.phone.is_some()
+        || heard.code.is_some();
+    let asking = matches!(c.mode, Mode::Idle | Mode::Booking)
+        && !facts_given
+        && !has(Intent::Cancel)
+        && !has(Intent::Change);
+    if asking {
+        if let Some(mut r) = faq_or_topic(tx, c, &text, has(Intent::Ask), &ctx).await? {
+            if c.outcome.is_none() {
+                c.outcome = Some("informed".into());
+            }
+            // A question in the middle of a booking: answer, then ask on.
+            if c.mode == Mode::Booking {
+                if let Some(field) = missing(c) {
+                    r.text = format!("{} {}", r.text, question(c, field));
+                }
+            }
+            return Ok(r);
+        }
+    }
     if has(Intent::Cancel) || c.mode == Mode::Cancelling {
         c.mode = Mode::Cancelling;
         if c.code.is_none() {
@@ -741,9 +847,8 @@ async fn answer(
                 status: a.data["status"].as_str().unwrap_or("confirmed").to_string(),
             };
             return Ok(Reply {
-                text,
-                choices: Vec::new(),
                 card: Some(card),
+                ..reply(text)
             });
         }
         if has(Intent::No) && !changed_facts {
@@ -812,6 +917,13 @@ async fn answer(
             c.outcome = Some("informed".into());
         }
         return Ok(reply(a.say));
+    }
+    if intents.is_empty() && (text.contains('?') || text.split_whitespace().count() >= 3) {
+        // Something the agent does not understand: say what it can do, and note the question.
+        return Ok(Reply {
+            unanswered: true,
+            ..reply(what_i_do(c))
+        });
     }
     if has(Intent::Thanks) {
         return Ok(reply(t(

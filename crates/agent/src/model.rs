@@ -284,6 +284,7 @@ pub async fn turn(
                     text,
                     choices,
                     card,
+                    unanswered: false,
                 },
                 tokens,
             });

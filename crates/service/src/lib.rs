@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod calls;
+pub mod chat;
 pub mod digest;
 pub mod guest_messages;
 pub mod guests;
@@ -28,7 +29,8 @@ pub use hs_store::{Actor, StoreError};
 pub mod model {
     pub use hs_store::secret::{constant_time_eq, hex};
     pub use hs_store::{
-        accounts, booking, guests, mail_settings, messages, setup, team, voice, whatsapp,
+        accounts, agent, booking, conversations, guests, mail_settings, messages, setup, team,
+        voice, whatsapp,
     };
 }
 

@@ -25,5 +25,6 @@ SELECT make_tenant_table('faq_entries');
 -- conversation it continues is found by a hash of that history (what the last answer ended).
 ALTER TABLE conversations ADD COLUMN thread_key bytea;
 CREATE UNIQUE INDEX conversations_thread ON conversations (restaurant_id, thread_key) WHERE thread_key IS NOT NULL;
--- Questions the agent could not answer (to grow the FAQ), sealed like the messages.
-ALTER TABLE conversations ADD COLUMN unanswered integer NOT NULL DEFAULT 0;
+-- A guest's message the agent could not answer (the analysis lists them to grow the FAQ).
+ALTER TABLE conversation_messages ADD COLUMN unanswered boolean NOT NULL DEFAULT false;
+CREATE INDEX conversation_messages_unanswered ON conversation_messages (restaurant_id, created_at) WHERE unanswered;

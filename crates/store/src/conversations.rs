@@ -79,8 +79,8 @@ impl TenantTx {
             let mid = Uuid::new_v4();
             let body = self.seal_for(&key, "message", mid, text);
             sqlx::query(
-                "INSERT INTO conversation_messages (restaurant_id, id, conversation_id, position, role, body_enc, created_at) \
-                 SELECT $1, $2, $3, turns * 2 + $7, $4, $5, $6 FROM conversations WHERE id = $3",
+                "INSERT INTO conversation_messages (restaurant_id, id, conversation_id, position, role, body_enc, created_at, unanswered) \
+                 SELECT $1, $2, $3, turns * 2 + $7, $4, $5, $6, $8 FROM conversations WHERE id = $3",
             )
             .bind(rid)
             .bind(mid)
@@ -89,13 +89,14 @@ impl TenantTx {
             .bind(body)
             .bind(now)
             .bind(offset)
+            .bind(offset == 0 && turn.unanswered)
             .execute(self.conn())
             .await?;
         }
         sqlx::query(
             "UPDATE conversations SET state_enc = $2, language = coalesce($3, language), outcome = coalesce($4, outcome), \
-             intents = $5, turns = turns + 1, updated_at = $6, engine = $7, tokens = tokens + $8, \
-             unanswered = unanswered + $9::int WHERE id = $1",
+             intents = $5, turns = turns + 1, updated_at = $6, engine = $7, tokens = tokens + $8 \
+             WHERE id = $1",
         )
         .bind(id)
         .bind(state)
@@ -105,7 +106,6 @@ impl TenantTx {
         .bind(now)
         .bind(turn.engine)
         .bind(turn.tokens)
-        .bind(i32::from(turn.unanswered))
         .execute(self.conn())
         .await?;
         Ok(())
@@ -159,6 +159,113 @@ impl TenantTx {
                     None => String::new(),
                 };
                 Ok((role, text, at))
+            })
+            .collect()
+    }
+}
+
+/// Conversations of one week (starting Monday, in the restaurant's zone) by outcome.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct WeekOutcomes {
+    pub week: chrono::NaiveDate,
+    pub conversations: i64,
+    pub booked: i64,
+    pub changed: i64,
+    pub cancelled: i64,
+    pub informed: i64,
+    pub handed_over: i64,
+    /// No outcome: the guest left before anything happened.
+    pub abandoned: i64,
+    pub tokens: i64,
+}
+
+impl TenantTx {
+    /// Outcomes per week of the conversations started since `since`, newest week first.
+    pub async fn conversation_weeks(
+        &mut self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<WeekOutcomes>, StoreError> {
+        let tz = self.reservation_settings().await?.time_zone;
+        type Row = (chrono::NaiveDate, i64, i64, i64, i64, i64, i64, i64, i64);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT date_trunc('week', created_at AT TIME ZONE $2)::date AS week, count(*), \
+             count(*) FILTER (WHERE outcome = 'booked'), count(*) FILTER (WHERE outcome = 'changed'), \
+             count(*) FILTER (WHERE outcome = 'cancelled'), count(*) FILTER (WHERE outcome = 'informed'), \
+             count(*) FILTER (WHERE outcome = 'handed_over'), \
+             count(*) FILTER (WHERE outcome IS NULL OR outcome = 'abandoned'), coalesce(sum(tokens), 0)::bigint \
+             FROM conversations WHERE created_at >= $1 GROUP BY week ORDER BY week DESC",
+        )
+        .bind(since)
+        .bind(tz)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    week,
+                    conversations,
+                    booked,
+                    changed,
+                    cancelled,
+                    informed,
+                    handed_over,
+                    abandoned,
+                    tokens,
+                )| {
+                    WeekOutcomes {
+                        week,
+                        conversations,
+                        booked,
+                        changed,
+                        cancelled,
+                        informed,
+                        handed_over,
+                        abandoned,
+                        tokens,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// How often each intent was seen in conversations started since `since`, most frequent
+    /// first.
+    pub async fn conversation_intents(
+        &mut self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT i, count(*) FROM conversations, unnest(intents) AS i WHERE created_at >= $1 \
+             GROUP BY i ORDER BY count(*) DESC, i",
+        )
+        .bind(since)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// The latest guest messages the agent could not answer (at most `limit`), opened,
+    /// newest first.
+    pub async fn unanswered_questions(
+        &mut self,
+        limit: i64,
+    ) -> Result<Vec<(DateTime<Utc>, String)>, StoreError> {
+        let rows: Vec<(Uuid, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT id, body_enc, created_at FROM conversation_messages \
+             WHERE unanswered AND body_enc IS NOT NULL ORDER BY created_at DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?;
+        let key = self.data_key().await?;
+        let rid = self.restaurant_id();
+        rows.into_iter()
+            .map(|(mid, body, at)| {
+                let text = String::from_utf8(
+                    key.open(&body, &format!("conversation-message:{rid}:{mid}"))?,
+                )
+                .map_err(|e| StoreError::Other(e.into()))?;
+                Ok((at, text))
             })
             .collect()
     }

@@ -211,6 +211,45 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("new.submit", "Reservieren", "Book"),
     ("new.table", "Tisch", "Table"),
     ("nav.calls", "Anrufe", "Calls"),
+    ("nav.agent", "Chat-Agent", "Chat agent"),
+    ("agent.title", "Chat-Agent", "Chat agent"),
+    ("agent.outcomes", "Gespräche und Ergebnisse", "Conversations and outcomes"),
+    ("agent.weeks", "Wochen", "Weeks"),
+    ("agent.conversations", "Gespräche", "Conversations"),
+    ("agent.booked", "gebucht", "booked"),
+    ("agent.handed_over", "an das Team übergeben", "handed over"),
+    ("agent.abandoned", "abgebrochen", "abandoned"),
+    ("agent.tokens", "Tokens (Modell)", "Tokens (model)"),
+    ("agent.per_week", "Pro Woche (ab Montag), neueste zuerst", "Per week (from Monday), newest first"),
+    ("agent.week", "Woche", "Week"),
+    ("agent.none", "Noch keine Gespräche in diesem Zeitraum.", "No conversations in this period yet."),
+    ("agent.csv", "Als CSV herunterladen", "Download as CSV"),
+    ("agent.intents", "Häufigste Anliegen", "Most frequent intents"),
+    ("agent.intent", "Anliegen", "Intent"),
+    ("agent.unanswered", "Fragen ohne Antwort", "Questions without an answer"),
+    ("agent.unanswered_help", "Was Gäste gefragt haben und der Agent nicht beantworten konnte: Ergänzen Sie daraus Ihre häufigen Fragen. Mit dem Gespräch werden sie nach der Aufbewahrungsfrist gelöscht.", "What guests asked and the agent could not answer: grow your FAQ from it. They are deleted with the conversation after the retention period."),
+    ("agent.question", "Frage", "Question"),
+    ("agent.answer", "Antwort", "Answer"),
+    ("agent.faq", "Häufige Fragen (FAQ)", "Frequently asked questions (FAQ)"),
+    ("agent.faq_help", "Der Agent beantwortet diese Fragen mit Ihren Worten, auf Deutsch oder Englisch. Leere Einträge werden entfernt.", "The agent answers these questions in your words, in German or English. Empty entries are removed."),
+    ("agent.entry", "Eintrag", "Entry"),
+    ("agent.model", "Eigenes KI-Modell (optional)", "Own AI model (optional)"),
+    ("agent.model_help", "Ohne Modell antwortet der eingebaute Agent, ohne Netzwerk. Mit einem OpenAI-kompatiblen Modell werden Telefonnummern, E-Mail-Adressen und Gesundheitsangaben vor dem Senden durch Platzhalter ersetzt; fällt das Modell aus, antwortet der eingebaute Agent.", "Without a model the built-in agent answers, with no network. With an OpenAI-compatible model, phone numbers, email addresses and health details are replaced by placeholders before anything is sent; when the model fails, the built-in agent answers."),
+    ("agent.base_url", "Basis-URL", "Base URL"),
+    ("agent.model_name", "Modell", "Model"),
+    ("agent.key", "API-Schlüssel", "API key"),
+    ("agent.key_set", "gespeichert (verschlüsselt)", "stored (encrypted)"),
+    ("agent.remove_key", "Schlüssel entfernen", "Remove the key"),
+    ("agent.endpoint", "Ihr Agent als OpenAI-kompatibles Modell (Schlüssel: das Voice-Secret)", "Your agent as an OpenAI-compatible model (key: the voice secret)"),
+    ("intent.book", "reservieren", "book"),
+    ("intent.change", "ändern", "change"),
+    ("intent.cancel", "stornieren", "cancel"),
+    ("intent.ask", "Frage (Zeiten, Adresse, …)", "question (hours, address, …)"),
+    ("intent.person", "Mitarbeiter gewünscht", "wants a person"),
+    ("intent.greeting", "Begrüßung", "greeting"),
+    ("intent.thanks", "Dank", "thanks"),
+    ("intent.yes", "ja", "yes"),
+    ("intent.no", "nein", "no"),
     ("day.handovers", "Anruf(e) vom Telefonagenten an das Team übergeben (letzte 24 Stunden): bitte zurückrufen", "call(s) handed over to the team by the phone agent (last 24 hours): please call back"),
     ("settings.voice", "Telefonagent (Voice-AI)", "Phone agent (voice AI)"),
     ("settings.voice_help", "Diese Adressen tragen Sie bei Ihrer Voice-Plattform ein; jede Anfrage muss das Geheimnis (bzw. bei Retell die Signatur) mitschicken.", "Enter these addresses at your voice platform; every request must carry the secret (for Retell, the signature)."),
@@ -465,6 +504,14 @@ mod tests {
                         .collect()
                 } else if key == "messages." {
                     vec![format!("{key}email"), format!("{key}whatsapp")]
+                } else if key == "intent." {
+                    [
+                        "book", "change", "cancel", "ask", "person", "greeting", "thanks", "yes",
+                        "no",
+                    ]
+                    .iter()
+                    .map(|k| format!("{key}{k}"))
+                    .collect()
                 } else if key == "weekday." {
                     (0..7).map(|d| format!("{key}{d}")).collect()
                 } else if key == "outcome." {

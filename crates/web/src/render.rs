@@ -59,6 +59,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/guest_matches.html"),
     ),
     ("calls.html", include_str!("../templates/calls.html")),
+    ("agent.html", include_str!("../templates/agent.html")),
     ("call.html", include_str!("../templates/call.html")),
     ("manage.html", include_str!("../templates/manage.html")),
     (

@@ -8,8 +8,10 @@
 //! typo are read too ("Freitga", "Novmber").
 
 mod facts;
+mod faq;
 
 pub use facts::{asked_name, bare_name, hear, looks_like_code, mask, Heard};
+pub use faq::{faq_match, topic, Topic};
 
 /// What a guest wants with a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

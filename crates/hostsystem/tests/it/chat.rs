@@ -579,3 +579,145 @@ async fn a_conversation_is_stored_sealed_and_continues_across_requests() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn the_faq_from_the_dashboard_answers_guests_and_unanswered_questions_are_listed() {
+    use crate::app::PASSWORD;
+    use hs_domain::Role;
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria FAQ").await;
+    app.user_in(rid, "manager@faq.example", Role::Manager).await;
+    app.user_in(rid, "staff@faq.example", Role::Staff).await;
+    let mut m = app.browser();
+    m.login("manager@faq.example", PASSWORD).await;
+    let saved = m
+        .post(
+            "/agent/faq",
+            &[
+                ("faq0_question_de", "Sind Hunde erlaubt?"),
+                (
+                    "faq0_answer_de",
+                    "Ja, gut erzogene Hunde sind bei uns willkommen.",
+                ),
+                ("faq0_question_en", "Are dogs allowed?"),
+                ("faq0_answer_en", "Yes, well-behaved dogs are welcome."),
+                ("faq1_question_de", ""),
+                ("faq1_answer_de", ""),
+                ("faq1_question_en", ""),
+                ("faq1_answer_en", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let agents = hs_agent::call::Agents::new(app.store.clone());
+    let (_, r) = agents
+        .chat(rid, None, "web", "Darf ich meinen Hund mitbringen?", None)
+        .await
+        .expect("turn");
+    assert_eq!(r.text, "Ja, gut erzogene Hunde sind bei uns willkommen.");
+    let (_, r) = agents
+        .chat(rid, None, "web", "Can I bring my dog along?", None)
+        .await
+        .expect("turn");
+    assert_eq!(r.text, "Yes, well-behaved dogs are welcome.");
+    // Asked in the middle of a booking: the answer, then the next question.
+    let (id, _) = agents
+        .chat(rid, None, "web", "Ich möchte einen Tisch reservieren", None)
+        .await
+        .expect("turn");
+    let (_, r) = agents
+        .chat(rid, Some(id), "web", "Sind Hunde erlaubt?", None)
+        .await
+        .expect("turn");
+    assert!(
+        r.text.starts_with("Ja, gut erzogene") && r.text.contains("Für welchen Tag"),
+        "{}",
+        r.text
+    );
+    // What the agent cannot answer is listed for the team.
+    let (_, r) = agents
+        .chat(
+            rid,
+            None,
+            "web",
+            "Wo kann man bei euch in der Nähe parken?",
+            None,
+        )
+        .await
+        .expect("turn");
+    assert!(r.text.contains("keine Information"), "{}", r.text);
+    let page = m.get("/agent").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("Wo kann man bei euch in der Nähe parken?"),
+        "listed"
+    );
+    assert!(
+        page.body.contains("Sind Hunde erlaubt?"),
+        "the FAQ is shown for editing"
+    );
+    let csv = m.get("/agent/csv/unanswered").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("at,message\r\n"), "{}", csv.body);
+    assert!(csv.body.contains("parken"), "{}", csv.body);
+    let outcomes = m.get("/agent/csv/outcomes").await;
+    let lines: Vec<&str> = outcomes.body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "week,conversations,booked,changed,cancelled,informed,handed_over,abandoned,tokens"
+    );
+    assert!(
+        lines[1] == "2026-11-23,4,0,0,0,4,0,0,0",
+        "{}",
+        outcomes.body
+    );
+    let intents = m.get("/agent/csv/intents").await;
+    assert!(intents.body.contains("book,1"), "{}", intents.body);
+    assert_eq!(m.get("/agent?weeks=500").await.status, 422);
+    assert_eq!(m.get("/agent/csv/everything").await.status, 404);
+    // A bad model URL is refused naming the field; a key is stored sealed and never shown.
+    let bad = m
+        .post(
+            "/agent/model",
+            &[("model_base_url", "ftp://x"), ("model_name", "m")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("model_base_url"), "{}", bad.body);
+    let ok = m
+        .post(
+            "/agent/model",
+            &[
+                ("model_base_url", "https://llm.example/v1"),
+                ("model_name", "small"),
+                ("model_key", "sk-secret-123"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303);
+    let page = m.get("/agent").await;
+    assert!(page.body.contains("llm.example") && !page.body.contains("sk-secret-123"));
+    let mut db = app.db.superuser_conn().await.expect("db");
+    let sealed: String =
+        sqlx::query_scalar("SELECT model_key_enc FROM agent_settings WHERE restaurant_id = $1")
+            .bind(rid)
+            .fetch_one(&mut db)
+            .await
+            .expect("row");
+    assert!(!sealed.contains("sk-secret"));
+    // Staff see none of it.
+    let mut s = app.browser();
+    s.login("staff@faq.example", PASSWORD).await;
+    assert_eq!(s.get("/agent").await.status, 403);
+    assert_eq!(s.get("/agent/csv/unanswered").await.status, 403);
+    assert_eq!(
+        s.post(
+            "/agent/faq",
+            &[("faq0_question_de", "x"), ("faq0_answer_de", "y")]
+        )
+        .await
+        .status,
+        403
+    );
+}

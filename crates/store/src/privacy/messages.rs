@@ -235,7 +235,7 @@ impl Shredder for Conversations {
             };
             let cutoff = *at - Duration::days(CONVERSATION_RETENTION_DAYS);
             let ids: Vec<Uuid> = sqlx::query_scalar(
-                "UPDATE conversations SET state_enc = '', anonymised_at = $2 \
+                "UPDATE conversations SET state_enc = '', thread_key = NULL, anonymised_at = $2 \
                  WHERE updated_at < $1 AND anonymised_at IS NULL RETURNING id",
             )
             .bind(cutoff)

@@ -3,6 +3,7 @@
 //! and settings, one module each. Works without JavaScript.
 
 pub mod account;
+pub mod agent;
 pub mod calls;
 pub mod dayview;
 mod forms;
@@ -61,6 +62,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/guests", get(guests::search))
         .route("/guests/lookup", get(guests::lookup))
         .route("/calls", get(calls::list))
+        .route("/agent", get(agent::show))
+        .route("/agent/csv/{table}", get(agent::csv))
+        .route("/agent/faq", post(agent::faq))
+        .route("/agent/model", post(agent::model))
         .route("/calls/{id}", get(calls::show))
         .route("/guests/{id}", get(guests::show).post(guests::update))
         .route("/settings", get(settings::show))

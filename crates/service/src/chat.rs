@@ -1,0 +1,167 @@
+//! The chat agent's settings and analysis for managers and owners: the restaurant's own
+//! model (URL, name, sealed key), its FAQ, and what the conversations show (outcomes per
+//! week, the most frequent intents, the questions the agent could not answer), each also as
+//! CSV.
+
+use crate::reservations::Caller;
+use crate::setup::configure;
+use crate::Services;
+use chrono::{DateTime, Duration, Utc};
+use hs_store::agent::{AgentSettings, FaqEntry};
+use hs_store::conversations::WeekOutcomes;
+use hs_store::StoreError;
+
+/// Unanswered questions listed at most.
+pub const UNANSWERED_MAX: i64 = 200;
+
+/// The agent's settings: the model (no key) and the FAQ.
+pub async fn settings(
+    svc: &Services,
+    caller: &Caller,
+) -> Result<(AgentSettings, Vec<FaqEntry>), StoreError> {
+    let mut tx = configure(&svc.store, caller).await?;
+    Ok((tx.agent_settings().await?, tx.faq().await?))
+}
+
+/// Sets the restaurant's model (both empty: none). `key`: `None` keeps the stored one,
+/// `Some("")` removes it.
+pub async fn set_model(
+    svc: &Services,
+    caller: &Caller,
+    base_url: Option<&str>,
+    model: Option<&str>,
+    key: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = configure(&svc.store, caller).await?;
+    tx.set_agent_model(base_url, model, key).await?;
+    tx.commit().await
+}
+
+/// Replaces the FAQ.
+pub async fn set_faq(
+    svc: &Services,
+    caller: &Caller,
+    entries: &[FaqEntry],
+) -> Result<(), StoreError> {
+    let mut tx = configure(&svc.store, caller).await?;
+    tx.set_faq(entries).await?;
+    tx.commit().await
+}
+
+/// What the analysis shows.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Analysis {
+    #[serde(skip)]
+    pub tz: chrono_tz::Tz,
+    pub since: DateTime<Utc>,
+    pub weeks: Vec<WeekOutcomes>,
+    pub intents: Vec<(String, i64)>,
+    /// Newest first: when, and what the guest wrote.
+    pub unanswered: Vec<(DateTime<Utc>, String)>,
+}
+
+/// The analysis of the last `weeks` weeks (1–104).
+pub async fn analysis(svc: &Services, caller: &Caller, weeks: i64) -> Result<Analysis, StoreError> {
+    if !(1..=104).contains(&weeks) {
+        return Err(StoreError::Invalid {
+            field: "weeks".into(),
+            code: "out_of_range",
+            message: "between 1 and 104".into(),
+        });
+    }
+    let mut tx = configure(&svc.store, caller).await?;
+    let since = tx.now() - Duration::weeks(weeks);
+    Ok(Analysis {
+        tz: tx.rules().await?.tz,
+        since,
+        weeks: tx.conversation_weeks(since).await?,
+        intents: tx.conversation_intents(since).await?,
+        unanswered: tx.unanswered_questions(UNANSWERED_MAX).await?,
+    })
+}
+
+/// A CSV field: quoted when it holds a separator, quote or line break; a leading `=`, `+`,
+/// `-` or `@` is defused so a spreadsheet does not run it as a formula.
+fn field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut out = header.join(",");
+    out.push_str("\r\n");
+    for r in rows {
+        out.push_str(&r.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+impl Analysis {
+    /// One of the analysis' tables as CSV: `outcomes`, `intents` or `unanswered`.
+    pub fn csv(&self, table: &str) -> Option<String> {
+        Some(match table {
+            "outcomes" => csv(
+                &[
+                    "week",
+                    "conversations",
+                    "booked",
+                    "changed",
+                    "cancelled",
+                    "informed",
+                    "handed_over",
+                    "abandoned",
+                    "tokens",
+                ],
+                self.weeks.iter().map(|w| {
+                    vec![
+                        w.week.to_string(),
+                        w.conversations.to_string(),
+                        w.booked.to_string(),
+                        w.changed.to_string(),
+                        w.cancelled.to_string(),
+                        w.informed.to_string(),
+                        w.handed_over.to_string(),
+                        w.abandoned.to_string(),
+                        w.tokens.to_string(),
+                    ]
+                }),
+            ),
+            "intents" => csv(
+                &["intent", "conversations"],
+                self.intents
+                    .iter()
+                    .map(|(i, n)| vec![i.clone(), n.to_string()]),
+            ),
+            "unanswered" => csv(
+                &["at", "message"],
+                self.unanswered
+                    .iter()
+                    .map(|(at, m)| vec![at.to_rfc3339(), m.clone()]),
+            ),
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(field("line\nbreak"), "\"line\nbreak\"");
+    }
+}
