@@ -82,6 +82,9 @@ pub struct Reply {
     /// The agent could not answer what the guest asked (the analysis lists these).
     #[serde(skip)]
     pub unanswered: bool,
+    /// The conversation's language after this turn ("de" or "en").
+    #[serde(skip)]
+    pub language: String,
 }
 
 fn lang_of(c: &Conversation) -> &str {
@@ -98,6 +101,7 @@ fn reply(text: String) -> Reply {
         choices: Vec::new(),
         card: None,
         unanswered: false,
+        language: String::new(),
     }
 }
 
@@ -335,10 +339,18 @@ impl crate::call::Agents {
                 Conversation::default(),
             ),
         };
+        // On WhatsApp the guest's number is known: it is the sender's.
+        if channel == "whatsapp" && c.phone.is_none() {
+            c.phone = caller.clone();
+        }
         let ctx = Context {
             caller,
             language: c.language.clone().unwrap_or_else(|| "de".into()),
-            channel: hs_domain::reservation::Channel::Chat,
+            channel: if channel == "whatsapp" {
+                hs_domain::reservation::Channel::Whatsapp
+            } else {
+                hs_domain::reservation::Channel::Chat
+            },
         };
         let model = match tx.agent_model().await? {
             Some(m) => Some(hs_channels::openai::Model {
@@ -389,7 +401,7 @@ impl crate::call::Agents {
                 }
             }
         }
-        let r = match answered {
+        let mut r = match answered {
             Some(r) => r,
             None => {
                 let r = turn(tx, &mut c, text, &ctx).await?;
@@ -399,6 +411,7 @@ impl crate::call::Agents {
                 r
             }
         };
+        r.language = lang_of(&c).to_string();
         let state = serde_json::to_value(&c).map_err(|e| StoreError::Other(e.into()))?;
         tx.record_turn(
             id,

@@ -72,10 +72,10 @@ impl Agents {
     ) -> Result<(Uuid, Reply), StoreError> {
         let mut tx = self.store.tenant(rid, &Actor::Guest).await?;
         let known = match (&req.thread, req.history.is_empty()) {
-            (Some(t), _) => tx.conversation_by_thread(&thread_key(rid, t)).await?,
+            (Some(t), _) => tx.conversation_by_thread(&thread_key(rid, t), None).await?,
             (None, true) => None,
             (None, false) => {
-                tx.conversation_by_thread(&history_key(rid, &req.history))
+                tx.conversation_by_thread(&history_key(rid, &req.history), None)
                     .await?
             }
         };
@@ -93,6 +93,31 @@ impl Agents {
         };
         tx.set_thread_key(id, &next).await?;
         tx.commit().await?;
+        Ok((id, reply))
+    }
+}
+
+impl Agents {
+    /// One message of a guest on a messaging channel (`whatsapp`), in `tx` (the caller
+    /// commits): the conversation of this `sender` on `channel` goes on while its last message
+    /// is at most `fresh` old; after that a new one starts.
+    pub async fn reply_in(
+        &self,
+        tx: &mut hs_store::TenantTx,
+        channel: &str,
+        sender: &str,
+        text: &str,
+        fresh: chrono::Duration,
+    ) -> Result<(Uuid, Reply), StoreError> {
+        let rid = tx.restaurant_id();
+        let key = thread_key(rid, &format!("{channel}:{sender}"));
+        let since = tx.now() - fresh;
+        let known = tx.conversation_by_thread(&key, Some(since)).await?;
+        let caller = sender.starts_with('+').then(|| sender.to_string());
+        let (id, reply) = self
+            .converse(tx, known, channel, text, caller, &mut |_| {})
+            .await?;
+        tx.set_thread_key(id, &key).await?;
         Ok((id, reply))
     }
 }

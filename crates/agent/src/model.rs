@@ -285,6 +285,7 @@ pub async fn turn(
                     choices,
                     card,
                     unanswered: false,
+                    language: lang.clone(),
                 },
                 tokens,
             });

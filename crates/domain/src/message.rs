@@ -29,11 +29,13 @@ pub enum Kind {
     Digest,
     /// A test message from the settings page.
     Test,
+    /// The chat agent's answer to a guest's message (WhatsApp free text).
+    Reply,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Confirmation,
         Kind::Pending,
         Kind::Approved,
@@ -44,6 +46,7 @@ impl Kind {
         Kind::Transcript,
         Kind::Digest,
         Kind::Test,
+        Kind::Reply,
     ];
 
     /// The kinds a guest gets about a reservation (a restaurant may add a paragraph to each).
@@ -70,6 +73,7 @@ impl Kind {
             Kind::Transcript => "transcript",
             Kind::Digest => "digest",
             Kind::Test => "test",
+            Kind::Reply => "reply",
         }
     }
 
@@ -91,7 +95,7 @@ impl Kind {
                 Some(Calendar::Request)
             }
             Kind::Cancelled | Kind::Declined => Some(Calendar::Cancel),
-            Kind::Pending | Kind::Transcript | Kind::Digest | Kind::Test => None,
+            Kind::Pending | Kind::Transcript | Kind::Digest | Kind::Test | Kind::Reply => None,
         }
     }
 
@@ -242,7 +246,7 @@ pub fn whatsapp_template(kind: Kind) -> Option<&'static str> {
         Kind::Confirmation | Kind::Approved | Kind::Changed => Some("confirmation"),
         Kind::Reminder => Some("reminder"),
         Kind::Cancelled | Kind::Declined => Some("cancellation"),
-        Kind::Pending | Kind::Transcript | Kind::Digest | Kind::Test => None,
+        Kind::Pending | Kind::Transcript | Kind::Digest | Kind::Test | Kind::Reply => None,
     }
 }
 

@@ -117,6 +117,7 @@ fn worker(store: &Store, mailer: Arc<dyn Mailer>) -> Worker {
             resend_url: "http://127.0.0.1:9".into(),
             mail_from: "Bench <noreply@bench.example>".into(),
             public_url: "http://127.0.0.1:8080".into(),
+            chat: None,
         },
         hs_service::registry(),
         WorkerOptions {

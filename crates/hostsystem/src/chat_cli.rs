@@ -104,7 +104,7 @@ pub async fn run(cfg: &Config, chat: Chat) -> Result<()> {
                 let text = std::fs::read_to_string(&script).with_context(|| format!("reading {}", script.display()))?;
                 let v: Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", script.display()))?;
                 let mut out = Vec::new();
-                let agents = crate::agents(cfg, &rt);
+                let agents = crate::agents(cfg, &rt.store);
                 for (name, messages) in dialogues(&v)? {
                     let mut conversation = None;
                     let mut transcript = Vec::new();
@@ -143,7 +143,7 @@ pub async fn run(cfg: &Config, chat: Chat) -> Result<()> {
             }
             None => {
                 println!("Chat with the restaurant's agent (German or English); an empty line or Ctrl-D ends.");
-                let agents = crate::agents(cfg, &rt);
+                let agents = crate::agents(cfg, &rt.store);
                 let mut conversation = None;
                 for line in std::io::stdin().lock().lines() {
                     let line = line?;

@@ -34,7 +34,32 @@ pub fn mailer(cfg: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
     })
 }
 
-/// What jobs reach: the store, the mailer, the public URL.
+/// The chat agent as the jobs reach it (it answers guests' WhatsApp messages).
+pub struct AgentChat(pub hs_agent::call::Agents);
+
+impl hs_service::jobs::ChatEngine for AgentChat {
+    fn reply<'a>(
+        &'a self,
+        tx: &'a mut hs_store::TenantTx,
+        channel: &'a str,
+        sender: &'a str,
+        text: &'a str,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<(String, String), hs_store::StoreError>>
+                + Send
+                + 'a,
+        >,
+    > {
+        Box::pin(async move {
+            let fresh = chrono::Duration::hours(hs_service::whatsapp::CONVERSATION_FRESH_HOURS);
+            let (_, r) = self.0.reply_in(tx, channel, sender, text, fresh).await?;
+            Ok((r.text, r.language))
+        })
+    }
+}
+
+/// What jobs reach: the store, the mailer, the public URL, the chat agent.
 pub fn context(store: &Store, cfg: &Config) -> anyhow::Result<JobContext> {
     Ok(JobContext {
         store: store.clone(),
@@ -44,6 +69,7 @@ pub fn context(store: &Store, cfg: &Config) -> anyhow::Result<JobContext> {
         resend_url: cfg.resend_url.clone(),
         mail_from: cfg.mail_from.clone(),
         public_url: cfg.public_url().trim_end_matches('/').to_string(),
+        chat: Some(Arc::new(AgentChat(crate::agents(cfg, store)))),
     })
 }
 

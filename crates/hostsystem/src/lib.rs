@@ -367,13 +367,13 @@ pub fn web_state(rt: &Runtime, cfg: &Config) -> hs_web::AppState {
     };
     hs_web::AppState::new(
         hs_service::Services::new(rt.store.clone()),
-        agents(cfg, rt),
+        agents(cfg, &rt.store),
         web,
     )
 }
 
 /// The agents, with the platform's chat model when one is configured.
-pub fn agents(cfg: &Config, rt: &Runtime) -> hs_agent::call::Agents {
+pub fn agents(cfg: &Config, store: &hs_store::Store) -> hs_agent::call::Agents {
     let platform = match (&cfg.model_base_url, &cfg.model_name) {
         (Some(base_url), Some(model)) => Some(hs_channels::openai::Model {
             base_url: base_url.clone(),
@@ -387,7 +387,7 @@ pub fn agents(cfg: &Config, rt: &Runtime) -> hs_agent::call::Agents {
         _ => None,
     };
     hs_agent::call::Agents::with_model(
-        rt.store.clone(),
+        store.clone(),
         platform,
         hs_channels::openai::Limits {
             first_token: std::time::Duration::from_secs(cfg.model_first_token_secs),

@@ -36,6 +36,22 @@ pub struct JobContext {
     pub mail_from: String,
     /// The address people use, for links in mails (no trailing slash).
     pub public_url: String,
+    /// The chat agent, which answers guests' WhatsApp messages.
+    pub chat: Option<Arc<dyn ChatEngine>>,
+}
+
+/// The chat agent as jobs reach it. The agent crate sits beside this one, so the binary plugs
+/// it in ([`JobContext::chat`]); without it, guests' messages are stored and not answered.
+pub trait ChatEngine: Send + Sync {
+    /// Answers one message of `sender` on `channel` in the restaurant's transaction `tx`
+    /// (which the caller commits): the reply's text and language.
+    fn reply<'a>(
+        &'a self,
+        tx: &'a mut TenantTx,
+        channel: &'a str,
+        sender: &'a str,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<(String, String), hs_store::StoreError>>;
 }
 
 /// A kind of job. Its value is the payload: ids and settings, never personal data.

@@ -60,6 +60,7 @@ pub fn registry() -> Registry {
         .register::<team::SendPasswordReset>()
         .register::<team::WarnTotpGuessing>()
         .register::<retention::RetentionRun>()
+        .register::<whatsapp::AnswerInbound>()
         .register::<guest_messages::SendMessage>()
         .register::<guest_messages::Reminder>()
         .register::<digest::PlanDigests>()

@@ -122,8 +122,9 @@ pub async fn receive(
                 let (_, new) = tx
                     .record_inbound(&from, &id, at.unwrap_or(now), &kind, text.as_deref())
                     .await?;
-                if new {
+                if let Some(inbound) = new {
                     out.inbound += 1;
+                    answer_later(&mut tx, inbound, &kind, text.as_deref()).await?;
                 }
             }
         }
@@ -199,11 +200,76 @@ pub async fn receive_highlevel(
                     i.text.as_deref(),
                 )
                 .await?;
-            out.inbound += usize::from(new);
+            if let Some(inbound) = new {
+                out.inbound += 1;
+                answer_later(&mut tx, inbound, "text", i.text.as_deref()).await?;
+            }
         }
     }
     tx.commit().await?;
     Ok(out)
+}
+
+/// A guest's text goes to the chat agent ([`AnswerInbound`]), in the transaction that stored
+/// it; "STOP" and "START" are answered by the consent change alone.
+async fn answer_later(
+    tx: &mut hs_store::TenantTx,
+    inbound: Uuid,
+    kind: &str,
+    text: Option<&str>,
+) -> Result<(), StoreError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(());
+    };
+    if kind != "text" || hs_domain::message::is_stop(text) || hs_domain::message::is_start(text) {
+        return Ok(());
+    }
+    crate::jobs::enqueue(
+        tx,
+        &AnswerInbound {
+            inbound_id: inbound,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// How long a WhatsApp conversation goes on after its last message; later, a new one starts.
+pub const CONVERSATION_FRESH_HOURS: i64 = 24;
+
+/// The chat agent answers a guest's WhatsApp message; the answer goes out as free text
+/// (the guest's message opened the 24-hour window). The payload is the stored message's id.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct AnswerInbound {
+    pub inbound_id: Uuid,
+}
+
+impl crate::jobs::Job for AnswerInbound {
+    const KIND: &'static str = "answer_inbound";
+    const MAX_ATTEMPTS: i32 = 3;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(self.inbound_id.to_string())
+    }
+
+    async fn run(
+        &self,
+        ctx: &crate::jobs::JobContext,
+        tx: Option<&mut hs_store::TenantTx>,
+    ) -> anyhow::Result<()> {
+        let tx = tx.ok_or_else(|| anyhow::anyhow!("answer_inbound runs for a restaurant"))?;
+        let Some(chat) = ctx.chat.as_ref() else {
+            return Ok(());
+        };
+        let Some((from, _kind, Some(text))) = tx.inbound_message(self.inbound_id).await? else {
+            return Ok(());
+        };
+        let (reply, language) = chat.reply(tx, "whatsapp", &from, &text).await?;
+        let guest = tx.guest_by_phone(&from).await?;
+        tx.queue_whatsapp_reply(guest, &from, &language, &reply)
+            .await?;
+        Ok(())
+    }
 }
 
 /// Sets the WhatsApp route up or changes it (owners and managers); `None` removes it.

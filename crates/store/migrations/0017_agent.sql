@@ -28,3 +28,9 @@ CREATE UNIQUE INDEX conversations_thread ON conversations (restaurant_id, thread
 -- A guest's message the agent could not answer (the analysis lists them to grow the FAQ).
 ALTER TABLE conversation_messages ADD COLUMN unanswered boolean NOT NULL DEFAULT false;
 CREATE INDEX conversation_messages_unanswered ON conversation_messages (restaurant_id, created_at) WHERE unanswered;
+
+-- The chat agent answers guests' WhatsApp messages: its answer is a message of its own kind.
+ALTER TABLE messages DROP CONSTRAINT messages_kind_check;
+ALTER TABLE messages ADD CONSTRAINT messages_kind_check
+  CHECK (kind IN ('confirmation', 'pending', 'approved', 'declined', 'changed',
+                  'cancelled', 'reminder', 'transcript', 'digest', 'test', 'reply'));

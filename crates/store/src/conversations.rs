@@ -111,12 +111,19 @@ impl TenantTx {
         Ok(())
     }
 
-    /// The conversation a client's history continues (see [`TenantTx::set_thread_key`]).
-    pub async fn conversation_by_thread(&mut self, key: &[u8]) -> Result<Option<Uuid>, StoreError> {
+    /// The conversation a thread continues (see [`TenantTx::set_thread_key`]), when its last
+    /// message is not older than `since`.
+    pub async fn conversation_by_thread(
+        &mut self,
+        key: &[u8],
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Option<Uuid>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT id FROM conversations WHERE thread_key = $1 AND anonymised_at IS NULL",
+            "SELECT id FROM conversations WHERE thread_key = $1 AND anonymised_at IS NULL \
+             AND ($2::timestamptz IS NULL OR updated_at >= $2)",
         )
         .bind(key)
+        .bind(since)
         .fetch_optional(self.conn())
         .await?)
     }

@@ -406,13 +406,8 @@ impl TenantTx {
         at: DateTime<Utc>,
         kind: &str,
         text: Option<&str>,
-    ) -> Result<(Option<Uuid>, bool), StoreError> {
-        let guest: Option<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM guests WHERE phone = $1 ORDER BY created_at LIMIT 1",
-        )
-        .bind(from)
-        .fetch_optional(self.conn())
-        .await?;
+    ) -> Result<(Option<Uuid>, Option<Uuid>), StoreError> {
+        let guest = self.guest_by_phone(from).await?;
         let new: Option<Uuid> = sqlx::query_scalar(
             "INSERT INTO inbound_messages (restaurant_id, id, guest_id, channel, provider_message_id, from_address, body, kind, received_at) \
              VALUES ($1, $2, $3, 'whatsapp', $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id",
@@ -428,7 +423,7 @@ impl TenantTx {
         .fetch_optional(self.conn())
         .await?;
         if new.is_none() {
-            return Ok((guest, false));
+            return Ok((guest, None));
         }
         if let Some(g) = guest {
             sqlx::query("UPDATE guests SET whatsapp_last_inbound_at = greatest(whatsapp_last_inbound_at, $2) WHERE id = $1")
@@ -444,7 +439,32 @@ impl TenantTx {
                 }
             }
         }
-        Ok((guest, true))
+        Ok((guest, new))
+    }
+
+    /// The guest with this phone number (E.164), the first one when several share it.
+    pub async fn guest_by_phone(&mut self, phone: &str) -> Result<Option<Uuid>, StoreError> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT id FROM guests WHERE phone = $1 ORDER BY created_at LIMIT 1",
+            )
+            .bind(phone)
+            .fetch_optional(self.conn())
+            .await?,
+        )
+    }
+
+    /// One stored guest message: (from, kind, text).
+    pub async fn inbound_message(
+        &mut self,
+        id: Uuid,
+    ) -> Result<Option<(String, String, Option<String>)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT from_address, kind, body FROM inbound_messages WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.conn())
+                .await?,
+        )
     }
 
     /// The messages a guest sent, newest first (at most 100): (received, kind, text).

@@ -38,6 +38,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("message.transcript", "Chatverlauf", "Chat transcript"),
     ("message.digest", "Tagesübersicht", "Daily digest"),
     ("message.test", "Test", "Test"),
+    ("message.reply", "Antwort des Chat-Agenten", "Chat agent's answer"),
     ("delivery.queued", "wartet", "queued"),
     ("delivery.sent", "gesendet", "sent"),
     ("delivery.delivered", "zugestellt", "delivered"),

@@ -155,6 +155,9 @@ impl Builder {
                     .unwrap_or_else(|| "http://127.0.0.1:9".into()),
                 mail_from: "HostSystem <noreply@test>".into(),
                 public_url: base.clone(),
+                chat: Some(Arc::new(hostsystem::jobs::AgentChat(
+                    hs_agent::call::Agents::new(store.clone()),
+                ))),
             },
             hs_service::registry(),
             WorkerOptions::default(),

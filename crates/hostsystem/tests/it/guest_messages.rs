@@ -1957,3 +1957,102 @@ async fn a_conversations_transcript_is_mailed_on_request_and_purged_with_the_oth
     );
     assert_eq!(o.status, "sent", "the fact that it was sent stays");
 }
+
+/// A guest's WhatsApp text as Meta delivers it.
+fn meta_text(from_digits: &str, id: &str, text: &str) -> String {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001111", "phone_number_id": "1111"},
+        "contacts": [{"profile": {"name": "Erika"}, "wa_id": from_digits}],
+        "messages": [{"from": from_digits, "id": id, "timestamp": "1764000000", "type": "text", "text": {"body": text}}]}}]}]})
+    .to_string()
+}
+
+#[tokio::test]
+async fn the_chat_agent_answers_whatsapp_messages_and_books_with_the_senders_number() {
+    let graph = fake_provider(vec![], |n| {
+        format!(r#"{{"messages":[{{"id":"wamid.OUT{n}"}}]}}"#)
+    })
+    .await;
+    let app = TestApp::builder().graph_url(&graph.url).start().await;
+    let rid = app.with_trattoria("Trattoria WhatsApp").await;
+    meta_route(&app, rid, "app-secret-1").await;
+    let client = app.client();
+    let say = |id: &'static str, text: &'static str| {
+        let body = meta_text("4915112345678", id, text);
+        let signature = meta_sign("app-secret-1", &body);
+        let client = client.clone();
+        let url = format!("{}/hooks/whatsapp/{rid}", app.base);
+        async move {
+            let r = client
+                .post(url)
+                .header("X-Hub-Signature-256", signature)
+                .body(body)
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+    };
+    let sent_texts = || -> Vec<(String, String)> {
+        graph
+            .requests
+            .lock()
+            .expect("l")
+            .iter()
+            .map(|(_, b)| {
+                (
+                    b["to"].as_str().unwrap_or("").to_string(),
+                    b["text"]["body"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    say(
+        "wamid.IN1",
+        "Hallo, habt ihr Freitag um 19 Uhr einen Tisch für 2?",
+    )
+    .await;
+    // A retry of the same delivery is answered once.
+    say(
+        "wamid.IN1",
+        "Hallo, habt ihr Freitag um 19 Uhr einen Tisch für 2?",
+    )
+    .await;
+    app.run_pending_jobs().await;
+    let sent = sent_texts();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].0, "4915112345678");
+    assert!(
+        sent[0].1.contains("Namen"),
+        "asks for the name: {}",
+        sent[0].1
+    );
+    say("wamid.IN2", "Erika Mustermann").await;
+    app.run_pending_jobs().await;
+    let sent = sent_texts();
+    assert!(
+        sent[1].1.contains("Soll ich"),
+        "reads back, the number is known: {}",
+        sent[1].1
+    );
+    say("wamid.IN3", "ja bitte").await;
+    app.run_pending_jobs().await;
+    let sent = sent_texts();
+    assert!(sent[2].1.contains("Buchungsnummer"), "{}", sent[2].1);
+    // STOP withdraws consent and is not answered by the agent.
+    say("wamid.IN4", "STOP").await;
+    app.run_pending_jobs().await;
+    assert_eq!(sent_texts().len(), 3, "STOP gets no answer from the agent");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let day = tx
+        .reservations_on("2026-11-27".parse().expect("d"), false)
+        .await
+        .expect("day");
+    assert_eq!(day.len(), 1);
+    let r = &day[0];
+    assert_eq!((r.time.as_str(), r.party_size), ("19:00", 2));
+    assert_eq!(r.channel.as_str(), "whatsapp");
+    let guest = r.guest.as_ref().expect("guest");
+    assert_eq!(guest.name, "Erika Mustermann");
+    assert_eq!(guest.phone.as_deref(), Some("+4915112345678"));
+}

@@ -32,6 +32,9 @@ pub(super) async fn send_whatsapp(
             .await?;
         return Ok(());
     };
+    if kind == Kind::Reply {
+        return send_reply(ctx, tx, job, m, &config, &to).await;
+    }
     let p = params(&m.params)?;
     let lang = if m.language == "en" { "en" } else { "de" };
     let restaurant = tx.restaurant().await?;
@@ -86,6 +89,70 @@ pub(super) async fn send_whatsapp(
             &config.access_token,
             &body,
         )
+        .await;
+    record(tx, job, m, sent).await
+}
+
+/// The chat agent's answer to a guest's message: free text on either route (the guest's
+/// message opened the 24-hour window). On GoHighLevel it goes to the contact the message came
+/// from (`ghl:<contact>`), else to the guest's contact there, made once.
+async fn send_reply(
+    ctx: &JobContext,
+    tx: &mut TenantTx,
+    job: &SendMessage,
+    m: &Outgoing,
+    config: &hs_store::whatsapp::WhatsAppConfig,
+    to: &str,
+) -> Result<()> {
+    let text = m.params["text"].as_str().unwrap_or_default().to_string();
+    if text.is_empty() {
+        tx.message_ended(m.id, Delivery::Skipped, "empty answer")
+            .await?;
+        return Ok(());
+    }
+    if config.settings.route != "gohighlevel" {
+        let body = hs_channels::whatsapp::text_message(to, &text, &m.id.to_string());
+        let sent = ctx
+            .whatsapp
+            .send(
+                &config.settings.phone_number_id,
+                &config.access_token,
+                &body,
+            )
+            .await;
+        return record(tx, job, m, sent).await;
+    }
+    let known = match (to.strip_prefix("ghl:"), m.guest_id) {
+        (Some(contact), _) => Some(contact.to_string()),
+        (None, Some(g)) => tx.ghl_contact(g).await?,
+        (None, None) => None,
+    };
+    let contact = match known {
+        Some(c) => c,
+        None => {
+            let made = ctx
+                .highlevel
+                .upsert_contact(
+                    &config.ghl_token,
+                    &config.settings.ghl_location_id,
+                    to,
+                    None,
+                )
+                .await;
+            match made {
+                Ok(c) => {
+                    if let Some(g) = m.guest_id {
+                        tx.set_ghl_contact(g, &c).await?;
+                    }
+                    c
+                }
+                Err(e) => return record(tx, job, m, Err(e)).await,
+            }
+        }
+    };
+    let sent = ctx
+        .highlevel
+        .send_whatsapp(&config.ghl_token, &contact, &text)
         .await;
     record(tx, job, m, sent).await
 }

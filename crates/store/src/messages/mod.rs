@@ -378,6 +378,38 @@ impl TenantTx {
         Ok(id)
     }
 
+    /// Writes the chat agent's answer to a guest's WhatsApp message (free text, inside the
+    /// 24-hour window the guest's message opened) and enqueues its sending.
+    pub async fn queue_whatsapp_reply(
+        &mut self,
+        guest_id: Option<Uuid>,
+        to: &str,
+        language: &str,
+        text: &str,
+    ) -> Result<Uuid, StoreError> {
+        let now = self.now();
+        let id = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO messages (restaurant_id, id, guest_id, recipient, channel, kind, language, to_address, \
+             params, created_at, updated_at) VALUES ($1, $2, $3, 'guest', 'whatsapp', 'reply', $4, $5, $6, $7, $7)",
+        )
+        .bind(self.restaurant_id())
+        .bind(id)
+        .bind(guest_id)
+        .bind(if language == "en" { "en" } else { "de" })
+        .bind(to)
+        .bind(serde_json::json!({"text": text.chars().take(4096).collect::<String>()}))
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        let job = SendMessage {
+            message_id: id,
+            attempt: 1,
+        };
+        self.enqueue(&job.job(now)).await?;
+        Ok(id)
+    }
+
     /// Writes a test message to a member's address and enqueues its sending (the settings
     /// page's "send a test message"); it goes through the restaurant's real transport.
     pub async fn queue_test_message(
