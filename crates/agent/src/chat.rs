@@ -708,8 +708,14 @@ async fn answer(
         _ => {}
     }
     if let Some(n) = heard.name.clone().or_else(|| {
+        // The name alone, or with the phone number after it ("Anna Müller, 0761 …").
+        let rest = match &heard.phone {
+            Some(p) => text.replace(p.as_str(), ""),
+            None => text.clone(),
+        };
+        let rest = rest.trim().trim_end_matches([',', ';', '-']).trim();
         (asked == Some("name"))
-            .then(|| chat::asked_name(&text))
+            .then(|| chat::asked_name(rest))
             .flatten()
     }) {
         c.name = Some(n);

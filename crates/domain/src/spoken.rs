@@ -94,15 +94,19 @@ pub fn date(s: &str, today: NaiveDate) -> Result<NaiveDate, Spoken<NaiveDate>> {
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return Ok(d);
     }
-    // 27.11.2026, 27.11.26, 27.11., 27.11
-    let parts: Vec<&str> = t.trim_end_matches('.').split('.').collect();
+    // 27.11.2026, 27.11.26, 27.11., 27.11, 27/11 (day first; 11/27 only when it cannot be
+    // day first)
+    let parts: Vec<&str> = t.trim_end_matches('.').split(['.', '/']).collect();
     if (2..=3).contains(&parts.len())
         && parts
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
     {
-        let day = parts[0].parse().ok();
-        let month = parts[1].parse().ok();
+        let (mut day, mut month): (Option<u32>, Option<u32>) =
+            (parts[0].parse().ok(), parts[1].parse().ok());
+        if t.contains('/') && month.is_some_and(|m| m > 12) && day.is_some_and(|d| d <= 12) {
+            std::mem::swap(&mut day, &mut month);
+        }
         let year = parts.get(2).and_then(|y| y.parse::<i32>().ok()).map(|y| {
             if y < 100 {
                 2000 + y

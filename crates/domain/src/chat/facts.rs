@@ -102,6 +102,24 @@ fn corrected(w: &str) -> Option<&'static str> {
         .find(|n| *n != l && n.len() >= 5 && distance(&l, n) == 1)
 }
 
+/// Weekday names, German and English.
+const WEEKDAYS: [&str; 14] = [
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 fn date_cue(w: &str) -> bool {
     let l = w.to_lowercase();
     NAMES.contains(&l.as_str())
@@ -416,6 +434,27 @@ pub fn bare_name(text: &str) -> Option<String> {
 /// A name from a message that answers "what name?", written in any case ("paul becker" →
 /// "Paul Becker"): one to four words of letters, none of them a yes, no or greeting.
 pub fn asked_name(text: &str) -> Option<String> {
+    // "it's Peter Parker", "ich bin Anna Weber": the lead-in is no part of the name.
+    let mut text = text.trim();
+    for lead in [
+        "it's ",
+        "it is ",
+        "i'm ",
+        "i am ",
+        "this is ",
+        "name's ",
+        "ich bin ",
+        "hier ist ",
+        "ich heiße ",
+        "ich heisse ",
+    ] {
+        if let (Some(head), Some(rest)) = (text.get(..lead.len()), text.get(lead.len()..)) {
+            if head.eq_ignore_ascii_case(lead) && !rest.trim().is_empty() {
+                text = rest.trim();
+                break;
+            }
+        }
+    }
     if let Some(n) = bare_name(text) {
         return Some(n);
     }
@@ -474,9 +513,11 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     let mut run: Vec<usize> = Vec::new();
     let mut phone: Option<(String, Vec<usize>)> = None;
     for (i, w) in words.iter().enumerate() {
+        // A lone "/" or "-" between groups ("0761 / 88 77 66") continues a number.
         let phoneish = !used[i]
             && w.chars().all(|c| c.is_ascii_digit() || "+-/()".contains(c))
-            && w.chars().any(|c| c.is_ascii_digit());
+            && (w.chars().any(|c| c.is_ascii_digit())
+                || (!run.is_empty() && (w == "/" || w == "-")));
         if phoneish {
             run.push(i);
         }
@@ -538,10 +579,13 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                     "on",
                 ]
                 .contains(&lowered(i - 1).as_str())
-                    || lowered(i - 1)
-                        .trim_end_matches('.')
-                        .parse::<u32>()
-                        .is_ok_and(|n| (1..=31).contains(&n)));
+                    // A day number before a month ("27. November"), never before a weekday
+                    // ("for 2 saturday").
+                    || (!WEEKDAYS.contains(&lowered(i).as_str())
+                        && lowered(i - 1)
+                            .trim_end_matches('.')
+                            .parse::<u32>()
+                            .is_ok_and(|n| (1..=31).contains(&n))));
             let mut spans: Vec<(usize, usize)> = Vec::new();
             if modifier {
                 spans.push((i - 1, i + 1));
@@ -728,6 +772,20 @@ mod tests {
             mask("Do you have nuts in the pesto?", &[]),
             "[special note]?"
         );
+    }
+
+    #[test]
+    fn a_name_after_a_lead_in_and_with_umlauts() {
+        assert_eq!(
+            asked_name("it's Peter Parker").as_deref(),
+            Some("Peter Parker")
+        );
+        assert_eq!(
+            asked_name("Ich bin Anna Müller").as_deref(),
+            Some("Anna Müller")
+        );
+        assert_eq!(asked_name("Anna Müller").as_deref(), Some("Anna Müller"));
+        assert_eq!(asked_name("Ü").as_deref(), Some("Ü"));
     }
 
     #[test]
