@@ -105,7 +105,32 @@ fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     out
 }
 
+/// The whole range at once: conversations, the shares (in per cent, none without
+/// conversations) that ended booked, handed over or abandoned, and the model's tokens.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Totals {
+    pub conversations: i64,
+    pub booked: Option<f64>,
+    pub handed_over: Option<f64>,
+    pub abandoned: Option<f64>,
+    pub tokens: i64,
+}
+
 impl Analysis {
+    /// The totals over every week of the analysis.
+    pub fn totals(&self) -> Totals {
+        let sum = |f: fn(&WeekOutcomes) -> i64| self.weeks.iter().map(f).sum::<i64>();
+        let conversations = sum(|w| w.conversations);
+        let share = |n: i64| (conversations > 0).then(|| n as f64 * 100.0 / conversations as f64);
+        Totals {
+            conversations,
+            booked: share(sum(|w| w.booked)),
+            handed_over: share(sum(|w| w.handed_over)),
+            abandoned: share(sum(|w| w.abandoned)),
+            tokens: sum(|w| w.tokens),
+        }
+    }
+
     /// One of the analysis' tables as CSV: `outcomes`, `intents` or `unanswered`.
     pub fn csv(&self, table: &str) -> Option<String> {
         Some(match table {

@@ -9,9 +9,11 @@
 
 mod facts;
 mod faq;
+mod special;
 
-pub use facts::{asked_name, bare_name, hear, looks_like_code, mask, Heard};
+pub use facts::{asked_name, bare_name, hear, looks_like_code, Heard};
 pub use faq::{faq_match, topic, Topic};
+pub use special::mask;
 
 /// What a guest wants with a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -122,6 +122,23 @@ async fn send_reply(
             .await;
         return record(tx, job, m, sent).await;
     }
+    send_highlevel_text(ctx, tx, job, m, config, to, None, &text).await
+}
+
+/// Sends `text` on the GoHighLevel route to the guest's contact there: the contact the
+/// guest's message came from (`to` is `ghl:<contact>`), the one remembered for the guest, or
+/// one made now from the number and `name` (and remembered).
+#[allow(clippy::too_many_arguments)]
+async fn send_highlevel_text(
+    ctx: &JobContext,
+    tx: &mut TenantTx,
+    job: &SendMessage,
+    m: &Outgoing,
+    config: &hs_store::whatsapp::WhatsAppConfig,
+    to: &str,
+    name: Option<&str>,
+    text: &str,
+) -> Result<()> {
     let known = match (to.strip_prefix("ghl:"), m.guest_id) {
         (Some(contact), _) => Some(contact.to_string()),
         (None, Some(g)) => tx.ghl_contact(g).await?,
@@ -136,7 +153,7 @@ async fn send_reply(
                     &config.ghl_token,
                     &config.settings.ghl_location_id,
                     to,
-                    None,
+                    name,
                 )
                 .await;
             match made {
@@ -152,7 +169,7 @@ async fn send_reply(
     };
     let sent = ctx
         .highlevel
-        .send_whatsapp(&config.ghl_token, &contact, &text)
+        .send_whatsapp(&config.ghl_token, &contact, text)
         .await;
     record(tx, job, m, sent).await
 }
@@ -202,36 +219,5 @@ async fn send_highlevel(
 ) -> Result<()> {
     let lang = if m.language == "en" { "en" } else { "de" };
     let text = chat_text(tx, kind, lang, p, link).await?;
-    let known = match m.guest_id {
-        Some(g) => tx.ghl_contact(g).await?,
-        None => None,
-    };
-    let contact = match known {
-        Some(c) => c,
-        None => {
-            let made = ctx
-                .highlevel
-                .upsert_contact(
-                    &config.ghl_token,
-                    &config.settings.ghl_location_id,
-                    to,
-                    p.name.as_deref(),
-                )
-                .await;
-            match made {
-                Ok(c) => {
-                    if let Some(g) = m.guest_id {
-                        tx.set_ghl_contact(g, &c).await?;
-                    }
-                    c
-                }
-                Err(e) => return record(tx, job, m, Err(e)).await,
-            }
-        }
-    };
-    let sent = ctx
-        .highlevel
-        .send_whatsapp(&config.ghl_token, &contact, &text)
-        .await;
-    record(tx, job, m, sent).await
+    send_highlevel_text(ctx, tx, job, m, config, to, p.name.as_deref(), &text).await
 }

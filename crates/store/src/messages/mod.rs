@@ -355,18 +355,41 @@ impl TenantTx {
                 serde_json::json!({"who": who, "text": text.chars().take(4000).collect::<String>(), "at": at})
             })
             .collect();
+        self.queue_to_guest(
+            guest_id,
+            "email",
+            "transcript",
+            &to,
+            language,
+            serde_json::json!({"lines": lines}),
+        )
+        .await
+    }
+
+    /// Writes a message to a guest that belongs to no reservation and enqueues its sending.
+    async fn queue_to_guest(
+        &mut self,
+        guest_id: Option<Uuid>,
+        channel: &str,
+        kind: &str,
+        to: &str,
+        language: &str,
+        params: serde_json::Value,
+    ) -> Result<Uuid, StoreError> {
         let now = self.now();
         let id = Uuid::new_v4();
         sqlx::query(
             "INSERT INTO messages (restaurant_id, id, guest_id, recipient, channel, kind, language, to_address, \
-             params, created_at, updated_at) VALUES ($1, $2, $3, 'guest', 'email', 'transcript', $4, $5, $6, $7, $7)",
+             params, created_at, updated_at) VALUES ($1, $2, $3, 'guest', $4, $5, $6, $7, $8, $9, $9)",
         )
         .bind(self.restaurant_id())
         .bind(id)
         .bind(guest_id)
+        .bind(channel)
+        .bind(kind)
         .bind(if language == "en" { "en" } else { "de" })
-        .bind(&to)
-        .bind(serde_json::json!({"lines": lines}))
+        .bind(to)
+        .bind(params)
         .bind(now)
         .execute(self.conn())
         .await?;
@@ -387,27 +410,16 @@ impl TenantTx {
         language: &str,
         text: &str,
     ) -> Result<Uuid, StoreError> {
-        let now = self.now();
-        let id = Uuid::new_v4();
-        sqlx::query(
-            "INSERT INTO messages (restaurant_id, id, guest_id, recipient, channel, kind, language, to_address, \
-             params, created_at, updated_at) VALUES ($1, $2, $3, 'guest', 'whatsapp', 'reply', $4, $5, $6, $7, $7)",
+        let text: String = text.chars().take(4096).collect();
+        self.queue_to_guest(
+            guest_id,
+            "whatsapp",
+            "reply",
+            to,
+            language,
+            serde_json::json!({ "text": text }),
         )
-        .bind(self.restaurant_id())
-        .bind(id)
-        .bind(guest_id)
-        .bind(if language == "en" { "en" } else { "de" })
-        .bind(to)
-        .bind(serde_json::json!({"text": text.chars().take(4096).collect::<String>()}))
-        .bind(now)
-        .execute(self.conn())
-        .await?;
-        let job = SendMessage {
-            message_id: id,
-            attempt: 1,
-        };
-        self.enqueue(&job.job(now)).await?;
-        Ok(id)
+        .await
     }
 
     /// Writes a test message to a member's address and enqueues its sending (the settings

@@ -41,17 +41,8 @@ async fn page(
         .chain(std::iter::repeat_with(FaqEntry::default))
         .take(rows)
         .collect();
-    let total = |f: fn(&hs_service::model::conversations::WeekOutcomes) -> i64| {
-        a.weeks.iter().map(f).sum::<i64>()
-    };
-    let conversations = total(|w| w.conversations);
-    let share = |n: i64| {
-        if conversations == 0 {
-            "—".to_string()
-        } else {
-            format!("{:.0} %", n as f64 * 100.0 / conversations as f64)
-        }
-    };
+    let totals = a.totals();
+    let share = |p: Option<f64>| p.map_or_else(|| "—".to_string(), |p| format!("{p:.0} %"));
     Ok(render(
         state,
         status,
@@ -63,11 +54,11 @@ async fn page(
                 weeks => weeks,
                 rows => a.weeks,
                 totals => context! {
-                    conversations => conversations,
-                    booked => share(total(|w| w.booked)),
-                    handed_over => share(total(|w| w.handed_over)),
-                    abandoned => share(total(|w| w.abandoned)),
-                    tokens => total(|w| w.tokens),
+                    conversations => totals.conversations,
+                    booked => share(totals.booked),
+                    handed_over => share(totals.handed_over),
+                    abandoned => share(totals.abandoned),
+                    tokens => totals.tokens,
                 },
                 intents => a.intents.iter().map(|(i, n)| context! { intent => i, n => n }).collect::<Vec<_>>(),
                 unanswered => a.unanswered.iter().map(|(at, m)| context! { at => local(*at, tz), text => m }).collect::<Vec<_>>(),

@@ -1,0 +1,184 @@
+//! A turn of a stored conversation: the state is loaded or started, the restaurant's (or the
+//! platform's) model answers when one is configured, the built-in agent otherwise or when the
+//! model fails, and both messages and the new state are recorded in the same transaction.
+
+use super::*;
+
+impl crate::call::Agents {
+    /// One guest message in a stored conversation (a new one when `conversation` is `None`,
+    /// started on `channel`): the state is read, the turn runs, both messages and the new
+    /// state are stored (sealed) in the same transaction as anything the turn booked.
+    pub async fn chat(
+        &self,
+        rid: uuid::Uuid,
+        conversation: Option<uuid::Uuid>,
+        channel: &str,
+        text: &str,
+        caller: Option<String>,
+    ) -> Result<(uuid::Uuid, Reply), StoreError> {
+        self.chat_streamed(rid, conversation, channel, text, caller, &mut |_| {})
+            .await
+    }
+
+    /// [`Agents::chat`], with the reply handed to `sink` piece by piece as it is written.
+    pub async fn chat_streamed(
+        &self,
+        rid: uuid::Uuid,
+        conversation: Option<uuid::Uuid>,
+        channel: &str,
+        text: &str,
+        caller: Option<String>,
+        sink: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<(uuid::Uuid, Reply), StoreError> {
+        let mut tx = self.store.tenant(rid, &hs_store::Actor::Guest).await?;
+        let (id, r) = self
+            .converse(&mut tx, conversation, channel, text, caller, sink)
+            .await?;
+        tx.commit().await?;
+        Ok((id, r))
+    }
+
+    /// One turn in `tx` (not committed): the conversation is loaded or started, answered by
+    /// the model when one is configured (the restaurant's, else the platform's) and by the
+    /// built-in agent otherwise or when the model fails, and recorded.
+    pub(crate) async fn converse(
+        &self,
+        tx: &mut TenantTx,
+        conversation: Option<uuid::Uuid>,
+        channel: &str,
+        text: &str,
+        caller: Option<String>,
+        sink: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<(uuid::Uuid, Reply), StoreError> {
+        let (id, mut c) = match conversation {
+            Some(id) => {
+                let state = tx.conversation_state(id).await?;
+                (id, serde_json::from_value(state).unwrap_or_default())
+            }
+            None => (
+                tx.start_conversation(channel).await?,
+                Conversation::default(),
+            ),
+        };
+        // On WhatsApp the guest's number is known: it is the sender's.
+        if channel == "whatsapp" && c.phone.is_none() {
+            c.phone = caller.clone();
+        }
+        let ctx = Context {
+            caller,
+            language: c.language.clone().unwrap_or_else(|| "de".into()),
+            channel: if channel == "whatsapp" {
+                hs_domain::reservation::Channel::Whatsapp
+            } else {
+                hs_domain::reservation::Channel::Chat
+            },
+        };
+        let model = match tx.agent_model().await? {
+            Some(m) => Some(hs_channels::openai::Model {
+                base_url: m.base_url,
+                model: m.model,
+                key: m.key,
+            }),
+            None => self.model.platform.clone(),
+        };
+        let mut engine = "builtin";
+        let mut tokens = 0u32;
+        let mut answered = None;
+        let cleaned = clean(text);
+        if let (Some(model), false) = (model, cleaned.is_empty()) {
+            remember_private_facts(tx, &mut c, &cleaned).await?;
+            let history = tx.conversation_lines(id).await?;
+            tx.mark().await?;
+            let before = c.clone();
+            match crate::model::turn(
+                tx,
+                &mut c,
+                &cleaned,
+                &ctx,
+                &model,
+                self.model.limits,
+                &self.model.client,
+                &history,
+                sink,
+            )
+            .await
+            {
+                Ok(t) => {
+                    engine = "model";
+                    tokens = t.tokens;
+                    let said = t.reply.text.clone();
+                    let r = guarded(tx, &c, t.reply).await?;
+                    if r.text != said {
+                        // What streamed so far passed the guard; the refusal follows it.
+                        sink(&format!(" {}", r.text));
+                    }
+                    answered = Some(r);
+                }
+                Err(crate::model::Failure::Store(e)) => return Err(e),
+                Err(crate::model::Failure::Model(e)) => {
+                    tracing::warn!(error = %e, "the chat model failed; the built-in agent answers");
+                    tx.roll_back_to_mark().await?;
+                    c = before;
+                }
+            }
+        }
+        let mut r = match answered {
+            Some(r) => r,
+            None => {
+                let r = turn(tx, &mut c, text, &ctx).await?;
+                for piece in r.text.split_inclusive(' ') {
+                    sink(piece);
+                }
+                r
+            }
+        };
+        r.language = lang_of(&c).to_string();
+        let state = serde_json::to_value(&c).map_err(|e| StoreError::Other(e.into()))?;
+        tx.record_turn(
+            id,
+            &hs_store::conversations::Turn {
+                guest: &cleaned,
+                agent: &r.text,
+                state: &state,
+                language: c.language.as_deref(),
+                outcome: c.outcome.as_deref(),
+                intents: &c.intents,
+                engine,
+                tokens: i32::try_from(tokens).unwrap_or(i32::MAX),
+                unanswered: r.unanswered,
+            },
+        )
+        .await?;
+        Ok((id, r))
+    }
+}
+
+/// The facts a model must not see, read locally from the guest's words: language, phone,
+/// email, booking code and special-category sentences.
+async fn remember_private_facts(
+    tx: &mut TenantTx,
+    c: &mut Conversation,
+    text: &str,
+) -> Result<(), StoreError> {
+    if let Some(l) = chat::language(text) {
+        c.language = Some(l.to_string());
+    }
+    let today = tx.now_local_date().await?;
+    let heard = chat::hear(text, today, &|_| true);
+    if let Some(p) = heard.phone {
+        c.phone = Some(p);
+    }
+    if let Some(e) = heard.email {
+        c.email = Some(e);
+    }
+    if let Some(code) = heard.code {
+        c.code = Some(code);
+    }
+    if let Some(s) = heard.special {
+        add_special(c, &s);
+    }
+    for i in chat::intents(text) {
+        note_intent(c, i);
+    }
+    Ok(())
+}
