@@ -44,8 +44,9 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 
-# Voice webhooks authenticate with the restaurant's secret or a Retell signature, not the
-# bearer token; they are covered by the provider-payload tests (tests/it/voice.rs).
+# Voice webhooks and the agent's completions endpoint authenticate with the restaurant's
+# secret or a Retell signature, not the API token; they are covered by the provider-payload
+# tests (tests/it/voice.rs) and the agent endpoint's tests (tests/it/chat_api.rs).
 status=0
 "$venv/bin/schemathesis" --no-color --config-file tests/api-fuzz/schemathesis.toml run \
   "http://127.0.0.1:$port/api/openapi.json" \
@@ -53,7 +54,7 @@ status=0
   --checks all \
   --max-examples "${HOSTSYSTEM_FUZZ_EXAMPLES:-100}" \
   --seed "${HOSTSYSTEM_FUZZ_SEED:-20261201}" \
-  --exclude-path-regex '/voice/' \
+  --exclude-path-regex '/(voice|agent)/' \
   --workers 2 || status=$?
 if grep -q "panicked" "$data/serve.log"; then
   echo "the server panicked during the fuzz run:" >&2

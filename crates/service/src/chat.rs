@@ -37,6 +37,13 @@ pub async fn set_model(
     tx.commit().await
 }
 
+/// Sets how many days conversations are kept before they are anonymised.
+pub async fn set_retention(svc: &Services, caller: &Caller, days: i32) -> Result<(), StoreError> {
+    let mut tx = configure(&svc.store, caller).await?;
+    tx.set_conversation_retention(days).await?;
+    tx.commit().await
+}
+
 /// Replaces the FAQ.
 pub async fn set_faq(
     svc: &Services,

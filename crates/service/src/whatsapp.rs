@@ -264,7 +264,16 @@ impl crate::jobs::Job for AnswerInbound {
         let Some((from, _kind, Some(text))) = tx.inbound_message(self.inbound_id).await? else {
             return Ok(());
         };
-        let (reply, language) = chat.reply(tx, "whatsapp", &from, &text).await?;
+        let (reply, language) = match chat.reply(tx, "whatsapp", &from, &text).await {
+            Ok(r) => r,
+            // A sender flooding one conversation gets no more answers for now; the message
+            // stays stored for the team.
+            Err(e) if e.is_rate_limited() => {
+                tracing::info!("WhatsApp conversation over its pace; message left unanswered");
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        };
         let guest = tx.guest_by_phone(&from).await?;
         tx.queue_whatsapp_reply(guest, &from, &language, &reply)
             .await?;

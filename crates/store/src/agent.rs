@@ -10,12 +10,29 @@ use uuid::Uuid;
 pub const FAQ_MAX: usize = 50;
 
 /// The model a restaurant configured, as shown in settings (the key never).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AgentSettings {
     pub model_base_url: Option<String>,
     pub model_name: Option<String>,
     pub has_model_key: bool,
+    /// Days a conversation is kept after its last message, then anonymised.
+    pub retention_days: i32,
 }
+
+impl Default for AgentSettings {
+    fn default() -> Self {
+        AgentSettings {
+            model_base_url: None,
+            model_name: None,
+            has_model_key: false,
+            retention_days: CONVERSATION_RETENTION_DAYS,
+        }
+    }
+}
+
+/// Days conversations are kept by default, and at most.
+pub const CONVERSATION_RETENTION_DAYS: i32 = 90;
+pub const CONVERSATION_RETENTION_MAX: i32 = 365;
 
 /// A model to call: base URL (up to `/v1`), model name and key.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,20 +89,41 @@ impl FaqEntry {
 impl TenantTx {
     /// The restaurant's model settings (none configured: all empty).
     pub async fn agent_settings(&mut self) -> Result<AgentSettings, StoreError> {
-        let row: Option<(Option<String>, Option<String>, bool)> = sqlx::query_as(
-            "SELECT model_base_url, model_name, model_key_enc IS NOT NULL FROM agent_settings",
+        let row: Option<(Option<String>, Option<String>, bool, i32)> = sqlx::query_as(
+            "SELECT model_base_url, model_name, model_key_enc IS NOT NULL, retention_days FROM agent_settings",
         )
         .fetch_optional(self.conn())
         .await?;
         Ok(row
             .map(
-                |(model_base_url, model_name, has_model_key)| AgentSettings {
+                |(model_base_url, model_name, has_model_key, retention_days)| AgentSettings {
                     model_base_url,
                     model_name,
                     has_model_key,
+                    retention_days,
                 },
             )
             .unwrap_or_default())
+    }
+
+    /// Sets how many days conversations are kept after their last message (1 to 365).
+    pub async fn set_conversation_retention(&mut self, days: i32) -> Result<(), StoreError> {
+        if !(1..=CONVERSATION_RETENTION_MAX).contains(&days) {
+            return Err(invalid(
+                "retention_days".into(),
+                "a number of days from 1 to 365",
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO agent_settings (restaurant_id, retention_days, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (restaurant_id) DO UPDATE SET retention_days = $2, updated_at = $3",
+        )
+        .bind(self.restaurant_id())
+        .bind(days)
+        .bind(self.now())
+        .execute(self.conn())
+        .await?;
+        Ok(())
     }
 
     /// The model to call for this restaurant, with its key opened; `None` unless URL and model

@@ -21,6 +21,12 @@ pub struct Turn<'a> {
     pub tokens: i32,
     /// Whether the agent could not answer the guest's question.
     pub unanswered: bool,
+    /// The code of the reservation the conversation made, changed or cancelled last: it links
+    /// the conversation to that reservation and its guest.
+    pub booking: Option<&'a str>,
+    /// The guest's phone (E.164) when the channel knows it (WhatsApp): links the conversation
+    /// to that guest while no reservation does.
+    pub phone: Option<&'a str>,
 }
 
 /// A stored message: (role, text, when).
@@ -69,6 +75,24 @@ impl TenantTx {
         serde_json::from_slice(&plain).map_err(|e| StoreError::Other(e.into()))
     }
 
+    /// How many guest messages a conversation took since `since`, and in all.
+    pub async fn conversation_pace(
+        &mut self,
+        id: Uuid,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i32), StoreError> {
+        let row: Option<(i64, i32)> = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM conversation_messages m WHERE m.conversation_id = c.id \
+                     AND m.role = 'guest' AND m.created_at > $2), c.turns \
+             FROM conversations c WHERE c.id = $1",
+        )
+        .bind(id)
+        .bind(since)
+        .fetch_optional(self.conn())
+        .await?;
+        row.ok_or(StoreError::NotFound)
+    }
+
     /// Records a turn: both messages and the new state.
     pub async fn record_turn(&mut self, id: Uuid, turn: &Turn<'_>) -> Result<(), StoreError> {
         let key = self.data_key().await?;
@@ -95,7 +119,10 @@ impl TenantTx {
         }
         sqlx::query(
             "UPDATE conversations SET state_enc = $2, language = coalesce($3, language), outcome = coalesce($4, outcome), \
-             intents = $5, turns = turns + 1, updated_at = $6, engine = $7, tokens = tokens + $8 \
+             intents = $5, turns = turns + 1, updated_at = $6, engine = $7, tokens = tokens + $8, \
+             reservation_id = coalesce((SELECT id FROM reservations WHERE code = $9), reservation_id), \
+             guest_id = coalesce((SELECT guest_id FROM reservations WHERE code = $9), guest_id, \
+                                 (SELECT id FROM guests WHERE phone = $10 ORDER BY created_at LIMIT 1)) \
              WHERE id = $1",
         )
         .bind(id)
@@ -106,6 +133,8 @@ impl TenantTx {
         .bind(now)
         .bind(turn.engine)
         .bind(turn.tokens)
+        .bind(turn.booking)
+        .bind(turn.phone)
         .execute(self.conn())
         .await?;
         Ok(())
@@ -199,11 +228,14 @@ impl TenantTx {
              count(*) FILTER (WHERE outcome = 'booked'), count(*) FILTER (WHERE outcome = 'changed'), \
              count(*) FILTER (WHERE outcome = 'cancelled'), count(*) FILTER (WHERE outcome = 'informed'), \
              count(*) FILTER (WHERE outcome = 'handed_over'), \
-             count(*) FILTER (WHERE outcome IS NULL OR outcome = 'abandoned'), coalesce(sum(tokens), 0)::bigint \
+             count(*) FILTER (WHERE outcome = 'abandoned' OR (outcome IS NULL AND updated_at < $3)), \
+             coalesce(sum(tokens), 0)::bigint \
              FROM conversations WHERE created_at >= $1 GROUP BY week ORDER BY week DESC",
         )
         .bind(since)
         .bind(tz)
+        // Still running: no outcome yet, but the last message is recent.
+        .bind(self.now() - chrono::Duration::minutes(hs_domain::chat::ABANDONED_AFTER_MINUTES))
         .fetch_all(self.conn())
         .await?;
         Ok(rows

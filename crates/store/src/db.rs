@@ -273,6 +273,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "agent",
         sql: include_str!("../migrations/0017_agent.sql"),
     },
+    Migration {
+        version: 18,
+        name: "conversation_links",
+        sql: include_str!("../migrations/0018_conversation_links.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -31,7 +31,16 @@ pub enum StoreError {
     Other(#[from] anyhow::Error),
 }
 
+/// The code of a [`StoreError::Conflict`] that says "too many, wait": the web answers it with
+/// 429 and `Retry-After`, a job drops the work instead of retrying it.
+pub const RATE_LIMITED: &str = "rate_limited";
+
 impl StoreError {
+    /// Whether this is a refusal for going too fast ([`RATE_LIMITED`]).
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, StoreError::Conflict { code, .. } if *code == RATE_LIMITED)
+    }
+
     /// A field error from a domain validation failure.
     pub fn invalid(field: impl Into<String>, e: hs_domain::validate::Invalid) -> Self {
         StoreError::Invalid {

@@ -50,13 +50,15 @@ fn openapi_is_3_1_and_every_operation_documents_its_errors() {
                 assert!(responses.contains_key("503"));
                 continue;
             }
-            // Voice webhooks answer refusals inside a 200 (what the caller is told) and only
-            // fail on transport: bad JSON, secret or signature, size, rate.
-            let required: &[&str] = if path.starts_with("/api/v1/voice/") {
-                &["400", "401", "413", "429", "500"]
-            } else {
-                &["400", "401", "403", "404", "422", "500"]
-            };
+            // Voice webhooks and the agent's endpoint answer refusals inside a 200 (what the
+            // caller is told) and only fail on transport: bad JSON, secret or signature, size,
+            // rate.
+            let required: &[&str] =
+                if path.starts_with("/api/v1/voice/") || path.starts_with("/api/v1/agent/") {
+                    &["400", "401", "413", "429", "500"]
+                } else {
+                    &["400", "401", "403", "404", "422", "500"]
+                };
             for status in required.iter().copied() {
                 assert!(
                     responses.contains_key(status),

@@ -53,6 +53,18 @@ impl crate::call::Agents {
         let (id, mut c) = match conversation {
             Some(id) => {
                 let state = tx.conversation_state(id).await?;
+                let since = tx.now() - chrono::Duration::minutes(1);
+                let (last_minute, total) = tx.conversation_pace(id, since).await?;
+                if let Err(wait) = chat::pace(last_minute, total) {
+                    return Err(StoreError::Conflict {
+                        code: hs_store::error::RATE_LIMITED,
+                        message: if wait == u64::MAX {
+                            "this conversation has reached its length; start a new one".into()
+                        } else {
+                            format!("too many messages in this conversation; wait {wait} seconds")
+                        },
+                    });
+                }
                 (id, serde_json::from_value(state).unwrap_or_default())
             }
             None => (
@@ -146,11 +158,26 @@ impl crate::call::Agents {
                 engine,
                 tokens: i32::try_from(tokens).unwrap_or(i32::MAX),
                 unanswered: r.unanswered,
+                booking: booking_of(&c),
+                phone: (channel == "whatsapp")
+                    .then_some(c.phone.as_deref())
+                    .flatten(),
             },
         )
         .await?;
         Ok((id, r))
     }
+}
+
+/// The reservation a conversation is about: the one it made last, or the one it changed or
+/// cancelled (its code then matched the guest's name or phone). A code the guest merely typed
+/// links nothing.
+fn booking_of(c: &Conversation) -> Option<&str> {
+    match c.outcome.as_deref() {
+        Some("changed" | "cancelled") => c.code.as_deref(),
+        _ => None,
+    }
+    .or(c.booked.last().map(String::as_str))
 }
 
 /// The facts a model must not see, read locally from the guest's words: language, phone,

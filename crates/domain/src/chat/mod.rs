@@ -15,6 +15,28 @@ pub use facts::{asked_name, bare_name, hear, looks_like_code, Heard};
 pub use faq::{faq_match, topic, Topic};
 pub use special::mask;
 
+/// Guest messages one conversation may send within a minute. A person types far slower; a
+/// script flooding one conversation (or a model's budget) is stopped before any engine runs.
+pub const MESSAGES_PER_MINUTE: i64 = 12;
+/// Guest messages one conversation may hold; a longer one is no reservation dialogue.
+pub const MESSAGES_MAX: i32 = 300;
+
+/// Whether a conversation may take another guest message, given how many it took in the last
+/// minute and in all; `Err(seconds)` to wait otherwise (`u64::MAX`: never again).
+pub fn pace(last_minute: i64, total: i32) -> Result<(), u64> {
+    if total >= MESSAGES_MAX {
+        Err(u64::MAX)
+    } else if last_minute >= MESSAGES_PER_MINUTE {
+        Err(60)
+    } else {
+        Ok(())
+    }
+}
+
+/// A conversation without an outcome counts as abandoned once its last message is this old;
+/// before that it is still running (the guest may be typing).
+pub const ABANDONED_AFTER_MINUTES: i64 = 60;
+
 /// What a guest wants with a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Intent {
@@ -293,5 +315,14 @@ mod tests {
         assert_eq!(intents("ja"), vec![Intent::Yes]);
         assert!(intents("Nein danke").contains(&Intent::No));
         assert!(intents("Can I move my booking to 9?").contains(&Intent::Change));
+    }
+
+    #[test]
+    fn a_conversation_takes_twelve_messages_a_minute_and_three_hundred_in_all() {
+        assert_eq!(pace(0, 0), Ok(()));
+        assert_eq!(pace(MESSAGES_PER_MINUTE - 1, 10), Ok(()));
+        assert_eq!(pace(MESSAGES_PER_MINUTE, 10), Err(60));
+        assert_eq!(pace(0, MESSAGES_MAX - 1), Ok(()));
+        assert_eq!(pace(0, MESSAGES_MAX), Err(u64::MAX));
     }
 }

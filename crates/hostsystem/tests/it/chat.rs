@@ -659,7 +659,22 @@ async fn a_conversation_is_stored_sealed_and_continues_across_requests() {
         .chat(rid, Some(id), "web", "ja", None)
         .await
         .expect("third");
-    assert!(done.card.is_some(), "{}", done.text);
+    let code = done.card.as_ref().expect("a card").code.clone();
+    // The conversation is linked to the reservation it made and that reservation's guest.
+    let mut db = app.db.superuser_conn().await.expect("db");
+    let (linked_guest, linked_res, res_guest): (Option<Uuid>, Option<Uuid>, Option<Uuid>) =
+        sqlx::query_as(
+            "SELECT c.guest_id, c.reservation_id, r.guest_id FROM conversations c \
+             JOIN reservations r ON r.restaurant_id = c.restaurant_id AND r.code = $2 WHERE c.id = $1",
+        )
+        .bind(id)
+        .bind(&code)
+        .fetch_one(&mut db)
+        .await
+        .expect("links");
+    assert!(linked_res.is_some(), "linked to its reservation");
+    assert_eq!(linked_guest, res_guest, "and to that reservation's guest");
+    drop(db);
     let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
     let lines = tx.conversation_lines(id).await.expect("lines");
     assert_eq!(lines.len(), 6);
@@ -699,6 +714,17 @@ async fn a_conversation_is_stored_sealed_and_continues_across_requests() {
         .expect("retention");
     let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
     assert!(tx.conversation_state(id).await.is_err(), "anonymised");
+    drop(tx);
+    let mut db = app.db.superuser_conn().await.expect("db");
+    let guest: Option<Uuid> =
+        sqlx::query_scalar("SELECT guest_id FROM conversations WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut db)
+            .await
+            .expect("guest link");
+    drop(db);
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    assert_eq!(guest, None, "an anonymised conversation names no guest");
     let lines = tx.conversation_lines(id).await.expect("lines");
     assert!(lines.iter().all(|l| l.1.is_empty()));
     drop(tx);
@@ -802,8 +828,25 @@ async fn the_faq_from_the_dashboard_answers_guests_and_unanswered_questions_are_
         "{}",
         outcomes.body
     );
+    // A conversation without an outcome is running for an hour, then abandoned.
+    agents
+        .chat(rid, None, "web", "Hallo, einen Tisch bitte", None)
+        .await
+        .expect("turn");
+    let week = |body: String| body.lines().nth(1).unwrap_or_default().to_string();
+    assert_eq!(
+        week(m.get("/agent/csv/outcomes").await.body),
+        "2026-11-23,5,0,0,0,4,0,0,0",
+        "still running, not abandoned"
+    );
+    app.advance(chrono::Duration::minutes(61));
+    assert_eq!(
+        week(m.get("/agent/csv/outcomes").await.body),
+        "2026-11-23,5,0,0,0,4,0,1,0",
+        "an hour later it is abandoned"
+    );
     let intents = m.get("/agent/csv/intents").await;
-    assert!(intents.body.contains("book,1"), "{}", intents.body);
+    assert!(intents.body.contains("book,2"), "{}", intents.body);
     assert_eq!(m.get("/agent?weeks=500").await.status, 422);
     assert_eq!(m.get("/agent/csv/everything").await.status, 404);
     // A bad model URL is refused naming the field; a key is stored sealed and never shown.
@@ -849,5 +892,70 @@ async fn the_faq_from_the_dashboard_answers_guests_and_unanswered_questions_are_
         .await
         .status,
         403
+    );
+}
+
+#[tokio::test]
+async fn the_restaurant_sets_how_long_conversations_are_kept() {
+    use crate::app::PASSWORD;
+    use hs_domain::Role;
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Kurz").await;
+    let other = app.with_trattoria("Trattoria Lang").await;
+    app.user_in(rid, "manager@kurz.example", Role::Manager)
+        .await;
+    app.user_in(rid, "staff@kurz.example", Role::Staff).await;
+    let mut m = app.browser();
+    m.login("manager@kurz.example", PASSWORD).await;
+    for bad in ["0", "366", "sieben", ""] {
+        let r = m.post("/agent/retention", &[("retention_days", bad)]).await;
+        assert_eq!(r.status, 422, "{bad:?} is refused");
+        assert!(
+            r.body.contains("retention_days") || r.body.contains("365"),
+            "{}",
+            r.body
+        );
+    }
+    let r = m.post("/agent/retention", &[("retention_days", "7")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(m.get("/agent").await.body.contains("value=\"7\""));
+    let mut s = app.browser();
+    s.login("staff@kurz.example", PASSWORD).await;
+    let r = s.post("/agent/retention", &[("retention_days", "1")]).await;
+    assert_eq!(r.status, 403, "staff cannot change it");
+
+    let agents = hs_agent::call::Agents::new(app.store.clone());
+    let (short, _) = agents
+        .chat(rid, None, "web", "Wann habt ihr geöffnet?", None)
+        .await
+        .expect("turn");
+    let (long, _) = agents
+        .chat(other, None, "web", "Wann habt ihr geöffnet?", None)
+        .await
+        .expect("turn");
+    app.store
+        .run_retention(app.clock.now() + chrono::Duration::days(6))
+        .await
+        .expect("retention");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    assert!(
+        tx.conversation_state(short).await.is_ok(),
+        "kept for 7 days"
+    );
+    drop(tx);
+    app.store
+        .run_retention(app.clock.now() + chrono::Duration::days(8))
+        .await
+        .expect("retention");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    assert!(
+        tx.conversation_state(short).await.is_err(),
+        "anonymised after 7 days"
+    );
+    drop(tx);
+    let mut tx = app.store.tenant(other, &Actor::Cli).await.expect("tx");
+    assert!(
+        tx.conversation_state(long).await.is_ok(),
+        "another restaurant keeps its 90 days"
     );
 }

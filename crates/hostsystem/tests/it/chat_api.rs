@@ -239,3 +239,69 @@ async fn the_endpoint_streams_chunks_names_bad_fields_and_wants_the_key() {
         .expect("send");
     assert_eq!(r.status(), 401, "a key works only for its restaurant");
 }
+
+#[tokio::test]
+async fn one_conversation_takes_twelve_messages_a_minute_then_429_while_others_go_on() {
+    let app = TestApp::new().await;
+    let (rid, key) = agent_restaurant(&app, "Trattoria Tempo").await;
+    let url = format!("{}/api/v1/agent/{rid}/v1/chat/completions", app.base);
+    let http = app.client();
+    let say = |call: &str, stream: bool| {
+        json!({"call": {"id": call}, "stream": stream,
+               "messages": [{"role": "user", "content": "Wann habt ihr geöffnet?"}]})
+    };
+    for i in 0..12 {
+        let r = http
+            .post(&url)
+            .bearer_auth(&key)
+            .json(&say("flood", i % 2 == 0))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), 200, "message {i} is within the pace");
+        r.text().await.expect("body");
+    }
+    for stream in [false, true] {
+        let r = http
+            .post(&url)
+            .bearer_auth(&key)
+            .json(&say("flood", stream))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(
+            r.status(),
+            429,
+            "the 13th message within a minute (stream: {stream})"
+        );
+        assert_eq!(r.headers()["retry-after"], "60");
+        let e: Value = r.json().await.expect("json");
+        assert_eq!(e["error"]["code"], json!("rate_limited"));
+    }
+    let r = http
+        .post(&url)
+        .bearer_auth(&key)
+        .json(&say("someone-else", true))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200, "another conversation is not held up");
+    r.text().await.expect("body");
+    app.advance(chrono::Duration::seconds(61));
+    let r = http
+        .post(&url)
+        .bearer_auth(&key)
+        .json(&say("flood", false))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200, "a minute later the conversation goes on");
+    let mut db = app.db.superuser_conn().await.expect("db");
+    let turns: i32 =
+        sqlx::query_scalar("SELECT max(turns) FROM conversations WHERE restaurant_id = $1")
+            .bind(rid)
+            .fetch_one(&mut db)
+            .await
+            .expect("turns");
+    assert_eq!(turns, 13, "refused messages are not recorded");
+}

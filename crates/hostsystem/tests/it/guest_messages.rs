@@ -2055,4 +2055,24 @@ async fn the_chat_agent_answers_whatsapp_messages_and_books_with_the_senders_num
     let guest = r.guest.as_ref().expect("guest");
     assert_eq!(guest.name, "Erika Mustermann");
     assert_eq!(guest.phone.as_deref(), Some("+4915112345678"));
+    let guest_id = guest.id;
+    drop(tx);
+    // A day later a new conversation starts; it is the same guest, known by the number.
+    app.advance(chrono::Duration::hours(25));
+    say("wamid.IN5", "START").await;
+    say("wamid.IN6", "Wann habt ihr am Sonntag geöffnet?").await;
+    app.run_pending_jobs().await;
+    let mut db = app.db.superuser_conn().await.expect("db");
+    let linked: Vec<Option<uuid::Uuid>> = sqlx::query_scalar(
+        "SELECT guest_id FROM conversations WHERE restaurant_id = $1 ORDER BY created_at",
+    )
+    .bind(rid)
+    .fetch_all(&mut db)
+    .await
+    .expect("conversations");
+    assert_eq!(
+        linked,
+        vec![Some(guest_id), Some(guest_id)],
+        "both conversations belong to the guest"
+    );
 }

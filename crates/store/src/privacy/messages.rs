@@ -206,9 +206,6 @@ impl Shredder for InboundMessages {
     }
 }
 
-/// Chat conversations are kept this many days after their last message, then anonymised.
-pub const CONVERSATION_RETENTION_DAYS: i64 = 90;
-
 /// Chat conversations: after their retention, the state and every message are removed; the
 /// outcome, intents, channel, language and counts stay for the analysis.
 pub struct Conversations;
@@ -233,9 +230,11 @@ impl Shredder for Conversations {
             let Scope::Retention(at) = scope else {
                 return Ok(nothing(now));
             };
-            let cutoff = *at - Duration::days(CONVERSATION_RETENTION_DAYS);
+            // The restaurant's setting (`agent_settings.retention_days`, 90 days by default).
+            let days = tx.agent_settings().await?.retention_days;
+            let cutoff = *at - Duration::days(i64::from(days));
             let ids: Vec<Uuid> = sqlx::query_scalar(
-                "UPDATE conversations SET state_enc = '', thread_key = NULL, anonymised_at = $2 \
+                "UPDATE conversations SET state_enc = '', thread_key = NULL, guest_id = NULL, anonymised_at = $2 \
                  WHERE updated_at < $1 AND anonymised_at IS NULL RETURNING id",
             )
             .bind(cutoff)

@@ -66,6 +66,7 @@ impl Modify for BearerAuth {
         crate::hooks::voice::retell_function,
         crate::hooks::voice::retell_function_tool,
         crate::hooks::voice::retell_webhook,
+        crate::hooks::agent::completions,
     ),
     components(schemas(crate::api::account::AuditAction)),
     modifiers(&BearerAuth),

@@ -200,3 +200,19 @@ pub async fn model(
     })
     .await
 }
+
+/// `POST /agent/retention`: days conversations are kept after their last message.
+pub async fn retention(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    // Not a number is out of range too: the store names the field.
+    let days = form.get("retention_days").trim().parse().unwrap_or(0);
+    let (services, caller) = (state.services.clone(), r.service());
+    save(&state, &r, &headers, async move {
+        chat::set_retention(&services, &caller, days).await
+    })
+    .await
+}

@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/agent/csv/{table}", get(agent::csv))
         .route("/agent/faq", post(agent::faq))
         .route("/agent/model", post(agent::model))
+        .route("/agent/retention", post(agent::retention))
         .route("/calls/{id}", get(calls::show))
         .route("/guests/{id}", get(guests::show).post(guests::update))
         .route("/settings", get(settings::show))

@@ -154,6 +154,13 @@ fn tokens(s: &str) -> usize {
     s.chars().count().div_ceil(4)
 }
 
+#[utoipa::path(post, path = "/api/v1/agent/{restaurant_id}/v1/chat/completions", tag = "agent",
+    params(("restaurant_id" = Uuid, Path),
+           ("Authorization" = String, Header, description = "`Bearer <agent key>`: the restaurant's voice secret")),
+    request_body(content = Object, description = "An OpenAI chat-completions request: {model?, stream?, messages: [{role, content}], metadata?.conversation_id?, user?, call?.id?}; at most 500 messages. The client's tools are ignored: the agent runs its own"),
+    responses((status = 200, description = "A `chat.completion` object, or with `stream: true` server-sent `chat.completion.chunk` events ending in `data: [DONE]`; both carry `hostsystem` {conversation_id, choices, card}", body = Object),
+              crate::api::wire::VoiceErrors),
+    security(()))]
 pub async fn completions(
     State(state): State<AppState>,
     Path(rid): Path<String>,
@@ -215,47 +222,65 @@ pub async fn completions(
             Err(e) => ApiError::from(e).into_response(),
         };
     }
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Bytes>();
+    // The turn runs in its own task and streams through a channel. A failure before the first
+    // piece (the conversation over its pace, the database away) is still a plain HTTP error.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Result<Bytes, ApiError>>();
     let agents = state.agents.clone();
+    let (c0, m0) = (cid.clone(), model.clone());
     tokio::spawn(async move {
-        let _ = tx.send(sse(&chunk(
-            &cid,
-            created,
-            &model,
-            json!({"role": "assistant", "content": ""}),
-            None,
-        )));
         let pieces = tx.clone();
         let (c2, m2) = (cid.clone(), model.clone());
         let mut sink = move |piece: &str| {
             if !piece.is_empty() {
-                let _ = pieces.send(sse(&chunk(
+                let _ = pieces.send(Ok(sse(&chunk(
                     &c2,
                     created,
                     &m2,
                     json!({"content": piece}),
                     None,
-                )));
+                ))));
             }
         };
         match agents.complete(rid, request, &mut sink).await {
             Ok((id, r)) => {
                 let mut last = chunk(&cid, created, &model, json!({}), Some("stop"));
                 last["hostsystem"] = extension(id, &r);
-                let _ = tx.send(sse(&last));
+                let _ = tx.send(Ok(sse(&last)));
+                let _ = tx.send(Ok(Bytes::from_static(b"data: [DONE]\n\n")));
             }
             Err(e) => {
-                tracing::error!(error = %e, "the agent's completion failed");
-                let _ = tx.send(sse(&json!({"error": {"message": "the agent could not answer", "type": "server_error"}})));
+                tracing::warn!(error = %e, "the agent's completion failed");
+                let _ = tx.send(Err(ApiError::from(e)));
             }
         }
-        let _ = tx.send(Bytes::from_static(b"data: [DONE]\n\n"));
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
+    let first = match rx.recv().await {
+        Some(Ok(b)) => b,
+        Some(Err(e)) => return e.into_response(),
+        None => return ApiError::internal(&"the agent stopped").into_response(),
+    };
+    let opening = sse(&chunk(
+        &c0,
+        created,
+        &m0,
+        json!({"role": "assistant", "content": ""}),
+        None,
+    ));
+    let rest = futures_util::stream::unfold(rx, |mut rx| async move {
+        match rx.recv().await? {
+            Ok(b) => Some((b, rx)),
+            // Mid-stream the status is sent: the client gets an error event and the end.
+            Err(_) => {
+                let mut end = sse(&json!({"error": {"message": "the agent could not answer", "type": "server_error"}})).to_vec();
+                end.extend_from_slice(b"data: [DONE]\n\n");
+                Some((Bytes::from(end), rx))
+            }
+        }
     });
+    use futures_util::StreamExt;
+    let body = futures_util::stream::iter([opening, first])
+        .chain(rest)
+        .map(Ok::<_, std::convert::Infallible>);
     let mut resp = Response::new(Body::from_stream(body));
     *resp.status_mut() = StatusCode::OK;
     resp.headers_mut().insert(
