@@ -51,6 +51,16 @@ fn thread_key(rid: Uuid, thread: &str) -> Vec<u8> {
     h.finalize().to_vec()
 }
 
+/// How a request of the endpoint ended.
+pub enum Completion {
+    /// The key is not the restaurant's agent key.
+    Refused,
+    /// The restaurant's request budget is spent: seconds to wait.
+    Limited(u64),
+    /// The conversation's id and the agent's answer.
+    Answered(Uuid, Reply),
+}
+
 impl Agents {
     /// Whether `key` is the restaurant's agent key (its voice secret, or the previous one
     /// within its rotation grace).
@@ -62,15 +72,28 @@ impl Agents {
         tx.voice_secret_matches(key).await
     }
 
-    /// One request of the endpoint: finds or starts the conversation, runs the turn (its
-    /// reply handed to `sink` as it is written) and marks what continues it.
+    /// One request of the endpoint, in one transaction: the key is checked (the restaurant's
+    /// voice secret, or the previous one within its rotation grace), `admit` takes the request
+    /// from the restaurant's budget, then the conversation is found or started, the turn runs
+    /// (its reply handed to `sink` as it is written) and what continues it is marked.
     pub async fn complete(
         &self,
         rid: Uuid,
+        key: &str,
+        admit: impl FnOnce() -> Result<(), u64> + Send,
         req: CompletionRequest,
         sink: &mut (dyn FnMut(&str) + Send),
-    ) -> Result<(Uuid, Reply), StoreError> {
+    ) -> Result<Completion, StoreError> {
+        if key.is_empty() || key.len() > 200 {
+            return Ok(Completion::Refused);
+        }
         let mut tx = self.store.tenant(rid, &Actor::Guest).await?;
+        if !tx.voice_secret_matches(key).await? {
+            return Ok(Completion::Refused);
+        }
+        if let Err(wait) = admit() {
+            return Ok(Completion::Limited(wait));
+        }
         let known = match (&req.thread, req.history.is_empty()) {
             (Some(t), _) => tx.conversation_by_thread(&thread_key(rid, t), None).await?,
             (None, true) => None,
@@ -93,7 +116,7 @@ impl Agents {
         };
         tx.set_thread_key(id, &next).await?;
         tx.commit().await?;
-        Ok((id, reply))
+        Ok(Completion::Answered(id, reply))
     }
 }
 

@@ -24,7 +24,7 @@ fn span(start: NaiveTime, end: NaiveTime, lang: &str) -> String {
 pub async fn restaurant_info(tx: &mut TenantTx, lang: &str) -> Result<Answer, StoreError> {
     let s = tx.reservation_settings().await?;
     let today = tx.now_local_date().await?;
-    let periods = tx.service_periods().await?;
+    let (periods, closures, specials) = tx.opening_facts(today).await?;
     // Each weekday's hours as text, then runs of equal days.
     let hours: Vec<String> = (0..7)
         .map(|d| {
@@ -63,9 +63,7 @@ pub async fn restaurant_info(tx: &mut TenantTx, lang: &str) -> Result<Answer, St
             }
         })
         .collect();
-    let closures: Vec<_> = tx
-        .closures(today)
-        .await?
+    let closures: Vec<_> = closures
         .into_iter()
         .filter(|c| c.first_day <= today + Duration::days(AHEAD_DAYS))
         .collect();
@@ -84,9 +82,7 @@ pub async fn restaurant_info(tx: &mut TenantTx, lang: &str) -> Result<Answer, St
             }
         })
         .collect();
-    let specials: Vec<_> = tx
-        .special_days(today)
-        .await?
+    let specials: Vec<_> = specials
         .into_iter()
         .filter(|p| p.day <= today + Duration::days(AHEAD_DAYS))
         .collect();

@@ -13,7 +13,7 @@
 
 use crate::chat::{choices_of, guard, Card, Conversation, Reply};
 use crate::{run, Context, TOOLS};
-use hs_channels::openai::{self, Limits, Model, ModelError};
+use hs_channels::openai::{self, Model, ModelError};
 use hs_domain::chat;
 use hs_domain::say;
 use hs_store::conversations::Line;
@@ -86,12 +86,13 @@ pub async fn system_prompt(
     tx: &mut TenantTx,
     c: &Conversation,
     lang: &str,
+    profile: &hs_store::agent::AgentProfile,
 ) -> Result<String, StoreError> {
-    let name = tx.restaurant().await?.name;
+    let name = &profile.name;
     let today = tx.now_local_date().await?;
     let info = crate::info::restaurant_info(tx, lang).await?;
     let s = tx.reservation_settings().await?;
-    let faq = tx.faq().await?;
+    let faq = &profile.faq;
     let mut p = format!(
         "You are the chat assistant of the restaurant \"{name}\". Today is {} ({}). \
          Answer in {}, briefly and warmly, as the restaurant would. \
@@ -208,8 +209,8 @@ pub async fn turn(
     text: &str,
     ctx: &Context,
     model: &Model,
-    limits: Limits,
-    client: &reqwest::Client,
+    runtime: &crate::call::ModelRuntime,
+    profile: &hs_store::agent::AgentProfile,
     history: &[Line],
     sink: &mut (dyn FnMut(&str) + Send),
 ) -> Result<ModelTurn, Failure> {
@@ -226,7 +227,7 @@ pub async fn turn(
         .filter(|s| !s.is_empty())
         .collect();
     let mut messages =
-        vec![json!({"role": "system", "content": system_prompt(tx, c, &lang).await?})];
+        vec![json!({"role": "system", "content": system_prompt(tx, c, &lang, profile).await?})];
     for (role, line, _) in history.iter().rev().take(40).rev() {
         let role = if role == "guest" { "user" } else { "assistant" };
         messages.push(json!({"role": role, "content": chat::mask(line, &public)}));
@@ -248,11 +249,11 @@ pub async fn turn(
         let cc = &*c;
         let mut on_text = |d: &str| streamer.push(d, cc, &public_owned);
         let done = openai::stream(
-            client,
+            &runtime.client,
             model,
             &Value::Array(messages.clone()),
             &tools,
-            limits,
+            runtime.limits,
             &mut on_text,
         )
         .await

@@ -42,6 +42,14 @@ pub struct ModelAccess {
     pub key: String,
 }
 
+/// What a model turn reads about the restaurant: its name, its own model, its FAQ.
+#[derive(Clone, Debug)]
+pub struct AgentProfile {
+    pub name: String,
+    pub model: Option<ModelAccess>,
+    pub faq: Vec<FaqEntry>,
+}
+
 /// One question and its answer, in German and English (either may be empty).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FaqEntry {
@@ -129,29 +137,55 @@ impl TenantTx {
     /// The model to call for this restaurant, with its key opened; `None` unless URL and model
     /// are set (a key is optional: local servers often need none).
     pub async fn agent_model(&mut self) -> Result<Option<ModelAccess>, StoreError> {
-        let row: Option<(Option<String>, Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT model_base_url, model_name, model_key_enc FROM agent_settings")
-                .fetch_optional(self.conn())
-                .await?;
-        let Some((Some(base_url), Some(model), key)) = row else {
-            return Ok(None);
-        };
-        let key = match key {
-            Some(k) => {
-                let rid = self.restaurant_id();
-                let plain = self
-                    .data_key()
-                    .await?
-                    .open(&k, &format!("model-key:{rid}"))?;
-                String::from_utf8(plain).map_err(|e| StoreError::Other(e.into()))?
+        Ok(self.agent_profile().await?.model)
+    }
+
+    /// The restaurant's name, model and FAQ in one round trip: what a model turn needs before
+    /// it asks the model (every round trip there adds to the guest's wait for the first word).
+    pub async fn agent_profile(&mut self) -> Result<AgentProfile, StoreError> {
+        type Row = (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            sqlx::types::Json<Vec<FaqEntry>>,
+        );
+        let (name, base_url, model, key, faq): Row = sqlx::query_as(
+            "SELECT r.name, s.model_base_url, s.model_name, s.model_key_enc, \
+             coalesce((SELECT jsonb_agg(jsonb_build_object('question_de', question_de, 'answer_de', answer_de, \
+               'question_en', question_en, 'answer_en', answer_en) ORDER BY position) FROM faq_entries), '[]') \
+             FROM restaurants r LEFT JOIN agent_settings s ON s.restaurant_id = r.id WHERE r.id = $1",
+        )
+        .bind(self.restaurant_id())
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let model = match (base_url, model) {
+            (Some(base_url), Some(model)) => {
+                let key = match key {
+                    Some(k) => {
+                        let rid = self.restaurant_id();
+                        let plain = self
+                            .data_key()
+                            .await?
+                            .open(&k, &format!("model-key:{rid}"))?;
+                        String::from_utf8(plain).map_err(|e| StoreError::Other(e.into()))?
+                    }
+                    None => String::new(),
+                };
+                Some(ModelAccess {
+                    base_url,
+                    model,
+                    key,
+                })
             }
-            None => String::new(),
+            _ => None,
         };
-        Ok(Some(ModelAccess {
-            base_url,
+        Ok(AgentProfile {
+            name,
             model,
-            key,
-        }))
+            faq: faq.0,
+        })
     }
 
     /// Sets the model (both `None`: the platform's model or the built-in agent). `key`:

@@ -40,9 +40,8 @@ impl TenantTx {
         )
     }
 
-    /// Starts a conversation on `channel` ("web", "whatsapp", "api", "cli"); its id.
-    pub async fn start_conversation(&mut self, channel: &str) -> Result<Uuid, StoreError> {
-        let id = Uuid::new_v4();
+    /// Stores a new conversation `id` on `channel` ("web", "whatsapp", "api", "cli").
+    pub async fn start_conversation(&mut self, id: Uuid, channel: &str) -> Result<(), StoreError> {
         let key = self.data_key().await?;
         let state = self.seal_for(&key, "state", id, "{}");
         let now = self.now();
@@ -57,7 +56,7 @@ impl TenantTx {
         .bind(now)
         .execute(self.conn())
         .await?;
-        Ok(id)
+        Ok(())
     }
 
     /// The engine's state of a conversation, locked for this transaction (turns of one

@@ -67,10 +67,9 @@ impl crate::call::Agents {
                 }
                 (id, serde_json::from_value(state).unwrap_or_default())
             }
-            None => (
-                tx.start_conversation(channel).await?,
-                Conversation::default(),
-            ),
+            // A new conversation is stored with its first turn, after the answer: nothing
+            // is written before the model is asked.
+            None => (uuid::Uuid::new_v4(), Conversation::default()),
         };
         // On WhatsApp the guest's number is known: it is the sender's.
         if channel == "whatsapp" && c.phone.is_none() {
@@ -85,7 +84,8 @@ impl crate::call::Agents {
                 hs_domain::reservation::Channel::Chat
             },
         };
-        let model = match tx.agent_model().await? {
+        let profile = tx.agent_profile().await?;
+        let model = match profile.model.clone() {
             Some(m) => Some(hs_channels::openai::Model {
                 base_url: m.base_url,
                 model: m.model,
@@ -99,7 +99,11 @@ impl crate::call::Agents {
         let cleaned = clean(text);
         if let (Some(model), false) = (model, cleaned.is_empty()) {
             remember_private_facts(tx, &mut c, &cleaned).await?;
-            let history = tx.conversation_lines(id).await?;
+            let history = if conversation.is_some() {
+                tx.conversation_lines(id).await?
+            } else {
+                Vec::new()
+            };
             tx.mark().await?;
             let before = c.clone();
             match crate::model::turn(
@@ -108,8 +112,8 @@ impl crate::call::Agents {
                 &cleaned,
                 &ctx,
                 &model,
-                self.model.limits,
-                &self.model.client,
+                &self.model,
+                &profile,
                 &history,
                 sink,
             )
@@ -146,6 +150,9 @@ impl crate::call::Agents {
         };
         r.language = lang_of(&c).to_string();
         let state = serde_json::to_value(&c).map_err(|e| StoreError::Other(e.into()))?;
+        if conversation.is_none() {
+            tx.start_conversation(id, channel).await?;
+        }
         tx.record_turn(
             id,
             &hs_store::conversations::Turn {

@@ -17,7 +17,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hs_agent::chat::Reply;
-use hs_agent::completions::CompletionRequest;
+use hs_agent::completions::{Completion, CompletionRequest};
+use hs_service::StoreError;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -182,20 +183,28 @@ pub async fn completions(
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(str::trim)
-        .unwrap_or_default();
-    match state.agents.agent_key_matches(rid, key).await {
-        Ok(true) => {}
-        Ok(false) => return super::refuse(&state, &ip),
-        Err(e) => return ApiError::from(e).into_response(),
-    }
-    if let Err(wait) = state.voice_limiter.take(&rid.to_string()) {
-        return ApiError::too_many(wait).into_response();
-    }
+        .unwrap_or_default()
+        .to_string();
     let (request, stream, model) = match parse(&body) {
         Ok(p) => p,
+        // A stranger learns nothing about the body: the key is checked first.
         Err((field, message)) => {
-            return ApiError::bad_field(field, "invalid", message).into_response()
+            return match state.agents.agent_key_matches(rid, &key).await {
+                Ok(true) => ApiError::bad_field(field, "invalid", message).into_response(),
+                Ok(false) => super::refuse(&state, &ip),
+                Err(e) => ApiError::from(e).into_response(),
+            };
         }
+    };
+    // The key is checked and the request taken from the restaurant's budget in the turn's
+    // own transaction (one round of BEGIN and COMMIT less before the model is asked).
+    let limiter = state.voice_limiter.clone();
+    let admit = move || limiter.take(&rid.to_string());
+    let settle = |state: &AppState, ip: &str, c: Result<Completion, StoreError>| match c {
+        Ok(Completion::Answered(id, r)) => Ok((id, r)),
+        Ok(Completion::Refused) => Err(super::refuse(state, ip)),
+        Ok(Completion::Limited(wait)) => Err(ApiError::too_many(wait).into_response()),
+        Err(e) => Err(ApiError::from(e).into_response()),
     };
     let cid = format!("chatcmpl-{}", Uuid::new_v4().simple());
     let created = chrono::Utc::now().timestamp();
@@ -206,7 +215,11 @@ pub async fn completions(
         .sum::<usize>()
         + tokens(&request.message);
     if !stream {
-        return match state.agents.complete(rid, request, &mut |_| {}).await {
+        let done = state
+            .agents
+            .complete(rid, &key, admit, request, &mut |_| {})
+            .await;
+        return match settle(&state, &ip, done) {
             Ok((id, r)) => {
                 let completion_tokens = tokens(&r.text);
                 Json(json!({
@@ -219,13 +232,14 @@ pub async fn completions(
                 }))
                 .into_response()
             }
-            Err(e) => ApiError::from(e).into_response(),
+            Err(resp) => resp,
         };
     }
     // The turn runs in its own task and streams through a channel. A failure before the first
     // piece (the conversation over its pace, the database away) is still a plain HTTP error.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Result<Bytes, ApiError>>();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Result<Bytes, Response>>();
     let agents = state.agents.clone();
+    let (st, ip2) = (state.clone(), ip.clone());
     let (c0, m0) = (cid.clone(), model.clone());
     tokio::spawn(async move {
         let pieces = tx.clone();
@@ -241,22 +255,25 @@ pub async fn completions(
                 ))));
             }
         };
-        match agents.complete(rid, request, &mut sink).await {
+        let done = agents.complete(rid, &key, admit, request, &mut sink).await;
+        if let Err(e) = &done {
+            tracing::warn!(error = %e, "the agent's completion failed");
+        }
+        match settle(&st, &ip2, done) {
             Ok((id, r)) => {
                 let mut last = chunk(&cid, created, &model, json!({}), Some("stop"));
                 last["hostsystem"] = extension(id, &r);
                 let _ = tx.send(Ok(sse(&last)));
                 let _ = tx.send(Ok(Bytes::from_static(b"data: [DONE]\n\n")));
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "the agent's completion failed");
-                let _ = tx.send(Err(ApiError::from(e)));
+            Err(resp) => {
+                let _ = tx.send(Err(resp));
             }
         }
     });
     let first = match rx.recv().await {
         Some(Ok(b)) => b,
-        Some(Err(e)) => return e.into_response(),
+        Some(Err(resp)) => return resp,
         None => return ApiError::internal(&"the agent stopped").into_response(),
     };
     let opening = sse(&chunk(
