@@ -17,6 +17,7 @@ pub mod completions;
 mod info;
 pub mod model;
 mod speech;
+pub mod widget;
 
 use booking::{
     cancel_reservation, change_reservation, create_reservation, find_reservation, hand_over,

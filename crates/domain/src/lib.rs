@@ -12,6 +12,7 @@ pub mod say;
 pub mod spoken;
 pub mod totp;
 pub mod validate;
+pub mod widget;
 
 pub use clock::Clock;
 pub use role::Role;

@@ -29,6 +29,14 @@ pub struct DemoInfo {
     pub api_token: String,
     pub voice: DemoVoice,
     pub agent: DemoAgent,
+    pub widget: DemoWidget,
+}
+
+/// The demo restaurant's website widget: its public id and the script tag to paste.
+#[derive(Serialize, Clone, Debug)]
+pub struct DemoWidget {
+    pub public_id: String,
+    pub snippet: String,
 }
 
 /// The demo restaurant's chat agent as an OpenAI-compatible model: point any OpenAI client
@@ -173,7 +181,12 @@ pub async fn ensure(store: &Store, base_url: &str) -> Result<DemoInfo> {
         configure(&mut tx).await?;
         reservations(&mut tx, store.clock().now()).await?;
     }
+    let public_id = tx.widget_public_id().await?;
     tx.commit().await.context("committing demo setup")?;
+    let widget = DemoWidget {
+        snippet: hs_domain::widget::snippet(base_url, &public_id),
+        public_id,
+    };
     if fresh {
         // One booking made now, as a guest would: its confirmation (with the self-service
         // link) is the demo's first mail under <data dir>/mail once the server runs.
@@ -191,6 +204,7 @@ pub async fn ensure(store: &Store, base_url: &str) -> Result<DemoInfo> {
         api_token,
         voice,
         agent,
+        widget,
     })
 }
 

@@ -224,6 +224,7 @@ fn print_demo(info: &demo::DemoInfo, json: bool) -> Result<()> {
             "  Chat agent (OpenAI-compatible): base URL {}  key {}",
             info.agent.base_url, info.agent.key
         );
+        println!("  Website widget: {}", info.widget.snippet);
     }
     Ok(())
 }

@@ -9,18 +9,42 @@ use crate::Services;
 use chrono::{DateTime, Duration, Utc};
 use hs_store::agent::{AgentSettings, FaqEntry};
 use hs_store::conversations::WeekOutcomes;
+use hs_store::widget::WidgetSettings;
 use hs_store::StoreError;
 
 /// Unanswered questions listed at most.
 pub const UNANSWERED_MAX: i64 = 200;
 
-/// The agent's settings: the model (no key) and the FAQ.
-pub async fn settings(
+/// The agent's settings as the settings page shows them.
+pub struct Settings {
+    /// The model (never its key) and the retention.
+    pub agent: AgentSettings,
+    pub faq: Vec<FaqEntry>,
+    pub widget: WidgetSettings,
+    /// The id the widget's script tag names.
+    pub public_id: String,
+}
+
+/// The agent's settings: model (no key), retention, FAQ and widget.
+pub async fn settings(svc: &Services, caller: &Caller) -> Result<Settings, StoreError> {
+    let mut tx = configure(&svc.store, caller).await?;
+    Ok(Settings {
+        agent: tx.agent_settings().await?,
+        faq: tx.faq().await?,
+        widget: tx.widget_settings().await?,
+        public_id: tx.widget_public_id().await?,
+    })
+}
+
+/// Saves the website widget's settings (origins, colour, position, greetings, privacy link).
+pub async fn set_widget(
     svc: &Services,
     caller: &Caller,
-) -> Result<(AgentSettings, Vec<FaqEntry>), StoreError> {
+    widget: WidgetSettings,
+) -> Result<(), StoreError> {
     let mut tx = configure(&svc.store, caller).await?;
-    Ok((tx.agent_settings().await?, tx.faq().await?))
+    tx.set_widget_settings(widget).await?;
+    tx.commit().await
 }
 
 /// Sets the restaurant's model (both empty: none). `key`: `None` keeps the stored one,

@@ -30,7 +30,7 @@ pub mod model {
     pub use hs_store::secret::{constant_time_eq, hex};
     pub use hs_store::{
         accounts, agent, booking, conversations, guests, mail_settings, messages, setup, team,
-        voice, whatsapp,
+        voice, whatsapp, widget,
     };
 }
 

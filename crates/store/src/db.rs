@@ -278,6 +278,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "conversation_links",
         sql: include_str!("../migrations/0018_conversation_links.sql"),
     },
+    Migration {
+        version: 19,
+        name: "widget",
+        sql: include_str!("../migrations/0019_widget.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

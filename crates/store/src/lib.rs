@@ -20,6 +20,7 @@ pub mod team;
 mod tenant;
 pub mod voice;
 pub mod whatsapp;
+pub mod widget;
 
 pub use crypto::MasterKey;
 pub use error::StoreError;

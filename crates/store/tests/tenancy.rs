@@ -186,7 +186,9 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
          INSERT INTO agent_settings (restaurant_id, model_base_url, model_name, updated_at)
            VALUES ('{rid}', 'http://127.0.0.1:9/v1', 'm', now());
          INSERT INTO faq_entries (restaurant_id, id, position, question_de, answer_de, question_en, answer_en)
-           VALUES ('{rid}', gen_random_uuid(), 0, 'Hunde?', 'Ja.', '', '');",
+           VALUES ('{rid}', gen_random_uuid(), 0, 'Hunde?', 'Ja.', '', '');
+         INSERT INTO widget_settings (restaurant_id, origins, updated_at)
+           VALUES ('{rid}', '{{https://www.example.de}}', now());",
         a = Uuid::new_v4(),
         t = Uuid::new_v4(),
         c = Uuid::new_v4(),

@@ -90,6 +90,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let path = req.uri().path();
     if path.starts_with("/api/v1/voice/")
         || path.starts_with("/api/v1/agent/")
+        || path.starts_with("/api/w/")
         || path == "/metrics"
     {
         return next.run(req).await;

@@ -98,8 +98,9 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         );
-    } else {
-        // Nothing personal is ever cached by a browser or proxy.
+    } else if !h.contains_key(header::CACHE_CONTROL) {
+        // Nothing personal is ever cached by a browser or proxy (a handler that serves
+        // something public, like the widget's script, says so itself).
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     let status = resp.status().as_u16();

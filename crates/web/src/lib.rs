@@ -23,6 +23,7 @@ pub mod limits;
 pub mod metrics;
 pub mod render;
 pub mod session;
+pub mod sse;
 pub mod state;
 
 pub use state::{AppState, WebConfig};

@@ -148,6 +148,10 @@ impl FailureLimiter {
 /// refills. Counted apart from the restaurants' request budgets, so strangers cannot spend those.
 pub const AUTH_FAILURES_PER_MINUTE: u32 = 30;
 
+/// Widget requests (sessions and messages) one client address may make a minute; a guest
+/// typing sends a few, a household or office behind one address still fits.
+pub const WIDGET_PER_MINUTE: u32 = 60;
+
 /// A token bucket per key: `per_minute` requests a minute, bursts up to the same number.
 pub struct RateLimiter {
     per_minute: u32,

@@ -66,6 +66,8 @@ pub struct AppState {
     pub totp_limiter: Arc<limits::FailureLimiter>,
     pub api_limiter: Arc<limits::RateLimiter>,
     pub voice_limiter: Arc<limits::RateLimiter>,
+    /// Widget requests per client address ([`limits::WIDGET_PER_MINUTE`]).
+    pub widget_limiter: Arc<limits::RateLimiter>,
     /// Failed authentications per client address ([`limits::AUTH_FAILURES_PER_MINUTE`]).
     pub auth_failures: Arc<limits::RateLimiter>,
     pub templates: Arc<minijinja::Environment<'static>>,
@@ -93,6 +95,10 @@ impl AppState {
             )),
             voice_limiter: Arc::new(limits::RateLimiter::new(
                 config.voice_rate_per_minute,
+                clock.clone(),
+            )),
+            widget_limiter: Arc::new(limits::RateLimiter::new(
+                limits::WIDGET_PER_MINUTE,
                 clock.clone(),
             )),
             auth_failures: Arc::new(limits::RateLimiter::new(

@@ -142,7 +142,10 @@ fn hostsystem_on(app: &TestApp, data: &std::path::Path, args: &[&str]) -> std::p
         .env("HOSTSYSTEM_JOB_LEASE_SECS", "1")
         // The test's clock, not the wall clock: an invite made at the test's time must not
         // have expired in the child's eyes.
-        .env("HOSTSYSTEM_CLOCK_START", app.store.clock().now().to_rfc3339())
+        .env(
+            "HOSTSYSTEM_CLOCK_START",
+            app.store.clock().now().to_rfc3339(),
+        )
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -16,3 +16,4 @@ mod recovery;
 mod reservations;
 mod team;
 mod voice;
+mod widget;

@@ -234,7 +234,7 @@ impl Shredder for Conversations {
             let days = tx.agent_settings().await?.retention_days;
             let cutoff = *at - Duration::days(i64::from(days));
             let ids: Vec<Uuid> = sqlx::query_scalar(
-                "UPDATE conversations SET state_enc = '', thread_key = NULL, guest_id = NULL, anonymised_at = $2 \
+                "UPDATE conversations SET state_enc = '', thread_key = NULL, guest_token_hash = NULL, guest_id = NULL, anonymised_at = $2 \
                  WHERE updated_at < $1 AND anonymised_at IS NULL RETURNING id",
             )
             .bind(cutoff)

@@ -33,7 +33,13 @@ async fn page(
 ) -> Result<Response, PageError> {
     let caller = r.service();
     let a = chat::analysis(&state.services, &caller, weeks).await?;
-    let (model, faq) = chat::settings(&state.services, &caller).await?;
+    let chat::Settings {
+        agent: model,
+        faq,
+        widget,
+        public_id,
+    } = chat::settings(&state.services, &caller).await?;
+    let public = state.config.public_url.trim_end_matches('/').to_string();
     let tz = a.tz;
     let rows = faq.len() + SPARE_FAQ;
     let faq: Vec<FaqEntry> = faq
@@ -64,7 +70,17 @@ async fn page(
                 unanswered => a.unanswered.iter().map(|(at, m)| context! { at => local(*at, tz), text => m }).collect::<Vec<_>>(),
                 model => model,
                 faq => faq,
-                endpoint => format!("{}/api/v1/agent/{}/v1", state.config.public_url.trim_end_matches('/'), r.restaurant.id),
+                endpoint => format!("{public}/api/v1/agent/{}/v1", r.restaurant.id),
+                widget => context! {
+                    origins => widget.origins.join("\n"),
+                    colour => widget.colour,
+                    position => widget.position,
+                    greeting_de => widget.greeting_de,
+                    greeting_en => widget.greeting_en,
+                    privacy_url => widget.privacy_url,
+                    public_id => public_id,
+                    snippet => hs_domain::widget::snippet(&public, &public_id),
+                },
             }
         },
     ))
@@ -213,6 +229,30 @@ pub async fn retention(
     let (services, caller) = (state.services.clone(), r.service());
     save(&state, &r, &headers, async move {
         chat::set_retention(&services, &caller, days).await
+    })
+    .await
+}
+
+/// `POST /agent/widget`: the website widget's origins (one per line), colour, position,
+/// greetings and privacy link.
+pub async fn widget(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    let privacy = form.get("privacy_url").trim();
+    let w = hs_service::model::widget::WidgetSettings {
+        origins: form.get("origins").lines().map(str::to_string).collect(),
+        colour: form.get("colour").to_string(),
+        position: form.get("position").to_string(),
+        greeting_de: form.get("greeting_de").to_string(),
+        greeting_en: form.get("greeting_en").to_string(),
+        privacy_url: (!privacy.is_empty()).then(|| privacy.to_string()),
+    };
+    let (services, caller) = (state.services.clone(), r.service());
+    save(&state, &r, &headers, async move {
+        chat::set_widget(&services, &caller, w).await
     })
     .await
 }

@@ -4,6 +4,7 @@
 //! client address that keeps trying wrong links is slowed down like any failed sign-in.
 
 pub mod manage;
+pub mod widget;
 
 use crate::AppState;
 use axum::routing::{get, post};
@@ -22,5 +23,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/r/{restaurant_id}/{token}/whatsapp",
             post(manage::whatsapp),
+        )
+        .route("/widget.js", get(widget::script))
+        .route(
+            "/api/w/{public_id}/session",
+            post(widget::session).options(widget::preflight),
+        )
+        .route(
+            "/api/w/{public_id}/messages",
+            post(widget::message).options(widget::preflight),
         )
 }

@@ -10,10 +10,11 @@
 //! id, offered times, the booking card) that OpenAI clients ignore.
 
 use crate::error::ApiError;
+use crate::sse::event as sse;
 use crate::AppState;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hs_agent::chat::Reply;
@@ -146,10 +147,6 @@ fn chunk(cid: &str, created: i64, model: &str, delta: Value, finish: Option<&str
            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
 }
 
-fn sse(v: &Value) -> Bytes {
-    Bytes::from(format!("data: {v}\n\n"))
-}
-
 /// Rough token counts for `usage` (about four characters a token), for clients that show it.
 fn tokens(s: &str) -> usize {
     s.chars().count().div_ceil(4)
@@ -235,76 +232,57 @@ pub async fn completions(
             Err(resp) => resp,
         };
     }
-    // The turn runs in its own task and streams through a channel. A failure before the first
-    // piece (the conversation over its pace, the database away) is still a plain HTTP error.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Result<Bytes, Response>>();
     let agents = state.agents.clone();
-    let (st, ip2) = (state.clone(), ip.clone());
-    let (c0, m0) = (cid.clone(), model.clone());
-    tokio::spawn(async move {
-        let pieces = tx.clone();
-        let (c2, m2) = (cid.clone(), model.clone());
-        let mut sink = move |piece: &str| {
-            if !piece.is_empty() {
-                let _ = pieces.send(Ok(sse(&chunk(
-                    &c2,
-                    created,
-                    &m2,
-                    json!({"content": piece}),
-                    None,
-                ))));
-            }
-        };
-        let done = agents.complete(rid, &key, admit, request, &mut sink).await;
-        if let Err(e) = &done {
-            tracing::warn!(error = %e, "the agent's completion failed");
-        }
-        match settle(&st, &ip2, done) {
-            Ok((id, r)) => {
-                let mut last = chunk(&cid, created, &model, json!({}), Some("stop"));
-                last["hostsystem"] = extension(id, &r);
-                let _ = tx.send(Ok(sse(&last)));
-                let _ = tx.send(Ok(Bytes::from_static(b"data: [DONE]\n\n")));
-            }
-            Err(resp) => {
-                let _ = tx.send(Err(resp));
-            }
-        }
-    });
-    let first = match rx.recv().await {
-        Some(Ok(b)) => b,
-        Some(Err(resp)) => return resp,
-        None => return ApiError::internal(&"the agent stopped").into_response(),
-    };
+    let st = state.clone();
     let opening = sse(&chunk(
-        &c0,
+        &cid,
         created,
-        &m0,
+        &model,
         json!({"role": "assistant", "content": ""}),
         None,
     ));
-    let rest = futures_util::stream::unfold(rx, |mut rx| async move {
-        match rx.recv().await? {
-            Ok(b) => Some((b, rx)),
-            // Mid-stream the status is sent: the client gets an error event and the end.
-            Err(_) => {
-                let mut end = sse(&json!({"error": {"message": "the agent could not answer", "type": "server_error"}})).to_vec();
-                end.extend_from_slice(b"data: [DONE]\n\n");
-                Some((Bytes::from(end), rx))
+    // Mid-stream a failure cannot change the status: the client gets an error event and the end.
+    let failed = Bytes::from(format!(
+        "{}data: [DONE]\n\n",
+        String::from_utf8_lossy(&sse(
+            &json!({"error": {"message": "the agent could not answer", "type": "server_error"}})
+        ))
+    ));
+    crate::sse::stream(
+        move |tx| async move {
+            let pieces = tx.clone();
+            let (c2, m2) = (cid.clone(), model.clone());
+            let mut sink = move |piece: &str| {
+                if !piece.is_empty() {
+                    let _ = pieces.send(Ok(sse(&chunk(
+                        &c2,
+                        created,
+                        &m2,
+                        json!({"content": piece}),
+                        None,
+                    ))));
+                }
+            };
+            let done = agents.complete(rid, &key, admit, request, &mut sink).await;
+            if let Err(e) = &done {
+                tracing::warn!(error = %e, "the agent's completion failed");
             }
-        }
-    });
-    use futures_util::StreamExt;
-    let body = futures_util::stream::iter([opening, first])
-        .chain(rest)
-        .map(Ok::<_, std::convert::Infallible>);
-    let mut resp = Response::new(Body::from_stream(body));
-    *resp.status_mut() = StatusCode::OK;
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    resp
+            match settle(&st, &ip, done) {
+                Ok((id, r)) => {
+                    let mut last = chunk(&cid, created, &model, json!({}), Some("stop"));
+                    last["hostsystem"] = extension(id, &r);
+                    let _ = tx.send(Ok(sse(&last)));
+                    let _ = tx.send(Ok(Bytes::from_static(b"data: [DONE]\n\n")));
+                }
+                Err(resp) => {
+                    let _ = tx.send(Err(resp));
+                }
+            }
+        },
+        Some(opening),
+        failed,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -1,0 +1,154 @@
+//! The chat agent behind the website widget: a guest's browser names the restaurant by its
+//! public id, comes from an origin the restaurant listed (or the server's own), and carries a
+//! token issued for that restaurant; each request is checked for all three in the turn's own
+//! transaction. The conversation a token names is stored at its first message.
+
+use crate::call::Agents;
+use crate::chat::Reply;
+use hs_store::{Actor, StoreError, TenantTx};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Why the widget's request is refused, or what it gets.
+pub enum Access<T> {
+    /// No restaurant has this public id (or its contract ended).
+    Unknown,
+    /// The request's origin is not one the restaurant listed.
+    Origin,
+    /// The token is missing or was not issued for this restaurant.
+    Token,
+    Granted(T),
+}
+
+/// What the widget shows before the first message.
+#[derive(Clone, Debug, Serialize)]
+pub struct Config {
+    pub name: String,
+    pub colour: String,
+    pub position: String,
+    pub greeting_de: String,
+    pub greeting_en: String,
+    pub privacy_url: Option<String>,
+}
+
+/// A widget session: the guest's token, the widget's look, and the conversation so far
+/// (role `guest`, `agent` or `team`, and text).
+#[derive(Clone, Debug, Serialize)]
+pub struct Session {
+    pub token: String,
+    pub config: Config,
+    pub messages: Vec<(String, String)>,
+}
+
+impl Agents {
+    /// The restaurant and a transaction in it, when the origin may use its widget.
+    async fn widget_open(
+        &self,
+        public_id: &str,
+        origin: &str,
+        own_origin: &str,
+    ) -> Result<Access<(TenantTx, Config)>, StoreError> {
+        let Some(r) = self.store.restaurant_by_public_id(public_id).await? else {
+            return Ok(Access::Unknown);
+        };
+        let mut tx = self.store.tenant(r.id, &Actor::Guest).await?;
+        let s = tx.widget_settings().await?;
+        if !hs_domain::widget::origin_allowed(origin, &s.origins, own_origin) {
+            return Ok(Access::Origin);
+        }
+        let config = Config {
+            name: r.name,
+            colour: s.colour,
+            position: s.position,
+            greeting_de: s.greeting_de,
+            greeting_en: s.greeting_en,
+            privacy_url: s.privacy_url,
+        };
+        Ok(Access::Granted((tx, config)))
+    }
+
+    /// Whether `origin` may use the restaurant's widget (a CORS preflight).
+    pub async fn widget_origin(
+        &self,
+        public_id: &str,
+        origin: &str,
+        own_origin: &str,
+    ) -> Result<Access<()>, StoreError> {
+        Ok(
+            match self.widget_open(public_id, origin, own_origin).await? {
+                Access::Granted(_) => Access::Granted(()),
+                Access::Unknown => Access::Unknown,
+                Access::Origin => Access::Origin,
+                Access::Token => Access::Token,
+            },
+        )
+    }
+
+    /// Opens the widget: the guest's token (the one it brings when it was issued here, a new
+    /// one otherwise), the look, and the conversation so far.
+    pub async fn widget_session(
+        &self,
+        public_id: &str,
+        origin: &str,
+        own_origin: &str,
+        token: Option<&str>,
+    ) -> Result<Access<Session>, StoreError> {
+        let (mut tx, config) = match self.widget_open(public_id, origin, own_origin).await? {
+            Access::Granted(x) => x,
+            Access::Unknown => return Ok(Access::Unknown),
+            Access::Origin => return Ok(Access::Origin),
+            Access::Token => return Ok(Access::Token),
+        };
+        let rid = tx.restaurant_id();
+        let token = match token.filter(|t| self.store.widget_token_valid(rid, t)) {
+            Some(t) => t.to_string(),
+            None => self.store.issue_widget_token(rid),
+        };
+        let messages = match tx.conversation_by_guest_token(&token).await? {
+            Some(id) => tx
+                .conversation_lines(id)
+                .await?
+                .into_iter()
+                .map(|(role, text, _)| (role, text))
+                .collect(),
+            None => Vec::new(),
+        };
+        tx.commit().await?;
+        Ok(Access::Granted(Session {
+            token,
+            config,
+            messages,
+        }))
+    }
+
+    /// One guest message from the widget, answered (the reply handed to `sink` as it is
+    /// written) and stored in the conversation the token names.
+    pub async fn widget_message(
+        &self,
+        public_id: &str,
+        origin: &str,
+        own_origin: &str,
+        token: &str,
+        text: &str,
+        sink: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<Access<(Uuid, Reply)>, StoreError> {
+        let (mut tx, _) = match self.widget_open(public_id, origin, own_origin).await? {
+            Access::Granted(x) => x,
+            Access::Unknown => return Ok(Access::Unknown),
+            Access::Origin => return Ok(Access::Origin),
+            Access::Token => return Ok(Access::Token),
+        };
+        if !self.store.widget_token_valid(tx.restaurant_id(), token) {
+            return Ok(Access::Token);
+        }
+        let known = tx.conversation_by_guest_token(token).await?;
+        let (id, reply) = self
+            .converse(&mut tx, known, "web", text, None, sink)
+            .await?;
+        if known.is_none() {
+            tx.set_guest_token(id, token).await?;
+        }
+        tx.commit().await?;
+        Ok(Access::Granted((id, reply)))
+    }
+}

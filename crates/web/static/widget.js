@@ -1,0 +1,298 @@
+// HostSystem's website widget: <script src="https://<host>/widget.js" data-restaurant="<id>" async>
+// A launcher opens a chat panel in a shadow root, styled by a constructed stylesheet (no inline
+// styles or scripts, so strict CSPs work), without cookies (the token is in localStorage).
+// Replies stream over a streamed fetch. Every text is set with textContent.
+(() => {
+  'use strict';
+  const me = document.currentScript || document.querySelector('script[data-restaurant][src*="widget.js"]');
+  if (!me || !me.dataset.restaurant || window.__hsWidget) return;
+  window.__hsWidget = true;
+  const id = me.dataset.restaurant;
+  const base = new URL(me.src, location.href).origin;
+  const api = `${base}/api/w/${encodeURIComponent(id)}`;
+  const store = `hs-widget:${id}`;
+  const lang = ((me.dataset.lang || document.documentElement.lang || navigator.language || 'de').toLowerCase().startsWith('de')) ? 'de' : 'en';
+  const T = {
+    de: {
+      open: 'Chat öffnen: Tisch reservieren oder Frage stellen', close: 'Chat schließen', send: 'Senden',
+      input: 'Ihre Nachricht', hello: 'Hallo! Ich kann für Sie einen Tisch reservieren, eine Reservierung ändern oder Fragen beantworten.',
+      notice: 'Ihre Nachrichten werden von {n} gespeichert, um Ihre Anfrage zu bearbeiten. Bitte keine Gesundheitsdaten, außer sie sind für Ihren Besuch nötig.',
+      privacy: 'Datenschutzhinweise', calendar: 'Zum Kalender hinzufügen', code: 'Buchungsnummer',
+      people: 'Personen', wait: 'Sie schreiben sehr schnell – bitte einen Moment.', error: 'Das hat leider nicht geklappt. Bitte versuchen Sie es noch einmal.',
+      typing: 'schreibt …', pending: 'wartet auf Bestätigung', confirmed: 'bestätigt', team: 'Team',
+    },
+    en: {
+      open: 'Open chat: book a table or ask a question', close: 'Close chat', send: 'Send',
+      input: 'Your message', hello: 'Hello! I can book a table for you, change a booking or answer questions.',
+      notice: 'Your messages are stored by {n} to handle your request. Please share no health details unless your visit needs them.',
+      privacy: 'Privacy notice', calendar: 'Add to calendar', code: 'Booking code',
+      people: 'people', wait: 'You are typing very fast – please wait a moment.', error: 'Sorry, that did not work. Please try again.',
+      typing: 'is typing …', pending: 'awaiting confirmation', confirmed: 'confirmed', team: 'Team',
+    },
+  }[lang];
+
+  const css = (c, ink) => `
+:host{all:initial;--c:${c};--ink:${ink};font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1d1f}
+*{box-sizing:border-box}
+.l{position:fixed;bottom:20px;right:20px;z-index:2147483000;width:56px;height:56px;border-radius:50%;border:0;background:var(--c);color:var(--ink);cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center}
+:host(.left) .l{right:auto;left:20px}
+.l svg{width:26px;height:26px;fill:currentColor}
+.l:focus-visible,button:focus-visible,textarea:focus-visible,a:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}
+.p{position:fixed;bottom:88px;right:20px;z-index:2147483001;width:370px;max-width:calc(100vw - 40px);height:560px;max-height:calc(100vh - 110px);background:#fff;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.3);display:flex;flex-direction:column;overflow:hidden}
+:host(.left) .p{right:auto;left:20px}
+.p[hidden]{display:none}
+header{background:var(--c);color:var(--ink);padding:12px 14px;display:flex;align-items:center;gap:8px}
+header b{flex:1;font-size:16px}
+.x{background:none;border:0;color:inherit;font-size:24px;line-height:1;cursor:pointer;padding:2px 8px;border-radius:6px}
+.n{margin:0;padding:8px 14px;font-size:12.5px;color:#444;background:#f6f6f6;border-bottom:1px solid #e4e4e4}
+.n a{color:#1a4f9c}
+.g{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px}
+.m{max-width:85%;padding:8px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere}
+.m.agent,.m.team{background:#f0f0f2;align-self:flex-start;border-bottom-left-radius:4px}
+.m.team{background:#e8f1e4}
+.m.guest{background:var(--c);color:var(--ink);align-self:flex-end;border-bottom-right-radius:4px}
+.who{display:block;font-size:11.5px;font-weight:600;color:#3d5c2f}
+.ch{display:flex;flex-wrap:wrap;gap:6px}
+.ch button{border:1.5px solid var(--c);background:#fff;color:#1d1d1f;border-radius:16px;padding:5px 12px;cursor:pointer;font:inherit}
+.ch button:hover{background:#f3f3f3}
+.cd{border:1px solid #d9d9d9;border-radius:12px;padding:10px 12px;align-self:flex-start;background:#fffdf8}
+.cd strong{font-size:17px;letter-spacing:.08em}
+.cd a{display:inline-block;margin-top:6px;color:#1a4f9c}
+.t{padding:0 14px 6px;font-size:12.5px;color:#555}
+.t[hidden]{display:none}
+form{display:flex;gap:8px;padding:10px;border-top:1px solid #e4e4e4}
+textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:8px 10px;font:inherit;min-height:40px;max-height:120px;color:#1d1d1f}
+.s{border:0;border-radius:10px;background:var(--c);color:var(--ink);padding:0 14px;cursor:pointer;font:inherit;font-weight:600}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+@media (max-width:480px){.p{inset:0;width:100%;max-width:none;height:100%;max-height:none;border-radius:0}}
+`;
+  // Text on the restaurant's colour: black or white, whichever contrasts more (WCAG).
+  const lum = h => {
+    const v = [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16) / 255).map(x => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  };
+  const ink = c => ((lum(c) + 0.05) / 0.05 > 1.05 / (lum(c) + 0.05) ? '#000' : '#fff');
+
+  const host = document.createElement('div');
+  host.setAttribute('data-hostsystem-widget', '');
+  const root = host.attachShadow({ mode: 'open' });
+  const sheet = new CSSStyleSheet();
+  const paint = c => sheet.replaceSync(css(c, ink(c)));
+  paint('#8a3b12');
+  root.adoptedStyleSheets = [sheet];
+  const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; };
+
+  const launcher = el('button', 'l');
+  launcher.type = 'button';
+  launcher.setAttribute('aria-label', T.open);
+  launcher.setAttribute('aria-expanded', 'false');
+  launcher.setAttribute('aria-controls', 'hs-panel');
+  const svgNs = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(svgNs, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(svgNs, 'path');
+  path.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2z');
+  svg.append(path);
+  launcher.append(svg);
+
+  const panel = el('section', 'p');
+  panel.id = 'hs-panel';
+  panel.hidden = true;
+  panel.setAttribute('role', 'dialog');
+  const head = el('header');
+  const title = el('b', null, '');
+  title.id = 'hs-title';
+  panel.setAttribute('aria-labelledby', 'hs-title');
+  const close = el('button', 'x', '×');
+  close.type = 'button';
+  close.setAttribute('aria-label', T.close);
+  head.append(title, close);
+  const notice = el('p', 'n');
+  const log = el('div', 'g');
+  log.setAttribute('role', 'log');
+  log.setAttribute('aria-live', 'polite');
+  const typing = el('div', 't');
+  typing.hidden = true;
+  const form = el('form');
+  const label = el('label', 'sr', T.input);
+  label.htmlFor = 'hs-input';
+  const input = el('textarea');
+  input.id = 'hs-input';
+  input.rows = 1;
+  input.maxLength = 2000;
+  input.placeholder = T.input;
+  const send = el('button', 's', T.send);
+  send.type = 'submit';
+  form.append(label, input, send);
+  panel.append(head, notice, log, typing, form);
+  root.append(launcher, panel);
+
+  let token = null;
+  try { token = localStorage.getItem(store); } catch (e) { /* storage blocked */ }
+  let cfg = null;
+  let busy = false;
+  let opened = null;
+
+  const bubble = (role, text) => {
+    const m = el('div', `m ${role}`);
+    if (role === 'team') m.append(el('span', 'who', T.team));
+    m.append(document.createTextNode(text));
+    log.append(m);
+    log.scrollTop = log.scrollHeight;
+    return m;
+  };
+  const showNotice = () => {
+    notice.textContent = T.notice.replace('{n}', cfg ? cfg.name : '');
+    if (cfg && cfg.privacy_url) {
+      const a = el('a', null, T.privacy);
+      a.href = cfg.privacy_url;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      notice.append(' ', a);
+    }
+  };
+  const ics = card => {
+    const d = card.date.replace(/-/g, '');
+    const t = card.time.replace(':', '') + '00';
+    const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//HostSystem//Widget//EN', 'BEGIN:VEVENT',
+      `UID:${card.code}@${location.hostname || 'hostsystem'}`, `DTSTAMP:${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`,
+      `DTSTART:${d}T${t}`, `SUMMARY:${(cfg ? cfg.name : '').replace(/[,;\\]/g, ' ')} (${card.party_size})`,
+      `DESCRIPTION:${T.code} ${card.code}`, 'END:VEVENT', 'END:VCALENDAR'];
+    return URL.createObjectURL(new Blob([lines.join('\r\n')], { type: 'text/calendar' }));
+  };
+  const showCard = card => {
+    const c = el('div', 'cd');
+    c.setAttribute('data-code', card.code);
+    c.append(el('div', null, `${T.code}: `));
+    c.lastChild.append(el('strong', null, card.code));
+    const when = new Date(`${card.date}T${card.time}`);
+    const day = isNaN(when) ? card.date : when.toLocaleDateString(lang === 'de' ? 'de-DE' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'long' });
+    c.append(el('div', null, `${day}, ${card.time} · ${card.party_size} ${T.people}`));
+    c.append(el('div', null, card.status === 'pending' ? T.pending : T.confirmed));
+    const a = el('a', null, T.calendar);
+    a.href = ics(card);
+    a.download = `${card.code}.ics`;
+    c.append(a);
+    log.append(c);
+  };
+  const showChoices = list => {
+    if (!list || !list.length) return;
+    const w = el('div', 'ch');
+    for (const t of list) {
+      const b = el('button', null, t);
+      b.type = 'button';
+      b.addEventListener('click', () => { w.remove(); say(t); });
+      w.append(b);
+    }
+    log.append(w);
+  };
+
+  const post = (path, body, extra) => fetch(`${api}/${path}`, {
+    method: 'POST', mode: 'cors', credentials: 'omit',
+    headers: Object.assign({ 'content-type': 'application/json' }, extra || {}),
+    body: JSON.stringify(body),
+  });
+  const open = async fresh => {
+    if (opened && !fresh) return opened;
+    opened = (async () => {
+      const r = await post('session', { token: fresh ? null : token });
+      if (!r.ok) throw new Error(`session ${r.status}`);
+      const s = await r.json();
+      token = s.token;
+      try { localStorage.setItem(store, token); } catch (e) { /* storage blocked */ }
+      cfg = s.config;
+      paint(cfg.colour);
+      host.classList.toggle('left', cfg.position === 'left');
+      title.textContent = cfg.name;
+      showNotice();
+      if (!fresh) {
+        log.textContent = '';
+        const greeting = (lang === 'de' ? cfg.greeting_de : cfg.greeting_en) || T.hello;
+        bubble('agent', greeting);
+        for (const m of s.messages) if (m.text) bubble(m.role, m.text);
+      }
+      return s;
+    })();
+    return opened;
+  };
+
+  async function say(text) {
+    text = text.trim();
+    if (!text || busy) return;
+    busy = true;
+    send.disabled = true;
+    bubble('guest', text);
+    typing.textContent = `${cfg ? cfg.name : ''} ${T.typing}`;
+    typing.hidden = false;
+    let reply = null;
+    try {
+      await open();
+      let r = await post('messages', { text }, { 'x-widget-token': token });
+      if (r.status === 401) {
+        await open(true);
+        r = await post('messages', { text }, { 'x-widget-token': token });
+      }
+      if (r.status === 429) { bubble('agent', T.wait); return; }
+      if (!r.ok || !r.body) throw new Error(`messages ${r.status}`);
+      const reader = r.body.getReader();
+      const dec = new TextDecoder();
+      let buf = '';
+      let done = null;
+      for (;;) {
+        const { value, done: end } = await reader.read();
+        if (end) break;
+        buf += dec.decode(value, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const ev = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (!ev.startsWith('data: ')) continue;
+          const d = JSON.parse(ev.slice(6));
+          if (d.delta) {
+            if (!reply) { typing.hidden = true; reply = bubble('agent', ''); }
+            reply.textContent += d.delta;
+            log.scrollTop = log.scrollHeight;
+          } else if (d.done) {
+            done = d.done;
+          } else if (d.error) {
+            throw new Error(d.error);
+          }
+        }
+      }
+      if (!done) throw new Error('no answer');
+      if (!reply) reply = bubble('agent', done.text);
+      else reply.textContent = done.text;
+      if (done.card) showCard(done.card);
+      showChoices(done.choices);
+      log.scrollTop = log.scrollHeight;
+    } catch (e) {
+      if (!reply) bubble('agent', T.error);
+    } finally {
+      typing.hidden = true;
+      busy = false;
+      send.disabled = false;
+    }
+  }
+
+  const show = on => {
+    panel.hidden = !on;
+    launcher.setAttribute('aria-expanded', String(on));
+    if (on) {
+      open().catch(() => { if (!log.firstChild) bubble('agent', T.error); });
+      input.focus();
+    } else {
+      launcher.focus();
+    }
+  };
+  launcher.addEventListener('click', () => show(panel.hidden));
+  close.addEventListener('click', () => show(false));
+  panel.addEventListener('keydown', e => { if (e.key === 'Escape') { e.preventDefault(); show(false); } });
+  form.addEventListener('submit', e => { e.preventDefault(); const t = input.value; input.value = ''; say(t); });
+  input.addEventListener('keydown', e => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+  });
+  (document.body || document.documentElement).append(host);
+  // The colour and side before the guest opens the panel; the conversation comes with it.
+  open().catch(() => { opened = null; });
+})();

@@ -1,0 +1,219 @@
+// The website widget in a real browser, embedded in a page of another origin that sends a
+// strict Content-Security-Policy: a guest books a table by chat and gets the booking card,
+// the page reports no CSP violation, the panel fills a phone's screen, the whole dialogue
+// works with the keyboard alone, and a reload brings the conversation back.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { startServer, launch, login, DEMO, shots } from './harness.mjs';
+
+let server;
+let browser;
+let site;
+let siteOrigin;
+let publicId;
+
+/** A restaurant's own website: one page with the snippet and a strict CSP naming our server. */
+function startSite(base, id) {
+  const html = `<!doctype html><html lang="de"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Trattoria Demo – Website</title></head>
+<body><h1>Trattoria Demo</h1><p><a href="/speisekarte">Speisekarte</a></p>
+<p>Willkommen auf unserer Website.</p>
+<script src="${base}/widget.js" data-restaurant="${id}" async></script>
+</body></html>`;
+  const csp = `default-src 'none'; script-src ${base}; connect-src ${base}; style-src 'self'; img-src 'self'`;
+  return new Promise(resolve => {
+    const s = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp });
+      res.end(html);
+    });
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  });
+}
+
+/** A Wednesday 8 to 14 days ahead (the demo serves dinner then), outside Christmas. */
+function wednesday() {
+  const d = new Date(Date.now() + 8 * 86_400_000);
+  while (d.getUTCDay() !== 3 || (d.getUTCMonth() === 11 && d.getUTCDate() >= 24 && d.getUTCDate() <= 26)) {
+    d.setTime(d.getTime() + 86_400_000);
+  }
+  const p = n => String(n).padStart(2, '0');
+  return { iso: d.toISOString().slice(0, 10), de: `${p(d.getUTCDate())}.${p(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}` };
+}
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  publicId = server.printed().match(/data-restaurant="(w[0-9a-f]{15})"/)?.[1];
+  assert.ok(publicId, `serve --demo prints the widget snippet:\n${server.printed()}`);
+  site = await startSite(server.base, publicId);
+  siteOrigin = `http://127.0.0.1:${site.address().port}`;
+  // The manager allows the website on the agent page.
+  const team = await browser.newPage();
+  await login(team, server.base, DEMO.manager);
+  await team.goto(`${server.base}/agent`);
+  assert.equal(await team.inputValue('#snippet'), server.printed().match(/<script [^\n]*widget\.js[^\n]*<\/script>/)[0]);
+  await team.fill('#origins', `${siteOrigin}/\nhttps://www.trattoria-demo.example`);
+  await Promise.all([
+    team.waitForURL(/\/agent/),
+    team.click('form[action="/agent/widget"] button[type=submit]'),
+  ]);
+  assert.match(await team.inputValue('#origins'), new RegExp(siteOrigin.replace(/[.:/]/g, '\\$&')));
+  await team.screenshot({ path: join(shots, 'widget-settings.png'), fullPage: true });
+  await team.close();
+});
+after(async () => {
+  await browser?.close();
+  await new Promise(r => (site ? site.close(r) : r()));
+  await server?.stop();
+});
+
+/** Console errors and CSP violations of a page. */
+function watch(page) {
+  const errors = [];
+  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', e => errors.push(String(e)));
+  return errors;
+}
+
+const launcher = '[data-hostsystem-widget] .l';
+const panel = '[data-hostsystem-widget] .p';
+const input = '[data-hostsystem-widget] textarea';
+
+/** Types a message and waits until the agent's answer has arrived (the form is free again). */
+async function say(page, text, answers) {
+  const before = await page.locator('[data-hostsystem-widget] .m.agent').count();
+  await page.fill(input, text);
+  await page.press(input, 'Enter');
+  await page.locator('[data-hostsystem-widget] .m.agent').nth(before).waitFor();
+  await page.waitForFunction(() => {
+    const r = document.querySelector('[data-hostsystem-widget]').shadowRoot;
+    return !r.querySelector('.s').disabled;
+  });
+  answers.push(await page.locator('[data-hostsystem-widget] .m.agent').last().textContent());
+}
+
+test('a guest books a table through the widget on a website with a strict CSP', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
+  const page = await ctx.newPage();
+  const errors = watch(page);
+  await page.goto(siteOrigin);
+  await page.click(launcher);
+  await page.locator(panel).waitFor({ state: 'visible' });
+  assert.equal(await page.getAttribute(launcher, 'aria-expanded'), 'true');
+  // The greeting, the privacy notice naming the restaurant, the restaurant's name as title.
+  await page.locator('[data-hostsystem-widget] .m.agent').first().waitFor();
+  assert.match(await page.textContent('[data-hostsystem-widget] .n'), /Trattoria Demo/);
+  const day = wednesday();
+  const answers = [];
+  for (const text of [
+    `Hallo, wir hätten gern am ${day.de} um 19:30 Uhr einen Tisch für 2 Personen`,
+    'Erika Mustermann',
+    '0176 5554433',
+    'ja',
+  ]) {
+    await say(page, text, answers);
+  }
+  const card = page.locator('[data-hostsystem-widget] .cd');
+  await card.waitFor({ timeout: 10_000 }).catch(() => {
+    throw new Error(`no booking card; the agent said:\n${answers.join('\n')}`);
+  });
+  const code = await card.getAttribute('data-code');
+  assert.match(code, /^[A-Z0-9]{6}$/);
+  assert.match(await card.textContent(), /19:30 · 2 Personen/);
+  const ics = await card.locator('a').getAttribute('href');
+  assert.match(ics, /^blob:/, 'the calendar entry is a local file, no request');
+  await page.screenshot({ path: join(shots, 'widget-booked.png') });
+
+  // The team sees the reservation the widget made.
+  const team = await browser.newPage();
+  await login(team, server.base, DEMO.manager);
+  await team.goto(`${server.base}/?date=${day.iso}`);
+  await team.locator('#list tr', { hasText: 'Erika Mustermann' }).waitFor();
+  await team.close();
+
+  // A reload brings the conversation back from the token in localStorage.
+  await page.reload();
+  await page.click(launcher);
+  await page.locator('[data-hostsystem-widget] .m.guest', { hasText: 'Erika Mustermann' }).waitFor();
+  assert.ok(await page.locator('[data-hostsystem-widget] .m.guest').count() >= 4);
+  assert.deepEqual(errors, [], 'no console error and no CSP violation');
+  await ctx.close();
+});
+
+test('on a phone the panel fills the screen', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, locale: 'en-GB' });
+  const page = await ctx.newPage();
+  const errors = watch(page);
+  await page.goto(siteOrigin);
+  await page.click(launcher);
+  const box = await page.locator(panel).boundingBox();
+  assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 375, 667]);
+  // The page says lang="de": the widget follows the page, not the browser.
+  assert.equal(await page.getAttribute(launcher, 'aria-label'), 'Chat öffnen: Tisch reservieren oder Frage stellen');
+  await page.locator('[data-hostsystem-widget] .m.agent').first().waitFor();
+  await page.screenshot({ path: join(shots, 'widget-phone.png') });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('the widget works with the keyboard alone', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  const errors = watch(page);
+  await page.goto(siteOrigin);
+  await page.locator(launcher).waitFor();
+  const focused = () => page.evaluate(() => {
+    const a = document.activeElement;
+    if (a && a.hasAttribute('data-hostsystem-widget')) return `widget:${a.shadowRoot.activeElement?.className || a.shadowRoot.activeElement?.tagName}`;
+    return a ? a.tagName : '';
+  });
+  // Tab from the page's link to the launcher.
+  let reached = false;
+  for (let i = 0; i < 5 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = (await focused()) === 'widget:l';
+  }
+  assert.ok(reached, `the launcher is reachable by Tab (focus is on ${await focused()})`);
+  await page.keyboard.press('Enter');
+  await page.locator(panel).waitFor({ state: 'visible' });
+  assert.equal(await focused(), 'widget:TEXTAREA', 'opening puts the focus into the message field');
+  await page.keyboard.type('Wann habt ihr geöffnet?');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-hostsystem-widget] .m.guest', { hasText: 'geöffnet' }).waitFor();
+  await page.waitForFunction(() => {
+    const r = document.querySelector('[data-hostsystem-widget]').shadowRoot;
+    return r.querySelectorAll('.m.agent').length >= 2 && !r.querySelector('.s').disabled;
+  });
+  const reply = await page.locator('[data-hostsystem-widget] .m.agent').last().textContent();
+  assert.match(reply, /17:30|Öffnungszeiten|geöffnet/, reply);
+  await page.keyboard.press('Escape');
+  await page.locator(panel).waitFor({ state: 'hidden' });
+  assert.equal(await focused(), 'widget:l', 'closing returns the focus to the launcher');
+  assert.equal(await page.getAttribute(launcher, 'aria-expanded'), 'false');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('a website that is not on the list gets no widget conversation', async () => {
+  const other = await startSite(server.base, publicId);
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${other.address().port}`);
+    const status = await page.evaluate(async ([base, id]) => {
+      try {
+        const r = await fetch(`${base}/api/w/${id}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        return r.status;
+      } catch (e) {
+        return 'blocked';
+      }
+    }, [server.base, publicId]);
+    // The server answers 403 without CORS headers, so the browser does not even show it.
+    assert.equal(status, 'blocked');
+    await page.close();
+  } finally {
+    await new Promise(r => other.close(r));
+  }
+});
