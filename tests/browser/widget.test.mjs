@@ -1,7 +1,8 @@
 // The website widget in a real browser, embedded in a page of another origin that sends a
 // strict Content-Security-Policy: a guest books a table by chat and gets the booking card,
 // the page reports no CSP violation, the panel fills a phone's screen, the whole dialogue
-// works with the keyboard alone, and a reload brings the conversation back.
+// works with the keyboard alone, and a reload brings the conversation back. The booking form:
+// the hosted page with JavaScript off, and the widget's form mode on the website.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -15,15 +16,17 @@ let siteOrigin;
 let publicId;
 
 /** A restaurant's own website: one page with the snippet and a strict CSP naming our server. */
-function startSite(base, id) {
+function startSite(base, id, mode = 'chat') {
   const html = `<!doctype html><html lang="de"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Trattoria Demo – Website</title></head>
 <body><h1>Trattoria Demo</h1><p><a href="/speisekarte">Speisekarte</a></p>
 <p>Willkommen auf unserer Website.</p>
-<script src="${base}/widget.js" data-restaurant="${id}" async></script>
+<script src="${base}/widget.js" data-restaurant="${id}"${mode === 'form' ? ' data-mode="form"' : ''} async></script>
 </body></html>`;
-  const csp = `default-src 'none'; script-src ${base}; connect-src ${base}; style-src 'self'; img-src 'self'`;
+  // The form mode shows the booking page in a frame: the page must allow that frame.
+  const frames = mode === 'form' ? `; frame-src ${base}` : '';
+  const csp = `default-src 'none'; script-src ${base}; connect-src ${base}; style-src 'self'; img-src 'self'${frames}`;
   return new Promise(resolve => {
     const s = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp });
@@ -215,5 +218,70 @@ test('a website that is not on the list gets no widget conversation', async () =
     await page.close();
   } finally {
     await new Promise(r => other.close(r));
+  }
+});
+
+/** Fills the booking page's form (in a page or a frame) and sends it; the booking code. */
+async function bookOnPage(p, day, name) {
+  await p.locator('#date').fill(day.iso);
+  await p.locator('#party').fill('3');
+  await p.locator('#day button[type=submit]').click();
+  await p.locator('#book input[value="20:00"]').check();
+  await p.locator('#name').fill(name);
+  await p.locator('#phone').fill('0171 2345678');
+  await p.locator('#email').fill('gast@example.com');
+  await p.locator('#special_notes').fill('Glutenunverträglichkeit');
+  if (p.screenshot) await p.screenshot({ path: join(shots, 'booking-form.png'), fullPage: true });
+  await p.locator('#book button[type=submit]').click();
+  await p.locator('#booked').waitFor();
+  return p.locator('#booked').getAttribute('data-code');
+}
+
+test('the hosted booking page books without JavaScript', async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 900, height: 1000 } });
+  const page = await ctx.newPage();
+  await page.goto(`${server.base}/book/trattoria-demo?lang=de`);
+  const day = wednesday();
+  const code = await bookOnPage(page, day, 'Hanna Ohne-Skript');
+  assert.match(code, /^[A-Z0-9]{6}$/);
+  assert.match(await page.textContent('#when'), /20 Uhr/);
+  await page.screenshot({ path: join(shots, 'booking-page.png'), fullPage: true });
+  await ctx.close();
+  const team = await browser.newPage();
+  await login(team, server.base, DEMO.manager);
+  await team.goto(`${server.base}/?date=${day.iso}`);
+  const row = team.locator('#list tr', { hasText: 'Hanna Ohne-Skript' });
+  await row.waitFor();
+  assert.match(await row.textContent(), new RegExp(code));
+  await team.close();
+});
+
+test('the widget in form mode shows the booking form on the website', async () => {
+  const formSite = await startSite(server.base, publicId, 'form');
+  const origin = `http://127.0.0.1:${formSite.address().port}`;
+  try {
+    // The website is listed like any other.
+    const team = await browser.newPage();
+    await login(team, server.base, DEMO.manager);
+    await team.goto(`${server.base}/agent`);
+    await team.fill('#origins', `${siteOrigin}\n${origin}`);
+    await Promise.all([team.waitForURL(/\/agent/), team.click('form[action="/agent/widget"] button[type=submit]')]);
+    await team.close();
+
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    const errors = watch(page);
+    await page.goto(origin);
+    assert.equal(await page.getAttribute(launcher, 'aria-label'), 'Tisch reservieren');
+    await page.click(launcher);
+    const frame = page.frameLocator('[data-hostsystem-widget] iframe');
+    await frame.locator('#date').waitFor();
+    const code = await bookOnPage(frame, wednesday(), 'Fritz Formular');
+    assert.match(code, /^[A-Z0-9]{6}$/);
+    await page.screenshot({ path: join(shots, 'widget-form.png') });
+    assert.deepEqual(errors, [], 'no console error and no CSP violation');
+    await ctx.close();
+  } finally {
+    await new Promise(r => formSite.close(r));
   }
 });

@@ -29,6 +29,8 @@ pub struct Config {
     pub greeting_de: String,
     pub greeting_en: String,
     pub privacy_url: Option<String>,
+    /// The hosted booking page's address part (`/book/<slug>`), for the widget's form mode.
+    pub slug: String,
 }
 
 /// A widget session: the guest's token, the widget's look, and the conversation so far
@@ -63,6 +65,7 @@ impl Agents {
             greeting_de: s.greeting_de,
             greeting_en: s.greeting_en,
             privacy_url: s.privacy_url,
+            slug: r.slug,
         };
         Ok(Access::Granted((tx, config)))
     }

@@ -5,6 +5,7 @@ pub mod availability;
 pub mod chat;
 pub mod clock;
 pub mod message;
+pub mod online;
 pub mod redact;
 pub mod reservation;
 pub mod role;

@@ -89,11 +89,13 @@ pub enum Channel {
     Dashboard,
     WalkIn,
     Api,
+    /// The hosted booking page or the widget's form.
+    Online,
 }
 
 impl Channel {
     /// Every channel.
-    pub const ALL: [Channel; 7] = [
+    pub const ALL: [Channel; 8] = [
         Channel::PhoneAi,
         Channel::Chat,
         Channel::Whatsapp,
@@ -101,6 +103,7 @@ impl Channel {
         Channel::Dashboard,
         Channel::WalkIn,
         Channel::Api,
+        Channel::Online,
     ];
 
     /// The stored and wire name.
@@ -113,6 +116,7 @@ impl Channel {
             Channel::Dashboard => "dashboard",
             Channel::WalkIn => "walk_in",
             Channel::Api => "api",
+            Channel::Online => "online",
         }
     }
 
@@ -125,7 +129,12 @@ impl Channel {
     pub fn is_guest_channel(self) -> bool {
         matches!(
             self,
-            Channel::PhoneAi | Channel::Chat | Channel::Whatsapp | Channel::Email | Channel::Api
+            Channel::PhoneAi
+                | Channel::Chat
+                | Channel::Whatsapp
+                | Channel::Email
+                | Channel::Api
+                | Channel::Online
         )
     }
 

@@ -32,11 +32,13 @@ pub struct DemoInfo {
     pub widget: DemoWidget,
 }
 
-/// The demo restaurant's website widget: its public id and the script tag to paste.
+/// The demo restaurant's website widget: its public id, the script tag to paste, and the
+/// hosted booking page.
 #[derive(Serialize, Clone, Debug)]
 pub struct DemoWidget {
     pub public_id: String,
     pub snippet: String,
+    pub booking_page: String,
 }
 
 /// The demo restaurant's chat agent as an OpenAI-compatible model: point any OpenAI client
@@ -181,10 +183,11 @@ pub async fn ensure(store: &Store, base_url: &str) -> Result<DemoInfo> {
         configure(&mut tx).await?;
         reservations(&mut tx, store.clock().now()).await?;
     }
-    let public_id = tx.widget_public_id().await?;
+    let (public_id, slug) = tx.public_ids().await?;
     tx.commit().await.context("committing demo setup")?;
     let widget = DemoWidget {
         snippet: hs_domain::widget::snippet(base_url, &public_id),
+        booking_page: hs_domain::online::page_url(base_url, &slug),
         public_id,
     };
     if fresh {

@@ -225,6 +225,7 @@ fn print_demo(info: &demo::DemoInfo, json: bool) -> Result<()> {
             info.agent.base_url, info.agent.key
         );
         println!("  Website widget: {}", info.widget.snippet);
+        println!("  Booking page: {}", info.widget.booking_page);
     }
     Ok(())
 }

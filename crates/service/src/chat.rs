@@ -23,16 +23,20 @@ pub struct Settings {
     pub widget: WidgetSettings,
     /// The id the widget's script tag names.
     pub public_id: String,
+    /// The hosted booking page's address part (`/book/<slug>`).
+    pub slug: String,
 }
 
 /// The agent's settings: model (no key), retention, FAQ and widget.
 pub async fn settings(svc: &Services, caller: &Caller) -> Result<Settings, StoreError> {
     let mut tx = configure(&svc.store, caller).await?;
+    let (public_id, slug) = tx.public_ids().await?;
     Ok(Settings {
         agent: tx.agent_settings().await?,
         faq: tx.faq().await?,
         widget: tx.widget_settings().await?,
-        public_id: tx.widget_public_id().await?,
+        public_id,
+        slug,
     })
 }
 

@@ -10,6 +10,7 @@ pub mod guest_messages;
 pub mod guests;
 pub mod jobs;
 pub mod messages;
+pub mod online;
 pub mod reservations;
 pub mod retention;
 pub mod self_service;

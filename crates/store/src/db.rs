@@ -283,6 +283,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "widget",
         sql: include_str!("../migrations/0019_widget.sql"),
     },
+    Migration {
+        version: 20,
+        name: "booking_page",
+        sql: include_str!("../migrations/0020_booking_page.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -131,13 +131,20 @@ impl Store {
         let id = Uuid::new_v4();
         let now = self.clock.now();
         let mut tx = self.platform(actor).await?;
-        let r: Restaurant =
-            sqlx::query_as("INSERT INTO restaurants (id, name, created_at) VALUES ($1, $2, $3) RETURNING id, name, created_at")
-                .bind(id)
-                .bind(&name)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
+        // Its booking page's slug from the name; a second restaurant of the same name gets a
+        // piece of its id appended (as migration 0020 did for existing ones).
+        let r: Restaurant = sqlx::query_as(
+            "INSERT INTO restaurants (id, name, created_at, slug) VALUES ($1, $2, $3, \
+             CASE WHEN EXISTS (SELECT 1 FROM restaurants WHERE slug = $4) \
+                  THEN $4 || '-' || substr(replace($1::text, '-', ''), 1, 6) ELSE $4 END) \
+             RETURNING id, name, created_at",
+        )
+        .bind(id)
+        .bind(&name)
+        .bind(now)
+        .bind(hs_domain::online::slug(&name))
+        .fetch_one(&mut *tx)
+        .await?;
         // Its first tenant rows are written as that tenant, under the same policies as always.
         sqlx::query("SELECT set_config('app.restaurant_id', $1, true)")
             .bind(id.to_string())

@@ -14,12 +14,14 @@ use rand::RngCore;
 use serde::Serialize;
 use uuid::Uuid;
 
-/// A restaurant as the widget's first request finds it.
+/// A restaurant as a guest's browser finds it: by the widget's public id or the booking page's
+/// slug.
 #[derive(Clone, Debug)]
 pub struct PublicRestaurant {
     pub id: Uuid,
     pub name: String,
     pub public_id: String,
+    pub slug: String,
 }
 
 /// What the restaurant set for its widget.
@@ -130,18 +132,39 @@ impl Store {
         if public_id.len() != 16 || !public_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Ok(None);
         }
+        self.public_restaurant("public_id", public_id).await
+    }
+
+    /// The restaurant behind a booking page's slug (`None` for an unknown or malformed one).
+    pub async fn restaurant_by_slug(
+        &self,
+        slug: &str,
+    ) -> Result<Option<PublicRestaurant>, StoreError> {
+        if !hs_domain::online::is_slug(slug) {
+            return Ok(None);
+        }
+        self.public_restaurant("slug", slug).await
+    }
+
+    async fn public_restaurant(
+        &self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<PublicRestaurant>, StoreError> {
         let mut tx = self.platform(&crate::Actor::Guest).await?;
-        let row: Option<(Uuid, String, String)> = sqlx::query_as(
-            "SELECT id, name, public_id FROM restaurants WHERE public_id = $1 AND contract_ended_at IS NULL",
-        )
-        .bind(public_id)
+        let row: Option<(Uuid, String, String, String)> = sqlx::query_as(&format!(
+            "SELECT id, name, public_id, slug FROM restaurants \
+             WHERE {column} = $1 AND contract_ended_at IS NULL"
+        ))
+        .bind(value)
         .fetch_optional(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(row.map(|(id, name, public_id)| PublicRestaurant {
+        Ok(row.map(|(id, name, public_id, slug)| PublicRestaurant {
             id,
             name,
             public_id,
+            slug,
         }))
     }
 
@@ -216,10 +239,11 @@ impl TenantTx {
         Ok(())
     }
 
-    /// The restaurant's widget id (for the snippet in settings).
-    pub async fn widget_public_id(&mut self) -> Result<String, StoreError> {
+    /// The restaurant's widget id and booking-page slug (for the snippet and link in
+    /// settings).
+    pub async fn public_ids(&mut self) -> Result<(String, String), StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT public_id FROM restaurants WHERE id = $1")
+            sqlx::query_as("SELECT public_id, slug FROM restaurants WHERE id = $1")
                 .bind(self.restaurant_id())
                 .fetch_one(self.conn())
                 .await?,

@@ -137,6 +137,12 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         )
         .into_response();
     }
+    // The guests' pages (self-service link, booking page) act on no account: a team member's
+    // session cookie in the same browser neither helps nor hinders them.
+    let path = req.uri().path();
+    if path.starts_with("/r/") || path.starts_with("/book/") {
+        return next.run(req).await;
+    }
 
     let token = cookie(req.headers(), SESSION_COOKIE).map(str::to_string);
     if let Some(token) = token {

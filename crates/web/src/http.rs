@@ -66,15 +66,19 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
     if let Ok(v) = HeaderValue::from_str(&id) {
         h.insert(REQUEST_ID.clone(), v);
     }
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A page that may be framed (the hosted booking page) sets its own policy.
+    let own_policy = h.contains_key(header::CONTENT_SECURITY_POLICY);
+    if !own_policy {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),

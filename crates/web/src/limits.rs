@@ -152,6 +152,10 @@ pub const AUTH_FAILURES_PER_MINUTE: u32 = 30;
 /// typing sends a few, a household or office behind one address still fits.
 pub const WIDGET_PER_MINUTE: u32 = 60;
 
+/// Bookings one client address may send a minute on the hosted booking page (and the widget's
+/// form): a guest books once, a retry or a correction or two fits; a script does not.
+pub const BOOKINGS_PER_MINUTE: u32 = 5;
+
 /// A token bucket per key: `per_minute` requests a minute, bursts up to the same number.
 pub struct RateLimiter {
     per_minute: u32,

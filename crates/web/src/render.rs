@@ -62,6 +62,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("agent.html", include_str!("../templates/agent.html")),
     ("call.html", include_str!("../templates/call.html")),
     ("manage.html", include_str!("../templates/manage.html")),
+    ("book.html", include_str!("../templates/book.html")),
     (
         "manage_invalid.html",
         include_str!("../templates/manage_invalid.html"),

@@ -68,6 +68,9 @@ pub struct AppState {
     pub voice_limiter: Arc<limits::RateLimiter>,
     /// Widget requests per client address ([`limits::WIDGET_PER_MINUTE`]).
     pub widget_limiter: Arc<limits::RateLimiter>,
+    /// Bookings sent on the hosted booking page per client address
+    /// ([`limits::BOOKINGS_PER_MINUTE`]).
+    pub booking_limiter: Arc<limits::RateLimiter>,
     /// Failed authentications per client address ([`limits::AUTH_FAILURES_PER_MINUTE`]).
     pub auth_failures: Arc<limits::RateLimiter>,
     pub templates: Arc<minijinja::Environment<'static>>,
@@ -99,6 +102,10 @@ impl AppState {
             )),
             widget_limiter: Arc::new(limits::RateLimiter::new(
                 limits::WIDGET_PER_MINUTE,
+                clock.clone(),
+            )),
+            booking_limiter: Arc::new(limits::RateLimiter::new(
+                limits::BOOKINGS_PER_MINUTE,
                 clock.clone(),
             )),
             auth_failures: Arc::new(limits::RateLimiter::new(

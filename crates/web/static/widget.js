@@ -1,7 +1,9 @@
 // HostSystem's website widget: <script src="https://<host>/widget.js" data-restaurant="<id>" async>
 // A launcher opens a chat panel in a shadow root, styled by a constructed stylesheet (no inline
 // styles or scripts, so strict CSPs work), without cookies (the token is in localStorage).
-// Replies stream over a streamed fetch. Every text is set with textContent.
+// Replies stream over a streamed fetch. Every text is set with textContent. With
+// data-mode="form" the panel shows the restaurant's booking page (/book/<slug>) in a frame
+// instead of the chat (the host page's CSP then needs frame-src for this server).
 (() => {
   'use strict';
   const me = document.currentScript || document.querySelector('script[data-restaurant][src*="widget.js"]');
@@ -11,10 +13,12 @@
   const base = new URL(me.src, location.href).origin;
   const api = `${base}/api/w/${encodeURIComponent(id)}`;
   const store = `hs-widget:${id}`;
+  const formMode = me.dataset.mode === 'form';
   const lang = ((me.dataset.lang || document.documentElement.lang || navigator.language || 'de').toLowerCase().startsWith('de')) ? 'de' : 'en';
   const T = {
     de: {
       open: 'Chat öffnen: Tisch reservieren oder Frage stellen', close: 'Chat schließen', send: 'Senden',
+      book: 'Tisch reservieren', closeForm: 'Reservierung schließen',
       input: 'Ihre Nachricht', hello: 'Hallo! Ich kann für Sie einen Tisch reservieren, eine Reservierung ändern oder Fragen beantworten.',
       notice: 'Ihre Nachrichten werden von {n} gespeichert, um Ihre Anfrage zu bearbeiten. Bitte keine Gesundheitsdaten, außer sie sind für Ihren Besuch nötig.',
       privacy: 'Datenschutzhinweise', calendar: 'Zum Kalender hinzufügen', code: 'Buchungsnummer',
@@ -23,6 +27,7 @@
     },
     en: {
       open: 'Open chat: book a table or ask a question', close: 'Close chat', send: 'Send',
+      book: 'Book a table', closeForm: 'Close booking',
       input: 'Your message', hello: 'Hello! I can book a table for you, change a booking or answer questions.',
       notice: 'Your messages are stored by {n} to handle your request. Please share no health details unless your visit needs them.',
       privacy: 'Privacy notice', calendar: 'Add to calendar', code: 'Booking code',
@@ -63,6 +68,7 @@ header b{flex:1;font-size:16px}
 form{display:flex;gap:8px;padding:10px;border-top:1px solid #e4e4e4}
 textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:8px 10px;font:inherit;min-height:40px;max-height:120px;color:#1d1d1f}
 .s{border:0;border-radius:10px;background:var(--c);color:var(--ink);padding:0 14px;cursor:pointer;font:inherit;font-weight:600}
+.f{flex:1;border:0;width:100%;background:#fff}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:480px){.p{inset:0;width:100%;max-width:none;height:100%;max-height:none;border-radius:0}}
 `;
@@ -84,7 +90,7 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
 
   const launcher = el('button', 'l');
   launcher.type = 'button';
-  launcher.setAttribute('aria-label', T.open);
+  launcher.setAttribute('aria-label', formMode ? T.book : T.open);
   launcher.setAttribute('aria-expanded', 'false');
   launcher.setAttribute('aria-controls', 'hs-panel');
   const svgNs = 'http://www.w3.org/2000/svg';
@@ -106,7 +112,7 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
   panel.setAttribute('aria-labelledby', 'hs-title');
   const close = el('button', 'x', '×');
   close.type = 'button';
-  close.setAttribute('aria-label', T.close);
+  close.setAttribute('aria-label', formMode ? T.closeForm : T.close);
   head.append(title, close);
   const notice = el('p', 'n');
   const log = el('div', 'g');
@@ -125,7 +131,10 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
   const send = el('button', 's', T.send);
   send.type = 'submit';
   form.append(label, input, send);
-  panel.append(head, notice, log, typing, form);
+  const frame = el('iframe', 'f');
+  frame.title = T.book;
+  if (formMode) panel.append(head, frame);
+  else panel.append(head, notice, log, typing, form);
   root.append(launcher, panel);
 
   let token = null;
@@ -205,6 +214,7 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
       paint(cfg.colour);
       host.classList.toggle('left', cfg.position === 'left');
       title.textContent = cfg.name;
+      if (formMode) return s;
       showNotice();
       if (!fresh) {
         log.textContent = '';
@@ -279,6 +289,14 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
     panel.hidden = !on;
     launcher.setAttribute('aria-expanded', String(on));
     if (on) {
+      if (formMode) {
+        // The booking page loads when the guest first opens the panel.
+        open().then(() => {
+          if (!frame.getAttribute('src')) frame.src = `${base}/book/${encodeURIComponent(cfg.slug)}?embed=1&lang=${lang}`;
+          frame.focus();
+        }).catch(() => { opened = null; });
+        return;
+      }
       open().catch(() => { if (!log.firstChild) bubble('agent', T.error); });
       input.focus();
     } else {

@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod auth;
+mod booking_page;
 mod chat;
 mod chat_api;
 mod chat_model;

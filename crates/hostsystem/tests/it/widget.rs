@@ -21,7 +21,7 @@ async fn widget_restaurant(app: &TestApp, name: &str, origins: &[&str]) -> (Uuid
     })
     .await
     .expect("settings");
-    let pid = tx.widget_public_id().await.expect("public id");
+    let pid = tx.public_ids().await.expect("public id").0;
     tx.commit().await.expect("commit");
     (rid, pid)
 }
@@ -350,7 +350,7 @@ async fn widget_settings_are_checked_and_the_snippet_is_shown() {
     let page = m.get("/agent").await;
     let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
     let s = tx.widget_settings().await.expect("settings");
-    let pid = tx.widget_public_id().await.expect("pid");
+    let pid = tx.public_ids().await.expect("pid").0;
     assert_eq!(
         s.origins,
         vec!["https://www.trattoria.de".to_string()],

@@ -44,6 +44,7 @@ pub enum Channel {
     Dashboard,
     WalkIn,
     Api,
+    Online,
 }
 
 /// Who the reservation is for, as given by the caller.
@@ -560,5 +561,26 @@ mod tests {
         takes::<super::GuestInput, GuestInput>("GuestInput", text);
         takes::<super::GuestChanges, GuestChanges>("GuestChanges", |_| Value::Null);
         takes::<super::TableChanges, TableChanges>("TableChanges", |_| Value::Null);
+    }
+}
+
+#[cfg(test)]
+mod channel_tests {
+    /// The documented channels are exactly the domain's (a new channel shows up in the API).
+    #[test]
+    fn the_documented_channels_are_the_domains() {
+        for c in hs_domain::reservation::Channel::ALL {
+            let v = serde_json::Value::String(c.as_str().into());
+            let shape: super::Channel = serde_json::from_value(v).expect(c.as_str());
+            let back = serde_json::to_value(shape).expect("json");
+            assert_eq!(back, c.as_str());
+        }
+        let doc: serde_json::Value =
+            serde_json::from_str(&crate::api::openapi::json()).expect("json");
+        let listed = doc["components"]["schemas"]["Channel"]["enum"]
+            .as_array()
+            .expect("enum")
+            .len();
+        assert_eq!(listed, hs_domain::reservation::Channel::ALL.len());
     }
 }

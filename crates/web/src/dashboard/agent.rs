@@ -38,6 +38,7 @@ async fn page(
         faq,
         widget,
         public_id,
+        slug,
     } = chat::settings(&state.services, &caller).await?;
     let public = state.config.public_url.trim_end_matches('/').to_string();
     let tz = a.tz;
@@ -80,6 +81,7 @@ async fn page(
                     privacy_url => widget.privacy_url,
                     public_id => public_id,
                     snippet => hs_domain::widget::snippet(&public, &public_id),
+                    booking_page => hs_domain::online::page_url(&public, &slug),
                 },
             }
         },

@@ -1,8 +1,9 @@
 //! The guests' wing: public pages a guest reaches from a message, without an account. Today
-//! the self-service page of a reservation (`/r/{restaurant}/{token}`); the hosted booking page
-//! joins here. No session and no CSRF token: the unguessable link is the credential, and a
+//! the self-service page of a reservation (`/r/{restaurant}/{token}`), the hosted booking page
+//! (`/book/{slug}`) and the website widget's script and API. No session and no CSRF token: the unguessable link is the credential, and a
 //! client address that keeps trying wrong links is slowed down like any failed sign-in.
 
+pub mod book;
 pub mod manage;
 pub mod widget;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
             "/r/{restaurant_id}/{token}/whatsapp",
             post(manage::whatsapp),
         )
+        .route("/book/{slug}", get(book::page).post(book::book))
         .route("/widget.js", get(widget::script))
         .route(
             "/api/w/{public_id}/session",
