@@ -571,7 +571,8 @@ mod channel_tests {
     fn the_documented_channels_are_the_domains() {
         for c in hs_domain::reservation::Channel::ALL {
             let v = serde_json::Value::String(c.as_str().into());
-            let shape: super::Channel = serde_json::from_value(v).expect(c.as_str());
+            let shape: super::Channel =
+                serde_json::from_value(v).unwrap_or_else(|e| panic!("{}: {e}", c.as_str()));
             let back = serde_json::to_value(shape).expect("json");
             assert_eq!(back, c.as_str());
         }
