@@ -285,3 +285,58 @@ test('the widget in form mode shows the booking form on the website', async () =
     await new Promise(r => formSite.close(r));
   }
 });
+
+test('a person from the team takes the chat over from the inbox and both sides see it live', async () => {
+  const guestCtx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
+  const guest = await guestCtx.newPage();
+  const guestErrors = watch(guest);
+  const team = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const teamErrors = watch(team);
+  await login(team, server.base, DEMO.manager);
+  await team.goto(`${server.base}/inbox`);
+  const waiting = () => team.locator('#waiting').textContent();
+  const before = (await waiting()).trim();
+
+  // The guest asks for a person; the open inbox shows it without a reload.
+  await guest.goto(siteOrigin);
+  await guest.click(launcher);
+  await guest.locator('[data-hostsystem-widget] .m.agent').first().waitFor();
+  const answers = [];
+  await say(guest, 'Kann ich bitte mit jemandem aus dem Team sprechen?', answers);
+  const row = team.locator('#inbox-list tr', { has: team.locator('.i-needs_person') }).first();
+  await row.waitFor({ timeout: 10_000 });
+  assert.notEqual((await waiting()).trim(), before, 'the waiting count changed live');
+  await team.screenshot({ path: join(shots, 'inbox.png'), fullPage: true });
+
+  // The manager opens it and takes over: the widget tells the guest a person answers.
+  await Promise.all([team.waitForURL(/\/inbox\/[0-9a-f-]{36}$/), row.locator('a').first().click()]);
+  await team.locator('#transcript li.m-guest', { hasText: 'aus dem Team sprechen' }).waitFor();
+  await Promise.all([team.waitForURL(/\/inbox\//), team.click('form[action$="/take"] button')]);
+  await team.locator('#conversation-head .i-person').waitFor();
+  const personNotice = guest.locator('[data-hostsystem-widget] .t', { hasText: /Person aus dem Team/ });
+  await personNotice.waitFor({ state: 'visible', timeout: 10_000 });
+
+  // The manager writes; the guest sees it as the team's message, live.
+  await team.fill('#reply-text', 'Guten Tag, hier ist das Team der Trattoria. Wie können wir helfen?');
+  await Promise.all([team.waitForURL(/\/inbox\//), team.click('#reply button[type=submit]')]);
+  await guest.locator('[data-hostsystem-widget] .m.team', { hasText: 'hier ist das Team' }).waitFor({ timeout: 10_000 });
+
+  // The guest answers; the agent stays quiet and the open conversation shows it live.
+  const agentBefore = await guest.locator('[data-hostsystem-widget] .m.agent').count();
+  await guest.fill(input, 'Wir möchten am Samstag mit 14 Personen feiern.');
+  await guest.press(input, 'Enter');
+  await team.locator('#transcript li.m-guest', { hasText: 'mit 14 Personen feiern' }).waitFor({ timeout: 10_000 });
+  await guest.waitForFunction(() => !document.querySelector('[data-hostsystem-widget]').shadowRoot.querySelector('.s').disabled);
+  assert.equal(await guest.locator('[data-hostsystem-widget] .m.agent').count(), agentBefore, 'the agent is paused');
+  await guest.screenshot({ path: join(shots, 'widget-team.png') });
+  await team.screenshot({ path: join(shots, 'inbox-conversation.png'), fullPage: true });
+
+  // Handed back: the notice goes, and the agent answers again.
+  await Promise.all([team.waitForURL(/\/inbox\//), team.click('form[action$="/back"] button')]);
+  await personNotice.waitFor({ state: 'hidden', timeout: 10_000 });
+  await say(guest, 'Wann habt ihr am Samstag geöffnet?', answers);
+  assert.deepEqual(guestErrors, [], 'no console error and no CSP violation on the website');
+  assert.deepEqual(teamErrors, []);
+  await team.close();
+  await guestCtx.close();
+});

@@ -324,7 +324,26 @@ pub(crate) async fn hand_over(
     let settings = tx.reservation_settings().await?;
     let reason = a.text("reason").unwrap_or_default();
     let callback = a.text("phone").or_else(|| ctx.caller.clone());
+    // In the website chat and on WhatsApp the team answers in the same conversation, from the
+    // inbox; the phone number is for what cannot wait.
+    let inbox = matches!(ctx.channel, Channel::Chat | Channel::Whatsapp);
     let say = match &callback {
+        _ if inbox => {
+            let mut say = in_language(
+                lang,
+                "Ich habe das Team gebeten zu übernehmen; eine Person aus dem Team antwortet Ihnen hier, sobald sie frei ist.",
+                "I've asked the team to take over; a person from the team will answer you here as soon as they can.",
+            );
+            if !settings.phone.is_empty() {
+                say.push(' ');
+                say.push_str(&in_language(
+                    lang,
+                    &format!("Wenn es eilt: {}.", settings.phone),
+                    &format!("If it's urgent: {}.", settings.phone),
+                ));
+            }
+            say
+        }
         Some(_) => in_language(
             lang,
             "Ich gebe Ihr Anliegen an das Team weiter; man ruft Sie so bald wie möglich zurück.",

@@ -40,6 +40,18 @@ pub struct Session {
     pub token: String,
     pub config: Config,
     pub messages: Vec<(String, String)>,
+    /// The last message's position (-1: none yet): where the live stream goes on from.
+    pub last: i32,
+}
+
+/// The conversation a widget follows live: (restaurant, conversation).
+pub type Followed = Option<(Uuid, Uuid)>;
+
+/// What is new for the guest: who answers now and the team's messages (position, text).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Update {
+    pub status: String,
+    pub team: Vec<(i32, String)>,
 }
 
 impl Agents {
@@ -107,21 +119,63 @@ impl Agents {
             Some(t) => t.to_string(),
             None => self.store.issue_widget_token(rid),
         };
-        let messages = match tx.conversation_by_guest_token(&token).await? {
-            Some(id) => tx
-                .conversation_lines(id)
-                .await?
-                .into_iter()
-                .map(|(role, text, _)| (role, text))
-                .collect(),
+        let lines = match tx.conversation_by_guest_token(&token).await? {
+            Some(id) => tx.conversation_lines_after(id, -1).await?,
             None => Vec::new(),
         };
         tx.commit().await?;
         Ok(Access::Granted(Session {
             token,
             config,
-            messages,
+            last: lines.last().map(|(p, _)| *p).unwrap_or(-1),
+            messages: lines
+                .into_iter()
+                .map(|(_, (role, text, _))| (role, text))
+                .collect(),
         }))
+    }
+
+    /// The conversation a widget's token names, to follow live (`None`: the guest has not
+    /// written yet).
+    pub async fn widget_follow(
+        &self,
+        public_id: &str,
+        origin: &str,
+        own_origin: &str,
+        token: &str,
+    ) -> Result<Access<Followed>, StoreError> {
+        let (mut tx, _) = match self.widget_open(public_id, origin, own_origin).await? {
+            Access::Granted(x) => x,
+            Access::Unknown => return Ok(Access::Unknown),
+            Access::Origin => return Ok(Access::Origin),
+            Access::Token => return Ok(Access::Token),
+        };
+        let rid = tx.restaurant_id();
+        if !self.store.widget_token_valid(rid, token) {
+            return Ok(Access::Token);
+        }
+        let id = tx.conversation_by_guest_token(token).await?;
+        tx.commit().await?;
+        Ok(Access::Granted(id.map(|id| (rid, id))))
+    }
+
+    /// Who answers a followed conversation and the team's messages after position `after`.
+    pub async fn widget_update(
+        &self,
+        (restaurant, id): (Uuid, Uuid),
+        after: i32,
+    ) -> Result<Update, StoreError> {
+        let mut tx = self.store.tenant(restaurant, &Actor::Guest).await?;
+        let status = tx.conversation_status(id).await?;
+        let team = tx
+            .conversation_lines_after(id, after)
+            .await?
+            .into_iter()
+            .filter(|(_, (role, _, _))| role == "team")
+            .map(|(pos, (_, text, _))| (pos, text))
+            .collect();
+        tx.commit().await?;
+        Ok(Update { status, team })
     }
 
     /// One guest message from the widget, answered (the reply handed to `sink` as it is

@@ -8,6 +8,7 @@ pub mod chat;
 pub mod digest;
 pub mod guest_messages;
 pub mod guests;
+pub mod inbox;
 pub mod jobs;
 pub mod messages;
 pub mod online;
@@ -30,8 +31,8 @@ pub use hs_store::{Actor, StoreError};
 pub mod model {
     pub use hs_store::secret::{constant_time_eq, hex};
     pub use hs_store::{
-        accounts, agent, booking, conversations, guests, mail_settings, messages, setup, team,
-        voice, whatsapp, widget,
+        accounts, agent, booking, conversations, guests, inbox, mail_settings, messages, setup,
+        team, voice, whatsapp, widget,
     };
 }
 

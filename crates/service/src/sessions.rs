@@ -132,24 +132,39 @@ impl Services {
     }
 }
 
-/// Reservation changes as they commit: (restaurant, reservation), or `None` when the feed's
-/// connection was lost (ask for a new one; changes may have been missed meanwhile).
+/// What changed, as it commits.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// (restaurant, reservation)
+    Reservation(Uuid, Uuid),
+    /// (restaurant, conversation, its status): a new message or a new status.
+    Conversation(Uuid, Uuid, String),
+}
+
+/// Reservation and conversation changes as they commit, or `None` when the feed's connection
+/// was lost (ask for a new one; changes may have been missed meanwhile).
 pub struct ReservationFeed(sqlx::postgres::PgListener);
 
 impl ReservationFeed {
     /// The next change, or `None` when the connection was lost.
-    pub async fn next(&mut self) -> Result<Option<(Uuid, Uuid)>, StoreError> {
+    pub async fn next(&mut self) -> Result<Option<Change>, StoreError> {
         loop {
             let Some(n) = self.0.try_recv().await? else {
                 return Ok(None);
             };
             let mut parts = n.payload().split(' ');
-            if let (Some(Ok(r)), Some(Ok(id))) = (
+            let (Some(Ok(r)), Some(Ok(id))) = (
                 parts.next().map(Uuid::parse_str),
                 parts.next().map(Uuid::parse_str),
-            ) {
-                return Ok(Some((r, id)));
-            }
+            ) else {
+                continue;
+            };
+            return Ok(Some(match n.channel() {
+                "hs_conversations" => {
+                    Change::Conversation(r, id, parts.next().unwrap_or_default().to_string())
+                }
+                _ => Change::Reservation(r, id),
+            }));
         }
     }
 }

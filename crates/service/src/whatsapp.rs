@@ -274,6 +274,10 @@ impl crate::jobs::Job for AnswerInbound {
             }
             Err(e) => return Err(e.into()),
         };
+        // A team member has the conversation: the agent stays silent.
+        if reply.is_empty() {
+            return Ok(());
+        }
         let guest = tx.guest_by_phone(&from).await?;
         tx.queue_whatsapp_reply(guest, &from, &language, &reply)
             .await?;

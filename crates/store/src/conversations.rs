@@ -98,12 +98,15 @@ impl TenantTx {
         let now = self.now();
         let rid = self.restaurant_id();
         let state = self.seal_for(&key, "state", id, &turn.state.to_string());
-        for (offset, role, text) in [(0, "guest", turn.guest), (1, "agent", turn.agent)] {
+        // Positions follow the last message (the team's messages sit between turns); the
+        // conversation's row is locked by the turn ([`TenantTx::conversation_state`]).
+        for (role, text) in [("guest", turn.guest), ("agent", turn.agent)] {
             let mid = Uuid::new_v4();
             let body = self.seal_for(&key, "message", mid, text);
             sqlx::query(
                 "INSERT INTO conversation_messages (restaurant_id, id, conversation_id, position, role, body_enc, created_at, unanswered) \
-                 SELECT $1, $2, $3, turns * 2 + $7, $4, $5, $6, $8 FROM conversations WHERE id = $3",
+                 SELECT $1, $2, $3, coalesce(max(position), -1) + 1, $4, $5, $6, $7 \
+                 FROM conversation_messages WHERE conversation_id = $3",
             )
             .bind(rid)
             .bind(mid)
@@ -111,13 +114,19 @@ impl TenantTx {
             .bind(role)
             .bind(body)
             .bind(now)
-            .bind(offset)
-            .bind(offset == 0 && turn.unanswered)
+            .bind(role == "guest" && turn.unanswered)
             .execute(self.conn())
             .await?;
         }
+        // A hand-over asks for a person (once, when the outcome becomes it); a guest writing to a
+        // closed conversation opens it again for the agent.
         sqlx::query(
             "UPDATE conversations SET state_enc = $2, language = coalesce($3, language), outcome = coalesce($4, outcome), \
+             status = CASE WHEN $4 = 'handed_over' AND outcome IS DISTINCT FROM 'handed_over' \
+                             AND status IN ('agent', 'closed') THEN 'needs_person' \
+                           WHEN status = 'closed' THEN 'agent' ELSE status END, \
+             status_at = CASE WHEN ($4 = 'handed_over' AND outcome IS DISTINCT FROM 'handed_over') \
+                             OR status = 'closed' THEN $6 ELSE status_at END, \
              intents = $5, turns = turns + 1, updated_at = $6, engine = $7, tokens = tokens + $8, \
              reservation_id = coalesce((SELECT id FROM reservations WHERE code = $9), reservation_id), \
              guest_id = coalesce((SELECT guest_id FROM reservations WHERE code = $9), guest_id, \
@@ -175,17 +184,32 @@ impl TenantTx {
 
     /// A conversation's messages, opened, oldest first.
     pub async fn conversation_lines(&mut self, id: Uuid) -> Result<Vec<Line>, StoreError> {
-        let rows: Vec<(Uuid, String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT id, role, body_enc, created_at FROM conversation_messages WHERE conversation_id = $1 \
-             ORDER BY position",
+        Ok(self
+            .conversation_lines_after(id, -1)
+            .await?
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect())
+    }
+
+    /// A conversation's messages after position `after`, opened, with their positions.
+    pub async fn conversation_lines_after(
+        &mut self,
+        id: Uuid,
+        after: i32,
+    ) -> Result<Vec<(i32, Line)>, StoreError> {
+        let rows: Vec<StoredLine> = sqlx::query_as(
+            "SELECT id, position, role, body_enc, created_at FROM conversation_messages \
+             WHERE conversation_id = $1 AND position > $2 ORDER BY position",
         )
         .bind(id)
+        .bind(after)
         .fetch_all(self.conn())
         .await?;
         let key = self.data_key().await?;
         let rid = self.restaurant_id();
         rows.into_iter()
-            .map(|(mid, role, body, at)| {
+            .map(|(mid, pos, role, body, at)| {
                 let text = match body {
                     Some(b) => String::from_utf8(
                         key.open(&b, &format!("conversation-message:{rid}:{mid}"))?,
@@ -193,11 +217,14 @@ impl TenantTx {
                     .map_err(|e| StoreError::Other(e.into()))?,
                     None => String::new(),
                 };
-                Ok((role, text, at))
+                Ok((pos, (role, text, at)))
             })
             .collect()
     }
 }
+
+/// A stored message: id, position, role, sealed body, when.
+type StoredLine = (Uuid, i32, String, Option<String>, DateTime<Utc>);
 
 /// Conversations of one week (starting Monday, in the restaurant's zone) by outcome.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

@@ -288,6 +288,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "booking_page",
         sql: include_str!("../migrations/0020_booking_page.sql"),
     },
+    Migration {
+        version: 21,
+        name: "inbox",
+        sql: include_str!("../migrations/0021_inbox.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -10,6 +10,7 @@ pub mod db;
 pub mod embedded;
 pub mod error;
 pub mod guests;
+pub mod inbox;
 pub mod mail_settings;
 pub mod messages;
 pub mod privacy;

@@ -294,14 +294,16 @@ impl Store {
         (pool.size(), pool.num_idle())
     }
 
-    /// A listener for reservation changes of every restaurant (`restaurant_id reservation_id`
-    /// per notification); the caller routes each to that restaurant's subscribers only.
+    /// A listener for reservation and conversation changes of every restaurant
+    /// (`hs_reservations`: `restaurant_id reservation_id`; `hs_conversations`: `restaurant_id
+    /// conversation_id status`); the caller routes each to that restaurant's subscribers only.
     /// The listener does not reconnect by itself (`try_recv` answers `Ok(None)` when its
     /// connection is lost): ask for a new one, which comes from the current pool.
     pub async fn reservation_listener(&self) -> Result<sqlx::postgres::PgListener, StoreError> {
         let mut l = sqlx::postgres::PgListener::connect_with(&self.pool()?).await?;
         l.eager_reconnect(false);
-        l.listen("hs_reservations").await?;
+        l.listen_all(["hs_reservations", "hs_conversations"])
+            .await?;
         Ok(l)
     }
 

@@ -7,6 +7,7 @@ use crate::auth::InRestaurant;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use hs_service::sessions::Change;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -19,10 +20,20 @@ pub struct ReservationEvent {
     pub reservation_id: Uuid,
 }
 
-/// What the listener passes to the open dashboards.
-#[derive(Clone, Copy, Debug)]
+/// A conversation changed: a new message, or who answers it.
+#[derive(Clone, Debug)]
+pub struct ConversationEvent {
+    pub restaurant_id: Uuid,
+    pub conversation_id: Uuid,
+    /// `agent`, `needs_person`, `person` or `closed`.
+    pub status: String,
+}
+
+/// What the listener passes to the open dashboards (and guests' widgets).
+#[derive(Clone, Debug)]
 pub enum LiveEvent {
     Reservation(ReservationEvent),
+    Conversation(ConversationEvent),
     /// The listener was away (the database restarted): changes may have been missed, so every
     /// dashboard reloads.
     Resync,
@@ -48,12 +59,21 @@ pub async fn forward(state: AppState) {
                         lost = true;
                         break;
                     }
-                    Ok(Some((restaurant_id, reservation_id))) => {
-                        // No subscribers is fine.
+                    // No subscribers is fine.
+                    Ok(Some(Change::Reservation(restaurant_id, reservation_id))) => {
                         let _ = state.events.send(LiveEvent::Reservation(ReservationEvent {
                             restaurant_id,
                             reservation_id,
                         }));
+                    }
+                    Ok(Some(Change::Conversation(restaurant_id, conversation_id, status))) => {
+                        let _ = state
+                            .events
+                            .send(LiveEvent::Conversation(ConversationEvent {
+                                restaurant_id,
+                                conversation_id,
+                                status,
+                            }));
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "reservation listener failed; reconnecting");
@@ -73,7 +93,8 @@ pub async fn forward(state: AppState) {
 }
 
 /// `GET /events`: the signed-in restaurant's reservation changes as server-sent events
-/// (`event: reservation`, data: the reservation id). A dashboard that fell behind gets
+/// (`event: reservation`, data: the reservation id) and conversation changes (`event:
+/// conversation`, data: its id and status). A dashboard that fell behind gets
 /// `event: reload`. Streams end when the server shuts down.
 pub async fn stream(
     State(state): State<AppState>,
@@ -95,6 +116,11 @@ pub async fn stream(
                     .event("reservation")
                     .data(ev.reservation_id.to_string()),
                 Ok(LiveEvent::Reservation(_)) => continue,
+                // The conversation's id and who answers it (the inbox and the waiting notice).
+                Ok(LiveEvent::Conversation(ev)) if ev.restaurant_id == rid => Event::default()
+                    .event("conversation")
+                    .data(format!("{} {}", ev.conversation_id, ev.status)),
+                Ok(LiveEvent::Conversation(_)) => continue,
                 Ok(LiveEvent::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
                     Event::default().event("reload").data("")
                 }

@@ -48,6 +48,8 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
     // Event streams stay open by design; everything else has a deadline.
     let timeout = if route == "/events" {
         std::time::Duration::from_secs(24 * 3600)
+    } else if route == "/api/w/{public_id}/stream" {
+        crate::guest::widget::STREAM_LIFE + std::time::Duration::from_secs(60)
     } else {
         state.config.request_timeout
     };

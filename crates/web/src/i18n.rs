@@ -253,6 +253,51 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("new.table", "Tisch", "Table"),
     ("nav.calls", "Anrufe", "Calls"),
     ("nav.agent", "Chat-Agent", "Chat agent"),
+    ("nav.inbox", "Posteingang", "Inbox"),
+    ("inbox.title", "Posteingang: Chat und WhatsApp", "Inbox: chat and WhatsApp"),
+    ("inbox.all", "Alle", "All"),
+    ("inbox.status", "Wer antwortet", "Who answers"),
+    ("inbox.channel", "Kanal", "Channel"),
+    ("inbox.filter", "Filtern", "Filter"),
+    ("inbox.when", "Zuletzt", "Last message"),
+    ("inbox.guest", "Gast", "Guest"),
+    ("inbox.person", "Übernommen von", "Taken by"),
+    ("inbox.unread", "ungelesen", "unread"),
+    ("inbox.none", "Keine Gespräche.", "No conversations."),
+    ("inbox.waiting", "Warten auf eine Person aus dem Team", "Waiting for a person from the team"),
+    ("inbox.waiting_one", "Ein Gast möchte mit einer Person sprechen.", "A guest would like to talk to a person."),
+    ("inbox.open", "Öffnen", "Open"),
+    ("inbox.unknown_guest", "Unbekannter Gast", "Unknown guest"),
+    ("inbox.conversation", "Gespräch", "Conversation"),
+    ("inbox.notes", "Was der Agent weiß", "What the agent knows"),
+    ("inbox.take", "Übernehmen", "Take over"),
+    ("inbox.back", "An den Agenten zurückgeben", "Hand back to the agent"),
+    ("inbox.close", "Schließen", "Close"),
+    ("inbox.reply", "Nachricht an den Gast", "Message to the guest"),
+    ("inbox.send", "Senden", "Send"),
+    ("inbox.reply_hint", "Wer schreibt, übernimmt das Gespräch; der Agent pausiert, bis Sie es zurückgeben.", "Writing takes the conversation over; the agent pauses until you hand it back."),
+    ("inbox.whatsapp_window", "Auf WhatsApp geht die Nachricht als freier Text hinaus; das geht nur binnen 24 Stunden nach der letzten Nachricht des Gastes.", "On WhatsApp the message goes out as free text; this works only within 24 hours of the guest's last message."),
+    ("inbox.reservation", "Reservierung", "Reservation"),
+    ("inbox.guest_card", "Gästekarte", "Guest card"),
+    ("inbox.status.agent", "Agent", "Agent"),
+    ("inbox.status.needs_person", "wartet auf Team", "waiting for the team"),
+    ("inbox.status.person", "Team", "Team"),
+    ("inbox.status.closed", "geschlossen", "closed"),
+    ("inbox.channel.web", "Website-Chat", "Website chat"),
+    ("inbox.channel.whatsapp", "WhatsApp", "WhatsApp"),
+    ("inbox.channel.api", "API", "API"),
+    ("inbox.channel.cli", "Kommandozeile", "Command line"),
+    ("inbox.role.guest", "Gast", "Guest"),
+    ("inbox.role.agent", "Agent", "Agent"),
+    ("inbox.role.team", "Team", "Team"),
+    ("inbox.note.date", "Datum", "Date"),
+    ("inbox.note.time", "Uhrzeit", "Time"),
+    ("inbox.note.party", "Personen", "Party"),
+    ("inbox.note.name", "Name", "Name"),
+    ("inbox.note.phone", "Telefon", "Phone"),
+    ("inbox.note.email", "E-Mail", "Email"),
+    ("inbox.note.code", "Buchungscode", "Booking code"),
+    ("inbox.note.special", "Besondere Hinweise", "Special notes"),
     ("agent.title", "Chat-Agent", "Chat agent"),
     ("agent.outcomes", "Gespräche und Ergebnisse", "Conversations and outcomes"),
     ("agent.weeks", "Wochen", "Weeks"),
@@ -572,6 +617,28 @@ mod tests {
                     .collect()
                 } else if key == "weekday." {
                     (0..7).map(|d| format!("{key}{d}")).collect()
+                } else if key == "inbox.status." {
+                    hs_service::model::inbox::STATUSES
+                        .iter()
+                        .map(|s| format!("{key}{s}"))
+                        .collect()
+                } else if key == "inbox.channel." {
+                    hs_service::model::inbox::CHANNELS
+                        .iter()
+                        .map(|c| format!("{key}{c}"))
+                        .collect()
+                } else if key == "inbox.role." {
+                    ["guest", "agent", "team"]
+                        .iter()
+                        .map(|r| format!("{key}{r}"))
+                        .collect()
+                } else if key == "inbox.note." {
+                    [
+                        "date", "time", "party", "name", "phone", "email", "code", "special",
+                    ]
+                    .iter()
+                    .map(|n| format!("{key}{n}"))
+                    .collect()
                 } else if key == "outcome." {
                     hs_service::model::voice::Outcome::ALL
                         .iter()

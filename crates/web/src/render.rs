@@ -61,6 +61,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("calls.html", include_str!("../templates/calls.html")),
     ("agent.html", include_str!("../templates/agent.html")),
     ("call.html", include_str!("../templates/call.html")),
+    ("inbox.html", include_str!("../templates/inbox.html")),
+    (
+        "conversation.html",
+        include_str!("../templates/conversation.html"),
+    ),
     ("manage.html", include_str!("../templates/manage.html")),
     ("book.html", include_str!("../templates/book.html")),
     (

@@ -13,21 +13,69 @@
     });
   }
 
-  // Live day view: when a reservation of this restaurant changes anywhere, fetch the page
-  // again and swap in the covers line, the list and the timeline, without a reload.
-  if (document.querySelector('[data-live]') && window.EventSource) {
+  // One event stream per page, opened when something on it follows changes.
+  var stream = null;
+  function live() {
+    if (!stream) stream = new EventSource('/events');
+    return stream;
+  }
+  // Fetches the page again and swaps in the given parts, one fetch at a time.
+  function refresher(ids) {
     var busy = false, again = false;
-    var refresh = function () {
+    var run = function () {
       if (busy) { again = true; return; }
       busy = true;
       page(location.href)
-        .then(function (doc) { if (doc) swap(doc, ['covers', 'list', 'timeline']); })
+        .then(function (doc) { if (doc) swap(doc, ids); })
         .catch(function () {})
-        .then(function () { busy = false; if (again) { again = false; refresh(); } });
+        .then(function () { busy = false; if (again) { again = false; run(); } });
     };
-    var events = new EventSource('/events');
-    events.addEventListener('reservation', refresh);
-    events.addEventListener('reload', refresh);
+    return run;
+  }
+
+  // Live day view: when a reservation of this restaurant changes anywhere, fetch the page
+  // again and swap in the covers line, the list and the timeline, without a reload.
+  if (document.querySelector('[data-live]') && window.EventSource) {
+    var refresh = refresher(['covers', 'list', 'timeline']);
+    live().addEventListener('reservation', refresh);
+    live().addEventListener('reload', refresh);
+  }
+
+  // The inbox: the list and the waiting count follow every conversation change, an open
+  // conversation follows its own, and every other page shows a notice linking to a
+  // conversation whose guest asks for a person.
+  var notice = document.body.getAttribute('data-waiting-notice');
+  if (notice && window.EventSource) {
+    var head = document.getElementById('conversation-head');
+    if (document.querySelector('[data-inbox]')) {
+      var inbox = refresher(['inbox-list', 'waiting']);
+      live().addEventListener('conversation', inbox);
+      live().addEventListener('reload', inbox);
+    } else if (head) {
+      var id = head.getAttribute('data-conversation');
+      var follow = refresher(['conversation-head', 'conversation-notes', 'transcript']);
+      live().addEventListener('conversation', function (e) {
+        if (e.data.split(' ')[0] === id) follow();
+      });
+      live().addEventListener('reload', follow);
+    } else {
+      live().addEventListener('conversation', function (e) {
+        var p = e.data.split(' ');
+        if (p[1] !== 'needs_person') return;
+        var box = document.getElementById('live-notice');
+        if (!box) {
+          box = document.createElement('p');
+          box.id = 'live-notice';
+          box.className = 'error live-notice';
+          box.setAttribute('role', 'alert');
+          document.body.appendChild(box);
+        }
+        var a = document.createElement('a');
+        a.href = '/inbox/' + p[0];
+        a.textContent = notice;
+        box.replaceChildren(a);
+      });
+    }
   }
 
   // Booking and moving forms: the free times follow the date and party size as they change.

@@ -24,6 +24,7 @@
       privacy: 'Datenschutzhinweise', calendar: 'Zum Kalender hinzufügen', code: 'Buchungsnummer',
       people: 'Personen', wait: 'Sie schreiben sehr schnell – bitte einen Moment.', error: 'Das hat leider nicht geklappt. Bitte versuchen Sie es noch einmal.',
       typing: 'schreibt …', pending: 'wartet auf Bestätigung', confirmed: 'bestätigt', team: 'Team',
+      person: 'Eine Person aus dem Team antwortet Ihnen hier.',
     },
     en: {
       open: 'Open chat: book a table or ask a question', close: 'Close chat', send: 'Send',
@@ -33,6 +34,7 @@
       privacy: 'Privacy notice', calendar: 'Add to calendar', code: 'Booking code',
       people: 'people', wait: 'You are typing very fast – please wait a moment.', error: 'Sorry, that did not work. Please try again.',
       typing: 'is typing …', pending: 'awaiting confirmation', confirmed: 'confirmed', team: 'Team',
+      person: 'A person from the team answers you here.',
     },
   }[lang];
 
@@ -120,6 +122,8 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
   log.setAttribute('aria-live', 'polite');
   const typing = el('div', 't');
   typing.hidden = true;
+  const person = el('div', 't', T.person);
+  person.hidden = true;
   const form = el('form');
   const label = el('label', 'sr', T.input);
   label.htmlFor = 'hs-input';
@@ -134,7 +138,7 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
   const frame = el('iframe', 'f');
   frame.title = T.book;
   if (formMode) panel.append(head, frame);
-  else panel.append(head, notice, log, typing, form);
+  else panel.append(head, notice, log, typing, person, form);
   root.append(launcher, panel);
 
   let token = null;
@@ -202,6 +206,51 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
     headers: Object.assign({ 'content-type': 'application/json' }, extra || {}),
     body: JSON.stringify(body),
   });
+  // Server-sent events of a streamed fetch, each `data:` line's JSON handed to `on`.
+  const events = async (r, on) => {
+    const reader = r.body.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    for (;;) {
+      const { value, done: end } = await reader.read();
+      if (end) return;
+      buf += dec.decode(value, { stream: true });
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const ev = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (ev.startsWith('data: ')) on(JSON.parse(ev.slice(6)));
+      }
+    }
+  };
+  // The conversation live: what a person from the team writes, and whether one answers.
+  // Opens once the conversation exists and reconnects from the last message it showed.
+  let after = -1;
+  let following = false;
+  const follow = async () => {
+    if (following || formMode) return;
+    following = true;
+    let wait = 1000;
+    while (following) {
+      try {
+        const r = await fetch(`${api}/stream?after=${after}`, {
+          mode: 'cors', credentials: 'omit', headers: { 'x-widget-token': token },
+        });
+        if (r.status === 404 || r.status === 401 || r.status === 403) break;
+        if (r.ok && r.body) {
+          wait = 1000;
+          await events(r, d => {
+            if (d.team) { bubble('team', d.team); after = Math.max(after, d.pos); }
+            if (d.status) person.hidden = d.status !== 'person';
+          });
+        }
+      } catch (e) { /* offline or the server restarted: try again */ }
+      await new Promise(ok => setTimeout(ok, wait));
+      wait = Math.min(wait * 2, 30000);
+    }
+    following = false;
+  };
+
   const open = async fresh => {
     if (opened && !fresh) return opened;
     opened = (async () => {
@@ -222,6 +271,8 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
         bubble('agent', greeting);
         for (const m of s.messages) if (m.text) bubble(m.role, m.text);
       }
+      after = s.last;
+      if (s.messages.length) follow();
       return s;
     })();
     return opened;
@@ -245,36 +296,25 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
       }
       if (r.status === 429) { bubble('agent', T.wait); return; }
       if (!r.ok || !r.body) throw new Error(`messages ${r.status}`);
-      const reader = r.body.getReader();
-      const dec = new TextDecoder();
-      let buf = '';
       let done = null;
-      for (;;) {
-        const { value, done: end } = await reader.read();
-        if (end) break;
-        buf += dec.decode(value, { stream: true });
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const ev = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          if (!ev.startsWith('data: ')) continue;
-          const d = JSON.parse(ev.slice(6));
-          if (d.delta) {
-            if (!reply) { typing.hidden = true; reply = bubble('agent', ''); }
-            reply.textContent += d.delta;
-            log.scrollTop = log.scrollHeight;
-          } else if (d.done) {
-            done = d.done;
-          } else if (d.error) {
-            throw new Error(d.error);
-          }
+      await events(r, d => {
+        if (d.delta) {
+          if (!reply) { typing.hidden = true; reply = bubble('agent', ''); }
+          reply.textContent += d.delta;
+          log.scrollTop = log.scrollHeight;
+        } else if (d.done) {
+          done = d.done;
+        } else if (d.error) {
+          throw new Error(d.error);
         }
-      }
+      });
       if (!done) throw new Error('no answer');
-      if (!reply) reply = bubble('agent', done.text);
-      else reply.textContent = done.text;
+      // No text: a person from the restaurant has the conversation and answers live.
+      if (reply) reply.textContent = done.text;
+      else if (done.text) reply = bubble('agent', done.text);
       if (done.card) showCard(done.card);
       showChoices(done.choices);
+      follow();
       log.scrollTop = log.scrollHeight;
     } catch (e) {
       if (!reply) bubble('agent', T.error);

@@ -65,6 +65,23 @@ impl crate::call::Agents {
                         },
                     });
                 }
+                // A team member took the conversation over: the agent is paused; the guest's
+                // message is kept for the team, who answer themselves.
+                if tx.conversation_status(id).await? == "person" {
+                    let c: Conversation = serde_json::from_value(state).unwrap_or_default();
+                    tx.add_conversation_message(id, "guest", &clean(text))
+                        .await?;
+                    return Ok((
+                        id,
+                        Reply {
+                            text: String::new(),
+                            choices: Vec::new(),
+                            card: None,
+                            unanswered: false,
+                            language: lang_of(&c).to_string(),
+                        },
+                    ));
+                }
                 (id, serde_json::from_value(state).unwrap_or_default())
             }
             // A new conversation is stored with its first turn, after the answer: nothing

@@ -77,6 +77,22 @@ pub fn mask(text: &str, public: &[&str]) -> String {
     out
 }
 
+/// The guest's words with every sentence naming special-category data replaced by
+/// `[special note]` and nothing else changed: a transcript as team members see it who may not
+/// read special notes.
+pub fn mask_special(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (sentence, end) in split_keeping(text) {
+        if special_hit(&sentence.to_lowercase()) {
+            out.push_str(&format!("{}[special note]", lead(sentence)));
+        } else {
+            out.push_str(sentence);
+        }
+        out.push_str(end);
+    }
+    out
+}
+
 /// The whitespace a sentence starts with.
 fn lead(s: &str) -> &str {
     &s[..s.len() - s.trim_start().len()]
@@ -186,6 +202,15 @@ pub(super) fn special_sentence(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_team_mask_hides_only_special_sentences() {
+        assert_eq!(
+            mask_special("Tisch für 2 um 19 Uhr. Ich habe eine Nussallergie! Tel 0171 2345678"),
+            "Tisch für 2 um 19 Uhr. [special note]! Tel 0171 2345678"
+        );
+        assert_eq!(mask_special("Genuss in 10 Minuten"), "Genuss in 10 Minuten");
+    }
 
     #[test]
     fn masking_hides_contacts_and_special_sentences_and_keeps_the_rest() {

@@ -2076,3 +2076,93 @@ async fn the_chat_agent_answers_whatsapp_messages_and_books_with_the_senders_num
         "both conversations belong to the guest"
     );
 }
+
+#[tokio::test]
+async fn a_team_member_answers_a_whatsapp_guest_as_free_text_only_within_24_hours() {
+    let graph = fake_provider(vec![], |n| {
+        format!(r#"{{"messages":[{{"id":"wamid.OUT{n}"}}]}}"#)
+    })
+    .await;
+    let app = TestApp::builder().graph_url(&graph.url).start().await;
+    let rid = app.with_trattoria("Trattoria Übernahme").await;
+    meta_route(&app, rid, "app-secret-2").await;
+    app.user_in(rid, "manager@uebernahme.example", Role::Manager)
+        .await;
+    let client = app.client();
+    let say = |id: &'static str, text: &'static str| {
+        let body = meta_text("4915187654321", id, text);
+        let signature = meta_sign("app-secret-2", &body);
+        let client = client.clone();
+        let url = format!("{}/hooks/whatsapp/{rid}", app.base);
+        async move {
+            let r = client
+                .post(url)
+                .header("X-Hub-Signature-256", signature)
+                .body(body)
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+    };
+    let sent_texts = || -> Vec<String> {
+        graph
+            .requests
+            .lock()
+            .expect("l")
+            .iter()
+            .map(|(_, b)| b["text"]["body"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    say("wamid.P1", "Kann ich bitte mit einem Mitarbeiter sprechen?").await;
+    app.run_pending_jobs().await;
+    assert_eq!(sent_texts().len(), 1, "the agent says it hands over");
+    let mut db = app.db.superuser_conn().await.expect("db");
+    let (id, status): (Uuid, String) =
+        sqlx::query_as("SELECT id, status FROM conversations WHERE restaurant_id = $1")
+            .bind(rid)
+            .fetch_one(&mut db)
+            .await
+            .expect("conversation");
+    assert_eq!(status, "needs_person");
+
+    let mut m = app.browser();
+    m.login("manager@uebernahme.example", PASSWORD).await;
+    let r = m
+        .post(
+            &format!("/inbox/{id}/reply"),
+            &[(
+                "text",
+                "Hallo, hier ist Anna vom Service. Wie kann ich helfen?",
+            )],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.run_pending_jobs().await;
+    let sent = sent_texts();
+    assert_eq!(
+        sent.last().map(String::as_str),
+        Some("Hallo, hier ist Anna vom Service. Wie kann ich helfen?"),
+        "{sent:?}"
+    );
+    // The agent is paused: the guest's next message waits for the team.
+    say("wamid.P2", "Wir sind am Samstag 14 Leute, geht das?").await;
+    app.run_pending_jobs().await;
+    assert_eq!(sent_texts().len(), 2, "no answer from the agent");
+    let page = m.get(&format!("/inbox/{id}")).await;
+    assert!(page
+        .body
+        .contains("Wir sind am Samstag 14 Leute, geht das?"));
+
+    // A day later WhatsApp takes no free text: the reply is refused by field, nothing is sent.
+    app.advance(Duration::hours(25));
+    let mut m = app.browser();
+    m.login("manager@uebernahme.example", PASSWORD).await;
+    let r = m
+        .post(&format!("/inbox/{id}/reply"), &[("text", "Ja, das geht!")])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("24"), "{}", r.body);
+    app.run_pending_jobs().await;
+    assert_eq!(sent_texts().len(), 2);
+}

@@ -11,6 +11,7 @@ mod cli;
 mod dashboard;
 mod guest_messages;
 mod hardening;
+mod inbox;
 mod jobs;
 mod privacy;
 mod recovery;

@@ -11,7 +11,11 @@ use uuid::Uuid;
 const SHOP: &str = "http://shop.example";
 
 /// A restaurant whose widget may be embedded on `origins`; its public id.
-async fn widget_restaurant(app: &TestApp, name: &str, origins: &[&str]) -> (Uuid, String) {
+pub(crate) async fn widget_restaurant(
+    app: &TestApp,
+    name: &str,
+    origins: &[&str],
+) -> (Uuid, String) {
     let rid = app.with_trattoria(name).await;
     let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
     tx.set_widget_settings(WidgetSettings {
@@ -26,7 +30,12 @@ async fn widget_restaurant(app: &TestApp, name: &str, origins: &[&str]) -> (Uuid
     (rid, pid)
 }
 
-async fn session(app: &TestApp, pid: &str, origin: &str, token: Option<&str>) -> reqwest::Response {
+pub(crate) async fn session(
+    app: &TestApp,
+    pid: &str,
+    origin: &str,
+    token: Option<&str>,
+) -> reqwest::Response {
     app.client()
         .post(format!("{}/api/w/{pid}/session", app.base))
         .header("origin", origin)
@@ -37,7 +46,7 @@ async fn session(app: &TestApp, pid: &str, origin: &str, token: Option<&str>) ->
 }
 
 /// Sends one message; the status, the streamed text and the final `done` event.
-async fn say(
+pub(crate) async fn say(
     app: &TestApp,
     pid: &str,
     origin: &str,

@@ -1,6 +1,6 @@
 //! The dashboard wing: server-rendered pages in German and English for the restaurant's team:
-//! sign-in, account, team, invites, password reset, the day view, reservations, guests, calls
-//! and settings, one module each. Works without JavaScript.
+//! sign-in, account, team, invites, password reset, the day view, reservations, guests, calls,
+//! the inbox and settings, one module each. Works without JavaScript.
 
 pub mod account;
 pub mod agent;
@@ -9,6 +9,7 @@ pub mod dayview;
 mod forms;
 pub mod guests;
 pub mod home;
+pub mod inbox;
 pub mod invites;
 pub mod login;
 pub mod reservations;
@@ -62,6 +63,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/guests", get(guests::search))
         .route("/guests/lookup", get(guests::lookup))
         .route("/calls", get(calls::list))
+        .route("/inbox", get(inbox::list))
+        .route("/inbox/{id}", get(inbox::show))
+        .route("/inbox/{id}/{action}", post(inbox::act))
         .route("/agent", get(agent::show))
         .route("/agent/csv/{table}", get(agent::csv))
         .route("/agent/faq", post(agent::faq))

@@ -35,4 +35,8 @@ pub fn router() -> Router<AppState> {
             "/api/w/{public_id}/messages",
             post(widget::message).options(widget::preflight),
         )
+        .route(
+            "/api/w/{public_id}/stream",
+            get(widget::stream).options(widget::preflight),
+        )
 }

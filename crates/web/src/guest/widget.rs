@@ -4,7 +4,12 @@
 //! - `POST …/session` `{token?}` → `{token, config, messages}`: opens the widget; a token issued
 //!   for this restaurant is kept, any other replaced by a new one;
 //! - `POST …/messages` `{text}` with `X-Widget-Token` → server-sent events
-//!   `{"delta": "…"}`… then `{"done": {conversation_id, choices, card, language}}`.
+//!   `{"delta": "…"}`… then `{"done": {conversation_id, choices, card, language}}`;
+//! - `GET …/stream?after=N` with `X-Widget-Token` → server-sent events while the page is open:
+//!   `{"status": "agent"|"needs_person"|"person"|"closed"}` at the start and when it changes,
+//!   `{"team": "…", "pos": P}` for each message a team member writes after position N (the
+//!   inbox's take-over). Ends after [`STREAM_LIFE`]; the widget reconnects from its last `pos`.
+//!   At most [`STREAMS_PER_CONVERSATION`] at once per conversation (a guest's open tabs).
 //!
 //! Every call needs an `Origin` the restaurant listed in its settings (or this server's own),
 //! answered with CORS headers for exactly that origin; preflights are checked the same way.
@@ -13,14 +18,22 @@
 //! conversation's own pace (12 messages a minute).
 
 use crate::error::ApiError;
+use crate::events::LiveEvent;
+use crate::extract::query_param;
 use crate::sse::event;
 use crate::AppState;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hs_agent::widget::Access;
 use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+use tokio::sync::broadcast;
 
 /// The widget's script, as a browser loads it.
 pub const SCRIPT: &str = include_str!("../../static/widget.js");
@@ -100,7 +113,7 @@ pub async fn preflight(
             let h = resp.headers_mut();
             h.insert(
                 header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("POST"),
+                HeaderValue::from_static("GET, POST"),
             );
             h.insert(
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
@@ -116,16 +129,22 @@ pub async fn preflight(
     }
 }
 
-/// The prologue of both calls: the client address's budget, then the JSON body.
-async fn read(state: &AppState, req: Request) -> Result<Value, Response> {
+/// The client address's budget of widget requests.
+fn budget(state: &AppState, req: &Request) -> Result<(), Response> {
     let ip = req
         .extensions()
         .get::<crate::auth::ClientIp>()
         .map(|c| c.0.to_string())
         .unwrap_or_default();
-    if let Err(wait) = state.widget_limiter.take(&ip) {
-        return Err(ApiError::too_many(wait).into_response());
-    }
+    state
+        .widget_limiter
+        .take(&ip)
+        .map_err(|wait| ApiError::too_many(wait).into_response())
+}
+
+/// The prologue of the posting calls: the client address's budget, then the JSON body.
+async fn read(state: &AppState, req: Request) -> Result<Value, Response> {
+    budget(state, &req)?;
     let body = crate::extract::read_body(req, BODY_LIMIT)
         .await
         .map_err(IntoResponse::into_response)?;
@@ -181,7 +200,7 @@ pub async fn session(
                     .map(|(role, text)| json!({"role": role, "text": text}))
                     .collect();
                 allow(
-                    Json(json!({"token": s.token, "config": s.config, "messages": messages}))
+                    Json(json!({"token": s.token, "config": s.config, "messages": messages, "last": s.last}))
                         .into_response(),
                     &origin,
                 )
@@ -255,4 +274,239 @@ pub async fn message(
     )
     .await;
     allow(resp, &origin)
+}
+
+/// How long one live stream of a widget stays open before the widget opens the next.
+pub const STREAM_LIFE: Duration = Duration::from_secs(30 * 60);
+
+/// `GET /api/w/{public_id}/stream?after=N`.
+pub async fn stream(
+    State(state): State<AppState>,
+    Path(public_id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+    req: Request,
+) -> Response {
+    let origin = origin_of(&headers);
+    if let Err(r) = budget(&state, &req) {
+        return allow(r, &origin);
+    }
+    let token = headers
+        .get("x-widget-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let after = match query_param(&uri, "after").map(|a| a.parse::<i32>()) {
+        None => -1,
+        Some(Ok(n)) if n >= -1 => n,
+        Some(_) => {
+            return allow(
+                ApiError::bad_field("after", "invalid", "a message position (-1 or more)")
+                    .into_response(),
+                &origin,
+            )
+        }
+    };
+    let followed = match state
+        .agents
+        .widget_follow(&public_id, &origin, &state.config.public_url, token)
+        .await
+    {
+        Ok(Access::Granted(Some(f))) => f,
+        Ok(Access::Granted(None)) => {
+            return allow(
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "no conversation yet: the stream opens after the guest's first message",
+                )
+                .into_response(),
+                &origin,
+            )
+        }
+        Ok(a) => {
+            return allow(
+                refused(&a).unwrap_or_else(|| StatusCode::FORBIDDEN.into_response()),
+                &origin,
+            )
+        }
+        Err(e) => return allow(ApiError::from(e).into_response(), &origin),
+    };
+    let Some(slot) = StreamSlot::take(followed.1) else {
+        let mut r = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_streams",
+            format!(
+                "this conversation is already followed by {STREAMS_PER_CONVERSATION} open pages"
+            ),
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return allow(r, &origin);
+    };
+    // Subscribed before the first read: nothing written in between is missed.
+    let start = Follow {
+        _slot: slot,
+        ping: tokio::time::Instant::now() + KEEP_ALIVE,
+        agents: state.agents.clone(),
+        followed,
+        after,
+        status: String::new(),
+        pending: VecDeque::new(),
+        first: true,
+        rx: state.events.subscribe(),
+        stop: state.shutting_down.subscribe(),
+        until: tokio::time::Instant::now() + STREAM_LIFE,
+    };
+    let body = futures_util::stream::unfold(start, |mut f| async move {
+        let next = f.next().await?;
+        Some((Ok::<_, Infallible>(next), f))
+    });
+    let mut resp = Response::new(Body::from_stream(body));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    allow(resp, &origin)
+}
+
+/// How many live streams one conversation may hold open at once.
+pub const STREAMS_PER_CONVERSATION: usize = 5;
+
+/// How long a quiet stream waits before a comment line keeps proxies from closing it.
+const KEEP_ALIVE: Duration = Duration::from_secs(25);
+
+/// Open streams per conversation (conversation ids are unique across restaurants).
+fn open_streams() -> &'static Mutex<HashMap<uuid::Uuid, usize>> {
+    static OPEN: OnceLock<Mutex<HashMap<uuid::Uuid, usize>>> = OnceLock::new();
+    OPEN.get_or_init(Default::default)
+}
+
+/// One of a conversation's stream places, given back when the stream ends.
+struct StreamSlot(uuid::Uuid);
+
+impl StreamSlot {
+    fn take(conversation: uuid::Uuid) -> Option<StreamSlot> {
+        let mut open = open_streams().lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(conversation).or_insert(0);
+        if *n >= STREAMS_PER_CONVERSATION {
+            return None;
+        }
+        *n += 1;
+        Some(StreamSlot(conversation))
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = open_streams().lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.0) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.0);
+            }
+        }
+    }
+}
+
+/// One widget's live stream: waits for changes of its conversation and sends what is new.
+struct Follow {
+    _slot: StreamSlot,
+    /// When to send the next keep-alive if nothing else was sent.
+    ping: tokio::time::Instant,
+    agents: hs_agent::call::Agents,
+    followed: (uuid::Uuid, uuid::Uuid),
+    /// The last position sent.
+    after: i32,
+    /// The status last sent.
+    status: String,
+    pending: VecDeque<Bytes>,
+    first: bool,
+    rx: broadcast::Receiver<LiveEvent>,
+    stop: tokio::sync::watch::Receiver<bool>,
+    until: tokio::time::Instant,
+}
+
+impl Follow {
+    /// The next event to send, or `None` to end the stream.
+    async fn next(&mut self) -> Option<Bytes> {
+        loop {
+            if let Some(b) = self.pending.pop_front() {
+                self.ping = tokio::time::Instant::now() + KEEP_ALIVE;
+                return Some(b);
+            }
+            if !self.first {
+                let changed = tokio::select! {
+                    ev = self.rx.recv() => match ev {
+                        Ok(LiveEvent::Conversation(c)) => c.conversation_id == self.followed.1,
+                        Ok(LiveEvent::Reservation(_)) => false,
+                        // The listener was away: changes may have been missed.
+                        Ok(LiveEvent::Resync) => true,
+                        // Fell behind or the listener was away: read again to be sure.
+                        Err(broadcast::error::RecvError::Lagged(_)) => true,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                    _ = self.stop.changed() => return None,
+                    _ = tokio::time::sleep_until(self.until) => return None,
+                    // A comment line keeps proxies from closing a quiet stream.
+                    _ = tokio::time::sleep_until(self.ping) => {
+                        self.ping = tokio::time::Instant::now() + KEEP_ALIVE;
+                        return Some(Bytes::from_static(b": keep-alive\n\n"));
+                    }
+                };
+                if !changed {
+                    continue;
+                }
+            }
+            self.first = false;
+            let u = match self.agents.widget_update(self.followed, self.after).await {
+                Ok(u) => u,
+                // The conversation was anonymised or deleted: nothing more to follow.
+                Err(hs_service::StoreError::NotFound) => return None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a widget stream could not read its conversation");
+                    return None;
+                }
+            };
+            if u.status != self.status {
+                self.pending.push_back(event(&json!({"status": u.status})));
+                self.status = u.status;
+            }
+            for (pos, text) in u.team {
+                self.pending
+                    .push_back(event(&json!({"team": text, "pos": pos})));
+                self.after = self.after.max(pos);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conversation_holds_five_streams_and_a_closed_one_gives_its_place_back() {
+        let conversation = uuid::Uuid::new_v4();
+        let mut held: Vec<StreamSlot> = (0..STREAMS_PER_CONVERSATION)
+            .map(|_| StreamSlot::take(conversation).expect("a place"))
+            .collect();
+        assert!(StreamSlot::take(conversation).is_none(), "the sixth waits");
+        assert!(
+            StreamSlot::take(uuid::Uuid::new_v4()).is_some(),
+            "another conversation has its own places"
+        );
+        held.pop();
+        assert!(StreamSlot::take(conversation).is_some());
+        held.clear();
+        assert!(
+            !open_streams()
+                .lock()
+                .expect("lock")
+                .contains_key(&conversation),
+            "nothing is left behind"
+        );
+    }
 }
