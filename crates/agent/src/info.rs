@@ -2,7 +2,8 @@
 //! with the same hours said together) and the closures and special openings ahead.
 
 use crate::{in_language, Answer};
-use chrono::{Duration, NaiveTime};
+use chrono::{Duration, NaiveDate, NaiveTime};
+use hs_domain::availability::Rules;
 use hs_domain::say;
 use hs_store::voice::Outcome;
 use hs_store::{StoreError, TenantTx};
@@ -19,6 +20,29 @@ fn span(start: NaiveTime, end: NaiveTime, lang: &str) -> String {
         // "17:30 bis 22:30 Uhr" rather than "17:30 Uhr bis 22:30 Uhr".
         format!("{} bis {b}", a.trim_end_matches(" Uhr"))
     }
+}
+
+/// The hours on one date, said as a sentence: "Am Samstag, 5. Dezember, haben wir von 12:00
+/// bis 14:30 und 18:00 bis 22:30 Uhr geöffnet." Closures and special days count, as they do
+/// for bookings.
+pub(crate) fn hours_on(rules: &Rules, date: NaiveDate, lang: &str) -> String {
+    let mut periods: Vec<_> = rules.periods_on(date).iter().collect();
+    periods.sort_by_key(|p| p.start);
+    let day = say::day(date, lang);
+    if periods.is_empty() {
+        return in_language(
+            lang,
+            &format!("Am {day}, haben wir geschlossen."),
+            &format!("We're closed on {day}."),
+        );
+    }
+    let spans: Vec<String> = periods.iter().map(|p| span(p.start, p.end, lang)).collect();
+    let spans = spans.join(if lang == "en" { " and " } else { " und " });
+    in_language(
+        lang,
+        &format!("Am {day}, haben wir von {spans} geöffnet."),
+        &format!("On {day}, we're open from {spans}."),
+    )
 }
 
 pub async fn restaurant_info(tx: &mut TenantTx, lang: &str) -> Result<Answer, StoreError> {

@@ -340,6 +340,41 @@ async fn answer(
     }
     let has = |i: Intent| intents.contains(&i);
 
+    // "Habt ihr am Samstag offen?", "Bis wann habt ihr heute auf?": the hours of that day,
+    // not the start of a booking, and a time after "bis"/"until" is no booking time. The day
+    // is kept for a booking that follows; in the middle of one (or asked together with one)
+    // the next question follows.
+    let until = {
+        let l = text.to_lowercase();
+        ["bis ", "until ", "till "].iter().any(|k| l.contains(k))
+    };
+    if let Some(day) = heard.date.filter(|_| {
+        chat::topic(&text) == Some(chat::Topic::Hours)
+            && (until || (heard.time.is_none() && heard.time_options.is_empty()))
+            && heard.party.is_none()
+            && heard.code.is_none()
+            && matches!(c.mode, Mode::Idle | Mode::Booking)
+            && !has(Intent::Cancel)
+            && !has(Intent::Change)
+    }) {
+        let mut text = crate::info::hours_on(&rules, day, &lang);
+        if c.outcome.is_none() {
+            c.outcome = Some("informed".into());
+        }
+        if has(Intent::Book) {
+            c.mode = Mode::Booking;
+        }
+        if c.mode != Mode::Booking || c.date.is_none() {
+            c.date = Some(day);
+        }
+        if c.mode == Mode::Booking && !rules.periods_on(day).is_empty() {
+            if let Some(field) = missing(c) {
+                text = format!("{text} {}", question(c, field));
+            }
+        }
+        return Ok(reply(text));
+    }
+
     // Facts correct what was known ("nein, doch 8 Uhr").
     let before = (c.date, c.time, c.party);
     if heard.date.is_some() {

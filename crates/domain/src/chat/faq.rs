@@ -108,12 +108,21 @@ pub fn topic(message: &str) -> Option<Topic> {
         "geöffnet",
         "offen",
         "auf haben",
+        " auf?",
+        "bis wann habt",
+        "bis wann seid",
+        "bis wann hat",
+        "wie lange habt",
+        "wie lange seid",
+        "wie lange hat",
         "ruhetag",
         "geschlossen",
         "opening",
         "open",
         "closed",
         "hours",
+        "how late",
+        "until when",
     ]) {
         Some(Topic::Hours)
     } else {

@@ -959,3 +959,50 @@ async fn the_restaurant_sets_how_long_conversations_are_kept() {
         "another restaurant keeps its 90 days"
     );
 }
+
+#[tokio::test]
+async fn a_question_about_one_days_hours_gets_that_days_hours_and_no_booking_time() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Stunden").await;
+    let (c, replies) = talk(&app, rid, &["Habt ihr am Samstag offen?"]).await;
+    assert_eq!(
+        replies[0],
+        "Am Samstag, 28. November, haben wir von 12 bis 15 Uhr und 17 bis 23 Uhr geöffnet."
+    );
+    assert_eq!(c.outcome.as_deref(), Some("informed"));
+    let (_, replies) = talk(&app, rid, &["Bis wann habt ihr heute auf?"]).await;
+    assert!(replies[0].contains("17:30 bis 22:30 Uhr"), "{replies:?}");
+    let (_, replies) = talk(&app, rid, &["Are you open on Monday?"]).await;
+    assert_eq!(replies[0], "We're closed on Monday, 30 November.");
+
+    // In the middle of a booking: the hours, the next question, and the booked time stays.
+    let rid = app.with_trattoria("Trattoria Stunden II").await;
+    let (_, replies) = talk(
+        &app,
+        rid,
+        &[
+            "Tisch für 2 am Freitag um 19 Uhr",
+            "Habt ihr am Freitag bis 23 Uhr offen?",
+            "Erika Mustermann",
+            "0761 1234567",
+            "ja",
+        ],
+    )
+    .await;
+    assert!(
+        replies[1].contains("17:30 bis 22:30 Uhr") && replies[1].contains("Namen"),
+        "{replies:?}"
+    );
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let made = tx
+        .reservations_on("2026-11-27".parse().expect("date"), false)
+        .await
+        .expect("day");
+    assert_eq!(
+        made.iter()
+            .map(|r| (r.time.as_str(), r.party_size))
+            .collect::<Vec<_>>(),
+        vec![("19:00", 2)],
+        "{replies:?}"
+    );
+}
