@@ -2,11 +2,13 @@
 // strict Content-Security-Policy: a guest books a table by chat and gets the booking card,
 // the page reports no CSP violation, the panel fills a phone's screen, the whole dialogue
 // works with the keyboard alone, and a reload brings the conversation back. The booking form:
-// the hosted page with JavaScript off, and the widget's form mode on the website.
+// the hosted page with JavaScript off, and the widget's form mode on the website. A takeover
+// from the team's inbox, seen live on both sides; the conversation by email from the widget.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { startServer, launch, login, DEMO, shots } from './harness.mjs';
 
 let server;
@@ -339,4 +341,36 @@ test('a person from the team takes the chat over from the inbox and both sides s
   assert.deepEqual(teamErrors, []);
   await team.close();
   await guestCtx.close();
+});
+
+test('a guest gets the conversation by email from the widget, with the keyboard', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'en-GB' });
+  const page = await ctx.newPage();
+  const errors = watch(page);
+  await page.goto(siteOrigin);
+  await page.click(launcher);
+  await page.locator('[data-hostsystem-widget] .m.agent').first().waitFor();
+  const answers = [];
+  await say(page, 'Wann habt ihr am Samstag geöffnet? <script>alert(1)</script>', answers);
+  await page.click('[data-hostsystem-widget] .k');
+  await page.locator('#hs-email').waitFor();
+  assert.equal(await page.evaluate(() => document.querySelector('[data-hostsystem-widget]').shadowRoot.activeElement?.id), 'hs-email', 'focus moves to the address');
+  await page.keyboard.type('abschrift@example.com');
+  await page.keyboard.press('Enter');
+  const done = page.locator('[data-hostsystem-widget] [role=status]', { hasText: 'abschrift@example.com' });
+  await done.waitFor();
+  await page.screenshot({ path: join(shots, 'widget-transcript.png') });
+  const dir = join(server.dataDir, 'mail');
+  const deadline = Date.now() + 20_000;
+  let mail;
+  while (!mail) {
+    const files = existsSync(dir) ? readdirSync(dir).filter(f => f.endsWith('.eml')) : [];
+    mail = files.map(f => readFileSync(join(dir, f), 'utf8')).find(m => m.includes('To: abschrift@example.com\r\n'));
+    if (!mail && Date.now() > deadline) throw new Error('no transcript mail');
+    if (!mail) await new Promise(r => setTimeout(r, 200));
+  }
+  assert.match(mail, /Wann habt ihr am Samstag ge/);
+  assert.match(mail, /<script>alert\(1\)<\/script>/, 'plain text, as typed');
+  assert.deepEqual(errors, [], 'no console error and no CSP violation on the website');
+  await ctx.close();
 });

@@ -44,6 +44,10 @@ pub struct Session {
     pub last: i32,
 }
 
+/// How many transcripts one conversation may have mailed: a guest asks once, perhaps again
+/// after a typo; more would make the widget a way to mail strangers.
+pub const TRANSCRIPTS_PER_CONVERSATION: i64 = 3;
+
 /// The conversation a widget follows live: (restaurant, conversation).
 pub type Followed = Option<(Uuid, Uuid)>;
 
@@ -207,5 +211,54 @@ impl Agents {
         }
         tx.commit().await?;
         Ok(Access::Granted((id, reply)))
+    }
+
+    /// The guest's conversation by email, on their request: queued through the messages
+    /// outbox to the address they typed, in the conversation's language, with every sentence
+    /// naming special-category data masked (an email is no place for health details, and the
+    /// address is not verified). Refused by field: `email` when it is no address, `conversation`
+    /// when the guest has not written yet or asked [`TRANSCRIPTS_PER_CONVERSATION`] times.
+    pub async fn widget_transcript(
+        &self,
+        public_id: &str,
+        origin: &str,
+        own_origin: &str,
+        token: &str,
+        email: &str,
+    ) -> Result<Access<()>, StoreError> {
+        let (mut tx, _) = match self.widget_open(public_id, origin, own_origin).await? {
+            Access::Granted(x) => x,
+            Access::Unknown => return Ok(Access::Unknown),
+            Access::Origin => return Ok(Access::Origin),
+            Access::Token => return Ok(Access::Token),
+        };
+        if !self.store.widget_token_valid(tx.restaurant_id(), token) {
+            return Ok(Access::Token);
+        }
+        let Some(id) = tx.conversation_by_guest_token(token).await? else {
+            return Err(StoreError::field(
+                "conversation",
+                "empty",
+                "there is no conversation to send yet",
+            ));
+        };
+        if tx.transcripts_of(id).await? >= TRANSCRIPTS_PER_CONVERSATION {
+            return Err(StoreError::field(
+                "conversation",
+                "limit",
+                format!("a conversation is sent at most {TRANSCRIPTS_PER_CONVERSATION} times"),
+            ));
+        }
+        let c = tx.inbox_conversation(id, false).await?;
+        let lines: Vec<_> = c
+            .lines
+            .into_iter()
+            .map(|(_, (role, text, at))| (role, hs_domain::chat::mask_special(&text), at))
+            .collect();
+        let language = c.row.language.as_deref().unwrap_or("de");
+        tx.queue_transcript(Some(id), c.guest_id, email, language, &lines)
+            .await?;
+        tx.commit().await?;
+        Ok(Access::Granted(()))
     }
 }

@@ -25,6 +25,8 @@
       people: 'Personen', wait: 'Sie schreiben sehr schnell – bitte einen Moment.', error: 'Das hat leider nicht geklappt. Bitte versuchen Sie es noch einmal.',
       typing: 'schreibt …', pending: 'wartet auf Bestätigung', confirmed: 'bestätigt', team: 'Team',
       person: 'Eine Person aus dem Team antwortet Ihnen hier.',
+      mail: 'Gespräch per E-Mail erhalten', email: 'Ihre E-Mail-Adresse', mailed: 'Das Gespräch ist an {e} unterwegs.',
+      mailNo: 'Das ging nicht: Bitte prüfen Sie die Adresse. Ein Gespräch wird erst nach Ihrer ersten Nachricht und höchstens dreimal verschickt.',
     },
     en: {
       open: 'Open chat: book a table or ask a question', close: 'Close chat', send: 'Send',
@@ -35,6 +37,8 @@
       people: 'people', wait: 'You are typing very fast – please wait a moment.', error: 'Sorry, that did not work. Please try again.',
       typing: 'is typing …', pending: 'awaiting confirmation', confirmed: 'confirmed', team: 'Team',
       person: 'A person from the team answers you here.',
+      mail: 'Get this conversation by email', email: 'Your email address', mailed: 'The conversation is on its way to {e}.',
+      mailNo: 'That did not work: please check the address. A conversation can be sent after your first message, at most three times.',
     },
   }[lang];
 
@@ -50,7 +54,11 @@
 .p[hidden]{display:none}
 header{background:var(--c);color:var(--ink);padding:12px 14px;display:flex;align-items:center;gap:8px}
 header b{flex:1;font-size:16px}
-.x{background:none;border:0;color:inherit;font-size:24px;line-height:1;cursor:pointer;padding:2px 8px;border-radius:6px}
+.x,.k{background:none;border:0;color:inherit;font-size:24px;line-height:1;cursor:pointer;padding:2px 8px;border-radius:6px}
+.k{font-size:19px}
+.e{border:0;border-bottom:1px solid #e4e4e4}
+.e[hidden]{display:none}
+.e input{flex:1;border:1px solid #8d8d8d;border-radius:10px;padding:6px 10px;font:inherit;min-width:0}
 .n{margin:0;padding:8px 14px;font-size:12.5px;color:#444;background:#f6f6f6;border-bottom:1px solid #e4e4e4}
 .n a{color:#1a4f9c}
 .g{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px}
@@ -115,7 +123,31 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
   const close = el('button', 'x', '×');
   close.type = 'button';
   close.setAttribute('aria-label', formMode ? T.closeForm : T.close);
-  head.append(title, close);
+  const mailer = el('button', 'k', '✉');
+  mailer.type = 'button';
+  mailer.setAttribute('aria-label', T.mail);
+  mailer.title = T.mail;
+  mailer.setAttribute('aria-expanded', 'false');
+  if (formMode) head.append(title, close);
+  else head.append(title, mailer, close);
+  // The conversation by email: an address, sent through the restaurant's outbox.
+  const mailForm = el('form', 'e');
+  mailForm.hidden = true;
+  const mailLabel = el('label', 'sr', T.email);
+  mailLabel.htmlFor = 'hs-email';
+  const mailInput = el('input');
+  mailInput.id = 'hs-email';
+  mailInput.type = 'email';
+  mailInput.required = true;
+  mailInput.maxLength = 254;
+  mailInput.autocomplete = 'email';
+  mailInput.placeholder = T.email;
+  const mailSend = el('button', 's', T.send);
+  mailSend.type = 'submit';
+  mailForm.append(mailLabel, mailInput, mailSend);
+  const mailDone = el('div', 't');
+  mailDone.setAttribute('role', 'status');
+  mailDone.hidden = true;
   const notice = el('p', 'n');
   const log = el('div', 'g');
   log.setAttribute('role', 'log');
@@ -138,7 +170,7 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
   const frame = el('iframe', 'f');
   frame.title = T.book;
   if (formMode) panel.append(head, frame);
-  else panel.append(head, notice, log, typing, person, form);
+  else panel.append(head, mailForm, mailDone, notice, log, typing, person, form);
   root.append(launcher, panel);
 
   let token = null;
@@ -343,6 +375,23 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
       launcher.focus();
     }
   };
+  mailer.addEventListener('click', () => {
+    mailForm.hidden = !mailForm.hidden;
+    mailer.setAttribute('aria-expanded', String(!mailForm.hidden));
+    if (!mailForm.hidden) mailInput.focus();
+  });
+  mailForm.addEventListener('submit', async e => {
+    e.preventDefault();
+    const to = mailInput.value.trim();
+    let ok = false;
+    try {
+      await open();
+      ok = (await post('transcript', { email: to }, { 'x-widget-token': token })).ok;
+    } catch (err) { /* shown below */ }
+    mailDone.textContent = ok ? T.mailed.replace('{e}', to) : T.mailNo;
+    mailDone.hidden = false;
+    if (ok) { mailForm.hidden = true; mailer.setAttribute('aria-expanded', 'false'); mailer.focus(); }
+  });
   launcher.addEventListener('click', () => show(panel.hidden));
   close.addEventListener('click', () => show(false));
   panel.addEventListener('keydown', e => { if (e.key === 'Escape') { e.preventDefault(); show(false); } });

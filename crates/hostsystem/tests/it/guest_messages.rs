@@ -1925,13 +1925,13 @@ async fn a_conversations_transcript_is_mailed_on_request_and_purged_with_the_oth
         ),
     ];
     assert!(
-        tx.queue_transcript(None, "not an address", "de", &lines)
+        tx.queue_transcript(None, None, "not an address", "de", &lines)
             .await
             .is_err(),
         "the address is checked"
     );
     let id = tx
-        .queue_transcript(None, "gast@example.com", "de", &lines)
+        .queue_transcript(None, None, "gast@example.com", "de", &lines)
         .await
         .expect("queue");
     tx.commit().await.expect("commit");

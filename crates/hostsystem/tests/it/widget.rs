@@ -381,3 +381,104 @@ async fn widget_settings_are_checked_and_the_snippet_is_shown() {
         "the preview"
     );
 }
+
+/// Asks for the conversation by email; the status and the JSON body.
+async fn transcript(app: &TestApp, pid: &str, token: &str, body: Value) -> (u16, Value) {
+    let r = app
+        .client()
+        .post(format!("{}/api/w/{pid}/transcript", app.base))
+        .header("origin", SHOP)
+        .header("x-widget-token", token)
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_guest_gets_the_conversation_by_email_masked_and_at_most_three_times() {
+    let app = TestApp::new().await;
+    let (_, pid) = widget_restaurant(&app, "Trattoria Abschrift", &[SHOP]).await;
+    let (_, other) = widget_restaurant(&app, "Trattoria Nebenan", &[SHOP]).await;
+    let s: Value = session(&app, &pid, SHOP, None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let token = s["token"].as_str().expect("token").to_string();
+
+    // Nothing to send before the first message.
+    let (status, body) = transcript(&app, &pid, &token, json!({"email": "gast@example.com"})).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("conversation")),
+        "{body}"
+    );
+
+    let (status, _, _) = say(
+        &app,
+        &pid,
+        SHOP,
+        &token,
+        "Habt ihr am Samstag Platz? Mein Sohn hat eine schwere Nussallergie. <b>Danke</b>",
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // Bad input by field; another restaurant's widget does not know this token.
+    let (status, body) = transcript(&app, &pid, &token, json!({})).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("email")),
+        "{body}"
+    );
+    let (status, body) = transcript(&app, &pid, &token, json!({"email": "keine adresse"})).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("email")),
+        "{body}"
+    );
+    let (status, _) = transcript(&app, &other, &token, json!({"email": "gast@example.com"})).await;
+    assert_eq!(status, 401);
+    assert!(
+        app.mails().await.is_empty(),
+        "nothing was sent for refused requests"
+    );
+
+    let (status, body) = transcript(&app, &pid, &token, json!({"email": "gast@example.com"})).await;
+    assert_eq!(status, 202, "{body}");
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), 1);
+    let m = &mails[0];
+    assert!(m.contains("To: gast@example.com"), "{m}");
+    assert!(
+        m.contains("Habt ihr am Samstag Platz?"),
+        "the guest's words: {m}"
+    );
+    assert!(m.contains("[special note]"), "{m}");
+    assert!(
+        !m.to_lowercase().contains("nussallergie"),
+        "no health detail goes out by email: {m}"
+    );
+    assert!(
+        m.contains("<b>Danke</b>") && !m.contains("text/html"),
+        "a plain-text mail: markup stays as typed, never rendered: {m}"
+    );
+
+    // Twice more, then the conversation is refused by field.
+    for _ in 0..2 {
+        let (status, _) =
+            transcript(&app, &pid, &token, json!({"email": "gast@example.com"})).await;
+        assert_eq!(status, 202);
+    }
+    let (status, body) =
+        transcript(&app, &pid, &token, json!({"email": "fremd@example.com"})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("limit")),
+        "{body}"
+    );
+    assert_eq!(body["error"]["field"], "conversation");
+    assert_eq!(app.mails().await.len(), 3);
+}

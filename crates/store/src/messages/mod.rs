@@ -331,9 +331,10 @@ impl TenantTx {
     /// Writes the transcript of a conversation to the guest's address, on their request, and
     /// enqueues its sending. `lines` are (who: "guest" | "agent" | "team", text, when); at
     /// most 500 lines of at most 4,000 characters are kept. Purged with the other message
-    /// texts after 30 days.
+    /// texts after 30 days; the conversation's id stays (see [`Self::transcripts_of`]).
     pub async fn queue_transcript(
         &mut self,
+        conversation: Option<Uuid>,
         guest_id: Option<Uuid>,
         to: &str,
         language: &str,
@@ -361,9 +362,19 @@ impl TenantTx {
             "transcript",
             &to,
             language,
-            serde_json::json!({"lines": lines}),
+            serde_json::json!({"lines": lines, "conversation": conversation}),
         )
         .await
+    }
+
+    /// How many transcripts of a conversation were asked for.
+    pub async fn transcripts_of(&mut self, conversation: Uuid) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM messages WHERE kind = 'transcript' AND params->>'conversation' = $1",
+        )
+        .bind(conversation.to_string())
+        .fetch_one(self.conn())
+        .await?)
     }
 
     /// Writes a message to a guest that belongs to no reservation and enqueues its sending.

@@ -36,6 +36,10 @@ pub fn router() -> Router<AppState> {
             post(widget::message).options(widget::preflight),
         )
         .route(
+            "/api/w/{public_id}/transcript",
+            post(widget::transcript).options(widget::preflight),
+        )
+        .route(
             "/api/w/{public_id}/stream",
             get(widget::stream).options(widget::preflight),
         )

@@ -5,6 +5,9 @@
 //!   for this restaurant is kept, any other replaced by a new one;
 //! - `POST …/messages` `{text}` with `X-Widget-Token` → server-sent events
 //!   `{"delta": "…"}`… then `{"done": {conversation_id, choices, card, language}}`;
+//! - `POST …/transcript` `{email}` with `X-Widget-Token` → 202: the conversation goes to that
+//!   address through the messages outbox (special-category sentences masked; at most
+//!   [`hs_agent::widget::TRANSCRIPTS_PER_CONVERSATION`] times);
 //! - `GET …/stream?after=N` with `X-Widget-Token` → server-sent events while the page is open:
 //!   `{"status": "agent"|"needs_person"|"person"|"closed"}` at the start and when it changes,
 //!   `{"team": "…", "pos": P}` for each message a team member writes after position N (the
@@ -369,6 +372,48 @@ pub async fn stream(
         HeaderValue::from_static("text/event-stream"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    allow(resp, &origin)
+}
+
+/// `POST /api/w/{public_id}/transcript` `{email}`.
+pub async fn transcript(
+    State(state): State<AppState>,
+    Path(public_id): Path<String>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    let origin = origin_of(&headers);
+    let token = headers
+        .get("x-widget-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body = match read(&state, req).await {
+        Ok(v) => v,
+        Err(r) => return allow(r, &origin),
+    };
+    let Some(email) = body["email"].as_str() else {
+        return allow(
+            ApiError::bad_field(
+                "email",
+                "required",
+                "the address to send the conversation to",
+            )
+            .into_response(),
+            &origin,
+        );
+    };
+    let resp = match state
+        .agents
+        .widget_transcript(&public_id, &origin, &state.config.public_url, &token, email)
+        .await
+    {
+        Ok(Access::Granted(())) => {
+            (StatusCode::ACCEPTED, Json(json!({"queued": true}))).into_response()
+        }
+        Ok(a) => refused(&a).unwrap_or_else(|| StatusCode::FORBIDDEN.into_response()),
+        Err(e) => ApiError::from(e).into_response(),
+    };
     allow(resp, &origin)
 }
 
