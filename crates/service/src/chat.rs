@@ -72,6 +72,18 @@ pub async fn set_retention(svc: &Services, caller: &Caller, days: i32) -> Result
     tx.commit().await
 }
 
+/// Sets after how many minutes owners and managers are emailed about a guest waiting for a
+/// person (`None`: never).
+pub async fn set_handover_mail(
+    svc: &Services,
+    caller: &Caller,
+    minutes: Option<i32>,
+) -> Result<(), StoreError> {
+    let mut tx = configure(&svc.store, caller).await?;
+    tx.set_handover_mail(minutes).await?;
+    tx.commit().await
+}
+
 /// Replaces the FAQ.
 pub async fn set_faq(
     svc: &Services,

@@ -140,7 +140,7 @@ impl Job for Digest {
 }
 
 /// A UUID from the first 16 bytes of SHA-256 of `s`.
-fn stable_id(s: &str) -> Uuid {
+pub(crate) fn stable_id(s: &str) -> Uuid {
     use sha2::{Digest as _, Sha256};
     let d = Sha256::digest(s.as_bytes());
     let mut b = [0u8; 16];

@@ -5,10 +5,14 @@
 //! special-category sentences and the agent's special note are shown only to whom the
 //! restaurant's special-notes rule allows.
 
+use crate::jobs::{Job, JobContext};
 use crate::reservations::Caller;
 use crate::Services;
+use anyhow::anyhow;
+use hs_channels::mail::SendError;
 use hs_domain::chat::mask_special;
 use hs_store::conversations::Line;
+use hs_store::inbox::HandoverAlert;
 use hs_store::inbox::{InboxConversation, InboxRow, CHANNELS, STATUSES};
 use hs_store::{Actor, StoreError, TenantTx};
 use uuid::Uuid;
@@ -199,4 +203,55 @@ pub async fn reply(
     }
     tx.commit().await?;
     Ok(position)
+}
+
+impl Job for HandoverAlert {
+    const KIND: &'static str = HandoverAlert::KIND;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!(
+            "{}:{}",
+            self.conversation_id,
+            self.since.timestamp_micros()
+        ))
+    }
+
+    /// Emails owners and managers when the guest still waits; nothing when someone took the
+    /// conversation, handed it back or closed it in the meantime.
+    async fn run(&self, ctx: &JobContext, tx: Option<&mut TenantTx>) -> anyhow::Result<()> {
+        let tx =
+            tx.ok_or_else(|| anyhow!("an inbox alert runs in its restaurant's transaction"))?;
+        if !tx.still_waiting(self.conversation_id, self.since).await? {
+            return Ok(());
+        }
+        let c = tx.inbox_conversation(self.conversation_id, false).await?;
+        let restaurant = tx.restaurant().await?.name;
+        let minutes = (tx.now() - self.since).num_minutes().max(1);
+        let link = format!("{}/inbox/{}", ctx.public_url, self.conversation_id);
+        for (user, email, name, lang) in tx.inbox_alert_recipients().await? {
+            let mut mail = crate::messages::guest_waiting(
+                &lang,
+                &email,
+                &name,
+                &restaurant,
+                &c.row.channel,
+                minutes,
+                &link,
+            );
+            // One id per member and wait: a retried job sends nobody a second copy.
+            mail.id = crate::digest::stable_id(&format!(
+                "waiting:{}:{}:{user}",
+                self.conversation_id,
+                self.since.timestamp_micros()
+            ));
+            match ctx.mailer.send(&mail).await {
+                Ok(_) => {}
+                Err(SendError::Permanent { reason }) => {
+                    tracing::warn!(%user, %reason, "inbox alert refused by the mail provider");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
 }

@@ -67,6 +67,7 @@ pub fn registry() -> Registry {
         .register::<guest_messages::Reminder>()
         .register::<digest::PlanDigests>()
         .register::<digest::Digest>()
+        .register::<hs_store::inbox::HandoverAlert>()
 }
 
 /// The recurring jobs, for a store.

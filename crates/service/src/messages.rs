@@ -1,5 +1,6 @@
 //! The emails HostSystem writes to people of the restaurant's team (not to guests), in German
-//! and English: invites, password resets, and the warning about guessed second-factor codes.
+//! and English: invites, password resets, the warning about guessed second-factor codes, and
+//! the note that a guest waits for a person in the inbox.
 
 use hs_channels::mail::Email;
 use hs_domain::Role;
@@ -12,6 +13,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("reset_body", "Hallo {name},\n\nmit diesem Link setzen Sie ein neues Passwort. Er gilt eine Stunde und nur einmal:\n\n{link}\n\nWenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail; Ihr Passwort bleibt unverändert.", "Hello {name},\n\nUse this link to set a new password. It works once, for one hour:\n\n{link}\n\nIf you did not ask for this, ignore this email; your password stays as it is."),
     ("totp_locked_subject", "Sicherheitswarnung: wiederholt falsche Codes für Ihre Anmeldung", "Security warning: repeated wrong sign-in codes"),
     ("totp_locked_body", "Hallo {name},\n\nbei der Anmeldung in Ihr HostSystem-Konto wurde Ihr Passwort richtig eingegeben, danach aber wiederholt ein falscher Code des zweiten Faktors. Die Anmeldung ist deshalb vorübergehend gesperrt, und die Sperre wächst mit jedem weiteren Fehlversuch.\n\nWaren Sie das nicht, kennt jemand Ihr Passwort. Ändern Sie es jetzt unter {url}/account und melden Sie dort alle anderen Sitzungen ab.\n\nIhr HostSystem", "Hello {name},\n\nsomeone entered the correct password for your HostSystem account, then repeatedly a wrong second-factor code. Sign-in is locked for now, and the lock grows with every further wrong code.\n\nIf this was not you, someone knows your password. Change it now at {url}/account and sign out all other sessions there.\n\nYour HostSystem"),
+    ("waiting_subject", "{r}: Ein Gast wartet auf eine Person aus dem Team", "{r}: a guest is waiting for a person from the team"),
+    ("waiting_body", "Hallo {name},\n\nein Gast hat im {channel} von {r} nach einer Person aus dem Team gefragt und wartet seit {minutes} Minuten; noch niemand hat das Gespräch übernommen.\n\nGespräch öffnen und übernehmen:\n{link}\n\nDiese E-Mail stellen Sie auf der Seite Chat-Agent ab.\n\nIhr HostSystem", "Hello {name},\n\na guest asked for a person from the team of {r} in the {channel} and has been waiting for {minutes} minutes; nobody has taken the conversation yet.\n\nOpen and take the conversation:\n{link}\n\nYou can turn this email off on the chat agent page.\n\nYour HostSystem"),
 ];
 
 fn text(lang: &str, key: &str) -> &'static str {
@@ -50,6 +53,37 @@ pub fn invite(lang: &str, to: &str, restaurant: &str, role: Role, link: &str) ->
         text(lang, "invite_body")
             .replace("{r}", restaurant)
             .replace("{role}", role_name(role, lang))
+            .replace("{link}", link),
+    )
+}
+
+/// A guest has waited `minutes` for a person in the inbox; the link opens the conversation.
+/// No words of the guest: the team reads them behind its sign-in.
+pub fn guest_waiting(
+    lang: &str,
+    to: &str,
+    name: &str,
+    restaurant: &str,
+    channel: &str,
+    minutes: i64,
+    link: &str,
+) -> Email {
+    let lang = language(lang);
+    let channel = match (channel, lang) {
+        ("whatsapp", _) => "WhatsApp",
+        ("web", "en") => "website chat",
+        ("web", _) => "Website-Chat",
+        (_, "en") => "chat",
+        _ => "Chat",
+    };
+    Email::plain(
+        to,
+        text(lang, "waiting_subject").replace("{r}", restaurant),
+        text(lang, "waiting_body")
+            .replace("{name}", name)
+            .replace("{r}", restaurant)
+            .replace("{channel}", channel)
+            .replace("{minutes}", &minutes.to_string())
             .replace("{link}", link),
     )
 }

@@ -17,6 +17,9 @@ pub struct AgentSettings {
     pub has_model_key: bool,
     /// Days a conversation is kept after its last message, then anonymised.
     pub retention_days: i32,
+    /// Minutes a guest who asked for a person may wait before owners and managers get an
+    /// email (`None`: no email).
+    pub handover_mail_minutes: Option<i32>,
 }
 
 impl Default for AgentSettings {
@@ -26,6 +29,7 @@ impl Default for AgentSettings {
             model_name: None,
             has_model_key: false,
             retention_days: CONVERSATION_RETENTION_DAYS,
+            handover_mail_minutes: None,
         }
     }
 }
@@ -33,6 +37,9 @@ impl Default for AgentSettings {
 /// Days conversations are kept by default, and at most.
 pub const CONVERSATION_RETENTION_DAYS: i32 = 90;
 pub const CONVERSATION_RETENTION_MAX: i32 = 365;
+
+/// The longest wait before the handover email: a day.
+pub const HANDOVER_MAIL_MAX_MINUTES: i32 = 1440;
 
 /// A model to call: base URL (up to `/v1`), model name and key.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,18 +104,23 @@ impl FaqEntry {
 impl TenantTx {
     /// The restaurant's model settings (none configured: all empty).
     pub async fn agent_settings(&mut self) -> Result<AgentSettings, StoreError> {
-        let row: Option<(Option<String>, Option<String>, bool, i32)> = sqlx::query_as(
-            "SELECT model_base_url, model_name, model_key_enc IS NOT NULL, retention_days FROM agent_settings",
+        type Row = (Option<String>, Option<String>, bool, i32, Option<i32>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT model_base_url, model_name, model_key_enc IS NOT NULL, retention_days, \
+             handover_mail_minutes FROM agent_settings",
         )
         .fetch_optional(self.conn())
         .await?;
         Ok(row
             .map(
-                |(model_base_url, model_name, has_model_key, retention_days)| AgentSettings {
-                    model_base_url,
-                    model_name,
-                    has_model_key,
-                    retention_days,
+                |(model_base_url, model_name, has_model_key, retention_days, handover)| {
+                    AgentSettings {
+                        model_base_url,
+                        model_name,
+                        has_model_key,
+                        retention_days,
+                        handover_mail_minutes: handover,
+                    }
                 },
             )
             .unwrap_or_default())
@@ -128,6 +140,27 @@ impl TenantTx {
         )
         .bind(self.restaurant_id())
         .bind(days)
+        .bind(self.now())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Sets after how many minutes of waiting owners and managers are emailed about a guest
+    /// who asked for a person (1 to 1,440; `None`: never).
+    pub async fn set_handover_mail(&mut self, minutes: Option<i32>) -> Result<(), StoreError> {
+        if minutes.is_some_and(|m| !(1..=HANDOVER_MAIL_MAX_MINUTES).contains(&m)) {
+            return Err(invalid(
+                "handover_mail_minutes".into(),
+                "empty (no email) or a number of minutes from 1 to 1440",
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO agent_settings (restaurant_id, handover_mail_minutes, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (restaurant_id) DO UPDATE SET handover_mail_minutes = $2, updated_at = $3",
+        )
+        .bind(self.restaurant_id())
+        .bind(minutes)
         .bind(self.now())
         .execute(self.conn())
         .await?;

@@ -120,7 +120,7 @@ impl TenantTx {
         }
         // A hand-over asks for a person (once, when the outcome becomes it); a guest writing to a
         // closed conversation opens it again for the agent.
-        sqlx::query(
+        let waits: bool = sqlx::query_scalar(
             "UPDATE conversations SET state_enc = $2, language = coalesce($3, language), outcome = coalesce($4, outcome), \
              status = CASE WHEN $4 = 'handed_over' AND outcome IS DISTINCT FROM 'handed_over' \
                              AND status IN ('agent', 'closed') THEN 'needs_person' \
@@ -131,7 +131,7 @@ impl TenantTx {
              reservation_id = coalesce((SELECT id FROM reservations WHERE code = $9), reservation_id), \
              guest_id = coalesce((SELECT guest_id FROM reservations WHERE code = $9), guest_id, \
                                  (SELECT id FROM guests WHERE phone = $10 ORDER BY created_at LIMIT 1)) \
-             WHERE id = $1",
+             WHERE id = $1 RETURNING status = 'needs_person' AND status_at = $6",
         )
         .bind(id)
         .bind(state)
@@ -143,8 +143,20 @@ impl TenantTx {
         .bind(turn.tokens)
         .bind(turn.booking)
         .bind(turn.phone)
-        .execute(self.conn())
+        .fetch_one(self.conn())
         .await?;
+        // Just handed over: the team is emailed if nobody takes it in time (when the
+        // restaurant wants that), in this same transaction.
+        if waits {
+            if let Some(m) = self.agent_settings().await?.handover_mail_minutes {
+                let alert = crate::inbox::HandoverAlert {
+                    conversation_id: id,
+                    since: now,
+                };
+                self.enqueue(&alert.job(now + chrono::Duration::minutes(m.into())))
+                    .await?;
+            }
+        }
         Ok(())
     }
 

@@ -293,6 +293,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "inbox",
         sql: include_str!("../migrations/0021_inbox.sql"),
     },
+    Migration {
+        version: 22,
+        name: "handover_mail",
+        sql: include_str!("../migrations/0022_handover_mail.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -5,10 +5,40 @@
 
 use crate::conversations::Line;
 use crate::error::StoreError;
+use crate::queue::NewJob;
 use crate::tenant::TenantTx;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+/// Emails owners and managers about a guest who asked for a person and still waits (the
+/// payload of the `handover_alert` job; enqueued by [`TenantTx::record_turn`] when the
+/// restaurant set `handover_mail_minutes`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct HandoverAlert {
+    pub conversation_id: Uuid,
+    /// When the conversation began to wait; a later wait is another alert.
+    pub since: DateTime<Utc>,
+}
+
+impl HandoverAlert {
+    pub const KIND: &'static str = "handover_alert";
+
+    /// The job row, due at `run_at`.
+    pub fn job(&self, run_at: DateTime<Utc>) -> NewJob {
+        NewJob {
+            kind: Self::KIND,
+            payload: serde_json::to_value(self).unwrap_or_default(),
+            dedup_key: Some(format!(
+                "{}:{}",
+                self.conversation_id,
+                self.since.timestamp_micros()
+            )),
+            run_at,
+            max_attempts: 5,
+        }
+    }
+}
 
 /// Who answers a conversation.
 pub const STATUSES: [&str; 4] = ["agent", "needs_person", "person", "closed"];
@@ -94,6 +124,36 @@ fn row(t: RowTuple) -> InboxRow {
 }
 
 impl TenantTx {
+    /// Whether a conversation still waits for a person since `since` (nobody took it, it was
+    /// not handed back or closed, and it was not anonymised).
+    pub async fn still_waiting(
+        &mut self,
+        id: Uuid,
+        since: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM conversations WHERE id = $1 AND status = 'needs_person' \
+             AND status_at = $2 AND anonymised_at IS NULL)",
+        )
+        .bind(id)
+        .bind(since)
+        .fetch_one(self.conn())
+        .await?)
+    }
+
+    /// Owners and managers with their address, name and language: who hears of a waiting
+    /// guest.
+    pub async fn inbox_alert_recipients(
+        &mut self,
+    ) -> Result<Vec<(Uuid, String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT u.id, u.email, u.name, u.language FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.role IN ('owner', 'manager') ORDER BY u.email",
+        )
+        .fetch_all(self.conn())
+        .await?)
+    }
+
     /// The inbox, newest first: conversations in `status` (all when `None`) on `channel`
     /// (all when `None`), at most [`LIST_MAX`].
     pub async fn inbox(

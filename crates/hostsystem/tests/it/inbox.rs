@@ -334,3 +334,78 @@ async fn bad_input_and_other_restaurants_are_refused_by_field() {
     // Without a session, the inbox is for nobody.
     assert_eq!(app.browser().get("/inbox").await.location(), Some("/login"));
 }
+
+#[tokio::test]
+async fn owners_and_managers_are_emailed_when_nobody_takes_a_waiting_guest_in_time() {
+    let app = TestApp::new().await;
+    let (rid, pid) = widget_restaurant(&app, "Trattoria Wartezeit", &[SHOP]).await;
+    app.user_in(rid, "owner@warte.example", Role::Owner).await;
+    app.user_in(rid, "manager@warte.example", Role::Manager)
+        .await;
+    app.user_in(rid, "staff@warte.example", Role::Staff).await;
+    let mut m = app.browser();
+    m.login("manager@warte.example", PASSWORD).await;
+
+    // Bad minutes are refused by field; staff may not set it.
+    for bad in ["0", "1441", "bald"] {
+        let r = m
+            .post("/agent/handover", &[("handover_mail_minutes", bad)])
+            .await;
+        assert_eq!(r.status, 422, "{bad:?} is refused");
+        assert!(r.body.contains("1440"), "{}", r.body);
+    }
+    let mut s = app.browser();
+    s.login("staff@warte.example", PASSWORD).await;
+    assert_eq!(
+        s.post("/agent/handover", &[("handover_mail_minutes", "1")])
+            .await
+            .status,
+        403
+    );
+
+    // Off by default: a waiting guest sends no email.
+    let (_, quiet) = guest_writes(&app, &pid, "Kann ich mit einem Mitarbeiter sprechen?").await;
+    app.advance(chrono::Duration::hours(2));
+    assert!(app.mails().await.is_empty());
+
+    let r = m
+        .post("/agent/handover", &[("handover_mail_minutes", "10")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(m.get("/agent").await.body.contains("value=\"10\""));
+
+    // Taken over in time: no email.
+    let (_, taken) = guest_writes(&app, &pid, "Kann ich mit einem Mitarbeiter sprechen?").await;
+    app.advance(chrono::Duration::minutes(5));
+    assert_eq!(
+        m.post(&format!("/inbox/{taken}/take"), &[]).await.status,
+        303
+    );
+    // Still waiting after ten minutes: owner and manager get the link, staff do not.
+    let (_, waits) = guest_writes(
+        &app,
+        &pid,
+        "Ich möchte bitte mit jemandem sprechen, mein Kind hat eine Nussallergie.",
+    )
+    .await;
+    app.advance(chrono::Duration::minutes(9));
+    assert!(app.mails().await.is_empty(), "not before ten minutes");
+    app.advance(chrono::Duration::minutes(2));
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), 2, "{mails:#?}");
+    for (mail, to) in mails
+        .iter()
+        .zip(["manager@warte.example", "owner@warte.example"])
+    {
+        assert!(mail.contains(&format!("To: {to}")), "{mail}");
+        assert!(mail.contains(&format!("/inbox/{waits}")), "{mail}");
+        assert!(!mail.contains(&format!("/inbox/{taken}")));
+        assert!(!mail.contains(&format!("/inbox/{quiet}")), "set later");
+        assert!(
+            !mail.contains("Nussallergie"),
+            "no words of the guest: {mail}"
+        );
+    }
+    app.advance(chrono::Duration::hours(1));
+    assert_eq!(app.mails().await.len(), 2, "once per wait");
+}

@@ -235,6 +235,24 @@ pub async fn retention(
     .await
 }
 
+/// `POST /agent/handover`: after how many minutes a waiting guest is emailed to owners and
+/// managers (empty: never).
+pub async fn handover(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    // Not a number is out of range too (0): the store names the field.
+    let raw = form.get("handover_mail_minutes").trim();
+    let minutes = (!raw.is_empty()).then(|| raw.parse().unwrap_or(0));
+    let (services, caller) = (state.services.clone(), r.service());
+    save(&state, &r, &headers, async move {
+        chat::set_handover_mail(&services, &caller, minutes).await
+    })
+    .await
+}
+
 /// `POST /agent/widget`: the website widget's origins (one per line), colour, position,
 /// greetings and privacy link.
 pub async fn widget(

@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/agent/faq", post(agent::faq))
         .route("/agent/model", post(agent::model))
         .route("/agent/retention", post(agent::retention))
+        .route("/agent/handover", post(agent::handover))
         .route("/agent/widget", post(agent::widget))
         .route("/calls/{id}", get(calls::show))
         .route("/guests/{id}", get(guests::show).post(guests::update))
