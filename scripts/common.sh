@@ -67,11 +67,12 @@ ensure_python_venv() {
 # HOSTSYSTEM_TEST_PYTHON, both that Python.
 ensure_smtp_server() {
   ensure_python_venv
-  local venv=target/smtpd-venv smtpd=1.4.6 openai=3.57.0
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import aiosmtpd, openai, sys; sys.exit(aiosmtpd.__version__ != '$smtpd' or openai.__version__ != '$openai')" 2>/dev/null; then
-    echo "==> installing aiosmtpd $smtpd and openai $openai into $venv"
+  # moto's S3 server stands in for an S3-compatible bucket (guests' files).
+  local venv=target/smtpd-venv smtpd=1.4.6 openai=3.57.0 moto=5.2.5
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import aiosmtpd, openai, moto, moto.server, sys; sys.exit(aiosmtpd.__version__ != '$smtpd' or openai.__version__ != '$openai' or moto.__version__ != '$moto')" 2>/dev/null; then
+    echo "==> installing aiosmtpd $smtpd, openai $openai and moto[server] $moto into $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check "aiosmtpd==$smtpd" "openai==$openai"
+    "$venv/bin/pip" install -q --disable-pip-version-check "aiosmtpd==$smtpd" "openai==$openai" "moto[server]==$moto"
   fi
   HOSTSYSTEM_TEST_SMTPD="$(pwd)/$venv/bin/python"
   HOSTSYSTEM_TEST_PYTHON="$HOSTSYSTEM_TEST_SMTPD"

@@ -374,3 +374,36 @@ test('a guest gets the conversation by email from the widget, with the keyboard'
   assert.deepEqual(errors, [], 'no console error and no CSP violation on the website');
   await ctx.close();
 });
+
+test('a guest sends a photo from the widget and it arrives without its metadata', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
+  const page = await ctx.newPage();
+  const errors = watch(page);
+  await page.goto(siteOrigin);
+  await page.click(launcher);
+  await page.locator('[data-hostsystem-widget] .m.agent').first().waitFor();
+  // A PNG of 2 x 2 pixels with a text chunk naming the photographer.
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    return Buffer.concat([len, Buffer.from(type), data, Buffer.alloc(4)]);
+  };
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(2, 0); ihdr.writeUInt32BE(2, 4); ihdr[8] = 8; ihdr[9] = 2;
+  const png = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'binary'), chunk('IHDR', ihdr),
+    chunk('tEXt', Buffer.from('Author\0Max Mustermann, GPS 47.99 7.85')), chunk('IDAT', Buffer.from('pixels')), chunk('IEND', Buffer.alloc(0))]);
+  await page.locator('[data-hostsystem-widget] input[type=file]').setInputFiles({ name: 'Tischdeko.png', mimeType: 'image/png', buffer: png });
+  const sent = page.locator('[data-hostsystem-widget] .m.guest a', { hasText: 'Tischdeko.png' });
+  await sent.waitFor();
+  const url = await sent.getAttribute('href');
+  assert.match(url, /\/files\/[0-9a-f-]{36}\/[0-9a-f-]{36}\?e=\d+&s=[0-9a-f]{32}$/);
+  const r = await page.request.get(url);
+  assert.equal(r.status(), 200);
+  assert.equal(r.headers()['content-type'], 'image/png');
+  const body = await r.body();
+  assert.ok(!body.includes('Mustermann') && body.includes('IDAT'), 'the text chunk is gone, the picture stays');
+  // A file that only claims to be an image is refused with a clear note.
+  await page.locator('[data-hostsystem-widget] input[type=file]').setInputFiles({ name: 'speisekarte.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('MZ\x90\0 this is a program') });
+  await page.locator('[data-hostsystem-widget] .m.agent', { hasText: 'nur Bilder' }).waitFor();
+  await page.screenshot({ path: join(shots, 'widget-upload.png') });
+  assert.deepEqual(errors.filter(e => !/status of 422/.test(e)), [], 'no CSP violation on the website');
+  await ctx.close();
+});

@@ -209,6 +209,8 @@ pub async fn run_for_call(
 pub struct Agents {
     pub(crate) store: Store,
     pub(crate) model: std::sync::Arc<ModelRuntime>,
+    /// The clamd socket guests' files are scanned with, when one is configured.
+    pub(crate) clamd: Option<std::sync::Arc<std::path::PathBuf>>,
 }
 
 /// How the chat agent reaches a model: the HTTP client, the platform's model (used by
@@ -248,7 +250,14 @@ impl Agents {
                 platform,
                 limits,
             }),
+            clamd: None,
         }
+    }
+
+    /// The same agents, scanning guests' files with the clamd on `socket`.
+    pub fn with_clamd(mut self, socket: Option<std::path::PathBuf>) -> Self {
+        self.clamd = socket.map(std::sync::Arc::new);
+        self
     }
 }
 

@@ -261,4 +261,124 @@ impl Agents {
         tx.commit().await?;
         Ok(Access::Granted(()))
     }
+
+    /// A file from the guest's widget: checked by its content (images and PDF only, images
+    /// without metadata, no decompression bombs), scanned when a clamd is configured, stored
+    /// in the file store and named in the conversation as a guest message (a conversation is
+    /// started when the guest has not written yet). Refused by field `file`.
+    pub async fn widget_upload(
+        &self,
+        public_id: &str,
+        origin: &str,
+        own_origin: &str,
+        token: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Access<Uploaded>, StoreError> {
+        use hs_domain::upload;
+        let (mut tx, _) = match self.widget_open(public_id, origin, own_origin).await? {
+            Access::Granted(x) => x,
+            Access::Unknown => return Ok(Access::Unknown),
+            Access::Origin => return Ok(Access::Origin),
+            Access::Token => return Ok(Access::Token),
+        };
+        let rid = tx.restaurant_id();
+        if !self.store.widget_token_valid(rid, token) {
+            return Ok(Access::Token);
+        }
+        let known = tx.conversation_by_guest_token(token).await?;
+        if let Some(c) = known {
+            if tx.conversation_file_count(c).await? >= upload::MAX_PER_CONVERSATION {
+                return Err(StoreError::field(
+                    "file",
+                    "too_many",
+                    format!(
+                        "a conversation holds at most {} files",
+                        upload::MAX_PER_CONVERSATION
+                    ),
+                ));
+            }
+        }
+        let (kind, kept) =
+            upload::accept(bytes).map_err(|r| StoreError::field("file", r.code(), r.message()))?;
+        if let Some(socket) = &self.clamd {
+            match hs_channels::clamd::scan(socket, &kept).await {
+                Ok(hs_channels::clamd::Verdict::Clean) => {}
+                Ok(hs_channels::clamd::Verdict::Infected(sig)) => {
+                    tracing::warn!(restaurant = %rid, signature = %sig, "a guest's file carried malware; refused");
+                    return Err(StoreError::field(
+                        "file",
+                        "malware",
+                        "the file was refused by the virus scan",
+                    ));
+                }
+                // Fail closed: no file is kept unscanned where scanning is promised.
+                Err(e) => {
+                    tracing::error!(error = %e, "clamd could not scan a guest's file");
+                    return Err(StoreError::Unavailable(
+                        "the virus scan is not reachable".into(),
+                    ));
+                }
+            }
+        }
+        let conversation = match known {
+            Some(c) => c,
+            None => {
+                let c = Uuid::new_v4();
+                tx.start_conversation(c, "web").await?;
+                tx.set_guest_token(c, token).await?;
+                c
+            }
+        };
+        let id = Uuid::new_v4();
+        let name = upload::clean_name(name, kind);
+        let key = hs_store::files::key(rid, conversation, id);
+        let size = kept.len() as i32;
+        self.store.files().put(&key, kept).await?;
+        let stored = async {
+            let pos = tx
+                .add_conversation_file(&hs_store::files::NewFile {
+                    conversation,
+                    id,
+                    key: &key,
+                    name: &name,
+                    content_type: kind.content_type(),
+                    size,
+                })
+                .await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(pos)
+        }
+        .await;
+        match stored {
+            Ok(pos) => Ok(Access::Granted(Uploaded {
+                id,
+                conversation_id: conversation,
+                name,
+                content_type: kind.content_type().into(),
+                size,
+                pos,
+                link: self.store.file_link(rid, id),
+            })),
+            Err(e) => {
+                // The row did not make it: the bytes go too.
+                let _ = self.store.files().delete(&key).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A guest's stored file, as the widget shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Uploaded {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub name: String,
+    pub content_type: String,
+    pub size: i32,
+    /// The guest message naming it.
+    pub pos: i32,
+    /// A short-lived link (path and query).
+    pub link: String,
 }

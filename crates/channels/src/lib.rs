@@ -3,6 +3,7 @@
 //! [`smtp::Smtp`]), calendar files for guest mails, and webhook signature checks (Svix for
 //! Resend, Meta's `X-Hub-Signature-256`, Retell).
 
+pub mod clamd;
 pub mod gohighlevel;
 mod http;
 pub mod ics;

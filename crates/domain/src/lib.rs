@@ -12,6 +12,7 @@ pub mod role;
 pub mod say;
 pub mod spoken;
 pub mod totp;
+pub mod upload;
 pub mod validate;
 pub mod widget;
 

@@ -99,6 +99,16 @@ pub struct Config {
     /// Seconds to wait for a model's first token, and for its whole answer.
     pub model_first_token_secs: u64,
     pub model_turn_secs: u64,
+    /// Guests' files: under `<data_dir>/files` unless an S3-compatible bucket is set.
+    pub files_dir: Option<PathBuf>,
+    pub s3_bucket: Option<String>,
+    pub s3_region: String,
+    /// An S3-compatible server's address (AWS's when unset).
+    pub s3_endpoint: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<Secret>,
+    /// A local clamd's Unix socket: guests' files are scanned, and refused when it cannot scan.
+    pub clamd_socket: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -135,6 +145,13 @@ impl Default for Config {
             model_key: None,
             model_first_token_secs: 8,
             model_turn_secs: 30,
+            files_dir: None,
+            s3_bucket: None,
+            s3_region: "us-east-1".into(),
+            s3_endpoint: None,
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            clamd_socket: None,
         }
     }
 }
@@ -178,9 +195,39 @@ const ENV: &[(&str, &str)] = &[
         "model_first_token_secs",
     ),
     ("HOSTSYSTEM_MODEL_TURN_SECS", "model_turn_secs"),
+    ("HOSTSYSTEM_FILES_DIR", "files_dir"),
+    ("HOSTSYSTEM_S3_BUCKET", "s3_bucket"),
+    ("HOSTSYSTEM_S3_REGION", "s3_region"),
+    ("HOSTSYSTEM_S3_ENDPOINT", "s3_endpoint"),
+    ("HOSTSYSTEM_S3_ACCESS_KEY_ID", "s3_access_key_id"),
+    ("HOSTSYSTEM_S3_SECRET_ACCESS_KEY", "s3_secret_access_key"),
+    ("HOSTSYSTEM_CLAMD_SOCKET", "clamd_socket"),
 ];
 
 impl Config {
+    /// Where guests' files live.
+    pub fn files(&self) -> Result<hs_store::files::Files> {
+        match &self.s3_bucket {
+            Some(bucket) => hs_store::files::Files::s3(&hs_store::files::S3 {
+                bucket: bucket.clone(),
+                region: self.s3_region.clone(),
+                endpoint: self.s3_endpoint.clone(),
+                access_key_id: self.s3_access_key_id.clone().unwrap_or_default(),
+                secret_access_key: self
+                    .s3_secret_access_key
+                    .as_ref()
+                    .map(|s| s.expose().to_string())
+                    .unwrap_or_default(),
+            }),
+            None => hs_store::files::Files::local(
+                &self
+                    .files_dir
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.join("files")),
+            ),
+        }
+    }
+
     /// Loads the layers: `file` (or `HOSTSYSTEM_CONFIG`, or `./hostsystem.toml` when present),
     /// then the environment given as (name, value) pairs.
     pub fn load(file: Option<PathBuf>, env: &[(String, String)]) -> Result<Config> {
@@ -258,6 +305,16 @@ impl Config {
         if let Some(u) = &self.model_base_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 bail!("model_base_url must be an http(s) URL, got {u:?}");
+            }
+        }
+        if self.s3_bucket.is_some()
+            && (self.s3_access_key_id.is_none() || self.s3_secret_access_key.is_none())
+        {
+            bail!("s3_bucket needs s3_access_key_id and s3_secret_access_key (HOSTSYSTEM_S3_ACCESS_KEY_ID, HOSTSYSTEM_S3_SECRET_ACCESS_KEY)");
+        }
+        if let Some(e) = &self.s3_endpoint {
+            if !(e.starts_with("http://") || e.starts_with("https://")) {
+                bail!("s3_endpoint must be an http(s) URL, got {e:?}");
             }
         }
         if self.model_first_token_secs == 0 || self.model_turn_secs < self.model_first_token_secs {

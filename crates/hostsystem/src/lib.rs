@@ -396,6 +396,7 @@ pub fn agents(cfg: &Config, store: &hs_store::Store) -> hs_agent::call::Agents {
             whole: std::time::Duration::from_secs(cfg.model_turn_secs),
         },
     )
+    .with_clamd(cfg.clamd_socket.clone())
 }
 
 async fn serve(cfg: Config, demo: bool) -> Result<()> {

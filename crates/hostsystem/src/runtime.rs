@@ -55,7 +55,7 @@ impl Runtime {
         };
         db::migrate(&targets.owner, &app_role).await?;
         let pool = db::connect_app(&targets.app, cfg.db_pool_size).await?;
-        let store = Store::new(pool, clock.clone(), key);
+        let store = Store::new(pool, clock.clone(), key).with_files(cfg.files()?);
         if let Some(c) = &cluster {
             // The supervisor sees the postmaster exit before any request does: refuse fast
             // from that moment, and reconnect once it is back.

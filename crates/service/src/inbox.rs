@@ -37,6 +37,8 @@ pub struct View {
     /// The agent's notes: (field, value) in a fixed order, empty ones left out.
     pub notes: Vec<(&'static str, String)>,
     pub tz: chrono_tz::Tz,
+    /// The guest's files, each with a fresh short-lived link.
+    pub files: Vec<(hs_store::files::StoredFile, String)>,
 }
 
 async fn tenant(svc: &Services, caller: &Caller) -> Result<TenantTx, StoreError> {
@@ -100,7 +102,9 @@ pub async fn open(svc: &Services, caller: &Caller, id: Uuid) -> Result<View, Sto
     let special = tx.may_read_special(caller.role).await?;
     let mut c = tx.inbox_conversation(id, true).await?;
     let tz = tx.rules().await?.tz;
+    let files = tx.conversation_files(id).await?;
     tx.commit().await?;
+    let files = crate::files::links(svc, caller.restaurant_id, files);
     c.lines = for_reader(std::mem::take(&mut c.lines), special);
     let s = &c.state;
     let text = |k: &str| s[k].as_str().map(str::to_string).filter(|v| !v.is_empty());
@@ -123,6 +127,7 @@ pub async fn open(svc: &Services, caller: &Caller, id: Uuid) -> Result<View, Sto
         conversation: c,
         notes,
         tz,
+        files,
     })
 }
 

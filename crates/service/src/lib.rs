@@ -6,6 +6,7 @@ pub mod account;
 pub mod calls;
 pub mod chat;
 pub mod digest;
+pub mod files;
 pub mod guest_messages;
 pub mod guests;
 pub mod inbox;
@@ -68,6 +69,7 @@ pub fn registry() -> Registry {
         .register::<digest::PlanDigests>()
         .register::<digest::Digest>()
         .register::<hs_store::inbox::HandoverAlert>()
+        .register::<hs_store::files::DeleteFiles>()
 }
 
 /// The recurring jobs, for a store.

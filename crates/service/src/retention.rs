@@ -41,6 +41,20 @@ impl Job for RetentionRun {
     }
 }
 
+/// Removes guests' files from the file store after their rows went (enqueued in the same
+/// transaction, by the conversations' shredder).
+impl Job for hs_store::files::DeleteFiles {
+    const KIND: &'static str = hs_store::files::DeleteFiles::KIND;
+    const MAX_ATTEMPTS: i32 = 10;
+
+    async fn run(&self, ctx: &JobContext, _: Option<&mut TenantTx>) -> Result<()> {
+        for key in &self.keys {
+            ctx.store.files().delete(key).await?;
+        }
+        Ok(())
+    }
+}
+
 /// The nightly run as a recurring job.
 pub fn nightly() -> Daily {
     Daily {

@@ -298,6 +298,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "handover_mail",
         sql: include_str!("../migrations/0022_handover_mail.sql"),
     },
+    Migration {
+        version: 23,
+        name: "conversation_files",
+        sql: include_str!("../migrations/0023_conversation_files.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod db;
 pub mod embedded;
 pub mod error;
+pub mod files;
 pub mod guests;
 pub mod inbox;
 pub mod mail_settings;

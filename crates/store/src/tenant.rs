@@ -76,6 +76,8 @@ pub struct Store {
     db: Arc<Db>,
     pub(crate) clock: Clock,
     pub(crate) key: Arc<MasterKey>,
+    /// Where guests' files live (memory until [`Store::with_files`] sets the configured one).
+    files: crate::files::Files,
 }
 
 impl Store {
@@ -91,7 +93,19 @@ impl Store {
             }),
             clock,
             key: Arc::new(key),
+            files: crate::files::Files::memory(),
         }
+    }
+
+    /// The same store with guests' files kept in `files`.
+    pub fn with_files(mut self, files: crate::files::Files) -> Self {
+        self.files = files;
+        self
+    }
+
+    /// Where guests' files live.
+    pub fn files(&self) -> &crate::files::Files {
+        &self.files
     }
 
     /// The clock this store stamps rows with.

@@ -278,6 +278,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("inbox.reply_hint", "Wer schreibt, übernimmt das Gespräch; der Agent pausiert, bis Sie es zurückgeben.", "Writing takes the conversation over; the agent pauses until you hand it back."),
     ("inbox.whatsapp_window", "Auf WhatsApp geht die Nachricht als freier Text hinaus; das geht nur binnen 24 Stunden nach der letzten Nachricht des Gastes.", "On WhatsApp the message goes out as free text; this works only within 24 hours of the guest's last message."),
     ("inbox.reservation", "Reservierung", "Reservation"),
+    ("inbox.files", "Dateien des Gastes", "The guest's files"),
+    ("inbox.files_help", "Geprüft nach Inhalt, Bilder ohne Metadaten; die Links gelten zehn Minuten. Die Dateien werden mit dem Gespräch gelöscht.", "Checked by content, images without metadata; the links work for ten minutes. The files are deleted with the conversation."),
     ("inbox.guest_card", "Gästekarte", "Guest card"),
     ("inbox.status.agent", "Agent", "Agent"),
     ("inbox.status.needs_person", "wartet auf Team", "waiting for the team"),

@@ -53,7 +53,7 @@
       live().addEventListener('reload', inbox);
     } else if (head) {
       var id = head.getAttribute('data-conversation');
-      var follow = refresher(['conversation-head', 'conversation-notes', 'transcript']);
+      var follow = refresher(['conversation-head', 'conversation-notes', 'conversation-files', 'transcript']);
       live().addEventListener('conversation', function (e) {
         if (e.data.split(' ')[0] === id) follow();
       });

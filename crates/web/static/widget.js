@@ -27,6 +27,7 @@
       person: 'Eine Person aus dem Team antwortet Ihnen hier.',
       mail: 'Gespräch per E-Mail erhalten', email: 'Ihre E-Mail-Adresse', mailed: 'Das Gespräch ist an {e} unterwegs.',
       mailNo: 'Das ging nicht: Bitte prüfen Sie die Adresse. Ein Gespräch wird erst nach Ihrer ersten Nachricht und höchstens dreimal verschickt.',
+      attach: 'Bild oder PDF senden', fileNo: 'Diese Datei kann ich nicht annehmen: nur Bilder (JPEG, PNG, WebP) und PDF bis 10 MB, höchstens fünf je Gespräch.',
     },
     en: {
       open: 'Open chat: book a table or ask a question', close: 'Close chat', send: 'Send',
@@ -39,6 +40,7 @@
       person: 'A person from the team answers you here.',
       mail: 'Get this conversation by email', email: 'Your email address', mailed: 'The conversation is on its way to {e}.',
       mailNo: 'That did not work: please check the address. A conversation can be sent after your first message, at most three times.',
+      attach: 'Send an image or PDF', fileNo: 'I cannot take this file: only images (JPEG, PNG, WebP) and PDF up to 10 MB, at most five per conversation.',
     },
   }[lang];
 
@@ -77,6 +79,10 @@ header b{flex:1;font-size:16px}
 .t[hidden]{display:none}
 form{display:flex;gap:8px;padding:10px;border-top:1px solid #e4e4e4}
 textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:8px 10px;font:inherit;min-height:40px;max-height:120px;color:#1d1d1f}
+.u{border:1px solid #8d8d8d;background:#fff;border-radius:10px;padding:0 8px;cursor:pointer;display:grid;place-items:center}
+.u svg{width:20px;height:20px;fill:#444}
+.m a{color:inherit}
+.m svg{width:14px;height:14px;fill:currentColor;vertical-align:-2px;margin-right:4px}
 .s{border:0;border-radius:10px;background:var(--c);color:var(--ink);padding:0 14px;cursor:pointer;font:inherit;font-weight:600}
 .f{flex:1;border:0;width:100%;background:#fff}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
@@ -166,7 +172,24 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
   input.placeholder = T.input;
   const send = el('button', 's', T.send);
   send.type = 'submit';
-  form.append(label, input, send);
+  // A guest's image or PDF, checked again on the server by its content.
+  const attach = el('button', 'u');
+  attach.type = 'button';
+  const clip = document.createElementNS(svgNs, 'svg');
+  clip.setAttribute('viewBox', '0 0 24 24');
+  clip.setAttribute('aria-hidden', 'true');
+  const clipPath = document.createElementNS(svgNs, 'path');
+  clipPath.setAttribute('d', 'M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z');
+  clip.append(clipPath);
+  attach.append(clip);
+  attach.setAttribute('aria-label', T.attach);
+  attach.title = T.attach;
+  const picker = el('input', 'sr');
+  picker.type = 'file';
+  picker.accept = 'image/jpeg,image/png,image/webp,application/pdf';
+  picker.tabIndex = -1;
+  picker.setAttribute('aria-hidden', 'true');
+  form.append(label, attach, picker, input, send);
   const frame = el('iframe', 'f');
   frame.title = T.book;
   if (formMode) panel.append(head, frame);
@@ -375,6 +398,39 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
       launcher.focus();
     }
   };
+  attach.addEventListener('click', () => picker.click());
+  picker.addEventListener('change', async () => {
+    const f = picker.files && picker.files[0];
+    picker.value = '';
+    if (!f || busy) return;
+    if (f.size > 10 * 1024 * 1024) { bubble('agent', T.fileNo); return; }
+    busy = true;
+    attach.disabled = true;
+    try {
+      await open();
+      const r = await fetch(`${api}/files?name=${encodeURIComponent(f.name)}`, {
+        method: 'POST', mode: 'cors', credentials: 'omit',
+        headers: { 'x-widget-token': token, 'content-type': 'application/octet-stream' }, body: f,
+      });
+      if (!r.ok) throw new Error(`files ${r.status}`);
+      const u = await r.json();
+      const m = bubble('guest', '');
+      m.append(clip.cloneNode(true));
+      const a = el('a', null, u.name);
+      a.href = u.url;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      m.append(a);
+      after = Math.max(after, u.pos);
+      follow();
+    } catch (e) {
+      bubble('agent', T.fileNo);
+    } finally {
+      busy = false;
+      attach.disabled = false;
+      attach.focus();
+    }
+  });
   mailer.addEventListener('click', () => {
     mailForm.hidden = !mailForm.hidden;
     mailer.setAttribute('aria-expanded', String(!mailForm.hidden));

@@ -17,5 +17,6 @@ mod privacy;
 mod recovery;
 mod reservations;
 mod team;
+mod uploads;
 mod voice;
 mod widget;

@@ -206,8 +206,9 @@ impl Shredder for InboundMessages {
     }
 }
 
-/// Chat conversations: after their retention, the state and every message are removed; the
-/// outcome, intents, channel, language and counts stay for the analysis.
+/// Chat conversations: after their retention, the state, every message and every file the
+/// guest sent are removed; the outcome, intents, channel, language and counts stay for the
+/// analysis.
 pub struct Conversations;
 
 impl Shredder for Conversations {
@@ -247,6 +248,8 @@ impl Shredder for Conversations {
             .bind(&ids)
             .execute(tx.conn())
             .await?;
+            // Guests' files go too: rows now, bytes by the job this enqueues.
+            tx.remove_conversation_files(&ids).await?;
             Ok(Shredded {
                 rows: ids.len() as u64,
                 cutoff: cutoff.min(now),

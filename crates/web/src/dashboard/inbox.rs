@@ -85,6 +85,10 @@ pub async fn show(
             guest => c.row.guest_name, guest_id => c.guest_id, reservation,
             notes => v.notes.iter().map(|(k, v)| context! { key => k, value => v }).collect::<Vec<_>>(),
             lines,
+            files => v.files.iter().map(|(f, link)| context! {
+                name => f.name, link => link, kind => f.content_type, size_kb => (f.size + 1023) / 1024,
+                at => local(f.created_at, v.tz),
+            }).collect::<Vec<_>>(),
         },
     ))
 }

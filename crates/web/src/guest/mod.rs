@@ -4,6 +4,7 @@
 //! client address that keeps trying wrong links is slowed down like any failed sign-in.
 
 pub mod book;
+pub mod files;
 pub mod manage;
 pub mod widget;
 
@@ -39,6 +40,11 @@ pub fn router() -> Router<AppState> {
             "/api/w/{public_id}/transcript",
             post(widget::transcript).options(widget::preflight),
         )
+        .route(
+            "/api/w/{public_id}/files",
+            post(widget::upload).options(widget::preflight),
+        )
+        .route("/files/{restaurant_id}/{file_id}", get(files::file))
         .route(
             "/api/w/{public_id}/stream",
             get(widget::stream).options(widget::preflight),

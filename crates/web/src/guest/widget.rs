@@ -8,6 +8,9 @@
 //! - `POST …/transcript` `{email}` with `X-Widget-Token` → 202: the conversation goes to that
 //!   address through the messages outbox (special-category sentences masked; at most
 //!   [`hs_agent::widget::TRANSCRIPTS_PER_CONVERSATION`] times);
+//! - `POST …/files?name=…` with `X-Widget-Token`, the file as the body (at most 10 MB) → 201
+//!   `{id, name, content_type, size, pos, url}`: a guest's image or PDF (see
+//!   [`hs_agent::widget::Agents::widget_upload`]); `url` works for ten minutes;
 //! - `GET …/stream?after=N` with `X-Widget-Token` → server-sent events while the page is open:
 //!   `{"status": "agent"|"needs_person"|"person"|"closed"}` at the start and when it changes,
 //!   `{"team": "…", "pos": P}` for each message a team member writes after position N (the
@@ -410,6 +413,67 @@ pub async fn transcript(
     {
         Ok(Access::Granted(())) => {
             (StatusCode::ACCEPTED, Json(json!({"queued": true}))).into_response()
+        }
+        Ok(a) => refused(&a).unwrap_or_else(|| StatusCode::FORBIDDEN.into_response()),
+        Err(e) => ApiError::from(e).into_response(),
+    };
+    allow(resp, &origin)
+}
+
+/// `POST /api/w/{public_id}/files?name=…`: the file is the request body.
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(public_id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+    req: Request,
+) -> Response {
+    let origin = origin_of(&headers);
+    if let Err(r) = budget(&state, &req) {
+        return allow(r, &origin);
+    }
+    let token = headers
+        .get("x-widget-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let name = query_param(&uri, "name").unwrap_or_default();
+    // One byte over the limit is enough to know it is too large.
+    let limit = hs_domain::upload::MAX_BYTES + 1;
+    let bytes = match crate::extract::read_body(req, limit).await {
+        Ok(b) if b.len() < limit => b,
+        _ => {
+            let e = hs_domain::upload::Refused::TooLarge;
+            return allow(
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, e.code(), e.message())
+                    .field("file")
+                    .into_response(),
+                &origin,
+            );
+        }
+    };
+    let resp = match state
+        .agents
+        .widget_upload(
+            &public_id,
+            &origin,
+            &state.config.public_url,
+            &token,
+            &name,
+            &bytes,
+        )
+        .await
+    {
+        Ok(Access::Granted(u)) => {
+            let url = format!("{}{}", state.config.public_url, u.link);
+            (
+                StatusCode::CREATED,
+                Json(
+                    json!({"id": u.id, "conversation_id": u.conversation_id, "name": u.name,
+                    "content_type": u.content_type, "size": u.size, "pos": u.pos, "url": url}),
+                ),
+            )
+                .into_response()
         }
         Ok(a) => refused(&a).unwrap_or_else(|| StatusCode::FORBIDDEN.into_response()),
         Err(e) => ApiError::from(e).into_response(),

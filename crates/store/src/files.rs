@@ -1,0 +1,330 @@
+//! Where the bytes of guests' files live, through `object_store`: local files under the data
+//! dir by default, an S3-compatible bucket when configured, memory in tests. The database holds
+//! only the key, the sealed name, the kind and the size (`conversation_files`, migration 0023).
+//! Keys are `conversations/<restaurant>/<conversation>/<file>`: ids only, no names.
+
+use crate::error::StoreError;
+use crate::queue::NewJob;
+use crate::tenant::TenantTx;
+use chrono::{DateTime, Utc};
+use hs_domain::upload::MAX_PER_CONVERSATION;
+use object_store::path::Path;
+use object_store::{ObjectStore, PutPayload};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// An S3-compatible bucket.
+#[derive(Clone, Debug)]
+pub struct S3 {
+    pub bucket: String,
+    pub region: String,
+    /// `https://s3.eu-central-1.amazonaws.com`, or any S3-compatible server's address.
+    pub endpoint: Option<String>,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+/// The file store.
+#[derive(Clone)]
+pub struct Files {
+    inner: Arc<dyn ObjectStore>,
+    /// `memory`, `local` or `s3`, for logs and health.
+    pub kind: &'static str,
+}
+
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Files({})", self.kind)
+    }
+}
+
+fn failed(e: object_store::Error) -> StoreError {
+    StoreError::Other(anyhow::anyhow!("file store: {e}"))
+}
+
+impl Files {
+    /// Files in memory (tests, and a store nobody configured).
+    pub fn memory() -> Files {
+        Files {
+            inner: Arc::new(object_store::memory::InMemory::new()),
+            kind: "memory",
+        }
+    }
+
+    /// Files under `dir` (created when missing).
+    pub fn local(dir: &std::path::Path) -> anyhow::Result<Files> {
+        std::fs::create_dir_all(dir)?;
+        Ok(Files {
+            inner: Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir)?),
+            kind: "local",
+        })
+    }
+
+    /// Files in an S3-compatible bucket (path-style addresses, so any S3-compatible server
+    /// works; plain HTTP only for a server on this machine).
+    pub fn s3(s: &S3) -> anyhow::Result<Files> {
+        let mut b = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(&s.bucket)
+            .with_region(&s.region)
+            .with_access_key_id(&s.access_key_id)
+            .with_secret_access_key(&s.secret_access_key)
+            .with_virtual_hosted_style_request(false);
+        if let Some(e) = &s.endpoint {
+            let local = e.starts_with("http://127.0.0.1") || e.starts_with("http://localhost");
+            b = b.with_endpoint(e).with_allow_http(local);
+        }
+        Ok(Files {
+            inner: Arc::new(b.build()?),
+            kind: "s3",
+        })
+    }
+
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        self.inner
+            .put(&Path::from(key), PutPayload::from(bytes))
+            .await
+            .map(|_| ())
+            .map_err(failed)
+    }
+
+    /// The bytes, or `None` when there is no such file.
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.inner.get(&Path::from(key)).await {
+            Ok(r) => Ok(Some(r.bytes().await.map_err(failed)?.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
+    /// Removes a file; one that is already gone is fine.
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        match self.inner.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
+    /// Every key under `prefix` (the offboarding check that nothing is left).
+    pub async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        use futures_util::TryStreamExt;
+        let list: Vec<_> = self
+            .inner
+            .list(Some(&Path::from(prefix)))
+            .try_collect()
+            .await
+            .map_err(failed)?;
+        Ok(list.into_iter().map(|m| m.location.to_string()).collect())
+    }
+}
+
+/// The key of a conversation's file.
+pub fn key(restaurant: Uuid, conversation: Uuid, file: Uuid) -> String {
+    format!("conversations/{restaurant}/{conversation}/{file}")
+}
+
+/// A guest's file, as the team and the guest's widget list it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredFile {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub name: String,
+    pub content_type: String,
+    pub size: i32,
+    pub created_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub key: String,
+}
+
+/// A guest's file to record (its bytes already stored under `key`).
+pub struct NewFile<'a> {
+    pub conversation: Uuid,
+    pub id: Uuid,
+    pub key: &'a str,
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub size: i32,
+}
+
+/// Removes files from the file store after their rows went (the payload of the
+/// `delete_files` job, enqueued in the transaction that removed the rows: the outbox, so a
+/// crash in between leaves no file behind).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DeleteFiles {
+    pub keys: Vec<String>,
+}
+
+impl DeleteFiles {
+    pub const KIND: &'static str = "delete_files";
+
+    pub fn job(&self, run_at: DateTime<Utc>) -> NewJob {
+        NewJob {
+            kind: Self::KIND,
+            payload: serde_json::to_value(self).unwrap_or_default(),
+            dedup_key: None,
+            run_at,
+            max_attempts: 10,
+        }
+    }
+}
+
+impl TenantTx {
+    /// Records a guest's file of a conversation, with a guest message naming it
+    /// ([`file_line`]), after its bytes were stored under `f.key`; refused by field `file`
+    /// when the conversation already has [`MAX_PER_CONVERSATION`] files. Returns the
+    /// message's position.
+    pub async fn add_conversation_file(&mut self, f: &NewFile<'_>) -> Result<i32, StoreError> {
+        let (conversation, id) = (f.conversation, f.id);
+        // The conversation's row is the lock: two uploads at once count each other.
+        let pos = self
+            .add_conversation_message(conversation, "guest", &file_line(f.name))
+            .await?;
+        if self.conversation_file_count(conversation).await? >= MAX_PER_CONVERSATION {
+            return Err(StoreError::field(
+                "file",
+                "too_many",
+                format!("a conversation holds at most {MAX_PER_CONVERSATION} files"),
+            ));
+        }
+        let key_ = self.data_key().await?;
+        let sealed = key_.seal(
+            f.name.as_bytes(),
+            &format!("conversation-file:{}:{id}", self.restaurant_id()),
+        );
+        sqlx::query(
+            "INSERT INTO conversation_files (restaurant_id, id, conversation_id, object_key, name_enc, content_type, size, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(self.restaurant_id())
+        .bind(id)
+        .bind(conversation)
+        .bind(f.key)
+        .bind(sealed)
+        .bind(f.content_type)
+        .bind(f.size)
+        .bind(self.now())
+        .execute(self.conn())
+        .await?;
+        Ok(pos)
+    }
+
+    /// How many files a conversation holds.
+    pub async fn conversation_file_count(&mut self, conversation: Uuid) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT count(*) FROM conversation_files WHERE conversation_id = $1",
+            )
+            .bind(conversation)
+            .fetch_one(self.conn())
+            .await?,
+        )
+    }
+
+    /// A conversation's files, oldest first, names opened.
+    pub async fn conversation_files(
+        &mut self,
+        conversation: Uuid,
+    ) -> Result<Vec<StoredFile>, StoreError> {
+        let rows: Vec<(Uuid, String, String, String, i32, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT id, object_key, name_enc, content_type, size, created_at FROM conversation_files \
+             WHERE conversation_id = $1 ORDER BY created_at, id",
+        )
+        .bind(conversation)
+        .fetch_all(self.conn())
+        .await?;
+        let key = self.data_key().await?;
+        let rid = self.restaurant_id();
+        rows.into_iter()
+            .map(|(id, object_key, name, content_type, size, created_at)| {
+                let name =
+                    String::from_utf8(key.open(&name, &format!("conversation-file:{rid}:{id}"))?)
+                        .map_err(|e| StoreError::Other(e.into()))?;
+                Ok(StoredFile {
+                    id,
+                    conversation_id: conversation,
+                    name,
+                    content_type,
+                    size,
+                    created_at,
+                    key: object_key,
+                })
+            })
+            .collect()
+    }
+
+    /// One file of this restaurant.
+    pub async fn conversation_file(&mut self, id: Uuid) -> Result<Option<StoredFile>, StoreError> {
+        let conversation: Option<Uuid> =
+            sqlx::query_scalar("SELECT conversation_id FROM conversation_files WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.conn())
+                .await?;
+        let Some(c) = conversation else {
+            return Ok(None);
+        };
+        Ok(self
+            .conversation_files(c)
+            .await?
+            .into_iter()
+            .find(|f| f.id == id))
+    }
+
+    /// Removes the files of these conversations: their rows now, their bytes by the
+    /// `delete_files` job enqueued in this transaction. Returns how many went.
+    pub async fn remove_conversation_files(
+        &mut self,
+        conversations: &[Uuid],
+    ) -> Result<u64, StoreError> {
+        let keys: Vec<String> = sqlx::query_scalar(
+            "DELETE FROM conversation_files WHERE conversation_id = ANY ($1) RETURNING object_key",
+        )
+        .bind(conversations)
+        .fetch_all(self.conn())
+        .await?;
+        let n = keys.len() as u64;
+        if !keys.is_empty() {
+            let job = DeleteFiles { keys };
+            let now = self.now();
+            self.enqueue(&job.job(now)).await?;
+        }
+        Ok(n)
+    }
+}
+
+/// A line of the transcript that names a file (what the team and a transcript show).
+pub fn file_line(name: &str) -> String {
+    format!("📎 {name}")
+}
+
+/// How long a link to a file works.
+pub const LINK_SECS: i64 = 600;
+
+impl crate::tenant::Store {
+    fn link_mac(&self, rid: Uuid, file: Uuid, expires: i64) -> String {
+        self.key
+            .derive(&format!("file-link:{rid}:{file}:{expires}"))[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// A short-lived link to a file (path and query, without the host): whoever holds it
+    /// may fetch the file for [`LINK_SECS`]; it is given only to the conversation's guest
+    /// token and to the restaurant's signed-in team.
+    pub fn file_link(&self, rid: Uuid, file: Uuid) -> String {
+        let expires = self.clock.now().timestamp() + LINK_SECS;
+        format!(
+            "/files/{rid}/{file}?e={expires}&s={}",
+            self.link_mac(rid, file, expires)
+        )
+    }
+
+    /// Whether a file link is genuine and not expired.
+    pub fn file_link_valid(&self, rid: Uuid, file: Uuid, expires: i64, sig: &str) -> bool {
+        expires >= self.clock.now().timestamp()
+            && crate::secret::constant_time_eq(
+                sig.as_bytes(),
+                self.link_mac(rid, file, expires).as_bytes(),
+            )
+    }
+}
