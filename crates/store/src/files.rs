@@ -39,8 +39,10 @@ impl std::fmt::Debug for Files {
     }
 }
 
+/// A file store that fails is away for now (503 with `Retry-After`), like the database.
 fn failed(e: object_store::Error) -> StoreError {
-    StoreError::Other(anyhow::anyhow!("file store: {e}"))
+    tracing::warn!(error = %e, "file store failed");
+    StoreError::Unavailable(format!("file store: {e}"))
 }
 
 impl Files {

@@ -183,6 +183,8 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
            VALUES ('{rid}', '{conv}', 'web', 'x', now(), now());
          INSERT INTO conversation_messages (restaurant_id, id, conversation_id, position, role, body_enc, created_at)
            VALUES ('{rid}', gen_random_uuid(), '{conv}', 0, 'guest', 'x', now());
+         INSERT INTO conversation_files (restaurant_id, id, conversation_id, object_key, name_enc, content_type, size, created_at)
+           VALUES ('{rid}', gen_random_uuid(), '{conv}', 'k', 'x', 'image/png', 1, now());
          INSERT INTO agent_settings (restaurant_id, model_base_url, model_name, updated_at)
            VALUES ('{rid}', 'http://127.0.0.1:9/v1', 'm', now());
          INSERT INTO faq_entries (restaurant_id, id, position, question_de, answer_de, question_en, answer_en)

@@ -119,11 +119,11 @@ impl From<StoreError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, code, message)
             }
             StoreError::Unavailable(why) => {
-                tracing::warn!(error = %why, "answering 503: database unavailable");
+                tracing::warn!(error = %why, "answering 503: unavailable");
                 let mut e = ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
-                    "the database is not reachable right now; try again in a moment",
+                    "the database (or, for files, the file store or virus scan) is not reachable right now; try again in a moment",
                 );
                 e.retry_after = Some(RETRY_AFTER_SECS);
                 e

@@ -279,6 +279,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("inbox.whatsapp_window", "Auf WhatsApp geht die Nachricht als freier Text hinaus; das geht nur binnen 24 Stunden nach der letzten Nachricht des Gastes.", "On WhatsApp the message goes out as free text; this works only within 24 hours of the guest's last message."),
     ("inbox.reservation", "Reservierung", "Reservation"),
     ("inbox.files", "Dateien des Gastes", "The guest's files"),
+    ("inbox.language", "Sprache des Gesprächs", "The conversation's language"),
     ("inbox.files_help", "Geprüft nach Inhalt, Bilder ohne Metadaten; die Links gelten zehn Minuten. Die Dateien werden mit dem Gespräch gelöscht.", "Checked by content, images without metadata; the links work for ten minutes. The files are deleted with the conversation."),
     ("inbox.guest_card", "Gästekarte", "Guest card"),
     ("inbox.status.agent", "Agent", "Agent"),

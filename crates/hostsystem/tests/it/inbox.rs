@@ -254,6 +254,26 @@ async fn bad_input_and_other_restaurants_are_refused_by_field() {
     let mut m = app.browser();
     m.login("manager@eins.example", PASSWORD).await;
 
+    // Markup a guest types stays text in the inbox.
+    let (status, _, _) = say(
+        &app,
+        &pid,
+        SHOP,
+        &token,
+        "<script>alert(1)</script><b>fett</b>",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let page = m.get(&format!("/inbox/{id}")).await;
+    assert!(!page.body.contains("<script>alert(1)"), "{}", page.body);
+    assert!(page
+        .body
+        .contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+    assert!(
+        m.get("/inbox").await.body.contains(">DE<"),
+        "the conversation's language"
+    );
+
     let r = m
         .post(&format!("/inbox/{id}/reply"), &[("text", "   ")])
         .await;
@@ -272,8 +292,8 @@ async fn bad_input_and_other_restaurants_are_refused_by_field() {
     assert!(r.body.contains("status"));
     assert_eq!(m.get("/inbox?channel=fax").await.status, 422);
     assert_eq!(m.get("/inbox/not-a-uuid").await.status, 400);
-    // Nothing was stored by the refused replies.
-    assert_eq!(roles_of(&app, rid, id).await.len(), 2);
+    // Nothing was stored by the refused replies (two turns of guest and agent).
+    assert_eq!(roles_of(&app, rid, id).await.len(), 4);
 
     // Another restaurant's conversation is not found, whatever the action.
     assert_eq!(m.get(&format!("/inbox/{other_id}")).await.status, 404);
