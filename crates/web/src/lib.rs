@@ -72,6 +72,15 @@ pub async fn serve(
         let _ = stopping.send(true);
     };
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // Replies stream word by word and live events are small: without TCP_NODELAY, Nagle's
+    // algorithm holds each small write until the previous one is acknowledged, and delayed
+    // acknowledgements turn that into ~40 ms stutters.
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
