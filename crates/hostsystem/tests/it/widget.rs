@@ -283,8 +283,11 @@ async fn origins_tokens_and_bad_input_are_refused_clearly() {
     }
     let r = post(vec![b'a'; 200 * 1024].into()).await.expect("send");
     assert_eq!(r.status(), 413);
-    // Emoji only and control characters get an answer, not an error.
-    for text in ["🍝🍷🙂", "\u{0}\u{7}Tisch\u{1b}[31m"] {
+    // Emoji only, control characters and a message of 20,000 characters get an answer, not
+    // an error.
+    let long = format!("Tisch für 2 am Freitag {}", "bitte ".repeat(3320));
+    assert!(long.chars().count() <= 20_000 && long.chars().count() > 19_900);
+    for text in ["🍝🍷🙂", "\u{0}\u{7}Tisch\u{1b}[31m", long.as_str()] {
         let (status, streamed, _) = say(&app, &a, SHOP, &token_a, text).await;
         assert_eq!(status, 200);
         assert!(!streamed.is_empty());
