@@ -10,6 +10,7 @@
 
 use crate::call::Agents;
 use crate::chat::Reply;
+use hs_store::conversations::thread_key;
 use hs_store::{Actor, StoreError};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -40,14 +41,6 @@ fn history_key(rid: Uuid, messages: &[(String, String)]) -> Vec<u8> {
         );
         h.update(b"\0");
     }
-    h.finalize().to_vec()
-}
-
-fn thread_key(rid: Uuid, thread: &str) -> Vec<u8> {
-    let mut h = Sha256::new();
-    h.update(b"thread\0");
-    h.update(rid.as_bytes());
-    h.update(thread.as_bytes());
     h.finalize().to_vec()
 }
 

@@ -4,7 +4,19 @@
 use crate::error::StoreError;
 use crate::tenant::TenantTx;
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
+
+/// The key a conversation's thread is found by: a client's thread id on the completions
+/// endpoint, or `<channel>:<sender>` for WhatsApp (so a guest's erasure by phone finds their
+/// WhatsApp conversations). A hash: the sender's number is not stored in the clear.
+pub fn thread_key(rid: Uuid, thread: &str) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(b"thread\0");
+    h.update(rid.as_bytes());
+    h.update(thread.as_bytes());
+    h.finalize().to_vec()
+}
 
 /// One turn to record: what the guest wrote and what the agent answered.
 pub struct Turn<'a> {

@@ -511,3 +511,73 @@ async fn an_s3_compatible_bucket_keeps_and_removes_guests_files() {
     files.delete(&key).await.expect("deleting twice is fine");
     assert!(files.get(&key).await.expect("get").is_none());
 }
+
+#[tokio::test]
+async fn a_guests_erasure_takes_their_conversation_and_its_files() {
+    let app = TestApp::new().await;
+    let (rid, pid) = widget_restaurant(&app, "Trattoria Löschen", &[SHOP]).await;
+    let token = token(&app, &pid).await;
+    for line in [
+        "Tisch für 2 am Freitag um 19 Uhr",
+        "Erika Mustermann",
+        "0761 1234567",
+        "ja",
+    ] {
+        let (status, _, _) = say(&app, &pid, SHOP, &token, line).await;
+        assert_eq!(status, 200);
+    }
+    let (s, photo) = upload(&app, &pid, &token, "x.jpg", jpeg(20, 20)).await;
+    assert_eq!(s, 201);
+    let conversation: uuid::Uuid = photo["conversation_id"]
+        .as_str()
+        .expect("c")
+        .parse()
+        .expect("uuid");
+    let id: uuid::Uuid = photo["id"].as_str().expect("id").parse().expect("uuid");
+    let key = hs_store::files::key(rid, conversation, id);
+
+    // Someone else's erasure leaves it alone.
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let other = hs_store::privacy::Subject::Phone("+4915199999999".into());
+    tx.shred(&hs_store::privacy::Scope::Erasure(&other))
+        .await
+        .expect("erase");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        roles_left(&app, rid, conversation).await,
+        9,
+        "four turns and the file"
+    );
+
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let erika = hs_store::privacy::Subject::Phone("+497611234567".into());
+    let done = tx
+        .shred(&hs_store::privacy::Scope::Erasure(&erika))
+        .await
+        .expect("erase");
+    tx.commit().await.expect("commit");
+    let row = done
+        .iter()
+        .find(|d| d.category == "conversations_anonymised")
+        .expect("protocol row");
+    assert_eq!(row.rows, 1);
+    app.run_pending_jobs().await;
+    assert!(
+        app.store.files().get(&key).await.expect("get").is_none(),
+        "the photo is gone"
+    );
+    assert_eq!(
+        roles_left(&app, rid, conversation).await,
+        0,
+        "no words are left"
+    );
+}
+
+/// Messages of a conversation that still have a text.
+async fn roles_left(app: &TestApp, rid: uuid::Uuid, id: uuid::Uuid) -> usize {
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    tx.conversation_lines(id)
+        .await
+        .map(|l| l.into_iter().filter(|(_, t, _)| !t.is_empty()).count())
+        .unwrap_or(0)
+}

@@ -228,20 +228,50 @@ impl Shredder for Conversations {
     fn shred<'a>(&'a self, tx: &'a mut TenantTx, scope: &'a Scope<'a>) -> Boxed<'a, Shredded> {
         Box::pin(async move {
             let now = scope.at(tx.now());
-            let Scope::Retention(at) = scope else {
-                return Ok(nothing(now));
+            let (ids, cutoff): (Vec<Uuid>, _) = match scope {
+                Scope::Retention(at) => {
+                    // The restaurant's setting (`agent_settings.retention_days`, 90 days by
+                    // default).
+                    let days = tx.agent_settings().await?.retention_days;
+                    let cutoff = *at - Duration::days(i64::from(days));
+                    let ids = sqlx::query_scalar(
+                        "UPDATE conversations SET state_enc = '', thread_key = NULL, guest_token_hash = NULL, guest_id = NULL, anonymised_at = $2 \
+                         WHERE updated_at < $1 AND anonymised_at IS NULL RETURNING id",
+                    )
+                    .bind(cutoff)
+                    .bind(now)
+                    .fetch_all(tx.conn())
+                    .await?;
+                    (ids, cutoff.min(now))
+                }
+                // A guest's erasure: the conversations linked to their guest card (by phone
+                // or email), and their WhatsApp threads (found by the hash of their number).
+                Scope::Erasure(subject) => {
+                    let (phone, email) = match subject {
+                        Subject::Phone(p) => (Some(p.as_str()), None),
+                        Subject::Email(e) => (None, Some(e.as_str())),
+                        Subject::Restaurant => return Ok(nothing(now)),
+                    };
+                    let thread = phone.map(|p| {
+                        crate::conversations::thread_key(
+                            tx.restaurant_id(),
+                            &format!("whatsapp:{p}"),
+                        )
+                    });
+                    let ids = sqlx::query_scalar(
+                        "UPDATE conversations SET state_enc = '', thread_key = NULL, guest_token_hash = NULL, guest_id = NULL, anonymised_at = $1 \
+                         WHERE anonymised_at IS NULL AND (guest_id IN (SELECT id FROM guests WHERE phone = $2 OR lower(email) = $3) \
+                                OR thread_key = $4) RETURNING id",
+                    )
+                    .bind(now)
+                    .bind(phone)
+                    .bind(email)
+                    .bind(thread)
+                    .fetch_all(tx.conn())
+                    .await?;
+                    (ids, now)
+                }
             };
-            // The restaurant's setting (`agent_settings.retention_days`, 90 days by default).
-            let days = tx.agent_settings().await?.retention_days;
-            let cutoff = *at - Duration::days(i64::from(days));
-            let ids: Vec<Uuid> = sqlx::query_scalar(
-                "UPDATE conversations SET state_enc = '', thread_key = NULL, guest_token_hash = NULL, guest_id = NULL, anonymised_at = $2 \
-                 WHERE updated_at < $1 AND anonymised_at IS NULL RETURNING id",
-            )
-            .bind(cutoff)
-            .bind(now)
-            .fetch_all(tx.conn())
-            .await?;
             sqlx::query(
                 "UPDATE conversation_messages SET body_enc = NULL WHERE conversation_id = ANY ($1)",
             )
@@ -252,7 +282,7 @@ impl Shredder for Conversations {
             tx.remove_conversation_files(&ids).await?;
             Ok(Shredded {
                 rows: ids.len() as u64,
-                cutoff: cutoff.min(now),
+                cutoff,
                 audit: Some(("conversations", ids.iter().map(Uuid::to_string).collect())),
             })
         })
