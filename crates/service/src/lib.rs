@@ -68,7 +68,7 @@ pub fn registry() -> Registry {
         .register::<guest_messages::Reminder>()
         .register::<digest::PlanDigests>()
         .register::<digest::Digest>()
-        .register::<hs_store::inbox::HandoverAlert>()
+        .register::<hs_store::conversations::HandoverAlert>()
         .register::<hs_store::files::DeleteFiles>()
 }
 

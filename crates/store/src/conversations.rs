@@ -2,10 +2,41 @@
 //! sealed with the restaurant's data key; outcome, intents and counts in clear.
 
 use crate::error::StoreError;
+use crate::queue::NewJob;
 use crate::tenant::TenantTx;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+
+/// Emails owners and managers about a guest who asked for a person and still waits (the
+/// payload of the `handover_alert` job; enqueued by [`TenantTx::record_turn`] when the
+/// restaurant set `handover_mail_minutes`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct HandoverAlert {
+    pub conversation_id: Uuid,
+    /// When the conversation began to wait; a later wait is another alert.
+    pub since: DateTime<Utc>,
+}
+
+impl HandoverAlert {
+    pub const KIND: &'static str = "handover_alert";
+
+    /// The job row, due at `run_at`.
+    pub fn job(&self, run_at: DateTime<Utc>) -> NewJob {
+        NewJob {
+            kind: Self::KIND,
+            payload: serde_json::to_value(self).unwrap_or_default(),
+            dedup_key: Some(format!(
+                "{}:{}",
+                self.conversation_id,
+                self.since.timestamp_micros()
+            )),
+            run_at,
+            max_attempts: 5,
+        }
+    }
+}
 
 /// The key a conversation's thread is found by: a client's thread id on the completions
 /// endpoint, or `<channel>:<sender>` for WhatsApp (so a guest's erasure by phone finds their
@@ -161,7 +192,7 @@ impl TenantTx {
         // restaurant wants that), in this same transaction.
         if waits {
             if let Some(m) = self.agent_settings().await?.handover_mail_minutes {
-                let alert = crate::inbox::HandoverAlert {
+                let alert = HandoverAlert {
                     conversation_id: id,
                     since: now,
                 };

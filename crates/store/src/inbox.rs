@@ -5,40 +5,10 @@
 
 use crate::conversations::Line;
 use crate::error::StoreError;
-use crate::queue::NewJob;
 use crate::tenant::TenantTx;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
-
-/// Emails owners and managers about a guest who asked for a person and still waits (the
-/// payload of the `handover_alert` job; enqueued by [`TenantTx::record_turn`] when the
-/// restaurant set `handover_mail_minutes`).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct HandoverAlert {
-    pub conversation_id: Uuid,
-    /// When the conversation began to wait; a later wait is another alert.
-    pub since: DateTime<Utc>,
-}
-
-impl HandoverAlert {
-    pub const KIND: &'static str = "handover_alert";
-
-    /// The job row, due at `run_at`.
-    pub fn job(&self, run_at: DateTime<Utc>) -> NewJob {
-        NewJob {
-            kind: Self::KIND,
-            payload: serde_json::to_value(self).unwrap_or_default(),
-            dedup_key: Some(format!(
-                "{}:{}",
-                self.conversation_id,
-                self.since.timestamp_micros()
-            )),
-            run_at,
-            max_attempts: 5,
-        }
-    }
-}
 
 /// Who answers a conversation.
 pub const STATUSES: [&str; 4] = ["agent", "needs_person", "person", "closed"];

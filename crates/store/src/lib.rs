@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod db;
 pub mod embedded;
 pub mod error;
+pub mod file_store;
 pub mod files;
 pub mod guests;
 pub mod inbox;

@@ -77,7 +77,7 @@ pub struct Store {
     pub(crate) clock: Clock,
     pub(crate) key: Arc<MasterKey>,
     /// Where guests' files live (memory until [`Store::with_files`] sets the configured one).
-    files: crate::files::Files,
+    files: crate::file_store::Files,
 }
 
 impl Store {
@@ -93,18 +93,18 @@ impl Store {
             }),
             clock,
             key: Arc::new(key),
-            files: crate::files::Files::memory(),
+            files: crate::file_store::Files::memory(),
         }
     }
 
     /// The same store with guests' files kept in `files`.
-    pub fn with_files(mut self, files: crate::files::Files) -> Self {
+    pub fn with_files(mut self, files: crate::file_store::Files) -> Self {
         self.files = files;
         self
     }
 
     /// Where guests' files live.
-    pub fn files(&self) -> &crate::files::Files {
+    pub fn files(&self) -> &crate::file_store::Files {
         &self.files
     }
 
