@@ -20,6 +20,18 @@ pub enum Access<T> {
     Granted(T),
 }
 
+impl<T> Access<T> {
+    /// The granted value, or the refusal as an answer of another type.
+    pub fn granted<U>(self) -> Result<T, Access<U>> {
+        match self {
+            Access::Granted(t) => Ok(t),
+            Access::Unknown => Err(Access::Unknown),
+            Access::Origin => Err(Access::Origin),
+            Access::Token => Err(Access::Token),
+        }
+    }
+}
+
 /// What the widget shows before the first message.
 #[derive(Clone, Debug, Serialize)]
 pub struct Config {
@@ -86,6 +98,29 @@ impl Agents {
         Ok(Access::Granted((tx, config)))
     }
 
+    /// A transaction in the restaurant, when the origin may use its widget and `token` was
+    /// issued for it: the gate of every call that acts for a guest.
+    async fn widget_guest(
+        &self,
+        public_id: &str,
+        origin: &str,
+        own_origin: &str,
+        token: &str,
+    ) -> Result<Access<TenantTx>, StoreError> {
+        let (tx, _) = match self
+            .widget_open(public_id, origin, own_origin)
+            .await?
+            .granted()
+        {
+            Ok(x) => x,
+            Err(refused) => return Ok(refused),
+        };
+        if !self.store.widget_token_valid(tx.restaurant_id(), token) {
+            return Ok(Access::Token);
+        }
+        Ok(Access::Granted(tx))
+    }
+
     /// Whether `origin` may use the restaurant's widget (a CORS preflight).
     pub async fn widget_origin(
         &self,
@@ -94,11 +129,13 @@ impl Agents {
         own_origin: &str,
     ) -> Result<Access<()>, StoreError> {
         Ok(
-            match self.widget_open(public_id, origin, own_origin).await? {
-                Access::Granted(_) => Access::Granted(()),
-                Access::Unknown => Access::Unknown,
-                Access::Origin => Access::Origin,
-                Access::Token => Access::Token,
+            match self
+                .widget_open(public_id, origin, own_origin)
+                .await?
+                .granted()
+            {
+                Ok(_) => Access::Granted(()),
+                Err(refused) => refused,
             },
         )
     }
@@ -112,11 +149,13 @@ impl Agents {
         own_origin: &str,
         token: Option<&str>,
     ) -> Result<Access<Session>, StoreError> {
-        let (mut tx, config) = match self.widget_open(public_id, origin, own_origin).await? {
-            Access::Granted(x) => x,
-            Access::Unknown => return Ok(Access::Unknown),
-            Access::Origin => return Ok(Access::Origin),
-            Access::Token => return Ok(Access::Token),
+        let (mut tx, config) = match self
+            .widget_open(public_id, origin, own_origin)
+            .await?
+            .granted()
+        {
+            Ok(x) => x,
+            Err(refused) => return Ok(refused),
         };
         let rid = tx.restaurant_id();
         let token = match token.filter(|t| self.store.widget_token_valid(rid, t)) {
@@ -148,16 +187,15 @@ impl Agents {
         own_origin: &str,
         token: &str,
     ) -> Result<Access<Followed>, StoreError> {
-        let (mut tx, _) = match self.widget_open(public_id, origin, own_origin).await? {
-            Access::Granted(x) => x,
-            Access::Unknown => return Ok(Access::Unknown),
-            Access::Origin => return Ok(Access::Origin),
-            Access::Token => return Ok(Access::Token),
+        let mut tx = match self
+            .widget_guest(public_id, origin, own_origin, token)
+            .await?
+            .granted()
+        {
+            Ok(tx) => tx,
+            Err(refused) => return Ok(refused),
         };
         let rid = tx.restaurant_id();
-        if !self.store.widget_token_valid(rid, token) {
-            return Ok(Access::Token);
-        }
         let id = tx.conversation_by_guest_token(token).await?;
         tx.commit().await?;
         Ok(Access::Granted(id.map(|id| (rid, id))))
@@ -193,15 +231,14 @@ impl Agents {
         text: &str,
         sink: &mut (dyn FnMut(&str) + Send),
     ) -> Result<Access<(Uuid, Reply)>, StoreError> {
-        let (mut tx, _) = match self.widget_open(public_id, origin, own_origin).await? {
-            Access::Granted(x) => x,
-            Access::Unknown => return Ok(Access::Unknown),
-            Access::Origin => return Ok(Access::Origin),
-            Access::Token => return Ok(Access::Token),
+        let mut tx = match self
+            .widget_guest(public_id, origin, own_origin, token)
+            .await?
+            .granted()
+        {
+            Ok(tx) => tx,
+            Err(refused) => return Ok(refused),
         };
-        if !self.store.widget_token_valid(tx.restaurant_id(), token) {
-            return Ok(Access::Token);
-        }
         let known = tx.conversation_by_guest_token(token).await?;
         let (id, reply) = self
             .converse(&mut tx, known, "web", text, None, sink)
@@ -226,15 +263,14 @@ impl Agents {
         token: &str,
         email: &str,
     ) -> Result<Access<()>, StoreError> {
-        let (mut tx, _) = match self.widget_open(public_id, origin, own_origin).await? {
-            Access::Granted(x) => x,
-            Access::Unknown => return Ok(Access::Unknown),
-            Access::Origin => return Ok(Access::Origin),
-            Access::Token => return Ok(Access::Token),
+        let mut tx = match self
+            .widget_guest(public_id, origin, own_origin, token)
+            .await?
+            .granted()
+        {
+            Ok(tx) => tx,
+            Err(refused) => return Ok(refused),
         };
-        if !self.store.widget_token_valid(tx.restaurant_id(), token) {
-            return Ok(Access::Token);
-        }
         let Some(id) = tx.conversation_by_guest_token(token).await? else {
             return Err(StoreError::field(
                 "conversation",
@@ -276,17 +312,18 @@ impl Agents {
         bytes: &[u8],
     ) -> Result<Access<Uploaded>, StoreError> {
         use hs_domain::upload;
-        let (mut tx, _) = match self.widget_open(public_id, origin, own_origin).await? {
-            Access::Granted(x) => x,
-            Access::Unknown => return Ok(Access::Unknown),
-            Access::Origin => return Ok(Access::Origin),
-            Access::Token => return Ok(Access::Token),
+        let mut tx = match self
+            .widget_guest(public_id, origin, own_origin, token)
+            .await?
+            .granted()
+        {
+            Ok(tx) => tx,
+            Err(refused) => return Ok(refused),
         };
         let rid = tx.restaurant_id();
-        if !self.store.widget_token_valid(rid, token) {
-            return Ok(Access::Token);
-        }
         let known = tx.conversation_by_guest_token(token).await?;
+        // Counted again under the conversation's lock when the row is written; this early
+        // look spares the checking, scanning and storing of a file that cannot be kept.
         if let Some(c) = known {
             if tx.conversation_file_count(c).await? >= upload::MAX_PER_CONVERSATION {
                 return Err(StoreError::field(

@@ -73,11 +73,6 @@ pub async fn list(
     })
 }
 
-/// How many conversations wait for a person (the notice on every dashboard page).
-pub async fn waiting(svc: &Services, caller: &Caller) -> Result<i64, StoreError> {
-    tenant(svc, caller).await?.waiting_for_person().await
-}
-
 /// Hides special-category sentences of guest messages from whom may not read them.
 fn for_reader(lines: Vec<(i32, Line)>, special: bool) -> Vec<(i32, Line)> {
     if special {

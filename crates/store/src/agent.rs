@@ -134,16 +134,7 @@ impl TenantTx {
                 "a number of days from 1 to 365",
             ));
         }
-        sqlx::query(
-            "INSERT INTO agent_settings (restaurant_id, retention_days, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (restaurant_id) DO UPDATE SET retention_days = $2, updated_at = $3",
-        )
-        .bind(self.restaurant_id())
-        .bind(days)
-        .bind(self.now())
-        .execute(self.conn())
-        .await?;
-        Ok(())
+        self.set_agent_setting("retention_days", Some(days)).await
     }
 
     /// Sets after how many minutes of waiting owners and managers are emailed about a guest
@@ -155,12 +146,22 @@ impl TenantTx {
                 "empty (no email) or a number of minutes from 1 to 1440",
             ));
         }
-        sqlx::query(
-            "INSERT INTO agent_settings (restaurant_id, handover_mail_minutes, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (restaurant_id) DO UPDATE SET handover_mail_minutes = $2, updated_at = $3",
-        )
+        self.set_agent_setting("handover_mail_minutes", minutes)
+            .await
+    }
+
+    /// Writes one integer column of the restaurant's agent settings (its row made if missing).
+    async fn set_agent_setting(
+        &mut self,
+        column: &'static str,
+        value: Option<i32>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "INSERT INTO agent_settings (restaurant_id, {column}, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (restaurant_id) DO UPDATE SET {column} = $2, updated_at = $3"
+        ))
         .bind(self.restaurant_id())
-        .bind(minutes)
+        .bind(value)
         .bind(self.now())
         .execute(self.conn())
         .await?;

@@ -120,48 +120,49 @@ impl TenantTx {
         &mut self,
         conversation: Uuid,
     ) -> Result<Vec<StoredFile>, StoreError> {
-        let rows: Vec<(Uuid, String, String, String, i32, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT id, object_key, name_enc, content_type, size, created_at FROM conversation_files \
-             WHERE conversation_id = $1 ORDER BY created_at, id",
-        )
-        .bind(conversation)
+        self.files_where("conversation_id = $1", conversation).await
+    }
+
+    /// One file of this restaurant.
+    pub async fn conversation_file(&mut self, id: Uuid) -> Result<Option<StoredFile>, StoreError> {
+        Ok(self.files_where("id = $1", id).await?.pop())
+    }
+
+    /// The files matching `condition` on `$1`, oldest first, names opened.
+    async fn files_where(
+        &mut self,
+        condition: &'static str,
+        value: Uuid,
+    ) -> Result<Vec<StoredFile>, StoreError> {
+        type Row = (Uuid, Uuid, String, String, String, i32, DateTime<Utc>);
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT id, conversation_id, object_key, name_enc, content_type, size, created_at \
+             FROM conversation_files WHERE {condition} ORDER BY created_at, id"
+        ))
+        .bind(value)
         .fetch_all(self.conn())
         .await?;
         let key = self.data_key().await?;
         let rid = self.restaurant_id();
         rows.into_iter()
-            .map(|(id, object_key, name, content_type, size, created_at)| {
-                let name =
-                    String::from_utf8(key.open(&name, &format!("conversation-file:{rid}:{id}"))?)
-                        .map_err(|e| StoreError::Other(e.into()))?;
-                Ok(StoredFile {
-                    id,
-                    conversation_id: conversation,
-                    name,
-                    content_type,
-                    size,
-                    created_at,
-                    key: object_key,
-                })
-            })
+            .map(
+                |(id, conversation_id, object_key, name, content_type, size, created_at)| {
+                    let name = String::from_utf8(
+                        key.open(&name, &format!("conversation-file:{rid}:{id}"))?,
+                    )
+                    .map_err(|e| StoreError::Other(e.into()))?;
+                    Ok(StoredFile {
+                        id,
+                        conversation_id,
+                        name,
+                        content_type,
+                        size,
+                        created_at,
+                        key: object_key,
+                    })
+                },
+            )
             .collect()
-    }
-
-    /// One file of this restaurant.
-    pub async fn conversation_file(&mut self, id: Uuid) -> Result<Option<StoredFile>, StoreError> {
-        let conversation: Option<Uuid> =
-            sqlx::query_scalar("SELECT conversation_id FROM conversation_files WHERE id = $1")
-                .bind(id)
-                .fetch_optional(self.conn())
-                .await?;
-        let Some(c) = conversation else {
-            return Ok(None);
-        };
-        Ok(self
-            .conversation_files(c)
-            .await?
-            .into_iter()
-            .find(|f| f.id == id))
     }
 
     /// Removes the files of these conversations: their rows now, their bytes by the

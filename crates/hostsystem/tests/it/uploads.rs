@@ -89,6 +89,15 @@ async fn token(app: &TestApp, pid: &str) -> String {
     s["token"].as_str().expect("token").to_string()
 }
 
+/// GETs a path of the server, as whoever holds the link.
+async fn fetch(app: &TestApp, path: &str) -> reqwest::Response {
+    app.client()
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .expect("get")
+}
+
 /// The path and query of a file link in an upload's answer.
 fn link(uploaded: &Value, base: &str) -> String {
     uploaded["url"]
@@ -121,12 +130,7 @@ async fn a_guest_sends_a_photo_and_a_pdf_that_only_links_of_the_guest_and_the_te
     assert_eq!(photo["name"], "Foto vom Gericht.jpg");
     assert_eq!(photo["content_type"], "image/jpeg");
     let path = link(&photo, &app.base);
-    let r = app
-        .client()
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .expect("get");
+    let r = fetch(&app, &path).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/jpeg");
     assert!(r.headers()["content-security-policy"]
@@ -157,23 +161,13 @@ async fn a_guest_sends_a_photo_and_a_pdf_that_only_links_of_the_guest_and_the_te
         ),
         path.replace(&rid.to_string(), &uuid::Uuid::new_v4().to_string()),
     ] {
-        let r = app
-            .client()
-            .get(format!("{}{bad}", app.base))
-            .send()
-            .await
-            .expect("get");
+        let r = fetch(&app, &bad).await;
         assert_eq!(r.status(), 403, "{bad}");
     }
 
     let (status, pdf) = upload(&app, &pid, &token, "Anfrage Feier.pdf", PDF.to_vec()).await;
     assert_eq!(status, 201, "{pdf}");
-    let r = app
-        .client()
-        .get(format!("{}{}", app.base, link(&pdf, &app.base)))
-        .send()
-        .await
-        .expect("get");
+    let r = fetch(&app, &link(&pdf, &app.base)).await;
     assert!(r.headers()["content-disposition"]
         .to_str()
         .unwrap_or("")
@@ -214,22 +208,12 @@ async fn a_guest_sends_a_photo_and_a_pdf_that_only_links_of_the_guest_and_the_te
         .and_then(|p| p.split('"').next())
         .expect("the team's link")
         .to_string();
-    let r = app
-        .client()
-        .get(format!("{}{team_link}", app.base))
-        .send()
-        .await
-        .expect("get");
+    let r = fetch(&app, &team_link).await;
     assert_eq!(r.status(), 200, "the team's own link works");
 
     // Ten minutes later the links are dead.
     app.advance(chrono::Duration::minutes(11));
-    let r = app
-        .client()
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .expect("get");
+    let r = fetch(&app, &path).await;
     assert_eq!(r.status(), 403);
 }
 

@@ -59,6 +59,15 @@ pub async fn script() -> Response {
         .into_response()
 }
 
+/// The guest's token (`X-Widget-Token`), empty when missing.
+fn token_of(headers: &HeaderMap) -> String {
+    headers
+        .get("x-widget-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn origin_of(headers: &HeaderMap) -> String {
     headers
         .get(header::ORIGIN)
@@ -224,11 +233,7 @@ pub async fn message(
     req: Request,
 ) -> Response {
     let origin = origin_of(&headers);
-    let token = headers
-        .get("x-widget-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let token = token_of(&headers);
     let body = match read(&state, req).await {
         Ok(v) => v,
         Err(r) => return allow(r, &origin),
@@ -297,10 +302,7 @@ pub async fn stream(
     if let Err(r) = budget(&state, &req) {
         return allow(r, &origin);
     }
-    let token = headers
-        .get("x-widget-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let token = token_of(&headers);
     let after = match query_param(&uri, "after").map(|a| a.parse::<i32>()) {
         None => -1,
         Some(Ok(n)) if n >= -1 => n,
@@ -314,7 +316,7 @@ pub async fn stream(
     };
     let followed = match state
         .agents
-        .widget_follow(&public_id, &origin, &state.config.public_url, token)
+        .widget_follow(&public_id, &origin, &state.config.public_url, &token)
         .await
     {
         Ok(Access::Granted(Some(f))) => f,
@@ -386,11 +388,7 @@ pub async fn transcript(
     req: Request,
 ) -> Response {
     let origin = origin_of(&headers);
-    let token = headers
-        .get("x-widget-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let token = token_of(&headers);
     let body = match read(&state, req).await {
         Ok(v) => v,
         Err(r) => return allow(r, &origin),
@@ -432,11 +430,7 @@ pub async fn upload(
     if let Err(r) = budget(&state, &req) {
         return allow(r, &origin);
     }
-    let token = headers
-        .get("x-widget-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let token = token_of(&headers);
     let name = query_param(&uri, "name").unwrap_or_default();
     // One byte over the limit is enough to know it is too large.
     let limit = hs_domain::upload::MAX_BYTES + 1;
