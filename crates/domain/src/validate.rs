@@ -28,6 +28,8 @@ pub enum Invalid {
     NotANumber,
     #[error("must be from {0} to {1}")]
     OutOfRange(i64, i64),
+    #[error("does not match")]
+    Mismatch,
 }
 
 impl Invalid {
@@ -45,6 +47,7 @@ impl Invalid {
             Invalid::Date => "invalid_date",
             Invalid::NotANumber => "not_a_number",
             Invalid::OutOfRange(..) => "out_of_range",
+            Invalid::Mismatch => "mismatch",
         }
     }
 }

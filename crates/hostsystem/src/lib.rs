@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod jobs;
 pub mod logging;
+pub mod privacy_cli;
 pub mod runtime;
 pub mod voice_sim;
 
@@ -60,6 +61,9 @@ pub enum Command {
     Voice(Voice),
     /// Chat with a restaurant's built-in agent in the terminal, or replay scripted dialogues.
     Chat(chat_cli::Chat),
+    /// Find, export, anonymise or delete a person's data (the privacy toolkit, for scripts).
+    #[command(subcommand)]
+    Privacy(privacy_cli::Privacy),
 }
 
 /// The job queue by hand.
@@ -190,6 +194,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Voice(Voice::Simulate(s)) => voice_sim::run(s).await,
         Command::Chat(c) => chat_cli::run(&cfg, c).await,
+        Command::Privacy(p) => privacy_cli::run(&cfg, p).await,
     }
 }
 

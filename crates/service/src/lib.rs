@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod messages;
 pub mod online;
+pub mod privacy;
 pub mod reservations;
 pub mod retention;
 pub mod self_service;
@@ -70,6 +71,8 @@ pub fn registry() -> Registry {
         .register::<digest::Digest>()
         .register::<hs_store::conversations::HandoverAlert>()
         .register::<hs_store::files::DeleteFiles>()
+        .register::<hs_store::privacy::MakeExport>()
+        .register::<privacy::EraseAfterNotices>()
 }
 
 /// The recurring jobs, for a store.

@@ -23,7 +23,7 @@ pub struct Caller {
 }
 
 impl Caller {
-    async fn tenant(&self, store: &Store) -> Result<TenantTx, StoreError> {
+    pub(crate) async fn tenant(&self, store: &Store) -> Result<TenantTx, StoreError> {
         store.tenant(self.restaurant_id, &self.actor).await
     }
 }

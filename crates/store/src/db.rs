@@ -303,6 +303,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "conversation_files",
         sql: include_str!("../migrations/0023_conversation_files.sql"),
     },
+    Migration {
+        version: 24,
+        name: "privacy_toolkit",
+        sql: include_str!("../migrations/0024_privacy_toolkit.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -193,6 +193,12 @@ pub struct ProtocolRow {
     pub rows_affected: i64,
     pub cutoff: DateTime<Utc>,
     pub ran_at: DateTime<Utc>,
+    /// `retention`, `erasure`, `anonymise`, `delete`, `export`.
+    pub reason: String,
+    /// A person's request: the salted hash naming them (never their data).
+    pub subject_hash: Option<String>,
+    /// Who asked (`user:<id>`, `cli`, `system`).
+    pub actor: Option<String>,
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -550,12 +556,15 @@ impl TenantTx {
     /// data export holds.
     pub(crate) async fn calls_with_texts(
         &mut self,
-        caller: Option<&str>,
+        of: &crate::privacy::Filter<'_>,
     ) -> Result<Vec<Call>, StoreError> {
         let rows: Vec<CallRow> = sqlx::query_as(&format!(
-            "SELECT {CALL_COLS} FROM voice_calls WHERE ($1::text IS NULL OR caller = $1) ORDER BY started_at, id"
+            "SELECT {CALL_COLS} FROM voice_calls WHERE {} ORDER BY started_at, id",
+            crate::privacy::CALLS_OF
         ))
-        .bind(caller)
+        .bind(of.all)
+        .bind(of.guests)
+        .bind(of.phones)
         .fetch_all(self.conn())
         .await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -638,7 +647,8 @@ impl TenantTx {
     /// The restaurant's deletion protocol, newest first.
     pub async fn deletion_protocol(&mut self, limit: i64) -> Result<Vec<ProtocolRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT category, rows_affected, cutoff, ran_at FROM deletion_protocol ORDER BY ran_at DESC, category LIMIT $1",
+            "SELECT category, rows_affected, cutoff, ran_at, reason, subject_hash, actor FROM deletion_protocol \
+             ORDER BY ran_at DESC, category LIMIT $1",
         )
         .bind(limit)
         .fetch_all(self.conn())

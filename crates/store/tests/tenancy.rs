@@ -189,6 +189,8 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
            VALUES ('{rid}', 'http://127.0.0.1:9/v1', 'm', now());
          INSERT INTO faq_entries (restaurant_id, id, position, question_de, answer_de, question_en, answer_en)
            VALUES ('{rid}', gen_random_uuid(), 0, 'Hunde?', 'Ja.', '', '');
+         INSERT INTO privacy_exports (restaurant_id, id, status, subject_hash, requested_by, created_at, expires_at)
+           VALUES ('{rid}', gen_random_uuid(), 'queued', repeat('a', 64), 'user:x', now(), now());
          INSERT INTO widget_settings (restaurant_id, origins, updated_at)
            VALUES ('{rid}', '{{https://www.example.de}}', now());",
         a = Uuid::new_v4(),

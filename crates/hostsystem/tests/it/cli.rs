@@ -136,6 +136,11 @@ async fn every_subcommand_has_help() {
         vec!["voice", "simulate", "--help"],
         vec!["chat", "--help"],
         vec!["chat", "simulate", "--help"],
+        vec!["privacy", "--help"],
+        vec!["privacy", "find", "--help"],
+        vec!["privacy", "export", "--help"],
+        vec!["privacy", "anonymise", "--help"],
+        vec!["privacy", "delete", "--help"],
     ] {
         let mut c = Command::new(BIN);
         c.args(&args);
@@ -614,5 +619,72 @@ async fn chat_simulate_replays_a_dialogue_against_the_demo_and_prints_the_bookin
     assert!(
         !postmaster_running(&data.path().join("data")),
         "the embedded cluster is stopped again"
+    );
+
+    // The operator's privacy commands on the guest the dialogue made.
+    let privacy = |args: Vec<String>| {
+        let mut c = cmd(&data.path().join("data"), free_port());
+        c.arg("privacy").args(args);
+        c
+    };
+    let mut demo = cmd(&data.path().join("data"), free_port());
+    demo.args(["demo", "--json"]);
+    let demo: serde_json::Value =
+        serde_json::from_slice(&run(demo).await.stdout).expect("demo json");
+    let rid = demo["restaurant_id"].as_str().expect("rid").to_string();
+    let who = |cmd: &str| {
+        vec![
+            cmd.to_string(),
+            "--restaurant".into(),
+            rid.clone(),
+            "--phone".into(),
+            "0761 1234567".into(),
+        ]
+    };
+    let found = run(privacy(who("find"))).await;
+    assert!(
+        found.status.success(),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    let found: serde_json::Value = serde_json::from_slice(&found.stdout).expect("json");
+    assert_eq!(found["person"]["names"][0], "Greta Test", "{found:#}");
+    let zip = data.path().join("greta.zip");
+    let mut args = who("export");
+    args.extend(["--out".into(), zip.display().to_string()]);
+    let out = run(privacy(args)).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&zip).expect("zip written");
+    assert_eq!(&bytes[..4], b"PK\x03\x04");
+    let mut args = who("delete");
+    args.extend(["--confirm".into(), "Greta Tes".into()]);
+    let wrong = run(privacy(args)).await;
+    assert!(!wrong.status.success(), "a wrong name deletes nothing");
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("confirm"));
+    let mut args = who("delete");
+    args.extend(["--confirm".into(), "greta test".into()]);
+    let deleted = run(privacy(args)).await;
+    assert!(
+        deleted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deleted.stderr)
+    );
+    let deleted: serde_json::Value = serde_json::from_slice(&deleted.stdout).expect("json");
+    assert_eq!(deleted["cancelled_reservations"], 1, "{deleted:#}");
+    let again = run(privacy(who("find"))).await;
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
+    assert_eq!(
+        again["person"]["guests"],
+        serde_json::json!([]),
+        "{again:#}"
+    );
+    assert_eq!(
+        again["counts"],
+        serde_json::json!([]),
+        "nothing left: {again:#}"
     );
 }

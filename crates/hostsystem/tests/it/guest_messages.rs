@@ -777,18 +777,15 @@ async fn message_texts_are_purged_after_30_days_with_a_protocol_and_the_history_
     );
     // Erasure of the guest's address removes where the message went, too.
     let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
-    let subject = hs_store::privacy::Subject::Email("gast@example.com".into());
+    let subject = hs_store::privacy::Subject::email("gast@example.com");
     let export = tx.export_subject(&subject).await.expect("export");
-    assert_eq!(
-        export["message_bodies_purged"]
-            .as_array()
-            .expect("rows")
-            .len(),
-        1
-    );
-    tx.shred(&hs_store::privacy::Scope::Erasure(&subject))
-        .await
-        .expect("erase");
+    assert_eq!(export["messages"].as_array().expect("rows").len(), 1);
+    tx.shred(&hs_store::privacy::Scope::Erasure(
+        &subject,
+        hs_store::privacy::Erase::Anonymise,
+    ))
+    .await
+    .expect("erase");
     tx.commit().await.expect("commit");
     assert_eq!(texts(&app).await.4, None);
 }
@@ -1280,16 +1277,19 @@ async fn whatsapp_sends_meta_templates_to_guests_who_agreed_and_its_signed_webho
     assert_eq!(kinds.len(), 3, "{kinds:?}");
     // The guest's own message is theirs to export and erase.
     let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
-    let subject = hs_store::privacy::Subject::Phone("+4915112345678".into());
+    let subject = hs_store::privacy::Subject::phone("+4915112345678");
     let export = tx.export_subject(&subject).await.expect("export");
-    assert_eq!(export["inbound_messages_purged"][0]["text"], "STOP");
+    assert_eq!(export["inbound_messages"][0]["text"], "STOP");
     let done = tx
-        .shred(&hs_store::privacy::Scope::Erasure(&subject))
+        .shred(&hs_store::privacy::Scope::Erasure(
+            &subject,
+            hs_store::privacy::Erase::Anonymise,
+        ))
         .await
         .expect("erase");
     assert!(done
         .iter()
-        .any(|d| d.category == "inbound_messages_purged" && d.rows == 1));
+        .any(|d| d.category == "inbound_messages_deleted" && d.rows == 1));
     tx.commit().await.expect("commit");
 }
 

@@ -14,6 +14,7 @@ mod hardening;
 mod inbox;
 mod jobs;
 mod privacy;
+mod privacy_toolkit;
 mod recovery;
 mod reservations;
 mod team;

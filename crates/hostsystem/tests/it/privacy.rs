@@ -3,7 +3,7 @@
 
 use crate::app::TestApp;
 use chrono::Duration;
-use hs_store::privacy::{Scope, Subject};
+use hs_store::privacy::{Erase, Scope, Subject};
 use hs_store::voice::{CallEnd, Provider};
 use hs_store::Actor;
 use serde_json::json;
@@ -56,31 +56,23 @@ async fn a_caller_s_data_is_exported_and_erased_without_touching_anyone_else_s()
     let bert = call(&app, r, BERT, "Hier ist Bert").await;
     let mut tx = app.store.tenant(r, &Actor::Cli).await.expect("tx");
     let export = tx
-        .export_subject(&Subject::Phone(ANNA.into()))
+        .export_subject(&Subject::phone(ANNA))
         .await
         .expect("export");
-    let calls = export["voice_calls_anonymised"].as_array().expect("calls");
+    let calls = export["voice_calls"].as_array().expect("calls");
     assert_eq!(calls.len(), 1, "{export}");
     assert_eq!(calls[0]["caller"], ANNA);
     assert_eq!(
         calls[0]["transcript"],
         "Ich bin Anna und reserviere für zwei"
     );
-    assert_eq!(
-        export["voice_events_deleted"].as_array().map(Vec::len),
-        Some(1)
-    );
+    assert_eq!(export["voice_events"].as_array().map(Vec::len), Some(1));
     assert!(!export.to_string().contains("Bert"), "only Anna's data");
     let everything = tx.export_subject(&Subject::Restaurant).await.expect("all");
-    assert_eq!(
-        everything["voice_calls_anonymised"]
-            .as_array()
-            .map(Vec::len),
-        Some(2)
-    );
+    assert_eq!(everything["voice_calls"].as_array().map(Vec::len), Some(2));
 
     let done = tx
-        .shred(&Scope::Erasure(&Subject::Phone(ANNA.into())))
+        .shred(&Scope::Erasure(&Subject::phone(ANNA), Erase::Anonymise))
         .await
         .expect("erase");
     tx.commit().await.expect("commit");
@@ -93,8 +85,11 @@ async fn a_caller_s_data_is_exported_and_erased_without_touching_anyone_else_s()
             ("idempotency_records_deleted", 0),
             ("message_bodies_purged", 0),
             ("guest_links_deleted", 0),
-            ("inbound_messages_purged", 0),
-            ("conversations_anonymised", 0)
+            ("inbound_messages_deleted", 0),
+            ("conversations_anonymised", 0),
+            ("privacy_exports_dropped", 0),
+            ("reservations_anonymised", 0),
+            ("guests_anonymised", 0)
         ]
     );
     let mut tx = app.store.tenant(r, &Actor::Cli).await.expect("tx");
@@ -134,10 +129,10 @@ async fn a_caller_s_data_is_exported_and_erased_without_touching_anyone_else_s()
     );
     assert!(bert_rows.iter().all(|e| e.shredded_at.is_none()));
     let again = tx
-        .export_subject(&Subject::Phone(ANNA.into()))
+        .export_subject(&Subject::phone(ANNA))
         .await
         .expect("export");
-    assert_eq!(again["voice_calls_anonymised"], json!([]), "nothing left");
+    assert_eq!(again["voice_calls"], json!([]), "nothing left");
 }
 
 #[tokio::test]
@@ -162,7 +157,10 @@ async fn retention_runs_through_the_shredders_and_protocols_each_category() {
             ("message_bodies_purged", 0),
             ("guest_links_deleted", 0),
             ("inbound_messages_purged", 0),
-            ("conversations_anonymised", 0)
+            ("conversations_anonymised", 0),
+            ("privacy_exports_expired", 0),
+            ("reservations_anonymised", 0),
+            ("guests_anonymised", 0)
         ]
     );
     let mut tx = app.store.tenant(r, &Actor::Cli).await.expect("tx");

@@ -522,10 +522,13 @@ async fn a_guests_erasure_takes_their_conversation_and_its_files() {
 
     // Someone else's erasure leaves it alone.
     let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
-    let other = hs_store::privacy::Subject::Phone("+4915199999999".into());
-    tx.shred(&hs_store::privacy::Scope::Erasure(&other))
-        .await
-        .expect("erase");
+    let other = hs_store::privacy::Subject::phone("+4915199999999");
+    tx.shred(&hs_store::privacy::Scope::Erasure(
+        &other,
+        hs_store::privacy::Erase::Anonymise,
+    ))
+    .await
+    .expect("erase");
     tx.commit().await.expect("commit");
     assert_eq!(
         roles_left(&app, rid, conversation).await,
@@ -534,9 +537,12 @@ async fn a_guests_erasure_takes_their_conversation_and_its_files() {
     );
 
     let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
-    let erika = hs_store::privacy::Subject::Phone("+497611234567".into());
+    let erika = hs_store::privacy::Subject::phone("+497611234567");
     let done = tx
-        .shred(&hs_store::privacy::Scope::Erasure(&erika))
+        .shred(&hs_store::privacy::Scope::Erasure(
+            &erika,
+            hs_store::privacy::Erase::Anonymise,
+        ))
         .await
         .expect("erase");
     tx.commit().await.expect("commit");

@@ -1,25 +1,37 @@
 //! Stored answers of retried requests (`idempotency_records`): they may repeat a guest's name
-//! or number, so they are deleted once expired (24 h), or at once when a subject they mention
+//! or number, so they are deleted once expired (24 h), or at once when a person they mention
 //! asks for erasure. Their audit rows name only the restaurant, so none are marked.
 
+use super::voice::nothing;
 use super::{Boxed, Scope, Shredded, Shredder, Subject};
 use crate::tenant::TenantTx;
 
 /// Stored answers of retried requests.
 pub struct IdempotencyRecords;
 
-/// The text a subject's data would show up as in a stored answer.
-fn needle(subject: &Subject) -> Option<&str> {
+/// The texts a subject's data would show up as in a stored answer (none: everything).
+fn needles(subject: &Subject) -> Option<Vec<String>> {
     match subject {
         Subject::Restaurant => None,
-        Subject::Phone(p) => Some(p),
-        Subject::Email(e) => Some(e),
+        Subject::Person(p) => Some(p.needles()),
     }
 }
+
+/// The records mentioning any of `$1` (NULL: every record).
+const MENTIONING: &str = "($1::text[] IS NULL OR EXISTS \
+     (SELECT 1 FROM unnest($1::text[]) n WHERE strpos(response::text, n) > 0))";
 
 impl Shredder for IdempotencyRecords {
     fn category(&self) -> &'static str {
         "idempotency_records_deleted"
+    }
+
+    fn deleted_category(&self) -> &'static str {
+        "idempotency_records_deleted"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["idempotency_records"]
     }
 
     fn export<'a>(
@@ -28,13 +40,12 @@ impl Shredder for IdempotencyRecords {
         subject: &'a Subject,
     ) -> Boxed<'a, Vec<serde_json::Value>> {
         Box::pin(async move {
-            let rows: Vec<(serde_json::Value,)> = sqlx::query_as(
+            let rows: Vec<(serde_json::Value,)> = sqlx::query_as(&format!(
                 "SELECT jsonb_build_object('scope', scope, 'created_at', created_at, 'expires_at', expires_at, \
                         'status_code', status_code, 'response', response) \
-                 FROM idempotency_records \
-                 WHERE $1::text IS NULL OR strpos(response::text, $1) > 0 ORDER BY created_at",
-            )
-            .bind(needle(subject))
+                 FROM idempotency_records WHERE {MENTIONING} ORDER BY created_at"
+            ))
+            .bind(needles(subject))
             .fetch_all(tx.conn())
             .await?;
             Ok(rows.into_iter().map(|(v,)| v).collect())
@@ -52,24 +63,20 @@ impl Shredder for IdempotencyRecords {
                         .await?
                         .rows_affected()
                 }
-                Scope::Erasure(subject) => match needle(subject) {
-                    Some(n) => sqlx::query(
-                        "DELETE FROM idempotency_records WHERE strpos(response::text, $1) > 0",
-                    )
-                    .bind(n)
-                    .execute(tx.conn())
-                    .await?
-                    .rows_affected(),
-                    None => sqlx::query("DELETE FROM idempotency_records")
-                        .execute(tx.conn())
-                        .await?
-                        .rows_affected(),
-                },
+                Scope::Erasure(Subject::Restaurant, _) => return Ok(nothing(now)),
+                Scope::Erasure(subject, _) => sqlx::query(&format!(
+                    "DELETE FROM idempotency_records WHERE {MENTIONING}"
+                ))
+                .bind(needles(subject))
+                .execute(tx.conn())
+                .await?
+                .rows_affected(),
             };
             Ok(Shredded {
                 rows,
                 cutoff: now,
                 audit: None,
+                deleted: true,
             })
         })
     }

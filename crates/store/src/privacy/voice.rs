@@ -1,29 +1,31 @@
-//! The phone agent's data: calls (caller number, transcript, summary, recording link) are
-//! anonymised, their webhook logs deleted.
+//! Voice calls and their webhook logs. Calls keep their outcome, times and reservation link
+//! after their retention (default 90 days) and lose caller number, transcript, summary and
+//! recording link; the logs go after 30 days. A person's calls are theirs by number or by the
+//! reservation a call made.
 
-use super::{Boxed, Scope, Shredded, Shredder, Subject};
+use super::{Boxed, Erase, Filter, Scope, Shredded, Shredder, Subject, CALLS_OF};
 use crate::tenant::TenantTx;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-/// Voice webhook logs (`voice_events`) are kept this many days.
+/// Voice webhook logs (payloads may carry the caller's number) are kept this many days.
 pub const EVENT_RETENTION_DAYS: i64 = 30;
 
-/// The caller a subject names, if a call can be theirs.
-fn caller(subject: &Subject) -> Option<Option<&str>> {
-    match subject {
-        Subject::Restaurant => Some(None),
-        Subject::Phone(p) => Some(Some(p.as_str())),
-        Subject::Email(_) => None,
-    }
-}
-
-/// Calls: anonymised (the call stays for statistics, without who called or what was said).
+/// Calls: anonymised after their retention or on a person's anonymisation; removed on their
+/// deletion.
 pub struct VoiceCalls;
 
 impl Shredder for VoiceCalls {
     fn category(&self) -> &'static str {
         "voice_calls_anonymised"
+    }
+
+    fn deleted_category(&self) -> &'static str {
+        "voice_calls_deleted"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["voice_calls"]
     }
 
     fn export<'a>(
@@ -32,10 +34,7 @@ impl Shredder for VoiceCalls {
         subject: &'a Subject,
     ) -> Boxed<'a, Vec<serde_json::Value>> {
         Box::pin(async move {
-            let Some(caller) = caller(subject) else {
-                return Ok(Vec::new());
-            };
-            let calls = tx.calls_with_texts(caller).await?;
+            let calls = tx.calls_with_texts(&Filter::of(subject)).await?;
             Ok(calls
                 .iter()
                 .map(|c| serde_json::to_value(c).unwrap_or_default())
@@ -46,41 +45,59 @@ impl Shredder for VoiceCalls {
     fn shred<'a>(&'a self, tx: &'a mut TenantTx, scope: &'a Scope<'a>) -> Boxed<'a, Shredded> {
         Box::pin(async move {
             let now = scope.at(tx.now());
-            let (cutoff, who): (DateTime<Utc>, Option<&str>) = match scope {
+            let (cutoff, of, erase) = match scope {
                 Scope::Retention(at) => {
                     let days = tx.voice_retention_days().await?;
-                    (*at - Duration::days(i64::from(days)), None)
+                    let all = Filter::of(&Subject::Restaurant);
+                    (*at - Duration::days(i64::from(days)), all, Erase::Anonymise)
                 }
-                Scope::Erasure(subject) => match caller(subject) {
-                    Some(who) => (now + Duration::seconds(1), who),
-                    None => return Ok(nothing(now)),
-                },
+                Scope::Erasure(Subject::Restaurant, _) => return Ok(nothing(now)),
+                Scope::Erasure(subject, erase) => {
+                    (now + Duration::seconds(1), Filter::of(subject), *erase)
+                }
             };
-            let ids: Vec<Uuid> = sqlx::query_scalar(
-                "UPDATE voice_calls SET caller = NULL, transcript_enc = NULL, summary_enc = NULL, recording_url = NULL, \
-                 anonymised_at = $2, updated_at = $2 \
-                 WHERE started_at < $1 AND anonymised_at IS NULL AND ($3::text IS NULL OR caller = $3) RETURNING id",
-            )
-            .bind(cutoff)
-            .bind(now)
-            .bind(who)
-            .fetch_all(tx.conn())
-            .await?;
+            let sql = match erase {
+                Erase::Anonymise => format!(
+                    "UPDATE voice_calls SET caller = NULL, transcript_enc = NULL, summary_enc = NULL, recording_url = NULL, \
+                     anonymised_at = $5, updated_at = $5 \
+                     WHERE started_at < $4 AND anonymised_at IS NULL AND {CALLS_OF} RETURNING id"
+                ),
+                Erase::Delete => format!(
+                    "DELETE FROM voice_calls WHERE started_at < $4 AND {CALLS_OF} RETURNING id"
+                ),
+            };
+            let ids: Vec<Uuid> = sqlx::query_scalar(&sql)
+                .bind(of.all)
+                .bind(of.guests)
+                .bind(of.phones)
+                .bind(cutoff)
+                .bind(now)
+                .fetch_all(tx.conn())
+                .await?;
             Ok(Shredded {
                 rows: ids.len() as u64,
                 cutoff: cutoff.min(now),
                 audit: Some(("voice_calls", ids.iter().map(Uuid::to_string).collect())),
+                deleted: erase == Erase::Delete,
             })
         })
     }
 }
 
-/// Webhook logs of calls: deleted.
+/// Voice webhook logs: deleted after 30 days, and with a person's calls.
 pub struct VoiceEvents;
 
 impl Shredder for VoiceEvents {
     fn category(&self) -> &'static str {
         "voice_events_deleted"
+    }
+
+    fn deleted_category(&self) -> &'static str {
+        "voice_events_deleted"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["voice_events"]
     }
 
     fn export<'a>(
@@ -89,16 +106,16 @@ impl Shredder for VoiceEvents {
         subject: &'a Subject,
     ) -> Boxed<'a, Vec<serde_json::Value>> {
         Box::pin(async move {
-            let Some(caller) = caller(subject) else {
-                return Ok(Vec::new());
-            };
-            let rows: Vec<(serde_json::Value,)> = sqlx::query_as(
+            let of = Filter::of(subject);
+            let rows: Vec<(serde_json::Value,)> = sqlx::query_as(&format!(
                 "SELECT jsonb_build_object('call_id', e.call_id, 'at', e.at, 'kind', e.kind, 'name', e.name, \
                         'ok', e.ok, 'payload', e.payload) \
-                 FROM voice_events e JOIN voice_calls c ON c.restaurant_id = e.restaurant_id AND c.id = e.call_id \
-                 WHERE ($1::text IS NULL OR c.caller = $1) ORDER BY e.at, e.id",
-            )
-            .bind(caller)
+                 FROM voice_events e WHERE e.call_id IN (SELECT id FROM voice_calls WHERE {CALLS_OF}) \
+                 ORDER BY e.at, e.id"
+            ))
+            .bind(of.all)
+            .bind(of.guests)
+            .bind(of.phones)
             .fetch_all(tx.conn())
             .await?;
             Ok(rows.into_iter().map(|(v,)| v).collect())
@@ -108,35 +125,40 @@ impl Shredder for VoiceEvents {
     fn shred<'a>(&'a self, tx: &'a mut TenantTx, scope: &'a Scope<'a>) -> Boxed<'a, Shredded> {
         Box::pin(async move {
             let now = scope.at(tx.now());
-            let (cutoff, who) = match scope {
-                Scope::Retention(at) => (*at - Duration::days(EVENT_RETENTION_DAYS), None),
-                Scope::Erasure(subject) => match caller(subject) {
-                    Some(who) => (now + Duration::seconds(1), who),
-                    None => return Ok(nothing(now)),
-                },
+            let (cutoff, of) = match scope {
+                Scope::Retention(at) => (
+                    *at - Duration::days(EVENT_RETENTION_DAYS),
+                    Filter::of(&Subject::Restaurant),
+                ),
+                Scope::Erasure(Subject::Restaurant, _) => return Ok(nothing(now)),
+                Scope::Erasure(subject, _) => (now + Duration::seconds(1), Filter::of(subject)),
             };
-            let ids: Vec<Uuid> = sqlx::query_scalar(
-                "DELETE FROM voice_events e WHERE e.at < $1 AND ($2::text IS NULL OR e.call_id IN \
-                   (SELECT c.id FROM voice_calls c WHERE c.caller = $2)) RETURNING e.id",
-            )
+            let ids: Vec<Uuid> = sqlx::query_scalar(&format!(
+                "DELETE FROM voice_events e WHERE e.at < $4 AND e.call_id IN \
+                   (SELECT id FROM voice_calls WHERE {CALLS_OF}) RETURNING e.id"
+            ))
+            .bind(of.all)
+            .bind(of.guests)
+            .bind(of.phones)
             .bind(cutoff)
-            .bind(who)
             .fetch_all(tx.conn())
             .await?;
             Ok(Shredded {
                 rows: ids.len() as u64,
                 cutoff: cutoff.min(now),
                 audit: Some(("voice_events", ids.iter().map(Uuid::to_string).collect())),
+                deleted: true,
             })
         })
     }
 }
 
-/// Nothing of this category concerns the subject.
+/// A shredding that touched nothing (the protocol row still proves the run).
 pub(super) fn nothing(now: DateTime<Utc>) -> Shredded {
     Shredded {
         rows: 0,
         cutoff: now,
         audit: None,
+        deleted: false,
     }
 }

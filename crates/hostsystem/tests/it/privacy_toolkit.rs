@@ -1,0 +1,518 @@
+//! The privacy toolkit (issue 15): a person found everywhere, exported as a ZIP through a link
+//! that works once, anonymised or deleted after their name is typed, with protocol rows that
+//! name no one; every tenant table covered by a shredder or declared free of guests' data.
+
+use crate::app::TestApp;
+use hs_domain::Role;
+use hs_service::privacy::{self, Erase, EraseRequest, Fetched, Lookup};
+use hs_service::reservations::Caller;
+use hs_store::conversations::Turn;
+use hs_store::privacy::{NOT_ABOUT_GUESTS, SHREDDERS};
+use hs_store::voice::{CallEnd, Provider};
+use hs_store::{Actor, StoreError};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::io::Write;
+use uuid::Uuid;
+
+const NAME: &str = "Jürgen Hollerbach";
+const PHONE: &str = "+497615551234";
+const EMAIL: &str = "juergen.hollerbach@example.org";
+const SPECIAL: &str = "Erdnussallergie";
+
+/// A guest with a past visit, a call, a chat and messages; and Erika, who must be untouched.
+async fn jurgen(app: &TestApp) -> (Uuid, Uuid) {
+    let rid = app.with_trattoria("Trattoria Vergessen").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    for (name, phone, email, time) in [
+        (NAME, "0761 5551234", EMAIL, "19:00"),
+        (
+            "Erika Mustermann",
+            "0761 7778899",
+            "erika@example.org",
+            "20:00",
+        ),
+    ] {
+        let (s, r) = app
+            .call(
+                Method::POST,
+                "/api/v1/reservations",
+                &token,
+                Some(json!({"date": "2026-11-27", "time": time, "party_size": 3,
+                            "notes": format!("Fensterplatz für {name}"), "special_notes": SPECIAL,
+                            "guest": {"name": name, "phone": phone, "email": email, "language": "de"}})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+    }
+    app.run_pending_jobs().await;
+    let mut tx = app.store.tenant(rid, &Actor::System).await.expect("tx");
+    let call = tx
+        .voice_call(Provider::Vapi, "call-jurgen", Some(PHONE), "de")
+        .await
+        .expect("call");
+    tx.voice_event(
+        call,
+        "status",
+        "in-progress",
+        None,
+        None,
+        &json!({"from": PHONE}),
+    )
+    .await
+    .expect("event");
+    tx.voice_call_ended(
+        call,
+        &CallEnd {
+            transcript: Some(format!("Hier ist {NAME}, ich reserviere")),
+            ..CallEnd::default()
+        },
+    )
+    .await
+    .expect("end");
+    let conversation = Uuid::new_v4();
+    tx.start_conversation(conversation, "whatsapp")
+        .await
+        .expect("start");
+    tx.record_turn(
+        conversation,
+        &Turn {
+            guest: &format!("Hallo, hier ist {NAME}"),
+            agent: "Willkommen!",
+            state: &json!({"name": NAME}),
+            language: Some("de"),
+            outcome: Some("informed"),
+            intents: &[],
+            engine: "builtin",
+            tokens: 0,
+            unanswered: false,
+            booking: None,
+            phone: Some(PHONE),
+        },
+    )
+    .await
+    .expect("turn");
+    tx.commit().await.expect("commit");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let guest = tx
+        .person(&Lookup::Email(EMAIL.into()))
+        .await
+        .expect("person")
+        .guests[0];
+    (rid, guest)
+}
+
+fn owner(rid: Uuid) -> Caller {
+    Caller {
+        restaurant_id: rid,
+        actor: Actor::Cli,
+        role: Role::Owner,
+    }
+}
+
+/// Tables and columns (text, JSON, arrays) where any of `needles` occurs, across the whole
+/// database, read as the superuser (past row-level security).
+async fn where_found(app: &TestApp, needles: &[&str]) -> Vec<String> {
+    use sqlx::Connection;
+    let mut c = app.db.superuser_conn().await.expect("superuser");
+    let cols: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+         WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'jsonb', 'json', 'ARRAY') \
+         ORDER BY 1, 2",
+    )
+    .fetch_all(&mut c)
+    .await
+    .expect("columns");
+    let mut hits = Vec::new();
+    for (t, col) in cols {
+        for n in needles {
+            let found: bool = sqlx::query_scalar(&format!(
+                "SELECT EXISTS (SELECT 1 FROM \"{t}\" WHERE strpos(lower(\"{col}\"::text), lower($1)) > 0)"
+            ))
+            .bind(n)
+            .fetch_one(&mut c)
+            .await
+            .expect("scan");
+            if found {
+                hits.push(format!("{t}.{col} holds {n:?}"));
+            }
+        }
+    }
+    c.close().await.ok();
+    hits
+}
+
+#[tokio::test]
+async fn every_tenant_table_is_covered_by_a_shredder_or_declared_free_of_guests_data() {
+    let app = TestApp::new().await;
+    use sqlx::Connection;
+    let mut c = app.db.superuser_conn().await.expect("superuser");
+    let tenant: BTreeSet<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity",
+    )
+    .fetch_all(&mut c)
+    .await
+    .expect("catalog")
+    .into_iter()
+    .collect();
+    c.close().await.ok();
+    let mut covered: BTreeSet<String> = SHREDDERS
+        .iter()
+        .flat_map(|s| s.tables().iter().map(|t| t.to_string()))
+        .collect();
+    covered.extend(NOT_ABOUT_GUESTS.iter().map(|(t, _)| t.to_string()));
+    let missing: Vec<&String> = tenant.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "tenant tables with neither a shredder nor a reason in NOT_ABOUT_GUESTS: {missing:?}"
+    );
+    let stale: Vec<&String> = covered.difference(&tenant).collect();
+    assert!(stale.is_empty(), "named but not in the database: {stale:?}");
+}
+
+#[tokio::test]
+async fn a_person_is_found_by_name_number_or_address_with_rows_per_category() {
+    let app = TestApp::new().await;
+    let (rid, guest) = jurgen(&app).await;
+    let svc = hs_service::Services::new(app.store.clone());
+    for q in [
+        "hollerb",
+        "0761 555 12 34",
+        "+49 761 5551234",
+        "JUERGEN.HOLLERBACH@example.org",
+    ] {
+        let found = privacy::find(&svc, &owner(rid), q).await.expect("find");
+        assert_eq!(found.len(), 1, "{q}: {found:?}");
+        let f = &found[0];
+        assert_eq!(f.person.guests, vec![guest], "{q}");
+        let counts: std::collections::HashMap<_, _> = f.counts.iter().cloned().collect();
+        for (category, n) in [
+            ("guests", 1),
+            ("reservations", 1),
+            ("voice_calls", 1),
+            ("voice_events", 1),
+            ("conversations", 1),
+        ] {
+            assert_eq!(
+                counts.get(category),
+                Some(&n),
+                "{q}: {category} in {counts:?}"
+            );
+        }
+        assert!(
+            counts.get("messages").is_some_and(|n| *n >= 1),
+            "{counts:?}"
+        );
+    }
+    assert!(privacy::find(&svc, &owner(rid), "Niemand")
+        .await
+        .expect("find")
+        .is_empty());
+    let staff = Caller {
+        role: Role::Staff,
+        ..owner(rid)
+    };
+    assert!(matches!(
+        privacy::find(&svc, &staff, "hollerb").await,
+        Err(StoreError::Forbidden)
+    ));
+}
+
+/// The entries of a ZIP as (name, text), read by Python's zipfile (an independent reader).
+fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
+    let mut f = tempfile::NamedTempFile::new().expect("tmp");
+    f.write_all(bytes).expect("write");
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import json,sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; \
+             print(json.dumps([[n, z.read(n).decode()] for n in z.namelist()]))",
+        ])
+        .arg(f.path())
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[tokio::test]
+async fn an_export_is_made_by_a_job_downloaded_once_and_logged() {
+    let app = TestApp::new().await;
+    let (rid, guest) = jurgen(&app).await;
+    let svc = hs_service::Services::new(app.store.clone());
+    let link = privacy::request_export(&svc, &owner(rid), &Lookup::Guest(guest))
+        .await
+        .expect("request");
+    assert!(matches!(
+        privacy::download(&svc, &owner(rid), link.id, &link.token).await,
+        Ok(Fetched::Pending)
+    ));
+    app.run_pending_jobs().await;
+    assert!(matches!(
+        privacy::download(&svc, &owner(rid), link.id, "wrong").await,
+        Err(StoreError::NotFound)
+    ));
+    let staff = Caller {
+        role: Role::Staff,
+        ..owner(rid)
+    };
+    assert!(matches!(
+        privacy::download(&svc, &staff, link.id, &link.token).await,
+        Err(StoreError::Forbidden)
+    ));
+    let Ok(Fetched::File(zip)) = privacy::download(&svc, &owner(rid), link.id, &link.token).await
+    else {
+        panic!("the export");
+    };
+    let entries = unzip(&zip);
+    let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+    for n in [
+        "guests.csv",
+        "reservations.csv",
+        "voice_calls.csv",
+        "conversations.csv",
+        "data.json",
+        "README.txt",
+    ] {
+        assert!(names.contains(&n), "{n} in {names:?}");
+    }
+    let text = |n: &str| {
+        entries
+            .iter()
+            .find(|(x, _)| x == n)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    };
+    let data: Value = serde_json::from_str(&text("data.json")).expect("json");
+    assert_eq!(data["guests"][0]["name"], NAME);
+    assert_eq!(data["guests"][0]["email"], EMAIL);
+    assert_eq!(
+        data["reservations"][0]["special_notes"], SPECIAL,
+        "special notes decrypted"
+    );
+    assert_eq!(data["reservations"][0]["party_size"], 3);
+    assert!(data["conversations"][0]["messages"][0]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains(NAME)));
+    assert!(!data.to_string().contains("Erika"), "only Jürgen's data");
+    assert!(
+        text("README.txt").starts_with("Ihre Daten"),
+        "in the guest's language"
+    );
+    assert!(text("guests.csv")
+        .lines()
+        .nth(1)
+        .is_some_and(|l| l.contains(NAME)));
+    // Once only; the protocol logs the export without naming him.
+    assert!(matches!(
+        privacy::download(&svc, &owner(rid), link.id, &link.token).await,
+        Ok(Fetched::Gone)
+    ));
+    let (exports, protocol) = privacy::overview(&svc, &owner(rid))
+        .await
+        .expect("overview");
+    assert_eq!(exports[0].status, "downloaded");
+    let logged = protocol
+        .iter()
+        .find(|p| p.reason == "export")
+        .expect("export logged");
+    assert!(
+        logged.rows_affected >= 6 && logged.subject_hash.as_ref().is_some_and(|h| h.len() == 64)
+    );
+    // An expired link answers Gone, and the nightly run removes its file.
+    let late = privacy::request_export(&svc, &owner(rid), &Lookup::Phone("0761 5551234".into()))
+        .await
+        .expect("request");
+    app.run_pending_jobs().await;
+    app.advance(chrono::Duration::hours(
+        hs_store::privacy::EXPORT_LINK_HOURS + 1,
+    ));
+    assert!(matches!(
+        privacy::download(&svc, &owner(rid), late.id, &late.token).await,
+        Ok(Fetched::Gone)
+    ));
+    app.store
+        .run_retention(app.clock.now())
+        .await
+        .expect("retention");
+    app.run_pending_jobs().await;
+    assert!(
+        app.store
+            .files()
+            .keys(&format!("exports/{rid}"))
+            .await
+            .expect("keys")
+            .is_empty(),
+        "no export file is left"
+    );
+}
+
+async fn erase(
+    app: &TestApp,
+    rid: Uuid,
+    guest: Uuid,
+    erase: Erase,
+    confirm: &str,
+) -> Result<privacy::Erased, StoreError> {
+    let svc = hs_service::Services::new(app.store.clone());
+    privacy::erase(
+        &svc,
+        &owner(rid),
+        &EraseRequest {
+            lookup: Lookup::Guest(guest),
+            erase,
+            confirm: confirm.into(),
+            export_first: false,
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_wrong_name_or_a_staff_member_erases_nothing() {
+    let app = TestApp::new().await;
+    let (rid, guest) = jurgen(&app).await;
+    let refused = erase(&app, rid, guest, Erase::Delete, "Jürgen Holler").await;
+    assert!(
+        matches!(&refused, Err(StoreError::Invalid { field, .. }) if field == "confirm"),
+        "{:?}",
+        refused.err()
+    );
+    let svc = hs_service::Services::new(app.store.clone());
+    let staff = Caller {
+        role: Role::Staff,
+        ..owner(rid)
+    };
+    let req = EraseRequest {
+        lookup: Lookup::Guest(guest),
+        erase: Erase::Delete,
+        confirm: NAME.into(),
+        export_first: false,
+    };
+    assert!(matches!(
+        privacy::erase(&svc, &staff, &req).await,
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        privacy::request_export(&svc, &staff, &Lookup::Guest(guest)).await,
+        Err(StoreError::Forbidden)
+    ));
+    let still = where_found(&app, &[NAME, PHONE, EMAIL]).await;
+    assert!(still.len() >= 3, "all still there: {still:?}");
+}
+
+#[tokio::test]
+async fn a_deleted_guest_appears_nowhere_and_the_protocol_names_no_one() {
+    let app = TestApp::new().await;
+    let (rid, guest) = jurgen(&app).await;
+    // The visit is over: nothing planned to cancel.
+    app.advance(chrono::Duration::days(4));
+    let before = where_found(&app, &[NAME, PHONE, EMAIL, "5551234"]).await;
+    assert!(before.len() >= 4, "the fixture holds him: {before:?}");
+    let done = erase(&app, rid, guest, Erase::Delete, " jürgen hollerbach ")
+        .await
+        .expect("delete");
+    assert_eq!(done.cancelled, 0);
+    let rows: std::collections::HashMap<&str, u64> =
+        done.done.iter().map(|d| (d.category, d.rows)).collect();
+    assert_eq!(rows.get("guests_deleted"), Some(&1), "{rows:?}");
+    assert_eq!(rows.get("reservations_deleted"), Some(&1));
+    assert_eq!(rows.get("voice_calls_deleted"), Some(&1));
+    assert_eq!(rows.get("conversations_deleted"), Some(&1));
+    app.run_pending_jobs().await;
+    let left = where_found(&app, &[NAME, PHONE, EMAIL, "5551234", "Hollerbach"]).await;
+    assert!(left.is_empty(), "{left:?}");
+    assert!(
+        !where_found(&app, &["Erika Mustermann"]).await.is_empty(),
+        "Erika is untouched"
+    );
+    let svc = hs_service::Services::new(app.store.clone());
+    let (_, protocol) = privacy::overview(&svc, &owner(rid))
+        .await
+        .expect("overview");
+    let deleted: Vec<_> = protocol.iter().filter(|p| p.reason == "delete").collect();
+    assert_eq!(deleted.len(), SHREDDERS.len());
+    assert!(deleted.iter().all(|p| p.actor.as_deref() == Some("cli")
+        && p.subject_hash.as_ref().is_some_and(|h| h.len() == 64)));
+    // The audit trail of his guest card is kept, marked shredded.
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let audit = tx
+        .audit_entries(&hs_store::team::AuditFilter {
+            table: Some("guests".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    let his: Vec<_> = audit
+        .iter()
+        .filter(|e| e.row_id == guest.to_string())
+        .collect();
+    assert!(
+        !his.is_empty() && his.iter().all(|e| e.shredded_at.is_some()),
+        "{his:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_anonymised_guest_keeps_counts_dates_and_party_sizes_and_nothing_that_identifies() {
+    let app = TestApp::new().await;
+    let (rid, guest) = jurgen(&app).await;
+    app.advance(chrono::Duration::days(4));
+    erase(&app, rid, guest, Erase::Anonymise, NAME)
+        .await
+        .expect("anonymise");
+    app.run_pending_jobs().await;
+    let left = where_found(
+        &app,
+        &[NAME, PHONE, EMAIL, "5551234", "Hollerbach", SPECIAL],
+    )
+    .await;
+    // Erika's special note is sealed, so it never shows in clear either.
+    assert!(left.is_empty(), "{left:?}");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let card = tx.guest(guest, true).await.expect("card");
+    assert_eq!(card.name, hs_store::privacy::ANONYMISED_NAME);
+    assert_eq!(
+        (card.phone, card.email, card.special_notes),
+        (None, None, None)
+    );
+    let history = tx.guest_history(guest).await.expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].party_size, 3);
+    assert_eq!(history[0].notes, "");
+}
+
+#[tokio::test]
+async fn planned_reservations_are_cancelled_with_a_message_before_the_deletion() {
+    let app = TestApp::new().await;
+    let (rid, guest) = jurgen(&app).await;
+    let done = erase(&app, rid, guest, Erase::Delete, NAME)
+        .await
+        .expect("delete");
+    assert_eq!(done.cancelled, 1);
+    assert!(done.done.is_empty(), "the deletion waits for the notice");
+    app.run_pending_jobs().await;
+    app.advance(chrono::Duration::minutes(2));
+    app.run_pending_jobs().await;
+    let mails = app.mails().await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains(EMAIL) && (m.contains("storniert") || m.contains("Stornierung"))),
+        "the cancellation went to him"
+    );
+    let left = where_found(&app, &[NAME, PHONE, EMAIL]).await;
+    assert!(left.is_empty(), "{left:?}");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    assert!(matches!(
+        tx.guest(guest, false).await,
+        Err(StoreError::NotFound)
+    ));
+}

@@ -1,0 +1,406 @@
+//! The privacy toolkit as use cases (DPA § 8.1, § 11.4; Art. 15, 17 and 20 GDPR): owners and
+//! managers find a person everywhere, export everything about them as one ZIP (made by a job,
+//! downloaded once through a link that expires), and anonymise or delete them after typing
+//! their name. Staff may do none of it. The categories and what each does are the store's
+//! shredders (`hs_store::privacy`).
+
+mod zip;
+
+use crate::jobs::{Job, JobContext};
+use crate::reservations::Caller;
+use crate::Services;
+use anyhow::Result;
+use chrono::{DateTime, Duration, Utc};
+use hs_domain::reservation::Status;
+use hs_domain::role::Role;
+use hs_store::privacy::{data_name, Deleted, Person, Scope, Subject, Take, SHREDDERS};
+use hs_store::{StoreError, TenantTx};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use hs_store::privacy::{Erase, ExportInfo, Found, Lookup, MakeExport, EXPORT_LINK_HOURS};
+pub use hs_store::voice::ProtocolRow;
+pub use zip::Zip;
+
+/// Only owners and managers use the toolkit.
+fn allowed(caller: &Caller) -> Result<(), StoreError> {
+    if caller.role.at_least(Role::Manager) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+/// People matching a name, number or address, with what each category holds about them.
+pub async fn find(svc: &Services, caller: &Caller, q: &str) -> Result<Vec<Found>, StoreError> {
+    allowed(caller)?;
+    let mut tx = caller.tenant(&svc.store).await?;
+    tx.find_people(q).await
+}
+
+/// One person, with what each category holds.
+pub async fn person(svc: &Services, caller: &Caller, lookup: &Lookup) -> Result<Found, StoreError> {
+    allowed(caller)?;
+    let mut tx = caller.tenant(&svc.store).await?;
+    let person = tx.person(lookup).await?;
+    let counts = tx.counts(&person).await?;
+    Ok(Found { person, counts })
+}
+
+/// A requested export: its id and the link's secret, shown once.
+#[derive(Clone, Debug)]
+pub struct ExportLink {
+    pub id: Uuid,
+    pub token: String,
+}
+
+/// Asks for a person's export, made by the `privacy_export` job.
+pub async fn request_export(
+    svc: &Services,
+    caller: &Caller,
+    lookup: &Lookup,
+) -> Result<ExportLink, StoreError> {
+    allowed(caller)?;
+    let mut tx = caller.tenant(&svc.store).await?;
+    let person = tx.person(lookup).await?;
+    let token = hs_store::secret::random_token();
+    let id = tx.request_export(&person, &token).await?;
+    tx.commit().await?;
+    Ok(ExportLink { id, token })
+}
+
+/// The restaurant's exports and its deletion protocol, newest first.
+pub async fn overview(
+    svc: &Services,
+    caller: &Caller,
+) -> Result<(Vec<ExportInfo>, Vec<ProtocolRow>), StoreError> {
+    allowed(caller)?;
+    let mut tx = caller.tenant(&svc.store).await?;
+    Ok((
+        tx.privacy_exports().await?,
+        tx.deletion_protocol(200).await?,
+    ))
+}
+
+/// What an export's link gives.
+pub enum Fetched {
+    /// The ZIP, once.
+    File(Vec<u8>),
+    /// Not made yet.
+    Pending,
+    /// Downloaded before or expired (410).
+    Gone,
+}
+
+/// Uses up an export's link.
+pub async fn download(
+    svc: &Services,
+    caller: &Caller,
+    id: Uuid,
+    token: &str,
+) -> Result<Fetched, StoreError> {
+    allowed(caller)?;
+    let mut tx = caller.tenant(&svc.store).await?;
+    let key = match tx.take_export(id, token).await? {
+        Take::File(key) => key,
+        Take::Pending => return Ok(Fetched::Pending),
+        Take::Gone => return Ok(Fetched::Gone),
+        Take::Unknown => return Err(StoreError::NotFound),
+    };
+    let Some(bytes) = svc.store.files().get(&key).await? else {
+        return Ok(Fetched::Gone);
+    };
+    // The link is used up only once the bytes are in hand.
+    tx.commit().await?;
+    Ok(Fetched::File(bytes))
+}
+
+/// A request to anonymise or delete a person.
+pub struct EraseRequest {
+    pub lookup: Lookup,
+    pub erase: Erase,
+    /// What the person typed to confirm: one of the person's names.
+    pub confirm: String,
+    /// Make an export first (its link comes back).
+    pub export_first: bool,
+}
+
+/// What an erasure did.
+pub struct Erased {
+    /// The protocol's rows, when done at once.
+    pub done: Vec<Deleted>,
+    /// Planned reservations cancelled first; the erasure then waits for the guest's
+    /// cancellation messages (the `privacy_erase` job).
+    pub cancelled: usize,
+    pub export: Option<ExportLink>,
+}
+
+/// Anonymises or deletes a person after the typed confirmation matches one of their names
+/// (else nothing happens: field `confirm`). Their planned reservations are cancelled first,
+/// with the messages that implies; then the erasure runs once those are sent (at most an hour
+/// later), as the `privacy_erase` job. Without planned reservations it runs at once, every
+/// category in this one transaction.
+pub async fn erase(
+    svc: &Services,
+    caller: &Caller,
+    req: &EraseRequest,
+) -> Result<Erased, StoreError> {
+    allowed(caller)?;
+    let mut tx = caller.tenant(&svc.store).await?;
+    let person = tx.person(&req.lookup).await?;
+    if !person.confirmed_by(&req.confirm) {
+        return Err(StoreError::invalid(
+            "confirm",
+            hs_domain::validate::Invalid::Mismatch,
+        ));
+    }
+    let export = if req.export_first {
+        Some(export_now(svc, &mut tx, &person).await?)
+    } else {
+        None
+    };
+    let planned = tx.planned_reservations(&person).await?;
+    let actor = caller.actor.to_string();
+    let mut done = Vec::new();
+    if planned.is_empty() {
+        done = tx
+            .shred_by(&Scope::Erasure(&Subject::Person(person), req.erase), &actor)
+            .await?;
+    } else {
+        for id in &planned {
+            tx.transition(*id, Status::Cancelled).await?;
+        }
+        let now = tx.now();
+        let job = EraseAfterNotices {
+            guests: person.guests.clone(),
+            delete: req.erase == Erase::Delete,
+            actor,
+            until: now + Duration::hours(1),
+        };
+        crate::jobs::enqueue(&mut tx, &job).await?;
+    }
+    tx.commit().await?;
+    Ok(Erased {
+        done,
+        cancelled: planned.len(),
+        export,
+    })
+}
+
+/// Makes a person's export in this transaction (for "export first"): the file, a ready
+/// request and its link.
+async fn export_now(
+    svc: &Services,
+    tx: &mut TenantTx,
+    person: &Person,
+) -> Result<ExportLink, StoreError> {
+    let token = hs_store::secret::random_token();
+    let id = tx.request_export(person, &token).await?;
+    let (bytes, rows) = archive(tx, person).await?;
+    let key = export_key(tx.restaurant_id(), id);
+    let size = bytes.len();
+    svc.store.files().put(&key, bytes).await?;
+    tx.export_made(id, &key, rows, size).await?;
+    Ok(ExportLink { id, token })
+}
+
+/// Where an export's file lives in the file store.
+fn export_key(rid: Uuid, id: Uuid) -> String {
+    format!("exports/{rid}/{id}.zip")
+}
+
+/// Everything about the person as a ZIP: `data.json` (every category), a CSV per category
+/// that holds something, and a README in the person's language. Returns the bytes and the
+/// rows it holds.
+pub async fn archive(tx: &mut TenantTx, person: &Person) -> Result<(Vec<u8>, u64), StoreError> {
+    let subject = Subject::Person(person.clone());
+    let data = tx.export_subject(&subject).await?;
+    let mut zip = Zip::new();
+    let mut rows = 0u64;
+    let mut files = Vec::new();
+    for s in SHREDDERS {
+        let name = data_name(*s);
+        let Some(items) = data[name].as_array().filter(|a| !a.is_empty()) else {
+            continue;
+        };
+        rows += items.len() as u64;
+        files.push((name, items.len()));
+        zip.add(&format!("{name}.csv"), csv(items).as_bytes())
+            .map_err(|e| StoreError::Other(e.into()))?;
+    }
+    let json = serde_json::to_vec_pretty(&data).map_err(|e| StoreError::Other(e.into()))?;
+    zip.add("data.json", &json)
+        .map_err(|e| StoreError::Other(e.into()))?;
+    let readme = readme(&person.language, tx.now(), &files);
+    zip.add("README.txt", readme.as_bytes())
+        .map_err(|e| StoreError::Other(e.into()))?;
+    Ok((zip.finish(), rows))
+}
+
+/// Objects as CSV (RFC 4180): the union of their keys as columns, in first-seen order;
+/// nested values as JSON text. Cells that a spreadsheet would run as a formula are prefixed
+/// with an apostrophe (OWASP's CSV injection advice).
+fn csv(items: &[serde_json::Value]) -> String {
+    let mut cols: Vec<&str> = Vec::new();
+    for it in items {
+        if let Some(o) = it.as_object() {
+            for k in o.keys() {
+                if !cols.contains(&k.as_str()) {
+                    cols.push(k);
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: Vec<String>| -> String {
+        let mut l = cells
+            .into_iter()
+            .map(|c| {
+                let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                    format!("'{c}")
+                } else {
+                    c
+                };
+                if c.contains([',', '"', '\n', '\r']) {
+                    format!("\"{}\"", c.replace('"', "\"\""))
+                } else {
+                    c
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        l.push_str("\r\n");
+        l
+    };
+    out.push_str(&line(cols.iter().map(|c| c.to_string()).collect()));
+    for it in items {
+        out.push_str(&line(
+            cols.iter()
+                .map(|c| match &it[*c] {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => s.clone(),
+                    v => v.to_string(),
+                })
+                .collect(),
+        ));
+    }
+    out
+}
+
+/// The README of an export, in the person's language.
+fn readme(language: &str, at: DateTime<Utc>, files: &[(&str, usize)]) -> String {
+    let list: String = files
+        .iter()
+        .map(|(name, n)| format!("- {name}.csv: {n}\n"))
+        .collect();
+    let at = at.format("%Y-%m-%d %H:%M UTC");
+    if language == "en" {
+        format!(
+            "Your data\n=========\n\nThis archive holds everything the restaurant stores about you, as of {at} \
+             (Art. 15 and 20 GDPR).\n\ndata.json holds all of it in one file; each CSV file holds one category \
+             (rows per file):\n\n{list}\nSpecial notes (allergies, diets, accessibility) are included in plain text. \
+             Categories without data are left out.\n"
+        )
+    } else {
+        format!(
+            "Ihre Daten\n==========\n\nDieses Archiv enthält alles, was das Restaurant über Sie gespeichert hat, \
+             Stand {at} (Art. 15 und 20 DSGVO).\n\ndata.json enthält alles in einer Datei; jede CSV-Datei enthält \
+             eine Kategorie (Zeilen je Datei):\n\n{list}\nBesondere Hinweise (Allergien, Ernährung, Barrierefreiheit) \
+             sind im Klartext enthalten. Kategorien ohne Daten fehlen.\n"
+        )
+    }
+}
+
+/// Makes a requested export (the payload lives in the store, which enqueues it).
+impl Job for MakeExport {
+    const KIND: &'static str = MakeExport::KIND;
+    const MAX_ATTEMPTS: i32 = 3;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(self.export_id.to_string())
+    }
+
+    async fn run(&self, ctx: &JobContext, tx: Option<&mut TenantTx>) -> Result<()> {
+        let tx = tx.ok_or_else(|| anyhow::anyhow!("an export belongs to a restaurant"))?;
+        // Made already (export first), expired or dropped by an erasure: nothing to do.
+        let Some(person) = tx.export_subject_of(self.export_id).await? else {
+            return Ok(());
+        };
+        let (bytes, rows) = archive(tx, &person).await?;
+        let key = export_key(tx.restaurant_id(), self.export_id);
+        let size = bytes.len();
+        ctx.store.files().put(&key, bytes).await?;
+        tx.export_made(self.export_id, &key, rows, size).await?;
+        Ok(())
+    }
+}
+
+/// Erases a person once the messages about their cancelled reservations are sent (or an
+/// hour has passed). The payload holds guest card ids, never their data.
+#[derive(Serialize, Deserialize)]
+pub struct EraseAfterNotices {
+    pub guests: Vec<Uuid>,
+    pub delete: bool,
+    /// Who asked (`user:<id>`), for the protocol.
+    pub actor: String,
+    pub until: DateTime<Utc>,
+}
+
+impl Job for EraseAfterNotices {
+    const KIND: &'static str = "privacy_erase";
+    const MAX_ATTEMPTS: i32 = 10;
+
+    async fn run(&self, _ctx: &JobContext, tx: Option<&mut TenantTx>) -> Result<()> {
+        let tx = tx.ok_or_else(|| anyhow::anyhow!("an erasure belongs to a restaurant"))?;
+        let seed = Person {
+            guests: self.guests.clone(),
+            ..Person::default()
+        };
+        let person = tx.expand(&seed).await?;
+        let now = tx.now();
+        if now < self.until && tx.messages_waiting(&person).await? > 0 {
+            // Look again in a minute (a new job: this one ends done).
+            crate::jobs::enqueue_at(
+                tx,
+                &EraseAfterNotices {
+                    guests: self.guests.clone(),
+                    delete: self.delete,
+                    actor: self.actor.clone(),
+                    until: self.until,
+                },
+                now + Duration::minutes(1),
+            )
+            .await?;
+            return Ok(());
+        }
+        let erase = if self.delete {
+            Erase::Delete
+        } else {
+            Erase::Anonymise
+        };
+        tx.shred_by(
+            &Scope::Erasure(&Subject::Person(person), erase),
+            &self.actor,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// A person's export made at once (the operator's command line): the ZIP and the rows it
+/// holds; logged in the protocol like every export.
+pub async fn export_at_once(
+    svc: &Services,
+    caller: &Caller,
+    lookup: &Lookup,
+) -> Result<(Vec<u8>, u64), StoreError> {
+    allowed(caller)?;
+    let mut tx = caller.tenant(&svc.store).await?;
+    let person = tx.person(lookup).await?;
+    let (bytes, rows) = archive(&mut tx, &person).await?;
+    let hash = tx.subject_hash(&person);
+    tx.log_export(rows, &hash, &caller.actor.to_string())
+        .await?;
+    tx.commit().await?;
+    Ok((bytes, rows))
+}
