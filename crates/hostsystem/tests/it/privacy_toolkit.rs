@@ -516,3 +516,87 @@ async fn planned_reservations_are_cancelled_with_a_message_before_the_deletion()
         Err(StoreError::NotFound)
     ));
 }
+
+/// The export link in a page.
+fn export_link(html: &str) -> String {
+    let html = html.replace("&#x2f;", "/");
+    let at = html.find("/privacy/exports/").expect("an export link");
+    html[at..].split('"').next().expect("link").to_string()
+}
+
+#[tokio::test]
+async fn the_privacy_page_finds_exports_and_deletes_for_owners_only() {
+    let app = TestApp::new().await;
+    let (rid, _) = jurgen(&app).await;
+    app.advance(chrono::Duration::days(4));
+    app.user_in(rid, "chefin@vergessen.example", Role::Owner)
+        .await;
+    app.user_in(rid, "kellner@vergessen.example", Role::Staff)
+        .await;
+    let mut staff = app.browser();
+    staff
+        .login("kellner@vergessen.example", crate::app::PASSWORD)
+        .await;
+    assert_eq!(
+        staff.get("/privacy?q=hollerbach").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut owner = app.browser();
+    owner
+        .login("chefin@vergessen.example", crate::app::PASSWORD)
+        .await;
+    let page = owner.get("/privacy?q=hollerbach").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(NAME) && page.body.contains("Reservations"),
+        "{}",
+        page.body
+    );
+    let guest = {
+        let at = page
+            .body
+            .find("name=\"guest\" value=\"")
+            .expect("guest field")
+            + 20;
+        page.body[at..at + 36].to_string()
+    };
+    let asked = owner.post("/privacy/export", &[("guest", &guest)]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    let link = export_link(&asked.body);
+    assert_eq!(
+        owner.get(&link).await.status,
+        StatusCode::ACCEPTED,
+        "not made yet"
+    );
+    app.run_pending_jobs().await;
+    // Another restaurant's owner cannot use the link.
+    let (mut stranger, _) = app.login_as(Role::Owner).await;
+    assert_eq!(stranger.get(&link).await.status, StatusCode::NOT_FOUND);
+    let zip = owner.get(&link).await;
+    assert_eq!(zip.status, StatusCode::OK);
+    assert_eq!(zip.headers["content-type"], "application/zip");
+    assert_eq!(owner.get(&link).await.status, StatusCode::GONE, "once only");
+    // A wrong name changes nothing; the right one deletes.
+    let wrong = owner
+        .post(
+            "/privacy/erase",
+            &[("guest", &guest), ("mode", "delete"), ("confirm", "Jürgen")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("confirm"));
+    let done = owner
+        .post(
+            "/privacy/erase",
+            &[("guest", &guest), ("mode", "delete"), ("confirm", NAME)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let after = owner.get(done.location().expect("redirect")).await;
+    assert!(
+        after.body.contains("Guests deleted"),
+        "the protocol shows it"
+    );
+    assert!(!after.body.contains(NAME));
+    assert!(where_found(&app, &[NAME, EMAIL, PHONE]).await.is_empty());
+}

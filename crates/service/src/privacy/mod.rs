@@ -13,12 +13,14 @@ use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 use hs_domain::reservation::Status;
 use hs_domain::role::Role;
-use hs_store::privacy::{data_name, Deleted, Person, Scope, Subject, Take, SHREDDERS};
+use hs_store::privacy::{Deleted, Person, Scope, Subject, Take};
 use hs_store::{StoreError, TenantTx};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use hs_store::privacy::{Erase, ExportInfo, Found, Lookup, MakeExport, EXPORT_LINK_HOURS};
+pub use hs_store::privacy::{
+    data_name, Erase, ExportInfo, Found, Lookup, MakeExport, EXPORT_LINK_HOURS, SHREDDERS,
+};
 pub use hs_store::voice::ProtocolRow;
 pub use zip::Zip;
 

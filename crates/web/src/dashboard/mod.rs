@@ -12,6 +12,7 @@ pub mod home;
 pub mod inbox;
 pub mod invites;
 pub mod login;
+pub mod privacy;
 pub mod reservations;
 pub mod reset;
 pub mod settings;
@@ -74,6 +75,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/agent/handover", post(agent::handover))
         .route("/agent/widget", post(agent::widget))
         .route("/calls/{id}", get(calls::show))
+        .route("/privacy", get(privacy::show))
+        .route("/privacy/export", post(privacy::export))
+        .route("/privacy/erase", post(privacy::erase))
+        .route("/privacy/exports/{id}/{token}", get(privacy::download))
         .route("/guests/{id}", get(guests::show).post(guests::update))
         .route("/settings", get(settings::show))
         .route("/settings/restaurant", post(settings::restaurant))

@@ -137,18 +137,27 @@ mod tests {
                         .chain([format!("{key}open")])
                         .collect()
                 } else if key == "protocol." {
-                    [
-                        "voice_calls_anonymised",
-                        "voice_events_deleted",
-                        "idempotency_records_deleted",
-                        "message_bodies_purged",
-                        "guest_links_deleted",
-                        "inbound_messages_purged",
-                        "conversations_anonymised",
-                    ]
-                    .iter()
-                    .map(|c| format!("{key}{c}"))
-                    .collect()
+                    hs_service::privacy::SHREDDERS
+                        .iter()
+                        .flat_map(|s| [s.category(), s.deleted_category()])
+                        .chain(["subject_exported"])
+                        .map(|c| format!("{key}{c}"))
+                        .collect()
+                } else if key == "privacy.cat." {
+                    hs_service::privacy::SHREDDERS
+                        .iter()
+                        .map(|s| format!("{key}{}", hs_service::privacy::data_name(*s)))
+                        .collect()
+                } else if key == "privacy.status." {
+                    ["queued", "ready", "downloaded", "expired", "failed"]
+                        .iter()
+                        .map(|c| format!("{key}{c}"))
+                        .collect()
+                } else if key == "privacy.reason." {
+                    ["retention", "erasure", "anonymise", "delete", "export"]
+                        .iter()
+                        .map(|c| format!("{key}{c}"))
+                        .collect()
                 } else if key == "action." {
                     ["confirm", "seat", "complete", "no-show", "cancel"]
                         .iter()

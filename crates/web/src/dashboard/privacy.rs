@@ -1,0 +1,257 @@
+//! The privacy page ("Datenschutz / DSGVO", DPA § 8.1) for owners and managers: find a person
+//! everywhere, export them (a ZIP made by a job, downloaded once through a link), anonymise or
+//! delete them after typing their name, and read the deletion protocol.
+
+use crate::auth::InRestaurant;
+use crate::extract::{query_param, FormFields};
+use crate::render::{render, PageCtx, PageError};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use hs_domain::Role;
+use hs_service::privacy::{self, Erase, EraseRequest, ExportLink, Fetched, Lookup};
+use hs_service::StoreError;
+use minijinja::{context, Value};
+use uuid::Uuid;
+
+/// The person a form names: a guest card, or a number or address without one.
+fn lookup(form: &FormFields) -> Result<Lookup, StoreError> {
+    let (guest, phone, email) = (form.get("guest"), form.get("phone"), form.get("email"));
+    if !guest.is_empty() {
+        return Uuid::parse_str(guest)
+            .map(Lookup::Guest)
+            .map_err(|_| StoreError::NotFound);
+    }
+    if !phone.is_empty() {
+        return Ok(Lookup::Phone(phone.to_string()));
+    }
+    if !email.is_empty() {
+        return Ok(Lookup::Email(email.to_string()));
+    }
+    Err(StoreError::invalid(
+        "guest",
+        hs_domain::validate::Invalid::Empty,
+    ))
+}
+
+async fn page(
+    state: &AppState,
+    r: &InRestaurant,
+    q: &str,
+    status: StatusCode,
+    error: Option<String>,
+    extra: Value,
+) -> Result<Response, PageError> {
+    let caller = r.service();
+    let (found, error) = if q.trim().is_empty() {
+        (Vec::new(), error)
+    } else {
+        match privacy::find(&state.services, &caller, q).await {
+            Ok(f) => (f, error),
+            Err(StoreError::Invalid { field, message, .. }) => {
+                (Vec::new(), Some(format!("{field}: {message}")))
+            }
+            Err(e) => return Err(PageError(e)),
+        }
+    };
+    let (exports, protocol) = privacy::overview(&state.services, &caller).await?;
+    let people: Vec<Value> = found
+        .iter()
+        .map(|f| {
+            let p = &f.person;
+            context! {
+                guest => p.guests.first().map(Uuid::to_string),
+                names => p.names.join(", "),
+                confirm => p.names.first().cloned().or_else(|| p.phones.first().cloned()).or_else(|| p.emails.first().cloned()),
+                phone => p.phones.first(),
+                email => p.emails.first(),
+                phones => p.phones.join(", "),
+                emails => p.emails.join(", "),
+                counts => f.counts.iter().map(|(c, n)| context! { category => c, rows => n }).collect::<Vec<_>>(),
+                total => f.total(),
+            }
+        })
+        .collect();
+    Ok(render(
+        state,
+        status,
+        "privacy.html",
+        &PageCtx::in_restaurant(r),
+        context! {
+            q, people, exports, protocol, error, searched => !q.trim().is_empty(),
+            ..extra
+        },
+    ))
+}
+
+/// `GET /privacy?q=…`.
+pub async fn show(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    if let Err(resp) = r.require(Role::Manager, &state, &headers) {
+        return Ok(resp);
+    }
+    let q = query_param(&uri, "q").unwrap_or_default();
+    let done = query_param(&uri, "done").and_then(|n| n.parse::<u64>().ok());
+    page(&state, &r, &q, StatusCode::OK, None, context! { done }).await
+}
+
+/// The page after an export was asked for: its link, shown once.
+fn link_of(l: &ExportLink) -> String {
+    format!("/privacy/exports/{}/{}", l.id, l.token)
+}
+
+/// `POST /privacy/export`: a person's export, made by a job.
+pub async fn export(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    if let Err(resp) = r.require(Role::Manager, &state, &headers) {
+        return Ok(resp);
+    }
+    let asked = match lookup(&form) {
+        Ok(l) => privacy::request_export(&state.services, &r.service(), &l).await,
+        Err(e) => Err(e),
+    };
+    match asked {
+        Ok(link) => {
+            page(
+                &state,
+                &r,
+                "",
+                StatusCode::OK,
+                None,
+                context! { export_link => link_of(&link) },
+            )
+            .await
+        }
+        Err(StoreError::Invalid { field, message, .. }) => {
+            page(
+                &state,
+                &r,
+                "",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{field}: {message}")),
+                context! {},
+            )
+            .await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// `POST /privacy/erase`: anonymise or delete a person (`mode`), confirmed by their name.
+pub async fn erase(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    if let Err(resp) = r.require(Role::Manager, &state, &headers) {
+        return Ok(resp);
+    }
+    let erase = match form.get("mode") {
+        "delete" => Erase::Delete,
+        _ => Erase::Anonymise,
+    };
+    let done = match lookup(&form) {
+        Ok(lookup) => {
+            let req = EraseRequest {
+                lookup,
+                erase,
+                confirm: form.get("confirm").to_string(),
+                export_first: form.get("export_first") == "1",
+            };
+            privacy::erase(&state.services, &r.service(), &req).await
+        }
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(d) => match d.export {
+            // The export's link is shown once, with the result.
+            Some(link) => {
+                let rows: u64 = d.done.iter().map(|x| x.rows).sum();
+                page(&state, &r, "", StatusCode::OK, None, context! { export_link => link_of(&link), done => rows, cancelled => d.cancelled }).await
+            }
+            None if d.cancelled > 0 => {
+                page(
+                    &state,
+                    &r,
+                    "",
+                    StatusCode::OK,
+                    None,
+                    context! { cancelled => d.cancelled },
+                )
+                .await
+            }
+            None => Ok(Redirect::to(&format!(
+                "/privacy?done={}",
+                d.done.iter().map(|x| x.rows).sum::<u64>()
+            ))
+            .into_response()),
+        },
+        Err(StoreError::Invalid { field, message, .. }) => {
+            let q = form.get("q").to_string();
+            page(
+                &state,
+                &r,
+                &q,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{field}: {message}")),
+                context! {},
+            )
+            .await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// `GET /privacy/exports/{id}/{token}`: the ZIP, once; 410 when used or expired.
+pub async fn download(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    Path((id, token)): Path<(Uuid, String)>,
+) -> Result<Response, PageError> {
+    if let Err(resp) = r.require(Role::Manager, &state, &headers) {
+        return Ok(resp);
+    }
+    match privacy::download(&state.services, &r.service(), id, &token).await? {
+        Fetched::File(bytes) => Ok((
+            [
+                (header::CONTENT_TYPE, "application/zip".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"export-{id}.zip\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response()),
+        Fetched::Pending => {
+            let ctx = PageCtx::in_restaurant(&r);
+            let error = ctx.translate("privacy.pending");
+            page(
+                &state,
+                &r,
+                "",
+                StatusCode::ACCEPTED,
+                Some(error),
+                context! { export_link => format!("/privacy/exports/{id}/{token}") },
+            )
+            .await
+        }
+        Fetched::Gone => {
+            let ctx = PageCtx::in_restaurant(&r);
+            let error = ctx.translate("privacy.gone");
+            page(&state, &r, "", StatusCode::GONE, Some(error), context! {}).await
+        }
+    }
+}
