@@ -130,7 +130,11 @@ async fn erase(
     let mut protocol = serde_json::to_value(&done.done)?;
     if done.cancelled > 0 {
         // The cancellation notices go out now, then the erasure (the same jobs the server runs).
-        crate::jobs::worker(&rt.store, cfg)?.run_pending().await?;
+        let worker = crate::jobs::worker(&rt.store, cfg)?;
+        worker.run_pending().await?;
+        // The erasure is due a second after the notices.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        worker.run_pending().await?;
         let mut tx = rt.store.tenant(caller.restaurant_id, &Actor::Cli).await?;
         protocol = serde_json::to_value(tx.deletion_protocol(20).await?)?;
     }

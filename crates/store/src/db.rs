@@ -308,6 +308,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "privacy_toolkit",
         sql: include_str!("../migrations/0024_privacy_toolkit.sql"),
     },
+    Migration {
+        version: 25,
+        name: "restaurant_export",
+        sql: include_str!("../migrations/0025_restaurant_export.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

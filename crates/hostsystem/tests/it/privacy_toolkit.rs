@@ -314,7 +314,9 @@ async fn an_export_is_made_by_a_job_downloaded_once_and_logged() {
         privacy::download(&svc, &owner(rid), link.id, &link.token).await,
         Ok(Fetched::Gone)
     ));
-    let (exports, protocol) = privacy::overview(&svc, &owner(rid))
+    let privacy::Overview {
+        exports, protocol, ..
+    } = privacy::overview(&svc, &owner(rid))
         .await
         .expect("overview");
     assert_eq!(exports[0].status, "downloaded");
@@ -433,9 +435,10 @@ async fn a_deleted_guest_appears_nowhere_and_the_protocol_names_no_one() {
         "Erika is untouched"
     );
     let svc = hs_service::Services::new(app.store.clone());
-    let (_, protocol) = privacy::overview(&svc, &owner(rid))
+    let protocol = privacy::overview(&svc, &owner(rid))
         .await
-        .expect("overview");
+        .expect("overview")
+        .protocol;
     let deleted: Vec<_> = protocol.iter().filter(|p| p.reason == "delete").collect();
     assert_eq!(deleted.len(), SHREDDERS.len());
     assert!(deleted.iter().all(|p| p.actor.as_deref() == Some("cli")
@@ -599,4 +602,107 @@ async fn the_privacy_page_finds_exports_and_deletes_for_owners_only() {
     );
     assert!(!after.body.contains(NAME));
     assert!(where_found(&app, &[NAME, EMAIL, PHONE]).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_owner_exports_every_table_of_the_restaurant_with_its_schema_and_nothing_of_others() {
+    let app = TestApp::new().await;
+    let (rid, _) = jurgen(&app).await;
+    let other = app.with_trattoria("Anderswo").await;
+    let token = app.api_token(other, Role::Manager).await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/reservations",
+            &token,
+            Some(
+                json!({"date": "2026-11-27", "time": "19:00", "party_size": 2,
+                        "guest": {"name": "Fremde Person", "phone": "0761 1112223"}}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let svc = hs_service::Services::new(app.store.clone());
+    let manager = Caller {
+        role: Role::Manager,
+        ..owner(rid)
+    };
+    assert!(matches!(
+        privacy::request_restaurant_export(&svc, &manager).await,
+        Err(StoreError::Forbidden)
+    ));
+    let link = privacy::request_restaurant_export(&svc, &owner(rid))
+        .await
+        .expect("request");
+    app.run_pending_jobs().await;
+    // A manager holding the owner's link gets nothing, and does not use it up.
+    assert!(matches!(
+        privacy::download(&svc, &manager, link.id, &link.token).await,
+        Err(StoreError::NotFound)
+    ));
+    let Ok(Fetched::File(zip)) = privacy::download(&svc, &owner(rid), link.id, &link.token).await
+    else {
+        panic!("the export");
+    };
+    let entries = unzip(&zip);
+    let text = |n: &str| {
+        entries
+            .iter()
+            .find(|(x, _)| x == n)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| panic!("{n} in the export"))
+    };
+    let schema: Value = serde_json::from_str(&text("schema.json")).expect("schema");
+    let mut c = app.db.superuser_conn().await.expect("superuser");
+    let tenant: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity ORDER BY 1",
+    )
+    .fetch_all(&mut c)
+    .await
+    .expect("catalog");
+    for t in &tenant {
+        assert!(schema[t].is_array(), "{t} described");
+        text(&format!("tables/{t}.json"));
+        text(&format!("tables/{t}.csv"));
+    }
+    let reservations: Vec<Value> =
+        serde_json::from_str(&text("tables/reservations.json")).expect("rows");
+    assert_eq!(
+        reservations.len(),
+        2,
+        "Jürgen's and Erika's, not the other restaurant's"
+    );
+    let all: String = entries.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(all.contains(NAME) && !all.contains("Fremde Person"));
+    // No key or secret leaves: no column of them in any table's rows.
+    for t in &tenant {
+        let rows: Vec<Value> =
+            serde_json::from_str(&text(&format!("tables/{t}.json"))).expect("rows");
+        for r in rows {
+            for k in r.as_object().expect("object").keys() {
+                let secret = k.ends_with("_enc")
+                    || k.ends_with("_hash")
+                    || k == "wrapped_key"
+                    || k == "thread_key";
+                assert!(!secret, "{t}.{k} withheld");
+            }
+        }
+    }
+    let decrypted: Vec<Value> =
+        serde_json::from_str(&text("decrypted/reservations.json")).expect("decrypted");
+    assert!(decrypted.iter().all(|r| r["special_notes"] == SPECIAL));
+    assert!(text("SCHEMA.md").contains("## reservations"));
+    let privacy::Overview {
+        exports, protocol, ..
+    } = privacy::overview(&svc, &owner(rid))
+        .await
+        .expect("overview");
+    assert_eq!(
+        (exports[0].kind.as_str(), exports[0].status.as_str()),
+        ("restaurant", "downloaded")
+    );
+    assert!(protocol
+        .iter()
+        .any(|p| p.category == "restaurant_exported" && p.subject_hash.is_none()));
 }

@@ -13,7 +13,7 @@ use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 use hs_domain::reservation::Status;
 use hs_domain::role::Role;
-use hs_store::privacy::{Deleted, Person, Scope, Subject, Take};
+use hs_store::privacy::{Deleted, Person, Request, Scope, Subject, Take};
 use hs_store::{StoreError, TenantTx};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -71,17 +71,22 @@ pub async fn request_export(
     Ok(ExportLink { id, token })
 }
 
-/// The restaurant's exports and its deletion protocol, newest first.
-pub async fn overview(
-    svc: &Services,
-    caller: &Caller,
-) -> Result<(Vec<ExportInfo>, Vec<ProtocolRow>), StoreError> {
+/// The restaurant's exports and its deletion protocol, newest first, and its time zone.
+pub struct Overview {
+    pub exports: Vec<ExportInfo>,
+    pub protocol: Vec<ProtocolRow>,
+    pub tz: chrono_tz::Tz,
+}
+
+/// The privacy page's lists.
+pub async fn overview(svc: &Services, caller: &Caller) -> Result<Overview, StoreError> {
     allowed(caller)?;
     let mut tx = caller.tenant(&svc.store).await?;
-    Ok((
-        tx.privacy_exports().await?,
-        tx.deletion_protocol(200).await?,
-    ))
+    Ok(Overview {
+        exports: tx.privacy_exports().await?,
+        protocol: tx.deletion_protocol(200).await?,
+        tz: tx.rules().await?.tz,
+    })
 }
 
 /// What an export's link gives.
@@ -103,7 +108,8 @@ pub async fn download(
 ) -> Result<Fetched, StoreError> {
     allowed(caller)?;
     let mut tx = caller.tenant(&svc.store).await?;
-    let key = match tx.take_export(id, token).await? {
+    let owner = caller.role.at_least(Role::Owner);
+    let key = match tx.take_export(id, token, owner).await? {
         Take::File(key) => key,
         Take::Pending => return Ok(Fetched::Pending),
         Take::Gone => return Ok(Fetched::Gone),
@@ -179,7 +185,8 @@ pub async fn erase(
             actor,
             until: now + Duration::hours(1),
         };
-        crate::jobs::enqueue(&mut tx, &job).await?;
+        // A second later than the messages' jobs, which the queue runs first (by due time).
+        crate::jobs::enqueue_at(&mut tx, &job, now + Duration::seconds(1)).await?;
     }
     tx.commit().await?;
     Ok(Erased {
@@ -325,16 +332,116 @@ impl Job for MakeExport {
     async fn run(&self, ctx: &JobContext, tx: Option<&mut TenantTx>) -> Result<()> {
         let tx = tx.ok_or_else(|| anyhow::anyhow!("an export belongs to a restaurant"))?;
         // Made already (export first), expired or dropped by an erasure: nothing to do.
-        let Some(person) = tx.export_subject_of(self.export_id).await? else {
-            return Ok(());
+        let (bytes, rows) = match tx.export_request(self.export_id).await? {
+            None => return Ok(()),
+            Some(Request::Person(person)) => archive(tx, &person).await?,
+            Some(Request::Restaurant) => {
+                let (store, id) = (ctx.store.clone(), self.export_id);
+                let rid = tx.restaurant_id();
+                restaurant_archive(tx, &mut |percent| {
+                    let store = store.clone();
+                    // Progress is shown, not needed: a failed update only leaves the bar behind.
+                    tokio::spawn(async move {
+                        let _ = store.set_export_progress(rid, id, percent).await;
+                    });
+                })
+                .await?
+            }
         };
-        let (bytes, rows) = archive(tx, &person).await?;
         let key = export_key(tx.restaurant_id(), self.export_id);
         let size = bytes.len();
         ctx.store.files().put(&key, bytes).await?;
         tx.export_made(self.export_id, &key, rows, size).await?;
         Ok(())
     }
+}
+
+/// All of the restaurant's data as a ZIP: `tables/<table>.json` and `.csv` for every tenant
+/// table (keys and secrets withheld), `schema.json` and `SCHEMA.md` describing their columns,
+/// and `decrypted/<category>.json` with the sealed texts opened (special notes, transcripts,
+/// chats). `progress` hears the percentage after each table.
+pub async fn restaurant_archive(
+    tx: &mut TenantTx,
+    progress: &mut (dyn FnMut(i32) + Send),
+) -> Result<(Vec<u8>, u64), StoreError> {
+    let other = |e: std::io::Error| StoreError::Other(e.into());
+    let tables = tx.tenant_tables().await?;
+    let mut zip = Zip::new();
+    let mut rows = 0u64;
+    let mut schema = serde_json::Map::new();
+    let mut md = String::from(
+        "# Schema of this export\n\nOne JSON and one CSV file per table under `tables/`; columns that only \
+         hold keys or secrets (sealed `*_enc`, `*_hash`, byte strings) are left out, and the sealed texts \
+         are in `decrypted/`.\n",
+    );
+    let steps = tables.len() + 1;
+    for (i, table) in tables.iter().enumerate() {
+        let columns = tx.export_columns(table).await?;
+        md.push_str(&format!(
+            "\n## {table}\n\n| column | type | may be empty |\n|---|---|---|\n"
+        ));
+        for c in &columns {
+            md.push_str(&format!(
+                "| {} | {} | {} |\n",
+                c.name,
+                c.data_type,
+                if c.nullable { "yes" } else { "no" }
+            ));
+        }
+        schema.insert(
+            table.clone(),
+            serde_json::to_value(&columns).map_err(|e| StoreError::Other(e.into()))?,
+        );
+        let mut items = Vec::new();
+        if !columns.is_empty() {
+            rows += tx
+                .dump_table(table, &columns, &mut |v| items.push(v))
+                .await?;
+        }
+        zip.add(
+            &format!("tables/{table}.json"),
+            &serde_json::to_vec(&items).map_err(|e| StoreError::Other(e.into()))?,
+        )
+        .map_err(other)?;
+        zip.add(&format!("tables/{table}.csv"), csv(&items).as_bytes())
+            .map_err(other)?;
+        progress(((i + 1) * 100 / steps) as i32);
+    }
+    let decrypted = tx.export_subject(&Subject::Restaurant).await?;
+    if let Some(categories) = decrypted.as_object() {
+        for (name, items) in categories {
+            if items.as_array().is_some_and(|a| !a.is_empty()) {
+                zip.add(
+                    &format!("decrypted/{name}.json"),
+                    &serde_json::to_vec(items).map_err(|e| StoreError::Other(e.into()))?,
+                )
+                .map_err(other)?;
+            }
+        }
+    }
+    zip.add(
+        "schema.json",
+        &serde_json::to_vec_pretty(&schema).map_err(|e| StoreError::Other(e.into()))?,
+    )
+    .map_err(other)?;
+    zip.add("SCHEMA.md", md.as_bytes()).map_err(other)?;
+    progress(100);
+    Ok((zip.finish(), rows))
+}
+
+/// Asks for the export of all the restaurant's data: owners only.
+pub async fn request_restaurant_export(
+    svc: &Services,
+    caller: &Caller,
+) -> Result<ExportLink, StoreError> {
+    if !caller.role.at_least(Role::Owner) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = caller.tenant(&svc.store).await?;
+    let token = hs_store::secret::random_token();
+    let id = tx.request_restaurant_export(&token).await?;
+    tx.commit().await?;
+    Ok(ExportLink { id, token })
 }
 
 /// Erases a person once the messages about their cancelled reservations are sent (or an
@@ -401,7 +508,7 @@ pub async fn export_at_once(
     let person = tx.person(lookup).await?;
     let (bytes, rows) = archive(&mut tx, &person).await?;
     let hash = tx.subject_hash(&person);
-    tx.log_export(rows, &hash, &caller.actor.to_string())
+    tx.log_export(rows, Some(&hash), &caller.actor.to_string())
         .await?;
     tx.commit().await?;
     Ok((bytes, rows))

@@ -41,6 +41,10 @@ impl MakeExport {
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct ExportInfo {
     pub id: Uuid,
+    /// `person` or `restaurant`.
+    pub kind: String,
+    /// Percent done while it is being made.
+    pub progress: i32,
     /// `queued`, `ready`, `downloaded`, `expired`, `failed`.
     pub status: String,
     pub requested_by: String,
@@ -50,6 +54,14 @@ pub struct ExportInfo {
     pub ready_at: Option<DateTime<Utc>>,
     pub expires_at: DateTime<Utc>,
     pub downloaded_at: Option<DateTime<Utc>>,
+}
+
+/// What an export request is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    Person(Person),
+    /// All of the restaurant's data (for its owners).
+    Restaurant,
 }
 
 /// What a download link finds.
@@ -106,25 +118,50 @@ impl TenantTx {
         Ok(id)
     }
 
-    /// Whom a queued export is about (for its job); None once made, expired or dropped.
-    pub async fn export_subject_of(&mut self, id: Uuid) -> Result<Option<Person>, StoreError> {
-        let sealed: Option<Option<String>> = sqlx::query_scalar(
-            "SELECT subject_enc FROM privacy_exports WHERE id = $1 AND status = 'queued'",
+    /// Asks for an export of all the restaurant's data (for its owners), made by the
+    /// `privacy_export` job.
+    pub async fn request_restaurant_export(&mut self, token: &str) -> Result<Uuid, StoreError> {
+        let id = Uuid::new_v4();
+        let now = self.now();
+        let actor = self.actor().to_string();
+        sqlx::query(
+            "INSERT INTO privacy_exports (restaurant_id, id, kind, status, requested_by, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, 'restaurant', 'queued', $3, $4, $5, $6)",
+        )
+        .bind(self.restaurant_id())
+        .bind(id)
+        .bind(actor)
+        .bind(token_hash(token))
+        .bind(now)
+        .bind(now + Duration::hours(EXPORT_LINK_HOURS))
+        .execute(self.conn())
+        .await?;
+        self.enqueue(&MakeExport { export_id: id }.job(now)).await?;
+        Ok(id)
+    }
+
+    /// What a queued export is about (for its job); None once made, expired or dropped.
+    pub async fn export_request(&mut self, id: Uuid) -> Result<Option<Request>, StoreError> {
+        let row: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT kind, subject_enc FROM privacy_exports WHERE id = $1 AND status = 'queued'",
         )
         .bind(id)
         .fetch_optional(self.conn())
         .await?;
-        let Some(Some(sealed)) = sealed else {
-            return Ok(None);
+        let sealed = match row {
+            None => return Ok(None),
+            Some((kind, _)) if kind == "restaurant" => return Ok(Some(Request::Restaurant)),
+            Some((_, None)) => return Ok(None),
+            Some((_, Some(sealed))) => sealed,
         };
         let key = self.data_key().await?;
         let plain = key.open(
             &sealed,
             &format!("privacy-export:{}:{id}", self.restaurant_id()),
         )?;
-        Ok(Some(
+        Ok(Some(Request::Person(
             serde_json::from_slice(&plain).map_err(|e| StoreError::Other(e.into()))?,
-        ))
+        )))
     }
 
     /// Records a made export: its file and the rows it holds; whom it is about is forgotten.
@@ -137,7 +174,7 @@ impl TenantTx {
         size: usize,
     ) -> Result<(), StoreError> {
         let now = self.now();
-        let (hash, by): (String, String) = sqlx::query_as(
+        let (hash, by): (Option<String>, String) = sqlx::query_as(
             "UPDATE privacy_exports SET status = 'ready', subject_enc = NULL, object_key = $2, \
              rows_exported = $3, size = $4, ready_at = $5, expires_at = $6 WHERE id = $1 AND status = 'queued' \
              RETURNING subject_hash, requested_by",
@@ -150,19 +187,28 @@ impl TenantTx {
         .bind(now + Duration::hours(EXPORT_LINK_HOURS))
         .fetch_one(self.conn())
         .await?;
-        self.log_export(rows, &hash, &by).await
+        self.log_export(rows, hash.as_deref(), &by).await
     }
 
-    /// Writes the protocol row of a person's export.
-    pub async fn log_export(&mut self, rows: u64, hash: &str, by: &str) -> Result<(), StoreError> {
+    /// Writes the protocol row of an export: a person's (by their hash) or the restaurant's.
+    pub async fn log_export(
+        &mut self,
+        rows: u64,
+        hash: Option<&str>,
+        by: &str,
+    ) -> Result<(), StoreError> {
         let now = self.now();
         self.protocol(&super::Protocol {
-            category: "subject_exported",
+            category: if hash.is_some() {
+                "subject_exported"
+            } else {
+                "restaurant_exported"
+            },
             rows,
             cutoff: now,
             ran_at: now,
             reason: "export",
-            subject_hash: Some(hash),
+            subject_hash: hash,
             actor: by,
         })
         .await
@@ -180,20 +226,29 @@ impl TenantTx {
     }
 
     /// Uses up an export's link: the file's key once, while it has not expired; afterwards
-    /// [`Take::Gone`]. The file itself is removed by the `delete_files` job enqueued here
+    /// [`Take::Gone`]. The restaurant's own export only for its owners (`owner`), else
+    /// [`Take::Unknown`]. The file itself is removed by the `delete_files` job enqueued here
     /// (after the download, which the caller streams first, has had its hour).
-    pub async fn take_export(&mut self, id: Uuid, token: &str) -> Result<Take, StoreError> {
+    pub async fn take_export(
+        &mut self,
+        id: Uuid,
+        token: &str,
+        owner: bool,
+    ) -> Result<Take, StoreError> {
         let now = self.now();
-        let row: Option<(String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT status, object_key, expires_at FROM privacy_exports WHERE id = $1 AND token_hash = $2 FOR UPDATE",
+        let row: Option<(String, String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT kind, status, object_key, expires_at FROM privacy_exports WHERE id = $1 AND token_hash = $2 FOR UPDATE",
         )
         .bind(id)
         .bind(token_hash(token))
         .fetch_optional(self.conn())
         .await?;
-        let Some((status, key, expires)) = row else {
+        let Some((kind, status, key, expires)) = row else {
             return Ok(Take::Unknown);
         };
+        if kind == "restaurant" && !owner {
+            return Ok(Take::Unknown);
+        }
         if status == "queued" && expires > now {
             return Ok(Take::Pending);
         }
@@ -222,6 +277,8 @@ impl TenantTx {
         type Row = (
             Uuid,
             String,
+            i32,
+            String,
             String,
             Option<i32>,
             Option<i32>,
@@ -231,7 +288,7 @@ impl TenantTx {
             Option<DateTime<Utc>>,
         );
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, status, requested_by, rows_exported, size, created_at, ready_at, expires_at, downloaded_at \
+            "SELECT id, kind, progress, status, requested_by, rows_exported, size, created_at, ready_at, expires_at, downloaded_at \
              FROM privacy_exports ORDER BY created_at DESC LIMIT 100",
         )
         .fetch_all(self.conn())
@@ -241,6 +298,8 @@ impl TenantTx {
             .map(
                 |(
                     id,
+                    kind,
+                    progress,
                     status,
                     requested_by,
                     rows,
@@ -252,6 +311,8 @@ impl TenantTx {
                 )| {
                     ExportInfo {
                         id,
+                        kind,
+                        progress,
                         status,
                         requested_by,
                         rows,
@@ -340,5 +401,26 @@ impl Shredder for PrivacyExports {
                 Scope::Erasure(Subject::Restaurant, _) => Ok(nothing(now)),
             }
         })
+    }
+}
+
+impl crate::tenant::Store {
+    /// Records how far a restaurant's export has come, in its own short transaction so the
+    /// page shows it while the job's transaction runs.
+    pub async fn set_export_progress(
+        &self,
+        restaurant: Uuid,
+        id: Uuid,
+        percent: i32,
+    ) -> Result<(), StoreError> {
+        let mut tx = self
+            .tenant(restaurant, &crate::tenant::Actor::System)
+            .await?;
+        sqlx::query("UPDATE privacy_exports SET progress = $2 WHERE id = $1 AND status = 'queued'")
+            .bind(id)
+            .bind(percent.clamp(0, 100))
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
     }
 }

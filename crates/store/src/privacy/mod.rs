@@ -7,6 +7,7 @@
 //! A new category of personal data (guests, conversations) gets a shredder here and a place
 //! in [`SHREDDERS`].
 
+mod dump;
 mod exports;
 mod find;
 mod guests;
@@ -22,7 +23,8 @@ use std::future::Future;
 use std::pin::Pin;
 use uuid::Uuid;
 
-pub use exports::{ExportInfo, MakeExport, Take, EXPORT_LINK_HOURS};
+pub use dump::Column;
+pub use exports::{ExportInfo, MakeExport, Request, Take, EXPORT_LINK_HOURS};
 pub use find::{data_name, Found, Lookup};
 pub use guests::ANONYMISED_NAME;
 pub use messages::BODY_RETENTION_DAYS;

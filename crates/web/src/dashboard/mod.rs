@@ -77,6 +77,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/calls/{id}", get(calls::show))
         .route("/privacy", get(privacy::show))
         .route("/privacy/export", post(privacy::export))
+        .route(
+            "/privacy/restaurant-export",
+            post(privacy::restaurant_export),
+        )
         .route("/privacy/erase", post(privacy::erase))
         .route("/privacy/exports/{id}/{token}", get(privacy::download))
         .route("/guests/{id}", get(guests::show).post(guests::update))

@@ -4,10 +4,10 @@
 
 use crate::auth::InRestaurant;
 use crate::extract::{query_param, FormFields};
-use crate::render::{render, PageCtx, PageError};
+use crate::render::{local, render, PageCtx, PageError};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use hs_domain::Role;
 use hs_service::privacy::{self, Erase, EraseRequest, ExportLink, Fetched, Lookup};
@@ -55,7 +55,29 @@ async fn page(
             Err(e) => return Err(PageError(e)),
         }
     };
-    let (exports, protocol) = privacy::overview(&state.services, &caller).await?;
+    let privacy::Overview {
+        exports,
+        protocol,
+        tz,
+    } = privacy::overview(&state.services, &caller).await?;
+    let exports: Vec<Value> = exports
+        .iter()
+        .map(|e| {
+            context! {
+                created_at => local(e.created_at, tz), expires_at => local(e.expires_at, tz),
+                kind => e.kind, status => e.status, rows => e.rows, progress => e.progress,
+            }
+        })
+        .collect();
+    let protocol: Vec<Value> = protocol
+        .iter()
+        .map(|p| {
+            context! {
+                ran_at => local(p.ran_at, tz), reason => p.reason, category => p.category,
+                rows_affected => p.rows_affected, subject_hash => p.subject_hash, actor => p.actor,
+            }
+        })
+        .collect();
     let people: Vec<Value> = found
         .iter()
         .map(|f| {
@@ -146,6 +168,27 @@ pub async fn export(
     }
 }
 
+/// `POST /privacy/restaurant-export`: all the restaurant's data, for owners.
+pub async fn restaurant_export(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    if let Err(resp) = r.require(Role::Owner, &state, &headers) {
+        return Ok(resp);
+    }
+    let link = privacy::request_restaurant_export(&state.services, &r.service()).await?;
+    page(
+        &state,
+        &r,
+        "",
+        StatusCode::OK,
+        None,
+        context! { export_link => link_of(&link) },
+    )
+    .await
+}
+
 /// `POST /privacy/erase`: anonymise or delete a person (`mode`), confirmed by their name.
 pub async fn erase(
     State(state): State<AppState>,
@@ -212,13 +255,18 @@ pub async fn erase(
     }
 }
 
-/// `GET /privacy/exports/{id}/{token}`: the ZIP, once; 410 when used or expired.
+/// `GET /privacy/exports/{id}/{token}`: the ZIP, once; 410 when used or expired. HEAD (a link
+/// preview, a mail scanner) is refused rather than using the link up.
 pub async fn download(
     State(state): State<AppState>,
     r: InRestaurant,
     headers: HeaderMap,
+    method: Method,
     Path((id, token)): Path<(Uuid, String)>,
 ) -> Result<Response, PageError> {
+    if method == Method::HEAD {
+        return Ok((StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET")]).into_response());
+    }
     if let Err(resp) = r.require(Role::Manager, &state, &headers) {
         return Ok(resp);
     }

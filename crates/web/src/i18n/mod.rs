@@ -140,13 +140,18 @@ mod tests {
                     hs_service::privacy::SHREDDERS
                         .iter()
                         .flat_map(|s| [s.category(), s.deleted_category()])
-                        .chain(["subject_exported"])
+                        .chain(["subject_exported", "restaurant_exported"])
                         .map(|c| format!("{key}{c}"))
                         .collect()
                 } else if key == "privacy.cat." {
                     hs_service::privacy::SHREDDERS
                         .iter()
                         .map(|s| format!("{key}{}", hs_service::privacy::data_name(*s)))
+                        .collect()
+                } else if key == "privacy.kind." {
+                    ["person", "restaurant"]
+                        .iter()
+                        .map(|c| format!("{key}{c}"))
                         .collect()
                 } else if key == "privacy.status." {
                     ["queued", "ready", "downloaded", "expired", "failed"]

@@ -1,0 +1,83 @@
+// The privacy page in a real browser (the demo owner reads German): the owner finds a demo guest, exports them, downloads the
+// ZIP once (a second try is 410), deletes them after typing their name (their planned
+// reservations are cancelled first), and then reads the deletion in the protocol.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startServer, launch, login, DEMO, shots } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+test('an owner finds a guest, downloads their export once, deletes them and sees the protocol entry', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+  await login(page, server.base, DEMO.owner);
+  await page.click('a[href="/privacy"]');
+  await page.waitForURL(`${server.base}/privacy`);
+  await page.fill('#privacy-q', 'Lukas Schmidt');
+  await Promise.all([page.waitForURL(/\/privacy\?q=/), page.click('form[role=search] button')]);
+  const person = page.locator('section.person', { hasText: 'Lukas Schmidt' });
+  await person.waitFor();
+  const held = await person.locator('table').innerText();
+  assert.match(held, /Reservierungen\s+\d+/, held);
+  assert.match(held, /Gästekarten\s+1/, held);
+
+  // Export: the link appears at once and works once the job has made the file.
+  await Promise.all([page.waitForURL(`${server.base}/privacy/export`), person.locator('form[action="/privacy/export"] button').click()]);
+  const href = await page.locator('#export-link').getAttribute('href');
+  assert.match(href, /^\/privacy\/exports\/[0-9a-f-]{36}\/\S+$/);
+  // The worker makes the file within a second or two; the exports table says when.
+  for (let i = 0; i < 40; i++) {
+    await page.goto(`${server.base}/privacy`);
+    if (/bereit/.test(await page.locator('#exports').innerText())) break;
+    await new Promise(r => setTimeout(r, 250));
+  }
+  assert.equal((await page.request.head(server.base + href)).status(), 405, 'a preview does not use the link up');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.evaluate(h => { const a = document.createElement('a'); a.href = h; a.download = ''; document.body.append(a); a.click(); }, href),
+  ]);
+  const file = join(shots, 'privacy-export.zip');
+  await download.saveAs(file);
+  const listing = execFileSync('python3', ['-c',
+    'import json,sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); d=json.loads(z.read("data.json")); print(json.dumps({"names": z.namelist(), "guest": d["guests"][0]["name"]}))', file],
+  { encoding: 'utf8' });
+  const zip = JSON.parse(listing);
+  assert.equal(zip.guest, 'Lukas Schmidt');
+  assert.ok(zip.names.includes('reservations.csv') && zip.names.includes('README.txt'), listing);
+  const again = await page.request.get(server.base + href);
+  assert.equal(again.status(), 410, 'the link works once');
+
+  // Delete, typing the name.
+  await page.goto(`${server.base}/privacy?q=Lukas%20Schmidt`);
+  const form = page.locator('section.person', { hasText: 'Lukas Schmidt' }).locator('form[action="/privacy/erase"]');
+  await form.locator('input[value=delete]').check();
+  await form.locator('input[name=confirm]').fill('Lukas Schmidt');
+  await page.screenshot({ path: join(shots, 'privacy-before-delete.png'), fullPage: true });
+  await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]').click()]);
+  await page.waitForSelector('p.notice');
+  // The erasure follows the cancellation notices (the worker runs it within seconds).
+  let protocol = '';
+  for (let i = 0; i < 40 && !/Gäste gelöscht/.test(protocol); i++) {
+    await new Promise(r => setTimeout(r, 250));
+    await page.goto(`${server.base}/privacy`);
+    protocol = await page.locator('#protocol').innerText().catch(() => '');
+  }
+  assert.match(protocol, /Löschung\s+Gäste gelöscht\s+1/, protocol);
+  assert.doesNotMatch(protocol, /Lukas|Schmidt/, 'the protocol names no one');
+  await page.screenshot({ path: join(shots, 'privacy-protocol.png'), fullPage: true });
+  await page.fill('#privacy-q', 'Lukas Schmidt');
+  await Promise.all([page.waitForURL(/\/privacy\?q=/), page.click('form[role=search] button')]);
+  assert.equal(await page.locator('section.person').count(), 0, 'nobody left to find');
+});
+
+test('staff do not see the privacy page', async () => {
+  const page = await browser.newPage();
+  await login(page, server.base, DEMO.staff);
+  assert.equal(await page.locator('a[href="/privacy"]').count(), 0);
+  const resp = await page.goto(`${server.base}/privacy`);
+  assert.equal(resp.status(), 403);
+});
