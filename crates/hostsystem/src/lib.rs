@@ -64,6 +64,9 @@ pub enum Command {
     /// Find, export, anonymise or delete a person's data (the privacy toolkit, for scripts).
     #[command(subcommand)]
     Privacy(privacy_cli::Privacy),
+    /// A restaurant leaving the platform: end its contract, export all its data.
+    #[command(subcommand)]
+    Tenant(privacy_cli::Tenant),
 }
 
 /// The job queue by hand.
@@ -195,6 +198,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Voice(Voice::Simulate(s)) => voice_sim::run(s).await,
         Command::Chat(c) => chat_cli::run(&cfg, c).await,
         Command::Privacy(p) => privacy_cli::run(&cfg, p).await,
+        Command::Tenant(t) => privacy_cli::run_tenant(&cfg, t).await,
     }
 }
 

@@ -144,3 +144,71 @@ async fn erase(
     );
     Ok(())
 }
+
+/// The operator's commands for a restaurant leaving the platform.
+#[derive(Subcommand, Debug)]
+pub enum Tenant {
+    /// End a restaurant's contract (now, or at --on): its owners get all its data and the
+    /// deletion date; 30 days later the nightly run deletes every row and file of it.
+    Offboard {
+        #[arg(long, value_name = "UUID")]
+        restaurant: Uuid,
+        /// When the contract ends (RFC 3339 or YYYY-MM-DD, midnight UTC); default now.
+        #[arg(long, value_name = "WHEN")]
+        on: Option<String>,
+    },
+    /// Write all of a restaurant's data to a ZIP (every table as JSON and CSV, its schema,
+    /// sealed texts decrypted).
+    Export {
+        #[arg(long, value_name = "UUID")]
+        restaurant: Uuid,
+        #[arg(long, value_name = "FILE.zip")]
+        out: PathBuf,
+    },
+}
+
+/// Runs a tenant command.
+pub async fn run_tenant(cfg: &Config, t: Tenant) -> Result<()> {
+    let rt = Runtime::open(cfg).await?;
+    let r = tenant(&rt, t).await;
+    rt.close().await;
+    r
+}
+
+async fn tenant(rt: &Runtime, t: Tenant) -> Result<()> {
+    match t {
+        Tenant::Offboard { restaurant, on } => {
+            let at = match on {
+                None => None,
+                Some(s) => Some(
+                    chrono::DateTime::parse_from_rfc3339(&s)
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                        .or_else(|_| {
+                            chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                                .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+                        })
+                        .with_context(|| {
+                            format!("--on {s:?}: give a date (YYYY-MM-DD) or an RFC 3339 time")
+                        })?,
+                ),
+            };
+            let o = rt.store.end_contract(restaurant, at).await?;
+            println!("{}", serde_json::to_string_pretty(&o)?);
+        }
+        Tenant::Export { restaurant, out } => {
+            let mut tx = rt.store.tenant(restaurant, &Actor::Cli).await?;
+            tx.restaurant()
+                .await
+                .with_context(|| format!("no restaurant {restaurant}"))?;
+            let (zip, rows) = privacy::restaurant_archive(&mut tx, &mut |_| {}).await?;
+            tx.log_export(rows, None, "cli").await?;
+            tx.commit().await?;
+            std::fs::write(&out, &zip).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{}",
+                serde_json::json!({"file": out, "rows": rows, "bytes": zip.len()})
+            );
+        }
+    }
+    Ok(())
+}

@@ -12,6 +12,7 @@ pub mod guests;
 pub mod inbox;
 pub mod jobs;
 pub mod messages;
+pub mod offboarding;
 pub mod online;
 pub mod privacy;
 pub mod reservations;
@@ -73,12 +74,17 @@ pub fn registry() -> Registry {
         .register::<hs_store::files::DeleteFiles>()
         .register::<hs_store::privacy::MakeExport>()
         .register::<privacy::EraseAfterNotices>()
+        .register::<offboarding::OffboardingRun>()
 }
 
 /// The recurring jobs, for a store.
 pub fn scheduler(store: hs_store::Store) -> Scheduler {
     Scheduler {
         store,
-        daily: vec![retention::nightly(), digest::planner()],
+        daily: vec![
+            retention::nightly(),
+            digest::planner(),
+            offboarding::nightly(),
+        ],
     }
 }

@@ -15,6 +15,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("totp_locked_body", "Hallo {name},\n\nbei der Anmeldung in Ihr HostSystem-Konto wurde Ihr Passwort richtig eingegeben, danach aber wiederholt ein falscher Code des zweiten Faktors. Die Anmeldung ist deshalb vorübergehend gesperrt, und die Sperre wächst mit jedem weiteren Fehlversuch.\n\nWaren Sie das nicht, kennt jemand Ihr Passwort. Ändern Sie es jetzt unter {url}/account und melden Sie dort alle anderen Sitzungen ab.\n\nIhr HostSystem", "Hello {name},\n\nsomeone entered the correct password for your HostSystem account, then repeatedly a wrong second-factor code. Sign-in is locked for now, and the lock grows with every further wrong code.\n\nIf this was not you, someone knows your password. Change it now at {url}/account and sign out all other sessions there.\n\nYour HostSystem"),
     ("waiting_subject", "{r}: Ein Gast wartet auf eine Person aus dem Team", "{r}: a guest is waiting for a person from the team"),
     ("waiting_body", "Hallo {name},\n\nein Gast hat im {channel} von {r} nach einer Person aus dem Team gefragt und wartet seit {minutes} Minuten; noch niemand hat das Gespräch übernommen.\n\nGespräch öffnen und übernehmen:\n{link}\n\nDiese E-Mail stellen Sie auf der Seite Chat-Agent ab.\n\nIhr HostSystem", "Hello {name},\n\na guest asked for a person from the team of {r} in the {channel} and has been waiting for {minutes} minutes; nobody has taken the conversation yet.\n\nOpen and take the conversation:\n{link}\n\nYou can turn this email off on the chat agent page.\n\nYour HostSystem"),
+    ("offboard_subject", "{r}: Vertrag beendet, Löschung am {date}", "{r}: contract ended, deletion on {date}"),
+    ("offboard_body", "Hallo {name},\n\nder Vertrag für {r} bei HostSystem ist beendet. Bis zum {date} können Sie alle Daten des Restaurants herunterladen (ZIP mit jeder Tabelle als JSON und CSV, Beschreibung der Spalten, versiegelte Texte entschlüsselt); der Link funktioniert einmal, angemeldet als Inhaber:\n{link}\n\nEinen neuen Export erstellen Sie jederzeit unter {privacy}.\n\nAm {date} werden alle Daten von {r} endgültig gelöscht (Reservierungen, Gäste, Anrufe, Nachrichten, Chats, Dateien, Schlüssel). Sie erhalten danach eine Bestätigung in Textform. Sicherungen überschreiben sich innerhalb von 7 Tagen.\n\nIhr HostSystem", "Hello {name},\n\nthe contract for {r} with HostSystem has ended. Until {date} you can download all of the restaurant's data (a ZIP with every table as JSON and CSV, a description of the columns, sealed texts decrypted); the link works once, signed in as an owner:\n{link}\n\nYou can make a new export at any time at {privacy}.\n\nOn {date} all data of {r} is deleted for good (reservations, guests, calls, messages, chats, files, keys). You will then get a confirmation in text form. Backups roll over within 7 days.\n\nYour HostSystem"),
+    ("offboard_reminder_subject", "{r}: Erinnerung, Löschung aller Daten am {date}", "{r}: reminder, all data deleted on {date}"),
+    ("offboard_reminder_body", "Hallo {name},\n\nam {date} werden alle Daten von {r} endgültig gelöscht. Falls Sie sie noch nicht exportiert haben, erstellen Sie den Export unter {privacy}.\n\nIhr HostSystem", "Hello {name},\n\non {date} all data of {r} is deleted for good. If you have not exported it yet, make the export at {privacy}.\n\nYour HostSystem"),
+    ("offboard_done_subject", "{r}: Bestätigung der Löschung", "{r}: confirmation of deletion"),
+    ("offboard_done_body", "Hallo {name},\n\nhiermit bestätigen wir in Textform (DSGVO Art. 28 Abs. 3 lit. g, AVV § 11): Alle Daten von {r} wurden am {date} gelöscht, {rows} Zeilen und {files} Dateien. Es bleiben nur der Name des Restaurants, die Vertragsdaten und das Löschprotokoll. Sicherungen, die noch Daten enthalten, überschreiben sich spätestens am {backups}.\n\nIhr HostSystem", "Hello {name},\n\nwe hereby confirm in text form (GDPR Art. 28(3)(g), DPA § 11): all data of {r} was deleted on {date}, {rows} rows and {files} files. Only the restaurant's name, the contract dates and the deletion protocol remain. Backups that still hold data roll over by {backups} at the latest.\n\nYour HostSystem"),
 ];
 
 fn text(lang: &str, key: &str) -> &'static str {
@@ -214,6 +220,32 @@ pub fn totp_guessing(lang: &str, to: &str, name: &str, base_url: &str) -> Email 
             .replace("{name}", name)
             .replace("{url}", base_url),
     )
+}
+
+/// The offboarding's mails to an owner: the notice with the export link, a reminder, or the
+/// confirmation. `what` is `notice`, `reminder_7`, `reminder_1` or `done`; `facts` fills the
+/// placeholders ({r}, {date}, {link}, {privacy}, {rows}, {files}, {backups}).
+pub fn offboarding(
+    lang: &str,
+    to: &str,
+    name: &str,
+    what: &str,
+    facts: &[(&str, String)],
+) -> Email {
+    let lang = language(lang);
+    let (subject, body) = match what {
+        "notice" => ("offboard_subject", "offboard_body"),
+        "done" => ("offboard_done_subject", "offboard_done_body"),
+        _ => ("offboard_reminder_subject", "offboard_reminder_body"),
+    };
+    let fill = |t: &str| {
+        let mut t = t.replace("{name}", name);
+        for (k, v) in facts {
+            t = t.replace(&format!("{{{k}}}"), v);
+        }
+        t
+    };
+    Email::plain(to, fill(text(lang, subject)), fill(text(lang, body)))
 }
 
 #[cfg(test)]

@@ -313,6 +313,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "restaurant_export",
         sql: include_str!("../migrations/0025_restaurant_export.sql"),
     },
+    Migration {
+        version: 26,
+        name: "offboarding",
+        sql: include_str!("../migrations/0026_offboarding.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

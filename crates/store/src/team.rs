@@ -29,6 +29,9 @@ pub struct MyRestaurant {
     pub id: Uuid,
     pub name: String,
     pub role: Role,
+    /// Its contract has ended: the team may read and export, nothing else, until the data is
+    /// deleted.
+    pub read_only: bool,
 }
 
 /// A team member as the team page lists them.
@@ -77,6 +80,8 @@ pub struct TokenPrincipal {
     pub restaurant_id: Uuid,
     pub token_id: Uuid,
     pub role: Role,
+    /// The restaurant's contract has ended (see [`MyRestaurant::read_only`]).
+    pub read_only: bool,
 }
 
 /// One audit entry: who changed which row's which columns, never the values.
@@ -176,20 +181,23 @@ impl Store {
             .bind(user_id.to_string())
             .execute(&mut *tx)
             .await?;
-        let rows: Vec<(Uuid, String, String)> = sqlx::query_as(
-            "SELECT r.id, r.name, m.role FROM memberships m JOIN restaurants r ON r.id = m.restaurant_id \
+        let rows: Vec<(Uuid, String, String, bool)> = sqlx::query_as(
+            "SELECT r.id, r.name, m.role, coalesce(r.contract_ended_at <= $2, false) \
+             FROM memberships m JOIN restaurants r ON r.id = m.restaurant_id \
              WHERE m.user_id = $1 ORDER BY r.name",
         )
         .bind(user_id)
+        .bind(self.clock.now())
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
         rows.into_iter()
-            .map(|(id, name, role)| {
+            .map(|(id, name, role, read_only)| {
                 Ok(MyRestaurant {
                     id,
                     name,
                     role: role_of_str(&role)?,
+                    read_only,
                 })
             })
             .collect()
@@ -594,6 +602,7 @@ struct TokenRow {
     token_hash: Vec<u8>,
     revoked_at: Option<DateTime<Utc>>,
     last_used_at: Option<DateTime<Utc>>,
+    contract_ended_at: Option<DateTime<Utc>>,
 }
 
 /// Splits `hs_<restaurant>.<id>.<secret>` into its ids; `None` when malformed.
@@ -621,7 +630,9 @@ impl Store {
         };
         let mut tx = self.tenant(rid, &Actor::Token(tid)).await?;
         let row: Option<TokenRow> = sqlx::query_as(
-            "SELECT role, token_hash, revoked_at, last_used_at FROM api_tokens WHERE id = $1",
+            "SELECT role, token_hash, revoked_at, last_used_at, \
+                    (SELECT contract_ended_at FROM restaurants WHERE id = restaurant_id) AS contract_ended_at \
+             FROM api_tokens WHERE id = $1",
         )
         .bind(tid)
         .fetch_optional(tx.conn())
@@ -648,6 +659,7 @@ impl Store {
             restaurant_id: rid,
             token_id: tid,
             role: row.role,
+            read_only: row.contract_ended_at.is_some_and(|t| t <= now),
         }))
     }
 }

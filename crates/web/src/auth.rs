@@ -297,14 +297,42 @@ pub async fn enter_restaurant(
     }))
 }
 
+/// What the team of a restaurant whose contract has ended may still do besides reading: the
+/// privacy page's exports and a person's erasure, and their own account and session.
+fn allowed_when_read_only(method: &Method, path: &str) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || path.starts_with("/privacy/")
+        || path.starts_with("/account")
+        || path == "/logout"
+        || path == "/restaurants/switch"
+}
+
+/// The API's answer to a change in a restaurant whose contract has ended.
+fn read_only_error() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "read_only",
+        "the restaurant's contract has ended: its data can be read and exported until it is deleted",
+    )
+}
+
 impl FromRequestParts<AppState> for InRestaurant {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let SignedIn(ctx) = SignedIn::from_request_parts(parts, state).await?;
-        enter_restaurant(state, ctx)
+        let r = enter_restaurant(state, ctx)
             .await?
-            .ok_or_else(|| Redirect::to("/").into_response())
+            .ok_or_else(|| Redirect::to("/").into_response())?;
+        if r.restaurant.read_only && !allowed_when_read_only(&parts.method, parts.uri.path()) {
+            return Err(crate::render::error_page_for(
+                state,
+                &parts.headers,
+                Some(&r.ctx),
+                StatusCode::FORBIDDEN,
+            ));
+        }
+        Ok(r)
     }
 }
 
@@ -343,7 +371,11 @@ impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let writes = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if let Some(TokenCtx(p)) = parts.extensions.get::<TokenCtx>() {
+            if p.read_only && writes {
+                return Err(read_only_error());
+            }
             return Ok(ApiCaller {
                 restaurant_id: p.restaurant_id,
                 role: p.role,
@@ -361,6 +393,9 @@ impl FromRequestParts<AppState> for ApiCaller {
         };
         let (current, _) = current_restaurant(state, &ctx).await?;
         let r = current.ok_or_else(ApiError::forbidden)?;
+        if r.read_only && writes {
+            return Err(read_only_error());
+        }
         if owner_needs_2fa(state, &ctx, &r).await? {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,

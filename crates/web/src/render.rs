@@ -235,7 +235,7 @@ pub(crate) fn render(
             name => s.user.name, email => s.user.email, totp_enabled => s.user.totp_enabled,
         }),
         csrf => page.session.as_ref().map(|s| s.session.csrf_token.clone()),
-        restaurant => page.restaurant.as_ref().map(|r| context! { id => r.id, name => r.name, role => r.role.as_str() }),
+        restaurant => page.restaurant.as_ref().map(|r| context! { id => r.id, name => r.name, role => r.role.as_str(), read_only => r.read_only }),
         restaurants => page.restaurants.iter().map(|r| context! { id => r.id, name => r.name, role => r.role.as_str() }).collect::<Vec<_>>(),
     };
     let ctx = context! { ..extra, ..base };

@@ -141,6 +141,9 @@ async fn every_subcommand_has_help() {
         vec!["privacy", "export", "--help"],
         vec!["privacy", "anonymise", "--help"],
         vec!["privacy", "delete", "--help"],
+        vec!["tenant", "--help"],
+        vec!["tenant", "offboard", "--help"],
+        vec!["tenant", "export", "--help"],
     ] {
         let mut c = Command::new(BIN);
         c.args(&args);
@@ -686,5 +689,48 @@ async fn chat_simulate_replays_a_dialogue_against_the_demo_and_prints_the_bookin
         again["counts"],
         serde_json::json!([]),
         "nothing left: {again:#}"
+    );
+
+    // The operator's tenant commands: all of the restaurant's data, and the end of its contract.
+    let tenant = |args: &[&str]| {
+        let mut c = cmd(&data.path().join("data"), free_port());
+        c.arg("tenant").args(args);
+        c
+    };
+    let all = data.path().join("all.zip");
+    let out = run(tenant(&[
+        "export",
+        "--restaurant",
+        &rid,
+        "--out",
+        &all.display().to_string(),
+    ]))
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(&std::fs::read(&all).expect("zip")[..4], b"PK\x03\x04");
+    let bad = run(tenant(&["offboard", "--restaurant", &rid, "--on", "soon"])).await;
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--on"));
+    let ended = run(tenant(&[
+        "offboard",
+        "--restaurant",
+        &rid,
+        "--on",
+        "2099-01-01",
+    ]))
+    .await;
+    assert!(
+        ended.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ended.stderr)
+    );
+    let ended: serde_json::Value = serde_json::from_slice(&ended.stdout).expect("json");
+    assert_eq!(
+        ended["deletion_due_at"], "2099-01-31T00:00:00Z",
+        "{ended:#}"
     );
 }

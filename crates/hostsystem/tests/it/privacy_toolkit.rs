@@ -706,3 +706,265 @@ async fn the_owner_exports_every_table_of_the_restaurant_with_its_schema_and_not
         .iter()
         .any(|p| p.category == "restaurant_exported" && p.subject_hash.is_none()));
 }
+
+/// Runs the nightly offboarding job for the simulated clock's night.
+async fn offboarding_night(app: &TestApp) {
+    let night = app.clock.now().date_naive();
+    hs_service::jobs::enqueue_platform(
+        &app.store,
+        &hs_service::offboarding::OffboardingRun { night },
+    )
+    .await
+    .expect("enqueue");
+    app.run_pending_jobs().await;
+}
+
+/// Mails to `to` so far.
+async fn mails_to(app: &TestApp, to: &str) -> Vec<String> {
+    app.mails()
+        .await
+        .into_iter()
+        .filter(|m| m.contains(&format!("To: {to}")))
+        .collect()
+}
+
+#[tokio::test]
+async fn offboarding_exports_reminds_and_after_30_days_leaves_nothing_but_the_protocol() {
+    let app = TestApp::new().await;
+    let (rid, _) = jurgen(&app).await;
+    let owner_id = app
+        .user_in(rid, "inhaberin@vergessen.example", Role::Owner)
+        .await;
+    let other = app.with_trattoria("Bleibt").await;
+    let token = app.api_token(other, Role::Manager).await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/reservations",
+            &token,
+            Some(
+                json!({"date": "2026-11-27", "time": "19:00", "party_size": 2,
+                        "guest": {"name": "Bleibende Person", "phone": "0761 4445556"}}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // A guest's file and a person's export in the file store.
+    app.store
+        .files()
+        .put(
+            &format!("conversations/{rid}/{}/{}", Uuid::new_v4(), Uuid::new_v4()),
+            b"x".to_vec(),
+        )
+        .await
+        .expect("put");
+    let svc = hs_service::Services::new(app.store.clone());
+    privacy::request_export(&svc, &owner(rid), &Lookup::Email(EMAIL.into()))
+        .await
+        .expect("export");
+    app.run_pending_jobs().await;
+
+    let ended = app.store.end_contract(rid, None).await.expect("end");
+    assert_eq!(
+        ended.deletion_due_at - ended.contract_ended_at,
+        chrono::Duration::days(30)
+    );
+    offboarding_night(&app).await;
+    let notice = mails_to(&app, "inhaberin@vergessen.example").await;
+    assert_eq!(notice.len(), 1, "{notice:#?}");
+    let due = ended.deletion_due_at.format("%Y-%m-%d").to_string();
+    assert!(notice[0].contains(&due), "the deletion date");
+    let link = notice[0]
+        .split_whitespace()
+        .find(|w| w.contains("/privacy/exports/"))
+        .expect("the export link")
+        .to_string();
+    let path = &link[link.find("/privacy/exports/").expect("path") + "/privacy/exports/".len()..];
+    let (id, token) = path.split_once('/').expect("id/token");
+    let as_owner = Caller {
+        restaurant_id: rid,
+        actor: Actor::User(owner_id),
+        role: Role::Owner,
+    };
+    // Three weeks later the link still works, once.
+    app.advance(chrono::Duration::days(21));
+    let Ok(Fetched::File(zip)) =
+        privacy::download(&svc, &as_owner, id.parse().expect("uuid"), token).await
+    else {
+        panic!("the restaurant's export through the notice's link");
+    };
+    assert!(unzip(&zip)
+        .iter()
+        .any(|(n, t)| n == "tables/guests.json" && t.contains(NAME)));
+    offboarding_night(&app).await;
+    assert_eq!(
+        mails_to(&app, "inhaberin@vergessen.example").await.len(),
+        1,
+        "nothing yet"
+    );
+    app.advance(chrono::Duration::days(2));
+    offboarding_night(&app).await;
+    let mails = mails_to(&app, "inhaberin@vergessen.example").await;
+    assert_eq!(mails.len(), 2, "the reminder 7 days before");
+    assert!(mails
+        .iter()
+        .any(|m| m.contains("Erinnerung") || m.contains("reminder")));
+    app.advance(chrono::Duration::days(6));
+    offboarding_night(&app).await;
+    assert_eq!(
+        mails_to(&app, "inhaberin@vergessen.example").await.len(),
+        3,
+        "and 1 day before"
+    );
+    // Still all there the day before.
+    assert!(!where_found(&app, &[NAME]).await.is_empty());
+    app.advance(chrono::Duration::days(1));
+    offboarding_night(&app).await;
+    let mails = mails_to(&app, "inhaberin@vergessen.example").await;
+    assert_eq!(mails.len(), 4, "the confirmation");
+    // The confirmation in text form, with what was deleted.
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("Zeilen und") || m.contains("rows and")),
+        "{mails:#?}"
+    );
+    offboarding_night(&app).await;
+    assert_eq!(
+        mails_to(&app, "inhaberin@vergessen.example").await.len(),
+        4,
+        "once"
+    );
+
+    // Every table: no row of the restaurant but its protocol (and its own row, marked).
+    let mut c = app.db.superuser_conn().await.expect("superuser");
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.columns WHERE table_schema = 'public' \
+         AND column_name = 'restaurant_id' ORDER BY 1",
+    )
+    .fetch_all(&mut c)
+    .await
+    .expect("tables");
+    assert!(tables.len() > 30, "{tables:?}");
+    for t in &tables {
+        let n: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM \"{t}\" WHERE restaurant_id = $1"
+        ))
+        .bind(rid)
+        .fetch_one(&mut c)
+        .await
+        .expect("count");
+        if t == "deletion_protocol" {
+            assert!(n > 0, "the protocol stays");
+        } else {
+            assert_eq!(n, 0, "{t} still holds {n} rows of the restaurant");
+        }
+    }
+    let (deleted, other_rows): (bool, i64) = sqlx::query_as(
+        "SELECT (SELECT deleted_at IS NOT NULL FROM restaurants WHERE id = $1), \
+                (SELECT count(*) FROM reservations WHERE restaurant_id = $2)",
+    )
+    .bind(rid)
+    .bind(other)
+    .fetch_one(&mut c)
+    .await
+    .expect("state");
+    assert!(deleted);
+    assert_eq!(other_rows, 1, "the other restaurant keeps its reservation");
+    let accounts: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM users WHERE email = 'inhaberin@vergessen.example'",
+    )
+    .fetch_one(&mut c)
+    .await
+    .expect("users");
+    assert_eq!(
+        accounts, 0,
+        "an account of this restaurant only goes with it"
+    );
+    let confirmation: i64 = sqlx::query_scalar(
+        "SELECT rows_affected FROM deletion_protocol WHERE restaurant_id = $1 AND category = 'restaurant_deleted'",
+    )
+    .bind(rid)
+    .fetch_one(&mut c)
+    .await
+    .expect("confirmation row");
+    assert!(confirmation > 20, "{confirmation}");
+    let left = where_found(
+        &app,
+        &[
+            NAME,
+            PHONE,
+            EMAIL,
+            "Erika Mustermann",
+            "Trattoria Vergessen Fensterplatz",
+        ],
+    )
+    .await;
+    assert!(left.is_empty(), "{left:?}");
+    for prefix in [format!("conversations/{rid}"), format!("exports/{rid}")] {
+        assert!(
+            app.store
+                .files()
+                .keys(&prefix)
+                .await
+                .expect("keys")
+                .is_empty(),
+            "{prefix}"
+        );
+    }
+    assert!(!where_found(&app, &["Bleibende Person"]).await.is_empty());
+}
+
+#[tokio::test]
+async fn after_the_contract_ends_the_team_reads_and_exports_but_changes_nothing() {
+    let app = TestApp::new().await;
+    let (rid, guest) = jurgen(&app).await;
+    app.user_in(rid, "chefin@vergessen.example", Role::Owner)
+        .await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let mut owner = app.browser();
+    owner
+        .login("chefin@vergessen.example", crate::app::PASSWORD)
+        .await;
+    assert!(!owner.get("/").await.body.contains("id=\"read-only\""));
+    app.store.end_contract(rid, None).await.expect("end");
+
+    let home = owner.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("id=\"read-only\""), "the banner says so");
+    assert_eq!(
+        owner.get(&format!("/guests/{guest}")).await.status,
+        StatusCode::OK
+    );
+    let change = owner
+        .post(&format!("/guests/{guest}"), &[("name", "Neuer Name")])
+        .await;
+    assert_eq!(change.status, StatusCode::FORBIDDEN);
+    let export = owner.post("/privacy/restaurant-export", &[]).await;
+    assert_eq!(export.status, StatusCode::OK, "exports still work");
+    let (s, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/reservations",
+            &token,
+            Some(json!({"date": "2026-11-28", "time": "19:00", "party_size": 2, "guest": {"name": "Neu"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "read_only");
+    let (s, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/reservations?date=2026-11-27",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "reading goes on");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    assert_eq!(
+        tx.guest(guest, false).await.expect("guest").name,
+        NAME,
+        "unchanged"
+    );
+}

@@ -439,7 +439,7 @@ pub async fn request_restaurant_export(
     }
     let mut tx = caller.tenant(&svc.store).await?;
     let token = hs_store::secret::random_token();
-    let id = tx.request_restaurant_export(&token).await?;
+    let id = tx.request_restaurant_export(&token, None).await?;
     tx.commit().await?;
     Ok(ExportLink { id, token })
 }

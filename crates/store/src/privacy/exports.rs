@@ -119,10 +119,15 @@ impl TenantTx {
     }
 
     /// Asks for an export of all the restaurant's data (for its owners), made by the
-    /// `privacy_export` job.
-    pub async fn request_restaurant_export(&mut self, token: &str) -> Result<Uuid, StoreError> {
+    /// `privacy_export` job; its link works until `until` (default [`EXPORT_LINK_HOURS`]).
+    pub async fn request_restaurant_export(
+        &mut self,
+        token: &str,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<Uuid, StoreError> {
         let id = Uuid::new_v4();
         let now = self.now();
+        let expires = until.unwrap_or(now + Duration::hours(EXPORT_LINK_HOURS));
         let actor = self.actor().to_string();
         sqlx::query(
             "INSERT INTO privacy_exports (restaurant_id, id, kind, status, requested_by, token_hash, created_at, expires_at) \
@@ -133,7 +138,7 @@ impl TenantTx {
         .bind(actor)
         .bind(token_hash(token))
         .bind(now)
-        .bind(now + Duration::hours(EXPORT_LINK_HOURS))
+        .bind(expires)
         .execute(self.conn())
         .await?;
         self.enqueue(&MakeExport { export_id: id }.job(now)).await?;
@@ -176,7 +181,7 @@ impl TenantTx {
         let now = self.now();
         let (hash, by): (Option<String>, String) = sqlx::query_as(
             "UPDATE privacy_exports SET status = 'ready', subject_enc = NULL, object_key = $2, \
-             rows_exported = $3, size = $4, ready_at = $5, expires_at = $6 WHERE id = $1 AND status = 'queued' \
+             rows_exported = $3, size = $4, ready_at = $5, expires_at = greatest(expires_at, $6) WHERE id = $1 AND status = 'queued' \
              RETURNING subject_hash, requested_by",
         )
         .bind(id)

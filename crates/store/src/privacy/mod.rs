@@ -13,6 +13,7 @@ mod find;
 mod guests;
 mod idempotency;
 mod messages;
+pub mod offboarding;
 mod voice;
 
 use crate::error::StoreError;

@@ -140,7 +140,11 @@ mod tests {
                     hs_service::privacy::SHREDDERS
                         .iter()
                         .flat_map(|s| [s.category(), s.deleted_category()])
-                        .chain(["subject_exported", "restaurant_exported"])
+                        .chain([
+                            "subject_exported",
+                            "restaurant_exported",
+                            "restaurant_deleted",
+                        ])
                         .map(|c| format!("{key}{c}"))
                         .collect()
                 } else if key == "privacy.cat." {
@@ -159,10 +163,17 @@ mod tests {
                         .map(|c| format!("{key}{c}"))
                         .collect()
                 } else if key == "privacy.reason." {
-                    ["retention", "erasure", "anonymise", "delete", "export"]
-                        .iter()
-                        .map(|c| format!("{key}{c}"))
-                        .collect()
+                    [
+                        "retention",
+                        "erasure",
+                        "anonymise",
+                        "delete",
+                        "export",
+                        "offboarding",
+                    ]
+                    .iter()
+                    .map(|c| format!("{key}{c}"))
+                    .collect()
                 } else if key == "action." {
                     ["confirm", "seat", "complete", "no-show", "cancel"]
                         .iter()
