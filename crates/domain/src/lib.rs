@@ -4,6 +4,7 @@
 pub mod availability;
 pub mod chat;
 pub mod clock;
+pub mod dpa;
 pub mod message;
 pub mod online;
 pub mod redact;

@@ -375,6 +375,25 @@ pub fn web_state(rt: &Runtime, cfg: &Config) -> hs_web::AppState {
             .as_ref()
             .map(|t| t.expose().to_string()),
         ghl_public_key: cfg.ghl_webhook_public_key.clone(),
+        platform: hs_domain::dpa::Platform {
+            mail: match cfg.mail_transport {
+                config::MailTransport::File => "file",
+                config::MailTransport::Resend => "resend",
+                config::MailTransport::Smtp => "smtp",
+            }
+            .into(),
+            model_host: cfg
+                .model_base_url
+                .as_deref()
+                .and_then(hs_domain::dpa::host_of),
+            file_store: cfg.s3_bucket.as_ref().map(|_| {
+                cfg.s3_endpoint
+                    .as_deref()
+                    .and_then(hs_domain::dpa::host_of)
+                    .unwrap_or_else(|| format!("s3.{}.amazonaws.com", cfg.s3_region))
+            }),
+            virus_scan: cfg.clamd_socket.is_some(),
+        },
     };
     hs_web::AppState::new(
         hs_service::Services::new(rt.store.clone()),

@@ -644,6 +644,15 @@ impl TenantTx {
         .await?)
     }
 
+    /// The voice platforms whose calls reached this restaurant (`vapi`, `retell`, `generic`).
+    pub async fn voice_providers(&mut self) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT provider FROM voice_calls ORDER BY 1")
+                .fetch_all(self.conn())
+                .await?,
+        )
+    }
+
     /// The restaurant's deletion protocol, newest first.
     pub async fn deletion_protocol(&mut self, limit: i64) -> Result<Vec<ProtocolRow>, StoreError> {
         Ok(sqlx::query_as(

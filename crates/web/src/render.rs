@@ -61,6 +61,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("calls.html", include_str!("../templates/calls.html")),
     ("agent.html", include_str!("../templates/agent.html")),
     ("privacy.html", include_str!("../templates/privacy.html")),
+    ("dpa.html", include_str!("../templates/dpa.html")),
     ("call.html", include_str!("../templates/call.html")),
     ("inbox.html", include_str!("../templates/inbox.html")),
     (

@@ -28,6 +28,8 @@ pub struct WebConfig {
     pub resend_webhook_secret: Option<String>,
     /// The public key HighLevel signs its webhooks with (PEM; HighLevel's published one).
     pub ghl_public_key: String,
+    /// What the deployment adds to every restaurant's generated DPA (mail, model, files).
+    pub platform: hs_domain::dpa::Platform,
 }
 
 impl Default for WebConfig {
@@ -38,6 +40,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             api_rate_per_minute: 600,
             voice_rate_per_minute: 3000,
+            platform: hs_domain::dpa::Platform::default(),
             trust_proxy: false,
             metrics_token: None,
             resend_webhook_secret: None,

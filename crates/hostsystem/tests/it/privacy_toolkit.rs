@@ -968,3 +968,75 @@ async fn after_the_contract_ends_the_team_reads_and_exports_but_changes_nothing(
         "unchanged"
     );
 }
+
+#[tokio::test]
+async fn the_dpa_annexes_follow_the_live_configuration() {
+    let app = TestApp::new().await;
+    let (rid, _) = jurgen(&app).await;
+    app.user_in(rid, "chefin@vergessen.example", Role::Owner)
+        .await;
+    app.user_in(rid, "kellner@vergessen.example", Role::Staff)
+        .await;
+    let mut staff = app.browser();
+    staff
+        .login("kellner@vergessen.example", crate::app::PASSWORD)
+        .await;
+    assert_eq!(
+        staff.get("/privacy/dpa").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut owner = app.browser();
+    owner
+        .login("chefin@vergessen.example", crate::app::PASSWORD)
+        .await;
+
+    let page = owner.get("/privacy/dpa?lang=de").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Anlage 1") && page.body.contains("Anlage 2"));
+    assert!(
+        page.body.contains("Vapi, Inc."),
+        "its calls came through Vapi"
+    );
+    assert!(!page.body.contains("OpenAI"), "no model configured");
+    assert!(
+        page.body.contains("<td>90 Tage</td>"),
+        "the default call retention"
+    );
+
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    tx.set_agent_model(
+        Some("https://api.openai.com/v1"),
+        Some("gpt-4o-mini"),
+        Some("sk-test"),
+    )
+    .await
+    .expect("model");
+    tx.set_conversation_retention(30).await.expect("retention");
+    tx.commit().await.expect("commit");
+    let md = owner.get("/privacy/dpa.md?lang=en").await;
+    assert_eq!(md.status, StatusCode::OK);
+    assert!(md.headers["content-type"]
+        .to_str()
+        .expect("type")
+        .starts_with("text/markdown"));
+    assert!(md.body.contains("## Annex 3"), "{}", md.body);
+    assert!(
+        md.body.contains("OpenAI Ireland Ltd."),
+        "the model now is a sub-processor"
+    );
+    assert!(
+        md.body.contains("| Chats (then anonymised) | 30 days |"),
+        "{}",
+        md.body
+    );
+    let html = owner.get("/privacy/dpa.html?lang=de").await;
+    assert!(html.headers["content-disposition"]
+        .to_str()
+        .expect("cd")
+        .contains(".html"));
+    assert!(html.body.starts_with("<!doctype html>") && html.body.contains("<h3>Anlage 3"));
+    assert_eq!(
+        owner.get("/privacy/nonsense").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -513,3 +513,60 @@ pub async fn export_at_once(
     tx.commit().await?;
     Ok((bytes, rows))
 }
+
+/// The facts the DPA's annexes are generated from: this restaurant's configuration and the
+/// deployment's (`platform`). Owners and managers.
+pub async fn dpa_facts(
+    svc: &Services,
+    caller: &Caller,
+    platform: &hs_domain::dpa::Platform,
+    public_url: &str,
+) -> Result<hs_domain::dpa::Facts, StoreError> {
+    allowed(caller)?;
+    let mut tx = caller.tenant(&svc.store).await?;
+    let settings = tx.reservation_settings().await?;
+    let voice = tx.voice_settings().await?;
+    let mut providers = tx.voice_providers().await?;
+    if voice.has_retell_key && !providers.iter().any(|p| p == "retell") {
+        providers.push("retell".into());
+    }
+    let agent = tx.agent_settings().await?;
+    let address = [
+        settings.street.as_str(),
+        &format!("{} {}", settings.postcode, settings.city),
+    ]
+    .iter()
+    .map(|s| s.trim())
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
+    Ok(hs_domain::dpa::Facts {
+        restaurant: tx.restaurant().await?.name,
+        address,
+        public_url: public_url.to_string(),
+        generated_on: tx.now().format("%Y-%m-%d").to_string(),
+        voice: providers,
+        web_chat: !tx.widget_settings().await?.origins.is_empty(),
+        whatsapp: tx.whatsapp_settings().await?.map(|w| w.route),
+        mail: tx
+            .mail_settings()
+            .await?
+            .map_or_else(|| "platform".to_string(), |m| m.transport),
+        platform_mail: platform.mail.clone(),
+        model_host: agent
+            .model_base_url
+            .as_deref()
+            .and_then(hs_domain::dpa::host_of)
+            .or_else(|| platform.model_host.clone()),
+        file_store: platform.file_store.clone(),
+        virus_scan: platform.virus_scan,
+        owner_2fa_required: tx.settings().await?.require_owner_2fa,
+        voice_retention_days: voice.retention_days,
+        chat_retention_days: agent.retention_days,
+        message_text_days: hs_store::privacy::BODY_RETENTION_DAYS,
+        webhook_log_days: hs_store::privacy::EVENT_RETENTION_DAYS,
+        export_link_hours: EXPORT_LINK_HOURS,
+        deletion_after_days: hs_store::privacy::offboarding::DELETION_AFTER_DAYS,
+        backup_rollover_days: crate::offboarding::BACKUP_ROLLOVER_DAYS,
+    })
+}

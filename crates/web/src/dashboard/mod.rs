@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/privacy/erase", post(privacy::erase))
         .route("/privacy/exports/{id}/{token}", get(privacy::download))
+        .route("/privacy/{file}", get(privacy::dpa))
         .route("/guests/{id}", get(guests::show).post(guests::update))
         .route("/settings", get(settings::show))
         .route("/settings/restaurant", post(settings::restaurant))

@@ -303,3 +303,144 @@ pub async fn download(
         }
     }
 }
+
+/// Our own Markdown (headings, lists, tables, paragraphs) as HTML, every text escaped.
+fn markdown_html(md: &str) -> String {
+    fn esc(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    }
+    let mut out = String::new();
+    let (mut list, mut table) = (false, false);
+    for line in md.lines() {
+        let close = |out: &mut String, list: &mut bool, table: &mut bool| {
+            if *list {
+                out.push_str("</ul>\n");
+                *list = false;
+            }
+            if *table {
+                out.push_str("</tbody></table>\n");
+                *table = false;
+            }
+        };
+        if let Some(item) = line.strip_prefix("- ") {
+            if table {
+                close(&mut out, &mut list, &mut table);
+            }
+            if !list {
+                out.push_str("<ul>\n");
+                list = true;
+            }
+            out.push_str(&format!("<li>{}</li>\n", esc(item)));
+        } else if line.starts_with('|') {
+            if line.starts_with("|---") {
+                continue;
+            }
+            let cells: Vec<String> = line
+                .trim_matches('|')
+                .split('|')
+                .map(|c| esc(c.trim()))
+                .collect();
+            if !table {
+                close(&mut out, &mut list, &mut table);
+                out.push_str("<table><thead><tr>");
+                for c in &cells {
+                    out.push_str(&format!("<th>{c}</th>"));
+                }
+                out.push_str("</tr></thead><tbody>\n");
+                table = true;
+            } else {
+                out.push_str("<tr>");
+                for c in &cells {
+                    out.push_str(&format!("<td>{c}</td>"));
+                }
+                out.push_str("</tr>\n");
+            }
+        } else {
+            close(&mut out, &mut list, &mut table);
+            let hashes = line.chars().take_while(|c| *c == '#').count();
+            let text = line[hashes..].trim();
+            if text.is_empty() {
+                continue;
+            }
+            if hashes > 0 {
+                let h = (hashes + 1).min(4);
+                out.push_str(&format!("<h{h}>{}</h{h}>\n", esc(text)));
+            } else {
+                out.push_str(&format!("<p>{}</p>\n", esc(text)));
+            }
+        }
+    }
+    if list {
+        out.push_str("</ul>\n");
+    }
+    if table {
+        out.push_str("</tbody></table>\n");
+    }
+    out
+}
+
+/// `GET /privacy/dpa?lang=de|en` (the page), `/privacy/dpa.md` and `/privacy/dpa.html` (the
+/// downloads): the DPA's annexes generated from this restaurant's live configuration.
+pub async fn dpa(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    if let Err(resp) = r.require(Role::Manager, &state, &headers) {
+        return Ok(resp);
+    }
+    let ctx = PageCtx::in_restaurant(&r);
+    let lang = match query_param(&uri, "lang").as_deref() {
+        Some("en") => "en",
+        Some("de") => "de",
+        _ => ctx.lang,
+    };
+    let facts = privacy::dpa_facts(
+        &state.services,
+        &r.service(),
+        &state.config.platform,
+        &state.config.public_url,
+    )
+    .await?;
+    let md = hs_domain::dpa::annexes(lang, &facts);
+    let html = markdown_html(&md);
+    let attachment = |ext: &str| {
+        format!(
+            "attachment; filename=\"dpa-{}-{lang}.{ext}\"",
+            facts.generated_on
+        )
+    };
+    match file.as_str() {
+        "dpa.md" => Ok((
+            [
+                (header::CONTENT_TYPE, "text/markdown; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, attachment("md")),
+            ],
+            md,
+        )
+            .into_response()),
+        "dpa.html" => Ok((
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, attachment("html")),
+            ],
+            format!(
+                "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>DPA</title></head><body>\n{html}</body></html>\n"
+            ),
+        )
+            .into_response()),
+        "dpa" => Ok(render(
+            &state,
+            StatusCode::OK,
+            "dpa.html",
+            &ctx,
+            context! { document => Value::from_safe_string(html), lang },
+        )),
+        _ => Err(PageError(StoreError::NotFound)),
+    }
+}
