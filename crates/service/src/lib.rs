@@ -15,6 +15,7 @@ pub mod messages;
 pub mod offboarding;
 pub mod online;
 pub mod privacy;
+pub mod registers;
 pub mod reservations;
 pub mod retention;
 pub mod self_service;
@@ -34,8 +35,8 @@ pub use hs_store::{Actor, StoreError};
 pub mod model {
     pub use hs_store::secret::{constant_time_eq, hex};
     pub use hs_store::{
-        accounts, agent, booking, conversations, guests, inbox, mail_settings, messages, setup,
-        team, voice, whatsapp, widget,
+        accounts, agent, booking, conversations, guests, inbox, mail_settings, messages, registers,
+        setup, team, voice, whatsapp, widget,
     };
 }
 
@@ -75,6 +76,7 @@ pub fn registry() -> Registry {
         .register::<hs_store::privacy::MakeExport>()
         .register::<privacy::EraseAfterNotices>()
         .register::<offboarding::OffboardingRun>()
+        .register::<registers::IncidentNotice>()
 }
 
 /// The recurring jobs, for a store.

@@ -15,6 +15,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("totp_locked_body", "Hallo {name},\n\nbei der Anmeldung in Ihr HostSystem-Konto wurde Ihr Passwort richtig eingegeben, danach aber wiederholt ein falscher Code des zweiten Faktors. Die Anmeldung ist deshalb vorübergehend gesperrt, und die Sperre wächst mit jedem weiteren Fehlversuch.\n\nWaren Sie das nicht, kennt jemand Ihr Passwort. Ändern Sie es jetzt unter {url}/account und melden Sie dort alle anderen Sitzungen ab.\n\nIhr HostSystem", "Hello {name},\n\nsomeone entered the correct password for your HostSystem account, then repeatedly a wrong second-factor code. Sign-in is locked for now, and the lock grows with every further wrong code.\n\nIf this was not you, someone knows your password. Change it now at {url}/account and sign out all other sessions there.\n\nYour HostSystem"),
     ("waiting_subject", "{r}: Ein Gast wartet auf eine Person aus dem Team", "{r}: a guest is waiting for a person from the team"),
     ("waiting_body", "Hallo {name},\n\nein Gast hat im {channel} von {r} nach einer Person aus dem Team gefragt und wartet seit {minutes} Minuten; noch niemand hat das Gespräch übernommen.\n\nGespräch öffnen und übernehmen:\n{link}\n\nDiese E-Mail stellen Sie auf der Seite Chat-Agent ab.\n\nIhr HostSystem", "Hello {name},\n\na guest asked for a person from the team of {r} in the {channel} and has been waiting for {minutes} minutes; nobody has taken the conversation yet.\n\nOpen and take the conversation:\n{link}\n\nYou can turn this email off on the chat agent page.\n\nYour HostSystem"),
+    ("incident_subject", "Meldung einer Datenschutzverletzung, {r} (AVV § 7.3)", "Notice of a personal data breach, {r} (DPA § 7.3)"),
+    ("incident_body", "Hallo {name},\n\nwir müssen Ihnen eine Verletzung des Schutzes personenbezogener Daten melden, die {r} betrifft. Bekannt geworden am {learned} (UTC).\n\nAnsprechpartner: {contact}\n\nBeschreibung:\n{description}\n\nBetroffene Kategorien von Daten:\n{categories}\n\nUngefähre Zahl der betroffenen Personen: {subjects}\nUngefähre Zahl der betroffenen Datensätze: {records}\n\nWahrscheinliche Folgen:\n{consequences}\n\nErgriffene Maßnahmen:\n{taken}\n\nGeplante Maßnahmen:\n{planned}\n\nAls Verantwortlicher entscheiden Sie über die Meldung an die Aufsichtsbehörde (Art. 33 DSGVO, 72 Stunden) und an die Betroffenen (Art. 34 DSGVO); wir unterstützen Sie dabei.\n\nIhr HostSystem", "Hello {name},\n\nwe have to notify you of a personal data breach concerning {r}. We learned of it on {learned} (UTC).\n\nContact point: {contact}\n\nDescription:\n{description}\n\nCategories of data concerned:\n{categories}\n\nApproximate number of persons concerned: {subjects}\nApproximate number of records concerned: {records}\n\nLikely consequences:\n{consequences}\n\nMeasures taken:\n{taken}\n\nMeasures planned:\n{planned}\n\nAs the controller you decide on notifying the supervisory authority (Art. 33 GDPR, 72 hours) and the persons concerned (Art. 34 GDPR); we support you in this.\n\nYour HostSystem"),
     ("offboard_subject", "{r}: Vertrag beendet, Löschung am {date}", "{r}: contract ended, deletion on {date}"),
     ("offboard_body", "Hallo {name},\n\nder Vertrag für {r} bei HostSystem ist beendet. Bis zum {date} können Sie alle Daten des Restaurants herunterladen (ZIP mit jeder Tabelle als JSON und CSV, Beschreibung der Spalten, versiegelte Texte entschlüsselt); der Link funktioniert einmal, angemeldet als Inhaber:\n{link}\n\nEinen neuen Export erstellen Sie jederzeit unter {privacy}.\n\nAm {date} werden alle Daten von {r} endgültig gelöscht (Reservierungen, Gäste, Anrufe, Nachrichten, Chats, Dateien, Schlüssel). Sie erhalten danach eine Bestätigung in Textform. Sicherungen überschreiben sich innerhalb von 7 Tagen.\n\nIhr HostSystem", "Hello {name},\n\nthe contract for {r} with HostSystem has ended. Until {date} you can download all of the restaurant's data (a ZIP with every table as JSON and CSV, a description of the columns, sealed texts decrypted); the link works once, signed in as an owner:\n{link}\n\nYou can make a new export at any time at {privacy}.\n\nOn {date} all data of {r} is deleted for good (reservations, guests, calls, messages, chats, files, keys). You will then get a confirmation in text form. Backups roll over within 7 days.\n\nYour HostSystem"),
     ("offboard_reminder_subject", "{r}: Erinnerung, Löschung aller Daten am {date}", "{r}: reminder, all data deleted on {date}"),
@@ -246,6 +248,38 @@ pub fn offboarding(
         t
     };
     Email::plain(to, fill(text(lang, subject)), fill(text(lang, body)))
+}
+
+/// The notice of a breach to a restaurant's owner, with the contents § 7.3 of the DPA requires.
+pub fn incident_notice(
+    lang: &str,
+    to: &str,
+    name: &str,
+    restaurant: &str,
+    i: &hs_store::registers::Incident,
+) -> Email {
+    let lang = language(lang);
+    let fill = |t: &str| {
+        t.replace("{name}", name)
+            .replace("{r}", restaurant)
+            .replace(
+                "{learned}",
+                &i.learned_at.format("%Y-%m-%d %H:%M").to_string(),
+            )
+            .replace("{contact}", &i.contact)
+            .replace("{description}", &i.description)
+            .replace("{categories}", &i.data_categories)
+            .replace("{subjects}", &i.subjects_approx.to_string())
+            .replace("{records}", &i.records_approx.to_string())
+            .replace("{consequences}", &i.consequences)
+            .replace("{taken}", &i.measures_taken)
+            .replace("{planned}", &i.measures_planned)
+    };
+    Email::plain(
+        to,
+        fill(text(lang, "incident_subject")),
+        fill(text(lang, "incident_body")),
+    )
 }
 
 #[cfg(test)]

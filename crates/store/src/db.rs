@@ -318,6 +318,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "offboarding",
         sql: include_str!("../migrations/0026_offboarding.sql"),
     },
+    Migration {
+        version: 27,
+        name: "incidents",
+        sql: include_str!("../migrations/0027_incidents.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -17,6 +17,7 @@ pub mod mail_settings;
 pub mod messages;
 pub mod privacy;
 pub mod queue;
+pub mod registers;
 pub mod secret;
 pub mod setup;
 pub mod team;

@@ -191,6 +191,10 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
            VALUES ('{rid}', gen_random_uuid(), 0, 'Hunde?', 'Ja.', '', '');
          INSERT INTO privacy_exports (restaurant_id, id, status, subject_hash, requested_by, created_at, expires_at)
            VALUES ('{rid}', gen_random_uuid(), 'queued', repeat('a', 64), 'user:x', now(), now());
+         WITH i AS (INSERT INTO incidents (id, learned_at, contact, description, data_categories, subjects_approx, records_approx,
+                                           consequences, measures_taken, measures_planned, restaurant_ids, created_by, created_at)
+                    VALUES (gen_random_uuid(), now(), 'c', 'd', 'k', 0, 0, 'c', 'm', 'p', ARRAY['{rid}'::uuid], 'x', now()) RETURNING id)
+           INSERT INTO incident_notices (restaurant_id, incident_id) SELECT '{rid}', id FROM i;
          INSERT INTO widget_settings (restaurant_id, origins, updated_at)
            VALUES ('{rid}', '{{https://www.example.de}}', now());",
         a = Uuid::new_v4(),

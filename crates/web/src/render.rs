@@ -62,6 +62,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("agent.html", include_str!("../templates/agent.html")),
     ("privacy.html", include_str!("../templates/privacy.html")),
     ("dpa.html", include_str!("../templates/dpa.html")),
+    ("admin.html", include_str!("../templates/admin.html")),
+    ("incident.html", include_str!("../templates/incident.html")),
     ("call.html", include_str!("../templates/call.html")),
     ("inbox.html", include_str!("../templates/inbox.html")),
     (
@@ -234,6 +236,7 @@ pub(crate) fn render(
         js => format!("/static/{}", *JS_NAME),
         user => page.session.as_ref().map(|s| context! {
             name => s.user.name, email => s.user.email, totp_enabled => s.user.totp_enabled,
+            platform_admin => s.user.is_platform_admin,
         }),
         csrf => page.session.as_ref().map(|s| s.session.csrf_token.clone()),
         restaurant => page.restaurant.as_ref().map(|r| context! { id => r.id, name => r.name, role => r.role.as_str(), read_only => r.read_only }),

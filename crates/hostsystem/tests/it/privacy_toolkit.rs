@@ -1040,3 +1040,171 @@ async fn the_dpa_annexes_follow_the_live_configuration() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_breach_is_notified_to_the_affected_owners_with_its_deadline_shown_and_measured() {
+    let app = TestApp::new().await;
+    let (affected, _) = jurgen(&app).await;
+    let spared = app.with_restaurant("Verschont").await;
+    app.user_in(affected, "chefin@vergessen.example", Role::Owner)
+        .await;
+    app.user_in(spared, "chef@verschont.example", Role::Owner)
+        .await;
+    app.store
+        .create_user(
+            hs_store::accounts::NewUser {
+                email: "betrieb@hostsystem.example",
+                name: "Betrieb",
+                password: crate::app::PASSWORD,
+                language: "de",
+                platform_admin: true,
+            },
+            &Actor::Cli,
+        )
+        .await
+        .expect("admin");
+    let mut chefin = app.browser();
+    chefin
+        .login("chefin@vergessen.example", crate::app::PASSWORD)
+        .await;
+    assert_eq!(chefin.get("/admin").await.status, StatusCode::FORBIDDEN);
+    let mut admin = app.browser();
+    admin
+        .login("betrieb@hostsystem.example", crate::app::PASSWORD)
+        .await;
+    let start = admin.get("/admin").await;
+    assert_eq!(start.status, StatusCode::OK);
+    assert!(!start.body.contains("id=\"incident-flag\""));
+
+    let learned = (app.clock.now() - chrono::Duration::hours(20))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let restaurant = format!("r_{affected}");
+    let mut form = vec![
+        ("learned_at", learned.as_str()),
+        (
+            "contact",
+            "Datenschutz, datenschutz@hostsystem.example, +49 761 000000",
+        ),
+        (
+            "description",
+            "Ein Backup-Bucket war 3 Stunden öffentlich lesbar.",
+        ),
+        (
+            "data_categories",
+            "Namen, Telefonnummern, Reservierungsdaten",
+        ),
+        ("subjects_approx", "120"),
+        ("records_approx", "340"),
+        ("consequences", "Unerwünschte Kontaktaufnahme möglich."),
+        ("measures_taken", "Bucket gesperrt, Zugriffe ausgewertet."),
+        (
+            "measures_planned",
+            "Zugriffsrichtlinien automatisch prüfen.",
+        ),
+        (restaurant.as_str(), "1"),
+    ];
+    let missing: Vec<(&str, &str)> = form
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "description")
+        .collect();
+    let refused = admin.post("/admin/incidents", &missing).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("description"));
+    let opened = admin.post("/admin/incidents", &form).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let path = opened.location().expect("incident page").to_string();
+    // Before the job has run: flagged, with 4 hours left, on the start page and in /metrics.
+    let start = admin.get("/admin").await;
+    assert!(
+        start.body.contains("id=\"incident-flag\""),
+        "{}",
+        start.body
+    );
+    assert!(start.body.contains("4 h"));
+    let metrics = app
+        .client()
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth(crate::app::METRICS_TOKEN)
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(metrics.contains("hostsystem_incidents_open 1"), "{metrics}");
+    assert!(metrics.contains("hostsystem_incident_deadline_seconds{incident="));
+
+    app.run_pending_jobs().await;
+    let to_owner: Vec<String> = app
+        .mails()
+        .await
+        .into_iter()
+        .filter(|m| m.contains("To: chefin@vergessen.example"))
+        .collect();
+    assert_eq!(to_owner.len(), 1);
+    for part in [
+        "datenschutz@hostsystem.example",
+        "3 Stunden öffentlich lesbar",
+        "Namen, Telefonnummern, Reservierungsdaten",
+        "120",
+        "340",
+        "Unerwünschte Kontaktaufnahme",
+        "Bucket gesperrt",
+        "Zugriffsrichtlinien automatisch",
+    ] {
+        assert!(
+            to_owner[0].contains(part),
+            "the notice names {part:?}: {}",
+            to_owner[0]
+        );
+    }
+    assert!(
+        !app.mails()
+            .await
+            .iter()
+            .any(|m| m.contains("To: chef@verschont.example")),
+        "the spared restaurant hears nothing"
+    );
+    let page = admin.get(&path).await;
+    assert!(
+        !page.body.contains("not yet") && !page.body.contains("noch nicht"),
+        "{}",
+        page.body
+    );
+    form.clear();
+    let metrics = app
+        .client()
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth(crate::app::METRICS_TOKEN)
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(metrics.contains("hostsystem_incidents_open 0"));
+    // Each restaurant sees only the incidents that concern it, and not whom else they concern.
+    let svc = hs_service::Services::new(app.store.clone());
+    let notices = hs_service::registers::notices(&svc, &owner(affected))
+        .await
+        .expect("notices");
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].incident.restaurant_ids, vec![affected]);
+    assert!(hs_service::registers::notices(&svc, &owner(spared))
+        .await
+        .expect("none")
+        .is_empty());
+    // The owner reads it on the privacy page too.
+    let page = chefin.get("/privacy").await;
+    assert!(
+        page.body.contains("3 Stunden öffentlich lesbar"),
+        "{}",
+        page.body
+    );
+    let log = app.store.admin_log_entries(10).await.expect("log");
+    assert!(log
+        .iter()
+        .any(|(_, actor, action, _)| action == "incident.open" && actor.starts_with("user:")));
+}

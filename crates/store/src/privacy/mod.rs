@@ -232,6 +232,10 @@ pub static NOT_ABOUT_GUESTS: &[(&str, &str)] = &[
         "names no one: categories, counts and a salted hash",
     ),
     ("faq_entries", "the restaurant's own answers"),
+    (
+        "incident_notices",
+        "which of the operator's incidents concern the restaurant",
+    ),
     ("invites", "invitations to the team"),
     ("mail_settings", "the restaurant's sender"),
     ("memberships", "the team"),

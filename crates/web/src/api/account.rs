@@ -65,12 +65,27 @@ pub async fn metrics(
         let _ = state.auth_failures.take(&ip);
         return ApiError::unauthorized().into_response();
     }
+    let mut text = state.metrics.render(state.services.pool_stats());
+    // Open breaches as their 24-hour notice deadline nears (left out while the database is
+    // away: the metrics still answer).
+    if let Ok(open) = hs_service::registers::deadlines(&state.services).await {
+        text.push_str("# HELP hostsystem_incidents_open Breaches not yet notified to every affected restaurant.\n");
+        text.push_str("# TYPE hostsystem_incidents_open gauge\n");
+        text.push_str(&format!("hostsystem_incidents_open {}\n", open.len()));
+        text.push_str("# HELP hostsystem_incident_deadline_seconds Seconds to an open breach's 24-hour notice deadline, negative once passed.\n");
+        text.push_str("# TYPE hostsystem_incident_deadline_seconds gauge\n");
+        for (id, seconds) in open {
+            text.push_str(&format!(
+                "hostsystem_incident_deadline_seconds{{incident=\"{id}\"}} {seconds}\n"
+            ));
+        }
+    }
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(state.services.pool_stats()),
+        text,
     )
         .into_response()
 }

@@ -3,6 +3,7 @@
 //! the inbox and settings, one module each. Works without JavaScript.
 
 pub mod account;
+pub mod admin;
 pub mod agent;
 pub mod calls;
 pub mod dayview;
@@ -75,6 +76,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/agent/handover", post(agent::handover))
         .route("/agent/widget", post(agent::widget))
         .route("/calls/{id}", get(calls::show))
+        .route("/admin", get(admin::home))
+        .route("/admin/incidents", post(admin::open_incident))
+        .route("/admin/incidents/{id}", get(admin::incident))
+        .route("/admin/incidents/{id}/close", post(admin::close_incident))
         .route("/privacy", get(privacy::show))
         .route("/privacy/export", post(privacy::export))
         .route(

@@ -78,6 +78,20 @@ async fn page(
             }
         })
         .collect();
+    let incidents: Vec<Value> = hs_service::registers::notices(&state.services, &caller)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let i = n.incident;
+            context! {
+                learned_at => local(i.learned_at, tz), notified_at => n.notified_at.map(|t| local(t, tz)),
+                description => i.description, data_categories => i.data_categories,
+                subjects_approx => i.subjects_approx, records_approx => i.records_approx,
+                consequences => i.consequences, measures_taken => i.measures_taken,
+                measures_planned => i.measures_planned, contact => i.contact,
+            }
+        })
+        .collect();
     let people: Vec<Value> = found
         .iter()
         .map(|f| {
@@ -101,7 +115,7 @@ async fn page(
         "privacy.html",
         &PageCtx::in_restaurant(r),
         context! {
-            q, people, exports, protocol, error, searched => !q.trim().is_empty(),
+            q, people, exports, protocol, error, incidents, searched => !q.trim().is_empty(),
             ..extra
         },
     ))

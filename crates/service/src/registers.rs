@@ -1,0 +1,142 @@
+//! The processor's registers as use cases for the platform admin (a role above restaurants):
+//! incidents, whose notice goes to every affected restaurant's owners by the
+//! `incident_notice` job. Every admin action is logged (`hs_store::registers`).
+
+use crate::jobs::{Job, JobContext};
+use crate::reservations::Caller;
+use crate::Services;
+use anyhow::Result;
+use hs_channels::mail::SendError;
+use hs_domain::Role;
+use hs_store::accounts::User;
+use hs_store::registers::{Incident, NewIncident, Notice};
+use hs_store::{Actor, StoreError, TenantTx};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A platform admin, as only [`Admin::of`] makes one.
+#[derive(Clone, Debug)]
+pub struct Admin {
+    actor: Actor,
+}
+
+impl Admin {
+    /// The user as platform admin; others are refused.
+    pub fn of(user: &User) -> Result<Admin, StoreError> {
+        if user.is_platform_admin {
+            Ok(Admin {
+                actor: Actor::User(user.id),
+            })
+        } else {
+            Err(StoreError::Forbidden)
+        }
+    }
+
+    /// The operator's command line.
+    pub fn cli() -> Admin {
+        Admin { actor: Actor::Cli }
+    }
+}
+
+/// Records an incident and sends its notice to every affected restaurant's owners at once.
+pub async fn open_incident(
+    svc: &Services,
+    admin: &Admin,
+    n: &NewIncident,
+) -> Result<Uuid, StoreError> {
+    let id = svc.store.open_incident(&admin.actor, n).await?;
+    crate::jobs::enqueue_platform(&svc.store, &IncidentNotice { incident_id: id }).await?;
+    Ok(id)
+}
+
+/// The incidents, open first.
+pub async fn incidents(svc: &Services, _admin: &Admin) -> Result<Vec<Incident>, StoreError> {
+    svc.store.incidents().await
+}
+
+/// One incident with who was told when.
+pub async fn incident(
+    svc: &Services,
+    _admin: &Admin,
+    id: Uuid,
+) -> Result<
+    (
+        Incident,
+        Vec<(Uuid, String, Option<chrono::DateTime<chrono::Utc>>)>,
+    ),
+    StoreError,
+> {
+    svc.store.incident(id).await
+}
+
+/// Closes an incident.
+pub async fn close_incident(svc: &Services, admin: &Admin, id: Uuid) -> Result<(), StoreError> {
+    svc.store.close_incident(&admin.actor, id).await
+}
+
+/// Open incidents not yet notified everywhere: (id, seconds to the 24-hour deadline).
+pub async fn deadlines(svc: &Services) -> Result<Vec<(Uuid, i64)>, StoreError> {
+    svc.store.incident_deadlines().await
+}
+
+/// The incidents that concern the caller's restaurant (owners and managers).
+pub async fn notices(svc: &Services, caller: &Caller) -> Result<Vec<Notice>, StoreError> {
+    if !caller.role.at_least(Role::Manager) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = caller.tenant(&svc.store).await?;
+    tx.incident_notices().await
+}
+
+/// The admin log, newest first.
+pub async fn log(
+    svc: &Services,
+    _admin: &Admin,
+) -> Result<Vec<(chrono::DateTime<chrono::Utc>, String, String, String)>, StoreError> {
+    svc.store.admin_log_entries(200).await
+}
+
+/// Sends an incident's notice to the owners of each affected restaurant not yet told.
+#[derive(Serialize, Deserialize)]
+pub struct IncidentNotice {
+    pub incident_id: Uuid,
+}
+
+impl Job for IncidentNotice {
+    const KIND: &'static str = "incident_notice";
+    const MAX_ATTEMPTS: i32 = 10;
+
+    async fn run(&self, ctx: &JobContext, _: Option<&mut TenantTx>) -> Result<()> {
+        let (incident, told) = ctx.store.incident(self.incident_id).await?;
+        for (restaurant, name, at) in told {
+            if at.is_some() {
+                continue;
+            }
+            for (email, person, lang) in ctx.store.owners(restaurant).await? {
+                let mut mail =
+                    crate::messages::incident_notice(&lang, &email, &person, &name, &incident);
+                mail.id = crate::digest::stable_id(&format!(
+                    "incident:{}:{restaurant}:{email}",
+                    incident.id
+                ));
+                match ctx.mailer.send(&mail).await {
+                    Ok(_) => {}
+                    Err(SendError::Permanent { reason }) => {
+                        tracing::warn!(%restaurant, %reason, "incident notice refused by the mail provider");
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            ctx.store.incident_notified(incident.id, restaurant).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Every restaurant (to choose the ones an incident affects).
+pub async fn restaurants(
+    svc: &Services,
+    _admin: &Admin,
+) -> Result<Vec<hs_store::team::Restaurant>, StoreError> {
+    svc.store.all_restaurants().await
+}

@@ -1,0 +1,185 @@
+//! The platform admin area (`/admin`), for the operator above all restaurants: the start page
+//! flags every open incident as its 24-hour deadline nears, the incident register records a
+//! breach and sends its notice, and the admin log lists every action. Only platform admins;
+//! others get 403.
+
+use crate::auth::SignedIn;
+use crate::extract::FormFields;
+use crate::render::{error_page_for, local, render, PageCtx, PageError};
+use crate::AppState;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use hs_service::registers::{self, Admin};
+use hs_service::StoreError;
+use minijinja::{context, Value};
+use uuid::Uuid;
+
+/// A signed-in platform admin.
+pub struct PlatformAdmin {
+    signed_in: SignedIn,
+    admin: Admin,
+}
+
+impl FromRequestParts<AppState> for PlatformAdmin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let signed_in = SignedIn::from_request_parts(parts, state).await?;
+        match Admin::of(&signed_in.0.user) {
+            Ok(admin) => Ok(PlatformAdmin { signed_in, admin }),
+            Err(_) => Err(error_page_for(
+                state,
+                &parts.headers,
+                Some(&signed_in.0),
+                StatusCode::FORBIDDEN,
+            )),
+        }
+    }
+}
+
+/// The first 80 characters of a long text, for a list.
+fn short(s: &str) -> String {
+    let mut out: String = s.chars().take(80).collect();
+    if s.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}
+
+/// Times shown in UTC: the operator works across restaurants and zones.
+fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
+    local(t, chrono_tz::UTC)
+}
+
+async fn start(
+    state: &AppState,
+    a: &PlatformAdmin,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let svc = &state.services;
+    let deadlines = registers::deadlines(svc).await?;
+    let incidents: Vec<Value> = registers::incidents(svc, &a.admin)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let left = deadlines.iter().find(|(id, _)| *id == i.id).map(|(_, s)| *s);
+            context! {
+                id => i.id, learned_at => utc(i.learned_at), deadline => utc(i.deadline()),
+                description => short(&i.description), restaurants => i.restaurant_ids.len(),
+                closed => i.closed_at.is_some(),
+                // Hours left while someone is still to be told; flagged under 6 hours.
+                hours_left => left.map(|s| s / 3600), due_soon => left.is_some_and(|s| s < 6 * 3600),
+                overdue => left.is_some_and(|s| s < 0),
+            }
+        })
+        .collect();
+    let restaurants: Vec<Value> = registers::restaurants(svc, &a.admin)
+        .await?
+        .into_iter()
+        .map(|r| context! { id => r.id, name => r.name })
+        .collect();
+    let log: Vec<Value> = registers::log(svc, &a.admin)
+        .await?
+        .into_iter()
+        .map(|(at, actor, action, target)| context! { at => utc(at), actor, action, target })
+        .collect();
+    Ok(render(
+        state,
+        status,
+        "admin.html",
+        &PageCtx::signed_in(&a.signed_in.0),
+        context! { incidents, restaurants, log, error, open => deadlines.len() },
+    ))
+}
+
+/// `GET /admin`.
+pub async fn home(State(state): State<AppState>, a: PlatformAdmin) -> Result<Response, PageError> {
+    start(&state, &a, StatusCode::OK, None).await
+}
+
+/// `POST /admin/incidents`: records a breach and sends its notice.
+pub async fn open_incident(
+    State(state): State<AppState>,
+    a: PlatformAdmin,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    let number = |k: &str| form.get(k).trim().parse::<i32>().unwrap_or(-1);
+    let learned_at = match form.get("learned_at").trim() {
+        "" => Ok(None),
+        s => chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+            .map(|t| Some(t.and_utc()))
+            .map_err(|_| "learned_at: must be a time as YYYY-MM-DDTHH:MM (UTC)".to_string()),
+    };
+    let learned_at = match learned_at {
+        Ok(t) => t,
+        Err(e) => return start(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, Some(e)).await,
+    };
+    let n = hs_service::model::registers::NewIncident {
+        learned_at,
+        contact: form.get("contact").into(),
+        description: form.get("description").into(),
+        data_categories: form.get("data_categories").into(),
+        subjects_approx: number("subjects_approx"),
+        records_approx: number("records_approx"),
+        consequences: form.get("consequences").into(),
+        measures_taken: form.get("measures_taken").into(),
+        measures_planned: form.get("measures_planned").into(),
+        restaurants: form
+            .names()
+            .filter_map(|k| k.strip_prefix("r_"))
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect(),
+    };
+    match registers::open_incident(&state.services, &a.admin, &n).await {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/incidents/{id}")).into_response()),
+        Err(StoreError::Invalid { field, message, .. }) => {
+            start(
+                &state,
+                &a,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{field}: {message}")),
+            )
+            .await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// `GET /admin/incidents/{id}`.
+pub async fn incident(
+    State(state): State<AppState>,
+    a: PlatformAdmin,
+    Path(id): Path<Uuid>,
+) -> Result<Response, PageError> {
+    let (i, told) = registers::incident(&state.services, &a.admin, id).await?;
+    let told: Vec<Value> = told
+        .into_iter()
+        .map(|(id, name, at)| context! { id, name, notified_at => at.map(utc) })
+        .collect();
+    Ok(render(
+        &state,
+        StatusCode::OK,
+        "incident.html",
+        &PageCtx::signed_in(&a.signed_in.0),
+        context! {
+            id => i.id, learned_at => utc(i.learned_at), deadline => utc(i.deadline()),
+            contact => i.contact, description => i.description, data_categories => i.data_categories,
+            subjects_approx => i.subjects_approx, records_approx => i.records_approx,
+            consequences => i.consequences, measures_taken => i.measures_taken,
+            measures_planned => i.measures_planned, closed_at => i.closed_at.map(utc), told,
+        },
+    ))
+}
+
+/// `POST /admin/incidents/{id}/close`.
+pub async fn close_incident(
+    State(state): State<AppState>,
+    a: PlatformAdmin,
+    Path(id): Path<Uuid>,
+) -> Result<Response, PageError> {
+    registers::close_incident(&state.services, &a.admin, id).await?;
+    Ok(Redirect::to(&format!("/admin/incidents/{id}")).into_response())
+}
