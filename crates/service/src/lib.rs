@@ -77,6 +77,8 @@ pub fn registry() -> Registry {
         .register::<privacy::EraseAfterNotices>()
         .register::<offboarding::OffboardingRun>()
         .register::<registers::IncidentNotice>()
+        .register::<registers::SubProcessorAnnouncement>()
+        .register::<registers::ApplySubProcessorChanges>()
 }
 
 /// The recurring jobs, for a store.
@@ -87,6 +89,7 @@ pub fn scheduler(store: hs_store::Store) -> Scheduler {
             retention::nightly(),
             digest::planner(),
             offboarding::nightly(),
+            registers::nightly(),
         ],
     }
 }

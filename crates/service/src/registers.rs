@@ -9,7 +9,7 @@ use anyhow::Result;
 use hs_channels::mail::SendError;
 use hs_domain::Role;
 use hs_store::accounts::User;
-use hs_store::registers::{Incident, NewIncident, Notice};
+use hs_store::registers::{Change, Incident, NewIncident, Notice, Objection, SubProcessor};
 use hs_store::{Actor, StoreError, TenantTx};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -139,4 +139,141 @@ pub async fn restaurants(
     _admin: &Admin,
 ) -> Result<Vec<hs_store::team::Restaurant>, StoreError> {
     svc.store.all_restaurants().await
+}
+
+/// Announces a change of sub-processors; an addition is mailed to every restaurant's owners
+/// (the `sub_processor_announcement` job) and takes effect after 14 days.
+pub async fn announce(svc: &Services, admin: &Admin, c: &Change) -> Result<Change, StoreError> {
+    let change = svc.store.announce_sub_processor(&admin.actor, c).await?;
+    if change.kind == "add" {
+        crate::jobs::enqueue_platform(
+            &svc.store,
+            &SubProcessorAnnouncement {
+                change_id: change.id,
+            },
+        )
+        .await?;
+    } else {
+        svc.store.apply_sub_processor_changes().await?;
+    }
+    Ok(change)
+}
+
+/// The register, and the announced changes with every restaurant's objections.
+pub async fn sub_processor_register(
+    svc: &Services,
+    _admin: &Admin,
+) -> Result<(Vec<SubProcessor>, Vec<(Change, Vec<Objection>)>), StoreError> {
+    let mut changes = Vec::new();
+    for c in svc.store.sub_processor_changes().await? {
+        let objections = svc.store.objections_to(c.id).await?;
+        changes.push((c, objections));
+    }
+    Ok((svc.store.sub_processors().await?, changes))
+}
+
+/// For a restaurant: the sub-processors in effect for it, and the announced additions it may
+/// still object to (with its own objection, if any). Owners and managers.
+pub async fn sub_processors_for(
+    svc: &Services,
+    caller: &Caller,
+) -> Result<(Vec<SubProcessor>, Vec<(Change, Option<String>)>), StoreError> {
+    if !caller.role.at_least(Role::Manager) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = caller.tenant(&svc.store).await?;
+    Ok((
+        tx.sub_processors_in_effect().await?,
+        tx.pending_sub_processors().await?,
+    ))
+}
+
+/// An owner's objection to an announced addition, with a reason.
+pub async fn object(
+    svc: &Services,
+    caller: &Caller,
+    change: Uuid,
+    reason: &str,
+) -> Result<(), StoreError> {
+    if !caller.role.at_least(Role::Owner) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = caller.tenant(&svc.store).await?;
+    tx.object_to(change, reason).await?;
+    tx.commit().await
+}
+
+/// Mails an announced addition to the owners of every restaurant.
+#[derive(Serialize, Deserialize)]
+pub struct SubProcessorAnnouncement {
+    pub change_id: Uuid,
+}
+
+impl Job for SubProcessorAnnouncement {
+    const KIND: &'static str = "sub_processor_announcement";
+    const MAX_ATTEMPTS: i32 = 10;
+
+    async fn run(&self, ctx: &JobContext, _: Option<&mut TenantTx>) -> Result<()> {
+        let changes = ctx.store.sub_processor_changes().await?;
+        let Some(change) = changes.into_iter().find(|c| c.id == self.change_id) else {
+            return Ok(());
+        };
+        let link = format!("{}/privacy/sub-processors", ctx.public_url);
+        for r in ctx.store.all_restaurants().await? {
+            for (email, person, lang) in ctx.store.owners(r.id).await? {
+                let mut mail = crate::messages::sub_processor_announcement(
+                    &lang, &email, &person, &r.name, &change, &link,
+                );
+                mail.id = crate::digest::stable_id(&format!(
+                    "sub_processor:{}:{}:{email}",
+                    change.id, r.id
+                ));
+                match ctx.mailer.send(&mail).await {
+                    Ok(_) => {}
+                    Err(SendError::Permanent { reason }) => {
+                        tracing::warn!(restaurant = %r.id, %reason, "announcement refused by the mail provider");
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The nightly run that applies the changes whose 14 days are over.
+#[derive(Serialize, Deserialize)]
+pub struct ApplySubProcessorChanges {
+    pub night: chrono::NaiveDate,
+}
+
+impl Job for ApplySubProcessorChanges {
+    const KIND: &'static str = "sub_processor_changes";
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(self.night.to_string())
+    }
+
+    async fn run(&self, ctx: &JobContext, _: Option<&mut TenantTx>) -> Result<()> {
+        let n = ctx.store.apply_sub_processor_changes().await?;
+        tracing::info!(changes = n, "sub-processor changes applied");
+        Ok(())
+    }
+}
+
+/// When the nightly sub-processor run happens (UTC).
+pub const CHANGES_AT: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(3, 45, 0) {
+    Some(t) => t,
+    None => chrono::NaiveTime::MIN,
+};
+
+/// The nightly run as a recurring job.
+pub fn nightly() -> crate::jobs::Daily {
+    crate::jobs::Daily {
+        at: CHANGES_AT,
+        make: |night| {
+            ApplySubProcessorChanges { night }.to_new_job(night.and_time(CHANGES_AT).and_utc())
+        },
+        catch_up: false,
+    }
 }

@@ -323,6 +323,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "incidents",
         sql: include_str!("../migrations/0027_incidents.sql"),
     },
+    Migration {
+        version: 28,
+        name: "sub_processors",
+        sql: include_str!("../migrations/0028_sub_processors.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -195,6 +195,9 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
                                            consequences, measures_taken, measures_planned, restaurant_ids, created_by, created_at)
                     VALUES (gen_random_uuid(), now(), 'c', 'd', 'k', 0, 0, 'c', 'm', 'p', ARRAY['{rid}'::uuid], 'x', now()) RETURNING id)
            INSERT INTO incident_notices (restaurant_id, incident_id) SELECT '{rid}', id FROM i;
+         WITH c AS (INSERT INTO sub_processor_changes (id, kind, key, name, service, location, basis, reason, announced_at, effective_at, created_by)
+                    VALUES (gen_random_uuid(), 'add', 'x_test', 'X', 's', 'l', 'b', 'r', now(), now(), 'x') RETURNING id)
+           INSERT INTO sub_processor_objections (restaurant_id, change_id, reason, objected_by, at) SELECT '{rid}', id, 'r', 'x', now() FROM c;
          INSERT INTO widget_settings (restaurant_id, origins, updated_at)
            VALUES ('{rid}', '{{https://www.example.de}}', now());",
         a = Uuid::new_v4(),

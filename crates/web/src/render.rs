@@ -64,6 +64,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("dpa.html", include_str!("../templates/dpa.html")),
     ("admin.html", include_str!("../templates/admin.html")),
     ("incident.html", include_str!("../templates/incident.html")),
+    (
+        "subprocessors.html",
+        include_str!("../templates/subprocessors.html"),
+    ),
     ("call.html", include_str!("../templates/call.html")),
     ("inbox.html", include_str!("../templates/inbox.html")),
     (

@@ -1208,3 +1208,161 @@ async fn a_breach_is_notified_to_the_affected_owners_with_its_deadline_shown_and
         .iter()
         .any(|(_, actor, action, _)| action == "incident.open" && actor.starts_with("user:")));
 }
+
+#[tokio::test]
+async fn a_new_sub_processor_is_announced_objected_to_and_takes_effect_after_14_days_for_the_others(
+) {
+    let app = TestApp::new().await;
+    let objecting = app.with_restaurant("Widerspricht").await;
+    let accepting = app.with_restaurant("Stimmt zu").await;
+    app.user_in(objecting, "chefin@widerspricht.example", Role::Owner)
+        .await;
+    app.user_in(objecting, "manager@widerspricht.example", Role::Manager)
+        .await;
+    app.user_in(accepting, "chef@stimmtzu.example", Role::Owner)
+        .await;
+    app.store
+        .create_user(
+            hs_store::accounts::NewUser {
+                email: "betrieb@hostsystem.example",
+                name: "Betrieb",
+                password: crate::app::PASSWORD,
+                language: "de",
+                platform_admin: true,
+            },
+            &Actor::Cli,
+        )
+        .await
+        .expect("admin");
+    let mut admin = app.browser();
+    admin
+        .login("betrieb@hostsystem.example", crate::app::PASSWORD)
+        .await;
+    let start = admin.get("/admin").await;
+    assert!(
+        start.body.contains("Resend, Inc.") && start.body.contains("Meta Platforms Ireland"),
+        "seeded"
+    );
+    let announce = [
+        ("kind", "add"),
+        ("key", "mistral"),
+        ("name", "Mistral AI SAS"),
+        ("service", "Sprachmodell"),
+        ("location", "EU (Frankreich)"),
+        ("basis", "keine Übermittlung (EU)"),
+        ("reason", "Ein Modell mit Verarbeitung in der EU"),
+    ];
+    let no_reason: Vec<(&str, &str)> = announce
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "reason")
+        .collect();
+    assert_eq!(
+        admin.post("/admin/sub-processors", &no_reason).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let done = admin.post("/admin/sub-processors", &announce).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    app.run_pending_jobs().await;
+    let mails = app.mails().await;
+    for to in ["chefin@widerspricht.example", "chef@stimmtzu.example"] {
+        let m = mails
+            .iter()
+            .find(|m| m.contains(&format!("To: {to}")))
+            .expect("announced to every owner");
+        assert!(m.contains("Mistral AI SAS") && m.contains("/privacy/sub-processors"));
+    }
+
+    let mut manager = app.browser();
+    manager
+        .login("manager@widerspricht.example", crate::app::PASSWORD)
+        .await;
+    let page = manager.get("/privacy/sub-processors").await;
+    assert!(page.body.contains("Mistral AI SAS"), "managers read it");
+    let mut owner_a = app.browser();
+    owner_a
+        .login("chefin@widerspricht.example", crate::app::PASSWORD)
+        .await;
+    let page = owner_a.get("/privacy/sub-processors").await;
+    let change = {
+        let html = page.body.replace("&#x2f;", "/");
+        let at = html
+            .find("/privacy/sub-processors/")
+            .expect("objection form")
+            + "/privacy/sub-processors/".len();
+        html[at..at + 36].to_string()
+    };
+    let path = format!("/privacy/sub-processors/{change}/object");
+    assert_eq!(
+        manager.post(&path, &[("reason", "Nein")]).await.status,
+        StatusCode::FORBIDDEN,
+        "an owner objects"
+    );
+    assert_eq!(
+        owner_a.post(&path, &[("reason", " ")]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let objected = owner_a
+        .post(
+            &path,
+            &[(
+                "reason",
+                "Unser Datenschutzkonzept erlaubt nur bekannte Modelle.",
+            )],
+        )
+        .await;
+    assert_eq!(objected.status, StatusCode::SEE_OTHER);
+    let start = admin.get("/admin").await;
+    assert!(
+        start
+            .body
+            .contains("Widerspricht: Unser Datenschutzkonzept erlaubt nur bekannte Modelle."),
+        "the operator sees the objection: {}",
+        start.body
+    );
+
+    // Not yet in effect for anyone; after 14 days for those who did not object.
+    let svc = hs_service::Services::new(app.store.clone());
+    let names = |list: Vec<hs_store::registers::SubProcessor>| -> Vec<String> {
+        list.into_iter().map(|p| p.name).collect()
+    };
+    let (before, _) = hs_service::registers::sub_processors_for(&svc, &owner(accepting))
+        .await
+        .expect("list");
+    assert!(!names(before).contains(&"Mistral AI SAS".to_string()));
+    app.advance(chrono::Duration::days(14) + chrono::Duration::minutes(1));
+    let night = app.clock.now().date_naive();
+    hs_service::jobs::enqueue_platform(
+        &app.store,
+        &hs_service::registers::ApplySubProcessorChanges { night },
+    )
+    .await
+    .expect("enqueue");
+    app.run_pending_jobs().await;
+    let (accepted, pending) = hs_service::registers::sub_processors_for(&svc, &owner(accepting))
+        .await
+        .expect("list");
+    assert!(
+        names(accepted).contains(&"Mistral AI SAS".to_string()),
+        "in effect for who did not object"
+    );
+    assert!(pending.is_empty());
+    let (refused, _) = hs_service::registers::sub_processors_for(&svc, &owner(objecting))
+        .await
+        .expect("list");
+    let refused = names(refused);
+    assert!(
+        !refused.contains(&"Mistral AI SAS".to_string()),
+        "not for who objected: {refused:?}"
+    );
+    assert!(refused.contains(&"Resend, Inc.".to_string()));
+    // Too late now (the sessions of two weeks ago have expired; the rule is the service's).
+    let late = hs_service::registers::object(
+        &svc,
+        &owner(objecting),
+        change.parse().expect("uuid"),
+        "zu spät",
+    )
+    .await;
+    assert!(late.is_err(), "no objection once in effect");
+}

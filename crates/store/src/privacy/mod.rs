@@ -242,6 +242,10 @@ pub static NOT_ABOUT_GUESTS: &[(&str, &str)] = &[
     ("restaurant_settings", "rules"),
     ("service_periods", "opening hours"),
     ("special_days", "opening hours"),
+    (
+        "sub_processor_objections",
+        "the restaurant's objections to the operator's sub-processors",
+    ),
     ("table_combinations", "floor plan"),
     ("tables", "floor plan"),
     ("tenant_keys", "the restaurant's wrapped data key"),

@@ -86,12 +86,30 @@ async fn start(
         .into_iter()
         .map(|(at, actor, action, target)| context! { at => utc(at), actor, action, target })
         .collect();
+    let (register, changes) = registers::sub_processor_register(svc, &a.admin).await?;
+    let register: Vec<Value> = register
+        .into_iter()
+        .map(|p| context! { key => p.key, name => p.name, service => p.service, location => p.location, basis => p.basis })
+        .collect();
+    let changes: Vec<Value> = changes
+        .into_iter()
+        .map(|(c, objections)| {
+            context! {
+                kind => c.kind, key => c.key, name => c.name, reason => c.reason,
+                announced_at => utc(c.announced_at), effective_at => utc(c.effective_at),
+                applied => c.applied_at.is_some(),
+                objections => objections.into_iter().map(|o| context! {
+                    restaurant => o.restaurant, reason => o.reason, at => utc(o.at),
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
     Ok(render(
         state,
         status,
         "admin.html",
         &PageCtx::signed_in(&a.signed_in.0),
-        context! { incidents, restaurants, log, error, open => deadlines.len() },
+        context! { incidents, restaurants, log, error, open => deadlines.len(), register, changes },
     ))
 }
 
@@ -182,4 +200,38 @@ pub async fn close_incident(
 ) -> Result<Response, PageError> {
     registers::close_incident(&state.services, &a.admin, id).await?;
     Ok(Redirect::to(&format!("/admin/incidents/{id}")).into_response())
+}
+
+/// `POST /admin/sub-processors`: announces an addition (14 days to object) or a removal.
+pub async fn announce(
+    State(state): State<AppState>,
+    a: PlatformAdmin,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    let c = hs_service::model::registers::Change {
+        kind: form.get("kind").into(),
+        key: form.get("key").into(),
+        name: form.get("name").into(),
+        service: form.get("service").into(),
+        location: form.get("location").into(),
+        basis: form.get("basis").into(),
+        reason: form.get("reason").into(),
+        ..Default::default()
+    };
+    match registers::announce(&state.services, &a.admin, &c).await {
+        Ok(_) => Ok(Redirect::to("/admin#sub-processors").into_response()),
+        Err(StoreError::Invalid { field, message, .. }) => {
+            start(
+                &state,
+                &a,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{field}: {message}")),
+            )
+            .await
+        }
+        Err(StoreError::Conflict { message, .. }) => {
+            start(&state, &a, StatusCode::CONFLICT, Some(message)).await
+        }
+        Err(e) => Err(PageError(e)),
+    }
 }

@@ -80,6 +80,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/incidents", post(admin::open_incident))
         .route("/admin/incidents/{id}", get(admin::incident))
         .route("/admin/incidents/{id}/close", post(admin::close_incident))
+        .route("/admin/sub-processors", post(admin::announce))
+        .route("/privacy/sub-processors", get(privacy::sub_processors))
+        .route("/privacy/sub-processors/{id}/object", post(privacy::object))
         .route("/privacy", get(privacy::show))
         .route("/privacy/export", post(privacy::export))
         .route(

@@ -458,3 +458,81 @@ pub async fn dpa(
         _ => Err(PageError(StoreError::NotFound)),
     }
 }
+
+/// `GET /privacy/sub-processors`: who processes the restaurant's data for the operator, and
+/// the announced additions an owner may object to (with a reason) until they take effect.
+pub async fn sub_processors(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    if let Err(resp) = r.require(Role::Manager, &state, &headers) {
+        return Ok(resp);
+    }
+    let saved = query_param(&uri, "objected").is_some();
+    sub_processor_page(&state, &r, StatusCode::OK, None, saved).await
+}
+
+async fn sub_processor_page(
+    state: &AppState,
+    r: &InRestaurant,
+    status: StatusCode,
+    error: Option<String>,
+    objected: bool,
+) -> Result<Response, PageError> {
+    let (in_effect, pending) =
+        hs_service::registers::sub_processors_for(&state.services, &r.service()).await?;
+    let in_effect: Vec<Value> = in_effect
+        .into_iter()
+        .map(|p| context! { name => p.name, service => p.service, location => p.location, basis => p.basis })
+        .collect();
+    let pending: Vec<Value> = pending
+        .into_iter()
+        .map(|(c, mine)| {
+            context! {
+                id => c.id, name => c.name, service => c.service, location => c.location,
+                basis => c.basis, reason => c.reason, effective_at => local(c.effective_at, chrono_tz::UTC),
+                objection => mine,
+            }
+        })
+        .collect();
+    Ok(render(
+        state,
+        status,
+        "subprocessors.html",
+        &PageCtx::in_restaurant(r),
+        context! { in_effect, pending, error, objected },
+    ))
+}
+
+/// `POST /privacy/sub-processors/{id}/object`: an owner's objection, with a reason.
+pub async fn object(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    if let Err(resp) = r.require(Role::Owner, &state, &headers) {
+        return Ok(resp);
+    }
+    match hs_service::registers::object(&state.services, &r.service(), id, form.get("reason")).await
+    {
+        Ok(()) => Ok(Redirect::to("/privacy/sub-processors?objected=1").into_response()),
+        Err(StoreError::Invalid { field, message, .. }) => {
+            sub_processor_page(
+                &state,
+                &r,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{field}: {message}")),
+                false,
+            )
+            .await
+        }
+        Err(StoreError::Conflict { message, .. }) => {
+            sub_processor_page(&state, &r, StatusCode::CONFLICT, Some(message), false).await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
