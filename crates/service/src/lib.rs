@@ -79,6 +79,7 @@ pub fn registry() -> Registry {
         .register::<registers::IncidentNotice>()
         .register::<registers::SubProcessorAnnouncement>()
         .register::<registers::ApplySubProcessorChanges>()
+        .register::<registers::ForwardRequest>()
 }
 
 /// The recurring jobs, for a store.

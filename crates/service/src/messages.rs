@@ -17,6 +17,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("waiting_body", "Hallo {name},\n\nein Gast hat im {channel} von {r} nach einer Person aus dem Team gefragt und wartet seit {minutes} Minuten; noch niemand hat das Gespräch übernommen.\n\nGespräch öffnen und übernehmen:\n{link}\n\nDiese E-Mail stellen Sie auf der Seite Chat-Agent ab.\n\nIhr HostSystem", "Hello {name},\n\na guest asked for a person from the team of {r} in the {channel} and has been waiting for {minutes} minutes; nobody has taken the conversation yet.\n\nOpen and take the conversation:\n{link}\n\nYou can turn this email off on the chat agent page.\n\nYour HostSystem"),
     ("subprocessor_subject", "Neuer Unterauftragsverarbeiter ab {date}: {sp} (AVV § 9.3)", "New sub-processor from {date}: {sp} (DPA § 9.3)"),
     ("subprocessor_body", "Hallo {name},\n\nwir beabsichtigen, ab {date} einen weiteren Unterauftragsverarbeiter für {r} einzusetzen:\n\n{sp}\nLeistung: {service}\nOrt: {location}\nGrundlage der Übermittlung: {basis}\nAnlass: {reason}\n\nSie können bis zum {date} aus wichtigem Grund widersprechen, mit Begründung, unter:\n{link}\n\nOhne Widerspruch gilt die Genehmigung danach als erteilt (AVV § 9.3).\n\nIhr HostSystem", "Hello {name},\n\nwe intend to engage a further sub-processor for {r} from {date}:\n\n{sp}\nService: {service}\nLocation: {location}\nTransfer basis: {basis}\nReason: {reason}\n\nYou may object for good cause, with your reason, until {date} at:\n{link}\n\nWithout an objection the authorisation is deemed given after that (DPA § 9.3).\n\nYour HostSystem"),
+    ("request_subject", "{r}: Anfrage einer betroffenen Person oder Behörde, fällig am {due}", "{r}: a request from a data subject or authority, due on {due}"),
+    ("request_body", "Hallo {name},\n\nbei uns ist für {r} eine Anfrage eingegangen ({kind}), die wir an Sie als Verantwortlichen weiterleiten (AVV § 10.3). Die Antwort ist fällig am {due} (Art. 12 Abs. 3 DSGVO).\n\nWer gefragt hat und was, lesen Sie angemeldet unter:\n{link}\n\nIhr HostSystem", "Hello {name},\n\na request ({kind}) concerning {r} reached us, which we forward to you as the controller (DPA § 10.3). The answer is due on {due} (Art. 12(3) GDPR).\n\nWho asked and what, you read signed in at:\n{link}\n\nYour HostSystem"),
     ("incident_subject", "Meldung einer Datenschutzverletzung, {r} (AVV § 7.3)", "Notice of a personal data breach, {r} (DPA § 7.3)"),
     ("incident_body", "Hallo {name},\n\nwir müssen Ihnen eine Verletzung des Schutzes personenbezogener Daten melden, die {r} betrifft. Bekannt geworden am {learned} (UTC).\n\nAnsprechpartner: {contact}\n\nBeschreibung:\n{description}\n\nBetroffene Kategorien von Daten:\n{categories}\n\nUngefähre Zahl der betroffenen Personen: {subjects}\nUngefähre Zahl der betroffenen Datensätze: {records}\n\nWahrscheinliche Folgen:\n{consequences}\n\nErgriffene Maßnahmen:\n{taken}\n\nGeplante Maßnahmen:\n{planned}\n\nAls Verantwortlicher entscheiden Sie über die Meldung an die Aufsichtsbehörde (Art. 33 DSGVO, 72 Stunden) und an die Betroffenen (Art. 34 DSGVO); wir unterstützen Sie dabei.\n\nIhr HostSystem", "Hello {name},\n\nwe have to notify you of a personal data breach concerning {r}. We learned of it on {learned} (UTC).\n\nContact point: {contact}\n\nDescription:\n{description}\n\nCategories of data concerned:\n{categories}\n\nApproximate number of persons concerned: {subjects}\nApproximate number of records concerned: {records}\n\nLikely consequences:\n{consequences}\n\nMeasures taken:\n{taken}\n\nMeasures planned:\n{planned}\n\nAs the controller you decide on notifying the supervisory authority (Art. 33 GDPR, 72 hours) and the persons concerned (Art. 34 GDPR); we support you in this.\n\nYour HostSystem"),
     ("offboard_subject", "{r}: Vertrag beendet, Löschung am {date}", "{r}: contract ended, deletion on {date}"),
@@ -309,6 +311,31 @@ pub fn sub_processor_announcement(
         to,
         fill(text(lang, "subprocessor_subject")),
         fill(text(lang, "subprocessor_body")),
+    )
+}
+
+/// A request forwarded to a restaurant's owner: its kind and due date, no words of the person.
+pub fn request_forwarded(
+    lang: &str,
+    to: &str,
+    name: &str,
+    restaurant: &str,
+    kind: &str,
+    due: &str,
+    link: &str,
+) -> Email {
+    let lang = language(lang);
+    let fill = |t: &str| {
+        t.replace("{name}", name)
+            .replace("{r}", restaurant)
+            .replace("{kind}", kind)
+            .replace("{due}", due)
+            .replace("{link}", link)
+    };
+    Email::plain(
+        to,
+        fill(text(lang, "request_subject")),
+        fill(text(lang, "request_body")),
     )
 }
 

@@ -9,7 +9,10 @@ use anyhow::Result;
 use hs_channels::mail::SendError;
 use hs_domain::Role;
 use hs_store::accounts::User;
-use hs_store::registers::{Change, Incident, NewIncident, Notice, Objection, SubProcessor};
+use hs_store::registers::{
+    Change, Incident, Instruction, NewIncident, NewRequest, Notice, Objection, PrivacyRequest,
+    SubProcessor,
+};
 use hs_store::{Actor, StoreError, TenantTx};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -275,5 +278,204 @@ pub fn nightly() -> crate::jobs::Daily {
             ApplySubProcessorChanges { night }.to_new_job(night.and_time(CHANGES_AT).and_utc())
         },
         catch_up: false,
+    }
+}
+
+/// Records a data-subject or authority request for a restaurant and forwards it to its owners
+/// at once (the `forward_request` job).
+pub async fn record_request(
+    svc: &Services,
+    admin: &Admin,
+    n: &NewRequest,
+) -> Result<Uuid, StoreError> {
+    let mut tx = svc.store.tenant(n.restaurant, &admin.actor).await?;
+    tx.restaurant().await?;
+    let id = tx.record_request(n).await?;
+    crate::jobs::enqueue(&mut tx, &ForwardRequest { request_id: id }).await?;
+    tx.commit().await?;
+    svc.store
+        .admin_log(
+            &admin.actor,
+            "request.record",
+            &format!("{}/{id}", n.restaurant),
+        )
+        .await?;
+    Ok(id)
+}
+
+/// Every restaurant's requests, for the operator: (restaurant name, request).
+pub async fn all_requests(
+    svc: &Services,
+    _admin: &Admin,
+) -> Result<Vec<(String, PrivacyRequest)>, StoreError> {
+    let mut out = Vec::new();
+    for r in svc.store.all_restaurants().await? {
+        let mut tx = svc.store.tenant(r.id, &Actor::System).await?;
+        for q in tx.privacy_requests().await? {
+            out.push((r.name.clone(), q));
+        }
+    }
+    out.sort_by_key(|(_, q)| (q.status != "open", q.due_at));
+    Ok(out)
+}
+
+/// The caller's restaurant's requests (owners and managers).
+pub async fn requests(svc: &Services, caller: &Caller) -> Result<Vec<PrivacyRequest>, StoreError> {
+    if !caller.role.at_least(Role::Manager) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = caller.tenant(&svc.store).await?;
+    tx.privacy_requests().await
+}
+
+/// Closes a request with the actions taken (owners and managers).
+pub async fn close_request(
+    svc: &Services,
+    caller: &Caller,
+    id: Uuid,
+    status: &str,
+    actions: &str,
+) -> Result<(), StoreError> {
+    if !caller.role.at_least(Role::Manager) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = caller.tenant(&svc.store).await?;
+    tx.close_request(id, status, actions).await?;
+    tx.commit().await
+}
+
+/// A written instruction from an owner.
+pub async fn give_instruction(
+    svc: &Services,
+    caller: &Caller,
+    body: &str,
+) -> Result<Uuid, StoreError> {
+    if !caller.role.at_least(Role::Owner) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = caller.tenant(&svc.store).await?;
+    let id = tx.record_instruction("written", None, "", body).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An oral instruction, recorded by the operator with date, time and persons (§ 3.3).
+pub async fn record_oral_instruction(
+    svc: &Services,
+    admin: &Admin,
+    restaurant: Uuid,
+    given_at: Option<chrono::DateTime<chrono::Utc>>,
+    persons: &str,
+    body: &str,
+) -> Result<Uuid, StoreError> {
+    let mut tx = svc.store.tenant(restaurant, &admin.actor).await?;
+    tx.restaurant().await?;
+    let id = tx
+        .record_instruction("oral", given_at, persons, body)
+        .await?;
+    tx.commit().await?;
+    svc.store
+        .admin_log(
+            &admin.actor,
+            "instruction.record",
+            &format!("{restaurant}/{id}"),
+        )
+        .await?;
+    Ok(id)
+}
+
+/// Links an instruction to the action that carried it out (the operator).
+pub async fn instruction_carried_out(
+    svc: &Services,
+    admin: &Admin,
+    restaurant: Uuid,
+    id: Uuid,
+    action: &str,
+) -> Result<(), StoreError> {
+    let mut tx = svc.store.tenant(restaurant, &admin.actor).await?;
+    tx.instruction_carried_out(id, action).await?;
+    tx.commit().await?;
+    svc.store
+        .admin_log(
+            &admin.actor,
+            "instruction.carried_out",
+            &format!("{restaurant}/{id}"),
+        )
+        .await
+}
+
+/// The caller's restaurant's instructions (owners and managers).
+pub async fn instructions(svc: &Services, caller: &Caller) -> Result<Vec<Instruction>, StoreError> {
+    if !caller.role.at_least(Role::Manager) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = caller.tenant(&svc.store).await?;
+    tx.instructions().await
+}
+
+/// Every restaurant's instructions, for the operator: (restaurant id, name, instruction).
+pub async fn all_instructions(
+    svc: &Services,
+    _admin: &Admin,
+) -> Result<Vec<(Uuid, String, Instruction)>, StoreError> {
+    let mut out = Vec::new();
+    for r in svc.store.all_restaurants().await? {
+        let mut tx = svc.store.tenant(r.id, &Actor::System).await?;
+        for i in tx.instructions().await? {
+            out.push((r.id, r.name.clone(), i));
+        }
+    }
+    out.sort_by_key(|(_, _, i)| std::cmp::Reverse(i.given_at));
+    Ok(out)
+}
+
+/// Tells a restaurant's owners of a request at once: its kind and due date, no words of the
+/// person (they read those signed in).
+#[derive(Serialize, Deserialize)]
+pub struct ForwardRequest {
+    pub request_id: Uuid,
+}
+
+impl Job for ForwardRequest {
+    const KIND: &'static str = "forward_request";
+    const MAX_ATTEMPTS: i32 = 10;
+
+    async fn run(&self, ctx: &JobContext, tx: Option<&mut TenantTx>) -> Result<()> {
+        let tx = tx.ok_or_else(|| anyhow::anyhow!("a request belongs to a restaurant"))?;
+        let Some(q) = tx
+            .privacy_requests()
+            .await?
+            .into_iter()
+            .find(|q| q.id == self.request_id)
+        else {
+            return Ok(());
+        };
+        if q.forwarded_at.is_some() {
+            return Ok(());
+        }
+        let restaurant = tx.restaurant().await?;
+        let link = format!("{}/privacy", ctx.public_url);
+        let due = q.due_at.format("%Y-%m-%d").to_string();
+        for (email, person, lang) in ctx.store.owners(restaurant.id).await? {
+            let mut mail = crate::messages::request_forwarded(
+                &lang,
+                &email,
+                &person,
+                &restaurant.name,
+                &q.kind,
+                &due,
+                &link,
+            );
+            mail.id = crate::digest::stable_id(&format!("request:{}:{email}", q.id));
+            match ctx.mailer.send(&mail).await {
+                Ok(_) => {}
+                Err(SendError::Permanent { reason }) => {
+                    tracing::warn!(restaurant = %restaurant.id, %reason, "forwarded request refused by the mail provider");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.request_forwarded(q.id).await?;
+        Ok(())
     }
 }

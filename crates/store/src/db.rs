@@ -328,6 +328,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sub_processors",
         sql: include_str!("../migrations/0028_sub_processors.sql"),
     },
+    Migration {
+        version: 29,
+        name: "requests_and_instructions",
+        sql: include_str!("../migrations/0029_requests_and_instructions.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

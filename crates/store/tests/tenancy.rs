@@ -198,6 +198,10 @@ async fn fill_reservation_tables(db: &TestDb, rid: Uuid) {
          WITH c AS (INSERT INTO sub_processor_changes (id, kind, key, name, service, location, basis, reason, announced_at, effective_at, created_by)
                     VALUES (gen_random_uuid(), 'add', 'x_test', 'X', 's', 'l', 'b', 'r', now(), now(), 'x') RETURNING id)
            INSERT INTO sub_processor_objections (restaurant_id, change_id, reason, objected_by, at) SELECT '{rid}', id, 'r', 'x', now() FROM c;
+         INSERT INTO privacy_requests (restaurant_id, id, kind, channel, requester_enc, details_enc, received_at, due_at, recorded_by)
+           VALUES ('{rid}', gen_random_uuid(), 'access', 'email', 'x', 'x', now(), now(), 'x');
+         INSERT INTO instructions (restaurant_id, id, form, given_at, body, recorded_by, created_at)
+           VALUES ('{rid}', gen_random_uuid(), 'written', now(), 'b', 'x', now());
          INSERT INTO widget_settings (restaurant_id, origins, updated_at)
            VALUES ('{rid}', '{{https://www.example.de}}', now());",
         a = Uuid::new_v4(),

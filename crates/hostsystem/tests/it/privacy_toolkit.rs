@@ -1366,3 +1366,193 @@ async fn a_new_sub_processor_is_announced_objected_to_and_takes_effect_after_14_
     .await;
     assert!(late.is_err(), "no objection once in effect");
 }
+
+#[tokio::test]
+async fn requests_are_forwarded_with_their_due_date_and_instructions_are_recorded_and_linked() {
+    let app = TestApp::new().await;
+    let concerned = app.with_restaurant("Betroffen").await;
+    let other = app.with_restaurant("Unbeteiligt").await;
+    app.user_in(concerned, "chefin@betroffen.example", Role::Owner)
+        .await;
+    app.user_in(concerned, "kellner@betroffen.example", Role::Staff)
+        .await;
+    app.user_in(other, "chef@unbeteiligt.example", Role::Owner)
+        .await;
+    app.store
+        .create_user(
+            hs_store::accounts::NewUser {
+                email: "betrieb@hostsystem.example",
+                name: "Betrieb",
+                password: crate::app::PASSWORD,
+                language: "de",
+                platform_admin: true,
+            },
+            &Actor::Cli,
+        )
+        .await
+        .expect("admin");
+    let mut admin = app.browser();
+    admin
+        .login("betrieb@hostsystem.example", crate::app::PASSWORD)
+        .await;
+    let restaurant = concerned.to_string();
+    let request = [
+        ("restaurant", restaurant.as_str()),
+        ("kind", "erasure"),
+        ("channel", "email"),
+        ("received_at", "2026-11-20T09:30"),
+        ("requester", "Hanna Beispiel, hanna@example.org"),
+        ("details", "Bitte alle meine Daten löschen."),
+    ];
+    let bad: Vec<(&str, &str)> = request
+        .iter()
+        .map(|&(k, v)| {
+            if k == "kind" {
+                (k, "delete_all")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    assert_eq!(
+        admin.post("/admin/requests", &bad).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        admin.post("/admin/requests", &request).await.status,
+        StatusCode::SEE_OTHER
+    );
+    app.run_pending_jobs().await;
+    let mails = app.mails().await;
+    let forwarded = mails
+        .iter()
+        .find(|m| m.contains("To: chefin@betroffen.example"))
+        .expect("forwarded to the owner at once");
+    assert!(
+        forwarded.contains("2026-12-20"),
+        "due one month after receipt: {forwarded}"
+    );
+    assert!(
+        !forwarded.contains("Hanna"),
+        "no words of the person in the mail"
+    );
+    assert!(!mails
+        .iter()
+        .any(|m| m.contains("To: chef@unbeteiligt.example")));
+
+    let mut chefin = app.browser();
+    chefin
+        .login("chefin@betroffen.example", crate::app::PASSWORD)
+        .await;
+    let page = chefin.get("/privacy").await;
+    assert!(
+        page.body.contains("Hanna Beispiel") && page.body.contains("2026-12-20"),
+        "{}",
+        page.body
+    );
+    let mut stranger = app.browser();
+    stranger
+        .login("chef@unbeteiligt.example", crate::app::PASSWORD)
+        .await;
+    assert!(
+        !stranger.get("/privacy").await.body.contains("Hanna"),
+        "another restaurant's requests stay hidden"
+    );
+    let id = {
+        let html = page.body.replace("&#x2f;", "/");
+        let at = html.find("/privacy/requests/").expect("close form") + "/privacy/requests/".len();
+        html[at..at + 36].to_string()
+    };
+    let closed = chefin
+        .post(
+            &format!("/privacy/requests/{id}"),
+            &[
+                ("status", "done"),
+                ("actions", "Gast gelöscht, Protokoll 2026-11-25."),
+            ],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    let start = admin.get("/admin").await;
+    assert!(
+        start.body.contains("done") && start.body.contains("Gast gelöscht, Protokoll 2026-11-25."),
+        "the operator sees the actions"
+    );
+
+    // Instructions: a written one from the owner, an oral one recorded by the operator.
+    let mut staff = app.browser();
+    staff
+        .login("kellner@betroffen.example", crate::app::PASSWORD)
+        .await;
+    assert_eq!(
+        staff
+            .post("/privacy/instructions", &[("body", "x")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let written = chefin
+        .post(
+            "/privacy/instructions",
+            &[("body", "Anrufaufnahmen bitte nicht speichern.")],
+        )
+        .await;
+    assert_eq!(written.status, StatusCode::SEE_OTHER);
+    let oral = [
+        ("restaurant", restaurant.as_str()),
+        ("given_at", "2026-11-23T14:15"),
+        ("persons", "Inhaberin Frau Beispiel; Betrieb Herr Muster"),
+        ("body", "Chat-Aufbewahrung auf 30 Tage kürzen."),
+    ];
+    let no_persons: Vec<(&str, &str)> = oral
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "persons")
+        .collect();
+    assert_eq!(
+        admin.post("/admin/instructions", &no_persons).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        admin.post("/admin/instructions", &oral).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let svc = hs_service::Services::new(app.store.clone());
+    let list = hs_service::registers::instructions(&svc, &owner(concerned))
+        .await
+        .expect("list");
+    assert_eq!(list.len(), 2);
+    let oral_one = list.iter().find(|i| i.form == "oral").expect("oral");
+    assert!(oral_one.persons.contains("Herr Muster"));
+    assert_eq!(
+        oral_one.given_at.format("%Y-%m-%d %H:%M").to_string(),
+        "2026-11-23 14:15"
+    );
+    let link = admin
+        .post(
+            &format!("/admin/instructions/{concerned}/{}", oral_one.id),
+            &[(
+                "carried_out",
+                "Einstellung Chat-Aufbewahrung 30 Tage, 2026-11-23",
+            )],
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::SEE_OTHER);
+    let page = chefin.get("/privacy").await;
+    assert!(page.body.contains("Einstellung Chat-Aufbewahrung 30 Tage"));
+    assert!(hs_service::registers::instructions(&svc, &owner(other))
+        .await
+        .expect("none")
+        .is_empty());
+    let log = app.store.admin_log_entries(20).await.expect("log");
+    for action in [
+        "request.record",
+        "instruction.record",
+        "instruction.carried_out",
+    ] {
+        assert!(
+            log.iter().any(|(_, _, a, _)| a == action),
+            "{action} logged"
+        );
+    }
+}

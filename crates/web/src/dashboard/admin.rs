@@ -104,12 +104,37 @@ async fn start(
             }
         })
         .collect();
+    let now = state.services.clock().now();
+    let requests: Vec<Value> = registers::all_requests(svc, &a.admin)
+        .await?
+        .into_iter()
+        .map(|(restaurant, q)| {
+            context! {
+                restaurant, kind => q.kind, channel => q.channel, received_at => utc(q.received_at),
+                due_at => utc(q.due_at), status => q.status, forwarded => q.forwarded_at.is_some(),
+                overdue => q.status == "open" && q.due_at < now, actions => q.actions,
+            }
+        })
+        .collect();
+    let instructions: Vec<Value> = registers::all_instructions(svc, &a.admin)
+        .await?
+        .into_iter()
+        .map(|(rid, restaurant, i)| {
+            context! {
+                rid, restaurant, id => i.id, form => i.form, given_at => utc(i.given_at),
+                persons => i.persons, body => i.body, carried_out => i.carried_out,
+            }
+        })
+        .collect();
     Ok(render(
         state,
         status,
         "admin.html",
         &PageCtx::signed_in(&a.signed_in.0),
-        context! { incidents, restaurants, log, error, open => deadlines.len(), register, changes },
+        context! {
+            incidents, restaurants, log, error, open => deadlines.len(), register, changes,
+            requests, instructions,
+        },
     ))
 }
 
@@ -234,4 +259,122 @@ pub async fn announce(
         }
         Err(e) => Err(PageError(e)),
     }
+}
+
+/// A time typed in a form as `YYYY-MM-DDTHH:MM` (UTC); empty is now.
+fn form_time(
+    form: &FormFields,
+    field: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    match form.get(field).trim() {
+        "" => Ok(None),
+        s => chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+            .map(|t| Some(t.and_utc()))
+            .map_err(|_| format!("{field}: must be a time as YYYY-MM-DDTHH:MM (UTC)")),
+    }
+}
+
+/// Answers a register's form: back to the start page, or the start page naming the field.
+async fn saved(
+    state: &AppState,
+    a: &PlatformAdmin,
+    done: Result<(), StoreError>,
+    anchor: &str,
+) -> Result<Response, PageError> {
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/admin#{anchor}")).into_response()),
+        Err(StoreError::Invalid { field, message, .. }) => {
+            start(
+                state,
+                a,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{field}: {message}")),
+            )
+            .await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// `POST /admin/requests`: a data-subject or authority request, forwarded at once.
+pub async fn record_request(
+    State(state): State<AppState>,
+    a: PlatformAdmin,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    let received_at = match form_time(&form, "received_at") {
+        Ok(t) => t,
+        Err(e) => return start(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, Some(e)).await,
+    };
+    let Ok(restaurant) = Uuid::parse_str(form.get("restaurant")) else {
+        return start(
+            &state,
+            &a,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("restaurant: choose one".into()),
+        )
+        .await;
+    };
+    let n = hs_service::model::registers::NewRequest {
+        restaurant,
+        kind: form.get("kind").into(),
+        channel: form.get("channel").into(),
+        requester: form.get("requester").into(),
+        details: form.get("details").into(),
+        received_at,
+    };
+    let done = registers::record_request(&state.services, &a.admin, &n)
+        .await
+        .map(|_| ());
+    saved(&state, &a, done, "requests").await
+}
+
+/// `POST /admin/instructions`: an oral instruction with date, time and persons.
+pub async fn record_instruction(
+    State(state): State<AppState>,
+    a: PlatformAdmin,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    let given_at = match form_time(&form, "given_at") {
+        Ok(t) => t,
+        Err(e) => return start(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, Some(e)).await,
+    };
+    let Ok(restaurant) = Uuid::parse_str(form.get("restaurant")) else {
+        return start(
+            &state,
+            &a,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("restaurant: choose one".into()),
+        )
+        .await;
+    };
+    let done = registers::record_oral_instruction(
+        &state.services,
+        &a.admin,
+        restaurant,
+        given_at,
+        form.get("persons"),
+        form.get("body"),
+    )
+    .await
+    .map(|_| ());
+    saved(&state, &a, done, "instructions").await
+}
+
+/// `POST /admin/instructions/{restaurant}/{id}`: the action that carried it out.
+pub async fn instruction_carried_out(
+    State(state): State<AppState>,
+    a: PlatformAdmin,
+    Path((restaurant, id)): Path<(Uuid, Uuid)>,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    let done = registers::instruction_carried_out(
+        &state.services,
+        &a.admin,
+        restaurant,
+        id,
+        form.get("carried_out"),
+    )
+    .await;
+    saved(&state, &a, done, "instructions").await
 }

@@ -81,6 +81,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/incidents/{id}", get(admin::incident))
         .route("/admin/incidents/{id}/close", post(admin::close_incident))
         .route("/admin/sub-processors", post(admin::announce))
+        .route("/admin/requests", post(admin::record_request))
+        .route("/admin/instructions", post(admin::record_instruction))
+        .route(
+            "/admin/instructions/{restaurant}/{id}",
+            post(admin::instruction_carried_out),
+        )
+        .route("/privacy/requests/{id}", post(privacy::close_request))
+        .route("/privacy/instructions", post(privacy::give_instruction))
         .route("/privacy/sub-processors", get(privacy::sub_processors))
         .route("/privacy/sub-processors/{id}/object", post(privacy::object))
         .route("/privacy", get(privacy::show))

@@ -92,6 +92,29 @@ async fn page(
             }
         })
         .collect();
+    let now = state.services.clock().now();
+    let requests: Vec<Value> = hs_service::registers::requests(&state.services, &caller)
+        .await?
+        .into_iter()
+        .map(|q| {
+            context! {
+                id => q.id, kind => q.kind, channel => q.channel, requester => q.requester,
+                details => q.details, received_at => local(q.received_at, tz),
+                due_at => local(q.due_at, tz), status => q.status, actions => q.actions,
+                overdue => q.status == "open" && q.due_at < now,
+            }
+        })
+        .collect();
+    let instructions: Vec<Value> = hs_service::registers::instructions(&state.services, &caller)
+        .await?
+        .into_iter()
+        .map(|i| {
+            context! {
+                form => i.form, given_at => local(i.given_at, tz), persons => i.persons,
+                body => i.body, carried_out => i.carried_out,
+            }
+        })
+        .collect();
     let people: Vec<Value> = found
         .iter()
         .map(|f| {
@@ -115,7 +138,8 @@ async fn page(
         "privacy.html",
         &PageCtx::in_restaurant(r),
         context! {
-            q, people, exports, protocol, error, incidents, searched => !q.trim().is_empty(),
+            q, people, exports, protocol, error, incidents, requests, instructions,
+            searched => !q.trim().is_empty(),
             ..extra
         },
     ))
@@ -532,6 +556,76 @@ pub async fn object(
         }
         Err(StoreError::Conflict { message, .. }) => {
             sub_processor_page(&state, &r, StatusCode::CONFLICT, Some(message), false).await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// `POST /privacy/requests/{id}`: a request done (or rejected) with the actions taken.
+pub async fn close_request(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    if let Err(resp) = r.require(Role::Manager, &state, &headers) {
+        return Ok(resp);
+    }
+    let status = if form.get("status") == "rejected" {
+        "rejected"
+    } else {
+        "done"
+    };
+    match hs_service::registers::close_request(
+        &state.services,
+        &r.service(),
+        id,
+        status,
+        form.get("actions"),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to("/privacy#requests").into_response()),
+        Err(StoreError::Invalid { field, message, .. }) => {
+            page(
+                &state,
+                &r,
+                "",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{field}: {message}")),
+                context! {},
+            )
+            .await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// `POST /privacy/instructions`: an owner's written instruction to the operator.
+pub async fn give_instruction(
+    State(state): State<AppState>,
+    r: InRestaurant,
+    headers: HeaderMap,
+    form: FormFields,
+) -> Result<Response, PageError> {
+    if let Err(resp) = r.require(Role::Owner, &state, &headers) {
+        return Ok(resp);
+    }
+    match hs_service::registers::give_instruction(&state.services, &r.service(), form.get("body"))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/privacy#instructions").into_response()),
+        Err(StoreError::Invalid { field, message, .. }) => {
+            page(
+                &state,
+                &r,
+                "",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{field}: {message}")),
+                context! {},
+            )
+            .await
         }
         Err(e) => Err(PageError(e)),
     }
