@@ -479,3 +479,41 @@ impl Job for ForwardRequest {
         Ok(())
     }
 }
+
+/// The operator's record of processing (Art. 30(2) GDPR), generated from the restaurants and
+/// the sub-processor register.
+pub async fn record_of_processing(
+    svc: &Services,
+    admin: &Admin,
+    lang: &str,
+    public_url: &str,
+) -> Result<String, StoreError> {
+    let mut controllers = Vec::new();
+    for r in svc.store.all_restaurants().await? {
+        let ended = svc.store.contract_ended(r.id).await?;
+        controllers.push((
+            r.name,
+            r.created_at.format("%Y-%m-%d").to_string(),
+            ended.map(|t| t.format("%Y-%m-%d").to_string()),
+        ));
+    }
+    let sub_processors = svc
+        .store
+        .sub_processors()
+        .await?
+        .into_iter()
+        .map(|p| (p.name, p.service, p.location, p.basis))
+        .collect();
+    svc.store
+        .admin_log(&admin.actor, "record.generate", lang)
+        .await?;
+    Ok(hs_domain::dpa::record_of_processing(
+        lang,
+        &hs_domain::dpa::OperatorRecord {
+            public_url: public_url.to_string(),
+            generated_on: svc.clock().now().format("%Y-%m-%d").to_string(),
+            controllers,
+            sub_processors,
+        },
+    ))
+}

@@ -1544,11 +1544,21 @@ async fn requests_are_forwarded_with_their_due_date_and_instructions_are_recorde
         .await
         .expect("none")
         .is_empty());
+    // The operator's record of processing names the restaurants and the sub-processors.
+    let record = admin.get("/admin/record.md?lang=en").await;
+    assert_eq!(record.status, StatusCode::OK);
+    assert!(record.body.contains("Art. 30(2)") && record.body.contains("| Betroffen |"));
+    assert!(record.body.contains("Resend, Inc."));
+    assert_eq!(
+        chefin.get("/admin/record.md").await.status,
+        StatusCode::FORBIDDEN
+    );
     let log = app.store.admin_log_entries(20).await.expect("log");
     for action in [
         "request.record",
         "instruction.record",
         "instruction.carried_out",
+        "record.generate",
     ] {
         assert!(
             log.iter().any(|(_, _, a, _)| a == action),

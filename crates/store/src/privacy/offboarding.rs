@@ -72,6 +72,20 @@ impl Store {
         })
     }
 
+    /// When a restaurant's contract ended, if it has.
+    pub async fn contract_ended(
+        &self,
+        restaurant: Uuid,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
+            "SELECT contract_ended_at FROM restaurants WHERE id = $1",
+        )
+        .bind(restaurant)
+        .fetch_optional(&self.pool()?)
+        .await?
+        .flatten())
+    }
+
     /// Restaurants whose contract has ended by `now` and whose data is not deleted yet.
     pub async fn offboardings(&self, now: DateTime<Utc>) -> Result<Vec<Offboarding>, StoreError> {
         Ok(sqlx::query_as(

@@ -378,3 +378,32 @@ pub async fn instruction_carried_out(
     .await;
     saved(&state, &a, done, "instructions").await
 }
+
+/// `GET /admin/record.md?lang=de|en`: the operator's record of processing (Art. 30(2) GDPR).
+pub async fn record(
+    State(state): State<AppState>,
+    a: PlatformAdmin,
+    uri: axum::http::Uri,
+) -> Result<Response, PageError> {
+    let lang = match crate::extract::query_param(&uri, "lang").as_deref() {
+        Some("en") => "en",
+        _ => "de",
+    };
+    let md =
+        registers::record_of_processing(&state.services, &a.admin, lang, &state.config.public_url)
+            .await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"record-of-processing-{lang}.md\""),
+            ),
+        ],
+        md,
+    )
+        .into_response())
+}

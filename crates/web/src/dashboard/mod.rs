@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/incidents/{id}", get(admin::incident))
         .route("/admin/incidents/{id}/close", post(admin::close_incident))
         .route("/admin/sub-processors", post(admin::announce))
+        .route("/admin/record.md", get(admin::record))
         .route("/admin/requests", post(admin::record_request))
         .route("/admin/instructions", post(admin::record_instruction))
         .route(

@@ -436,6 +436,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("admin.sp_key", "Schlüssel (a–z, 0–9, _)", "Key (a–z, 0–9, _)"),
     ("admin.sp_reason", "Anlass", "Reason"),
     ("admin.sp_announce_button", "Ankündigen und die Inhaber benachrichtigen", "Announce and notify the owners"),
+    ("admin.record_of_processing", "Verzeichnis der Verarbeitungstätigkeiten (Art. 30 Abs. 2 DSGVO)", "Record of processing activities (Art. 30(2) GDPR)"),
     ("admin.requests", "Anfragen betroffener Personen und Behörden", "Requests from data subjects and authorities"),
     ("admin.restaurant", "Restaurant", "Restaurant"),
     ("admin.request_kind", "Art", "Kind"),
