@@ -91,6 +91,9 @@ pub enum Jobs {
     },
     /// Run every due job now and exit.
     Run,
+    /// The nightly offboarding run, now: notices, reminders, and the deletion of every
+    /// restaurant whose 30 days after the contract's end are over.
+    Offboarding,
 }
 
 /// Voice subcommands.
@@ -339,6 +342,16 @@ async fn queue(rt: &Runtime, cfg: &Config, j: Jobs) -> Result<()> {
             println!("job {id} queued again");
         }
         Jobs::Run => {
+            let n = jobs::worker(&rt.store, cfg)?.run_pending().await?;
+            println!("{n} jobs run");
+        }
+        Jobs::Offboarding => {
+            // A key of its own, so it runs even when tonight's run already has.
+            let night = rt.clock.now().date_naive();
+            let job = hs_service::offboarding::OffboardingRun { night };
+            let mut new = hs_service::jobs::Job::to_new_job(&job, rt.clock.now());
+            new.dedup_key = Some(format!("{night}:{}", Uuid::new_v4()));
+            rt.store.enqueue(&new).await?;
             let n = jobs::worker(&rt.store, cfg)?.run_pending().await?;
             println!("{n} jobs run");
         }

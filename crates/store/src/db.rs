@@ -333,6 +333,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "requests_and_instructions",
         sql: include_str!("../migrations/0029_requests_and_instructions.sql"),
     },
+    Migration {
+        version: 30,
+        name: "reservations_by_guest",
+        sql: include_str!("../migrations/0030_reservations_by_guest.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -132,6 +132,7 @@ async fn every_subcommand_has_help() {
         vec!["admin", "list-restaurants", "--help"],
         vec!["jobs", "--help"],
         vec!["jobs", "retention", "--help"],
+        vec!["jobs", "offboarding", "--help"],
         vec!["voice", "--help"],
         vec!["voice", "simulate", "--help"],
         vec!["chat", "--help"],
