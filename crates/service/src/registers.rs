@@ -84,9 +84,7 @@ pub async fn deadlines(svc: &Services) -> Result<Vec<(Uuid, i64)>, StoreError> {
 
 /// The incidents that concern the caller's restaurant (owners and managers).
 pub async fn notices(svc: &Services, caller: &Caller) -> Result<Vec<Notice>, StoreError> {
-    if !caller.role.at_least(Role::Manager) {
-        return Err(StoreError::Forbidden);
-    }
+    caller.at_least(Role::Manager)?;
     let mut tx = caller.tenant(&svc.store).await?;
     tx.incident_notices().await
 }
@@ -181,9 +179,7 @@ pub async fn sub_processors_for(
     svc: &Services,
     caller: &Caller,
 ) -> Result<(Vec<SubProcessor>, Vec<(Change, Option<String>)>), StoreError> {
-    if !caller.role.at_least(Role::Manager) {
-        return Err(StoreError::Forbidden);
-    }
+    caller.at_least(Role::Manager)?;
     let mut tx = caller.tenant(&svc.store).await?;
     Ok((
         tx.sub_processors_in_effect().await?,
@@ -198,9 +194,7 @@ pub async fn object(
     change: Uuid,
     reason: &str,
 ) -> Result<(), StoreError> {
-    if !caller.role.at_least(Role::Owner) {
-        return Err(StoreError::Forbidden);
-    }
+    caller.at_least(Role::Owner)?;
     let mut tx = caller.tenant(&svc.store).await?;
     tx.object_to(change, reason).await?;
     tx.commit().await
@@ -321,9 +315,7 @@ pub async fn all_requests(
 
 /// The caller's restaurant's requests (owners and managers).
 pub async fn requests(svc: &Services, caller: &Caller) -> Result<Vec<PrivacyRequest>, StoreError> {
-    if !caller.role.at_least(Role::Manager) {
-        return Err(StoreError::Forbidden);
-    }
+    caller.at_least(Role::Manager)?;
     let mut tx = caller.tenant(&svc.store).await?;
     tx.privacy_requests().await
 }
@@ -336,9 +328,7 @@ pub async fn close_request(
     status: &str,
     actions: &str,
 ) -> Result<(), StoreError> {
-    if !caller.role.at_least(Role::Manager) {
-        return Err(StoreError::Forbidden);
-    }
+    caller.at_least(Role::Manager)?;
     let mut tx = caller.tenant(&svc.store).await?;
     tx.close_request(id, status, actions).await?;
     tx.commit().await
@@ -350,9 +340,7 @@ pub async fn give_instruction(
     caller: &Caller,
     body: &str,
 ) -> Result<Uuid, StoreError> {
-    if !caller.role.at_least(Role::Owner) {
-        return Err(StoreError::Forbidden);
-    }
+    caller.at_least(Role::Owner)?;
     let mut tx = caller.tenant(&svc.store).await?;
     let id = tx.record_instruction("written", None, "", body).await?;
     tx.commit().await?;
@@ -406,9 +394,7 @@ pub async fn instruction_carried_out(
 
 /// The caller's restaurant's instructions (owners and managers).
 pub async fn instructions(svc: &Services, caller: &Caller) -> Result<Vec<Instruction>, StoreError> {
-    if !caller.role.at_least(Role::Manager) {
-        return Err(StoreError::Forbidden);
-    }
+    caller.at_least(Role::Manager)?;
     let mut tx = caller.tenant(&svc.store).await?;
     tx.instructions().await
 }

@@ -23,6 +23,15 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// `Forbidden` unless the caller's role is at least `needed`.
+    pub(crate) fn at_least(&self, needed: hs_domain::Role) -> Result<(), StoreError> {
+        if self.role.at_least(needed) {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden)
+        }
+    }
+
     pub(crate) async fn tenant(&self, store: &Store) -> Result<TenantTx, StoreError> {
         store.tenant(self.restaurant_id, &self.actor).await
     }

@@ -26,11 +26,7 @@ pub use zip::Zip;
 
 /// Only owners and managers use the toolkit.
 fn allowed(caller: &Caller) -> Result<(), StoreError> {
-    if caller.role.at_least(Role::Manager) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
+    caller.at_least(Role::Manager)
 }
 
 /// People matching a name, number or address, with what each category holds about them.
@@ -434,9 +430,7 @@ pub async fn request_restaurant_export(
     svc: &Services,
     caller: &Caller,
 ) -> Result<ExportLink, StoreError> {
-    if !caller.role.at_least(Role::Owner) {
-        return Err(StoreError::Forbidden);
-    }
+    caller.at_least(Role::Owner)?;
     let mut tx = caller.tenant(&svc.store).await?;
     let token = hs_store::secret::random_token();
     let id = tx.request_restaurant_export(&token, None).await?;

@@ -145,6 +145,29 @@ async fn page(
     ))
 }
 
+/// The privacy page again with the field a change was refused for (422); other errors pass.
+async fn refused(
+    state: &AppState,
+    r: &InRestaurant,
+    q: &str,
+    e: StoreError,
+) -> Result<Response, PageError> {
+    match e {
+        StoreError::Invalid { field, message, .. } => {
+            page(
+                state,
+                r,
+                q,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{field}: {message}")),
+                context! {},
+            )
+            .await
+        }
+        e => Err(PageError(e)),
+    }
+}
+
 /// `GET /privacy?q=…`.
 pub async fn show(
     State(state): State<AppState>,
@@ -191,18 +214,7 @@ pub async fn export(
             )
             .await
         }
-        Err(StoreError::Invalid { field, message, .. }) => {
-            page(
-                &state,
-                &r,
-                "",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(format!("{field}: {message}")),
-                context! {},
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
+        Err(e) => refused(&state, &r, "", e).await,
     }
 }
 
@@ -587,18 +599,7 @@ pub async fn close_request(
     .await
     {
         Ok(()) => Ok(Redirect::to("/privacy#requests").into_response()),
-        Err(StoreError::Invalid { field, message, .. }) => {
-            page(
-                &state,
-                &r,
-                "",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(format!("{field}: {message}")),
-                context! {},
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
+        Err(e) => refused(&state, &r, "", e).await,
     }
 }
 
@@ -616,17 +617,6 @@ pub async fn give_instruction(
         .await
     {
         Ok(_) => Ok(Redirect::to("/privacy#instructions").into_response()),
-        Err(StoreError::Invalid { field, message, .. }) => {
-            page(
-                &state,
-                &r,
-                "",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(format!("{field}: {message}")),
-                context! {},
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
+        Err(e) => refused(&state, &r, "", e).await,
     }
 }
