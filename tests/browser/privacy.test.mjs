@@ -74,6 +74,33 @@ test('an owner finds a guest, downloads their export once, deletes them and sees
   assert.equal(await page.locator('section.person').count(), 0, 'nobody left to find');
 });
 
+test('a guest asks for erasure through the booking page and the owner reads the request', async () => {
+  const slug = /Booking page: \S+\/book\/(\S+)/.exec(server.printed())[1];
+  const guest = await browser.newPage({ viewport: { width: 800, height: 1000 } });
+  await guest.goto(`${server.base}/book/${slug}?lang=en`);
+  await Promise.all([guest.waitForURL(/\/privacy\?lang=en/), guest.click('#your-data')]);
+  await guest.check('input[name=kind][value=erasure]');
+  await guest.fill('#name', 'Hanna Beispiel');
+  await guest.fill('#contact', 'not an address');
+  await Promise.all([guest.waitForLoadState('load'), guest.click('#request button[type=submit]')]);
+  assert.match(await guest.locator('#contact-error').innerText(), /valid email address or phone number/);
+  assert.equal(await guest.inputValue('#name'), 'Hanna Beispiel', 'what was typed is kept');
+  await guest.fill('#contact', 'hanna@example.org');
+  await guest.fill('#details', 'Please erase everything about my visit in October.');
+  await Promise.all([guest.waitForLoadState('load'), guest.click('#request button[type=submit]')]);
+  const receipt = await guest.locator('#received').innerText();
+  assert.match(receipt, /has received your request/, receipt);
+  assert.match(await guest.locator('#reference').innerText(), /^[0-9A-F]{8}$/);
+  await guest.screenshot({ path: join(shots, 'privacy-request-received.png'), fullPage: true });
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await login(page, server.base, DEMO.owner);
+  await page.goto(`${server.base}/privacy`);
+  const requests = await page.locator('#requests').innerText();
+  assert.match(requests, /Löschung meiner Daten/, requests);
+  assert.match(requests, /Hanna Beispiel <hanna@example.org>/, requests);
+});
+
 test('staff do not see the privacy page', async () => {
   const page = await browser.newPage();
   await login(page, server.base, DEMO.staff);

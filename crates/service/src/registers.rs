@@ -9,6 +9,7 @@ use anyhow::Result;
 use hs_channels::mail::SendError;
 use hs_domain::Role;
 use hs_store::accounts::User;
+pub use hs_store::registers::REQUEST_KINDS;
 use hs_store::registers::{
     Change, Incident, Instruction, NewIncident, NewRequest, Notice, Objection, PrivacyRequest,
     SubProcessor,
@@ -295,6 +296,114 @@ pub async fn record_request(
         )
         .await?;
     Ok(id)
+}
+
+/// What a guest may ask through the request form behind the widget's and the booking page's
+/// privacy link: every kind but an authority's.
+pub const GUEST_REQUEST_KINDS: [&str; 7] = [
+    "access",
+    "rectification",
+    "erasure",
+    "restriction",
+    "portability",
+    "objection",
+    "other",
+];
+
+/// A guest's own data-protection request, as the public form sends it.
+#[derive(Clone, Debug, Default)]
+pub struct GuestRequest {
+    pub kind: String,
+    pub name: String,
+    /// An email address or a phone number (any format; kept as E.164).
+    pub contact: String,
+    /// What the guest wants, in their words; may be empty.
+    pub details: String,
+    /// `de` or `en`: the language the guest wrote in, for the restaurant's answer.
+    pub language: String,
+}
+
+/// A guest's request as received: the restaurant's name, the day it came in and the day the
+/// answer is due (both in the restaurant's zone), and a short reference.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub restaurant: String,
+    pub received: chrono::NaiveDate,
+    pub due: chrono::NaiveDate,
+    pub reference: String,
+}
+
+/// What the public request form shows of a restaurant.
+pub struct RequestForm {
+    pub restaurant: hs_store::widget::PublicRestaurant,
+    pub privacy_url: Option<String>,
+    /// Website origins that may show the form in a frame (the widget's list).
+    pub origins: Vec<String>,
+}
+
+/// The request form of the restaurant of `slug`; `NotFound` for none.
+pub async fn guest_request_form(svc: &Services, slug: &str) -> Result<RequestForm, StoreError> {
+    let restaurant = crate::online::restaurant(svc, slug).await?;
+    let mut tx = svc.store.tenant(restaurant.id, &Actor::Guest).await?;
+    let widget = tx.widget_settings().await?;
+    Ok(RequestForm {
+        restaurant,
+        privacy_url: widget.privacy_url,
+        origins: widget.origins,
+    })
+}
+
+/// Records a guest's own request (channel `widget`) for the restaurant of `slug` and forwards
+/// it to its owners at once, like a request the operator records. Fields the store does not
+/// know are checked here: `kind` (a [`GUEST_REQUEST_KINDS`]), `name`, `contact` (an email, or a
+/// phone number in the restaurant's country or international form).
+pub async fn guest_request(
+    svc: &Services,
+    slug: &str,
+    r: &GuestRequest,
+) -> Result<Received, StoreError> {
+    use hs_domain::validate;
+    if !GUEST_REQUEST_KINDS.contains(&r.kind.as_str()) {
+        return Err(StoreError::invalid("kind", validate::Invalid::Empty));
+    }
+    let name = validate::name(&r.name, 200).map_err(|e| StoreError::invalid("name", e))?;
+    let restaurant = crate::online::restaurant(svc, slug).await?;
+    let mut tx = svc.store.tenant(restaurant.id, &Actor::Guest).await?;
+    let country = tx.reservation_settings().await?.country;
+    let contact = if r.contact.contains('@') {
+        validate::email(&r.contact)
+    } else {
+        validate::phone_e164(&r.contact, &country)
+    }
+    .map_err(|e| StoreError::invalid("contact", e))?;
+    let details =
+        validate::multi_line(&r.details, 5000).map_err(|e| StoreError::invalid("details", e))?;
+    let language = if r.language == "en" { "en" } else { "de" };
+    let details = format!(
+        "{}\n\n[{language}]",
+        if details.is_empty() { "-" } else { details }
+    );
+    let id = tx
+        .record_request(&NewRequest {
+            restaurant: restaurant.id,
+            kind: r.kind.clone(),
+            channel: "widget".into(),
+            requester: format!("{name} <{contact}>"),
+            details,
+            received_at: None,
+        })
+        .await?;
+    crate::jobs::enqueue(&mut tx, &ForwardRequest { request_id: id }).await?;
+    let received = tx.now_local_date().await?;
+    tx.commit().await?;
+    Ok(Received {
+        restaurant: restaurant.name,
+        received,
+        due: received
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(received),
+        reference: id.simple().to_string()[..8].to_uppercase(),
+    })
 }
 
 /// Every restaurant's requests, for the operator: (restaurant name, request).

@@ -77,6 +77,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("manage.html", include_str!("../templates/manage.html")),
     ("book.html", include_str!("../templates/book.html")),
     (
+        "privacy_request.html",
+        include_str!("../templates/privacy_request.html"),
+    ),
+    (
         "manage_invalid.html",
         include_str!("../templates/manage_invalid.html"),
     ),

@@ -21,7 +21,7 @@
       book: 'Tisch reservieren', closeForm: 'Reservierung schließen',
       input: 'Ihre Nachricht', hello: 'Hallo! Ich kann für Sie einen Tisch reservieren, eine Reservierung ändern oder Fragen beantworten.',
       notice: 'Ihre Nachrichten werden von {n} gespeichert, um Ihre Anfrage zu bearbeiten. Bitte keine Gesundheitsdaten, außer sie sind für Ihren Besuch nötig.',
-      privacy: 'Datenschutzhinweise', calendar: 'Zum Kalender hinzufügen', code: 'Buchungsnummer',
+      privacy: 'Datenschutzhinweise', yourData: 'Ihre Daten: Auskunft, Löschung', calendar: 'Zum Kalender hinzufügen', code: 'Buchungsnummer',
       people: 'Personen', wait: 'Sie schreiben sehr schnell – bitte einen Moment.', error: 'Das hat leider nicht geklappt. Bitte versuchen Sie es noch einmal.',
       typing: 'schreibt …', pending: 'wartet auf Bestätigung', confirmed: 'bestätigt', team: 'Team',
       person: 'Eine Person aus dem Team antwortet Ihnen hier.',
@@ -34,7 +34,7 @@
       book: 'Book a table', closeForm: 'Close booking',
       input: 'Your message', hello: 'Hello! I can book a table for you, change a booking or answer questions.',
       notice: 'Your messages are stored by {n} to handle your request. Please share no health details unless your visit needs them.',
-      privacy: 'Privacy notice', calendar: 'Add to calendar', code: 'Booking code',
+      privacy: 'Privacy notice', yourData: 'Your data: access, erasure', calendar: 'Add to calendar', code: 'Booking code',
       people: 'people', wait: 'You are typing very fast – please wait a moment.', error: 'Sorry, that did not work. Please try again.',
       typing: 'is typing …', pending: 'awaiting confirmation', confirmed: 'confirmed', team: 'Team',
       person: 'A person from the team answers you here.',
@@ -218,6 +218,14 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
       a.target = '_blank';
       a.rel = 'noopener noreferrer';
       notice.append(' ', a);
+    }
+    if (cfg && cfg.slug) {
+      // The guest's own data-protection request (access, erasure, …) on the hosted form.
+      const r = el('a', null, T.yourData);
+      r.href = `${base}/book/${encodeURIComponent(cfg.slug)}/privacy?lang=${lang}`;
+      r.target = '_blank';
+      r.rel = 'noopener noreferrer';
+      notice.append(' · ', r);
     }
   };
   const ics = card => {

@@ -735,3 +735,153 @@ async fn chat_simulate_replays_a_dialogue_against_the_demo_and_prints_the_bookin
         "{ended:#}"
     );
 }
+
+#[tokio::test]
+async fn a_guests_name_phone_and_email_appear_in_no_log_line_from_booking_to_deletion() {
+    const NAME: &str = "Jürgen Hollerbach";
+    let needles = [
+        "Hollerbach",
+        "hollerbach",
+        "juergen.h",
+        "5551234",
+        "555 1234",
+    ];
+    let data = data_dir();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    // Every process logs everything it would at debug level; stdout (what an operator asked a
+    // command for) is kept apart from the logs on stderr.
+    let logged = |c: &mut Command| {
+        c.env("HOSTSYSTEM_LOG_LEVEL", "debug");
+    };
+    let mut logs = String::new();
+    let mut demo = cmd(data.path(), port);
+    logged(&mut demo);
+    demo.args(["demo", "--json"]);
+    let out = run(demo).await;
+    assert!(out.status.success());
+    logs.push_str(&String::from_utf8_lossy(&out.stderr));
+    let demo: serde_json::Value = serde_json::from_slice(&out.stdout).expect("demo json");
+    let rid = demo["restaurant_id"].as_str().expect("rid").to_string();
+    let token = demo["api_token"].as_str().expect("token").to_string();
+    let public_id = demo["widget"]["public_id"]
+        .as_str()
+        .expect("widget")
+        .to_string();
+    let booking_page = demo["widget"]["booking_page"].as_str().expect("page");
+    let slug = booking_page.rsplit('/').next().expect("slug").to_string();
+
+    let server_log = data.path().join("serve.log");
+    let mut serve = cmd(data.path(), port);
+    logged(&mut serve);
+    serve
+        .arg("serve")
+        .stdout(std::fs::File::create(data.path().join("serve.out")).expect("out"))
+        .stderr(std::fs::File::create(&server_log).expect("log"));
+    let mut server = Killed::spawn(serve);
+    wait_healthy(port, server.child()).await;
+
+    // The guest books through the API (with notes and a special note), chats in the widget
+    // and asks for their data through the privacy form.
+    let client = reqwest::Client::new();
+    let mut code = None;
+    for ahead in 7..14 {
+        let day = chrono::Utc::now().date_naive() + chrono::Duration::days(ahead);
+        let r = client
+            .post(format!("{base}/api/v1/reservations"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "date": day.to_string(), "time": "19:00", "party_size": 3,
+                "notes": format!("Fensterplatz für {NAME}"), "special_notes": "Erdnussallergie",
+                "guest": {"name": NAME, "phone": "0761 5551234",
+                          "email": "juergen.hollerbach@example.org", "language": "de"}}))
+            .send()
+            .await
+            .expect("book");
+        if r.status() == StatusCode::CREATED {
+            let v: serde_json::Value = r.json().await.expect("json");
+            code = v["code"].as_str().map(str::to_string);
+            break;
+        }
+    }
+    let code = code.expect("booked on one of the next days");
+    let session: serde_json::Value = client
+        .post(format!("{base}/api/w/{public_id}/session"))
+        .header("origin", &base)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("session")
+        .json()
+        .await
+        .expect("json");
+    let widget_token = session["token"].as_str().expect("widget token");
+    for text in [
+        "Hallo, ich möchte meine Reservierung ändern",
+        &format!("{code}, {NAME}, 0761 5551234, juergen.hollerbach@example.org"),
+    ] {
+        let r = client
+            .post(format!("{base}/api/w/{public_id}/messages"))
+            .header("origin", &base)
+            .header("x-widget-token", widget_token)
+            .json(&serde_json::json!({ "text": text }))
+            .send()
+            .await
+            .expect("chat");
+        assert_eq!(r.status(), StatusCode::OK);
+        r.text().await.expect("reply");
+    }
+    let r = client
+        .post(format!("{base}/book/{slug}/privacy"))
+        .form(&[
+            ("kind", "access"),
+            ("name", NAME),
+            ("contact", "juergen.hollerbach@example.org"),
+            (
+                "details",
+                "Was wissen Sie über Jürgen Hollerbach, 0761 5551234?",
+            ),
+        ])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // The operator deletes the guest; the server's worker sends what that implies.
+    let mut delete = cmd(data.path(), port);
+    logged(&mut delete);
+    delete.args([
+        "privacy",
+        "delete",
+        "--restaurant",
+        &rid,
+        "--phone",
+        "+49 761 5551234",
+        "--confirm",
+        NAME,
+    ]);
+    let out = run(delete).await;
+    logs.push_str(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let deleted: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(deleted["cancelled_reservations"], 1, "{deleted:#}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(stop(server.take()).await.success());
+    logs.push_str(&std::fs::read_to_string(&server_log).expect("server log"));
+    logs.push_str(&std::fs::read_to_string(data.path().join("serve.out")).expect("out"));
+
+    // The logs did record the work (requests, the booking, jobs) …
+    for seen in ["/api/v1/reservations", "/messages", "/privacy", "privacy"] {
+        assert!(logs.contains(seen), "the logs cover {seen}");
+    }
+    // … and none of the guest's identifying values.
+    let leaks: Vec<&str> = logs
+        .lines()
+        .filter(|l| needles.iter().any(|n| l.contains(n)))
+        .collect();
+    assert!(leaks.is_empty(), "personal data in the logs: {leaks:#?}");
+}

@@ -1566,3 +1566,147 @@ async fn requests_are_forwarded_with_their_due_date_and_instructions_are_recorde
         );
     }
 }
+
+/// Posts the guest's request form of `slug` in English.
+async fn request_form<F: serde::Serialize + ?Sized>(
+    app: &TestApp,
+    slug: &str,
+    fields: &F,
+) -> (u16, String) {
+    let r = app
+        .client()
+        .post(format!("{}/book/{slug}/privacy?lang=en", app.base))
+        .form(fields)
+        .send()
+        .await
+        .expect("post");
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn a_guest_asks_through_the_privacy_link_and_the_owner_is_told_at_once() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Zum Anker").await;
+    let other = app.with_trattoria("Zum Hafen").await;
+    app.user_in(rid, "chefin@anker.example", Role::Owner).await;
+    app.user_in(other, "chef@hafen.example", Role::Owner).await;
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let (_, slug) = tx.public_ids().await.expect("ids");
+    tx.commit().await.expect("commit");
+
+    // The booking page links to the form, which offers every kind a guest may ask.
+    let book = app
+        .client()
+        .get(format!("{}/book/{slug}", app.base))
+        .send()
+        .await
+        .expect("book page")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        book.replace("&#x2f;", "/")
+            .contains(&format!("/book/{slug}/privacy")),
+        "the booking page links to the request form"
+    );
+    let form = app
+        .client()
+        .get(format!("{}/book/{slug}/privacy?lang=de", app.base))
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(form.status(), StatusCode::OK);
+    let form = form.text().await.expect("body");
+    assert!(form.contains("Löschung meiner Daten") && !form.contains("value=\"authority\""));
+
+    // Bad input names the field, keeps what was typed and records nothing.
+    let good = [
+        ("kind", "erasure"),
+        ("name", "Hanna Beispiel"),
+        ("contact", "0761 555 9876"),
+        (
+            "details",
+            "Bitte löschen Sie alles über meinen Besuch am 3. Oktober.",
+        ),
+    ];
+    let with = |field: &str, value: &str| -> Vec<(String, String)> {
+        good.iter()
+            .map(|&(k, v)| {
+                (
+                    k.to_string(),
+                    if k == field { value } else { v }.to_string(),
+                )
+            })
+            .collect()
+    };
+    let long = "x".repeat(5001);
+    for (field, value, error) in [
+        ("kind", "authority", "kind-error"),
+        ("kind", "", "kind-error"),
+        ("name", " ", "name-error"),
+        ("contact", "not a number", "contact-error"),
+        ("contact", "hanna@", "contact-error"),
+        ("details", long.as_str(), "details-error"),
+        ("details", "a\u{7}b", "details-error"),
+    ] {
+        let fields = with(field, value);
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let (status, page) = request_form(&app, &slug, &fields).await;
+        assert_eq!(status, 422, "{field}={value:?}");
+        assert!(page.contains(error), "{field}={value:?} names {error}");
+        assert!(
+            field == "name" || page.contains("Hanna Beispiel"),
+            "what was typed is kept"
+        );
+        app.advance(chrono::Duration::seconds(13));
+    }
+    let svc = hs_service::Services::new(app.store.clone());
+    let chefin = owner(rid);
+    assert!(hs_service::registers::requests(&svc, &chefin)
+        .await
+        .expect("requests")
+        .is_empty());
+    let (status, _) = request_form(&app, "no-such-place", &good).await;
+    assert_eq!(status, 404);
+
+    // A good request is recorded for this restaurant only, due in a month, and forwarded.
+    app.advance(chrono::Duration::minutes(1));
+    let (status, receipt) = request_form(&app, &slug, &good).await;
+    assert_eq!(status, 200, "{receipt}");
+    assert!(receipt.contains("id=\"reference\""), "{receipt}");
+    let list = hs_service::registers::requests(&svc, &chefin)
+        .await
+        .expect("requests");
+    assert_eq!(list.len(), 1);
+    let q = &list[0];
+    assert_eq!((q.kind.as_str(), q.channel.as_str()), ("erasure", "widget"));
+    assert_eq!(q.requester, "Hanna Beispiel <+497615559876>");
+    assert!(q.details.starts_with("Bitte löschen Sie alles"));
+    assert_eq!(
+        Some(q.due_at),
+        q.received_at.checked_add_months(chrono::Months::new(1)),
+        "due one month after receipt"
+    );
+    assert!(hs_service::registers::requests(&svc, &owner(other))
+        .await
+        .expect("requests")
+        .is_empty());
+    app.run_pending_jobs().await;
+    let forwarded = mails_to(&app, "chefin@anker.example").await;
+    assert_eq!(forwarded.len(), 1, "the owner is told once");
+    assert!(
+        !forwarded[0].contains("Hanna"),
+        "no words of the guest in the mail"
+    );
+    assert!(mails_to(&app, "chef@hafen.example").await.is_empty());
+
+    // The form is limited per client address like a booking.
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(request_form(&app, &slug, &with("contact", "?")).await.0);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+}

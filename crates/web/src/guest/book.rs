@@ -32,7 +32,7 @@ struct Typed {
     whatsapp: bool,
 }
 
-fn ip(client: &Option<Extension<ClientIp>>) -> String {
+pub(super) fn ip(client: &Option<Extension<ClientIp>>) -> String {
     client
         .as_ref()
         .map(|c| c.0 .0.to_string())
@@ -40,7 +40,7 @@ fn ip(client: &Option<Extension<ClientIp>>) -> String {
 }
 
 /// `frame-ancestors` for the page: this server and the restaurant's listed websites.
-fn framed_by(mut resp: Response, origins: &[String]) -> Response {
+pub(super) fn framed_by(mut resp: Response, origins: &[String]) -> Response {
     let mut ancestors = String::from("'self'");
     for o in origins {
         ancestors.push(' ');
@@ -74,7 +74,7 @@ fn why(page: &PageCtx, reason: &Unavailable) -> String {
     page.translate(&format!("book.why.{}", reason.code()))
 }
 
-fn not_found(state: &AppState, headers: &HeaderMap, uri: &Uri) -> Response {
+pub(super) fn not_found(state: &AppState, headers: &HeaderMap, uri: &Uri) -> Response {
     let page = PageCtx::anonymous(headers, uri);
     render(
         state,

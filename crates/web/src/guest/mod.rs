@@ -1,11 +1,14 @@
 //! The guests' wing: public pages a guest reaches from a message, without an account. Today
 //! the self-service page of a reservation (`/r/{restaurant}/{token}`), the hosted booking page
-//! (`/book/{slug}`) and the website widget's script and API. No session and no CSRF token: the unguessable link is the credential, and a
+//! (`/book/{slug}`) with its data-protection request form (`/book/{slug}/privacy`), and the
+//! website widget's script and API. No session and no CSRF token: the unguessable link is the
+//! credential, and a
 //! client address that keeps trying wrong links is slowed down like any failed sign-in.
 
 pub mod book;
 pub mod files;
 pub mod manage;
+pub mod privacy;
 pub mod widget;
 
 use crate::AppState;
@@ -27,6 +30,10 @@ pub fn router() -> Router<AppState> {
             post(manage::whatsapp),
         )
         .route("/book/{slug}", get(book::page).post(book::book))
+        .route(
+            "/book/{slug}/privacy",
+            get(privacy::page).post(privacy::send),
+        )
         .route("/widget.js", get(widget::script))
         .route(
             "/api/w/{public_id}/session",

@@ -136,6 +136,11 @@ mod tests {
                         .map(|o| format!("{key}{}", o.as_str()))
                         .chain([format!("{key}open")])
                         .collect()
+                } else if key == "request.kind." {
+                    hs_service::registers::REQUEST_KINDS
+                        .iter()
+                        .map(|k| format!("{key}{k}"))
+                        .collect()
                 } else if key == "protocol." {
                     hs_service::privacy::SHREDDERS
                         .iter()
