@@ -174,6 +174,27 @@ pub async fn sub_processor_register(
     Ok((svc.store.sub_processors().await?, changes))
 }
 
+/// Per restaurant, the sub-processors its settings switch on and the register's others in
+/// effect for it (as its DPA's Anlage 3 lists them): (restaurant name, names).
+pub async fn enabled_sub_processors(
+    svc: &Services,
+    _admin: &Admin,
+    platform: &hs_domain::dpa::Platform,
+) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+    let mut out = Vec::new();
+    for r in svc.store.all_restaurants().await? {
+        let mut tx = svc.store.tenant(r.id, &Actor::System).await?;
+        let facts = crate::privacy::facts(&mut tx, platform, "").await?;
+        let names = hs_domain::dpa::sub_processors(&facts)
+            .into_iter()
+            .map(|p| p.name)
+            .chain(facts.registered.into_iter().map(|p| p.name))
+            .collect();
+        out.push((r.name, names));
+    }
+    Ok(out)
+}
+
 /// For a restaurant: the sub-processors in effect for it, and the announced additions it may
 /// still object to (with its own objection, if any). Owners and managers.
 pub async fn sub_processors_for(

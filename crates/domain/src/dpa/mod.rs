@@ -72,6 +72,30 @@ pub struct Facts {
     pub export_link_hours: i64,
     pub deletion_after_days: i64,
     pub backup_rollover_days: i64,
+    /// The register's other sub-processors in effect for this restaurant (not those its
+    /// settings switch on, [`FROM_SETTINGS`]; without additions it objected to).
+    pub registered: Vec<Registered>,
+}
+
+/// The register's keys for the sub-processors [`sub_processors`] derives from a restaurant's
+/// settings; every other entry in effect for a restaurant is listed as registered.
+pub const FROM_SETTINGS: [&str; 7] = [
+    "resend",
+    "meta_whatsapp",
+    "gohighlevel",
+    "vapi",
+    "retell",
+    "openai",
+    "aws_s3",
+];
+
+/// A sub-processor as the operator's register names it (free text, shown as written).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Registered {
+    pub name: String,
+    pub service: String,
+    pub location: String,
+    pub basis: String,
 }
 
 /// A sub-processor as Anlage 3 lists it.
@@ -557,7 +581,7 @@ pub fn annexes(lang: &str, f: &Facts) -> String {
         )
     ));
     let subs = sub_processors(f);
-    if subs.is_empty() {
+    if subs.is_empty() && f.registered.is_empty() {
         line(t(
             en,
             "Keine: alle Daten bleiben auf dem Server des Betreibers.",
@@ -582,6 +606,12 @@ pub fn annexes(lang: &str, f: &Facts) -> String {
                 word(en, p.service),
                 location,
                 word(en, p.basis)
+            ));
+        }
+        for p in &f.registered {
+            line(&format!(
+                "| {} | {} | {} | {} |",
+                p.name, p.service, p.location, p.basis
             ));
         }
     }

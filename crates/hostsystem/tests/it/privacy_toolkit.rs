@@ -1356,6 +1356,31 @@ async fn a_new_sub_processor_is_announced_objected_to_and_takes_effect_after_14_
         "not for who objected: {refused:?}"
     );
     assert!(refused.contains(&"Resend, Inc.".to_string()));
+    // The generated DPA's Anlage 3 follows: listed for who accepted, not for who objected.
+    let platform = hs_domain::dpa::Platform::default();
+    for (rid, listed) in [(accepting, true), (objecting, false)] {
+        let facts =
+            hs_service::privacy::dpa_facts(&svc, &owner(rid), &platform, "https://x.example")
+                .await
+                .expect("facts");
+        let annexes = hs_domain::dpa::annexes("de", &facts);
+        let annex3 = &annexes[annexes.find("Anlage 3").expect("Anlage 3")..];
+        assert_eq!(annex3.contains("Mistral AI SAS"), listed, "{annex3}");
+    }
+    // The operator's register shows, per restaurant, what is in effect for it.
+    let mut admin = app.browser();
+    admin
+        .login("betrieb@hostsystem.example", crate::app::PASSWORD)
+        .await;
+    let start = admin.get("/admin").await.body;
+    let enabled = &start[start.find("id=\"sp-enabled\"").expect("per restaurant")..];
+    let enabled = &enabled[..enabled.find("</table>").expect("table end")];
+    let row = |name: &str| {
+        let at = enabled.find(name).expect("a row per restaurant");
+        enabled[at..at + enabled[at..].find("</tr>").expect("row end")].to_string()
+    };
+    assert!(row("Stimmt zu").contains("Mistral AI SAS"), "{enabled}");
+    assert!(!row("Widerspricht").contains("Mistral AI SAS"), "{enabled}");
     // Too late now (the sessions of two weeks ago have expired; the rule is the service's).
     let late = hs_service::registers::object(
         &svc,

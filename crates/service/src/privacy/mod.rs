@@ -518,6 +518,15 @@ pub async fn dpa_facts(
 ) -> Result<hs_domain::dpa::Facts, StoreError> {
     allowed(caller)?;
     let mut tx = caller.tenant(&svc.store).await?;
+    facts(&mut tx, platform, public_url).await
+}
+
+/// The DPA's facts of the restaurant of `tx` (no role check: the callers make it).
+pub(crate) async fn facts(
+    tx: &mut TenantTx,
+    platform: &hs_domain::dpa::Platform,
+    public_url: &str,
+) -> Result<hs_domain::dpa::Facts, StoreError> {
     let settings = tx.reservation_settings().await?;
     let voice = tx.voice_settings().await?;
     let mut providers = tx.voice_providers().await?;
@@ -555,6 +564,18 @@ pub async fn dpa_facts(
         file_store: platform.file_store.clone(),
         virus_scan: platform.virus_scan,
         owner_2fa_required: tx.settings().await?.require_owner_2fa,
+        registered: tx
+            .sub_processors_in_effect()
+            .await?
+            .into_iter()
+            .filter(|p| !hs_domain::dpa::FROM_SETTINGS.contains(&p.key.as_str()))
+            .map(|p| hs_domain::dpa::Registered {
+                name: p.name,
+                service: p.service,
+                location: p.location,
+                basis: p.basis,
+            })
+            .collect(),
         voice_retention_days: voice.retention_days,
         chat_retention_days: agent.retention_days,
         message_text_days: hs_store::privacy::BODY_RETENTION_DAYS,

@@ -91,6 +91,12 @@ async fn start(
         .into_iter()
         .map(|p| context! { key => p.key, name => p.name, service => p.service, location => p.location, basis => p.basis })
         .collect();
+    let enabled: Vec<Value> =
+        registers::enabled_sub_processors(svc, &a.admin, &state.config.platform)
+            .await?
+            .into_iter()
+            .map(|(restaurant, names)| context! { restaurant, names })
+            .collect();
     let changes: Vec<Value> = changes
         .into_iter()
         .map(|(c, objections)| {
@@ -133,7 +139,7 @@ async fn start(
         &PageCtx::signed_in(&a.signed_in.0),
         context! {
             incidents, restaurants, log, error, open => deadlines.len(), register, changes,
-            requests, instructions,
+            requests, instructions, enabled,
         },
     ))
 }

@@ -452,6 +452,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("admin.sp_service", "Leistung", "Service"),
     ("admin.sp_location", "Ort", "Location"),
     ("admin.sp_basis", "Grundlage der Übermittlung", "Transfer basis"),
+    ("admin.sp_enabled", "Je Restaurant aktiv (aus seinen Einstellungen und dem Register)", "Enabled per restaurant (from its settings and the register)"),
     ("admin.sp_changes", "Angekündigte Änderungen", "Announced changes"),
     ("admin.sp_change", "Änderung", "Change"),
     ("admin.sp_effective", "Wirksam ab", "Effective from"),
