@@ -4,6 +4,7 @@
 pub mod availability;
 pub mod chat;
 pub mod clock;
+pub mod csv;
 pub mod dpa;
 pub mod message;
 pub mod online;
@@ -12,6 +13,7 @@ pub mod reservation;
 pub mod role;
 pub mod say;
 pub mod spoken;
+pub mod stats;
 pub mod totp;
 pub mod upload;
 pub mod validate;

@@ -30,6 +30,10 @@ pub enum Invalid {
     OutOfRange(i64, i64),
     #[error("does not match")]
     Mismatch,
+    #[error("must not lie before `from`")]
+    BeforeStart,
+    #[error("makes a range of more than {0} days")]
+    RangeTooLong(i64),
 }
 
 impl Invalid {
@@ -48,6 +52,8 @@ impl Invalid {
             Invalid::NotANumber => "not_a_number",
             Invalid::OutOfRange(..) => "out_of_range",
             Invalid::Mismatch => "mismatch",
+            Invalid::BeforeStart => "before_from",
+            Invalid::RangeTooLong(_) => "range_too_long",
         }
     }
 }

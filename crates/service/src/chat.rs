@@ -127,30 +127,7 @@ pub async fn analysis(svc: &Services, caller: &Caller, weeks: i64) -> Result<Ana
     })
 }
 
-/// A CSV field: quoted when it holds a separator, quote or line break; a leading `=`, `+`,
-/// `-` or `@` is defused so a spreadsheet does not run it as a formula.
-fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut out = header.join(",");
-    out.push_str("\r\n");
-    for r in rows {
-        out.push_str(&r.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
+use hs_domain::csv::table as csv;
 
 /// The whole range at once: conversations, the shares (in per cent, none without
 /// conversations) that ended booked, handed over or abandoned, and the model's tokens.
@@ -221,19 +198,5 @@ impl Analysis {
             ),
             _ => return None,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(field("line\nbreak"), "\"line\nbreak\"");
     }
 }

@@ -21,6 +21,7 @@ pub mod retention;
 pub mod self_service;
 pub mod sessions;
 pub mod setup;
+pub mod stats;
 pub mod team;
 pub mod whatsapp;
 

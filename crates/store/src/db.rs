@@ -338,6 +338,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reservations_by_guest",
         sql: include_str!("../migrations/0030_reservations_by_guest.sql"),
     },
+    Migration {
+        version: 31,
+        name: "statistics",
+        sql: include_str!("../migrations/0031_statistics.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

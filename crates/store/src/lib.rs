@@ -20,6 +20,7 @@ pub mod queue;
 pub mod registers;
 pub mod secret;
 pub mod setup;
+pub mod stats;
 pub mod team;
 mod tenant;
 pub mod voice;

@@ -80,6 +80,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "privacy_request.html",
         include_str!("../templates/privacy_request.html"),
     ),
+    ("stats.html", include_str!("../templates/stats.html")),
     (
         "manage_invalid.html",
         include_str!("../templates/manage_invalid.html"),

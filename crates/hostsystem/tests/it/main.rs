@@ -17,6 +17,7 @@ mod privacy;
 mod privacy_toolkit;
 mod recovery;
 mod reservations;
+mod stats;
 mod team;
 mod uploads;
 mod voice;

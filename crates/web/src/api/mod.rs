@@ -8,6 +8,7 @@ pub mod openapi;
 pub mod reservations;
 pub mod setup;
 pub mod shapes;
+pub mod stats;
 pub mod wire;
 
 use crate::AppState;
@@ -44,6 +45,8 @@ pub fn router() -> Router<AppState> {
             post(reservations::action),
         )
         .route("/api/v1/walk-ins", post(reservations::walk_in))
+        .route("/api/v1/stats/summary", get(stats::summary))
+        .route("/api/v1/stats/{table}", get(stats::csv))
         .route(
             "/api/v1/settings",
             get(setup::get_settings).put(setup::put_settings),

@@ -25,7 +25,7 @@ impl Modify for BearerAuth {
 /// The document.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "HostSystem API", version = "1", description = "Reservations, guests and setup of one restaurant, chosen by the API token (or the signed-in session's current restaurant). Errors share one shape; ids of another restaurant answer 404."),
+    info(title = "HostSystem API", version = "1", description = "Reservations, guests, setup and statistics of one restaurant, chosen by the API token (or the signed-in session's current restaurant). Errors share one shape; ids of another restaurant answer 404."),
     paths(
         crate::api::account::health,
         crate::api::account::me,
@@ -61,6 +61,8 @@ impl Modify for BearerAuth {
         crate::api::guests::search_guests,
         crate::api::guests::guest,
         crate::api::guests::update_guest,
+        crate::api::stats::summary,
+        crate::api::stats::csv,
         crate::hooks::voice::generic,
         crate::hooks::voice::vapi,
         crate::hooks::voice::retell_function,

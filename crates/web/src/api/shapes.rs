@@ -353,6 +353,74 @@ pub struct AuditEntry {
     pub shredded_at: Option<DateTime<Utc>>,
 }
 
+/// The headline figures of a range (rates and occupancy as fractions; `null` where there is
+/// nothing to divide by).
+#[derive(Serialize, ToSchema)]
+pub struct StatsHeadline {
+    pub reservations: u32,
+    pub covers: u32,
+    pub cancelled: u32,
+    pub no_shows: u32,
+    /// Reservations that were due: started before now and not cancelled.
+    pub due: u32,
+    pub occupancy: Option<f64>,
+    pub no_show_rate: Option<f64>,
+    pub cancellation_rate: Option<f64>,
+    pub calls: u32,
+    pub chats: u32,
+    pub new_guests: u32,
+    pub returning_guests: u32,
+}
+
+/// A range of local days, both inclusive.
+#[derive(Serialize, ToSchema)]
+pub struct StatsRange {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// Every figure of a range, compared with the range of the same length before. Breakdown
+/// rows carry `key`, `reservations`, `covers`, `cancelled`, `no_shows`, `due`,
+/// `no_show_rate` and `cancellation_rate`.
+#[derive(Serialize, ToSchema)]
+pub struct StatsFigures {
+    pub range: StatsRange,
+    pub headline: StatsHeadline,
+    pub before: StatsHeadline,
+    /// Per service period: `name`, `openings`, `covers`, `parties`, `capacity`,
+    /// `occupancy`, `turns`.
+    #[schema(value_type = Vec<Object>)]
+    pub periods: Vec<serde_json::Value>,
+    /// Covers of reservations outside every service period.
+    pub outside_periods: u32,
+    /// Occupancy per weekday (Monday first) and wall-clock hour 0–23.
+    pub heatmap: Vec<Vec<f64>>,
+    #[schema(value_type = Vec<Object>)]
+    pub by_day: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub by_channel: Vec<serde_json::Value>,
+    /// Party sizes 1 to 8 and `9+`.
+    #[schema(value_type = Vec<Object>)]
+    pub by_party: Vec<serde_json::Value>,
+    /// Days between booking and visit: `same_day`, `1_day`, `2_3_days`, `4_7_days`,
+    /// `8_14_days`, `15_30_days`, `31_plus`.
+    #[schema(value_type = Vec<Object>)]
+    pub by_lead: Vec<serde_json::Value>,
+    /// Phone calls: `total`, `by_outcome` as `[outcome, count]` pairs, `handed_over_share`,
+    /// `abandoned_share`.
+    #[schema(value_type = Object)]
+    pub calls: serde_json::Value,
+    /// Chat conversations, the same shape as `calls`.
+    #[schema(value_type = Object)]
+    pub chats: serde_json::Value,
+    /// `[channel, outcomes]` pairs (web, whatsapp, api).
+    #[schema(value_type = Vec<Object>)]
+    pub chats_by_channel: Vec<serde_json::Value>,
+    /// `new`, `returning` and `unknown_visits` (visits without a guest card).
+    #[schema(value_type = Object)]
+    pub guests: serde_json::Value,
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::{json, Value};
@@ -405,6 +473,41 @@ mod tests {
         if let Err(e) = serde_json::from_value::<R>(Value::Object(body)) {
             panic!("{what}: the mirror's properties {props:?} are not what the record takes: {e}");
         }
+    }
+
+    #[test]
+    fn the_statistics_mirrors_match_the_figures() {
+        use hs_domain::stats::{figures, Facts, Floor, Range};
+        let rules = hs_domain::availability::Rules {
+            tz: chrono_tz::Europe::Berlin,
+            slot_minutes: 15,
+            horizon_days: 30,
+            lead_minutes: 0,
+            pacing_covers: None,
+            weekly: Default::default(),
+            closures: vec![],
+            special_days: Default::default(),
+            turn_times: vec![],
+        };
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 29).expect("date");
+        let f = figures(
+            Range::new(day, day).expect("range"),
+            &Facts {
+                floor: Floor {
+                    rules: &rules,
+                    seats: 10,
+                    tables: 2,
+                },
+                bookings: &[],
+                calls: &[],
+                chats: &[],
+                first_visits: &Default::default(),
+                now: chrono::Utc::now(),
+            },
+        );
+        sends::<super::StatsFigures>(&f, "StatsFigures");
+        sends::<super::StatsHeadline>(&f.headline, "StatsHeadline");
+        sends::<super::StatsRange>(&f.range, "StatsRange");
     }
 
     #[test]

@@ -68,7 +68,8 @@ async fn day_with(
         };
         let mut tab_names: Vec<String> = day_periods.iter().map(|p| p.name.clone()).collect();
         tab_names.dedup();
-        let covers: i32 = list.iter().filter(|x| !matches!(x.status, Status::Cancelled | Status::NoShow)).map(|x| x.party_size).sum();
+        // The statistics' rule (`hs_domain::stats::covers`): cancellations and no-shows bring none.
+        let covers = hs_domain::stats::covers(list.iter().map(|x| (x.status, u32::try_from(x.party_size).unwrap_or(0))));
         let seats: i32 = tables.iter().map(|t| t.max_seats).sum();
         // Timeline: 15-minute columns from the first opening to the last closing of the day.
         let periods = rules.periods_on(date).to_vec();

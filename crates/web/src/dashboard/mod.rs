@@ -17,6 +17,7 @@ pub mod privacy;
 pub mod reservations;
 pub mod reset;
 pub mod settings;
+pub mod stats;
 pub mod team;
 
 use crate::AppState;
@@ -68,6 +69,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/inbox", get(inbox::list))
         .route("/inbox/{id}", get(inbox::show))
         .route("/inbox/{id}/{action}", post(inbox::act))
+        .route("/stats", get(stats::page))
+        .route("/stats/{table}", get(stats::csv))
         .route("/agent", get(agent::show))
         .route("/agent/csv/{table}", get(agent::csv))
         .route("/agent/faq", post(agent::faq))

@@ -136,6 +136,26 @@ mod tests {
                         .map(|o| format!("{key}{}", o.as_str()))
                         .chain([format!("{key}open")])
                         .collect()
+                } else if key == "stats.kpi." {
+                    [
+                        "reservations",
+                        "covers",
+                        "occupancy",
+                        "no_show_rate",
+                        "cancellation_rate",
+                        "calls",
+                        "chats",
+                        "new_guests",
+                        "returning_guests",
+                    ]
+                    .iter()
+                    .map(|k| format!("{key}{k}"))
+                    .collect()
+                } else if key == "stats." {
+                    ["by_channel", "by_party", "by_lead"]
+                        .iter()
+                        .map(|k| format!("{key}{k}"))
+                        .collect()
                 } else if key == "request.kind." {
                     hs_service::registers::REQUEST_KINDS
                         .iter()

@@ -1,0 +1,787 @@
+//! Statistics as pure rules: a restaurant's reservations, calls and conversations of a range
+//! of days (its own zone, inclusive) turned into occupancy, volume, outcomes, agent results
+//! and new versus returning guests, compared with the range of the same length before. The
+//! store reads the facts ([`Booking`], [`Call`], [`Chat`]); nothing here knows who a guest is,
+//! so anonymised guests count like any other.
+//!
+//! Definitions (shown on the statistics page as well):
+//! - a reservation *counts* (its covers are expected or were seated) unless it was cancelled or
+//!   was a no-show; the day view's covers use the same rule ([`covers`]);
+//! - *occupancy* of a service period: the covers of the counted reservations starting in it ÷
+//!   (the seats of all tables × the times the period opened in the range);
+//! - the *heatmap*: per weekday and local hour, covers present × minutes ÷ (seats × 60 × the
+//!   number of such weekdays in the range), in wall-clock time, so DST days count their hours
+//!   as the guests lived them;
+//! - *table turns* of a period: parties seated (counted reservations) ÷ (tables × openings);
+//! - *no-show rate*: no-shows ÷ reservations that were due (started before now, not
+//!   cancelled); *cancellation rate*: cancelled ÷ all reservations of the range;
+//! - *lead time*: local days between the booking and the visit;
+//! - a guest is *new* in a range when their first counted visit ever lies in it.
+
+use crate::availability::Rules;
+use crate::reservation::{Channel, Status};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+/// The longest range: ten years (a range of five years works, fifty is refused).
+pub const MAX_DAYS: i64 = 3660;
+
+/// Lead-time buckets: (key, most days ahead).
+pub const LEAD_BUCKETS: [(&str, i64); 7] = [
+    ("same_day", 0),
+    ("1_day", 1),
+    ("2_3_days", 3),
+    ("4_7_days", 7),
+    ("8_14_days", 14),
+    ("15_30_days", 30),
+    ("31_plus", i64::MAX),
+];
+
+/// Party-size buckets: 1 to 8 and `9+`.
+pub const PARTY_BUCKETS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9+"];
+
+/// Agent outcomes in the order shown; calls may also be `failed`, and `open` is a call or
+/// conversation without an outcome yet.
+pub const OUTCOMES: [&str; 8] = [
+    "booked",
+    "changed",
+    "cancelled",
+    "informed",
+    "handed_over",
+    "abandoned",
+    "failed",
+    "open",
+];
+
+/// A range of local days, both ends inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Range {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// Why a range is refused, and the field to blame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RangeError {
+    /// `to` lies before `from`.
+    Reversed,
+    /// Longer than [`MAX_DAYS`].
+    TooLong,
+}
+
+impl RangeError {
+    /// The request field to name.
+    pub fn field(self) -> &'static str {
+        "to"
+    }
+}
+
+impl Range {
+    /// A checked range.
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Range, RangeError> {
+        if to < from {
+            return Err(RangeError::Reversed);
+        }
+        if (to - from).num_days() + 1 > MAX_DAYS {
+            return Err(RangeError::TooLong);
+        }
+        Ok(Range { from, to })
+    }
+
+    /// Days in the range.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    /// The range of the same length just before this one.
+    pub fn previous(&self) -> Range {
+        let to = self.from - Duration::days(1);
+        Range {
+            from: to - Duration::days(self.days() - 1),
+            to,
+        }
+    }
+
+    /// Every day of the range.
+    pub fn dates(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.from.iter_days().take_while(|d| *d <= self.to)
+    }
+
+    /// The first instant of `from` and the first instant after `to`, in the zone.
+    pub fn instants(&self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            day_start(self.from, tz),
+            day_start(self.to + Duration::days(1), tz),
+        )
+    }
+
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.from <= d && d <= self.to
+    }
+}
+
+/// The first instant of a local day (midnight, or the first valid time after a gap).
+pub fn day_start(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let mut t = d.and_time(chrono::NaiveTime::MIN);
+    for _ in 0..4 {
+        if let Some(x) = t.and_local_timezone(tz).earliest() {
+            return x.with_timezone(&Utc);
+        }
+        t += Duration::minutes(30);
+    }
+    t.and_utc()
+}
+
+/// A reservation as statistics see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Booking {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub party: u32,
+    pub status: Status,
+    pub channel: Channel,
+    pub guest: Option<Uuid>,
+}
+
+/// A phone call: when, and how it ended (`None` while open).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub at: DateTime<Utc>,
+    pub outcome: Option<String>,
+}
+
+/// A chat conversation: when it began, its channel, and how it ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chat {
+    pub at: DateTime<Utc>,
+    pub channel: String,
+    pub outcome: Option<String>,
+}
+
+/// Whether a reservation in this state brings (or brought) its covers.
+pub fn counts(status: Status) -> bool {
+    !matches!(status, Status::Cancelled | Status::NoShow)
+}
+
+/// The covers of the reservations that count: the day view's figure.
+pub fn covers(list: impl IntoIterator<Item = (Status, u32)>) -> u32 {
+    list.into_iter()
+        .filter(|(s, _)| counts(*s))
+        .map(|(_, p)| p)
+        .sum()
+}
+
+/// The restaurant's floor and hours, as the figures need them.
+pub struct Floor<'a> {
+    pub rules: &'a Rules,
+    pub seats: u32,
+    pub tables: u32,
+}
+
+/// A count of reservations and covers, with their cancellations and no-shows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Volume {
+    pub reservations: u32,
+    pub covers: u32,
+    pub cancelled: u32,
+    pub no_shows: u32,
+    /// Reservations that were due (started before now, not cancelled).
+    pub due: u32,
+}
+
+impl Volume {
+    fn add(&mut self, b: &Booking, now: DateTime<Utc>) {
+        self.reservations += 1;
+        if counts(b.status) {
+            self.covers += b.party;
+        }
+        match b.status {
+            Status::Cancelled => self.cancelled += 1,
+            Status::NoShow => self.no_shows += 1,
+            _ => {}
+        }
+        if b.status != Status::Cancelled && b.starts_at < now {
+            self.due += 1;
+        }
+    }
+
+    /// No-shows ÷ due reservations; `None` when none was due.
+    pub fn no_show_rate(&self) -> Option<f64> {
+        ratio(self.no_shows, self.due)
+    }
+
+    /// Cancelled ÷ all; `None` for none.
+    pub fn cancellation_rate(&self) -> Option<f64> {
+        ratio(self.cancelled, self.reservations)
+    }
+}
+
+fn ratio(a: u32, b: u32) -> Option<f64> {
+    (b > 0).then(|| f64::from(a) / f64::from(b))
+}
+
+/// A keyed row of a breakdown (a channel, a party size, a lead time, a day).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    pub key: String,
+    #[serde(flatten)]
+    pub volume: Volume,
+    pub no_show_rate: Option<f64>,
+    pub cancellation_rate: Option<f64>,
+}
+
+fn rows(map: BTreeMap<usize, (String, Volume)>) -> Vec<Row> {
+    map.into_values()
+        .map(|(key, volume)| Row {
+            key,
+            no_show_rate: volume.no_show_rate(),
+            cancellation_rate: volume.cancellation_rate(),
+            volume,
+        })
+        .collect()
+}
+
+/// A service period's occupancy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PeriodFigure {
+    pub name: String,
+    /// Times the period opened in the range.
+    pub openings: u32,
+    pub covers: u32,
+    pub parties: u32,
+    /// Seats × openings.
+    pub capacity: u64,
+    pub occupancy: Option<f64>,
+    pub turns: Option<f64>,
+}
+
+/// Outcomes of calls or conversations.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Outcomes {
+    pub total: u32,
+    /// (outcome, count) in [`OUTCOMES`] order, zeros left out.
+    pub by_outcome: Vec<(String, u32)>,
+    pub handed_over_share: Option<f64>,
+    pub abandoned_share: Option<f64>,
+}
+
+fn outcomes<'a>(list: impl Iterator<Item = Option<&'a str>>) -> Outcomes {
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    let mut total = 0;
+    for o in list {
+        total += 1;
+        let o = o.filter(|o| OUTCOMES.contains(o)).unwrap_or("open");
+        *counts.entry(o).or_default() += 1;
+    }
+    let get = |k: &str| counts.get(k).copied().unwrap_or(0);
+    Outcomes {
+        total,
+        handed_over_share: ratio(get("handed_over"), total),
+        abandoned_share: ratio(get("abandoned"), total),
+        by_outcome: OUTCOMES
+            .iter()
+            .filter(|k| get(k) > 0)
+            .map(|k| (k.to_string(), get(k)))
+            .collect(),
+    }
+}
+
+/// New and returning guests with a counted visit in the range; visits without a guest card
+/// are `unknown`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Guests {
+    pub new: u32,
+    pub returning: u32,
+    pub unknown_visits: u32,
+}
+
+/// The headline figures of a range, the ones compared with the range before.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Headline {
+    #[serde(flatten)]
+    pub volume: Volume,
+    pub occupancy: Option<f64>,
+    pub no_show_rate: Option<f64>,
+    pub cancellation_rate: Option<f64>,
+    pub calls: u32,
+    pub chats: u32,
+    pub new_guests: u32,
+    pub returning_guests: u32,
+}
+
+/// Every figure of a range.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Figures {
+    pub range: Range,
+    pub headline: Headline,
+    /// The same figures for the range before.
+    pub before: Headline,
+    pub periods: Vec<PeriodFigure>,
+    /// Covers outside every service period (e.g. walk-ins after closing).
+    pub outside_periods: u32,
+    /// `[weekday Monday first][hour]`: occupancy in the wall-clock hour.
+    pub heatmap: Vec<Vec<f64>>,
+    pub by_day: Vec<Row>,
+    pub by_channel: Vec<Row>,
+    pub by_party: Vec<Row>,
+    pub by_lead: Vec<Row>,
+    pub calls: Outcomes,
+    pub chats: Outcomes,
+    pub chats_by_channel: Vec<(String, Outcomes)>,
+    pub guests: Guests,
+}
+
+/// What the figures are computed from: the facts of the range and of the range before.
+pub struct Facts<'a> {
+    pub floor: Floor<'a>,
+    pub bookings: &'a [Booking],
+    pub calls: &'a [Call],
+    pub chats: &'a [Chat],
+    /// The first counted visit of each guest (any time before the range's end).
+    pub first_visits: &'a HashMap<Uuid, DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
+    t.with_timezone(&tz).naive_local()
+}
+
+/// The service period a local start belongs to: one of its day's periods that seats at that
+/// time, or a period of the day before that runs past midnight. (name, opening day).
+fn period_of(rules: &Rules, start: NaiveDateTime) -> Option<(String, NaiveDate)> {
+    let (date, t) = (start.date(), start.time());
+    let wraps = |p: &crate::availability::PeriodTimes| p.end <= p.start;
+    if let Some(p) = rules
+        .periods_on(date)
+        .iter()
+        .find(|p| p.seats_at(t) && !(wraps(p) && t < p.start))
+    {
+        return Some((p.name.clone(), date));
+    }
+    let before = date - Duration::days(1);
+    rules
+        .periods_on(before)
+        .iter()
+        .find(|p| wraps(p) && t < p.start && p.seats_at(t))
+        .map(|p| (p.name.clone(), before))
+}
+
+/// The headline of one range from the facts (bookings already in the range).
+fn headline<'a>(
+    range: &Range,
+    facts: &Facts,
+    bookings: impl Iterator<Item = &'a Booking>,
+    calls: u32,
+    chats: u32,
+    occupancy: Option<f64>,
+) -> (Headline, Guests) {
+    let (tz, first_visits, now) = (facts.floor.rules.tz, facts.first_visits, facts.now);
+    let mut volume = Volume::default();
+    let mut seen: HashMap<Uuid, bool> = HashMap::new();
+    let mut guests = Guests::default();
+    let (start, _) = range.instants(tz);
+    for b in bookings {
+        volume.add(b, now);
+        if !counts(b.status) {
+            continue;
+        }
+        match b.guest {
+            Some(g) => {
+                let new = first_visits.get(&g).is_none_or(|first| *first >= start);
+                seen.entry(g).or_insert(new);
+            }
+            None => guests.unknown_visits += 1,
+        }
+    }
+    for new in seen.values() {
+        if *new {
+            guests.new += 1;
+        } else {
+            guests.returning += 1;
+        }
+    }
+    (
+        Headline {
+            no_show_rate: volume.no_show_rate(),
+            cancellation_rate: volume.cancellation_rate(),
+            volume,
+            occupancy,
+            calls,
+            chats,
+            new_guests: guests.new,
+            returning_guests: guests.returning,
+        },
+        guests,
+    )
+}
+
+/// Occupancy per period over a range: (periods, covers outside, overall occupancy).
+fn occupancy<'a>(
+    range: &Range,
+    floor: &Floor,
+    bookings: impl Iterator<Item = &'a Booking>,
+) -> (Vec<PeriodFigure>, u32, Option<f64>) {
+    let rules = floor.rules;
+    let mut figures: Vec<PeriodFigure> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for d in range.dates() {
+        for p in rules.periods_on(d) {
+            let i = *index.entry(p.name.clone()).or_insert_with(|| {
+                figures.push(PeriodFigure {
+                    name: p.name.clone(),
+                    openings: 0,
+                    covers: 0,
+                    parties: 0,
+                    capacity: 0,
+                    occupancy: None,
+                    turns: None,
+                });
+                figures.len() - 1
+            });
+            figures[i].openings += 1;
+        }
+    }
+    let mut outside = 0;
+    for b in bookings.filter(|b| counts(b.status)) {
+        let start = local(b.starts_at, rules.tz);
+        match period_of(rules, start).and_then(|(name, _)| index.get(&name).copied()) {
+            Some(i) => {
+                figures[i].covers += b.party;
+                figures[i].parties += 1;
+            }
+            None => outside += b.party,
+        }
+    }
+    let (mut covers, mut capacity) = (0u64, 0u64);
+    for f in &mut figures {
+        f.capacity = u64::from(floor.seats) * u64::from(f.openings);
+        f.occupancy = (f.capacity > 0).then(|| f.covers as f64 / f.capacity as f64);
+        let slots = u64::from(floor.tables) * u64::from(f.openings);
+        f.turns = (slots > 0).then(|| f64::from(f.parties) / slots as f64);
+        covers += u64::from(f.covers);
+        capacity += f.capacity;
+    }
+    let overall = (capacity > 0).then(|| covers as f64 / capacity as f64);
+    (figures, outside, overall)
+}
+
+/// Occupancy per weekday and wall-clock hour.
+fn heatmap<'a>(
+    range: &Range,
+    floor: &Floor,
+    bookings: impl Iterator<Item = &'a Booking>,
+) -> Vec<Vec<f64>> {
+    let tz = floor.rules.tz;
+    let mut minutes = vec![vec![0f64; 24]; 7];
+    for b in bookings.filter(|b| counts(b.status)) {
+        // Walks the visit in real time, one wall-clock hour at a time: across a DST change
+        // the hour after 01:59 is 03:00 (March) or 02:00 again (October).
+        let mut t = b.starts_at;
+        while t < b.ends_at {
+            let l = t.with_timezone(&tz);
+            let to_next_hour = Duration::seconds(3600 - i64::from(l.minute() * 60 + l.second()));
+            let next = (t + to_next_hour).min(b.ends_at);
+            let weekday = l.weekday().num_days_from_monday() as usize;
+            minutes[weekday][l.hour() as usize] +=
+                (next - t).num_seconds() as f64 / 60.0 * f64::from(b.party);
+            t = next;
+        }
+    }
+    let mut weekdays = [0u32; 7];
+    for d in range.dates() {
+        weekdays[d.weekday().num_days_from_monday() as usize] += 1;
+    }
+    minutes
+        .into_iter()
+        .enumerate()
+        .map(|(w, hours)| {
+            let capacity = f64::from(floor.seats) * 60.0 * f64::from(weekdays[w]);
+            hours
+                .into_iter()
+                .map(|m| if capacity > 0.0 { m / capacity } else { 0.0 })
+                .collect()
+        })
+        .collect()
+}
+
+fn lead_bucket(days: i64) -> usize {
+    LEAD_BUCKETS
+        .iter()
+        .position(|(_, max)| days <= *max)
+        .unwrap_or(LEAD_BUCKETS.len() - 1)
+}
+
+fn party_bucket(p: u32) -> usize {
+    (p.clamp(1, 9) - 1) as usize
+}
+
+/// Every figure of `range`, compared with [`Range::previous`]. `facts` hold the bookings,
+/// calls and chats of both ranges (others are ignored).
+pub fn figures(range: Range, facts: &Facts) -> Figures {
+    let tz = facts.floor.rules.tz;
+    let before = range.previous();
+    let (start, end) = range.instants(tz);
+    let (b_start, _) = before.instants(tz);
+    let in_now = |t: DateTime<Utc>| start <= t && t < end;
+    let in_before = |t: DateTime<Utc>| b_start <= t && t < start;
+    let now_bookings = || facts.bookings.iter().filter(|b| in_now(b.starts_at));
+    let before_bookings = || facts.bookings.iter().filter(|b| in_before(b.starts_at));
+
+    let (periods, outside_periods, occ) = occupancy(&range, &facts.floor, now_bookings());
+    let (_, _, occ_before) = occupancy(&before, &facts.floor, before_bookings());
+    let calls_now: Vec<&Call> = facts.calls.iter().filter(|c| in_now(c.at)).collect();
+    let chats_now: Vec<&Chat> = facts.chats.iter().filter(|c| in_now(c.at)).collect();
+    let (headline_now, guests) = headline(
+        &range,
+        facts,
+        now_bookings(),
+        calls_now.len() as u32,
+        chats_now.len() as u32,
+        occ,
+    );
+    let (headline_before, _) = headline(
+        &before,
+        facts,
+        before_bookings(),
+        facts.calls.iter().filter(|c| in_before(c.at)).count() as u32,
+        facts.chats.iter().filter(|c| in_before(c.at)).count() as u32,
+        occ_before,
+    );
+
+    let mut by_day: BTreeMap<usize, (String, Volume)> = range
+        .dates()
+        .enumerate()
+        .map(|(i, d)| (i, (d.to_string(), Volume::default())))
+        .collect();
+    let mut by_channel: BTreeMap<usize, (String, Volume)> = BTreeMap::new();
+    let mut by_party: BTreeMap<usize, (String, Volume)> = BTreeMap::new();
+    let mut by_lead: BTreeMap<usize, (String, Volume)> = BTreeMap::new();
+    for b in now_bookings() {
+        let day = local(b.starts_at, tz).date();
+        let i = (day - range.from).num_days();
+        if let Some((_, v)) = by_day.get_mut(&(i as usize)) {
+            v.add(b, facts.now);
+        }
+        let c = Channel::ALL
+            .iter()
+            .position(|c| *c == b.channel)
+            .unwrap_or(0);
+        by_channel
+            .entry(c)
+            .or_insert_with(|| (b.channel.as_str().to_string(), Volume::default()))
+            .1
+            .add(b, facts.now);
+        let p = party_bucket(b.party);
+        by_party
+            .entry(p)
+            .or_insert_with(|| (PARTY_BUCKETS[p].to_string(), Volume::default()))
+            .1
+            .add(b, facts.now);
+        let lead = (day - local(b.created_at, tz).date()).num_days().max(0);
+        let l = lead_bucket(lead);
+        by_lead
+            .entry(l)
+            .or_insert_with(|| (LEAD_BUCKETS[l].0.to_string(), Volume::default()))
+            .1
+            .add(b, facts.now);
+    }
+    let mut chat_channels: BTreeMap<&str, Vec<Option<&str>>> = BTreeMap::new();
+    for c in &chats_now {
+        chat_channels
+            .entry(c.channel.as_str())
+            .or_default()
+            .push(c.outcome.as_deref());
+    }
+    Figures {
+        range,
+        headline: headline_now,
+        before: headline_before,
+        periods,
+        outside_periods,
+        heatmap: heatmap(&range, &facts.floor, now_bookings()),
+        by_day: rows(by_day),
+        by_channel: rows(by_channel),
+        by_party: rows(by_party),
+        by_lead: rows(by_lead),
+        calls: outcomes(calls_now.iter().map(|c| c.outcome.as_deref())),
+        chats: outcomes(chats_now.iter().map(|c| c.outcome.as_deref())),
+        chats_by_channel: chat_channels
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), outcomes(v.into_iter())))
+            .collect(),
+        guests,
+    }
+}
+
+/// The names of the tables [`Figures::table`] gives.
+pub const TABLES: [&str; 9] = [
+    "headline",
+    "periods",
+    "heatmap",
+    "by_day",
+    "by_channel",
+    "by_party",
+    "by_lead",
+    "agents",
+    "guests",
+];
+
+fn num(x: Option<f64>) -> String {
+    x.map(|v| format!("{:.4}", v)).unwrap_or_default()
+}
+
+fn volume_rows(rows: &[Row]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| {
+            vec![
+                r.key.clone(),
+                r.volume.reservations.to_string(),
+                r.volume.covers.to_string(),
+                r.volume.cancelled.to_string(),
+                r.volume.no_shows.to_string(),
+                num(r.cancellation_rate),
+                num(r.no_show_rate),
+            ]
+        })
+        .collect()
+}
+
+impl Figures {
+    /// One of the [`TABLES`] as a header and rows of text (rates as fractions).
+    pub fn table(&self, name: &str) -> Option<(Vec<&'static str>, Vec<Vec<String>>)> {
+        let volume_header = vec![
+            "key",
+            "reservations",
+            "covers",
+            "cancelled",
+            "no_shows",
+            "cancellation_rate",
+            "no_show_rate",
+        ];
+        Some(match name {
+            "headline" => {
+                let line = |label: &str, h: &Headline| {
+                    vec![
+                        label.to_string(),
+                        h.volume.reservations.to_string(),
+                        h.volume.covers.to_string(),
+                        num(h.occupancy),
+                        num(h.cancellation_rate),
+                        num(h.no_show_rate),
+                        h.calls.to_string(),
+                        h.chats.to_string(),
+                        h.new_guests.to_string(),
+                        h.returning_guests.to_string(),
+                    ]
+                };
+                (
+                    vec![
+                        "range",
+                        "reservations",
+                        "covers",
+                        "occupancy",
+                        "cancellation_rate",
+                        "no_show_rate",
+                        "calls",
+                        "chats",
+                        "new_guests",
+                        "returning_guests",
+                    ],
+                    vec![
+                        line(
+                            &format!("{}..{}", self.range.from, self.range.to),
+                            &self.headline,
+                        ),
+                        line(
+                            &format!(
+                                "{}..{}",
+                                self.range.previous().from,
+                                self.range.previous().to
+                            ),
+                            &self.before,
+                        ),
+                    ],
+                )
+            }
+            "periods" => (
+                vec![
+                    "period",
+                    "openings",
+                    "covers",
+                    "parties",
+                    "capacity",
+                    "occupancy",
+                    "turns",
+                ],
+                self.periods
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.name.clone(),
+                            p.openings.to_string(),
+                            p.covers.to_string(),
+                            p.parties.to_string(),
+                            p.capacity.to_string(),
+                            num(p.occupancy),
+                            num(p.turns),
+                        ]
+                    })
+                    .collect(),
+            ),
+            "heatmap" => (
+                vec!["weekday", "hour", "occupancy"],
+                self.heatmap
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(w, hours)| {
+                        hours.iter().enumerate().map(move |(h, v)| {
+                            vec![(w + 1).to_string(), h.to_string(), num(Some(*v))]
+                        })
+                    })
+                    .collect(),
+            ),
+            "by_day" => (volume_header, volume_rows(&self.by_day)),
+            "by_channel" => (volume_header, volume_rows(&self.by_channel)),
+            "by_party" => (volume_header, volume_rows(&self.by_party)),
+            "by_lead" => (volume_header, volume_rows(&self.by_lead)),
+            "agents" => (
+                vec!["agent", "outcome", "count"],
+                std::iter::once(("phone", &self.calls))
+                    .chain(self.chats_by_channel.iter().map(|(c, o)| (c.as_str(), o)))
+                    .flat_map(|(agent, o)| {
+                        o.by_outcome
+                            .iter()
+                            .map(move |(k, n)| vec![agent.to_string(), k.clone(), n.to_string()])
+                    })
+                    .collect(),
+            ),
+            "guests" => (
+                vec!["new", "returning", "visits_without_card"],
+                vec![vec![
+                    self.guests.new.to_string(),
+                    self.guests.returning.to_string(),
+                    self.guests.unknown_visits.to_string(),
+                ]],
+            ),
+            _ => return None,
+        })
+    }
+
+    /// A table as CSV.
+    pub fn csv(&self, name: &str) -> Option<String> {
+        let (header, rows) = self.table(name)?;
+        Some(crate::csv::table(&header, rows.into_iter()))
+    }
+}
+
+/// The relative change from `before` to `now` (`None` when there was nothing before).
+pub fn change(now: f64, before: f64) -> Option<f64> {
+    (before != 0.0).then(|| (now - before) / before)
+}
+
+#[cfg(test)]
+mod tests;

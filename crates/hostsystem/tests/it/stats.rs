@@ -1,0 +1,153 @@
+//! Statistics over HTTP (issue 16): the figures of a range through the API and the page, the
+//! range checks naming `to`, staff refused, and another restaurant's data never counted. The
+//! hand-computed figures (combination table, no-show, cancellation, walk-in, a visit over
+//! midnight, both DST weekends) are `hs_domain::stats` unit tests.
+
+use crate::app::TestApp;
+use hs_domain::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+async fn book(app: &TestApp, token: &str, time: &str, party: u32) -> String {
+    let (s, r) = app
+        .call(
+            Method::POST,
+            "/api/v1/reservations",
+            token,
+            Some(
+                json!({"date": "2026-11-27", "time": time, "party_size": party,
+                        "guest": {"name": "Gast", "phone": "+4917612345678"}}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    r["id"].as_str().expect("id").to_string()
+}
+
+async fn stats(app: &TestApp, token: &str, query: &str) -> (StatusCode, Value) {
+    app.call(
+        Method::GET,
+        &format!("/api/v1/stats/summary?{query}"),
+        token,
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_api_and_page_give_a_restaurants_own_figures_to_managers_and_owners_only() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Statistik").await;
+    let other = app.with_trattoria("Nachbar").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let staff = app.api_token(rid, Role::Staff).await;
+    let neighbour = app.api_token(other, Role::Manager).await;
+    book(&app, &token, "19:00", 3).await;
+    let cancelled = book(&app, &token, "20:00", 2).await;
+    let (s, r) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/reservations/{cancelled}/cancel"),
+            &token,
+            Some(json!({})),
+        )
+        .await;
+    assert!(s.is_success(), "{r}");
+    for time in ["18:00", "18:30", "19:00", "20:30"] {
+        book(&app, &neighbour, time, 2).await;
+    }
+
+    let (s, f) = stats(&app, &token, "from=2026-11-27&to=2026-11-27").await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    assert_eq!(
+        f["headline"]["reservations"], 2,
+        "only this restaurant's: {f}"
+    );
+    assert_eq!(f["headline"]["covers"], 3);
+    assert_eq!(f["headline"]["cancelled"], 1);
+    assert_eq!(f["headline"]["cancellation_rate"], 0.5);
+    assert_eq!(f["before"]["reservations"], 0);
+    assert_eq!(
+        f["range"],
+        json!({"from": "2026-11-27", "to": "2026-11-27"})
+    );
+    let api = f["by_channel"].as_array().expect("channels");
+    assert_eq!(api.len(), 1);
+    assert_eq!(api[0]["key"], "api");
+
+    // Empty, long and refused ranges.
+    let (s, empty) = stats(&app, &token, "from=2026-06-01&to=2026-06-30").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(empty["headline"]["reservations"], 0);
+    assert_eq!(empty["headline"]["no_show_rate"], Value::Null);
+    let (s, five) = stats(&app, &token, "from=2022-01-01&to=2026-12-31").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(five["by_day"].as_array().map(Vec::len), Some(1826));
+    for (query, code) in [
+        ("from=2026-11-28&to=2026-11-27", "before_from"),
+        ("from=1980-01-01&to=2029-12-31", "range_too_long"),
+    ] {
+        let (s, e) = stats(&app, &token, query).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {e}");
+        assert_eq!(e["error"]["field"], "to", "{e}");
+        assert_eq!(e["error"]["code"], code, "{e}");
+    }
+    let (s, e) = stats(&app, &token, "from=2026-13-01&to=2026-12-31").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(e["error"]["field"], "from", "{e}");
+    let (s, _) = stats(&app, &staff, "from=2026-11-27&to=2026-11-27").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "staff see no statistics");
+
+    // CSV of a table.
+    let csv = app
+        .client()
+        .get(format!(
+            "{}/api/v1/stats/by_day.csv?from=2026-11-26&to=2026-11-27",
+            app.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .is_ok_and(|t| t.starts_with("text/csv")));
+    let body = csv.text().await.expect("body");
+    assert_eq!(
+        body,
+        "key,reservations,covers,cancelled,no_shows,cancellation_rate,no_show_rate\r\n\
+         2026-11-26,0,0,0,0,,\r\n2026-11-27,2,3,1,0,0.5000,\r\n"
+    );
+
+    // The page: managers see charts with their data tables; staff get 403.
+    app.user_in(rid, "chefin@statistik.example", Role::Manager)
+        .await;
+    app.user_in(rid, "service@statistik.example", Role::Staff)
+        .await;
+    let mut manager = app.browser();
+    manager
+        .login("chefin@statistik.example", crate::app::PASSWORD)
+        .await;
+    let page = manager.get("/stats?from=2026-11-27&to=2026-11-27").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<svg") && page.body.contains("<title>"));
+    assert!(page.body.contains("data-key=\"covers\""));
+    let bad = manager.get("/stats?from=2026-11-28&to=2026-11-27").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("range-error"));
+    let csv = manager
+        .get("/stats/periods.csv?from=2026-11-27&to=2026-11-27")
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with("period,openings"), "{}", csv.body);
+    let mut service = app.browser();
+    service
+        .login("service@statistik.example", crate::app::PASSWORD)
+        .await;
+    assert_eq!(service.get("/stats").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        service.get("/stats/by_day.csv").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
