@@ -36,8 +36,8 @@ pub use hs_store::{Actor, StoreError};
 pub mod model {
     pub use hs_store::secret::{constant_time_eq, hex};
     pub use hs_store::{
-        accounts, agent, booking, conversations, guests, inbox, mail_settings, messages, registers,
-        setup, team, voice, whatsapp, widget,
+        accounts, agent, booking, conversations, counters, guests, inbox, mail_settings, messages,
+        registers, setup, team, voice, whatsapp, widget,
     };
 }
 

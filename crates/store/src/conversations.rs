@@ -163,8 +163,9 @@ impl TenantTx {
         }
         // A hand-over asks for a person (once, when the outcome becomes it); a guest writing to a
         // closed conversation opens it again for the agent.
-        let waits: bool = sqlx::query_scalar(
-            "UPDATE conversations SET state_enc = $2, language = coalesce($3, language), outcome = coalesce($4, outcome), \
+        let (waits, was, outcome): (bool, Option<String>, Option<String>) = sqlx::query_as(
+            "WITH old AS (SELECT outcome FROM conversations WHERE id = $1 FOR UPDATE) \
+             UPDATE conversations SET state_enc = $2, language = coalesce($3, language), outcome = coalesce($4, outcome), \
              status = CASE WHEN $4 = 'handed_over' AND outcome IS DISTINCT FROM 'handed_over' \
                              AND status IN ('agent', 'closed') THEN 'needs_person' \
                            WHEN status = 'closed' THEN 'agent' ELSE status END, \
@@ -174,7 +175,7 @@ impl TenantTx {
              reservation_id = coalesce((SELECT id FROM reservations WHERE code = $9), reservation_id), \
              guest_id = coalesce((SELECT guest_id FROM reservations WHERE code = $9), guest_id, \
                                  (SELECT id FROM guests WHERE phone = $10 ORDER BY created_at LIMIT 1)) \
-             WHERE id = $1 RETURNING status = 'needs_person' AND status_at = $6",
+             WHERE id = $1 RETURNING status = 'needs_person' AND status_at = $6, (SELECT outcome FROM old), outcome",
         )
         .bind(id)
         .bind(state)
@@ -188,6 +189,12 @@ impl TenantTx {
         .bind(turn.phone)
         .fetch_one(self.conn())
         .await?;
+        if let Some(reached) = outcome.filter(|o| was.as_ref() != Some(o)) {
+            self.count(
+                crate::counters::AGENT_OUTCOMES,
+                &[("agent", "chat"), ("outcome", &reached)],
+            );
+        }
         // Just handed over: the team is emailed if nobody takes it in time (when the
         // restaurant wants that), in this same transaction.
         if waits {

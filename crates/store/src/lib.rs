@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod agent;
 pub mod booking;
 pub mod conversations;
+pub mod counters;
 pub mod crypto;
 pub mod db;
 pub mod embedded;

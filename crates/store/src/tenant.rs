@@ -271,6 +271,8 @@ impl Store {
             setup: None,
             data_key: None,
             tell_guests: true,
+            counts: Vec::new(),
+            counts_at_mark: 0,
         })
     }
 
@@ -350,6 +352,10 @@ pub struct TenantTx {
     /// Whether reservation changes in this transaction write messages to the guests
     /// (off for imports and the demo's history).
     pub(crate) tell_guests: bool,
+    /// What this transaction did for the platform's counters, added when it commits.
+    counts: Vec<(&'static str, String)>,
+    /// How many of `counts` were noted before the last [`TenantTx::mark`].
+    counts_at_mark: usize,
 }
 
 impl TenantTx {
@@ -385,6 +391,7 @@ impl TenantTx {
         sqlx::query("SAVEPOINT hs_mark")
             .execute(self.conn())
             .await?;
+        self.counts_at_mark = self.counts.len();
         Ok(())
     }
 
@@ -394,7 +401,13 @@ impl TenantTx {
             .execute(self.conn())
             .await?;
         self.setup = None;
+        self.counts.truncate(self.counts_at_mark);
         Ok(())
+    }
+
+    /// Notes one event for a platform counter ([`crate::counters`]), counted on commit.
+    pub(crate) fn count(&mut self, family: &'static str, labels: &[(&str, &str)]) {
+        self.counts.push((family, crate::counters::labels(labels)));
     }
 
     pub(crate) fn conn(&mut self) -> &mut PgConnection {
@@ -404,6 +417,7 @@ impl TenantTx {
     /// Commits; dropping without commit rolls back.
     pub async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
+        crate::counters::add(self.counts);
         Ok(())
     }
 }

@@ -445,9 +445,12 @@ impl TenantTx {
             format!("CASE {col}{cases} ELSE -1 END")
         };
         let now = self.store.clock.now();
-        sqlx::query(&format!(
-            "UPDATE voice_calls SET outcome = CASE WHEN {} > {} THEN outcome ELSE $2 END, \
-             reservation_id = coalesce($3, reservation_id), updated_at = $4 WHERE id = $1",
+        // The outcome before (its row locked first) and after, for the platform's counter.
+        let changed: Option<(Option<String>, Option<String>)> = sqlx::query_as(&format!(
+            "WITH old AS (SELECT outcome FROM voice_calls WHERE id = $1 FOR UPDATE) \
+             UPDATE voice_calls SET outcome = CASE WHEN {} > {} THEN outcome ELSE $2 END, \
+             reservation_id = coalesce($3, reservation_id), updated_at = $4 WHERE id = $1 \
+             RETURNING (SELECT outcome FROM old), outcome",
             rank("outcome"),
             rank("$2")
         ))
@@ -455,8 +458,16 @@ impl TenantTx {
         .bind(outcome.as_str())
         .bind(reservation)
         .bind(now)
-        .execute(self.conn())
+        .fetch_optional(self.conn())
         .await?;
+        if let Some((was, Some(reached))) = changed {
+            if was.as_deref() != Some(reached.as_str()) {
+                self.count(
+                    crate::counters::AGENT_OUTCOMES,
+                    &[("agent", "phone"), ("outcome", &reached)],
+                );
+            }
+        }
         Ok(())
     }
 

@@ -151,3 +151,87 @@ async fn the_api_and_page_give_a_restaurants_own_figures_to_managers_and_owners_
         StatusCode::FORBIDDEN
     );
 }
+
+/// The value of one `/metrics` line (0 when absent).
+async fn metric(app: &TestApp, line: &str) -> u64 {
+    let text = app
+        .client()
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth(crate::app::METRICS_TOKEN)
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("# TYPE hostsystem_bookings_total counter"));
+    assert!(text.contains("# TYPE hostsystem_agent_outcomes_total counter"));
+    assert!(text.contains("# TYPE hostsystem_messages_total counter"));
+    text.lines()
+        .find_map(|l| l.strip_prefix(line).and_then(|v| v.trim().parse().ok()))
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn metrics_count_bookings_by_channel_only_when_they_commit_and_messages_sent() {
+    use hs_domain::reservation::Channel;
+    use hs_store::booking::{GuestInput, NewReservation};
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Zähler").await;
+    // The email channel: no other test books through it, so the count is this test's own.
+    let email = "hostsystem_bookings_total{channel=\"email\"}";
+    let before = metric(&app, email).await;
+    let request = |time: &str| NewReservation {
+        date: "2026-11-27".parse().expect("date"),
+        time: chrono::NaiveTime::parse_from_str(time, "%H:%M").expect("time"),
+        party_size: 2,
+        guest: GuestInput {
+            name: "Zähler".into(),
+            email: Some("zaehler@example.org".into()),
+            ..GuestInput::default()
+        },
+        notes: String::new(),
+        special_notes: None,
+        channel: Channel::Email,
+        tables: None,
+    };
+    let mut tx = app
+        .store
+        .tenant(rid, &hs_store::Actor::Cli)
+        .await
+        .expect("tx");
+    let made = tx
+        .create_reservation(&request("19:00"))
+        .await
+        .expect("book");
+    assert!(made.is_ok());
+    drop(tx);
+    assert_eq!(
+        metric(&app, email).await,
+        before,
+        "rolled back: not counted"
+    );
+    let sent = "hostsystem_messages_total{channel=\"email\",status=\"sent\"}";
+    let sent_before = metric(&app, sent).await;
+    let mut tx = app
+        .store
+        .tenant(rid, &hs_store::Actor::Cli)
+        .await
+        .expect("tx");
+    let made = tx
+        .create_reservation(&request("19:30"))
+        .await
+        .expect("book");
+    assert!(made.is_ok());
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        metric(&app, email).await,
+        before + 1,
+        "committed: counted once"
+    );
+    app.run_pending_jobs().await;
+    assert!(
+        metric(&app, sent).await > sent_before,
+        "the confirmation sent is counted"
+    );
+}

@@ -121,6 +121,7 @@ impl TenantTx {
             .fetch_one(self.conn())
             .await?;
             if inserted == 1 {
+                self.count(crate::counters::BOOKINGS, &[("channel", channel.as_str())]);
                 return Ok(Inserted {
                     id,
                     code,

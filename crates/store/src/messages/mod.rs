@@ -409,16 +409,22 @@ impl TenantTx {
         provider_message_id: Option<&str>,
     ) -> Result<(), StoreError> {
         let now = self.now();
-        sqlx::query(
+        let channel: Option<String> = sqlx::query_scalar(
             "UPDATE messages SET status = 'sent', provider = $2, provider_message_id = $3, sent_at = $4, \
-             attempts = attempts + 1, reason = NULL, updated_at = $4 WHERE id = $1 AND status = 'queued'",
+             attempts = attempts + 1, reason = NULL, updated_at = $4 WHERE id = $1 AND status = 'queued' RETURNING channel",
         )
         .bind(id)
         .bind(provider)
         .bind(provider_message_id)
         .bind(now)
-        .execute(self.conn())
+        .fetch_optional(self.conn())
         .await?;
+        if let Some(channel) = channel {
+            self.count(
+                crate::counters::MESSAGES,
+                &[("channel", &channel), ("status", "sent")],
+            );
+        }
         if let Some(pid) = provider_message_id {
             sqlx::query(
                 "INSERT INTO message_refs (provider, provider_message_id, restaurant_id, message_id, created_at) \
@@ -445,16 +451,22 @@ impl TenantTx {
     ) -> Result<(), StoreError> {
         let now = self.now();
         let reason: String = reason.chars().take(1000).collect();
-        sqlx::query(
+        let channel: Option<String> = sqlx::query_scalar(
             "UPDATE messages SET status = $2, reason = $3, attempts = attempts + 1, failed_at = $4, updated_at = $4 \
-             WHERE id = $1",
+             WHERE id = $1 RETURNING channel",
         )
         .bind(id)
         .bind(status.as_str())
         .bind(reason)
         .bind(now)
-        .execute(self.conn())
+        .fetch_optional(self.conn())
         .await?;
+        if let (Some(channel), Delivery::Failed) = (channel, status) {
+            self.count(
+                crate::counters::MESSAGES,
+                &[("channel", &channel), ("status", "failed")],
+            );
+        }
         Ok(())
     }
 
@@ -492,13 +504,13 @@ impl TenantTx {
     /// Applies a provider's delivery report to message `id` when it moves the message on; a
     /// hard bounce marks the guest's address as not deliverable. Returns whether it changed.
     pub async fn message_report(&mut self, id: Uuid, report: &Report) -> Result<bool, StoreError> {
-        let row: Option<(String, Option<Uuid>, Option<String>)> = sqlx::query_as(
-            "SELECT status, guest_id, to_address FROM messages WHERE id = $1 FOR UPDATE",
+        let row: Option<(String, Option<Uuid>, Option<String>, String)> = sqlx::query_as(
+            "SELECT status, guest_id, to_address, channel FROM messages WHERE id = $1 FOR UPDATE",
         )
         .bind(id)
         .fetch_optional(self.conn())
         .await?;
-        let Some((status, guest, address)) = row else {
+        let Some((status, guest, address, channel)) = row else {
             return Ok(false);
         };
         let current = Delivery::parse(&status).unwrap_or(Delivery::Queued);
@@ -525,6 +537,12 @@ impl TenantTx {
         .bind(reason)
         .execute(self.conn())
         .await?;
+        if matches!(report.to, Delivery::Failed | Delivery::Bounced) {
+            self.count(
+                crate::counters::MESSAGES,
+                &[("channel", &channel), ("status", report.to.as_str())],
+            );
+        }
         if report.hard_bounce {
             if let (Some(g), Some(a)) = (guest, address) {
                 sqlx::query(

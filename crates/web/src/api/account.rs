@@ -66,6 +66,19 @@ pub async fn metrics(
         return ApiError::unauthorized().into_response();
     }
     let mut text = state.metrics.render(state.services.pool_stats());
+    // Bookings per channel, agent outcomes and messages, counted as transactions commit.
+    {
+        use hs_service::model::counters;
+        let all = counters::snapshot();
+        for (family, help) in counters::FAMILIES {
+            text.push_str(&format!(
+                "# HELP {family} {help}\n# TYPE {family} counter\n"
+            ));
+            for (_, labels, n) in all.iter().filter(|(f, _, _)| *f == family) {
+                text.push_str(&format!("{family}{{{labels}}} {n}\n"));
+            }
+        }
+    }
     // Open breaches as their 24-hour notice deadline nears (left out while the database is
     // away: the metrics still answer).
     if let Ok(open) = hs_service::registers::deadlines(&state.services).await {
