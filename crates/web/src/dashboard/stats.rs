@@ -114,7 +114,9 @@ fn bar_chart(title: &str, bars: &[(String, f64, String)]) -> String {
 
 /// The weekday × hour heatmap (hours with any value, or 17 to 23).
 fn heatmap(title: &str, weekdays: &[String], cells: &[Vec<f64>]) -> (String, Vec<usize>) {
-    let mut hours: Vec<usize> = (0..24)
+    // The restaurant's day from 05:00, so the hours after midnight follow the evening.
+    let mut hours: Vec<usize> = (5..29)
+        .map(|h| h % 24)
         .filter(|h| {
             cells
                 .iter()
@@ -124,6 +126,13 @@ fn heatmap(title: &str, weekdays: &[String], cells: &[Vec<f64>]) -> (String, Vec
     if hours.is_empty() {
         hours = (17..24).collect();
     }
+    // Shades relative to the fullest hour, so a quiet restaurant's pattern shows too; each
+    // cell's title and the table give the value itself.
+    let fullest = cells
+        .iter()
+        .flat_map(|w| w.iter().copied())
+        .fold(0.0, f64::max)
+        .max(1e-9);
     let (cw, ch, left, top) = (34.0, 24.0, 90.0, 22.0);
     let w = left + cw * hours.len() as f64 + 8.0;
     let h = top + ch * 7.0 + 8.0;
@@ -156,7 +165,7 @@ fn heatmap(title: &str, weekdays: &[String], cells: &[Vec<f64>]) -> (String, Vec
                 x = left + cw * j as f64,
                 cw1 = cw - 2.0,
                 ch1 = ch - 2.0,
-                o = 0.06 + 0.94 * v.min(1.0),
+                o = 0.06 + 0.94 * (v / fullest).min(1.0),
                 d = escape(day),
                 p = percent(Some(v)),
             ));
@@ -171,8 +180,15 @@ fn percent(x: Option<f64>) -> String {
         .unwrap_or_else(|| "–".into())
 }
 
-/// A figure with its change against the range before, as the page shows it.
+/// A figure with its change against the range before, as the page shows it; a rising no-show
+/// or cancellation rate is shown as bad.
 fn card(key: &str, now: f64, before: f64, shown: String, rate: bool) -> Value {
+    let bad_when_up = matches!(key, "no_show_rate" | "cancellation_rate");
+    let (better, worse) = if bad_when_up {
+        (now < before, now > before)
+    } else {
+        (now > before, now < before)
+    };
     let delta = if rate {
         Some(now - before)
             .filter(|_| before != 0.0 || now != 0.0)
@@ -180,7 +196,7 @@ fn card(key: &str, now: f64, before: f64, shown: String, rate: bool) -> Value {
     } else {
         change(now, before).map(|c| format!("{:+.0} %", c * 100.0))
     };
-    context! { key, shown, delta, up => now > before, down => now < before }
+    context! { key, shown, delta, better, worse }
 }
 
 fn cards(now: &Headline, before: &Headline) -> Vec<Value> {

@@ -91,7 +91,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("stats.kpi.reservations", "Reservierungen", "Reservations"),
     ("stats.kpi.covers", "Gäste", "Covers"),
     ("stats.kpi.occupancy", "Auslastung", "Occupancy"),
-    ("stats.kpi.no_show_rate", "Nicht erschienen", "No-show rate"),
+    ("stats.kpi.no_show_rate", "No-Show-Quote", "No-show rate"),
     ("stats.kpi.cancellation_rate", "Stornoquote", "Cancellation rate"),
     ("stats.kpi.calls", "Anrufe", "Calls"),
     ("stats.kpi.chats", "Chats", "Chats"),
