@@ -175,6 +175,15 @@ pub fn covers(list: impl IntoIterator<Item = (Status, u32)>) -> u32 {
         .sum()
 }
 
+/// The seats of a floor: every table's most seats (the day view's figure and the capacity of
+/// occupancy; a combination adds no seats of its own).
+pub fn seats(max_seats: impl IntoIterator<Item = i32>) -> u32 {
+    max_seats
+        .into_iter()
+        .map(|s| u32::try_from(s).unwrap_or(0))
+        .sum()
+}
+
 /// The restaurant's floor and hours, as the figures need them.
 pub struct Floor<'a> {
     pub rules: &'a Rules,

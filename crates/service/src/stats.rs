@@ -45,10 +45,7 @@ pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Fi
         &Facts {
             floor: Floor {
                 rules: &rules,
-                seats: tables
-                    .iter()
-                    .map(|t| u32::try_from(t.max_seats).unwrap_or(0))
-                    .sum(),
+                seats: stats::seats(tables.iter().map(|t| t.max_seats)),
                 tables: tables.len() as u32,
             },
             bookings: &bookings,

@@ -432,4 +432,5 @@ fn the_day_views_covers_leave_out_cancellations_and_no_shows() {
         ]),
         12
     );
+    assert_eq!(seats([4, 6, -1]), 10, "a broken row adds nothing");
 }

@@ -70,7 +70,7 @@ async fn day_with(
         tab_names.dedup();
         // The statistics' rule (`hs_domain::stats::covers`): cancellations and no-shows bring none.
         let covers = hs_domain::stats::covers(list.iter().map(|x| (x.status, u32::try_from(x.party_size).unwrap_or(0))));
-        let seats: i32 = tables.iter().map(|t| t.max_seats).sum();
+        let seats = hs_domain::stats::seats(tables.iter().map(|t| t.max_seats));
         // Timeline: 15-minute columns from the first opening to the last closing of the day.
         let periods = rules.periods_on(date).to_vec();
         let first = periods.iter().map(|p| p.start).min().unwrap_or(NaiveTime::from_hms_opt(11, 0, 0).unwrap_or_default());
