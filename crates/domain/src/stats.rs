@@ -70,18 +70,32 @@ pub enum RangeError {
     Reversed,
     /// Longer than [`MAX_DAYS`].
     TooLong,
+    /// `from` or `to` outside the years [`FIRST_YEAR`] to [`LAST_YEAR`].
+    OutOfBounds(&'static str),
 }
+
+/// The first and last years a range may touch.
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2199;
 
 impl RangeError {
     /// The request field to name.
     pub fn field(self) -> &'static str {
-        "to"
+        match self {
+            RangeError::OutOfBounds(field) => field,
+            _ => "to",
+        }
     }
 }
 
 impl Range {
     /// A checked range.
     pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Range, RangeError> {
+        for (field, d) in [("from", from), ("to", to)] {
+            if !(FIRST_YEAR..=LAST_YEAR).contains(&d.year()) {
+                return Err(RangeError::OutOfBounds(field));
+            }
+        }
         if to < from {
             return Err(RangeError::Reversed);
         }

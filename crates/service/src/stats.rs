@@ -9,7 +9,8 @@ use hs_domain::validate::Invalid;
 use hs_domain::Role;
 use hs_store::StoreError;
 
-/// A checked range; 422 naming `to` when it is reversed or longer than ten years.
+/// A checked range; 422 naming `to` when it is reversed or longer than ten years, or the
+/// field whose year lies outside 1900 to 2199.
 pub fn range(from: NaiveDate, to: NaiveDate) -> Result<Range, StoreError> {
     Range::new(from, to).map_err(|e| {
         StoreError::invalid(
@@ -17,6 +18,9 @@ pub fn range(from: NaiveDate, to: NaiveDate) -> Result<Range, StoreError> {
             match e {
                 RangeError::Reversed => Invalid::BeforeStart,
                 RangeError::TooLong => Invalid::RangeTooLong(stats::MAX_DAYS),
+                RangeError::OutOfBounds(_) => {
+                    Invalid::OutOfRange(i64::from(stats::FIRST_YEAR), i64::from(stats::LAST_YEAR))
+                }
             },
         )
     })

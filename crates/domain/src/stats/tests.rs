@@ -416,6 +416,14 @@ fn empty_ranges_and_range_limits() {
         Err(RangeError::TooLong)
     );
     assert_eq!(RangeError::TooLong.field(), "to");
+    assert_eq!(
+        Range::new(d("1899-12-31"), d("1900-01-02")),
+        Err(RangeError::OutOfBounds("from"))
+    );
+    assert_eq!(
+        Range::new(d("2199-12-30"), d("2200-01-01")).map_err(RangeError::field),
+        Err("to")
+    );
     assert_eq!(change(12.0, 10.0), Some(0.2));
     assert_eq!(change(3.0, 0.0), None);
 }

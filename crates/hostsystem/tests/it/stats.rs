@@ -86,6 +86,7 @@ async fn the_api_and_page_give_a_restaurants_own_figures_to_managers_and_owners_
     for (query, code) in [
         ("from=2026-11-28&to=2026-11-27", "before_from"),
         ("from=1980-01-01&to=2029-12-31", "range_too_long"),
+        ("from=2199-12-01&to=9999-12-31", "out_of_range"),
     ] {
         let (s, e) = stats(&app, &token, query).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {e}");

@@ -20,7 +20,7 @@ use serde::Deserialize;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RangeQuery {
-    /// First day, `YYYY-MM-DD` in the restaurant's zone.
+    /// First day, `YYYY-MM-DD` in the restaurant's zone (years 1900 to 2199).
     from: NaiveDate,
     /// Last day, inclusive; at most ten years after `from`.
     to: NaiveDate,
