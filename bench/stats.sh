@@ -12,7 +12,7 @@ requests="${2:-100}"
 cargo build --release --locked -q -p hostsystem --bin hostsystem
 bin=./target/release/hostsystem
 dir=$(mktemp -d /tmp/hs-stats-XXXX); chmod 755 "$dir"
-export HOSTSYSTEM_DATA_DIR="$dir/data" HOSTSYSTEM_BIND=127.0.0.1:${PORT:-8097} HOSTSYSTEM_LOG_LEVEL=warn HOSTSYSTEM_API_RATE_PER_MINUTE=10000000
+export HOSTSYSTEM_DATA_DIR="$dir/data" HOSTSYSTEM_BIND=127.0.0.1:${PORT:-8097} HOSTSYSTEM_LOG_LEVEL=${LOG_LEVEL:-warn,hs_service::stats=debug} HOSTSYSTEM_API_RATE_PER_MINUTE=10000000
 base="http://$HOSTSYSTEM_BIND"
 "$bin" demo --json > "$dir/demo.json"
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$dir/demo.json" "$1"; }
@@ -46,9 +46,20 @@ INSERT INTO conversations (restaurant_id, id, channel, state_enc, outcome, creat
          (ARRAY['booked', 'changed', 'cancelled', 'informed', 'handed_over', 'abandoned'])[1 + i % 6],
          now() - make_interval(mins => i * 79), now()
   FROM generate_series(1, 20000) i;
-ANALYZE;
+VACUUM ANALYZE;
 SQL
 ) > /dev/null
+if [ -n "${EXPLAIN:-}" ]; then # the plans of the page's reads, as the app runs them
+  (sql -v r="$rid" <<'SQL'
+SET ROLE hostsystem_app;
+SELECT set_config('app.restaurant_id', :'r', false);
+EXPLAIN (ANALYZE, BUFFERS) SELECT starts_at, ends_at, created_at, party_size, status, channel, guest_id
+  FROM reservations WHERE starts_at >= now() - interval '730 days' AND starts_at < now() + interval '1 day';
+EXPLAIN (ANALYZE, BUFFERS) SELECT guest_id, min(starts_at) FROM reservations
+  WHERE guest_id IS NOT NULL AND starts_at < now() + interval '1 day' AND status NOT IN ('cancelled', 'no_show') GROUP BY guest_id;
+SQL
+  ) | grep -E "Scan|Aggregate|Execution|Planning|Filter|Index Cond"
+fi
 jar="$dir/cookies"
 curl -s -c "$jar" -o /dev/null --data-urlencode "email=$email" --data-urlencode "password=$password" "$base/login"
 today=$(date +%F)
@@ -74,3 +85,20 @@ timed "API summary, one year" -H "Authorization: Bearer $token" "$base/api/v1/st
 count_p99 "$year" "SELECT count(*), one year (yardstick)"
 count_p99 "$three" "SELECT count(*), three years (yardstick)"
 timed "day view of today" -b "$jar" "$base/?date=$today"
+# Where the page's time goes, from the server's own debug lines (rows read, first visits,
+# the figures computed), medians over every request of the run.
+python3 - "$dir/serve.log" <<'PY'
+import json, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    if e.get("message") == "statistics computed":
+        r = runs.setdefault(e["bookings"], {"bookings_ms": [], "others_ms": [], "compute_ms": []})
+        for k in r:
+            r[k].append(e[k])
+for n, r in sorted(runs.items()):
+    print(f"  {n} reservations read: " + ", ".join(f"{k} p50 {statistics.median(v):.1f}" for k, v in r.items()))
+PY

@@ -20,7 +20,7 @@
 
 use crate::availability::Rules;
 use crate::reservation::{Channel, Status};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -374,8 +374,8 @@ fn local(t: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
 }
 
 /// The service period a local start belongs to: one of its day's periods that seats at that
-/// time, or a period of the day before that runs past midnight. (name, opening day).
-fn period_of(rules: &Rules, start: NaiveDateTime) -> Option<(String, NaiveDate)> {
+/// time, or a period of the day before that runs past midnight: its name.
+fn period_of(rules: &Rules, start: NaiveDateTime) -> Option<&str> {
     let (date, t) = (start.date(), start.time());
     let wraps = |p: &crate::availability::PeriodTimes| p.end <= p.start;
     if let Some(p) = rules
@@ -383,38 +383,62 @@ fn period_of(rules: &Rules, start: NaiveDateTime) -> Option<(String, NaiveDate)>
         .iter()
         .find(|p| p.seats_at(t) && !(wraps(p) && t < p.start))
     {
-        return Some((p.name.clone(), date));
+        return Some(&p.name);
     }
     let before = date - Duration::days(1);
     rules
         .periods_on(before)
         .iter()
         .find(|p| wraps(p) && t < p.start && p.seats_at(t))
-        .map(|p| (p.name.clone(), before))
+        .map(|p| p.name.as_str())
 }
 
-/// The headline of one range from the facts (bookings already in the range).
-fn headline<'a>(
+/// A booking as the figures read it: its local start and booking day, and whether its local
+/// end is its start plus its length (no change of the zone's offset during the visit).
+struct Seen<'a> {
+    b: &'a Booking,
+    start: NaiveDateTime,
+    booked_on: NaiveDate,
+    steady: bool,
+}
+
+impl<'a> Seen<'a> {
+    fn of(b: &'a Booking, tz: Tz) -> Seen<'a> {
+        let start = b.starts_at.with_timezone(&tz);
+        let end = b.ends_at.with_timezone(&tz);
+        Seen {
+            b,
+            start: start.naive_local(),
+            booked_on: local(b.created_at, tz).date(),
+            steady: start.offset().fix() == end.offset().fix(),
+        }
+    }
+}
+
+/// The headline of one range from its bookings.
+fn headline(
     range: &Range,
     facts: &Facts,
-    bookings: impl Iterator<Item = &'a Booking>,
+    bookings: &[Seen],
     calls: u32,
     chats: u32,
     occupancy: Option<f64>,
 ) -> (Headline, Guests) {
-    let (tz, first_visits, now) = (facts.floor.rules.tz, facts.first_visits, facts.now);
     let mut volume = Volume::default();
     let mut seen: HashMap<Uuid, bool> = HashMap::new();
     let mut guests = Guests::default();
-    let (start, _) = range.instants(tz);
-    for b in bookings {
-        volume.add(b, now);
+    let (start, _) = range.instants(facts.floor.rules.tz);
+    for Seen { b, .. } in bookings {
+        volume.add(b, facts.now);
         if !counts(b.status) {
             continue;
         }
         match b.guest {
             Some(g) => {
-                let new = first_visits.get(&g).is_none_or(|first| *first >= start);
+                let new = facts
+                    .first_visits
+                    .get(&g)
+                    .is_none_or(|first| *first >= start);
                 seen.entry(g).or_insert(new);
             }
             None => guests.unknown_visits += 1,
@@ -443,17 +467,17 @@ fn headline<'a>(
 }
 
 /// Occupancy per period over a range: (periods, covers outside, overall occupancy).
-fn occupancy<'a>(
+fn occupancy(
     range: &Range,
     floor: &Floor,
-    bookings: impl Iterator<Item = &'a Booking>,
+    bookings: &[Seen],
 ) -> (Vec<PeriodFigure>, u32, Option<f64>) {
     let rules = floor.rules;
     let mut figures: Vec<PeriodFigure> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for d in range.dates() {
         for p in rules.periods_on(d) {
-            let i = *index.entry(p.name.clone()).or_insert_with(|| {
+            let i = *index.entry(p.name.as_str()).or_insert_with(|| {
                 figures.push(PeriodFigure {
                     name: p.name.clone(),
                     openings: 0,
@@ -469,14 +493,13 @@ fn occupancy<'a>(
         }
     }
     let mut outside = 0;
-    for b in bookings.filter(|b| counts(b.status)) {
-        let start = local(b.starts_at, rules.tz);
-        match period_of(rules, start).and_then(|(name, _)| index.get(&name).copied()) {
+    for s in bookings.iter().filter(|s| counts(s.b.status)) {
+        match period_of(rules, s.start).and_then(|name| index.get(name).copied()) {
             Some(i) => {
-                figures[i].covers += b.party;
+                figures[i].covers += s.b.party;
                 figures[i].parties += 1;
             }
-            None => outside += b.party,
+            None => outside += s.b.party,
         }
     }
     let (mut covers, mut capacity) = (0u64, 0u64);
@@ -493,24 +516,35 @@ fn occupancy<'a>(
 }
 
 /// Occupancy per weekday and wall-clock hour.
-fn heatmap<'a>(
-    range: &Range,
-    floor: &Floor,
-    bookings: impl Iterator<Item = &'a Booking>,
-) -> Vec<Vec<f64>> {
+fn heatmap(range: &Range, floor: &Floor, bookings: &[Seen]) -> Vec<Vec<f64>> {
     let tz = floor.rules.tz;
     let mut minutes = vec![vec![0f64; 24]; 7];
-    for b in bookings.filter(|b| counts(b.status)) {
-        // Walks the visit in real time, one wall-clock hour at a time: across a DST change
-        // the hour after 01:59 is 03:00 (March) or 02:00 again (October).
+    let mut add = |l: NaiveDateTime, seconds: i64, party: u32| {
+        let weekday = l.weekday().num_days_from_monday() as usize;
+        minutes[weekday][l.hour() as usize] += seconds as f64 / 60.0 * f64::from(party);
+    };
+    for s in bookings.iter().filter(|s| counts(s.b.status)) {
+        let b = s.b;
+        if s.steady {
+            // No change of offset during the visit: wall-clock time runs with real time.
+            let end = s.start + (b.ends_at - b.starts_at);
+            let mut t = s.start;
+            while t < end {
+                let into_hour = i64::from(t.minute() * 60 + t.second());
+                let next = (t + Duration::seconds(3600 - into_hour)).min(end);
+                add(t, (next - t).num_seconds(), b.party);
+                t = next;
+            }
+            continue;
+        }
+        // Across a DST change, real time one wall-clock hour at a time: the hour after 01:59
+        // is 03:00 (March) or 02:00 again (October).
         let mut t = b.starts_at;
         while t < b.ends_at {
             let l = t.with_timezone(&tz);
-            let to_next_hour = Duration::seconds(3600 - i64::from(l.minute() * 60 + l.second()));
-            let next = (t + to_next_hour).min(b.ends_at);
-            let weekday = l.weekday().num_days_from_monday() as usize;
-            minutes[weekday][l.hour() as usize] +=
-                (next - t).num_seconds() as f64 / 60.0 * f64::from(b.party);
+            let into_hour = i64::from(l.minute() * 60 + l.second());
+            let next = (t + Duration::seconds(3600 - into_hour)).min(b.ends_at);
+            add(l.naive_local(), (next - t).num_seconds(), b.party);
             t = next;
         }
     }
@@ -551,17 +585,23 @@ pub fn figures(range: Range, facts: &Facts) -> Figures {
     let (b_start, _) = before.instants(tz);
     let in_now = |t: DateTime<Utc>| start <= t && t < end;
     let in_before = |t: DateTime<Utc>| b_start <= t && t < start;
-    let now_bookings = || facts.bookings.iter().filter(|b| in_now(b.starts_at));
-    let before_bookings = || facts.bookings.iter().filter(|b| in_before(b.starts_at));
+    let (mut now_seen, mut before_seen) = (Vec::new(), Vec::new());
+    for b in facts.bookings {
+        if in_now(b.starts_at) {
+            now_seen.push(Seen::of(b, tz));
+        } else if in_before(b.starts_at) {
+            before_seen.push(Seen::of(b, tz));
+        }
+    }
 
-    let (periods, outside_periods, occ) = occupancy(&range, &facts.floor, now_bookings());
-    let (_, _, occ_before) = occupancy(&before, &facts.floor, before_bookings());
+    let (periods, outside_periods, occ) = occupancy(&range, &facts.floor, &now_seen);
+    let (_, _, occ_before) = occupancy(&before, &facts.floor, &before_seen);
     let calls_now: Vec<&Call> = facts.calls.iter().filter(|c| in_now(c.at)).collect();
     let chats_now: Vec<&Chat> = facts.chats.iter().filter(|c| in_now(c.at)).collect();
     let (headline_now, guests) = headline(
         &range,
         facts,
-        now_bookings(),
+        &now_seen,
         calls_now.len() as u32,
         chats_now.len() as u32,
         occ,
@@ -569,7 +609,7 @@ pub fn figures(range: Range, facts: &Facts) -> Figures {
     let (headline_before, _) = headline(
         &before,
         facts,
-        before_bookings(),
+        &before_seen,
         facts.calls.iter().filter(|c| in_before(c.at)).count() as u32,
         facts.chats.iter().filter(|c| in_before(c.at)).count() as u32,
         occ_before,
@@ -583,8 +623,9 @@ pub fn figures(range: Range, facts: &Facts) -> Figures {
     let mut by_channel: BTreeMap<usize, (String, Volume)> = BTreeMap::new();
     let mut by_party: BTreeMap<usize, (String, Volume)> = BTreeMap::new();
     let mut by_lead: BTreeMap<usize, (String, Volume)> = BTreeMap::new();
-    for b in now_bookings() {
-        let day = local(b.starts_at, tz).date();
+    for s in &now_seen {
+        let b = s.b;
+        let day = s.start.date();
         let i = (day - range.from).num_days();
         if let Some((_, v)) = by_day.get_mut(&(i as usize)) {
             v.add(b, facts.now);
@@ -604,8 +645,7 @@ pub fn figures(range: Range, facts: &Facts) -> Figures {
             .or_insert_with(|| (PARTY_BUCKETS[p].to_string(), Volume::default()))
             .1
             .add(b, facts.now);
-        let lead = (day - local(b.created_at, tz).date()).num_days().max(0);
-        let l = lead_bucket(lead);
+        let l = lead_bucket((day - s.booked_on).num_days().max(0));
         by_lead
             .entry(l)
             .or_insert_with(|| (LEAD_BUCKETS[l].0.to_string(), Volume::default()))
@@ -625,7 +665,7 @@ pub fn figures(range: Range, facts: &Facts) -> Figures {
         before: headline_before,
         periods,
         outside_periods,
-        heatmap: heatmap(&range, &facts.floor, now_bookings()),
+        heatmap: heatmap(&range, &facts.floor, &now_seen),
         by_day: rows(by_day),
         by_channel: rows(by_channel),
         by_party: rows(by_party),

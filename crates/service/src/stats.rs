@@ -35,16 +35,32 @@ pub async fn today(svc: &Services, caller: &Caller) -> Result<NaiveDate, StoreEr
 /// Every figure of `range` for the caller's restaurant, compared with the range before.
 pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Figures, StoreError> {
     caller.at_least(Role::Manager)?;
+    let started = std::time::Instant::now();
     let mut tx = caller.tenant(&svc.store).await?;
     let rules = tx.rules().await?;
     let tables = tx.tables().await?;
     let (from, _) = range.previous().instants(rules.tz);
     let (_, to) = range.instants(rules.tz);
-    let bookings = tx.stats_bookings(from, to).await?;
-    let calls = tx.stats_calls(from, to).await?;
-    let chats = tx.stats_chats(from, to).await?;
-    let first_visits = tx.stats_first_visits(to).await?;
-    Ok(stats::figures(
+    // Two connections read at once: the reservations on one; the guests' first visits, the
+    // calls and the conversations on the other (statistics need no single snapshot).
+    let others = async {
+        let mut other = caller.tenant(&svc.store).await?;
+        let first = other.stats_first_visits(to).await?;
+        let calls = other.stats_calls(from, to).await?;
+        let chats = other.stats_chats(from, to).await?;
+        Ok::<_, StoreError>((first, calls, chats, started.elapsed()))
+    };
+    let (bookings, others) = tokio::join!(
+        async {
+            let b = tx.stats_bookings(from, to).await;
+            (b, started.elapsed())
+        },
+        others
+    );
+    let (bookings, read_rows) = (bookings.0?, bookings.1);
+    let (first_visits, calls, chats, read_others) = others?;
+    let read = started.elapsed();
+    let figures = stats::figures(
         range,
         &Facts {
             floor: Floor {
@@ -58,5 +74,13 @@ pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Fi
             first_visits: &first_visits,
             now: svc.clock().now(),
         },
-    ))
+    );
+    tracing::debug!(
+        bookings = bookings.len(),
+        bookings_ms = read_rows.as_secs_f64() * 1000.0,
+        others_ms = read_others.as_secs_f64() * 1000.0,
+        compute_ms = (started.elapsed() - read).as_secs_f64() * 1000.0,
+        "statistics computed"
+    );
+    Ok(figures)
 }
