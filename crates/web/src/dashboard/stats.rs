@@ -430,3 +430,38 @@ pub async fn csv(
         body,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_escape_their_labels_and_carry_a_title() {
+        let svg = bar_chart(
+            "Nach \"Kanal\"",
+            &[
+                ("<script>".into(), 2.0, "2".into()),
+                ("Team".into(), 1.0, "1".into()),
+            ],
+        );
+        assert!(svg.contains("<title>Nach &quot;Kanal&quot;</title>"));
+        assert!(svg.contains("&lt;script&gt;") && !svg.contains("<script>"));
+        assert_eq!(svg.matches("<rect").count(), 2);
+        let line = line_chart("Gäste", &[("2026-01-01".into(), 3.0)]);
+        assert!(line.contains("<polyline") && line.contains("2026-01-01"));
+    }
+
+    #[test]
+    fn the_heatmap_shows_the_hours_with_guests_from_the_morning_on() {
+        let mut cells = vec![vec![0.0; 24]; 7];
+        cells[4][20] = 0.5;
+        cells[5][0] = 0.25;
+        cells[5][12] = 0.1;
+        let days: Vec<String> = (0..7).map(|d| d.to_string()).collect();
+        let (svg, hours) = heatmap("H", &days, &cells);
+        assert_eq!(hours, [12, 20, 0], "after midnight comes last");
+        assert_eq!(svg.matches("class=\"cell\"").count(), 7 * 3);
+        let (_, empty) = heatmap("H", &days, &vec![vec![0.0; 24]; 7]);
+        assert_eq!(empty, (17..24).collect::<Vec<_>>());
+    }
+}
