@@ -296,8 +296,9 @@ impl Config {
         if self.job_lease_secs < 1 {
             bail!("job_lease_secs must be at least 1");
         }
-        if self.db_pool_size == 0 {
-            bail!("db_pool_size must be at least 1");
+        if self.db_pool_size < 5 {
+            // Statistics hold two connections each (at most two at once) and the live events one.
+            bail!("db_pool_size must be at least 5");
         }
         if self.model_base_url.is_some() != self.model_name.is_some() {
             bail!("model_base_url and model_name (HOSTSYSTEM_MODEL_BASE_URL, HOSTSYSTEM_MODEL) are set together");
@@ -417,6 +418,9 @@ mod tests {
             format!("{e:#}").contains("HOSTSYSTEM_DB_POOL_SIZE"),
             "{e:#}"
         );
+        let e = Config::load(None, &env(&[("HOSTSYSTEM_DB_POOL_SIZE", "4")]))
+            .expect_err("too small a pool for statistics");
+        assert!(format!("{e:#}").contains("db_pool_size"), "{e:#}");
         let e = Config::load(None, &env(&[("HOSTSYSTEM_CLOCK_START", "yesterday")]))
             .expect_err("bad clock");
         assert!(format!("{e:#}").contains("clock_start"), "{e:#}");

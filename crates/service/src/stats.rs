@@ -1,5 +1,8 @@
 //! Statistics for owners and managers (staff see none): the facts of a range and of the range
-//! before read in one tenant transaction, and the figures computed by `hs_domain::stats`.
+//! before read on two connections at once, and the figures computed by `hs_domain::stats`.
+//! At most [`AT_ONCE`] computations run at a time (each is CPU-bound and holds two pooled
+//! connections; a pool of at least `2 × AT_ONCE` connections, which the configuration
+//! requires, can never be drained by statistics waiting for their second connection).
 
 use crate::reservations::Caller;
 use crate::Services;
@@ -32,9 +35,18 @@ pub async fn today(svc: &Services, caller: &Caller) -> Result<NaiveDate, StoreEr
     caller.tenant(&svc.store).await?.now_local_date().await
 }
 
+/// Statistics computed at the same time, at most.
+pub const AT_ONCE: usize = 2;
+
+static COMPUTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(AT_ONCE);
+
 /// Every figure of `range` for the caller's restaurant, compared with the range before.
 pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Figures, StoreError> {
     caller.at_least(Role::Manager)?;
+    let _turn = COMPUTING
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("statistics closed: {e}")))?;
     let started = std::time::Instant::now();
     let mut tx = caller.tenant(&svc.store).await?;
     let rules = tx.rules().await?;
