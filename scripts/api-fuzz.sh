@@ -48,6 +48,9 @@ done
 # secret or a Retell signature, not the API token; they are covered by the provider-payload
 # tests (tests/it/voice.rs) and the agent endpoint's tests (tests/it/chat_api.rs).
 status=0
+# One worker: with two threads, CPython 3.11's ast.parse (which hypothesis calls to describe
+# its filters) can fail with "SystemError: AST constructor recursion depth mismatch"
+# (python/cpython#106905), a crash of the tool and not a finding about the API.
 "$venv/bin/schemathesis" --no-color --config-file tests/api-fuzz/schemathesis.toml run \
   "http://127.0.0.1:$port/api/openapi.json" \
   -H "Authorization: Bearer $token" \
@@ -55,7 +58,7 @@ status=0
   --max-examples "${HOSTSYSTEM_FUZZ_EXAMPLES:-100}" \
   --seed "${HOSTSYSTEM_FUZZ_SEED:-20261201}" \
   --exclude-path-regex '/(voice|agent)/' \
-  --workers 2 || status=$?
+  --workers 1 || status=$?
 if grep -q "panicked" "$data/serve.log"; then
   echo "the server panicked during the fuzz run:" >&2
   grep -A3 "panicked" "$data/serve.log" >&2
