@@ -367,6 +367,25 @@ pub(crate) fn field_errors(e: StoreError) -> Result<HashMap<String, String>, Res
     }
 }
 
+/// A CSV file to download as `filename` (the dashboard's and the API's tables).
+pub(crate) fn csv_download(filename: &str, body: String) -> Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 pub(crate) fn with_cookie(mut r: Response, cookie: String) -> Response {
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         r.headers_mut().append(header::SET_COOKIE, v);

@@ -7,8 +7,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
 use hs_domain::stats::Figures;
@@ -59,25 +58,8 @@ pub async fn csv(
     };
     let figures = compute(&state, &caller, &q).await?;
     let body = figures.csv(table).ok_or(StoreError::NotFound)?;
-    Ok(csv_response(
-        table,
-        &q.from.to_string(),
-        &q.to.to_string(),
+    Ok(crate::render::csv_download(
+        &format!("stats-{table}-{}-{}.csv", q.from, q.to),
         body,
     ))
-}
-
-/// A CSV download named after the table and range.
-pub(crate) fn csv_response(table: &str, from: &str, to: &str, body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"stats-{table}-{from}-{to}.csv\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
 }

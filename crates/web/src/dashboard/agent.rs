@@ -7,7 +7,7 @@ use crate::extract::{query_param, FormFields};
 use crate::render::{local, render, PageCtx, PageError};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use hs_domain::Role;
 use hs_service::chat;
@@ -125,17 +125,10 @@ pub async fn csv(
     let Some(body) = a.csv(&table) else {
         return Err(PageError(StoreError::NotFound));
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"agent-{table}.csv\""),
-            ),
-        ],
+    Ok(crate::render::csv_download(
+        &format!("agent-{table}.csv"),
         body,
-    )
-        .into_response())
+    ))
 }
 
 /// Saves a change; a refusal shows the page with the field.

@@ -423,10 +423,8 @@ pub async fn csv(
     let (from, to) = asked(&state, &r, &uri).await?;
     let f = stats::figures(&state.services, &r.service(), stats::range(from, to)?).await?;
     let body = f.csv(table).ok_or(PageError(StoreError::NotFound))?;
-    Ok(crate::api::stats::csv_response(
-        table,
-        &from.to_string(),
-        &to.to_string(),
+    Ok(crate::render::csv_download(
+        &format!("stats-{table}-{from}-{to}.csv"),
         body,
     ))
 }
