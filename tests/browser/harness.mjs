@@ -1,7 +1,7 @@
 // Starts `hostsystem serve --demo` on a fresh data dir and a free port, and Chromium with the
 // flags this machine needs. Screenshots go to test-output/ at the repository root.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, chmodSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -32,12 +32,25 @@ export async function startServer(env = {}) {
   chmodSync(dir, 0o755);
   const port = await freePort();
   const bin = process.env.HOSTSYSTEM_BIN || join(root, 'target', 'debug', 'hostsystem');
+  // The server logs every request (info); the last lines are kept for a failing test to
+  // print, and only warnings and errors go to the test's output as they come.
   const proc = spawn(bin, ['serve', '--demo'], {
-    env: { ...process.env, HOSTSYSTEM_DATA_DIR: join(dir, 'data'), HOSTSYSTEM_BIND: `127.0.0.1:${port}`, HOSTSYSTEM_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, HOSTSYSTEM_DATA_DIR: join(dir, 'data'), HOSTSYSTEM_BIND: `127.0.0.1:${port}`, HOSTSYSTEM_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let printed = '';
   proc.stdout.on('data', chunk => { printed += chunk.toString(); });
+  const logged = [];
+  let partial = '';
+  proc.stderr.on('data', chunk => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      logged.push(line);
+      if (!/"level":"(INFO|DEBUG|TRACE)"/.test(line)) process.stderr.write(`${line}\n`);
+    }
+    if (logged.length > 2000) logged.splice(0, logged.length - 1000);
+  });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -53,6 +66,12 @@ export async function startServer(env = {}) {
     dataDir: join(dir, 'data'),
     // What `serve --demo` printed (logins, restaurant id, voice secret).
     printed: () => printed,
+    // The server's last `n` log lines, for a failing test to show what the server was doing.
+    logTail: (n = 60) => {
+      let pg = '';
+      try { pg = readFileSync(join(dir, 'data', 'postgres.log'), 'utf8').split('\n').slice(-20).join('\n'); } catch { /* none yet */ }
+      return `${logged.slice(-n).join('\n')}\n-- postgres.log --\n${pg}`;
+    },
     async stop() {
       proc.kill('SIGTERM');
       await new Promise(r => proc.once('exit', r));

@@ -92,7 +92,10 @@ async function say(page, text, answers) {
   const before = await page.locator('[data-hostsystem-widget] .m.agent').count();
   await page.fill(input, text);
   await page.press(input, 'Enter');
-  await page.locator('[data-hostsystem-widget] .m.agent').nth(before).waitFor();
+  await page.locator('[data-hostsystem-widget] .m.agent').nth(before).waitFor({ timeout: 60_000 }).catch(e => {
+    throw new Error(`no answer to "${text}" (${e.message}); the agent said before:\n${answers.join('\n')}\n` +
+      `the server's last log lines:\n${server.logTail()}`);
+  });
   await page.waitForFunction(() => {
     const r = document.querySelector('[data-hostsystem-widget]').shadowRoot;
     return !r.querySelector('.s').disabled;
