@@ -23,7 +23,7 @@ use crate::reservation::{Channel, Status};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
 /// The longest range: ten years (a range of five years works, fifty is refused).
@@ -364,8 +364,9 @@ pub struct Facts<'a> {
     pub bookings: &'a [Booking],
     pub calls: &'a [Call],
     pub chats: &'a [Chat],
-    /// The first counted visit of each guest (any time before the range's end).
-    pub first_visits: &'a HashMap<Uuid, DateTime<Utc>>,
+    /// The guests with a counted visit before the range before (before every booking in
+    /// `bookings`); any later first visit is among `bookings`.
+    pub earlier_guests: &'a HashSet<Uuid>,
     pub now: DateTime<Utc>,
 }
 
@@ -419,6 +420,7 @@ impl<'a> Seen<'a> {
 fn headline(
     range: &Range,
     facts: &Facts,
+    first_visits: &HashMap<Uuid, DateTime<Utc>>,
     bookings: &[Seen],
     calls: u32,
     chats: u32,
@@ -435,10 +437,8 @@ fn headline(
         }
         match b.guest {
             Some(g) => {
-                let new = facts
-                    .first_visits
-                    .get(&g)
-                    .is_none_or(|first| *first >= start);
+                let new = !facts.earlier_guests.contains(&g)
+                    && first_visits.get(&g).is_none_or(|first| *first >= start);
                 seen.entry(g).or_insert(new);
             }
             None => guests.unknown_visits += 1,
@@ -586,7 +586,15 @@ pub fn figures(range: Range, facts: &Facts) -> Figures {
     let in_now = |t: DateTime<Utc>| start <= t && t < end;
     let in_before = |t: DateTime<Utc>| b_start <= t && t < start;
     let (mut now_seen, mut before_seen) = (Vec::new(), Vec::new());
+    // Each guest's first counted visit since the range before began.
+    let mut first_visits: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
     for b in facts.bookings {
+        if let (Some(g), true) = (b.guest, counts(b.status)) {
+            first_visits
+                .entry(g)
+                .and_modify(|t| *t = (*t).min(b.starts_at))
+                .or_insert(b.starts_at);
+        }
         if in_now(b.starts_at) {
             now_seen.push(Seen::of(b, tz));
         } else if in_before(b.starts_at) {
@@ -601,6 +609,7 @@ pub fn figures(range: Range, facts: &Facts) -> Figures {
     let (headline_now, guests) = headline(
         &range,
         facts,
+        &first_visits,
         &now_seen,
         calls_now.len() as u32,
         chats_now.len() as u32,
@@ -609,6 +618,7 @@ pub fn figures(range: Range, facts: &Facts) -> Figures {
     let (headline_before, _) = headline(
         &before,
         facts,
+        &first_visits,
         &before_seen,
         facts.calls.iter().filter(|c| in_before(c.at)).count() as u32,
         facts.chats.iter().filter(|c| in_before(c.at)).count() as u32,

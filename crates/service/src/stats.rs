@@ -53,24 +53,26 @@ pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Fi
     let tables = tx.tables().await?;
     let (from, _) = range.previous().instants(rules.tz);
     let (_, to) = range.instants(rules.tz);
-    // Two connections read at once: the reservations on one; the guests' first visits, the
-    // calls and the conversations on the other (statistics need no single snapshot).
-    let others = async {
-        let mut other = caller.tenant(&svc.store).await?;
-        let first = other.stats_first_visits(to).await?;
-        let calls = other.stats_calls(from, to).await?;
-        let chats = other.stats_chats(from, to).await?;
-        Ok::<_, StoreError>((first, calls, chats, started.elapsed()))
+    // Two connections read at once: the reservations on this one; the guests seen before, the
+    // calls and the conversations on another, in a task of its own so that decoding
+    // them runs on the second core too (statistics need no single snapshot).
+    let others = {
+        let (store, caller) = (svc.store.clone(), caller.clone());
+        Joined(tokio::spawn(async move {
+            let mut other = caller.tenant(&store).await?;
+            let earlier = other.stats_earlier_guests(from).await?;
+            let calls = other.stats_calls(from, to).await?;
+            let chats = other.stats_chats(from, to).await?;
+            Ok::<_, StoreError>((earlier, calls, chats, started.elapsed()))
+        }))
     };
-    let (bookings, others) = tokio::join!(
-        async {
-            let b = tx.stats_bookings(from, to).await;
-            (b, started.elapsed())
-        },
-        others
-    );
-    let (bookings, read_rows) = (bookings.0?, bookings.1);
-    let (first_visits, calls, chats, read_others) = others?;
+    let bookings = tx.stats_bookings(from, to).await;
+    let read_rows = started.elapsed();
+    // Awaited whatever the reservations gave: the second connection is back in the pool
+    // before the turn is given up.
+    let others = others.join().await;
+    let bookings = bookings?;
+    let (earlier_guests, calls, chats, read_others) = others?;
     let read = started.elapsed();
     let figures = stats::figures(
         range,
@@ -83,7 +85,7 @@ pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Fi
             bookings: &bookings,
             calls: &calls,
             chats: &chats,
-            first_visits: &first_visits,
+            earlier_guests: &earlier_guests,
             now: svc.clock().now(),
         },
     );
@@ -95,4 +97,23 @@ pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Fi
         "statistics computed"
     );
     Ok(figures)
+}
+
+/// A spawned read, aborted when the request that waits for it goes away (its connection goes
+/// back to the pool with the semaphore's place).
+struct Joined<T>(tokio::task::JoinHandle<Result<T, StoreError>>);
+
+impl<T> Joined<T> {
+    async fn join(mut self) -> Result<T, StoreError> {
+        match (&mut self.0).await {
+            Ok(r) => r,
+            Err(e) => Err(StoreError::Other(anyhow::anyhow!("statistics read: {e}"))),
+        }
+    }
+}
+
+impl<T> Drop for Joined<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

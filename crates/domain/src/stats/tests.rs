@@ -5,7 +5,7 @@
 use super::*;
 use crate::availability::PeriodTimes;
 use chrono::{NaiveTime, TimeZone};
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
@@ -71,7 +71,7 @@ struct Fixture {
     bookings: Vec<Booking>,
     calls: Vec<Call>,
     chats: Vec<Chat>,
-    first: HashMap<Uuid, DateTime<Utc>>,
+    earlier: HashSet<Uuid>,
 }
 
 fn fixture() -> Fixture {
@@ -184,11 +184,8 @@ fn fixture() -> Fixture {
             chat("web", Some("abandoned")),
             chat("whatsapp", Some("informed")),
         ],
-        first: HashMap::from([
-            (a, at("2026-01-10", "19:00")),
-            (c, late),
-            (old, at("2026-03-27", "19:00")),
-        ]),
+        // a came in January; c's and old's first visits are among the bookings.
+        earlier: HashSet::from([a]),
     }
 }
 
@@ -205,7 +202,7 @@ fn compute(f: &Fixture, range: Range) -> Figures {
             bookings: &f.bookings,
             calls: &f.calls,
             chats: &f.chats,
-            first_visits: &f.first,
+            earlier_guests: &f.earlier,
             now: at("2026-04-01", "12:00"),
         },
     )
@@ -392,7 +389,7 @@ fn empty_ranges_and_range_limits() {
         bookings: vec![],
         calls: vec![],
         chats: vec![],
-        first: HashMap::new(),
+        earlier: HashSet::new(),
     };
     let f = compute(
         &empty,
@@ -441,4 +438,40 @@ fn the_day_views_covers_leave_out_cancellations_and_no_shows() {
         12
     );
     assert_eq!(seats([4, 6, -1]), 10, "a broken row adds nothing");
+}
+
+#[test]
+fn a_guest_first_seen_in_the_range_before_returns_and_a_cancelled_first_booking_is_no_visit() {
+    use Channel::*;
+    use Status::*;
+    let (came_friday, cancelled_friday) = (Uuid::from_u128(10), Uuid::from_u128(11));
+    let mut f = fixture();
+    for (date, status, guest) in [
+        // Friday is the range before spring(): a visit, and a cancellation that is none.
+        ("2026-03-27", Completed, came_friday),
+        ("2026-03-27", Cancelled, cancelled_friday),
+        ("2026-03-28", Completed, came_friday),
+        ("2026-03-28", Completed, cancelled_friday),
+    ] {
+        f.bookings.push(booking(
+            date,
+            "12:00",
+            1,
+            2,
+            status,
+            Online,
+            at("2026-03-20", "10:00"),
+            Some(guest),
+        ));
+    }
+    let fig = compute(&f, spring());
+    // The fixture's own: a (January) returning, c new; now also came_friday returning
+    // (first seen in the range before) and cancelled_friday new.
+    assert_eq!((fig.guests.new, fig.guests.returning), (2, 2));
+    // In the range before (Friday) came_friday and old were first seen: both new.
+    let friday = compute(
+        &f,
+        Range::new(d("2026-03-27"), d("2026-03-27")).expect("day"),
+    );
+    assert_eq!((friday.guests.new, friday.guests.returning), (2, 0));
 }

@@ -236,3 +236,52 @@ async fn metrics_count_bookings_by_channel_only_when_they_commit_and_messages_se
         "the confirmation sent is counted"
     );
 }
+
+#[tokio::test]
+async fn a_guest_who_came_before_is_returning_and_one_whose_earlier_booking_was_cancelled_is_new() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Stammgäste").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let reserve = |date: &'static str, phone: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let (s, r) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/reservations",
+                    token,
+                    Some(json!({"date": date, "time": "19:00", "party_size": 2,
+                                "guest": {"name": "Gast", "phone": phone}})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{r}");
+            r["id"].as_str().expect("id").to_string()
+        }
+    };
+    // Wednesday: the regular comes, the other cancels. Friday: both, and a newcomer.
+    reserve("2026-11-25", "+4917610000001").await;
+    let cancelled = reserve("2026-11-25", "+4917610000002").await;
+    let (s, r) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/reservations/{cancelled}/cancel"),
+            &token,
+            Some(json!({})),
+        )
+        .await;
+    assert!(s.is_success(), "{r}");
+    for phone in ["+4917610000001", "+4917610000002", "+4917610000003"] {
+        reserve("2026-11-27", phone).await;
+    }
+    // Friday alone: Wednesday lies before the range before (Thursday), read from the
+    // guests seen earlier; Thursday and Friday: Wednesday is in the range before.
+    for query in [
+        "from=2026-11-27&to=2026-11-27",
+        "from=2026-11-26&to=2026-11-27",
+    ] {
+        let (s, f) = stats(&app, &token, query).await;
+        assert_eq!(s, StatusCode::OK, "{f}");
+        assert_eq!(f["guests"]["returning"], 1, "{query}: {f}");
+        assert_eq!(f["guests"]["new"], 2, "{query}: {f}");
+    }
+}

@@ -501,7 +501,7 @@ mod tests {
                 bookings: &[],
                 calls: &[],
                 chats: &[],
-                first_visits: &Default::default(),
+                earlier_guests: &Default::default(),
                 now: chrono::Utc::now(),
             },
         );
