@@ -490,6 +490,28 @@ async fn an_anonymised_guest_keeps_counts_dates_and_party_sizes_and_nothing_that
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].party_size, 3);
     assert_eq!(history[0].notes, "");
+    drop(tx);
+    // The statistics never needed who he was: his visit still counts, as a guest's.
+    let token = app.api_token(rid, Role::Manager).await;
+    let (s, f) = app
+        .call(
+            Method::GET,
+            "/api/v1/stats/summary?from=2026-11-27&to=2026-11-27",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    assert_eq!(
+        (&f["headline"]["reservations"], &f["headline"]["covers"]),
+        (&json!(2), &json!(6)),
+        "{f}"
+    );
+    assert_eq!(
+        (&f["guests"]["new"], &f["guests"]["unknown_visits"]),
+        (&json!(2), &json!(0)),
+        "{f}"
+    );
 }
 
 #[tokio::test]
