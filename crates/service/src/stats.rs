@@ -51,28 +51,35 @@ pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Fi
     let mut tx = caller.tenant(&svc.store).await?;
     let rules = tx.rules().await?;
     let tables = tx.tables().await?;
-    let (from, _) = range.previous().instants(rules.tz);
+    let (from, start) = range.previous().instants(rules.tz);
     let (_, to) = range.instants(rules.tz);
-    // Two connections read at once: the reservations on this one; the guests seen before, the
-    // calls and the conversations on another, in a task of its own so that decoding
-    // them runs on the second core too (statistics need no single snapshot).
-    let others = {
+    // Two connections read at once, each about half: this one the range's reservations and
+    // the calls; another, in a task of its own (so that its rows are decoded on the second
+    // core), the reservations of the range before, the guests seen before it and the
+    // conversations. Statistics need no single snapshot.
+    let before = {
         let (store, caller) = (svc.store.clone(), caller.clone());
         Joined(tokio::spawn(async move {
             let mut other = caller.tenant(&store).await?;
+            let bookings = other.stats_bookings(from, start).await?;
             let earlier = other.stats_earlier_guests(from).await?;
-            let calls = other.stats_calls(from, to).await?;
             let chats = other.stats_chats(from, to).await?;
-            Ok::<_, StoreError>((earlier, calls, chats, started.elapsed()))
+            Ok::<_, StoreError>((bookings, earlier, chats, started.elapsed()))
         }))
     };
-    let bookings = tx.stats_bookings(from, to).await;
-    let read_rows = started.elapsed();
-    // Awaited whatever the reservations gave: the second connection is back in the pool
-    // before the turn is given up.
-    let others = others.join().await;
-    let bookings = bookings?;
-    let (earlier_guests, calls, chats, read_others) = others?;
+    let now = async {
+        let bookings = tx.stats_bookings(start, to).await?;
+        let calls = tx.stats_calls(from, to).await?;
+        Ok::<_, StoreError>((bookings, calls))
+    }
+    .await;
+    let range_read = started.elapsed();
+    // Awaited whatever this connection gave: the second one is back in the pool before the
+    // semaphore's place is given back.
+    let before = before.join().await;
+    let (now_bookings, calls) = now?;
+    let (mut bookings, earlier_guests, chats, before_read) = before?;
+    bookings.extend(now_bookings);
     let read = started.elapsed();
     let figures = stats::figures(
         range,
@@ -91,8 +98,8 @@ pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Fi
     );
     tracing::debug!(
         bookings = bookings.len(),
-        bookings_ms = read_rows.as_secs_f64() * 1000.0,
-        others_ms = read_others.as_secs_f64() * 1000.0,
+        range_ms = range_read.as_secs_f64() * 1000.0,
+        before_ms = before_read.as_secs_f64() * 1000.0,
         compute_ms = (started.elapsed() - read).as_secs_f64() * 1000.0,
         "statistics computed"
     );
