@@ -20,14 +20,19 @@
 
 use crate::availability::Rules;
 use crate::reservation::{Channel, Status};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Offset, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
-/// The longest range: ten years (a range of five years works, fifty is refused).
-pub const MAX_DAYS: i64 = 3660;
+mod occupancy;
+mod range;
+mod tables;
+
+use occupancy::{heatmap, occupancy};
+pub use range::{day_start, Range, RangeError, FIRST_YEAR, LAST_YEAR, MAX_DAYS};
+pub use tables::TABLES;
 
 /// Lead-time buckets: (key, most days ahead).
 pub const LEAD_BUCKETS: [(&str, i64); 7] = [
@@ -55,99 +60,6 @@ pub const OUTCOMES: [&str; 8] = [
     "failed",
     "open",
 ];
-
-/// A range of local days, both ends inclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Range {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-/// Why a range is refused, and the field to blame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RangeError {
-    /// `to` lies before `from`.
-    Reversed,
-    /// Longer than [`MAX_DAYS`].
-    TooLong,
-    /// `from` or `to` outside the years [`FIRST_YEAR`] to [`LAST_YEAR`].
-    OutOfBounds(&'static str),
-}
-
-/// The first and last years a range may touch.
-pub const FIRST_YEAR: i32 = 1900;
-pub const LAST_YEAR: i32 = 2199;
-
-impl RangeError {
-    /// The request field to name.
-    pub fn field(self) -> &'static str {
-        match self {
-            RangeError::OutOfBounds(field) => field,
-            _ => "to",
-        }
-    }
-}
-
-impl Range {
-    /// A checked range.
-    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Range, RangeError> {
-        for (field, d) in [("from", from), ("to", to)] {
-            if !(FIRST_YEAR..=LAST_YEAR).contains(&d.year()) {
-                return Err(RangeError::OutOfBounds(field));
-            }
-        }
-        if to < from {
-            return Err(RangeError::Reversed);
-        }
-        if (to - from).num_days() + 1 > MAX_DAYS {
-            return Err(RangeError::TooLong);
-        }
-        Ok(Range { from, to })
-    }
-
-    /// Days in the range.
-    pub fn days(&self) -> i64 {
-        (self.to - self.from).num_days() + 1
-    }
-
-    /// The range of the same length just before this one.
-    pub fn previous(&self) -> Range {
-        let to = self.from - Duration::days(1);
-        Range {
-            from: to - Duration::days(self.days() - 1),
-            to,
-        }
-    }
-
-    /// Every day of the range.
-    pub fn dates(&self) -> impl Iterator<Item = NaiveDate> + '_ {
-        self.from.iter_days().take_while(|d| *d <= self.to)
-    }
-
-    /// The first instant of `from` and the first instant after `to`, in the zone.
-    pub fn instants(&self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
-        (
-            day_start(self.from, tz),
-            day_start(self.to + Duration::days(1), tz),
-        )
-    }
-
-    pub fn contains(&self, d: NaiveDate) -> bool {
-        self.from <= d && d <= self.to
-    }
-}
-
-/// The first instant of a local day (midnight, or the first valid time after a gap).
-pub fn day_start(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let mut t = d.and_time(chrono::NaiveTime::MIN);
-    for _ in 0..4 {
-        if let Some(x) = t.and_local_timezone(tz).earliest() {
-            return x.with_timezone(&Utc);
-        }
-        t += Duration::minutes(30);
-    }
-    t.and_utc()
-}
 
 /// A reservation as statistics see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -374,26 +286,6 @@ fn local(t: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
     t.with_timezone(&tz).naive_local()
 }
 
-/// The service period a local start belongs to: one of its day's periods that seats at that
-/// time, or a period of the day before that runs past midnight: its name.
-fn period_of(rules: &Rules, start: NaiveDateTime) -> Option<&str> {
-    let (date, t) = (start.date(), start.time());
-    let wraps = |p: &crate::availability::PeriodTimes| p.end <= p.start;
-    if let Some(p) = rules
-        .periods_on(date)
-        .iter()
-        .find(|p| p.seats_at(t) && !(wraps(p) && t < p.start))
-    {
-        return Some(&p.name);
-    }
-    let before = date - Duration::days(1);
-    rules
-        .periods_on(before)
-        .iter()
-        .find(|p| wraps(p) && t < p.start && p.seats_at(t))
-        .map(|p| p.name.as_str())
-}
-
 /// A booking as the figures read it: its local start and booking day, and whether its local
 /// end is its start plus its length (no change of the zone's offset during the visit).
 struct Seen<'a> {
@@ -464,105 +356,6 @@ fn headline(
         },
         guests,
     )
-}
-
-/// Occupancy per period over a range: (periods, covers outside, overall occupancy).
-fn occupancy(
-    range: &Range,
-    floor: &Floor,
-    bookings: &[Seen],
-) -> (Vec<PeriodFigure>, u32, Option<f64>) {
-    let rules = floor.rules;
-    let mut figures: Vec<PeriodFigure> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for d in range.dates() {
-        for p in rules.periods_on(d) {
-            let i = *index.entry(p.name.as_str()).or_insert_with(|| {
-                figures.push(PeriodFigure {
-                    name: p.name.clone(),
-                    openings: 0,
-                    covers: 0,
-                    parties: 0,
-                    capacity: 0,
-                    occupancy: None,
-                    turns: None,
-                });
-                figures.len() - 1
-            });
-            figures[i].openings += 1;
-        }
-    }
-    let mut outside = 0;
-    for s in bookings.iter().filter(|s| counts(s.b.status)) {
-        match period_of(rules, s.start).and_then(|name| index.get(name).copied()) {
-            Some(i) => {
-                figures[i].covers += s.b.party;
-                figures[i].parties += 1;
-            }
-            None => outside += s.b.party,
-        }
-    }
-    let (mut covers, mut capacity) = (0u64, 0u64);
-    for f in &mut figures {
-        f.capacity = u64::from(floor.seats) * u64::from(f.openings);
-        f.occupancy = (f.capacity > 0).then(|| f.covers as f64 / f.capacity as f64);
-        let slots = u64::from(floor.tables) * u64::from(f.openings);
-        f.turns = (slots > 0).then(|| f64::from(f.parties) / slots as f64);
-        covers += u64::from(f.covers);
-        capacity += f.capacity;
-    }
-    let overall = (capacity > 0).then(|| covers as f64 / capacity as f64);
-    (figures, outside, overall)
-}
-
-/// Occupancy per weekday and wall-clock hour.
-fn heatmap(range: &Range, floor: &Floor, bookings: &[Seen]) -> Vec<Vec<f64>> {
-    let tz = floor.rules.tz;
-    let mut minutes = vec![vec![0f64; 24]; 7];
-    let mut add = |l: NaiveDateTime, seconds: i64, party: u32| {
-        let weekday = l.weekday().num_days_from_monday() as usize;
-        minutes[weekday][l.hour() as usize] += seconds as f64 / 60.0 * f64::from(party);
-    };
-    for s in bookings.iter().filter(|s| counts(s.b.status)) {
-        let b = s.b;
-        if s.steady {
-            // No change of offset during the visit: wall-clock time runs with real time.
-            let end = s.start + (b.ends_at - b.starts_at);
-            let mut t = s.start;
-            while t < end {
-                let into_hour = i64::from(t.minute() * 60 + t.second());
-                let next = (t + Duration::seconds(3600 - into_hour)).min(end);
-                add(t, (next - t).num_seconds(), b.party);
-                t = next;
-            }
-            continue;
-        }
-        // Across a DST change, real time one wall-clock hour at a time: the hour after 01:59
-        // is 03:00 (March) or 02:00 again (October).
-        let mut t = b.starts_at;
-        while t < b.ends_at {
-            let l = t.with_timezone(&tz);
-            let into_hour = i64::from(l.minute() * 60 + l.second());
-            let next = (t + Duration::seconds(3600 - into_hour)).min(b.ends_at);
-            add(l.naive_local(), (next - t).num_seconds(), b.party);
-            t = next;
-        }
-    }
-    let mut weekdays = [0u32; 7];
-    for d in range.dates() {
-        weekdays[d.weekday().num_days_from_monday() as usize] += 1;
-    }
-    minutes
-        .into_iter()
-        .enumerate()
-        .map(|(w, hours)| {
-            let capacity = f64::from(floor.seats) * 60.0 * f64::from(weekdays[w]);
-            hours
-                .into_iter()
-                .map(|m| if capacity > 0.0 { m / capacity } else { 0.0 })
-                .collect()
-        })
-        .collect()
 }
 
 fn lead_bucket(days: i64) -> usize {
@@ -694,9 +487,6 @@ pub fn figures(range: Range, facts: &Facts) -> Figures {
 pub fn change(now: f64, before: f64) -> Option<f64> {
     (before != 0.0).then(|| (now - before) / before)
 }
-
-mod tables;
-pub use tables::TABLES;
 
 #[cfg(test)]
 mod tests;

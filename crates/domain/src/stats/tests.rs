@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::availability::PeriodTimes;
-use chrono::{NaiveTime, TimeZone};
+use chrono::{Duration, NaiveTime, TimeZone};
 use std::collections::HashSet;
 
 fn d(s: &str) -> NaiveDate {

@@ -8,20 +8,40 @@ use hs_domain::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-async fn book(app: &TestApp, token: &str, time: &str, party: u32) -> String {
+const PHONE: &str = "+4917612345678";
+
+/// Books through the API for a guest named "Gast" with `phone`; the reservation's id.
+async fn book(
+    app: &TestApp,
+    token: &str,
+    date: &str,
+    time: &str,
+    party: u32,
+    phone: &str,
+) -> String {
     let (s, r) = app
         .call(
             Method::POST,
             "/api/v1/reservations",
             token,
-            Some(
-                json!({"date": "2026-11-27", "time": time, "party_size": party,
-                        "guest": {"name": "Gast", "phone": "+4917612345678"}}),
-            ),
+            Some(json!({"date": date, "time": time, "party_size": party,
+                        "guest": {"name": "Gast", "phone": phone}})),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     r["id"].as_str().expect("id").to_string()
+}
+
+async fn cancel(app: &TestApp, token: &str, id: &str) {
+    let (s, r) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/reservations/{id}/cancel"),
+            token,
+            Some(json!({})),
+        )
+        .await;
+    assert!(s.is_success(), "{r}");
 }
 
 async fn stats(app: &TestApp, token: &str, query: &str) -> (StatusCode, Value) {
@@ -42,19 +62,11 @@ async fn the_api_and_page_give_a_restaurants_own_figures_to_managers_and_owners_
     let token = app.api_token(rid, Role::Manager).await;
     let staff = app.api_token(rid, Role::Staff).await;
     let neighbour = app.api_token(other, Role::Manager).await;
-    book(&app, &token, "19:00", 3).await;
-    let cancelled = book(&app, &token, "20:00", 2).await;
-    let (s, r) = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/reservations/{cancelled}/cancel"),
-            &token,
-            Some(json!({})),
-        )
-        .await;
-    assert!(s.is_success(), "{r}");
+    book(&app, &token, "2026-11-27", "19:00", 3, PHONE).await;
+    let cancelled = book(&app, &token, "2026-11-27", "20:00", 2, PHONE).await;
+    cancel(&app, &token, &cancelled).await;
     for time in ["18:00", "18:30", "19:00", "20:30"] {
-        book(&app, &neighbour, time, 2).await;
+        book(&app, &neighbour, "2026-11-27", time, 2, PHONE).await;
     }
 
     let (s, f) = stats(&app, &token, "from=2026-11-27&to=2026-11-27").await;
@@ -242,36 +254,12 @@ async fn a_guest_who_came_before_is_returning_and_one_whose_earlier_booking_was_
     let app = TestApp::new().await;
     let rid = app.with_trattoria("Stammgäste").await;
     let token = app.api_token(rid, Role::Manager).await;
-    let reserve = |date: &'static str, phone: &'static str| {
-        let (app, token) = (&app, &token);
-        async move {
-            let (s, r) = app
-                .call(
-                    Method::POST,
-                    "/api/v1/reservations",
-                    token,
-                    Some(json!({"date": date, "time": "19:00", "party_size": 2,
-                                "guest": {"name": "Gast", "phone": phone}})),
-                )
-                .await;
-            assert_eq!(s, StatusCode::CREATED, "{r}");
-            r["id"].as_str().expect("id").to_string()
-        }
-    };
     // Wednesday: the regular comes, the other cancels. Friday: both, and a newcomer.
-    reserve("2026-11-25", "+4917610000001").await;
-    let cancelled = reserve("2026-11-25", "+4917610000002").await;
-    let (s, r) = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/reservations/{cancelled}/cancel"),
-            &token,
-            Some(json!({})),
-        )
-        .await;
-    assert!(s.is_success(), "{r}");
+    book(&app, &token, "2026-11-25", "19:00", 2, "+4917610000001").await;
+    let cancelled = book(&app, &token, "2026-11-25", "19:00", 2, "+4917610000002").await;
+    cancel(&app, &token, &cancelled).await;
     for phone in ["+4917610000001", "+4917610000002", "+4917610000003"] {
-        reserve("2026-11-27", phone).await;
+        book(&app, &token, "2026-11-27", "19:00", 2, phone).await;
     }
     // Friday alone: Wednesday lies before the range before (Thursday), read from the
     // guests seen earlier; Thursday and Friday: Wednesday is in the range before.
