@@ -4,6 +4,7 @@
 use crate::error::StoreError;
 use crate::tenant::TenantTx;
 use serde::{Deserialize, Serialize};
+use sqlx::Row;
 use uuid::Uuid;
 
 /// At most this many FAQ entries per restaurant.
@@ -174,26 +175,35 @@ impl TenantTx {
         Ok(self.agent_profile().await?.model)
     }
 
-    /// The restaurant's name, model and FAQ in one round trip: what a model turn needs before
-    /// it asks the model (every round trip there adds to the guest's wait for the first word).
+    /// The restaurant's name, model and FAQ in one round trip, with the setup when this
+    /// transaction has not read it yet: what a model turn needs before it asks the model
+    /// (every round trip there adds to the guest's wait for the first word).
     pub async fn agent_profile(&mut self) -> Result<AgentProfile, StoreError> {
-        type Row = (
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            sqlx::types::Json<Vec<FaqEntry>>,
-        );
-        let (name, base_url, model, key, faq): Row = sqlx::query_as(
+        let with_setup = !self.has_setup();
+        let row = sqlx::query(&format!(
             "SELECT r.name, s.model_base_url, s.model_name, s.model_key_enc, \
              coalesce((SELECT jsonb_agg(jsonb_build_object('question_de', question_de, 'answer_de', answer_de, \
-               'question_en', question_en, 'answer_en', answer_en) ORDER BY position) FROM faq_entries), '[]') \
-             FROM restaurants r LEFT JOIN agent_settings s ON s.restaurant_id = r.id WHERE r.id = $1",
-        )
+               'question_en', question_en, 'answer_en', answer_en) ORDER BY position) FROM faq_entries), '[]') AS faq{} \
+             FROM restaurants r LEFT JOIN agent_settings s ON s.restaurant_id = r.id{} WHERE r.id = $1",
+            if with_setup { ", setup.*" } else { "" },
+            if with_setup {
+                format!(" CROSS JOIN LATERAL (SELECT {} FROM restaurant_settings) setup", crate::setup::setup_columns())
+            } else {
+                String::new()
+            },
+        ))
         .bind(self.restaurant_id())
         .fetch_optional(self.conn())
         .await?
         .ok_or(StoreError::NotFound)?;
+        if with_setup {
+            self.cache_setup(crate::setup::setup_of(&row)?);
+        }
+        let name: String = row.try_get("name")?;
+        let base_url: Option<String> = row.try_get("model_base_url")?;
+        let model: Option<String> = row.try_get("model_name")?;
+        let key: Option<String> = row.try_get("model_key_enc")?;
+        let faq: sqlx::types::Json<Vec<FaqEntry>> = row.try_get("faq")?;
         let model = match (base_url, model) {
             (Some(base_url), Some(model)) => {
                 let key = match key {

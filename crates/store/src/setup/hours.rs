@@ -223,29 +223,27 @@ impl TenantTx {
     }
 
     /// The weekly periods, the closures ending on or after `from` and the special days from
-    /// `from` on, in one round trip: what the agents read for every answer about the
-    /// restaurant (the same rows as [`TenantTx::service_periods`], [`TenantTx::closures`] and
-    /// [`TenantTx::special_days`]).
+    /// `from` on: what the agents read for every answer about the restaurant (the same rows as
+    /// [`TenantTx::service_periods`], [`TenantTx::closures`] and [`TenantTx::special_days`]),
+    /// taken from the setup the transaction reads once anyway.
     pub async fn opening_facts(
         &mut self,
         from: NaiveDate,
     ) -> Result<(Vec<ServicePeriod>, Vec<Closure>, Vec<SpecialDay>), StoreError> {
-        type J<T> = sqlx::types::Json<Vec<T>>;
-        let (periods, closures, specials): (J<ServicePeriod>, J<Closure>, J<SpecialDay>) =
-            sqlx::query_as(
-                "SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('weekday', weekday, 'name', name, \
-                   'start', start_time, 'end', end_time, 'last_seating', last_seating) ORDER BY weekday, start_time) \
-                   FROM service_periods), '[]'), \
-                 coalesce((SELECT jsonb_agg(jsonb_build_object('id', id, 'first_day', first_day, 'last_day', last_day, \
-                   'reason', reason) ORDER BY first_day) FROM closures WHERE last_day >= $1), '[]'), \
-                 coalesce((SELECT jsonb_agg(jsonb_build_object('day', day, 'name', name, 'start', start_time, \
-                   'end', end_time, 'last_seating', last_seating) ORDER BY day, start_time) \
-                   FROM special_days WHERE day >= $1), '[]')",
-            )
-            .bind(from)
-            .fetch_one(self.conn())
-            .await?;
-        Ok((periods.0, closures.0, specials.0))
+        let o = &self.setup().await?.opening;
+        Ok((
+            o.periods.clone(),
+            o.closures
+                .iter()
+                .filter(|c| c.last_day >= from)
+                .cloned()
+                .collect(),
+            o.specials
+                .iter()
+                .filter(|s| s.day >= from)
+                .cloned()
+                .collect(),
+        ))
     }
 
     /// Replaces the weekly service periods.

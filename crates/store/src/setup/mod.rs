@@ -3,6 +3,7 @@
 //! The setup is read once per transaction ([`cache`]) and cleared by every setup write.
 
 mod cache;
+pub(crate) use cache::{setup_columns, setup_of};
 mod floor;
 mod hours;
 pub(crate) mod model;

@@ -146,6 +146,16 @@ pub(crate) struct Setup {
     pub(super) rules: Rules,
     pub(super) settings: ReservationSettings,
     pub(super) seating: Seating,
+    pub(super) opening: Opening,
+}
+
+/// The opening hours as the agents tell them: weekly periods by weekday and start, all
+/// closures by first day, all special days by day and start.
+#[derive(Default)]
+pub(crate) struct Opening {
+    pub(super) periods: Vec<super::ServicePeriod>,
+    pub(super) closures: Vec<super::Closure>,
+    pub(super) specials: Vec<super::SpecialDay>,
 }
 
 /// The tables and combinations of a restaurant as the availability engine sees them.
