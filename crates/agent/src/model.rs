@@ -201,7 +201,9 @@ impl Streamer<'_> {
     }
 }
 
-/// One guest message answered by the model. `history` is the conversation so far.
+/// One guest message answered by the model. `history` is the conversation so far. When the
+/// model fails, whatever its tool calls wrote is undone (a savepoint is taken before the first
+/// tool call, not before: a turn without tools writes nothing and asks the model sooner).
 #[allow(clippy::too_many_arguments)]
 pub async fn turn(
     tx: &mut TenantTx,
@@ -213,6 +215,39 @@ pub async fn turn(
     profile: &hs_store::agent::AgentProfile,
     history: &[Line],
     sink: &mut (dyn FnMut(&str) + Send),
+) -> Result<ModelTurn, Failure> {
+    let mut marked = false;
+    let r = ask(
+        tx,
+        c,
+        text,
+        ctx,
+        model,
+        runtime,
+        profile,
+        history,
+        sink,
+        &mut marked,
+    )
+    .await;
+    if marked && matches!(r, Err(Failure::Model(_))) {
+        tx.roll_back_to_mark().await?;
+    }
+    r
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn ask(
+    tx: &mut TenantTx,
+    c: &mut Conversation,
+    text: &str,
+    ctx: &Context,
+    model: &Model,
+    runtime: &crate::call::ModelRuntime,
+    profile: &hs_store::agent::AgentProfile,
+    history: &[Line],
+    sink: &mut (dyn FnMut(&str) + Send),
+    marked: &mut bool,
 ) -> Result<ModelTurn, Failure> {
     let lang = c.language.clone().unwrap_or_else(|| ctx.language.clone());
     let ctx = Context {
@@ -299,6 +334,10 @@ pub async fn turn(
                 "function": {"name": t.name, "arguments": t.arguments}
             })).collect::<Vec<_>>(),
         }));
+        if !*marked {
+            tx.mark().await?;
+            *marked = true;
+        }
         for call in &done.tool_calls {
             let result = run_tool(tx, c, &call.name, &call.arguments, &ctx, another).await?;
             if let Some(answer) = &result.answer {

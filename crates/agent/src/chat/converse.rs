@@ -121,7 +121,6 @@ impl crate::call::Agents {
             } else {
                 Vec::new()
             };
-            tx.mark().await?;
             let before = c.clone();
             match crate::model::turn(
                 tx,
@@ -149,8 +148,8 @@ impl crate::call::Agents {
                 }
                 Err(crate::model::Failure::Store(e)) => return Err(e),
                 Err(crate::model::Failure::Model(e)) => {
+                    // What its tool calls wrote is undone already.
                     tracing::warn!(error = %e, "the chat model failed; the built-in agent answers");
-                    tx.roll_back_to_mark().await?;
                     c = before;
                 }
             }

@@ -311,6 +311,60 @@ async fn a_failing_model_leaves_the_answer_to_the_built_in_agent() {
 }
 
 #[tokio::test]
+async fn a_model_that_fails_after_its_tool_booked_leaves_no_reservation_behind() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Halbgar").await;
+    let fake = fake_model(vec![
+        Step::Events(tool_events(
+            "call_1",
+            "create_reservation",
+            json!({"date": "2026-11-27", "time": "19:00", "party_size": 2, "name": "Erika Mustermann", "phone": "0176 5554433"}),
+        )),
+        Step::Status(500),
+    ])
+    .await;
+    let agents = agents_on(&app, &fake.url);
+    let (id, r) = agents
+        .chat(
+            rid,
+            None,
+            "web",
+            "Einen Tisch für 2 am Freitag um 19 Uhr für Erika Mustermann bitte",
+            None,
+        )
+        .await
+        .expect("turn");
+    let requests = fake.requests.lock().expect("lock").clone();
+    assert_eq!(
+        requests.len(),
+        2,
+        "the tool ran and the model was asked again"
+    );
+    let tool_reply = requests[1]["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .map(|m| m["content"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    assert!(
+        tool_reply.contains("\"ok\":true"),
+        "the model's tool call booked: {tool_reply}"
+    );
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let day = "2026-11-27".parse().expect("day");
+    assert!(
+        tx.reservations_on(day, false)
+            .await
+            .expect("list")
+            .is_empty(),
+        "what the failed model turn booked is undone"
+    );
+    drop(tx);
+    assert!(r.card.is_none(), "no booking card: {}", r.text);
+    let (engine, _) = conversation_row(&app, rid, id).await;
+    assert_eq!(engine, "builtin", "the built-in agent answered instead");
+}
+
+#[tokio::test]
 async fn a_model_reply_naming_another_guests_contacts_is_blocked() {
     let app = TestApp::new().await;
     let rid = app.with_trattoria("Trattoria Wache").await;
