@@ -204,7 +204,12 @@ async fn fake_model(addr: &str, delay_ms: u64) -> Res<()> {
                 .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
                 .await;
             let _ = sock.flush().await;
-            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            // A thread's sleep, not tokio's timer: the timer rounds to whole milliseconds,
+            // which put up to 1 ms of noise on each side of the paired overhead.
+            let _ = tokio::task::spawn_blocking(move || {
+                std::thread::sleep(Duration::from_millis(delay_ms))
+            })
+            .await;
             let chunk = |delta: serde_json::Value, finish: Option<&str>| {
                 format!(
                     "data: {}\n\n",
