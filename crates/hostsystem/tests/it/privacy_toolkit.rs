@@ -41,7 +41,8 @@ async fn jurgen(app: &TestApp) -> (Uuid, Uuid) {
                 &token,
                 Some(json!({"date": "2026-11-27", "time": time, "party_size": 3,
                             "notes": format!("Fensterplatz für {name}"), "special_notes": SPECIAL,
-                            "guest": {"name": name, "phone": phone, "email": email, "language": "de"}})),
+                            "guest": {"name": name, "phone": phone, "email": email, "language": "de",
+                                      "whatsapp_opt_in": true}})),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
@@ -194,6 +195,7 @@ async fn a_person_is_found_by_name_number_or_address_with_rows_per_category() {
             ("voice_calls", 1),
             ("voice_events", 1),
             ("conversations", 1),
+            ("opt_ins", 1),
         ] {
             assert_eq!(
                 counts.get(category),

@@ -154,7 +154,7 @@ impl TenantTx {
         Ok(out)
     }
 
-    /// What each category holds about the person.
+    /// What each category holds about the person, and their recorded consents (`opt_ins`).
     pub async fn counts(
         &mut self,
         person: &Person,
@@ -166,6 +166,18 @@ impl TenantTx {
             if n > 0 {
                 counts.push((data_name(*s), n));
             }
+        }
+        // Consents are fields of the guest cards, counted on their own because a person asks
+        // what they agreed to (withdrawn ones too: the withdrawal is kept as proof).
+        let opt_ins: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM guests WHERE id = ANY ($1) \
+             AND (whatsapp_opt_in_at IS NOT NULL OR whatsapp_opt_out_at IS NOT NULL)",
+        )
+        .bind(&person.guests)
+        .fetch_one(self.conn())
+        .await?;
+        if opt_ins > 0 {
+            counts.push(("opt_ins", opt_ins as usize));
         }
         Ok(counts)
     }

@@ -619,6 +619,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("privacy.cat.conversations", "Chats (mit Dateien)", "Chats (with files)"),
     ("privacy.cat.privacy_exports", "Datenexporte", "Data exports"),
     ("privacy.cat.reservations", "Reservierungen", "Reservations"),
+    ("privacy.cat.opt_ins", "Einwilligungen (WhatsApp)", "Consents (WhatsApp)"),
     ("privacy.cat.guests", "Gästekarten", "Guest cards"),
     ("settings.messages", "Nachrichten an Gäste", "Guest messages"),
     ("settings.whatsapp_help", "Nachrichten über die WhatsApp Cloud API von Meta, nur an Gäste, die zugestimmt haben. Zugriffstoken und App-Secret werden verschlüsselt gespeichert und nie wieder angezeigt.", "Messages through Meta's WhatsApp Cloud API, only to guests who agreed. Access token and app secret are stored encrypted and never shown again."),
