@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, login, DEMO, isoDate, shots } from './harness.mjs';
+import { startServer, launch, login, DEMO, openDay, shots } from './harness.mjs';
 
 let server;
 let browser;
@@ -32,7 +32,7 @@ function printed(label) {
 }
 
 test('simulated Vapi and Retell calls book tables and show up in the call log with transcript and outcome', async () => {
-  const day = isoDate(3);
+  const day = openDay(3);
   const script = {
     provider: 'vapi', call_id: 'browser-call-1', caller: '+4915199887766',
     tool_calls: [

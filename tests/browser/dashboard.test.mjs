@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launch, login, DEMO, isoDate, shots } from './harness.mjs';
+import { startServer, launch, login, DEMO, isoDate, openDay, shots } from './harness.mjs';
 
 let server;
 let browser;
@@ -16,7 +16,7 @@ test('a manager books through the form and finds it in list and timeline, then c
   let dialogs = 0;
   page.on('dialog', d => { dialogs += 1; d.dismiss(); });
   await login(page, server.base, DEMO.manager);
-  const day = isoDate(2);
+  const day = openDay(2);
   await page.goto(`${server.base}/reservations/new?date=${day}&party_size=4`);
   const firstTime = page.locator('input[name=time]').first();
   assert.ok(await firstTime.count() > 0, 'free times are offered');
@@ -95,7 +95,7 @@ test('a manager changes a setting and it is saved', async () => {
 test('the free times follow the party size without a page load', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await login(page, server.base, DEMO.manager);
-  await page.goto(`${server.base}/reservations/new?date=${isoDate(4)}&party_size=2`);
+  await page.goto(`${server.base}/reservations/new?date=${openDay(4)}&party_size=2`);
   await page.evaluate(() => { window.__same = true; });
   const tablesFor2 = await page.locator('#slots .radios label').first().textContent();
   await page.selectOption('#new-party', '12');

@@ -96,6 +96,23 @@ export async function login(page, base, [email, password]) {
 }
 
 export function isoDate(daysFromNow) {
-  // The restaurant is in Europe/Berlin; tests book a day ahead, which is the same date there.
-  return new Date(Date.now() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
+  // The restaurant's date (Europe/Berlin), daysFromNow days ahead.
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date());
+  const d = new Date(`${today}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + daysFromNow);
+  return d.toISOString().slice(0, 10);
+}
+
+// The n-th day from tomorrow on which the demo restaurant is open: it is closed on Mondays
+// and from 24 to 26 December (demo.rs), and a test that books on a fixed offset would fail
+// on the weeks where that offset lands on one of them. Distinct n give distinct days.
+export function openDay(n) {
+  for (let ahead = 1, seen = 0; ; ahead += 1) {
+    const day = isoDate(ahead);
+    const d = new Date(`${day}T12:00:00Z`);
+    const christmas = d.getUTCMonth() === 11 && d.getUTCDate() >= 24 && d.getUTCDate() <= 26;
+    if (d.getUTCDay() === 1 || christmas) continue;
+    seen += 1;
+    if (seen === n) return day;
+  }
 }

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launch, login, DEMO, isoDate, shots } from './harness.mjs';
+import { startServer, launch, login, DEMO, openDay, shots } from './harness.mjs';
 
 let server;
 let browser;
@@ -11,7 +11,7 @@ before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
 test('a booking made elsewhere appears in an open day view without reload', async () => {
-  const day = isoDate(3);
+  const day = openDay(3);
   const watcher = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await login(watcher, server.base, DEMO.manager);
   await watcher.goto(`${server.base}/?date=${day}`);
