@@ -26,6 +26,10 @@ function freePort() {
   });
 }
 
+// Each running server's recent log lines by its base URL, for `login` to show when a
+// sign-in does not arrive.
+const logsByBase = new Map();
+
 // `env` adds settings, e.g. HOSTSYSTEM_CLOCK_START to run the demo at a fixed moment.
 export async function startServer(env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'hs-browser-'));
@@ -52,6 +56,7 @@ export async function startServer(env = {}) {
     if (logged.length > 2000) logged.splice(0, logged.length - 1000);
   });
   const base = `http://127.0.0.1:${port}`;
+  logsByBase.set(base, () => logged.slice(-40).join('\n'));
   const deadline = Date.now() + 60_000;
   for (;;) {
     try { if ((await fetch(`${base}/api/health`)).ok) break; } catch { /* not up yet */ }
@@ -89,10 +94,28 @@ export async function launch() {
 }
 
 export async function login(page, base, [email, password]) {
-  await page.goto(`${base}/login?lang=en`);
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+  // One CI run saw a demo sign-in land back on the login page once, in a test whose other
+  // sign-ins worked and which passes on its own; the cause is not known. The first attempt
+  // that does not arrive prints the status, the page's message and the server's last log
+  // lines, and is tried once more; a second failure fails the test.
+  for (let attempt = 1; ; attempt += 1) {
+    await page.goto(`${base}/login?lang=en`);
+    await page.fill('#email', email);
+    await page.fill('#password', password);
+    const [response] = await Promise.all([
+      page.waitForResponse(r => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login'),
+      page.click('button[type=submit]'),
+    ]);
+    try {
+      await page.waitForURL(`${base}/`, { timeout: 15_000 });
+      return;
+    } catch (e) {
+      const shown = await page.locator('.error, [role=alert]').allTextContents().catch(() => []);
+      const report = `sign-in as ${email} (attempt ${attempt}) answered ${response.status()} and ended at ${page.url()}: ${shown.join(' ').trim() || 'no message'}`;
+      console.log(`# ${report}\n# server log:\n${(logsByBase.get(base)?.() || '').replace(/^/gm, '#   ')}`);
+      if (attempt >= 2) throw new Error(report, { cause: e });
+    }
+  }
 }
 
 export function isoDate(daysFromNow) {
