@@ -26,9 +26,9 @@ function freePort() {
   });
 }
 
-// Each running server's recent log lines by its base URL, for `login` to show when a
-// sign-in does not arrive.
-const logsByBase = new Map();
+// Each running server's `logTail` by its base URL, for `login` to show when a sign-in does
+// not arrive.
+const logTails = new Map();
 
 // `env` adds settings, e.g. HOSTSYSTEM_CLOCK_START to run the demo at a fixed moment.
 export async function startServer(env = {}) {
@@ -56,7 +56,13 @@ export async function startServer(env = {}) {
     if (logged.length > 2000) logged.splice(0, logged.length - 1000);
   });
   const base = `http://127.0.0.1:${port}`;
-  logsByBase.set(base, () => logged.slice(-40).join('\n'));
+  // The server's last `n` log lines, for a failing test to show what the server was doing.
+  const logTail = (n = 60) => {
+    let pg = '';
+    try { pg = readFileSync(join(dir, 'data', 'postgres.log'), 'utf8').split('\n').slice(-20).join('\n'); } catch { /* none yet */ }
+    return `${logged.slice(-n).join('\n')}\n-- postgres.log --\n${pg}`;
+  };
+  logTails.set(base, logTail);
   const deadline = Date.now() + 60_000;
   for (;;) {
     try { if ((await fetch(`${base}/api/health`)).ok) break; } catch { /* not up yet */ }
@@ -71,13 +77,9 @@ export async function startServer(env = {}) {
     dataDir: join(dir, 'data'),
     // What `serve --demo` printed (logins, restaurant id, voice secret).
     printed: () => printed,
-    // The server's last `n` log lines, for a failing test to show what the server was doing.
-    logTail: (n = 60) => {
-      let pg = '';
-      try { pg = readFileSync(join(dir, 'data', 'postgres.log'), 'utf8').split('\n').slice(-20).join('\n'); } catch { /* none yet */ }
-      return `${logged.slice(-n).join('\n')}\n-- postgres.log --\n${pg}`;
-    },
+    logTail,
     async stop() {
+      logTails.delete(base);
       proc.kill('SIGTERM');
       await new Promise(r => proc.once('exit', r));
       rmSync(dir, { recursive: true, force: true });
@@ -112,7 +114,7 @@ export async function login(page, base, [email, password]) {
     } catch (e) {
       const shown = await page.locator('.error, [role=alert]').allTextContents().catch(() => []);
       const report = `sign-in as ${email} (attempt ${attempt}) answered ${response.status()} and ended at ${page.url()}: ${shown.join(' ').trim() || 'no message'}`;
-      console.log(`# ${report}\n# server log:\n${(logsByBase.get(base)?.() || '').replace(/^/gm, '#   ')}`);
+      console.log(`# ${report}\n# server log:\n${(logTails.get(base)?.(40) || '').replace(/^/gm, '#   ')}`);
       if (attempt >= 2) throw new Error(report, { cause: e });
     }
   }
@@ -126,16 +128,19 @@ export function isoDate(daysFromNow) {
   return d.toISOString().slice(0, 10);
 }
 
-// The n-th day from tomorrow on which the demo restaurant is open: it is closed on Mondays
-// and from 24 to 26 December (demo.rs), and a test that books on a fixed offset would fail
-// on the weeks where that offset lands on one of them. Distinct n give distinct days.
+// Whether the demo restaurant takes bookings on `day` (YYYY-MM-DD): it is closed on Mondays
+// and from 24 to 26 December (demo.rs). Tests that book pick their days through this, since a
+// fixed offset lands on a closed day in some weeks.
+export function demoOpen(day) {
+  const d = new Date(`${day}T12:00:00Z`);
+  const christmas = d.getUTCMonth() === 11 && d.getUTCDate() >= 24 && d.getUTCDate() <= 26;
+  return d.getUTCDay() !== 1 && !christmas;
+}
+
+// The n-th open day from tomorrow; distinct n give distinct days.
 export function openDay(n) {
   for (let ahead = 1, seen = 0; ; ahead += 1) {
     const day = isoDate(ahead);
-    const d = new Date(`${day}T12:00:00Z`);
-    const christmas = d.getUTCMonth() === 11 && d.getUTCDate() >= 24 && d.getUTCDate() <= 26;
-    if (d.getUTCDay() === 1 || christmas) continue;
-    seen += 1;
-    if (seen === n) return day;
+    if (demoOpen(day) && ++seen === n) return day;
   }
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { startServer, launch, login, DEMO, shots } from './harness.mjs';
+import { startServer, launch, login, DEMO, isoDate, demoOpen, shots } from './harness.mjs';
 
 let server;
 let browser;
@@ -38,14 +38,14 @@ function startSite(base, id, mode = 'chat') {
   });
 }
 
-/** A Wednesday 8 to 14 days ahead (the demo serves dinner then), outside Christmas. */
+/** A Wednesday 8 to 14 days ahead (the demo serves dinner then) on which the demo is open. */
 function wednesday() {
-  const d = new Date(Date.now() + 8 * 86_400_000);
-  while (d.getUTCDay() !== 3 || (d.getUTCMonth() === 11 && d.getUTCDate() >= 24 && d.getUTCDate() <= 26)) {
-    d.setTime(d.getTime() + 86_400_000);
+  for (let ahead = 8; ; ahead += 1) {
+    const iso = isoDate(ahead);
+    if (new Date(`${iso}T12:00:00Z`).getUTCDay() !== 3 || !demoOpen(iso)) continue;
+    const [y, m, d] = iso.split('-');
+    return { iso, de: `${d}.${m}.${y}` };
   }
-  const p = n => String(n).padStart(2, '0');
-  return { iso: d.toISOString().slice(0, 10), de: `${p(d.getUTCDate())}.${p(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}` };
 }
 
 before(async () => {
