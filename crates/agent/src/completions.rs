@@ -66,8 +66,9 @@ impl Agents {
     }
 
     /// One request of the endpoint, in one transaction: the key is checked (the restaurant's
-    /// voice secret, or the previous one within its rotation grace), `admit` takes the request
-    /// from the restaurant's budget, then the conversation is found or started, the turn runs
+    /// voice secret, or the previous one within its rotation grace) in the same round trip
+    /// as the conversation is looked up, `admit` takes the request from the restaurant's
+    /// budget, then the conversation is continued or started, the turn runs
     /// (its reply handed to `sink` as it is written) and what continues it is marked.
     pub async fn complete(
         &self,
@@ -80,21 +81,19 @@ impl Agents {
         if key.is_empty() || key.len() > 200 {
             return Ok(Completion::Refused);
         }
+        let thread = match (&req.thread, req.history.is_empty()) {
+            (Some(t), _) => Some(thread_key(rid, t)),
+            (None, true) => None,
+            (None, false) => Some(history_key(rid, &req.history)),
+        };
         let mut tx = self.store.tenant(rid, &Actor::Guest).await?;
-        if !tx.voice_secret_matches(key).await? {
+        let (ok, known) = tx.voice_secret_and_thread(key, thread.as_deref()).await?;
+        if !ok {
             return Ok(Completion::Refused);
         }
         if let Err(wait) = admit() {
             return Ok(Completion::Limited(wait));
         }
-        let known = match (&req.thread, req.history.is_empty()) {
-            (Some(t), _) => tx.conversation_by_thread(&thread_key(rid, t), None).await?,
-            (None, true) => None,
-            (None, false) => {
-                tx.conversation_by_thread(&history_key(rid, &req.history), None)
-                    .await?
-            }
-        };
         let (id, reply) = self
             .converse(&mut tx, known, "api", &req.message, req.caller, sink)
             .await?;

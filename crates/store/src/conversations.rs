@@ -75,6 +75,11 @@ pub struct Turn<'a> {
 /// A stored message: (role, text, when).
 pub type Line = (String, String, DateTime<Utc>);
 
+/// The conversation marked with thread key `$1` whose last message is not older than `$2`
+/// (`NULL`: any age); an anonymised one continues nothing.
+pub(crate) const THREAD_LOOKUP: &str = "SELECT id FROM conversations WHERE thread_key = $1 \
+     AND anonymised_at IS NULL AND ($2::timestamptz IS NULL OR updated_at >= $2)";
+
 impl TenantTx {
     fn seal_for(&self, key: &crate::MasterKey, what: &str, id: Uuid, text: &str) -> String {
         key.seal(
@@ -217,14 +222,11 @@ impl TenantTx {
         key: &[u8],
         since: Option<DateTime<Utc>>,
     ) -> Result<Option<Uuid>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM conversations WHERE thread_key = $1 AND anonymised_at IS NULL \
-             AND ($2::timestamptz IS NULL OR updated_at >= $2)",
-        )
-        .bind(key)
-        .bind(since)
-        .fetch_optional(self.conn())
-        .await?)
+        Ok(sqlx::query_scalar(THREAD_LOOKUP)
+            .bind(key)
+            .bind(since)
+            .fetch_optional(self.conn())
+            .await?)
     }
 
     /// Marks `key` (a hash of the history a client will send next) as continuing `id`.

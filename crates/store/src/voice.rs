@@ -272,21 +272,44 @@ impl TenantTx {
     /// Whether `secret` is the current voice secret, or the previous one within its grace
     /// period. Both are always compared, in constant time.
     pub async fn voice_secret_matches(&mut self, secret: &str) -> Result<bool, StoreError> {
+        Ok(self.voice_secret_and_thread(secret, None).await?.0)
+    }
+
+    /// Whether `secret` is the voice secret (as [`TenantTx::voice_secret_matches`]), and the
+    /// conversation marked with `thread` (as [`TenantTx::conversation_by_thread`] without an
+    /// age limit), in one round trip: the agent endpoint needs both before the model is asked,
+    /// and every round trip there adds to the guest's wait for the first word. The
+    /// conversation is only looked up, never shown, whatever the key.
+    pub async fn voice_secret_and_thread(
+        &mut self,
+        secret: &str,
+        thread: Option<&[u8]>,
+    ) -> Result<(bool, Option<Uuid>), StoreError> {
         let now = self.store.clock.now();
-        type Hashes = (Option<Vec<u8>>, Option<Vec<u8>>, Option<DateTime<Utc>>);
-        let row: Option<Hashes> =
-            sqlx::query_as("SELECT secret_hash, previous_hash, previous_until FROM voice_settings")
-                .fetch_optional(self.conn())
-                .await?;
-        let Some((current, previous, until)) = row else {
-            return Ok(false);
+        type Row = (
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+            Option<DateTime<Utc>>,
+            Option<Uuid>,
+        );
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "SELECT secret_hash, previous_hash, previous_until, ({}) FROM voice_settings",
+            crate::conversations::THREAD_LOOKUP
+        ))
+        .bind(thread)
+        .bind(None::<DateTime<Utc>>)
+        .fetch_optional(self.conn())
+        .await?;
+        let Some((current, previous, until, conversation)) = row else {
+            return Ok((false, None));
         };
         let given = token_hash(secret);
         let zero = vec![0u8; given.len()];
         let a = constant_time_eq(&given, current.as_deref().unwrap_or(&zero));
         let b = constant_time_eq(&given, previous.as_deref().unwrap_or(&zero));
         let previous_valid = until.is_some_and(|u| u > now);
-        Ok((a && current.is_some()) || (b && previous.is_some() && previous_valid))
+        let ok = (a && current.is_some()) || (b && previous.is_some() && previous_valid);
+        Ok((ok, conversation.filter(|_| ok)))
     }
 
     /// Header Vapi sends the secret in, language of calls, and how many days call details
