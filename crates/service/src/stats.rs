@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use hs_domain::stats::{self, Facts, Figures, Floor, Range, RangeError};
 use hs_domain::validate::Invalid;
 use hs_domain::Role;
-use hs_store::StoreError;
+use hs_store::{StoreError, TenantTx};
 
 /// A checked range; 422 naming `to` when it is reversed or longer than ten years, or the
 /// field whose year lies outside 1900 to 2199.
@@ -53,32 +53,29 @@ pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Fi
     let tables = tx.tables().await?;
     let (from, start) = range.previous().instants(rules.tz);
     let (_, to) = range.instants(rules.tz);
-    // Two connections read at once, each about half: this one the range's reservations and
-    // the calls; another, in a task of its own (so that its rows are decoded on the second
-    // core), the reservations of the range before, the guests seen before it and the
-    // conversations. Statistics need no single snapshot.
-    let before = {
-        let (store, caller) = (svc.store.clone(), caller.clone());
-        Joined(tokio::spawn(async move {
-            let mut other = caller.tenant(&store).await?;
-            let bookings = other.stats_bookings(from, start).await?;
-            let earlier = other.stats_earlier_guests(from).await?;
-            let chats = other.stats_chats(from, to).await?;
-            Ok::<_, StoreError>((bookings, earlier, chats, started.elapsed()))
-        }))
-    };
-    let now = async {
-        let bookings = tx.stats_bookings(start, to).await?;
+    // Three connections read at once: this one the range's reservations; another, in a task
+    // of its own (so that its rows are decoded on the other core), the reservations of the
+    // range before and the guests seen before it; a third the calls and conversations of
+    // both ranges, so that neither of the long reads waits for them. Statistics need no
+    // single snapshot.
+    let before = apart(svc, caller, move |mut tx| async move {
+        let bookings = tx.stats_bookings(from, start).await?;
+        let earlier = tx.stats_earlier_guests(from).await?;
+        Ok((bookings, earlier, started.elapsed()))
+    });
+    let agents = apart(svc, caller, move |mut tx| async move {
         let calls = tx.stats_calls(from, to).await?;
-        Ok::<_, StoreError>((bookings, calls))
-    }
-    .await;
+        Ok((calls, tx.stats_chats(from, to).await?))
+    });
+    let now_bookings = tx.stats_bookings(start, to).await;
     let range_read = started.elapsed();
-    // Awaited whatever this connection gave: the second one is back in the pool before the
+    // Awaited whatever this connection gave: the other two are back in the pool before the
     // semaphore's place is given back.
     let before = before.join().await;
-    let (now_bookings, calls) = now?;
-    let (mut bookings, earlier_guests, chats, before_read) = before?;
+    let agents = agents.join().await;
+    let now_bookings = now_bookings?;
+    let (mut bookings, earlier_guests, before_read) = before?;
+    let (calls, chats) = agents?;
     bookings.extend(now_bookings);
     let read = started.elapsed();
     let figures = stats::figures(
@@ -104,6 +101,21 @@ pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Fi
         "statistics computed"
     );
     Ok(figures)
+}
+
+/// `read` in a transaction of its own, on a task of its own.
+fn apart<T, F>(
+    svc: &Services,
+    caller: &Caller,
+    read: impl FnOnce(TenantTx) -> F + Send + 'static,
+) -> Joined<T>
+where
+    F: std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
+    T: Send + 'static,
+{
+    let (store, caller) = (svc.store.clone(), caller.clone());
+    let read = async move { read(caller.tenant(&store).await?).await };
+    Joined(tokio::spawn(read))
 }
 
 /// A spawned read, aborted when the request that waits for it goes away (its connection goes
