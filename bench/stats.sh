@@ -86,8 +86,8 @@ count_p99 "$year" "SELECT count(*), one year (yardstick)"
 count_p99 "$three" "SELECT count(*), three years (yardstick)"
 timed "day view of today" -b "$jar" "$base/?date=$today"
 # Where the page's time goes, from the server's own debug lines (when each connection's reads
-# were done: the range's reservations and the calls; the range before's reservations, the
-# guests seen before and the conversations; then the figures computed), medians over every
+# were done: the range's reservations; the range before's reservations; the guests seen
+# before, the calls and the conversations; then the figures computed), medians over every
 # request of the run.
 python3 - "$dir/serve.log" <<'PY'
 import json, statistics, sys
@@ -98,7 +98,7 @@ for line in open(sys.argv[1]):
     except ValueError:
         continue
     if e.get("message") == "statistics computed":
-        r = runs.setdefault(e["bookings"], {"range_ms": [], "before_ms": [], "compute_ms": []})
+        r = runs.setdefault(e["bookings"], {"range_ms": [], "before_ms": [], "others_ms": [], "compute_ms": []})
         for k in r:
             r[k].append(e[k])
 for n, r in sorted(runs.items()):

@@ -55,27 +55,28 @@ pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Fi
     let (_, to) = range.instants(rules.tz);
     // Three connections read at once: this one the range's reservations; another, in a task
     // of its own (so that its rows are decoded on the other core), the reservations of the
-    // range before and the guests seen before it; a third the calls and conversations of
-    // both ranges, so that neither of the long reads waits for them. Statistics need no
-    // single snapshot.
+    // range before; a third the guests seen before and the calls and conversations of both
+    // ranges, so that neither of the long reads waits for them. Statistics need no single
+    // snapshot.
     let before = apart(svc, caller, move |mut tx| async move {
         let bookings = tx.stats_bookings(from, start).await?;
-        let earlier = tx.stats_earlier_guests(from).await?;
-        Ok((bookings, earlier, started.elapsed()))
+        Ok((bookings, started.elapsed()))
     });
-    let agents = apart(svc, caller, move |mut tx| async move {
+    let others = apart(svc, caller, move |mut tx| async move {
+        let earlier = tx.stats_earlier_guests(from).await?;
         let calls = tx.stats_calls(from, to).await?;
-        Ok((calls, tx.stats_chats(from, to).await?))
+        let chats = tx.stats_chats(from, to).await?;
+        Ok((earlier, calls, chats, started.elapsed()))
     });
     let now_bookings = tx.stats_bookings(start, to).await;
     let range_read = started.elapsed();
     // Awaited whatever this connection gave: the other two are back in the pool before the
     // semaphore's place is given back.
     let before = before.join().await;
-    let agents = agents.join().await;
+    let others = others.join().await;
     let now_bookings = now_bookings?;
-    let (mut bookings, earlier_guests, before_read) = before?;
-    let (calls, chats) = agents?;
+    let (mut bookings, before_read) = before?;
+    let (earlier_guests, calls, chats, others_read) = others?;
     bookings.extend(now_bookings);
     let read = started.elapsed();
     let figures = stats::figures(
@@ -97,6 +98,7 @@ pub async fn figures(svc: &Services, caller: &Caller, range: Range) -> Result<Fi
         bookings = bookings.len(),
         range_ms = range_read.as_secs_f64() * 1000.0,
         before_ms = before_read.as_secs_f64() * 1000.0,
+        others_ms = others_read.as_secs_f64() * 1000.0,
         compute_ms = (started.elapsed() - read).as_secs_f64() * 1000.0,
         "statistics computed"
     );
