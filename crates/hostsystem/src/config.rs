@@ -296,9 +296,10 @@ impl Config {
         if self.job_lease_secs < 1 {
             bail!("job_lease_secs must be at least 1");
         }
-        if self.db_pool_size < 5 {
-            // Statistics hold two connections each (at most two at once) and the live events one.
-            bail!("db_pool_size must be at least 5");
+        // Statistics hold three connections each (at most two at once), the live events one.
+        let least = hs_service::stats::CONNECTIONS * hs_service::stats::AT_ONCE + 1;
+        if (self.db_pool_size as usize) < least {
+            bail!("db_pool_size must be at least {least}");
         }
         if self.model_base_url.is_some() != self.model_name.is_some() {
             bail!("model_base_url and model_name (HOSTSYSTEM_MODEL_BASE_URL, HOSTSYSTEM_MODEL) are set together");
@@ -418,7 +419,7 @@ mod tests {
             format!("{e:#}").contains("HOSTSYSTEM_DB_POOL_SIZE"),
             "{e:#}"
         );
-        let e = Config::load(None, &env(&[("HOSTSYSTEM_DB_POOL_SIZE", "4")]))
+        let e = Config::load(None, &env(&[("HOSTSYSTEM_DB_POOL_SIZE", "6")]))
             .expect_err("too small a pool for statistics");
         assert!(format!("{e:#}").contains("db_pool_size"), "{e:#}");
         let e = Config::load(None, &env(&[("HOSTSYSTEM_CLOCK_START", "yesterday")]))

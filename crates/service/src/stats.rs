@@ -1,8 +1,9 @@
 //! Statistics for owners and managers (staff see none): the facts of a range and of the range
-//! before read on two connections at once, and the figures computed by `hs_domain::stats`.
-//! At most [`AT_ONCE`] computations run at a time (each is CPU-bound and holds two pooled
-//! connections; a pool of at least `2 × AT_ONCE` connections, which the configuration
-//! requires, can never be drained by statistics waiting for their second connection).
+//! before read on [`CONNECTIONS`] connections at once, and the figures computed by
+//! `hs_domain::stats`. At most [`AT_ONCE`] computations run at a time (each is CPU-bound and
+//! holds three pooled connections; a pool of more than `CONNECTIONS × AT_ONCE` connections,
+//! which the configuration requires, can never be drained by statistics waiting for their
+//! other connections).
 
 use crate::reservations::Caller;
 use crate::Services;
@@ -37,6 +38,9 @@ pub async fn today(svc: &Services, caller: &Caller) -> Result<NaiveDate, StoreEr
 
 /// Statistics computed at the same time, at most.
 pub const AT_ONCE: usize = 2;
+
+/// The connections one computation reads on at once.
+pub const CONNECTIONS: usize = 3;
 
 static COMPUTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(AT_ONCE);
 
