@@ -279,7 +279,7 @@ impl TenantTx {
     /// conversation marked with `thread` (as [`TenantTx::conversation_by_thread`] without an
     /// age limit), in one round trip: the agent endpoint needs both before the model is asked,
     /// and every round trip there adds to the guest's wait for the first word. The
-    /// conversation is only looked up, never shown, whatever the key.
+    /// conversation is returned only when the key matches.
     pub async fn voice_secret_and_thread(
         &mut self,
         secret: &str,
