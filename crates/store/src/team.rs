@@ -176,7 +176,7 @@ impl Store {
     /// The restaurants a user belongs to, with their role; the one read across tenants, limited
     /// by the `own_memberships` policy to this user's rows.
     pub async fn restaurants_of(&self, user_id: Uuid) -> Result<Vec<MyRestaurant>, StoreError> {
-        let mut tx = crate::tenant::begin_on(self.pool(), None).await?;
+        let mut tx = self.begin(None).await?;
         sqlx::query("SELECT set_config('app.user_id', $1, true)")
             .bind(user_id.to_string())
             .execute(&mut *tx)

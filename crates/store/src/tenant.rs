@@ -56,34 +56,6 @@ fn begin_sql(settings: &[(&str, &str)]) -> String {
     format!("BEGIN; SELECT {}", calls.join(", "))
 }
 
-/// Begins a transaction on a connection of `pool` (with `sql` instead of a plain `BEGIN`),
-/// the begin run to its end on a task of its own. sqlx (0.8.6, and 0.9.0) counts the
-/// transaction only once `BEGIN`'s answer has arrived, so a caller dropped while waiting for
-/// it (a client that hung up, a timeout) gave the connection back to the pool inside a
-/// transaction nobody would end: the next borrower's statements ran in it ("there is already
-/// a transaction in progress"), and after one error every statement on that connection failed
-/// until it was recycled (github.com/transact-rs/sqlx/issues/4393). On its own task the begin
-/// completes; when nobody waits for it any more, the transaction is dropped there and rolled
-/// back as usual (`tests/cancelled.rs`).
-pub(crate) async fn begin_on(
-    pool: Result<PgPool, StoreError>,
-    sql: Option<String>,
-) -> Result<Transaction<'static, Postgres>, StoreError> {
-    let pool = pool?;
-    let begin = tokio::spawn(async move {
-        match sql {
-            Some(sql) => pool.begin_with(sql).await,
-            None => pool.begin().await,
-        }
-    });
-    match begin.await {
-        Ok(tx) => Ok(tx?),
-        Err(e) => Err(StoreError::Other(anyhow::anyhow!(
-            "opening a transaction: {e}"
-        ))),
-    }
-}
-
 /// The app pool and whether the database answers, shared by every clone of a [`Store`].
 struct Db {
     pool: RwLock<PgPool>,
@@ -278,16 +250,41 @@ impl Store {
         }
     }
 
+    /// Begins a transaction on a pooled connection (with `sql` instead of a plain `BEGIN`),
+    /// the begin run to its end on a task of its own. sqlx (0.8.6, and 0.9.0) counts the
+    /// transaction only once `BEGIN`'s answer has arrived, so a caller dropped while waiting
+    /// for it (a client that hung up, a timeout) gave the connection back to the pool inside a
+    /// transaction nobody would end: the next borrower's statements ran in it ("there is
+    /// already a transaction in progress"), and after one error every statement on that
+    /// connection failed until it was recycled (github.com/transact-rs/sqlx/issues/4393). On
+    /// its own task the begin completes; when nobody waits for it any more, the transaction is
+    /// dropped there and rolled back as usual (`tests/cancelled.rs`).
+    pub(crate) async fn begin(
+        &self,
+        sql: Option<String>,
+    ) -> Result<Transaction<'static, Postgres>, StoreError> {
+        let pool = self.pool()?;
+        let begin = tokio::spawn(async move {
+            match sql {
+                Some(sql) => pool.begin_with(sql).await,
+                None => pool.begin().await,
+            }
+        });
+        match begin.await {
+            Ok(tx) => Ok(tx?),
+            Err(e) => Err(StoreError::Other(anyhow::anyhow!(
+                "opening a transaction: {e}"
+            ))),
+        }
+    }
+
     /// Begins a transaction that sees and writes only `restaurant_id`'s rows, acting as `actor`.
     pub async fn tenant(&self, restaurant_id: Uuid, actor: &Actor) -> Result<TenantTx, StoreError> {
-        let begin = begin_on(
-            self.pool(),
-            Some(begin_sql(&[
-                ("app.restaurant_id", &restaurant_id.to_string()),
-                ("app.actor", &actor.to_string()),
-                ("app.now", &self.clock.now().to_rfc3339()),
-            ])),
-        );
+        let begin = self.begin(Some(begin_sql(&[
+            ("app.restaurant_id", &restaurant_id.to_string()),
+            ("app.actor", &actor.to_string()),
+            ("app.now", &self.clock.now().to_rfc3339()),
+        ])));
         let tx = self.observe(begin.await)?;
         Ok(TenantTx {
             tx,
@@ -308,13 +305,10 @@ impl Store {
         &self,
         actor: &Actor,
     ) -> Result<Transaction<'static, Postgres>, StoreError> {
-        let begin = begin_on(
-            self.pool(),
-            Some(begin_sql(&[
-                ("app.actor", &actor.to_string()),
-                ("app.now", &self.clock.now().to_rfc3339()),
-            ])),
-        );
+        let begin = self.begin(Some(begin_sql(&[
+            ("app.actor", &actor.to_string()),
+            ("app.now", &self.clock.now().to_rfc3339()),
+        ])));
         self.observe(begin.await)
     }
 
