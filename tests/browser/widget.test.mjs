@@ -87,7 +87,11 @@ const launcher = '[data-hostsystem-widget] .l';
 const panel = '[data-hostsystem-widget] .p';
 const input = '[data-hostsystem-widget] textarea';
 
-/** Types a message and waits until the agent's answer has arrived (the form is free again). */
+/** Whether the widget has finished answering: its log is no longer busy (run in the page). */
+const answered = () =>
+  document.querySelector('[data-hostsystem-widget]').shadowRoot.querySelector('[role=log]').getAttribute('aria-busy') === 'false';
+
+/** The guest sends `text` and waits for the whole answer, kept in `answers`. */
 async function say(page, text, answers) {
   const before = await page.locator('[data-hostsystem-widget] .m.agent').count();
   await page.fill(input, text);
@@ -96,10 +100,7 @@ async function say(page, text, answers) {
     throw new Error(`no answer to "${text}" (${e.message}); the agent said before:\n${answers.join('\n')}\n` +
       `the server's last log lines:\n${server.logTail()}`);
   });
-  await page.waitForFunction(() => {
-    const r = document.querySelector('[data-hostsystem-widget]').shadowRoot;
-    return !r.querySelector('.s').disabled;
-  });
+  await page.waitForFunction(answered);
   answers.push(await page.locator('[data-hostsystem-widget] .m.agent').last().textContent());
 }
 
@@ -167,6 +168,35 @@ test('on a phone the panel fills the screen', async () => {
   await ctx.close();
 });
 
+test('what the guest sends while an answer is still coming is answered after it, not lost', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
+  const page = await ctx.newPage();
+  const errors = watch(page);
+  await page.goto(siteOrigin);
+  await page.click(launcher);
+  await page.locator('[data-hostsystem-widget] .m.agent').first().waitFor();
+  // Both in one task of the page: the second is sent while the first is surely in flight.
+  await page.evaluate(() => {
+    const r = document.querySelector('[data-hostsystem-widget]').shadowRoot;
+    const field = r.querySelector('textarea');
+    field.value = 'Hallo!';
+    field.form.requestSubmit();
+    field.value = 'Wann habt ihr geöffnet?';
+    field.form.requestSubmit();
+  });
+  await page.waitForFunction(() => {
+    const r = document.querySelector('[data-hostsystem-widget]').shadowRoot;
+    return r.querySelectorAll('.m.agent').length >= 3 && r.querySelector('[role=log]').getAttribute('aria-busy') === 'false';
+  }, null, { timeout: 30_000 });
+  const guest = await page.locator('[data-hostsystem-widget] .m.guest').allTextContents();
+  assert.deepEqual(guest, ['Hallo!', 'Wann habt ihr geöffnet?']);
+  const agent = await page.locator('[data-hostsystem-widget] .m.agent').allTextContents();
+  assert.equal(agent.length, 3, agent.join('\n'));
+  assert.match(agent[2], /17:30|Öffnungszeiten|geöffnet/, agent[2]);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test('the widget works with the keyboard alone', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
@@ -193,7 +223,7 @@ test('the widget works with the keyboard alone', async () => {
   await page.locator('[data-hostsystem-widget] .m.guest', { hasText: 'geöffnet' }).waitFor();
   await page.waitForFunction(() => {
     const r = document.querySelector('[data-hostsystem-widget]').shadowRoot;
-    return r.querySelectorAll('.m.agent').length >= 2 && !r.querySelector('.s').disabled;
+    return r.querySelectorAll('.m.agent').length >= 2 && r.querySelector('[role=log]').getAttribute('aria-busy') === 'false';
   });
   const reply = await page.locator('[data-hostsystem-widget] .m.agent').last().textContent();
   assert.match(reply, /17:30|Öffnungszeiten|geöffnet/, reply);
@@ -331,7 +361,7 @@ test('a person from the team takes the chat over from the inbox and both sides s
   await guest.fill(input, 'Wir möchten am Samstag mit 14 Personen feiern.');
   await guest.press(input, 'Enter');
   await team.locator('#transcript li.m-guest', { hasText: 'mit 14 Personen feiern' }).waitFor({ timeout: 10_000 });
-  await guest.waitForFunction(() => !document.querySelector('[data-hostsystem-widget]').shadowRoot.querySelector('.s').disabled);
+  await guest.waitForFunction(answered);
   assert.equal(await guest.locator('[data-hostsystem-widget] .m.agent').count(), agentBefore, 'the agent is paused');
   await guest.screenshot({ path: join(shots, 'widget-team.png') });
   await team.screenshot({ path: join(shots, 'inbox-conversation.png'), fullPage: true });

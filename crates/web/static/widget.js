@@ -341,12 +341,29 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
     return opened;
   };
 
-  async function say(text) {
-    text = text.trim();
-    if (!text || busy) return;
+  // What the guest sends while an answer is still coming: shown at once, sent in turn.
+  const queued = [];
+  const working = () => {
     busy = true;
-    send.disabled = true;
-    bubble('guest', text);
+    attach.disabled = true;
+    log.setAttribute('aria-busy', 'true');
+  };
+  const idle = () => {
+    busy = false;
+    attach.disabled = false;
+    if (queued.length) say(queued.shift(), true);
+    else log.setAttribute('aria-busy', 'false');
+  };
+  async function say(text, shown) {
+    text = text.trim();
+    if (!text) return;
+    if (busy) {
+      bubble('guest', text);
+      queued.push(text);
+      return;
+    }
+    working();
+    if (!shown) bubble('guest', text);
     typing.textContent = `${cfg ? cfg.name : ''} ${T.typing}`;
     typing.hidden = false;
     let reply = null;
@@ -383,8 +400,7 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
       if (!reply) bubble('agent', T.error);
     } finally {
       typing.hidden = true;
-      busy = false;
-      send.disabled = false;
+      idle();
     }
   }
 
@@ -412,8 +428,7 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
     picker.value = '';
     if (!f || busy) return;
     if (f.size > 10 * 1024 * 1024) { bubble('agent', T.fileNo); return; }
-    busy = true;
-    attach.disabled = true;
+    working();
     try {
       await open();
       const r = await fetch(`${api}/files?name=${encodeURIComponent(f.name)}`, {
@@ -434,8 +449,7 @@ textarea{flex:1;resize:none;border:1px solid #8d8d8d;border-radius:10px;padding:
     } catch (e) {
       bubble('agent', T.fileNo);
     } finally {
-      busy = false;
-      attach.disabled = false;
+      idle();
       attach.focus();
     }
   });
