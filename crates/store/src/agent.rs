@@ -5,6 +5,9 @@ use crate::error::StoreError;
 use crate::tenant::TenantTx;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 /// At most this many FAQ entries per restaurant.
@@ -41,6 +44,57 @@ pub const CONVERSATION_RETENTION_MAX: i32 = 365;
 
 /// The longest wait before the handover email: a day.
 pub const HANDOVER_MAIL_MAX_MINUTES: i32 = 1440;
+
+/// What [`TenantTx::agent_profile`] read for a restaurant, kept under its setup version.
+#[derive(Clone)]
+pub(crate) struct Kept {
+    profile: AgentProfile,
+    setup: Arc<crate::setup::model::Setup>,
+}
+
+/// The agent profiles of the restaurants this server talks for, each under the setup version
+/// (migration 0032) it was read at: a version names exactly one committed state, so a profile
+/// kept under the version a transaction reads is what that transaction would read itself.
+#[derive(Default)]
+pub(crate) struct Profiles {
+    kept: Mutex<HashMap<Uuid, (i64, Arc<Kept>)>>,
+    /// Profiles read from the database (the rest came from here).
+    reads: AtomicU64,
+}
+
+/// Restaurants whose profiles are kept at most; past it the whole map starts again.
+const PROFILES_KEPT: usize = 4096;
+
+impl Profiles {
+    fn get(&self, rid: Uuid, version: i64) -> Option<Arc<Kept>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get(&rid)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, k)| k.clone())
+    }
+
+    fn keep(&self, rid: Uuid, version: i64, profile: Kept) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= PROFILES_KEPT && !kept.contains_key(&rid) {
+            kept.clear();
+        }
+        // Versions only grow: an older read finishing late does not replace a newer one.
+        match kept.get(&rid) {
+            Some((v, _)) if *v > version => {}
+            _ => {
+                kept.insert(rid, (version, Arc::new(profile)));
+            }
+        }
+    }
+}
+
+impl crate::Store {
+    /// How many agent profiles were read from the database rather than taken from those
+    /// kept under an unchanged setup version.
+    pub fn agent_profile_reads(&self) -> u64 {
+        self.profiles.reads.load(Ordering::Relaxed)
+    }
+}
 
 /// A model to call: base URL (up to `/v1`), model name and key.
 #[derive(Clone, Debug, PartialEq)]
@@ -157,6 +211,7 @@ impl TenantTx {
         column: &'static str,
         value: Option<i32>,
     ) -> Result<(), StoreError> {
+        self.setup_version = None;
         sqlx::query(&format!(
             "INSERT INTO agent_settings (restaurant_id, {column}, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (restaurant_id) DO UPDATE SET {column} = $2, updated_at = $3"
@@ -178,10 +233,29 @@ impl TenantTx {
     /// The restaurant's name, model and FAQ in one round trip, with the setup when this
     /// transaction has not read it yet: what a model turn needs before it asks the model
     /// (every round trip there adds to the guest's wait for the first word).
+    ///
+    /// When this transaction began with the agent endpoint's key query, that query read the
+    /// restaurant's setup version (migration 0032), and the profile kept under that very
+    /// version is used without a round trip. A profile is kept only from a read in a
+    /// transaction that has written nothing yet, so it is always committed data, stored under
+    /// the version read in the same statement.
     pub async fn agent_profile(&mut self) -> Result<AgentProfile, StoreError> {
+        let rid = self.restaurant_id();
+        if let Some(kept) = self
+            .setup_version
+            .take()
+            .and_then(|v| self.store.profiles.get(rid, v))
+        {
+            if !self.has_setup() {
+                self.cache_setup(kept.setup.clone());
+            }
+            return Ok(kept.profile.clone());
+        }
+        self.store.profiles.reads.fetch_add(1, Ordering::Relaxed);
         let with_setup = !self.has_setup();
         let row = sqlx::query(&format!(
-            "SELECT r.name, s.model_base_url, s.model_name, s.model_key_enc, \
+            "SELECT r.name, r.setup_version, txid_current_if_assigned() IS NULL AS unwritten, \
+             s.model_base_url, s.model_name, s.model_key_enc, \
              coalesce((SELECT jsonb_agg(jsonb_build_object('question_de', question_de, 'answer_de', answer_de, \
                'question_en', question_en, 'answer_en', answer_en) ORDER BY position) FROM faq_entries), '[]') AS faq{} \
              FROM restaurants r LEFT JOIN agent_settings s ON s.restaurant_id = r.id{} WHERE r.id = $1",
@@ -192,13 +266,19 @@ impl TenantTx {
                 String::new()
             },
         ))
-        .bind(self.restaurant_id())
+        .bind(rid)
         .fetch_optional(self.conn())
         .await?
         .ok_or(StoreError::NotFound)?;
-        if with_setup {
-            self.cache_setup(crate::setup::setup_of(&row)?);
-        }
+        let setup = if with_setup {
+            let setup = Arc::new(crate::setup::setup_of(&row)?);
+            self.cache_setup(setup.clone());
+            Some(setup)
+        } else {
+            None
+        };
+        let version: i64 = row.try_get("setup_version")?;
+        let unwritten: bool = row.try_get("unwritten")?;
         let name: String = row.try_get("name")?;
         let base_url: Option<String> = row.try_get("model_base_url")?;
         let model: Option<String> = row.try_get("model_name")?;
@@ -225,11 +305,22 @@ impl TenantTx {
             }
             _ => None,
         };
-        Ok(AgentProfile {
+        let profile = AgentProfile {
             name,
             model,
             faq: faq.0,
-        })
+        };
+        if let (Some(setup), true) = (setup, unwritten) {
+            self.store.profiles.keep(
+                rid,
+                version,
+                Kept {
+                    profile: profile.clone(),
+                    setup,
+                },
+            );
+        }
+        Ok(profile)
     }
 
     /// Sets the model (both `None`: the platform's model or the built-in agent). `key`:
@@ -240,6 +331,7 @@ impl TenantTx {
         model: Option<&str>,
         key: Option<&str>,
     ) -> Result<(), StoreError> {
+        self.setup_version = None;
         let base_url = base_url
             .map(|u| u.trim().trim_end_matches('/'))
             .filter(|u| !u.is_empty());
@@ -331,6 +423,7 @@ impl TenantTx {
     /// Replaces the FAQ. Entries with every field empty are dropped; the rest are checked
     /// (the first bad one is named `faq[i].field`).
     pub async fn set_faq(&mut self, entries: &[FaqEntry]) -> Result<(), StoreError> {
+        self.setup_version = None;
         let entries: Vec<FaqEntry> = entries
             .iter()
             .map(|e| FaqEntry {

@@ -343,6 +343,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "statistics",
         sql: include_str!("../migrations/0031_statistics.sql"),
     },
+    Migration {
+        version: 32,
+        name: "setup_version",
+        sql: include_str!("../migrations/0032_setup_version.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

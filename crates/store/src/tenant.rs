@@ -78,6 +78,8 @@ pub struct Store {
     pub(crate) key: Arc<MasterKey>,
     /// Where guests' files live (memory until [`Store::with_files`] sets the configured one).
     files: crate::file_store::Files,
+    /// The agent profile last read per restaurant, under its setup version.
+    pub(crate) profiles: Arc<crate::agent::Profiles>,
 }
 
 impl Store {
@@ -94,6 +96,7 @@ impl Store {
             clock,
             key: Arc::new(key),
             files: crate::file_store::Files::memory(),
+            profiles: Arc::default(),
         }
     }
 
@@ -292,6 +295,7 @@ impl Store {
             actor: actor.clone(),
             store: self.clone(),
             setup: None,
+            setup_version: None,
             data_key: None,
             tell_guests: true,
             counts: Vec::new(),
@@ -364,7 +368,10 @@ pub struct TenantTx {
     pub(crate) store: Store,
     /// Rules, settings, tables and combinations read once per transaction; setup writes
     /// clear them.
-    pub(crate) setup: Option<crate::setup::model::Setup>,
+    pub(crate) setup: Option<Arc<crate::setup::model::Setup>>,
+    /// The restaurant's setup version as the agent endpoint's first query read it (taken by
+    /// the profile read, which may then use the profile kept under it: [`Store::profiles`]).
+    pub(crate) setup_version: Option<i64>,
     /// The restaurant's data key, unwrapped once per transaction.
     pub(crate) data_key: Option<crate::crypto::MasterKey>,
     /// Whether reservation changes in this transaction write messages to the guests
@@ -400,6 +407,7 @@ impl TenantTx {
     /// Forgets cached setup after a change to it.
     pub(crate) fn invalidate_setup(&mut self) {
         self.setup = None;
+        self.setup_version = None;
     }
 
     /// Marks the point [`TenantTx::roll_back_to_mark`] returns to, without ending the

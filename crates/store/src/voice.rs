@@ -272,7 +272,10 @@ impl TenantTx {
     /// Whether `secret` is the current voice secret, or the previous one within its grace
     /// period. Both are always compared, in constant time.
     pub async fn voice_secret_matches(&mut self, secret: &str) -> Result<bool, StoreError> {
-        Ok(self.voice_secret_and_thread(secret, None).await?.0)
+        let ok = self.voice_secret_and_thread(secret, None).await?.0;
+        // Only the agent endpoint reads the profile next; nothing else may rely on the version.
+        self.setup_version = None;
+        Ok(ok)
     }
 
     /// Whether `secret` is the voice secret (as [`TenantTx::voice_secret_matches`]), and the
@@ -291,16 +294,21 @@ impl TenantTx {
             Option<Vec<u8>>,
             Option<DateTime<Utc>>,
             Option<Uuid>,
+            Option<i64>,
         );
+        // The setup version comes along for the agent profile read that follows
+        // ([`TenantTx::agent_profile`]), which can then often skip its round trip.
         let row: Option<Row> = sqlx::query_as(&format!(
-            "SELECT secret_hash, previous_hash, previous_until, ({}) FROM voice_settings",
+            "SELECT secret_hash, previous_hash, previous_until, ({}), \
+             (SELECT setup_version FROM restaurants WHERE id = $3) FROM voice_settings",
             crate::conversations::THREAD_LOOKUP
         ))
         .bind(thread)
         .bind(None::<DateTime<Utc>>)
+        .bind(self.restaurant_id())
         .fetch_optional(self.conn())
         .await?;
-        let Some((current, previous, until, conversation)) = row else {
+        let Some((current, previous, until, conversation, version)) = row else {
             return Ok((false, None));
         };
         let given = token_hash(secret);
@@ -309,6 +317,9 @@ impl TenantTx {
         let b = constant_time_eq(&given, previous.as_deref().unwrap_or(&zero));
         let previous_valid = until.is_some_and(|u| u > now);
         let ok = (a && current.is_some()) || (b && previous.is_some() && previous_valid);
+        if ok {
+            self.setup_version = version;
+        }
         Ok((ok, conversation.filter(|_| ok)))
     }
 

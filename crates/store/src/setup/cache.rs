@@ -11,6 +11,7 @@ use sqlx::postgres::PgRow;
 use sqlx::FromRow;
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 use uuid::Uuid;
 
 impl TenantTx {
@@ -27,9 +28,9 @@ impl TenantTx {
     /// The setup, read once per transaction (until a setup write clears it).
     pub(super) async fn setup(&mut self) -> Result<&Setup, StoreError> {
         if self.setup.is_none() {
-            self.setup = Some(self.load_setup().await?);
+            self.setup = Some(Arc::new(self.load_setup().await?));
         }
-        self.setup.as_ref().ok_or(StoreError::NotFound)
+        self.setup.as_deref().ok_or(StoreError::NotFound)
     }
 
     /// Settings, rules, tables and combinations in one round trip (this runs on every booking).
@@ -45,7 +46,7 @@ impl TenantTx {
     }
 
     /// Keeps a setup read together with something else ([`setup_columns`], [`setup_of`]).
-    pub(crate) fn cache_setup(&mut self, setup: Setup) {
+    pub(crate) fn cache_setup(&mut self, setup: Arc<Setup>) {
         self.setup = Some(setup);
     }
 
