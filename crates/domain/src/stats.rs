@@ -369,16 +369,25 @@ fn party_bucket(p: u32) -> usize {
     (p.clamp(1, 9) - 1) as usize
 }
 
+/// From this many bookings on, the range before is computed on a second thread while the
+/// range itself is computed on the caller's: a year of a busy restaurant takes tens of
+/// milliseconds, and the two ranges share nothing but the guests' first visits.
+pub const PARALLEL_FROM: usize = 10_000;
+
 /// Every figure of `range`, compared with [`Range::previous`]. `facts` hold the bookings,
 /// calls and chats of both ranges (others are ignored).
 pub fn figures(range: Range, facts: &Facts) -> Figures {
+    figures_from(range, facts, PARALLEL_FROM)
+}
+
+/// [`figures`], on two threads from `parallel_from` bookings on.
+fn figures_from(range: Range, facts: &Facts, parallel_from: usize) -> Figures {
     let tz = facts.floor.rules.tz;
     let before = range.previous();
     let (start, end) = range.instants(tz);
     let (b_start, _) = before.instants(tz);
     let in_now = |t: DateTime<Utc>| start <= t && t < end;
     let in_before = |t: DateTime<Utc>| b_start <= t && t < start;
-    let (mut now_seen, mut before_seen) = (Vec::new(), Vec::new());
     // Each guest's first counted visit since the range before began.
     let mut first_visits: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
     for b in facts.bookings {
@@ -388,34 +397,68 @@ pub fn figures(range: Range, facts: &Facts) -> Figures {
                 .and_modify(|t| *t = (*t).min(b.starts_at))
                 .or_insert(b.starts_at);
         }
-        if in_now(b.starts_at) {
-            now_seen.push(Seen::of(b, tz));
-        } else if in_before(b.starts_at) {
-            before_seen.push(Seen::of(b, tz));
-        }
     }
+    let first_visits = &first_visits;
+    let seen = |inside: &dyn Fn(DateTime<Utc>) -> bool| -> Vec<Seen> {
+        facts
+            .bookings
+            .iter()
+            .filter(|b| inside(b.starts_at))
+            .map(|b| Seen::of(b, tz))
+            .collect()
+    };
+    let compared = || {
+        let before_seen = seen(&in_before);
+        let (_, _, occ_before) = occupancy(&before, &facts.floor, &before_seen);
+        headline(
+            &before,
+            facts,
+            first_visits,
+            &before_seen,
+            facts.calls.iter().filter(|c| in_before(c.at)).count() as u32,
+            facts.chats.iter().filter(|c| in_before(c.at)).count() as u32,
+            occ_before,
+        )
+        .0
+    };
+    let own = || own_figures(range, facts, first_visits, seen(&in_now), &in_now);
+    let (figures, headline_before) = if facts.bookings.len() >= parallel_from {
+        std::thread::scope(|s| {
+            let before = s.spawn(compared);
+            let figures = own();
+            let before = before
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (figures, before)
+        })
+    } else {
+        (own(), compared())
+    };
+    Figures {
+        before: headline_before,
+        ..figures
+    }
+}
 
+/// The figures of `range` itself (its comparison left at its default).
+fn own_figures(
+    range: Range,
+    facts: &Facts,
+    first_visits: &HashMap<Uuid, DateTime<Utc>>,
+    now_seen: Vec<Seen>,
+    in_now: &dyn Fn(DateTime<Utc>) -> bool,
+) -> Figures {
     let (periods, outside_periods, occ) = occupancy(&range, &facts.floor, &now_seen);
-    let (_, _, occ_before) = occupancy(&before, &facts.floor, &before_seen);
     let calls_now: Vec<&Call> = facts.calls.iter().filter(|c| in_now(c.at)).collect();
     let chats_now: Vec<&Chat> = facts.chats.iter().filter(|c| in_now(c.at)).collect();
     let (headline_now, guests) = headline(
         &range,
         facts,
-        &first_visits,
+        first_visits,
         &now_seen,
         calls_now.len() as u32,
         chats_now.len() as u32,
         occ,
-    );
-    let (headline_before, _) = headline(
-        &before,
-        facts,
-        &first_visits,
-        &before_seen,
-        facts.calls.iter().filter(|c| in_before(c.at)).count() as u32,
-        facts.chats.iter().filter(|c| in_before(c.at)).count() as u32,
-        occ_before,
     );
 
     let mut by_day: BTreeMap<usize, (String, Volume)> = range
@@ -465,7 +508,7 @@ pub fn figures(range: Range, facts: &Facts) -> Figures {
     Figures {
         range,
         headline: headline_now,
-        before: headline_before,
+        before: Headline::default(),
         periods,
         outside_periods,
         heatmap: heatmap(&range, &facts.floor, &now_seen),

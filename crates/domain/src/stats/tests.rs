@@ -475,3 +475,62 @@ fn a_guest_first_seen_in_the_range_before_returns_and_a_cancelled_first_booking_
     );
     assert_eq!((friday.guests.new, friday.guests.returning), (2, 0));
 }
+
+#[test]
+fn a_year_computed_on_two_threads_gives_exactly_the_figures_of_one_thread() {
+    // Two years of varied bookings (every status and channel, returning and unknown guests,
+    // both changes of the clocks), drawn from a fixed sequence.
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let first = at("2025-01-01", "12:00");
+    let bookings: Vec<Booking> = (0..15_000)
+        .map(|_| {
+            let starts_at = first
+                + Duration::days(next(730) as i64)
+                + Duration::minutes(6 * 60 + 15 * next(60) as i64);
+            Booking {
+                starts_at,
+                ends_at: starts_at + Duration::minutes(60 + 15 * next(10) as i64),
+                created_at: starts_at - Duration::hours(next(24 * 120) as i64),
+                party: 1 + next(12) as u32,
+                status: Status::ALL[next(Status::ALL.len() as u64) as usize],
+                channel: Channel::ALL[next(Channel::ALL.len() as u64) as usize],
+                guest: (next(5) > 0).then(|| Uuid::from_u128(u128::from(next(3_000)))),
+            }
+        })
+        .collect();
+    let calls: Vec<Call> = (0..2_000)
+        .map(|_| Call {
+            at: first + Duration::minutes(next(730 * 24 * 60) as i64),
+            outcome: Some(OUTCOMES[next(OUTCOMES.len() as u64) as usize].to_string()),
+        })
+        .collect();
+    let rules = rules();
+    let earlier = HashSet::from([Uuid::from_u128(7)]);
+    let facts = Facts {
+        floor: Floor {
+            rules: &rules,
+            seats: 10,
+            tables: 2,
+        },
+        bookings: &bookings,
+        calls: &calls,
+        chats: &[],
+        earlier_guests: &earlier,
+        now: at("2026-06-01", "12:00"),
+    };
+    let year = Range::new(d("2026-01-01"), d("2026-12-31")).expect("range");
+    let two = figures_from(year, &facts, 0);
+    let one = figures_from(year, &facts, usize::MAX);
+    assert!(
+        two.before.volume.reservations > 5_000,
+        "the range before is computed and kept: {:?}",
+        two.before.volume
+    );
+    assert_eq!(two, one);
+}
