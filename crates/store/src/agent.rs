@@ -46,7 +46,6 @@ pub const CONVERSATION_RETENTION_MAX: i32 = 365;
 pub const HANDOVER_MAIL_MAX_MINUTES: i32 = 1440;
 
 /// What [`TenantTx::agent_profile`] read for a restaurant, kept under its setup version.
-#[derive(Clone)]
 pub(crate) struct Kept {
     profile: AgentProfile,
     setup: Arc<crate::setup::model::Setup>,
