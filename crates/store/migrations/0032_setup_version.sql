@@ -24,6 +24,19 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- A transaction of a restaurant takes its row before the first row of its setup: two team
+-- members saving the floor plan at once then queue on the restaurant instead of each holding a
+-- row the other needs next while waiting for the restaurant's row (a deadlock the row triggers
+-- alone would make). Without a tenant (app_tenant() is NULL) this finds nothing, and the row
+-- triggers still raise the number.
+CREATE FUNCTION lock_setup_version() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  UPDATE restaurants SET setup_version = setup_version + 1 WHERE id = app_tenant();
+  RETURN NULL;
+END $$;
+
 DO $$
 DECLARE
   t text;
@@ -33,6 +46,8 @@ BEGIN
       'agent_settings', 'faq_entries'] LOOP
     EXECUTE format('CREATE TRIGGER setup_version AFTER INSERT OR UPDATE OR DELETE ON %I '
                    'FOR EACH ROW EXECUTE FUNCTION bump_setup_version()', t);
+    EXECUTE format('CREATE TRIGGER setup_version_first BEFORE INSERT OR UPDATE OR DELETE ON %I '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION lock_setup_version()', t);
   END LOOP;
 END $$;
 

@@ -9,7 +9,7 @@ use hs_domain::availability::Rules;
 use hs_domain::Clock;
 use hs_store::agent::{AgentProfile, FaqEntry};
 use hs_store::db::connect_app;
-use hs_store::setup::Closure;
+use hs_store::setup::{Closure, Table, TableChanges};
 use hs_store::{Actor, MasterKey, Store};
 use hs_testkit::fresh_db;
 use uuid::Uuid;
@@ -197,4 +197,69 @@ async fn every_table_the_profile_is_read_from_raises_the_setup_version() {
         .expect("catalog");
         assert!(on, "{table} raises the setup version");
     }
+}
+
+#[tokio::test]
+async fn two_floor_plan_edits_at_once_queue_instead_of_deadlocking() {
+    let db = fresh_db().await.expect("db");
+    let pool = connect_app(&db.targets.app, 4).await.expect("pool");
+    let store = Store::new(pool, Clock::system(), MasterKey::generate());
+    let r = store
+        .create_restaurant("Zwei Hände", &Actor::Cli)
+        .await
+        .expect("restaurant");
+    let mut tx = store.tenant(r.id, &Actor::Cli).await.expect("tx");
+    let area = tx.add_area("Saal").await.expect("area").id;
+    let mut ids = Vec::new();
+    for name in ["T1", "T2"] {
+        let t = tx
+            .add_table(&Table {
+                id: Uuid::nil(),
+                area_id: area,
+                name: name.into(),
+                min_seats: 1,
+                max_seats: 4,
+                bookable_online: true,
+            })
+            .await
+            .expect("table");
+        ids.push(t.id);
+    }
+    tx.commit().await.expect("commit");
+    let seats = |n| TableChanges {
+        max_seats: Some(n),
+        ..TableChanges::default()
+    };
+    let limit = std::time::Duration::from_secs(20);
+
+    // A changes T1 and, later, T2; B meanwhile changes T2 and then T1: the opposite order.
+    let mut a = store.tenant(r.id, &Actor::Cli).await.expect("tx");
+    a.update_table(ids[0], &seats(5)).await.expect("A: T1");
+    let b = {
+        let (store, ids) = (store.clone(), ids.clone());
+        tokio::spawn(async move {
+            let mut b = store.tenant(r.id, &Actor::Cli).await?;
+            b.update_table(ids[1], &seats(6)).await?;
+            b.update_table(ids[0], &seats(6)).await?;
+            b.commit().await
+        })
+    };
+    // B has had time to take whatever it takes before it must wait for A.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let a_done = tokio::time::timeout(limit, async {
+        a.update_table(ids[1], &seats(5)).await?;
+        a.commit().await
+    })
+    .await
+    .expect("A finishes");
+    let b_done = tokio::time::timeout(limit, b)
+        .await
+        .expect("B finishes")
+        .expect("B's task");
+    assert!(a_done.is_ok(), "A: {a_done:?}");
+    assert!(b_done.is_ok(), "B: {b_done:?}");
+    // B came second and wrote last.
+    let mut tx = store.tenant(r.id, &Actor::Cli).await.expect("tx");
+    let tables = tx.tables().await.expect("tables");
+    assert!(tables.iter().all(|t| t.max_seats == 6), "{tables:?}");
 }
