@@ -82,7 +82,7 @@ impl Agents {
             return Ok(Access::Unknown);
         };
         let mut tx = self.store.tenant(r.id, &Actor::Guest).await?;
-        let s = tx.widget_settings().await?;
+        let s = tx.widget_settings_for_turn().await?;
         if !hs_domain::widget::origin_allowed(origin, &s.origins, own_origin) {
             return Ok(Access::Origin);
         }

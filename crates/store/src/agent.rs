@@ -233,9 +233,9 @@ impl TenantTx {
     /// transaction has not read it yet: what a model turn needs before it asks the model
     /// (every round trip there adds to the guest's wait for the first word).
     ///
-    /// When this transaction began with the agent endpoint's key query, that query read the
-    /// restaurant's setup version (migration 0032), and the profile kept under that very
-    /// version is used without a round trip. A profile is kept only from a read in a
+    /// When this transaction began with the agent endpoint's key query or the widget's
+    /// settings read, that query read the restaurant's setup version (migration 0032), and
+    /// the profile kept under that very version is used without a round trip. A profile is kept only from a read in a
     /// transaction that has written nothing yet, so it is always committed data, stored under
     /// the version read in the same statement.
     pub async fn agent_profile(&mut self) -> Result<AgentProfile, StoreError> {

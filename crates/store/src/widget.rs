@@ -196,26 +196,54 @@ impl Store {
 impl TenantTx {
     /// The restaurant's widget settings (defaults until it saves some).
     pub async fn widget_settings(&mut self) -> Result<WidgetSettings, StoreError> {
-        type Row = (Vec<String>, String, String, String, String, Option<String>);
+        Ok(self.read_widget_settings().await?.0)
+    }
+
+    /// The widget settings as a guest's request reads them first: with the restaurant's
+    /// setup version, so that the agent turn which may follow can use the profile kept under
+    /// it ([`TenantTx::agent_profile`]) instead of reading it again.
+    pub async fn widget_settings_for_turn(&mut self) -> Result<WidgetSettings, StoreError> {
+        let (settings, version) = self.read_widget_settings().await?;
+        self.setup_version = version;
+        Ok(settings)
+    }
+
+    async fn read_widget_settings(&mut self) -> Result<(WidgetSettings, Option<i64>), StoreError> {
+        type Row = (
+            Option<Vec<String>>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            i64,
+        );
         let row: Option<Row> = sqlx::query_as(
-            "SELECT origins, colour, position, greeting_de, greeting_en, privacy_url FROM widget_settings",
+            "SELECT w.origins, w.colour, w.position, w.greeting_de, w.greeting_en, w.privacy_url, \
+             r.setup_version FROM restaurants r LEFT JOIN widget_settings w ON w.restaurant_id = r.id \
+             WHERE r.id = $1",
         )
+        .bind(self.restaurant_id())
         .fetch_optional(self.conn())
         .await?;
-        Ok(row
-            .map(
-                |(origins, colour, position, greeting_de, greeting_en, privacy_url)| {
-                    WidgetSettings {
-                        origins,
-                        colour,
-                        position,
-                        greeting_de,
-                        greeting_en,
-                        privacy_url,
-                    }
-                },
-            )
-            .unwrap_or_default())
+        let Some((origins, colour, position, greeting_de, greeting_en, privacy_url, version)) = row
+        else {
+            return Ok((WidgetSettings::default(), None));
+        };
+        let settings = match (origins, colour, position, greeting_de, greeting_en) {
+            (Some(origins), Some(colour), Some(position), Some(greeting_de), Some(greeting_en)) => {
+                WidgetSettings {
+                    origins,
+                    colour,
+                    position,
+                    greeting_de,
+                    greeting_en,
+                    privacy_url,
+                }
+            }
+            _ => WidgetSettings::default(),
+        };
+        Ok((settings, Some(version)))
     }
 
     /// Saves the widget settings (checked and normalised first).

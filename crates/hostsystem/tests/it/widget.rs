@@ -131,6 +131,7 @@ async fn a_guest_books_through_the_widget_from_a_listed_origin() {
     assert_eq!(s["messages"], json!([]));
 
     let mut done = Value::Null;
+    let mut reads = Vec::new();
     for text in [
         "Hallo, habt ihr Freitag um 19 Uhr einen Tisch für 4?",
         "Erika Mustermann",
@@ -142,7 +143,14 @@ async fn a_guest_books_through_the_widget_from_a_listed_origin() {
         assert!(!streamed.is_empty(), "the reply streams");
         assert_eq!(d["text"].as_str(), Some(streamed.as_str()));
         done = d;
+        reads.push(app.store.agent_profile_reads());
     }
+    // The restaurant's profile and setup are read once; the later turns (the booking among
+    // them) use what was kept under the unchanged setup version.
+    assert!(
+        reads.windows(2).all(|w| w[0] == w[1]),
+        "profile reads after each turn: {reads:?}"
+    );
     let code = done["card"]["code"]
         .as_str()
         .unwrap_or_else(|| panic!("a booking card: {done}"))
