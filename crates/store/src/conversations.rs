@@ -77,6 +77,17 @@ pub type Line = (String, String, DateTime<Utc>);
 
 /// The conversation marked with thread key `$1` whose last message is not older than `$2`
 /// (`NULL`: any age); an anonymised one continues nothing.
+/// What [`TenantTx::conversation_opening`] reads.
+pub struct ConversationOpening {
+    pub state: serde_json::Value,
+    /// Guest messages since the time asked for.
+    pub guest_messages_since: i64,
+    /// Turns in all.
+    pub turns: i32,
+    /// `agent`, `person`, …
+    pub status: String,
+}
+
 pub(crate) const THREAD_LOOKUP: &str = "SELECT id FROM conversations WHERE thread_key = $1 \
      AND anonymised_at IS NULL AND ($2::timestamptz IS NULL OR updated_at >= $2)";
 
@@ -122,22 +133,34 @@ impl TenantTx {
         serde_json::from_slice(&plain).map_err(|e| StoreError::Other(e.into()))
     }
 
-    /// How many guest messages a conversation took since `since`, and in all.
-    pub async fn conversation_pace(
+    /// What a turn that continues conversation `id` reads first, in one round trip: its
+    /// state (locked for the turn, as [`TenantTx::conversation_state`]), how many guest
+    /// messages it took since `since` and how many turns in all (the conversation's rate
+    /// limit), and its status (as [`TenantTx::conversation_status`]).
+    pub async fn conversation_opening(
         &mut self,
         id: Uuid,
         since: DateTime<Utc>,
-    ) -> Result<(i64, i32), StoreError> {
-        let row: Option<(i64, i32)> = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM conversation_messages m WHERE m.conversation_id = c.id \
-                     AND m.role = 'guest' AND m.created_at > $2), c.turns \
-             FROM conversations c WHERE c.id = $1",
+    ) -> Result<ConversationOpening, StoreError> {
+        let row: Option<(String, i64, i32, String)> = sqlx::query_as(
+            "SELECT c.state_enc, (SELECT count(*) FROM conversation_messages m WHERE m.conversation_id = c.id \
+                     AND m.role = 'guest' AND m.created_at > $2), c.turns, c.status \
+             FROM conversations c WHERE c.id = $1 AND c.anonymised_at IS NULL FOR UPDATE",
         )
         .bind(id)
         .bind(since)
         .fetch_optional(self.conn())
         .await?;
-        row.ok_or(StoreError::NotFound)
+        let (sealed, last, total, status) = row.ok_or(StoreError::NotFound)?;
+        let key = self.data_key().await?;
+        let rid = self.restaurant_id();
+        let plain = key.open(&sealed, &format!("conversation-state:{rid}:{id}"))?;
+        Ok(ConversationOpening {
+            state: serde_json::from_slice(&plain).map_err(|e| StoreError::Other(e.into()))?,
+            guest_messages_since: last,
+            turns: total,
+            status,
+        })
     }
 
     /// Records a turn: both messages and the new state.

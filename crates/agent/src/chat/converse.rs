@@ -52,10 +52,10 @@ impl crate::call::Agents {
     ) -> Result<(uuid::Uuid, Reply), StoreError> {
         let (id, mut c) = match conversation {
             Some(id) => {
-                let state = tx.conversation_state(id).await?;
                 let since = tx.now() - chrono::Duration::minutes(1);
-                let (last_minute, total) = tx.conversation_pace(id, since).await?;
-                if let Err(wait) = chat::pace(last_minute, total) {
+                let opening = tx.conversation_opening(id, since).await?;
+                let state = opening.state;
+                if let Err(wait) = chat::pace(opening.guest_messages_since, opening.turns) {
                     return Err(StoreError::Conflict {
                         code: hs_store::error::RATE_LIMITED,
                         message: if wait == u64::MAX {
@@ -67,7 +67,7 @@ impl crate::call::Agents {
                 }
                 // A team member took the conversation over: the agent is paused; the guest's
                 // message is kept for the team, who answer themselves.
-                if tx.conversation_status(id).await? == "person" {
+                if opening.status == "person" {
                     let c: Conversation = serde_json::from_value(state).unwrap_or_default();
                     tx.add_conversation_message(id, "guest", &clean(text))
                         .await?;
