@@ -268,7 +268,12 @@ async function bookOnPage(p, day, name) {
   await p.locator('#special_notes').fill('Glutenunverträglichkeit');
   if (p.screenshot) await p.screenshot({ path: join(shots, 'booking-form.png'), fullPage: true });
   await p.locator('#book button[type=submit]').click();
-  await p.locator('#booked').waitFor();
+  await p.locator('#booked').waitFor().catch(async e => {
+    // What the page said instead, and what the server did (this failed once in CI, 3 Dec).
+    const said = await p.locator('body').innerText().catch(() => '(no page)');
+    throw new Error(`no booking confirmation (${e.message}); the page said:\n${said.slice(0, 2000)}\n` +
+      `the server's last log lines:\n${server.logTail()}`);
+  });
   return p.locator('#booked').getAttribute('data-code');
 }
 
