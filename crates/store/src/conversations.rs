@@ -126,10 +126,19 @@ impl TenantTx {
                 .bind(id)
                 .fetch_optional(self.conn())
                 .await?;
-        let sealed = sealed.ok_or(StoreError::NotFound)?;
+        self.open_state(id, &sealed.ok_or(StoreError::NotFound)?)
+            .await
+    }
+
+    /// A conversation's engine state from its sealed column.
+    async fn open_state(
+        &mut self,
+        id: Uuid,
+        sealed: &str,
+    ) -> Result<serde_json::Value, StoreError> {
         let key = self.data_key().await?;
         let rid = self.restaurant_id();
-        let plain = key.open(&sealed, &format!("conversation-state:{rid}:{id}"))?;
+        let plain = key.open(sealed, &format!("conversation-state:{rid}:{id}"))?;
         serde_json::from_slice(&plain).map_err(|e| StoreError::Other(e.into()))
     }
 
@@ -152,11 +161,8 @@ impl TenantTx {
         .fetch_optional(self.conn())
         .await?;
         let (sealed, last, total, status) = row.ok_or(StoreError::NotFound)?;
-        let key = self.data_key().await?;
-        let rid = self.restaurant_id();
-        let plain = key.open(&sealed, &format!("conversation-state:{rid}:{id}"))?;
         Ok(ConversationOpening {
-            state: serde_json::from_slice(&plain).map_err(|e| StoreError::Other(e.into()))?,
+            state: self.open_state(id, &sealed).await?,
             guest_messages_since: last,
             turns: total,
             status,

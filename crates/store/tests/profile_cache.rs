@@ -10,8 +10,9 @@ use hs_domain::Clock;
 use hs_store::agent::{AgentProfile, FaqEntry};
 use hs_store::db::connect_app;
 use hs_store::setup::{Closure, Table, TableChanges};
+use hs_store::team::Restaurant;
 use hs_store::{Actor, MasterKey, Store};
-use hs_testkit::fresh_db;
+use hs_testkit::{fresh_db, TestDb};
 use uuid::Uuid;
 
 /// One endpoint turn up to the model: the key query, then the profile and the rules.
@@ -23,6 +24,18 @@ async fn turn(store: &Store, rid: Uuid, key: &str) -> (AgentProfile, Rules) {
     let rules = tx.rules().await.expect("rules");
     tx.commit().await.expect("commit");
     (profile, rules)
+}
+
+/// A fresh database, a store on four connections and a restaurant in it.
+async fn restaurant(name: &str) -> (TestDb, Store, Restaurant) {
+    let db = fresh_db().await.expect("db");
+    let pool = connect_app(&db.targets.app, 4).await.expect("pool");
+    let store = Store::new(pool, Clock::system(), MasterKey::generate());
+    let r = store
+        .create_restaurant(name, &Actor::Cli)
+        .await
+        .expect("restaurant");
+    (db, store, r)
 }
 
 fn faq(q: &str) -> FaqEntry {
@@ -39,13 +52,7 @@ fn questions(p: &AgentProfile) -> Vec<String> {
 
 #[tokio::test]
 async fn a_kept_profile_is_served_only_while_nothing_it_is_made_of_has_changed() {
-    let db = fresh_db().await.expect("db");
-    let pool = connect_app(&db.targets.app, 4).await.expect("pool");
-    let store = Store::new(pool, Clock::system(), MasterKey::generate());
-    let r = store
-        .create_restaurant("Profil", &Actor::Cli)
-        .await
-        .expect("restaurant");
+    let (db, store, r) = restaurant("Profil").await;
     let mut tx = store.tenant(r.id, &Actor::Cli).await.expect("tx");
     let key = tx.rotate_voice_secret().await.expect("secret");
     tx.set_faq(&[faq("Parkplätze?")]).await.expect("faq");
@@ -201,13 +208,7 @@ async fn every_table_the_profile_is_read_from_raises_the_setup_version() {
 
 #[tokio::test]
 async fn two_floor_plan_edits_at_once_queue_instead_of_deadlocking() {
-    let db = fresh_db().await.expect("db");
-    let pool = connect_app(&db.targets.app, 4).await.expect("pool");
-    let store = Store::new(pool, Clock::system(), MasterKey::generate());
-    let r = store
-        .create_restaurant("Zwei Hände", &Actor::Cli)
-        .await
-        .expect("restaurant");
+    let (_db, store, r) = restaurant("Zwei Hände").await;
     let mut tx = store.tenant(r.id, &Actor::Cli).await.expect("tx");
     let area = tx.add_area("Saal").await.expect("area").id;
     let mut ids = Vec::new();
