@@ -87,6 +87,17 @@ const launcher = '[data-hostsystem-widget] .l';
 const panel = '[data-hostsystem-widget] .p';
 const input = '[data-hostsystem-widget] textarea';
 
+/** A guest's browser on the restaurant's website with the widget open and its greeting shown. */
+async function openWidget(options) {
+  const ctx = await browser.newContext(options);
+  const page = await ctx.newPage();
+  const errors = watch(page);
+  await page.goto(siteOrigin);
+  await page.click(launcher);
+  await page.locator('[data-hostsystem-widget] .m.agent').first().waitFor();
+  return { ctx, page, errors };
+}
+
 /** Whether the widget has finished answering: its log is no longer busy (run in the page). */
 const answered = () =>
   document.querySelector('[data-hostsystem-widget]').shadowRoot.querySelector('[role=log]').getAttribute('aria-busy') === 'false';
@@ -169,12 +180,7 @@ test('on a phone the panel fills the screen', async () => {
 });
 
 test('what the guest sends while an answer is still coming is answered after it, not lost', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
-  const page = await ctx.newPage();
-  const errors = watch(page);
-  await page.goto(siteOrigin);
-  await page.click(launcher);
-  await page.locator('[data-hostsystem-widget] .m.agent').first().waitFor();
+  const { ctx, page, errors } = await openWidget({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
   // Both in one task of the page: the second is sent while the first is surely in flight.
   await page.evaluate(() => {
     const r = document.querySelector('[data-hostsystem-widget]').shadowRoot;
@@ -382,12 +388,7 @@ test('a person from the team takes the chat over from the inbox and both sides s
 });
 
 test('a guest gets the conversation by email from the widget, with the keyboard', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'en-GB' });
-  const page = await ctx.newPage();
-  const errors = watch(page);
-  await page.goto(siteOrigin);
-  await page.click(launcher);
-  await page.locator('[data-hostsystem-widget] .m.agent').first().waitFor();
+  const { ctx, page, errors } = await openWidget({ viewport: { width: 375, height: 740 }, locale: 'en-GB' });
   const answers = [];
   await say(page, 'Wann habt ihr am Samstag geöffnet? <script>alert(1)</script>', answers);
   await page.click('[data-hostsystem-widget] .k');
@@ -414,12 +415,7 @@ test('a guest gets the conversation by email from the widget, with the keyboard'
 });
 
 test('a guest sends a photo from the widget and it arrives without its metadata', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
-  const page = await ctx.newPage();
-  const errors = watch(page);
-  await page.goto(siteOrigin);
-  await page.click(launcher);
-  await page.locator('[data-hostsystem-widget] .m.agent').first().waitFor();
+  const { ctx, page, errors } = await openWidget({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
   // A PNG of 2 x 2 pixels with a text chunk naming the photographer.
   const chunk = (type, data) => {
     const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
