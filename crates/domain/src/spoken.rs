@@ -88,9 +88,68 @@ fn upcoming(today: NaiveDate, month: u32, day: u32, year: Option<i32>) -> Option
     }
 }
 
+/// Days called by name, as (words, month, day), the longer names first: "zweiter
+/// Weihnachtsfeiertag" before "Weihnachtsfeiertag". Plain "Weihnachten" names three days and
+/// is left to a question; "Christmas" alone is often a menu or a party, not a day.
+const HOLIDAYS: [(&[&str], u32, u32); 8] = [
+    (&["heiligabend", "heilig abend", "christmas eve"], 12, 24),
+    (
+        &[
+            "silvester",
+            "new year's eve",
+            "new years eve",
+            "new year eve",
+        ],
+        12,
+        31,
+    ),
+    (
+        &["neujahr", "new year's day", "new years day", "new year day"],
+        1,
+        1,
+    ),
+    (
+        &[
+            "zweiten weihnachts",
+            "zweiter weihnachts",
+            "2. weihnachts",
+            "boxing day",
+            "stephanstag",
+        ],
+        12,
+        26,
+    ),
+    (
+        &[
+            "weihnachtsfeiertag",
+            "weihnachtstag",
+            "christmas day",
+            "on christmas",
+        ],
+        12,
+        25,
+    ),
+    (&["valentinstag", "valentine"], 2, 14),
+    (&["tag der deutschen einheit"], 10, 3),
+    (&["maifeiertag", "tag der arbeit"], 5, 1),
+];
+
+/// A day called by its name ("Silvester", "am ersten Weihnachtsfeiertag", "Christmas Eve"),
+/// the next one to come.
+pub fn holiday(s: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let l = words(s).join(" ");
+    HOLIDAYS
+        .iter()
+        .find(|(names, _, _)| names.iter().any(|n| l.contains(&n.replace('ä', "ae"))))
+        .and_then(|(_, m, d)| upcoming(today, *m, *d, None))
+}
+
 /// A spoken or written date relative to `today` (in the restaurant's zone).
 pub fn date(s: &str, today: NaiveDate) -> Result<NaiveDate, Spoken<NaiveDate>> {
     let t = s.trim();
+    if let Some(d) = holiday(t, today) {
+        return Ok(d);
+    }
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return Ok(d);
     }
@@ -192,6 +251,35 @@ fn number_word(w: &str) -> Option<u32> {
     })
 }
 
+/// Minutes after a full hour, in digits or words ("30", "dreißig", "fünfundvierzig",
+/// "forty-five").
+pub fn minute_word(w: &str) -> Option<u32> {
+    const M: [(&str, &str, u32); 9] = [
+        ("fuenf", "five", 5),
+        ("zehn", "ten", 10),
+        ("fuenfzehn", "fifteen", 15),
+        ("zwanzig", "twenty", 20),
+        ("fuenfundzwanzig", "twenty-five", 25),
+        ("dreissig", "thirty", 30),
+        ("fuenfunddreissig", "thirty-five", 35),
+        ("vierzig", "forty", 40),
+        ("fuenfundvierzig", "forty-five", 45),
+    ];
+    let w = words(w).join(" ");
+    let w = w.trim_end_matches('.');
+    if let Ok(n) = w.parse::<u32>() {
+        return (n < 60).then_some(n);
+    }
+    M.iter()
+        .find(|(de, en, _)| *de == w || *en == w || en.replace('-', "") == w)
+        .map(|m| m.2)
+        .or(match w {
+            "fuenfzig" | "fifty" => Some(50),
+            "fuenfundfuenfzig" | "fifty-five" | "fiftyfive" => Some(55),
+            _ => None,
+        })
+}
+
 /// A spoken or written time. An hour from 1 to 12 without "abends"/"pm" or "morgens"/"am" is
 /// read as the one reading `open` accepts; if both or neither are open, both are returned to
 /// ask about.
@@ -251,6 +339,16 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
         let joined = w.join(" ");
         let compact = joined.replace(' ', "");
         let clock = compact.trim_end_matches("pm").trim_end_matches("am");
+        // "19.30h", "7h30" as written in much of Europe.
+        let hm = clock.trim_end_matches('h');
+        let clock = if hm.chars().all(|c| c.is_ascii_digit() || c == 'h') && hm.contains('h') {
+            hm.replacen('h', ":", 1)
+        } else if clock.ends_with('h') && hm.contains([':', '.']) {
+            hm.to_string()
+        } else {
+            clock.to_string()
+        };
+        let clock = clock.as_str();
         if let Some((h, m)) = clock.split_once([':', '.']) {
             match (h.parse(), m.parse()) {
                 (Ok(h), Ok(m)) => (h, m),
@@ -263,8 +361,8 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
         } else {
             match w.as_slice() {
                 [h] => (number_word(h).ok_or(Spoken::Unrecognised)?, 0),
-                [h, m] if number_word(h).is_some() && m.parse::<u32>().is_ok() => {
-                    (number_word(h).unwrap_or(0), m.parse().unwrap_or(0))
+                [h, m] if number_word(h).is_some() && minute_word(m).is_some() => {
+                    (number_word(h).unwrap_or(0), minute_word(m).unwrap_or(0))
                 }
                 [x, h] if x == "halb" => (
                     number_word(h)
@@ -435,6 +533,13 @@ mod tests {
             ("November 27", "2026-11-27"),
             ("Jan 3", "2027-01-03"),
             ("2. März", "2027-03-02"),
+            ("Silvester", "2026-12-31"),
+            ("am ersten Weihnachtsfeiertag", "2026-12-25"),
+            ("2. Weihnachtsfeiertag", "2026-12-26"),
+            ("Heiligabend", "2026-12-24"),
+            ("on Christmas Eve", "2026-12-24"),
+            ("New Year's Day", "2027-01-01"),
+            ("Valentinstag", "2027-02-14"),
         ] {
             assert_eq!(date(said, today), Ok(d(expect)), "{said}");
         }
@@ -478,6 +583,10 @@ mod tests {
             ("quarter to eight", "19:45"),
             ("at 8 in the evening", "20:00"),
             ("20h", "20:00"),
+            ("19.30h", "19:30"),
+            ("7h30", "19:30"),
+            ("zwölf Uhr dreißig", "12:30"),
+            ("sieben Uhr fünfundvierzig", "19:45"),
             ("morgen um acht", "20:00"),
             ("tomorrow at 7:30", "19:30"),
         ] {

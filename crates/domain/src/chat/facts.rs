@@ -91,10 +91,91 @@ const NAMES: [&str; 38] = [
     "tomorrow",
 ];
 
+/// Short forms guests type, as (short, written out, when): `Always`, or only as a date
+/// (`Dated`: with its dot, before a number, or after "am"/"on"), or only before a number or
+/// after "am"/"on" (`Near`: "so", "do", "sat", "wed" and "sun" are words of their own).
+const SHORT: [(&str, &str, When); 26] = [
+    ("tmrw", "tomorrow", When::Always),
+    ("tmr", "tomorrow", When::Always),
+    ("tmrow", "tomorrow", When::Always),
+    ("tomorow", "tomorrow", When::Always),
+    ("tommorow", "tomorrow", When::Always),
+    ("tommorrow", "tomorrow", When::Always),
+    ("2morrow", "tomorrow", When::Always),
+    ("tonite", "tonight", When::Always),
+    ("ppl", "people", When::Always),
+    ("mo", "montag", When::Dated),
+    ("di", "dienstag", When::Dated),
+    ("mi", "mittwoch", When::Near),
+    ("do", "donnerstag", When::Near),
+    ("fr", "freitag", When::Dated),
+    ("sa", "samstag", When::Dated),
+    ("so", "sonntag", When::Near),
+    ("mon", "monday", When::Dated),
+    ("tue", "tuesday", When::Dated),
+    ("tues", "tuesday", When::Dated),
+    ("wed", "wednesday", When::Near),
+    ("thu", "thursday", When::Dated),
+    ("thur", "thursday", When::Dated),
+    ("thurs", "thursday", When::Dated),
+    ("fri", "friday", When::Dated),
+    ("sat", "saturday", When::Near),
+    ("sun", "sunday", When::Near),
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum When {
+    Always,
+    Dated,
+    Near,
+}
+
+/// The message with the short forms guests type written out ("Fr. 20 Uhr" → "freitag 20
+/// Uhr", "Sat 8pm" → "saturday 8pm", "tmrw" → "tomorrow"); every other word as it was.
+pub fn normalise(text: &str) -> String {
+    let raw: Vec<&str> = text.split_whitespace().collect();
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, w) in raw.iter().enumerate() {
+        let core = w.trim_end_matches([',', '!', '?', ';', ':']);
+        let tail = &w[core.len()..];
+        let (stem, dot) = match core.strip_suffix('.') {
+            Some(s) => (s, true),
+            None => (core, false),
+        };
+        let l = stem.to_lowercase();
+        let near = raw
+            .get(i + 1)
+            .and_then(|n| n.chars().next())
+            .is_some_and(|c| c.is_ascii_digit())
+            || i > 0
+                && ["am", "on", "next", "this", "den", "nächsten", "kommenden"]
+                    .contains(&raw[i - 1].to_lowercase().as_str());
+        let full = SHORT.iter().find(|(a, _, when)| {
+            *a == l
+                && match when {
+                    When::Always => true,
+                    When::Dated => dot || near,
+                    When::Near => near,
+                }
+        });
+        match full {
+            Some((_, f, _)) => out.push(format!("{f}{tail}")),
+            None => out.push((*w).to_string()),
+        }
+    }
+    out.join(" ")
+}
+
+/// Words one typo away from a weekday or date word that are words of their own ("Leute" is
+/// no "heute", "morgens" no "morgen").
+const NOT_TYPOS: [&str; 8] = [
+    "leute", "morgens", "sorgen", "borgen", "leuten", "laute", "heuer", "mittags",
+];
+
 /// A weekday or month name with one typo, spelled right ("Freitga" → "freitag").
 fn corrected(w: &str) -> Option<&'static str> {
     let l = w.to_lowercase();
-    if l.len() < 5 {
+    if l.len() < 5 || NOT_TYPOS.contains(&l.as_str()) || party_cue(&l) {
         return None;
     }
     NAMES
@@ -124,6 +205,10 @@ fn time_cue(w: &str, next: Option<&str>) -> bool {
         || l.contains(':') && l.chars().any(|c| c.is_ascii_digit())
         || l.ends_with("pm") && l.chars().next().is_some_and(|c| c.is_ascii_digit())
         || l.ends_with("uhr") && l.chars().next().is_some_and(|c| c.is_ascii_digit())
+        // "19h", "19.30h", "7h30"
+        || l.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && l.contains('h')
+            && l.chars().all(|c| c.is_ascii_digit() || c == 'h' || c == '.' || c == ':')
         || next.is_some_and(|n| n.eq_ignore_ascii_case("uhr"))
 }
 
@@ -149,19 +234,64 @@ fn party_cue(w: &str) -> bool {
         "kinder",
         "adults",
         "pax",
+        "we're",
+        "ppl",
     ]
     .contains(&w.to_lowercase().as_str())
 }
 
+/// Words after which a guest writes their booking code.
+const CODE_CUES: [&str; 9] = [
+    "code",
+    "buchungsnummer",
+    "buchungscode",
+    "reservierungsnummer",
+    "bestätigungsnummer",
+    "reservierungscode",
+    "reference",
+    "ref",
+    "confirmation",
+];
+
+/// Words that count people ("2 Personen").
+const PEOPLE: [&str; 11] = [
+    "personen", "person", "pers", "leute", "gäste", "gaeste", "people", "persons", "guests", "pax",
+    "ppl",
+];
+
+/// Words for grown-ups and for children in a party ("3 Erwachsene und 2 Kinder").
+const ADULTS: [&str; 5] = [
+    "erwachsene",
+    "erwachsenen",
+    "erwachsener",
+    "adults",
+    "adult",
+];
+const CHILDREN: [&str; 11] = [
+    "kinder",
+    "kind",
+    "kindern",
+    "kids",
+    "kid",
+    "children",
+    "child",
+    "baby",
+    "babys",
+    "babies",
+    "kleinkind",
+];
+
 /// Words that end a name ("Anna Müller, Telefon …").
-const NOT_NAMES: [&str; 16] = [
+const NOT_NAMES: [&str; 21] = [
     "und", "and", "mit", "with", "für", "for", "telefon", "tel", "handy", "nummer", "phone",
-    "number", "mobile", "email", "e-mail", "mail",
+    "number", "mobile", "email", "e-mail", "mail", "bitte", "please", "danke", "thanks", "thx",
 ];
 
 fn name_after(words: &[String], lower: &[String]) -> Option<String> {
-    const LEADS: [&[&str]; 14] = [
+    const LEADS: [&[&str]; 17] = [
         &["mein", "name", "ist"],
+        &["unter", "dem", "namen"],
+        &["the", "name", "is"],
         &["ich", "heiße"],
         &["ich", "heisse"],
         &["auf", "den", "namen"],
@@ -176,9 +306,10 @@ fn name_after(words: &[String], lower: &[String]) -> Option<String> {
         &["i", "am"],
         &["this", "is"],
         &["hier", "spricht"],
+        &["name"],
     ];
     for (n, lead) in LEADS.iter().enumerate() {
-        let weak = n >= 8;
+        let weak = n >= 10;
         for i in 0..lower.len() {
             if lower.len() >= i + lead.len()
                 && lower[i..i + lead.len()]
@@ -239,6 +370,13 @@ pub fn asked_name(text: &str) -> Option<String> {
     // "it's Peter Parker", "ich bin Anna Weber": the lead-in is no part of the name.
     let mut text = text.trim();
     for lead in [
+        "auf den namen ",
+        "unter dem namen ",
+        "the name is ",
+        "my name is ",
+        "mein name ist ",
+        "name: ",
+        "name ",
         "it's ",
         "it is ",
         "i'm ",
@@ -257,6 +395,16 @@ pub fn asked_name(text: &str) -> Option<String> {
             }
         }
     }
+    let text = text.trim().trim_end_matches(['.', '!']);
+    let text = [" bitte", " please", " danke", " thanks"]
+        .iter()
+        .find_map(|s| {
+            let cut = text.len().checked_sub(s.len())?;
+            let tail = text.get(cut..)?;
+            tail.eq_ignore_ascii_case(s)
+                .then(|| text[..cut].trim_end_matches([',', ' ']))
+        })
+        .unwrap_or(text);
     if let Some(n) = bare_name(text) {
         return Some(n);
     }
@@ -278,6 +426,10 @@ pub fn asked_name(text: &str) -> Option<String> {
         words
             .iter()
             .map(|w| {
+                // "Anna and Tom Baker": the joining word stays as written.
+                if ["and", "und", "&"].contains(&w.to_lowercase().as_str()) {
+                    return w.to_lowercase();
+                }
                 let mut c = w.chars();
                 c.next()
                     .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
@@ -299,6 +451,7 @@ pub fn looks_like_code(w: &str) -> bool {
 /// The facts in a message, with `today` in the restaurant's zone and `open` telling whether
 /// the restaurant seats at a time (to settle "um 8").
 pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> Heard {
+    let text = &normalise(text);
     let words = tokens(text);
     let lower: Vec<String> = words.iter().map(|w| lower(w)).collect();
     let mut heard = Heard::default();
@@ -355,14 +508,55 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             used[i] = true;
         }
     }
+    // A code the guest names as one ("Code ABC123", "Buchungsnummer: x7k-m4p") that is none
+    // of ours: kept, so that the guest hears it is unknown instead of being asked again.
+    if heard.code.is_none() {
+        for i in 0..words.len() {
+            let cue = lower[i].trim_end_matches(':');
+            if !CODE_CUES.contains(&cue) {
+                continue;
+            }
+            let next = (i + 1..words.len().min(i + 3))
+                .find(|&j| !["ist", "is", "lautet", ":", "-"].contains(&lower[j].as_str()));
+            if let Some(j) = next.filter(|&j| !used[j]) {
+                let c: String = words[j]
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect();
+                if (4..=10).contains(&c.len())
+                    && c.chars().any(|x| x.is_ascii_digit())
+                    && c.chars().any(|x| x.is_ascii_alphabetic())
+                {
+                    heard.code = Some(c.to_uppercase());
+                    used[j] = true;
+                    break;
+                }
+            }
+        }
+    }
     // Words with one typo in a weekday or month name are read as meant.
     let fixed: Vec<String> = words
         .iter()
         .map(|w| corrected(w).map_or_else(|| w.clone(), str::to_string))
         .collect();
     let free = |used: &[bool], s: usize, e: usize| used[s..e].iter().all(|u| !u);
-    for i in 0..fixed.len() {
-        if heard.date.is_none() && date_cue(&fixed[i]) && !used[i] {
+    // A date written out wins over a weekday or "morgen" said with it ("Freitag, den
+    // 11.12."): the first pass reads only dates with a day number, the second the rest.
+    let relative = |w: &str| {
+        let l = w.to_lowercase();
+        NAMES[..14].contains(&l.as_str())
+            || NAMES[NAMES.len() - 5..].contains(&l.as_str())
+            || ["tonight", "weekend", "wochenende"].contains(&l.as_str())
+    };
+    let passes = [false, true]
+        .into_iter()
+        .flat_map(|second| (0..fixed.len()).map(move |i| (second, i)));
+    for (second, i) in passes {
+        if heard.date.is_none()
+            && date_cue(&fixed[i])
+            && !used[i]
+            && (second || !relative(&fixed[i]))
+        {
             // The shortest span that is a date, with the modifier before it ("nächsten
             // Samstag", "next Friday") or the day number ("27. November") when there is one;
             // never swallowing a party size ("for six on Friday").
@@ -382,8 +576,8 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                 ]
                 .contains(&lowered(i - 1).as_str())
                     // A day number before a month ("27. November"), never before a weekday
-                    // ("for 2 saturday").
-                    || (!NAMES[..14].contains(&lowered(i).as_str())
+                    // or "tomorrow" ("for 2 saturday", "for 2 tmrw").
+                    || (NAMES[14..33].contains(&lowered(i).as_str())
                         && lowered(i - 1)
                             .trim_end_matches('.')
                             .parse::<u32>()
@@ -408,6 +602,10 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                 }
             }
         }
+    }
+    // A day called by its name ("Silvester", "am ersten Weihnachtsfeiertag").
+    if heard.date.is_none() {
+        heard.date = spoken::holiday(text, today);
     }
     for i in 0..fixed.len() {
         if heard.time.is_none()
@@ -438,6 +636,33 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                     found = Some((Ok(t), i - 1, i + 1));
                 }
             }
+            // "zwölf Uhr dreißig", "19 Uhr 30": the minutes after "Uhr" belong to the time
+            // (not "20 Uhr 2 Personen").
+            if let Some((Ok(t), s, e)) = found {
+                let m = if fixed.get(e).is_some_and(|w| w.eq_ignore_ascii_case("uhr")) {
+                    e + 1
+                } else {
+                    e
+                };
+                let said_uhr = m > e || fixed[s..e].iter().any(|w| w.eq_ignore_ascii_case("uhr"));
+                let minutes = fixed
+                    .get(m)
+                    .and_then(|w| spoken::minute_word(w))
+                    .filter(|n| *n >= 10 && n % 5 == 0);
+                let party_next = fixed.get(m + 1).is_some_and(|w| {
+                    let w = w.to_lowercase();
+                    PEOPLE.contains(&w.as_str())
+                        || ADULTS.contains(&w.as_str())
+                        || CHILDREN.contains(&w.as_str())
+                });
+                if said_uhr && minutes.is_some() && !party_next && free(&used, e, m + 1) {
+                    if let Ok(t2) = spoken::time(&fixed[s..=m].join(" "), open) {
+                        found = Some((Ok(t2), s, m + 1));
+                    } else {
+                        found = Some((Ok(t), s, e));
+                    }
+                }
+            }
             if let Some((t, s, e)) = found {
                 match t {
                     Ok(t) => heard.time = Some(t),
@@ -447,8 +672,34 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             }
         }
     }
+    // "3 Erwachsene und 2 Kinder": the groups added up (not "4 Personen, davon 2 Kinder").
+    let groups: Vec<(usize, u32, bool)> = (1..fixed.len())
+        .filter(|&i| !used[i - 1])
+        .filter_map(|i| {
+            let w = fixed[i].to_lowercase();
+            let child = CHILDREN.contains(&w.as_str());
+            let adult = ADULTS.contains(&w.as_str());
+            let n = spoken::party(&fixed[i - 1]).ok()?;
+            (child || adult).then_some((i, n, child))
+        })
+        .collect();
+    let among = lower
+        .iter()
+        .any(|w| ["davon", "including", "incl", "inkl", "darunter"].contains(&w.as_str()));
+    if groups.iter().any(|g| g.2) && groups.iter().any(|g| !g.2) && !among {
+        heard.party = Some(groups.iter().map(|g| g.1).sum());
+        for (i, _, _) in &groups {
+            used[*i - 1] = true;
+            used[*i] = true;
+        }
+    }
     for i in 0..fixed.len() {
-        if heard.party.is_none() && !used[i] && party_cue(&fixed[i]) {
+        // "we'd be 5", "we will be four"
+        let be = fixed[i].eq_ignore_ascii_case("be")
+            && i > 0
+            && ["we'd", "we'll", "we", "will", "would"]
+                .contains(&fixed[i - 1].to_lowercase().as_str());
+        if heard.party.is_none() && !used[i] && (party_cue(&fixed[i]) || be) {
             for (s, e) in [
                 (i, i + 2),
                 (i.saturating_sub(1), i + 1),
@@ -558,6 +809,14 @@ mod tests {
         );
         assert_eq!(asked_name("Anna Müller").as_deref(), Some("Anna Müller"));
         assert_eq!(asked_name("Ü").as_deref(), Some("Ü"));
+        assert_eq!(
+            asked_name("Auf den Namen Schulz bitte").as_deref(),
+            Some("Schulz")
+        );
+        assert_eq!(
+            asked_name("Anna and Tom Baker").as_deref(),
+            Some("Anna and Tom Baker")
+        );
     }
 
     #[test]
@@ -584,5 +843,109 @@ mod tests {
             h.special.as_deref(),
             Some("Meine Frau hat eine Nussallergie")
         );
+    }
+}
+
+#[cfg(test)]
+mod fresh {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    fn t(s: &str) -> NaiveTime {
+        NaiveTime::parse_from_str(s, "%H:%M").expect("time")
+    }
+
+    /// Thursday 3 December 2026; open 12:00–15:00 and 17:00–23:00.
+    fn hear_(text: &str) -> Heard {
+        let open = |x: NaiveTime| {
+            x >= t("12:00") && x <= t("23:00") && !(x > t("15:00") && x < t("17:00"))
+        };
+        hear(text, d("2026-12-03"), &open)
+    }
+
+    #[test]
+    fn short_forms_and_times_written_as_in_europe() {
+        let h = hear_("Samstag 19h 2 Pers");
+        assert_eq!(
+            (h.date, h.time, h.party),
+            (Some(d("2026-12-05")), Some(t("19:00")), Some(2))
+        );
+        let h = hear_("hey can i get a table for 2 tmrw at 8");
+        assert_eq!(
+            (h.date, h.time, h.party),
+            (Some(d("2026-12-04")), Some(t("20:00")), Some(2))
+        );
+        let h = hear_("Reservierung Fr. 20.00 Uhr 2 Pers. Name: Kurt Lenz Tel. 0761-787878");
+        assert_eq!(h.date, Some(d("2026-12-04")));
+        assert_eq!(h.name.as_deref(), Some("Kurt Lenz"));
+        assert_eq!(hear_("Sat 8pm for 4").date, Some(d("2026-12-05")));
+        assert_eq!(
+            hear_("So ein Mist, Freitag geht doch").date,
+            Some(d("2026-12-04")),
+            "\"So\" before a word is no Sunday"
+        );
+        assert_eq!(
+            hear_("Sonntag zwölf Uhr dreißig für zwei").time,
+            Some(t("12:30"))
+        );
+        assert_eq!(hear_("Freitag 19 Uhr 30, zu zweit").time, Some(t("19:30")));
+        let h = hear_("Freitag 20 Uhr 2 Personen");
+        assert_eq!(
+            (h.time, h.party),
+            (Some(t("20:00")), Some(2)),
+            "minutes are no party"
+        );
+    }
+
+    #[test]
+    fn people_are_not_today_and_groups_add_up() {
+        assert_eq!(hear_("morgen mittag 13 uhr 2 leute").party, Some(2));
+        assert_eq!(
+            hear_("Tisch für 3 Erwachsene und 2 Kinder am Sonntag um 12 Uhr").party,
+            Some(5)
+        );
+        assert_eq!(hear_("4 Personen, davon 2 Kinder").party, Some(4));
+        assert_eq!(hear_("2 adults and 3 kids on friday at 6pm").party, Some(5));
+        assert_eq!(
+            hear_("Could I book for December 12th at 6:30pm? We'd be 5.").party,
+            Some(5)
+        );
+        assert_eq!(hear_("could it be 8 instead?").party, None);
+    }
+
+    #[test]
+    fn a_written_date_wins_over_the_weekday_and_days_have_names() {
+        let h = hear_("Gibt es am Freitag den 11.12. noch was für 2 um 20 Uhr?");
+        assert_eq!(h.date, Some(d("2026-12-11")));
+        assert_eq!(
+            hear_("Silvester um 20 Uhr für 6 Personen").date,
+            Some(d("2026-12-31"))
+        );
+        assert_eq!(
+            hear_("Habt ihr am ersten Weihnachtsfeiertag offen? Tisch für 4 um 12 Uhr").date,
+            Some(d("2026-12-25"))
+        );
+        assert_eq!(hear_("Do you have a Christmas menu?").date, None);
+    }
+
+    #[test]
+    fn names_and_codes_after_their_cue_words() {
+        assert_eq!(
+            hear_("Auf den Namen Schulz bitte").name.as_deref(),
+            Some("Schulz")
+        );
+        let h = hear_("Book a table for 2 on Friday at 20:00, name Alice Wong, phone 0761 6565656");
+        assert_eq!(h.name.as_deref(), Some("Alice Wong"));
+        let h = hear_("I need to cancel my booking, code ABC123, name John Smith");
+        assert_eq!(
+            h.code.as_deref(),
+            Some("ABC123"),
+            "a code that is none of ours is kept"
+        );
+        assert_eq!(h.name.as_deref(), Some("John Smith"));
+        assert_eq!(hear_("my phone number is 0761 123456").code, None);
     }
 }

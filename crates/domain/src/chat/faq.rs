@@ -74,7 +74,14 @@ pub enum Topic {
 pub fn topic(message: &str) -> Option<Topic> {
     let l = message.to_lowercase();
     let has = |keys: &[&str]| keys.iter().any(|k| l.contains(k));
-    if has(&["parken", "parkplatz", "parkhaus", "parking", "park "]) {
+    if has(&[
+        "parken",
+        "parkpl",
+        "parkmöglich",
+        "parkhaus",
+        "parking",
+        "park ",
+    ]) {
         Some(Topic::Parking)
     } else if has(&[
         "speisekarte",

@@ -11,7 +11,7 @@ mod facts;
 mod faq;
 mod special;
 
-pub use facts::{asked_name, bare_name, hear, looks_like_code, Heard};
+pub use facts::{asked_name, bare_name, hear, looks_like_code, normalise, Heard};
 pub use faq::{faq_match, topic, Topic};
 pub use special::{mask, mask_special};
 
@@ -51,6 +51,8 @@ pub enum Intent {
     Thanks,
     Yes,
     No,
+    /// The guest lets the request go for now ("vergiss es", "ich melde mich später").
+    Withdraw,
 }
 
 const DE: [&str; 24] = [
@@ -189,6 +191,8 @@ pub fn intents(text: &str) -> Vec<Intent> {
             "anfahrt",
             "parken",
             "parkplatz",
+            "parkplätze",
+            "parkmöglichkeit",
             "speisekarte",
             "karte",
             "menü",
@@ -226,6 +230,14 @@ pub fn intents(text: &str) -> Vec<Intent> {
             "einer person",
             "call me back",
             "manager",
+            "verbinden",
+            "beschwer",
+            "beschwerde",
+            "complaint",
+            "complain",
+            "geschäftsführ",
+            "inhaber",
+            "chef",
         ],
     );
     add(
@@ -271,9 +283,61 @@ pub fn intents(text: &str) -> Vec<Intent> {
         "perfekt",
         "ja bitte",
         "yes please",
+        "jo",
+        "jup",
+        "jep",
+        "jap",
+        "klar",
+        "sicher",
+        "richtig",
+        "stimmt",
+        "korrekt",
+        "bestätigen",
+        "bestätige",
+        "yeah",
+        "yup",
+        "ya",
+        "yea",
+        "correct",
+        "confirm",
+        "confirmed",
+        "go ahead",
+        "sounds good",
+        "great",
+        "alright",
+        "all right",
+        "fine",
+        "👍",
+        "mach das",
+        "machen sie das",
+        "gerne doch",
+        "sehr gerne",
+        "sehr gut",
+        "super",
+        "prima",
     ]
     .contains(&trimmed)
-        || words.first().is_some_and(|w| w == "ja" || w == "yes")
+        || words.first().is_some_and(|w| {
+            [
+                "ja", "yes", "jo", "yep", "yeah", "ok", "okay", "klar", "genau", "perfekt",
+                "perfect", "passt", "sure",
+            ]
+            .contains(&w.as_str())
+        }) && !has_any(
+            &words,
+            &text_l,
+            &[
+                "aber",
+                "but",
+                "nicht",
+                "not",
+                "lieber",
+                "rather",
+                "instead",
+                "statt",
+                "stattdessen",
+            ],
+        )
     {
         out.push(Intent::Yes);
     }
@@ -290,6 +354,29 @@ pub fn intents(text: &str) -> Vec<Intent> {
         || words.first().is_some_and(|w| w == "nein" || w == "no")
     {
         out.push(Intent::No);
+    }
+    if has_any(
+        &words,
+        &text_l,
+        &[
+            "vergiss es",
+            "vergessen sie es",
+            "melde mich",
+            "melden uns",
+            "später nochmal",
+            "später noch mal",
+            "doch nicht",
+            "never mind",
+            "nevermind",
+            "forget it",
+            "get back to you",
+            "call back later",
+            "maybe later",
+            "not anymore",
+            "no longer",
+        ],
+    ) {
+        out.push(Intent::Withdraw);
     }
     out
 }
