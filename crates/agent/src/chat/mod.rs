@@ -68,6 +68,10 @@ pub struct Conversation {
     /// until the code and their name or phone are known.
     #[serde(default)]
     pub change: serde_json::Map<String, Value>,
+    /// The booking detail asked for in the last answer, so that asking twice is asked
+    /// differently, with an example.
+    #[serde(default)]
+    pub asked_last: Option<String>,
 }
 
 /// A booking shown as a card.
@@ -262,6 +266,37 @@ fn question(c: &Conversation, field: &str) -> String {
     }
 }
 
+/// The question for `field` a second time: what is missing, with an example of how to write it.
+fn question_again(c: &Conversation, field: &str) -> String {
+    match field {
+        "date" => t(
+            c,
+            "Den Tag habe ich noch nicht verstanden. Schreiben Sie ihn bitte z. B. so: „Freitag“ oder „12.12.“.",
+            "I haven't got the day yet. Please write it like this: \"Friday\" or \"12 December\".",
+        ),
+        "time" => t(
+            c,
+            "Die Uhrzeit habe ich noch nicht verstanden. Schreiben Sie sie bitte z. B. so: „19:30“.",
+            "I haven't got the time yet. Please write it like this: \"7:30 pm\".",
+        ),
+        "party" => t(
+            c,
+            "Wie viele Personen kommen? Schreiben Sie bitte z. B. „4 Personen“.",
+            "How many people are coming? Please write e.g. \"4 people\".",
+        ),
+        "name" => t(
+            c,
+            "Auf welchen Namen darf ich reservieren? Bitte mit Vor- und Nachnamen, z. B. „Anna Müller“.",
+            "What name should the booking be under? First and last name, please, e.g. \"Anna Miller\".",
+        ),
+        _ => t(
+            c,
+            "Bitte schreiben Sie Ihre Telefonnummer mit Vorwahl, eine ausländische mit Ländervorwahl (z. B. +44 …).",
+            "Please write your phone number with its area code, or with its country code if it is not a German number (e.g. +44 …).",
+        ),
+    }
+}
+
 fn read_back(c: &Conversation) -> String {
     let lang = lang_of(c);
     let (Some(d), Some(x), Some(p)) = (c.date, c.time, c.party) else {
@@ -318,6 +353,9 @@ async fn answer(
     ctx: &Context,
 ) -> Result<Reply, StoreError> {
     let text = clean(message);
+    // Short forms written out ("Fr.", "tmrw") for the parsers read below.
+    let norm = chat::normalise(&text);
+    let asked_last = c.asked_last.take();
     if let Some(l) = chat::language(&text) {
         c.language = Some(l.to_string());
     }
@@ -388,8 +426,15 @@ async fn answer(
     if heard.party.is_some() {
         c.party = heard.party;
     }
+    // A number no phone can have is refused at once, not after the read-back.
+    let mut bad_phone = false;
     if let Some(p) = &heard.phone {
-        c.phone = Some(p.clone());
+        let country = tx.reservation_settings().await?.country;
+        if hs_domain::validate::phone_e164(p, &country).is_ok() {
+            c.phone = Some(p.clone());
+        } else {
+            bad_phone = true;
+        }
     }
     if let Some(e) = &heard.email {
         c.email = Some(e.clone());
@@ -409,19 +454,19 @@ async fn answer(
     };
     match asked {
         Some("party") if heard.party.is_none() => {
-            if let Ok(p) = hs_domain::spoken::party(&text) {
+            if let Ok(p) = hs_domain::spoken::party(&norm) {
                 if (1..=100).contains(&p) {
                     c.party = Some(p);
                 }
             }
         }
         Some("date") if heard.date.is_none() => {
-            if let Ok(d) = hs_domain::spoken::date(&text, today) {
+            if let Ok(d) = hs_domain::spoken::date(&norm, today) {
                 c.date = Some(d);
             }
         }
         Some("time") if heard.time.is_none() => {
-            if let Ok(x) = hs_domain::spoken::time(&text, open) {
+            if let Ok(x) = hs_domain::spoken::time(&norm, open) {
                 c.time = Some(x);
             }
         }
@@ -439,6 +484,37 @@ async fn answer(
             .flatten()
     }) {
         c.name = Some(n);
+    }
+    // A name given while something else was asked ("Claudia Neumann" when the time was):
+    // kept, when the message is nothing but a name of two or more capitalised words.
+    if c.name.is_none()
+        && asked.is_some_and(|a| a != "name")
+        && intents.is_empty()
+        && heard.date.is_none()
+        && heard.time.is_none()
+        && heard.time_options.is_empty()
+        && heard.party.is_none()
+        && heard.code.is_none()
+    {
+        let rest = match &heard.phone {
+            Some(p) => text.replace(p.as_str(), ""),
+            None => text.clone(),
+        };
+        let rest = rest.trim().trim_end_matches([',', ';', '-']).trim();
+        let other = hs_domain::spoken::date(rest, today).is_ok()
+            || hs_domain::spoken::time(rest, open).is_ok()
+            || hs_domain::spoken::party(rest).is_ok();
+        if let Some(n) = chat::bare_name(rest).filter(|n| n.split_whitespace().count() >= 2) {
+            if !other {
+                c.name = Some(n);
+            }
+        }
+    }
+    // A yes to the one time offered instead ("Wie wäre es mit 17:30 Uhr?" "Ja").
+    if heard.time.is_none() && c.time.is_none() && has(Intent::Yes) {
+        if let [one] = c.offered.as_slice() {
+            c.time = NaiveTime::parse_from_str(one, "%H:%M").ok();
+        }
     }
     // A choice from the offered times ("19:30", "die erste").
     if heard.time.is_none() && !c.offered.is_empty() {
@@ -464,6 +540,38 @@ async fn answer(
         || heard.party.is_some()
         || heard.phone.is_some()
         || heard.code.is_some();
+    // "Vergiss es", "ich melde mich später": the request is let go, nothing is kept open.
+    if has(Intent::Withdraw) && !facts_given && c.mode != Mode::Idle {
+        let was = c.mode;
+        c.mode = Mode::Idle;
+        c.offered.clear();
+        c.change.clear();
+        (c.date, c.time, c.party) = (None, None, None);
+        return Ok(reply(if matches!(was, Mode::Cancelling | Mode::Changing) {
+            t(
+                c,
+                "Alles klar, dann bleibt Ihre Reservierung, wie sie ist. Melden Sie sich gern jederzeit wieder.",
+                "All right, your booking stays as it is. Get in touch any time.",
+            )
+        } else {
+            t(
+                c,
+                "Alles klar, dann reserviere ich nichts. Melden Sie sich gern jederzeit wieder.",
+                "All right, I won't book anything. Get in touch any time.",
+            )
+        }));
+    }
+    if bad_phone && !has(Intent::Cancel) && c.mode != Mode::Cancelling {
+        if c.mode == Mode::Confirming {
+            c.mode = Mode::Booking;
+        }
+        c.asked_last = Some("phone".into());
+        return Ok(reply(t(
+            c,
+            "Diese Telefonnummer kann ich leider nicht verwenden. Bitte prüfen Sie sie und schreiben Sie sie mit Vorwahl, eine ausländische mit Ländervorwahl (z. B. +44 …).",
+            "I'm afraid I can't use that phone number. Please check it and write it with its area code, or with its country code if it is not a German number (e.g. +44 …).",
+        )));
+    }
     let asking = matches!(c.mode, Mode::Idle | Mode::Booking)
         && !facts_given
         && !has(Intent::Cancel)
@@ -622,7 +730,13 @@ async fn answer(
                 if a.data["available"] != json!(true) || a.data.get("time").is_none() {
                     let choices = choices_of(&a);
                     c.offered = choices.clone();
-                    c.time = None;
+                    // A closed day: the time stands and another day is asked for ("Zur
+                    // gleichen Zeit frei wäre es am …"); otherwise another time.
+                    if a.data["field"] == json!("date") {
+                        c.date = None;
+                    } else {
+                        c.time = None;
+                    }
                     return Ok(Reply {
                         choices,
                         ..reply(a.say)
@@ -633,7 +747,32 @@ async fn answer(
                     .map(|x| x.format("%H:%M").to_string())
                     .unwrap_or_default()];
             }
-        } else if let (Some(_), None, Some(_)) = (c.date, c.time, c.party) {
+        } else if let (Some(d), None, Some(_)) = (c.date, c.time, c.party) {
+            // Nothing new since the times were offered: the same times again, so that a
+            // "ja" still means the one suggested.
+            if !changed_facts && !c.offered.is_empty() {
+                let times: Vec<String> = c
+                    .offered
+                    .iter()
+                    .filter_map(|o| NaiveTime::parse_from_str(o, "%H:%M").ok())
+                    .map(|x| say::time(x, &lang))
+                    .collect();
+                let times = times.join(if lang == "en" { " or " } else { " oder " });
+                return Ok(Reply {
+                    choices: c.offered.clone(),
+                    ..reply(t(
+                        c,
+                        &format!(
+                            "Welche Uhrzeit am {} möchten Sie: {times}?",
+                            say::day(d, &lang)
+                        ),
+                        &format!(
+                            "Which time on {} would you like: {times}?",
+                            say::day(d, &lang)
+                        ),
+                    ))
+                });
+            }
             let a = run(tx, "check_availability", &args(c), &ctx).await?;
             let choices = choices_of(&a);
             c.offered = choices.clone();
@@ -643,7 +782,15 @@ async fn answer(
             });
         }
         return Ok(match missing(c) {
-            Some(field) => reply(question(c, field)),
+            Some(field) => {
+                let again = asked_last.as_deref() == Some(field);
+                c.asked_last = Some(field.to_string());
+                reply(if again {
+                    question_again(c, field)
+                } else {
+                    question(c, field)
+                })
+            }
             None => {
                 c.mode = Mode::Confirming;
                 reply(read_back(c))
@@ -658,10 +805,17 @@ async fn answer(
         return Ok(reply(a.say));
     }
     if intents.is_empty() && (text.contains('?') || text.split_whitespace().count() >= 3) {
-        // Something the agent does not understand: say what it can do, and note the question.
+        // Something the agent does not understand: a question is owned up to, with the
+        // team's number; then what it can do. The question is noted for the FAQ.
+        let text = if text.contains('?') {
+            let phone = tx.reservation_settings().await?.phone;
+            format!("{} {}", questions::no_information(c, &phone), what_i_do(c))
+        } else {
+            what_i_do(c)
+        };
         return Ok(Reply {
             unanswered: true,
-            ..reply(what_i_do(c))
+            ..reply(text)
         });
     }
     if has(Intent::Thanks) {

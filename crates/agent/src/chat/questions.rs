@@ -46,25 +46,7 @@ pub(super) async fn faq_or_topic(
     let s = tx.reservation_settings().await?;
     let unknown = || Reply {
         unanswered: true,
-        ..reply(if s.phone.is_empty() {
-            t(
-                c,
-                "Dazu habe ich leider keine Information. Fragen Sie gern das Team, wenn Sie zu uns kommen.",
-                "I'm afraid I don't have that information. Feel free to ask the team.",
-            )
-        } else {
-            t(
-                c,
-                &format!(
-                    "Dazu habe ich leider keine Information. Das Team hilft Ihnen gern weiter: {}.",
-                    s.phone
-                ),
-                &format!(
-                    "I'm afraid I don't have that information. The team will gladly help: {}.",
-                    s.phone
-                ),
-            )
-        })
+        ..reply(no_information(c, &s.phone))
     };
     Ok(Some(match topic {
         chat::Topic::Hours => reply(run(tx, "restaurant_info", &json!({}), ctx).await?.say),
@@ -80,4 +62,21 @@ pub(super) async fn faq_or_topic(
         )),
         _ => unknown(),
     }))
+}
+
+/// "I don't know that", with the team's phone when the restaurant has one.
+pub(super) fn no_information(c: &Conversation, phone: &str) -> String {
+    if phone.is_empty() {
+        t(
+            c,
+            "Dazu habe ich leider keine Information. Fragen Sie gern das Team, wenn Sie zu uns kommen.",
+            "I'm afraid I don't have that information. Feel free to ask the team.",
+        )
+    } else {
+        t(
+            c,
+            &format!("Dazu habe ich leider keine Information. Das Team hilft Ihnen gern weiter: {phone}."),
+            &format!("I'm afraid I don't have that information. The team will gladly help: {phone}."),
+        )
+    }
 }
