@@ -338,7 +338,10 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
     let (hour, minute): (u32, u32) = {
         let joined = w.join(" ");
         let compact = joined.replace(' ', "");
-        let clock = compact.trim_end_matches("pm").trim_end_matches("am");
+        let clock = compact
+            .trim_end_matches("uhr")
+            .trim_end_matches("pm")
+            .trim_end_matches("am");
         // "19.30h", "7h30" as written in much of Europe.
         let hm = clock.trim_end_matches('h');
         let clock = if hm.chars().all(|c| c.is_ascii_digit() || c == 'h') && hm.contains('h') {
@@ -391,6 +394,8 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
                 [x, y, h] if x == "half" && y == "past" => {
                     (number_word(h).ok_or(Spoken::Unrecognised)?, 30)
                 }
+                // British "half seven" is 7:30 (the German "halb acht" counts to the hour).
+                [x, h] if x == "half" => (number_word(h).ok_or(Spoken::Unrecognised)?, 30),
                 [x, y, h] if x == "quarter" && y == "past" => {
                     (number_word(h).ok_or(Spoken::Unrecognised)?, 15)
                 }
@@ -435,6 +440,31 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
     }
 }
 
+/// Whether the words name two people without a number ("my wife and I", "wir beide").
+pub fn couple(s: &str) -> bool {
+    let w = words(s);
+    let joined = w.join(" ");
+    joined.contains("a couple")
+        || w.iter().any(|x| x == "paar" || x == "paerchen")
+        || [
+            "wife and i",
+            "husband and i",
+            "partner and i",
+            "friend and i",
+            "me and my",
+            "wir beide",
+            "wir zwei",
+            "frau und ich",
+            "mann und ich",
+            "freundin und ich",
+            "freund und ich",
+            "partnerin und ich",
+            "partner und ich",
+        ]
+        .iter()
+        .any(|k| joined.contains(k))
+}
+
 /// A spoken or written party size: "4", "zu viert", "vier Personen", "for two", "party of 6",
 /// "zwei Erwachsene und ein Kind" (added up).
 pub fn party(s: &str) -> Result<u32, Spoken<u32>> {
@@ -469,7 +499,7 @@ pub fn party(s: &str) -> Result<u32, Spoken<u32>> {
     {
         return Ok(1);
     }
-    if w.join(" ").contains("a couple") || w.iter().any(|x| x == "paar" || x == "pärchen") {
+    if couple(s) && !w.iter().any(|x| number_word(x).is_some_and(|n| n > 1)) {
         return Ok(2);
     }
     let numbers: Vec<u32> = w
@@ -583,6 +613,8 @@ mod tests {
             ("quarter to eight", "19:45"),
             ("at 8 in the evening", "20:00"),
             ("20h", "20:00"),
+            ("19uhr", "19:00"),
+            ("half seven", "19:30"),
             ("19.30h", "19:30"),
             ("7h30", "19:30"),
             ("zwölf Uhr dreißig", "12:30"),
@@ -635,6 +667,10 @@ mod tests {
             ("just me", 1),
             ("zwei Erwachsene und ein Kind", 3),
             ("2 adults and 2 children", 4),
+            ("my wife and I", 2),
+            ("meine Frau und ich", 2),
+            ("me and my friend", 2),
+            ("ein Paar", 2),
         ] {
             assert_eq!(party(said), Ok(n), "{said}");
         }

@@ -119,6 +119,16 @@ pub async fn run(cfg: &Config, chat: Chat) -> Result<()> {
                     let id = conversation.unwrap_or_default();
                     let mut tx = rt.store.tenant(rid, &hs_store::Actor::Cli).await?;
                     let state = tx.conversation_state(id).await.unwrap_or_default();
+                    // Each reservation as it stands at the end (a later message may have
+                    // changed or cancelled it).
+                    for card in &mut cards {
+                        if let Ok(r) = tx.reservation_by_code(&card.code, false).await {
+                            card.date = r.date.to_string();
+                            card.time = r.time.clone();
+                            card.party_size = i64::from(r.party_size);
+                            card.status = r.status.as_str().to_string();
+                        }
+                    }
                     drop(tx);
                     out.push(json!({"name": name, "conversation": id, "transcript": transcript,
                         "outcome": state["outcome"], "reservations": cards, "intents": state["intents"],

@@ -413,6 +413,12 @@ async fn answer(
         return Ok(reply(text));
     }
 
+    // The detail the last answer asked for, before this message's facts fill it.
+    let asked = if c.mode == Mode::Booking {
+        missing(c)
+    } else {
+        None
+    };
     // Facts correct what was known ("nein, doch 8 Uhr").
     let before = (c.date, c.time, c.party);
     if heard.date.is_some() {
@@ -446,14 +452,15 @@ async fn answer(
         add_special(c, s);
     }
     // An answer to the question just asked may be the value alone ("four", "Samstag",
-    // "paul becker").
-    let asked = if c.mode == Mode::Booking {
-        missing(c)
-    } else {
-        None
-    };
+    // "paul becker"); never a number that is part of another fact ("um 19 Uhr" is no party
+    // of 19).
     match asked {
-        Some("party") if heard.party.is_none() => {
+        Some("party")
+            if heard.party.is_none()
+                && heard.date.is_none()
+                && heard.time.is_none()
+                && heard.time_options.is_empty() =>
+        {
             if let Ok(p) = hs_domain::spoken::party(&norm) {
                 if (1..=100).contains(&p) {
                     c.party = Some(p);
@@ -590,6 +597,21 @@ async fn answer(
             return Ok(r);
         }
     }
+    // "Ich muss doch absagen", "can you move it to 8?" after booking here: that booking.
+    if (has(Intent::Cancel) || has(Intent::Change)) && c.code.is_none() {
+        c.code = c.booked.last().cloned();
+    }
+    // Asked for the code, the guest's answer is the code, even one that is none of ours
+    // (the tool then says it is unknown instead of the question coming again).
+    if matches!(c.mode, Mode::Cancelling | Mode::Changing) && c.code.is_none() {
+        let word = text.trim().trim_end_matches(['.', '!']);
+        let w: String = word.chars().filter(char::is_ascii_alphanumeric).collect();
+        let plain = word.chars().all(|x| x.is_ascii_alphanumeric() || x == '-');
+        let codeish = w.chars().any(|x| x.is_ascii_digit()) || w == w.to_uppercase();
+        if plain && codeish && (4..=10).contains(&w.len()) {
+            c.code = Some(w.to_uppercase());
+        }
+    }
     if has(Intent::Cancel) || c.mode == Mode::Cancelling {
         c.mode = Mode::Cancelling;
         if c.code.is_none() {
@@ -614,6 +636,9 @@ async fn answer(
         if a.ok {
             c.mode = Mode::Idle;
             c.outcome = Some("cancelled".into());
+        } else if a.data["field"] == json!("code") {
+            // An unknown code: the next message is read as the code again.
+            c.code = None;
         }
         return Ok(reply(a.say));
     }
@@ -664,6 +689,8 @@ async fn answer(
             c.mode = Mode::Idle;
             c.change.clear();
             c.outcome = Some("changed".into());
+        } else if a.data["field"] == json!("code") {
+            c.code = None;
         }
         return Ok(Reply {
             choices: choices_of(&a),
@@ -750,7 +777,7 @@ async fn answer(
         } else if let (Some(d), None, Some(_)) = (c.date, c.time, c.party) {
             // Nothing new since the times were offered: the same times again, so that a
             // "ja" still means the one suggested.
-            if !changed_facts && !c.offered.is_empty() {
+            if !changed_facts && (1..=2).contains(&c.offered.len()) {
                 let times: Vec<String> = c
                     .offered
                     .iter()

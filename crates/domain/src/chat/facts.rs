@@ -4,7 +4,7 @@
 use super::{lower, tokens};
 use crate::reservation::CODE_ALPHABET;
 use crate::spoken;
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 
 /// The facts in one message.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -94,7 +94,7 @@ const NAMES: [&str; 38] = [
 /// Short forms guests type, as (short, written out, when): `Always`, or only as a date
 /// (`Dated`: with its dot, before a number, or after "am"/"on"), or only before a number or
 /// after "am"/"on" (`Near`: "so", "do", "sat", "wed" and "sun" are words of their own).
-const SHORT: [(&str, &str, When); 26] = [
+const SHORT: [(&str, &str, When); 27] = [
     ("tmrw", "tomorrow", When::Always),
     ("tmr", "tomorrow", When::Always),
     ("tmrow", "tomorrow", When::Always),
@@ -103,6 +103,7 @@ const SHORT: [(&str, &str, When); 26] = [
     ("tommorrow", "tomorrow", When::Always),
     ("2morrow", "tomorrow", When::Always),
     ("tonite", "tonight", When::Always),
+    ("2nite", "tonight", When::Always),
     ("ppl", "people", When::Always),
     ("mo", "montag", When::Dated),
     ("di", "dienstag", When::Dated),
@@ -200,6 +201,7 @@ fn time_cue(w: &str, next: Option<&str>) -> bool {
     let l = w.to_lowercase();
     [
         "um", "at", "uhr", "halb", "viertel", "pm", "abends", "mittags", "o'clock", "gegen", "ab",
+        "half",
     ]
     .contains(&l.as_str())
         || l.contains(':') && l.chars().any(|c| c.is_ascii_digit())
@@ -236,6 +238,7 @@ fn party_cue(w: &str) -> bool {
         "pax",
         "we're",
         "ppl",
+        "leuten",
     ]
     .contains(&w.to_lowercase().as_str())
 }
@@ -254,9 +257,9 @@ const CODE_CUES: [&str; 9] = [
 ];
 
 /// Words that count people ("2 Personen").
-const PEOPLE: [&str; 11] = [
-    "personen", "person", "pers", "leute", "gäste", "gaeste", "people", "persons", "guests", "pax",
-    "ppl",
+const PEOPLE: [&str; 12] = [
+    "personen", "person", "pers", "leute", "leuten", "gäste", "gaeste", "people", "persons",
+    "guests", "pax", "ppl",
 ];
 
 /// Words for grown-ups and for children in a party ("3 Erwachsene und 2 Kinder").
@@ -552,9 +555,12 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
         .into_iter()
         .flat_map(|second| (0..fixed.len()).map(move |i| (second, i)));
     for (second, i) in passes {
+        // "Guten Morgen" is a greeting, not tomorrow.
+        let greeting = i > 0 && lower[i - 1] == "guten";
         if heard.date.is_none()
             && date_cue(&fixed[i])
             && !used[i]
+            && !greeting
             && (second || !relative(&fixed[i]))
         {
             // The shortest span that is a date, with the modifier before it ("nächsten
@@ -603,9 +609,35 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             }
         }
     }
-    // A day called by its name ("Silvester", "am ersten Weihnachtsfeiertag").
+    // A day called by its name ("Silvester", "am ersten Weihnachtsfeiertag"); "this evening".
     if heard.date.is_none() {
         heard.date = spoken::holiday(text, today);
+    }
+    let text_l = text.to_lowercase();
+    if heard.date.is_none()
+        && ["this evening", "this afternoon", "this lunchtime"]
+            .iter()
+            .any(|k| text_l.contains(k))
+    {
+        heard.date = Some(today);
+    }
+    // "nächste Woche Freitag", "Friday next week": the weekday of the coming week.
+    if let Some(d) = heard.date {
+        let next_week = [
+            "nächste woche",
+            "naechste woche",
+            "nächster woche",
+            "kommende woche",
+            "kommenden woche",
+            "next week",
+        ]
+        .iter()
+        .any(|k| text_l.contains(k));
+        let monday =
+            today + chrono::Duration::days(7 - i64::from(today.weekday().num_days_from_monday()));
+        if next_week && d < monday && d > today {
+            heard.date = Some(d + chrono::Duration::days(7));
+        }
     }
     for i in 0..fixed.len() {
         if heard.time.is_none()
@@ -720,6 +752,9 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                 }
             }
         }
+    }
+    if heard.party.is_none() && spoken::couple(text) {
+        heard.party = Some(2);
     }
     heard.name = name_after(&words, &lower);
     heard.special = super::special::special_sentence(text);
@@ -929,6 +964,22 @@ mod fresh {
             Some(d("2026-12-25"))
         );
         assert_eq!(hear_("Do you have a Christmas menu?").date, None);
+        assert_eq!(
+            hear_("nächste Woche Freitag 19 Uhr 2 Personen").date,
+            Some(d("2026-12-11"))
+        );
+        assert_eq!(hear_("Friday next week at 7pm").date, Some(d("2026-12-11")));
+        assert_eq!(hear_("Guten Morgen").date, None);
+        let h = hear_("Any chance of a table this evening at 8 for 2?");
+        assert_eq!((h.date, h.time), (Some(d("2026-12-03")), Some(t("20:00"))));
+        assert_eq!(
+            hear_("Wir kommen am Samstag mit 3 Leuten um 19 Uhr").party,
+            Some(3)
+        );
+        assert_eq!(
+            hear_("table for me and my friend on saturday at 7pm").party,
+            Some(2)
+        );
     }
 
     #[test]

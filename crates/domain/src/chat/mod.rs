@@ -317,6 +317,26 @@ pub fn intents(text: &str) -> Vec<Intent> {
         "prima",
     ]
     .contains(&trimmed)
+        || words
+            .iter()
+            .any(|w| ["ja", "yes", "yep", "yeah", "jo"].contains(&w.as_str()))
+            && !has_any(
+                &words,
+                &text_l,
+                &[
+                    "aber",
+                    "but",
+                    "nicht",
+                    "not",
+                    "lieber",
+                    "rather",
+                    "instead",
+                    "statt",
+                    "stattdessen",
+                    "no",
+                    "nein",
+                ],
+            )
         || words.first().is_some_and(|w| {
             [
                 "ja", "yes", "jo", "yep", "yeah", "ok", "okay", "klar", "genau", "perfekt",

@@ -16,6 +16,8 @@ enum End {
     Booked(&'static str, &'static str, i32, &'static str),
     Nothing,
     HandedOver,
+    /// One reservation, made and cancelled in the same conversation.
+    Cancelled,
 }
 
 async fn talk(app: &TestApp, rid: Uuid, lines: &[&str]) -> (Conversation, Vec<String>) {
@@ -489,6 +491,61 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-27", "19:00", 2, "Tim Meyer"),
         ),
         (
+            "de: typos and 19uhr",
+            vec!["hallo ich möchte reserviern für samstg abend 19uhr 4 personen", "Kevin Braun", "0761 4545123", "ja"],
+            End::Booked("2026-11-28", "19:00", 4, "Kevin Braun"),
+        ),
+        (
+            "en: my wife and I, and a yes inside a sentence",
+            vec!["Good afternoon! My wife and I would love to come for dinner this Saturday, perhaps around 8 o'clock? Would that be possible?", "Thomas Wright", "+49 761 4567890", "That sounds wonderful, yes please."],
+            End::Booked("2026-11-28", "20:00", 2, "Thomas Wright"),
+        ),
+        (
+            "de: the hour that answers the time question is no party",
+            vec!["Haben Sie morgen Abend noch Platz?", "um 19 Uhr", "wir wären zu sechst", "Hans Peter Müller", "0761 6767123", "ja"],
+            End::Booked("2026-11-25", "19:00", 6, "Hans Peter Müller"),
+        ),
+        (
+            "de: Guten Morgen is no date",
+            vec!["Guten Morgen", "Ich bräuchte einen Tisch", "Sonntag", "um 18:00", "für 2", "Gerda Schmitz", "0761 3232111", "ja gerne"],
+            End::Booked("2026-11-29", "18:00", 2, "Gerda Schmitz"),
+        ),
+        (
+            "en: this evening",
+            vec!["Any chance of a table this evening at 8 for 2?", "Bill Gates", "0761 9999123", "yes"],
+            End::Booked("2026-11-24", "20:00", 2, "Bill Gates"),
+        ),
+        (
+            "en: half seven",
+            vec!["saturday half seven for 2", "Ann Lee", "0761 5252111", "yes"],
+            End::Booked("2026-11-28", "19:30", 2, "Ann Lee"),
+        ),
+        (
+            "en: me and my friend",
+            vec!["table for me and my friend on saturday at 7pm", "Dan Brown", "0761 9292111", "yes"],
+            End::Booked("2026-11-28", "19:00", 2, "Dan Brown"),
+        ),
+        (
+            "de: mit 3 Leuten",
+            vec!["Wir kommen am Samstag mit 3 Leuten um 19 Uhr", "Sven Ott", "0761 1414999", "ja"],
+            End::Booked("2026-11-28", "19:00", 3, "Sven Ott"),
+        ),
+        (
+            "de: nächste Woche Freitag is the Friday of next week",
+            vec!["nächste Woche Freitag 19 Uhr 2 Personen", "Rita Kurz", "0761 4747999", "ja"],
+            End::Booked("2026-12-04", "19:00", 2, "Rita Kurz"),
+        ),
+        (
+            "de: cancels the booking just made",
+            vec!["Samstag 19 Uhr 2 Personen", "Lena Hof", "0761 2323999", "ja", "Ach, ich muss leider doch absagen"],
+            End::Cancelled,
+        ),
+        (
+            "en: moves the booking just made",
+            vec!["friday 7pm for 3", "Mark Hill", "0761 8787871", "yes", "can you move it to 8pm?"],
+            End::Booked("2026-11-27", "20:00", 3, "Mark Hill"),
+        ),
+        (
             "de: lets the booking go",
             vec!["Ich will für Freitag reservieren", "Egal, ich melde mich später nochmal", "ja"],
             End::Nothing,
@@ -526,6 +583,7 @@ async fn the_built_in_agent_ends_the_dialogues_as_guests_mean_them() {
         let got = match made.as_slice() {
             [] if c.outcome.as_deref() == Some("handed_over") => End::HandedOver,
             [] => End::Nothing,
+            [r] if r.status == hs_domain::reservation::Status::Cancelled => End::Cancelled,
             [r] => {
                 let n = r.guest.as_ref().map(|g| g.name.clone()).unwrap_or_default();
                 let leaked: &'static str = Box::leak(n.into_boxed_str());
