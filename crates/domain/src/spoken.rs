@@ -75,6 +75,19 @@ fn day_number(w: &str) -> Option<u32> {
     d.parse().ok().filter(|n| (1..=31).contains(n))
 }
 
+/// The next day with this number ("the 11th", "am 12."): this month, or the next month
+/// that has it.
+pub fn day_of_month(day: u32, today: NaiveDate) -> Option<NaiveDate> {
+    let (mut y, mut m) = (today.year(), today.month());
+    for _ in 0..3 {
+        if let Some(d) = NaiveDate::from_ymd_opt(y, m, day).filter(|d| *d >= today) {
+            return Some(d);
+        }
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    None
+}
+
 /// The date `day.month` next to come (this year, or next year once it has passed).
 fn upcoming(today: NaiveDate, month: u32, day: u32, year: Option<i32>) -> Option<NaiveDate> {
     if let Some(y) = year {
@@ -339,6 +352,7 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
         let joined = w.join(" ");
         let compact = joined.replace(' ', "");
         let clock = compact
+            .trim_end_matches("ish")
             .trim_end_matches("uhr")
             .trim_end_matches("pm")
             .trim_end_matches("am");
@@ -360,7 +374,12 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
         } else if let Some(h) = clock.strip_suffix("h").and_then(|h| h.parse().ok()) {
             (h, 0)
         } else if let (Ok(h), 1) = (clock.parse::<u32>(), w.len()) {
-            (h, 0)
+            // "1930" as written on forms: four digits are hours and minutes.
+            if clock.len() == 4 {
+                (h / 100, h % 100)
+            } else {
+                (h, 0)
+            }
         } else {
             match w.as_slice() {
                 [h] => (number_word(h).ok_or(Spoken::Unrecognised)?, 0),
@@ -383,6 +402,14 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
                         .checked_sub(1)
                         .ok_or(Spoken::Unrecognised)?,
                     45,
+                ),
+                // "viertel acht" (southern German) is 7:15.
+                [x, h] if x == "viertel" => (
+                    number_word(h)
+                        .ok_or(Spoken::Unrecognised)?
+                        .checked_sub(1)
+                        .ok_or(Spoken::Unrecognised)?,
+                    15,
                 ),
                 [x, h] if x == "dreiviertel" => (
                     number_word(h)
@@ -614,6 +641,9 @@ mod tests {
             ("at 8 in the evening", "20:00"),
             ("20h", "20:00"),
             ("19uhr", "19:00"),
+            ("1930", "19:30"),
+            ("viertel 8", "19:15"),
+            ("around 7ish", "19:00"),
             ("half seven", "19:30"),
             ("19.30h", "19:30"),
             ("7h30", "19:30"),

@@ -191,6 +191,59 @@ pub(crate) fn asks_for_another(text: &str) -> bool {
         .any(|k| l.contains(k))
 }
 
+/// Whether the guest speaks of a booking they already have ("meine Reservierung", "my
+/// booking").
+fn own_booking(text: &str) -> bool {
+    let l = text.to_lowercase();
+    [
+        "meine reservierung",
+        "meine buchung",
+        "unsere reservierung",
+        "unsere buchung",
+        "meinen tisch",
+        "unseren tisch",
+        "my reservation",
+        "my booking",
+        "our reservation",
+        "our booking",
+        "my table",
+        "our table",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
+}
+
+/// Whether the guest says they lost or forgot their booking code.
+fn lost_code(text: &str) -> bool {
+    let l = text.to_lowercase();
+    let code = [
+        "code",
+        "buchungsnummer",
+        "reservierungsnummer",
+        "bestätigung",
+        "confirmation",
+    ]
+    .iter()
+    .any(|k| l.contains(k));
+    let lost = [
+        "verloren",
+        "vergessen",
+        "weiß nicht",
+        "weiss nicht",
+        "finde",
+        "lost",
+        "forgot",
+        "don't know",
+        "dont know",
+        "don't have",
+        "can't find",
+        "cannot find",
+    ]
+    .iter()
+    .any(|k| l.contains(k));
+    code && lost
+}
+
 /// What is known of the booking so far, for a model's prompt: no contacts, no special note.
 pub(crate) fn known(c: &Conversation) -> String {
     let mut parts = Vec::new();
@@ -431,6 +484,13 @@ async fn answer(
     }
     if heard.party.is_some() {
         c.party = heard.party;
+    } else if let (Some(d), Some(p)) = (heard.party_change, c.party) {
+        // "eine Person mehr": from the party said before.
+        let n = i64::from(p) + i64::from(d);
+        c.party = u32::try_from(n)
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .or(c.party);
     }
     // A number no phone can have is refused at once, not after the read-back.
     let mut bad_phone = false;
@@ -596,6 +656,29 @@ async fn answer(
             }
             return Ok(r);
         }
+    }
+    // "Ich habe meine Buchungsnummer verloren": no booking is looked up by name (anyone could
+    // type a name); the confirmation has the code, and the team can help.
+    if lost_code(&text) && c.code.is_none() && c.booked.is_empty() {
+        let phone = tx.reservation_settings().await?.phone;
+        let team = if phone.is_empty() {
+            String::new()
+        } else {
+            t(
+                c,
+                &format!(" Sonst hilft Ihnen das Team gern weiter: {phone}."),
+                &format!(" Otherwise the team will gladly help: {phone}."),
+            )
+        };
+        return Ok(reply(t(
+            c,
+            &format!("Ohne Buchungsnummer kann ich zum Schutz Ihrer Daten keine Reservierung heraussuchen. Sie steht in Ihrer Bestätigung per E-Mail oder WhatsApp.{team}"),
+            &format!("To protect your data I can't look up a booking without its code. You'll find it in your confirmation by email or WhatsApp.{team}"),
+        )));
+    }
+    // "Ich möchte meine Reservierung ändern": a change of a booking, so its code is asked for.
+    if has(Intent::Change) && own_booking(&text) && c.mode != Mode::Changing {
+        c.mode = Mode::Changing;
     }
     // "Ich muss doch absagen", "can you move it to 8?" after booking here: that booking.
     if (has(Intent::Cancel) || has(Intent::Change)) && c.code.is_none() {

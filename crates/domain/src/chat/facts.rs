@@ -22,6 +22,8 @@ pub struct Heard {
     /// Words of special-category data (allergies, diets, pregnancy, accessibility), found in
     /// the message; the sentence they stand in goes to the sealed note, never to plain notes.
     pub special: Option<String>,
+    /// People more (or fewer) than said before ("eine Person mehr", "one less").
+    pub party_change: Option<i32>,
 }
 
 /// Edit distance with swapped neighbours counting as one edit (optimal string alignment),
@@ -201,12 +203,16 @@ fn time_cue(w: &str, next: Option<&str>) -> bool {
     let l = w.to_lowercase();
     [
         "um", "at", "uhr", "halb", "viertel", "pm", "abends", "mittags", "o'clock", "gegen", "ab",
-        "half",
+        "half", "around", "about", "circa", "ca",
     ]
     .contains(&l.as_str())
         || l.contains(':') && l.chars().any(|c| c.is_ascii_digit())
         || l.ends_with("pm") && l.chars().next().is_some_and(|c| c.is_ascii_digit())
         || l.ends_with("uhr") && l.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || l.ends_with("ish") && l.chars().next().is_some_and(|c| c.is_ascii_digit())
+        // "1930" on forms (never a year: minutes in fives, hours of a day's service)
+        || l.len() == 4
+            && l.parse::<u32>().is_ok_and(|n| (1000..=2355).contains(&n) && n % 100 < 60 && n % 5 == 0 && n / 100 >= 10)
         // "19h", "19.30h", "7h30"
         || l.chars().next().is_some_and(|c| c.is_ascii_digit())
             && l.contains('h')
@@ -323,8 +329,10 @@ fn name_after(words: &[String], lower: &[String]) -> Option<String> {
                 let rest: Vec<&String> = words[i + lead.len()..]
                     .iter()
                     .take_while(|w| {
+                        let l = w.to_lowercase();
                         w.chars().next().is_some_and(char::is_alphabetic)
-                            && !NOT_NAMES.contains(&w.to_lowercase().as_str())
+                            && !NOT_NAMES.contains(&l.trim_end_matches([':', '.']))
+                            && !w.ends_with(':')
                     })
                     .take(3)
                     .collect();
@@ -346,9 +354,33 @@ fn name_after(words: &[String], lower: &[String]) -> Option<String> {
     None
 }
 
+/// A name typed in capitals ("QUINN FABRAY") written as a name ("Quinn Fabray"); any other
+/// as given.
+fn tidy(name: String) -> String {
+    let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() < 2 || letters.iter().any(|c| c.is_lowercase()) {
+        return name;
+    }
+    name.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or_else(String::new, |f| {
+                f.to_uppercase()
+                    .chain(c.flat_map(char::to_lowercase))
+                    .collect()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The guest's name from a message that is only a name ("Müller, Anna" → "Anna Müller";
 /// "Anna Müller"), when the engine just asked for it.
 pub fn bare_name(text: &str) -> Option<String> {
+    bare(text).map(tidy)
+}
+
+fn bare(text: &str) -> Option<String> {
     let t = text.trim().trim_end_matches(['.', '!']);
     if t.is_empty() || t.len() > 80 || t.chars().any(|c| c.is_ascii_digit() || c == '@') {
         return None;
@@ -537,6 +569,62 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             }
         }
     }
+    // A day of the month alone ("Friday the 11th", "am 12. um 19 Uhr"): a date written out,
+    // so it wins over a weekday said with it.
+    let mut day_only = None;
+    let text_lower = text.to_lowercase();
+    for i in 0..words.len() {
+        if used[i] || day_only.is_some() {
+            continue;
+        }
+        let l = &lower[i];
+        let english = ["st", "nd", "rd", "th"].iter().find_map(|s| {
+            l.strip_suffix(s)
+                .filter(|n| (1..=2).contains(&n.len()))
+                .and_then(|n| n.parse::<u32>().ok())
+        });
+        let german = (i > 0
+            && ["am", "den", "zum", "vom"].contains(&lower[i - 1].as_str())
+            && text_lower.contains(&format!("{} {l}.", lower[i - 1])))
+        .then(|| l.parse::<u32>().ok())
+        .flatten();
+        let month_next = lower
+            .get(i + 1)
+            .is_some_and(|w| NAMES[14..33].contains(&w.as_str()) || w == "of");
+        if let Some(n) = english.or(german).filter(|n| (1..=31).contains(n)) {
+            if !month_next {
+                day_only = spoken::day_of_month(n, today);
+                used[i] = day_only.is_some();
+            }
+        }
+    }
+    // "eine Person mehr", "two more people", "one less": a change of the party said before.
+    for i in 0..words.len() {
+        let Some(n) = spoken::party(&lower[i]).ok().filter(|_| !used[i]) else {
+            continue;
+        };
+        let next = |k: usize| lower.get(i + k).map(String::as_str).unwrap_or("");
+        let people = |w: &str| PEOPLE.contains(&w) || w == "guest";
+        let (a, b) = (next(1), next(2));
+        let sign = if people(a) && ["mehr", "more"].contains(&b)
+            || a == "more" && (people(b) || b.is_empty())
+        {
+            1
+        } else if people(a) && ["weniger", "less", "fewer"].contains(&b)
+            || ["weniger", "less", "fewer"].contains(&a)
+        {
+            -1
+        } else {
+            0
+        };
+        if sign != 0 {
+            heard.party_change = i32::try_from(n).ok().map(|n| n * sign);
+            for u in used.iter_mut().skip(i).take(3) {
+                *u = true;
+            }
+            break;
+        }
+    }
     // Words with one typo in a weekday or month name are read as meant.
     let fixed: Vec<String> = words
         .iter()
@@ -551,6 +639,7 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             || NAMES[NAMES.len() - 5..].contains(&l.as_str())
             || ["tonight", "weekend", "wochenende"].contains(&l.as_str())
     };
+    let mut relative_date = false;
     let passes = [false, true]
         .into_iter()
         .flat_map(|second| (0..fixed.len()).map(move |i| (second, i)));
@@ -603,11 +692,16 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                 }
                 if let Ok(d) = spoken::date(&fixed[s_..e_].join(" "), today) {
                     heard.date = Some(d);
+                    relative_date = second;
                     used[s_..e_].iter_mut().for_each(|u| *u = true);
                     break;
                 }
             }
         }
+    }
+    if let Some(d) = day_only.filter(|_| heard.date.is_none() || relative_date) {
+        heard.date = Some(d);
+        relative_date = false;
     }
     // A day called by its name ("Silvester", "am ersten Weihnachtsfeiertag"); "this evening".
     if heard.date.is_none() {
@@ -638,6 +732,29 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
         if next_week && d < monday && d > today {
             heard.date = Some(d + chrono::Duration::days(7));
         }
+    }
+    // "Samstag in zwei Wochen", "in a week": weeks ahead of the weekday, or of today.
+    let weeks = [
+        ("in einer woche", 1),
+        ("in 1 woche", 1),
+        ("in a week", 1),
+        ("in one week", 1),
+        ("in zwei wochen", 2),
+        ("in 2 wochen", 2),
+        ("in two weeks", 2),
+        ("in 2 weeks", 2),
+        ("in drei wochen", 3),
+        ("in 3 wochen", 3),
+        ("in three weeks", 3),
+        ("in 3 weeks", 3),
+    ]
+    .iter()
+    .find(|(k, _)| text_l.contains(k))
+    .map(|(_, n)| chrono::Duration::days(7 * n));
+    match (weeks, heard.date) {
+        (Some(w), Some(d)) if relative_date => heard.date = Some(d + w),
+        (Some(w), None) => heard.date = Some(today + w),
+        _ => {}
     }
     for i in 0..fixed.len() {
         if heard.time.is_none()
@@ -756,7 +873,7 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     if heard.party.is_none() && spoken::couple(text) {
         heard.party = Some(2);
     }
-    heard.name = name_after(&words, &lower);
+    heard.name = name_after(&words, &lower).map(tidy);
     heard.special = super::special::special_sentence(text);
     heard
 }
@@ -970,6 +1087,36 @@ mod fresh {
         );
         assert_eq!(hear_("Friday next week at 7pm").date, Some(d("2026-12-11")));
         assert_eq!(hear_("Guten Morgen").date, None);
+        assert_eq!(
+            hear_("Can I book a table for Friday the 11th at 7?").date,
+            Some(d("2026-12-11")),
+            "the day of the month wins over the weekday"
+        );
+        assert_eq!(
+            hear_("table for 3 on the 12th at 8pm").date,
+            Some(d("2026-12-12"))
+        );
+        let h = hear_("Tisch am 12. um 19 Uhr für 2");
+        assert_eq!((h.date, h.party), (Some(d("2026-12-12")), Some(2)));
+        assert_eq!(hear_("am 2. um 19 Uhr").date, Some(d("2027-01-02")));
+        assert_eq!(
+            hear_("Samstag in zwei Wochen um 19 Uhr für 2").date,
+            Some(d("2026-12-19"))
+        );
+        let h = hear_("wir sind doch eine Person mehr");
+        assert_eq!((h.party, h.party_change), (None, Some(1)));
+        assert_eq!(hear_("one less, sorry").party_change, Some(-1));
+        assert_eq!(hear_("one more thing: parking?").party_change, None);
+        let h = hear_("Samstag 1930 2 Personen");
+        assert_eq!((h.time, h.party), (Some(t("19:30")), Some(2)));
+        assert_eq!(hear_("Samstag um viertel 8 für 2").time, Some(t("19:15")));
+        assert_eq!(hear_("saturday around 7ish for 2").time, Some(t("19:00")));
+        assert_eq!(
+            hear_("Samstag, 19:00 Uhr, 2 Personen, Name: Paula Pohl, Tel.: 0761/1000020")
+                .name
+                .as_deref(),
+            Some("Paula Pohl")
+        );
         let h = hear_("Any chance of a table this evening at 8 for 2?");
         assert_eq!((h.date, h.time), (Some(d("2026-12-03")), Some(t("20:00"))));
         assert_eq!(

@@ -546,6 +546,56 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-27", "20:00", 3, "Mark Hill"),
         ),
         (
+            "en: the day of the month wins over the weekday",
+            vec!["Can I book a table for Friday the 4th at 7?", "for 2", "Amy Adams", "0761 1000001", "yes"],
+            End::Booked("2026-12-04", "19:00", 2, "Amy Adams"),
+        ),
+        (
+            "de: am 12. with its dot",
+            vec!["Tisch am 12. um 19 Uhr für 2", "Carla Bruni", "0761 1000003", "ja"],
+            End::Booked("2026-12-12", "19:00", 2, "Carla Bruni"),
+        ),
+        (
+            "de: viertel 8",
+            vec!["Samstag um viertel 8 für 2", "Emil Zopf", "0761 1000005", "ja"],
+            End::Booked("2026-11-28", "19:15", 2, "Emil Zopf"),
+        ),
+        (
+            "en: around 7ish",
+            vec!["saturday around 7ish for 2", "Fay Wray", "0761 1000006", "yes"],
+            End::Booked("2026-11-28", "19:00", 2, "Fay Wray"),
+        ),
+        (
+            "de: 1930 as on a form",
+            vec!["Samstag 1930 2 Personen", "Max Moor", "0761 1000016", "ja"],
+            End::Booked("2026-11-28", "19:30", 2, "Max Moor"),
+        ),
+        (
+            "de: Name: and Tel.: in one line",
+            vec!["Samstag, 19:00 Uhr, 2 Personen, Name: Paula Pohl, Tel.: 0761/1000020", "ja"],
+            End::Booked("2026-11-28", "19:00", 2, "Paula Pohl"),
+        ),
+        (
+            "en: a name in capitals",
+            vec!["HI I NEED A TABLE FOR 4 SATURDAY 7PM", "QUINN FABRAY", "0761 1000021", "YES"],
+            End::Booked("2026-11-28", "19:00", 4, "Quinn Fabray"),
+        ),
+        (
+            "de: Samstag in zwei Wochen",
+            vec!["Samstag in zwei Wochen um 19 Uhr für 2", "Till Eul", "0761 1000024", "ja"],
+            End::Booked("2026-12-12", "19:00", 2, "Till Eul"),
+        ),
+        (
+            "de: eine Person mehr",
+            vec!["Samstag 19 Uhr für 4", "Willi Wal", "0761 1000028", "wir sind doch eine Person mehr", "ja"],
+            End::Booked("2026-11-28", "19:00", 5, "Willi Wal"),
+        ),
+        (
+            "en: a lost code is not looked up by name",
+            vec!["I booked a table but lost my code, can you look it up? My name is Nina Simone"],
+            End::Nothing,
+        ),
+        (
             "de: lets the booking go",
             vec!["Ich will für Freitag reservieren", "Egal, ich melde mich später nochmal", "ja"],
             End::Nothing,
