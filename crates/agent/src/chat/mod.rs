@@ -55,6 +55,9 @@ pub struct Conversation {
     pub email: Option<String>,
     /// Sealed with the reservation, never repeated in a reply.
     pub special: Option<String>,
+    /// Wishes for the team (a high chair, a birthday), the reservation's plain notes.
+    #[serde(default)]
+    pub notes: Option<String>,
     pub code: Option<String>,
     /// The times offered last (what "the first one" or "19:30" picks from).
     pub offered: Vec<String>,
@@ -153,6 +156,7 @@ fn args(c: &Conversation) -> Value {
         ("email", &c.email),
         ("code", &c.code),
         ("special_notes", &c.special),
+        ("notes", &c.notes),
     ] {
         if let Some(v) = v {
             a[k] = json!(v);
@@ -510,6 +514,15 @@ async fn answer(
     }
     if let Some(s) = &heard.special {
         add_special(c, s);
+    }
+    if let Some(n) = &heard.note {
+        c.notes = Some(match c.notes.take() {
+            Some(old) if !old.contains(n.as_str()) => {
+                format!("{old}; {n}").chars().take(chat::NOTE_MAX).collect()
+            }
+            Some(old) => old,
+            None => n.clone(),
+        });
     }
     // An answer to the question just asked may be the value alone ("four", "Samstag",
     // "paul becker"); never a number that is part of another fact ("um 19 Uhr" is no party

@@ -22,6 +22,8 @@ pub struct Heard {
     /// Words of special-category data (allergies, diets, pregnancy, accessibility), found in
     /// the message; the sentence they stand in goes to the sealed note, never to plain notes.
     pub special: Option<String>,
+    /// Wishes for the team ("bräuchten einen Hochstuhl"), for the plain notes.
+    pub note: Option<String>,
     /// People more (or fewer) than said before ("eine Person mehr", "one less").
     pub party_change: Option<i32>,
 }
@@ -875,6 +877,7 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     }
     heard.name = name_after(&words, &lower).map(tidy);
     heard.special = super::special::special_sentence(text);
+    heard.note = super::special::wish_note(text);
     heard
 }
 

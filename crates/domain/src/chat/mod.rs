@@ -13,7 +13,7 @@ mod special;
 
 pub use facts::{asked_name, bare_name, hear, looks_like_code, normalise, Heard};
 pub use faq::{faq_match, topic, Topic};
-pub use special::{mask, mask_special};
+pub use special::{mask, mask_special, wish_note, NOTE_MAX};
 
 /// Guest messages one conversation may send within a minute. A person types far slower; a
 /// script flooding one conversation (or a model's budget) is stopped before any engine runs.

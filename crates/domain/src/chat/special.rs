@@ -242,3 +242,96 @@ mod tests {
         );
     }
 }
+
+/// Wishes a team wants to see with a booking (a high chair, a birthday, a window table),
+/// each matching anywhere in a word ("Kinderhochstuhl", "Geburtstagsessen").
+const WISHES: [&str; 36] = [
+    "hochstuhl",
+    "kinderstuhl",
+    "high chair",
+    "highchair",
+    "kinderwagen",
+    "buggy",
+    "pram",
+    "stroller",
+    "geburtstag",
+    "birthday",
+    "jahrestag",
+    "anniversary",
+    "hochzeit",
+    "verlobung",
+    "engagement",
+    "überraschung",
+    "surprise",
+    "fenster",
+    "window",
+    "terrasse",
+    "terrace",
+    "draußen",
+    "outside",
+    "garten",
+    "garden",
+    "ruhige",
+    "ruhigen",
+    "quiet",
+    "ecke",
+    "corner",
+    "nische",
+    "booth",
+    "hund",
+    "dog",
+    "torte",
+    "cake",
+];
+
+/// Longest note kept from a conversation, in characters.
+pub const NOTE_MAX: usize = 300;
+
+/// The parts of a message that are wishes for the team ("bräuchten einen Hochstuhl", "it's
+/// my wife's birthday"): the clauses naming one, never one with special-category data (that
+/// goes to the sealed note), a phone number or an email address.
+pub fn wish_note(text: &str) -> Option<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (sentence, _) in split_keeping(text) {
+        for clause in sentence.split([',', ';']) {
+            let l = clause.to_lowercase();
+            let digits = clause.chars().filter(char::is_ascii_digit).count();
+            if WISHES.iter().any(|k| l.contains(k))
+                && !special_hit(&l)
+                && !clause.contains('@')
+                && digits < 7
+            {
+                out.push(clause.trim().to_string());
+            }
+        }
+    }
+    let note: String = out.join("; ").chars().take(NOTE_MAX).collect();
+    (!note.is_empty()).then_some(note)
+}
+
+#[cfg(test)]
+mod wishes {
+    use super::*;
+
+    #[test]
+    fn wishes_are_kept_as_notes_without_special_category_words() {
+        assert_eq!(
+            wish_note("Samstag 18 Uhr, 2 Personen plus Baby, bräuchten einen Hochstuhl").as_deref(),
+            Some("bräuchten einen Hochstuhl")
+        );
+        assert_eq!(
+            wish_note("It's my wife's birthday. She is allergic to nuts, by the way.").as_deref(),
+            Some("It's my wife's birthday")
+        );
+        assert_eq!(
+            wish_note("Geburtstag mit Nussallergie"),
+            None,
+            "special words stay sealed"
+        );
+        assert_eq!(
+            wish_note("Tisch am Fenster, Tel 0761 1234567").as_deref(),
+            Some("Tisch am Fenster")
+        );
+        assert_eq!(wish_note("Samstag 19 Uhr für 2"), None);
+    }
+}

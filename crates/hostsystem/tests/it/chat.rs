@@ -787,6 +787,42 @@ async fn special_category_words_go_to_the_sealed_note_only_and_are_not_repeated(
 }
 
 #[tokio::test]
+async fn wishes_go_to_the_plain_notes_and_special_words_stay_sealed() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Wünsche").await;
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &[
+            "Samstag 18 Uhr, 2 Personen plus Baby, bräuchten einen Hochstuhl",
+            "Jana Roth",
+            "Es ist übrigens ihr Geburtstag. Sie ist schwanger.",
+            "0761 1000010",
+            "ja",
+        ],
+    )
+    .await;
+    assert_eq!(c.outcome.as_deref(), Some("booked"), "{replies:?}");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let day = tx
+        .reservations_on("2026-11-28".parse().expect("d"), true)
+        .await
+        .expect("day");
+    let r = &day[0];
+    assert_eq!(
+        r.notes, "bräuchten einen Hochstuhl; Es ist übrigens ihr Geburtstag",
+        "{r:?}"
+    );
+    assert!(!r.notes.contains("schwanger"));
+    assert!(
+        r.special_notes
+            .as_deref()
+            .is_some_and(|s| s.contains("schwanger")),
+        "{r:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_taken_time_gets_the_free_times_as_choices_and_a_large_party_becomes_pending() {
     let app = TestApp::new().await;
     let rid = app.with_trattoria("Trattoria Test").await;
