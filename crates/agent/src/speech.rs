@@ -151,8 +151,8 @@ pub(crate) fn unavailable(
         ),
         Unavailable::PartyTooLarge(n) => in_language(
             lang,
-            &format!("Für {n} Personen kann ich am Telefon leider nicht reservieren; das Team meldet sich gern bei Ihnen."),
-            &format!("I can't book for {n} people on the phone; the team will gladly get back to you."),
+            &format!("Für {n} Personen kann ich leider nicht direkt reservieren; das Team meldet sich gern bei Ihnen."),
+            &format!("I can't book for {n} people directly; the team will gladly get back to you."),
         ),
         Unavailable::PartyTooSmall => in_language(lang, "Für wie viele Personen?", "For how many people?"),
         Unavailable::TooSoon(_) => in_language(

@@ -65,7 +65,57 @@ fn month_of(w: &str) -> Option<u32> {
         .map(|m| m.2)
 }
 
-fn day_number(w: &str) -> Option<u32> {
+/// German and English ordinals of the days of a month, without their endings
+/// ("fuenften", "fünfter" → "fuenft"; "fifth").
+const ORDINALS: [(&str, &str); 31] = [
+    ("erst", "first"),
+    ("zweit", "second"),
+    ("dritt", "third"),
+    ("viert", "fourth"),
+    ("fuenft", "fifth"),
+    ("sechst", "sixth"),
+    ("siebt", "seventh"),
+    ("acht", "eighth"),
+    ("neunt", "ninth"),
+    ("zehnt", "tenth"),
+    ("elft", "eleventh"),
+    ("zwoelft", "twelfth"),
+    ("dreizehnt", "thirteenth"),
+    ("vierzehnt", "fourteenth"),
+    ("fuenfzehnt", "fifteenth"),
+    ("sechzehnt", "sixteenth"),
+    ("siebzehnt", "seventeenth"),
+    ("achtzehnt", "eighteenth"),
+    ("neunzehnt", "nineteenth"),
+    ("zwanzigst", "twentieth"),
+    ("einundzwanzigst", "twenty-first"),
+    ("zweiundzwanzigst", "twenty-second"),
+    ("dreiundzwanzigst", "twenty-third"),
+    ("vierundzwanzigst", "twenty-fourth"),
+    ("fuenfundzwanzigst", "twenty-fifth"),
+    ("sechsundzwanzigst", "twenty-sixth"),
+    ("siebenundzwanzigst", "twenty-seventh"),
+    ("achtundzwanzigst", "twenty-eighth"),
+    ("neunundzwanzigst", "twenty-ninth"),
+    ("dreissigst", "thirtieth"),
+    ("einunddreissigst", "thirty-first"),
+];
+
+/// A day of a month: "27.", "27th", "fünften", "twenty-first".
+pub fn day_number(w: &str) -> Option<u32> {
+    let l = words(w).join(" ");
+    let stem = l
+        .trim_end_matches('.')
+        .trim_end_matches("en")
+        .trim_end_matches("er")
+        .trim_end_matches("es")
+        .trim_end_matches('e');
+    if let Some(i) = ORDINALS
+        .iter()
+        .position(|(de, en)| *de == stem || *en == l.trim_end_matches('.'))
+    {
+        return u32::try_from(i + 1).ok();
+    }
     let d = w
         .trim_end_matches('.')
         .trim_end_matches("st")
@@ -300,6 +350,7 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
     let mut w = words(s);
     let text = w.join(" ");
     let pm = [
+        "p.m",
         "abends",
         "abend",
         "pm",
@@ -332,6 +383,7 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
             "vormittags",
             "pm",
             "p.m.",
+            "p.m",
             "am",
             "a.m.",
             "mittags",
@@ -367,7 +419,12 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
         };
         let clock = clock.as_str();
         if let Some((h, m)) = clock.split_once([':', '.']) {
-            match (h.parse(), m.parse()) {
+            match (h.parse::<u32>(), m.parse()) {
+                // "09:00", "10:30": a two-digit hour is the 24-hour clock, as the tools pass
+                // times on ("09:00" was read as 21:00 where only the evening is open).
+                (Ok(hour), Ok(m)) if h.len() == 2 && hour < 13 && !pm => {
+                    return NaiveTime::from_hms_opt(hour, m, 0).ok_or(Spoken::Unrecognised);
+                }
                 (Ok(h), Ok(m)) => (h, m),
                 _ => return Err(Spoken::Unrecognised),
             }
@@ -590,6 +647,9 @@ mod tests {
             ("November 27", "2026-11-27"),
             ("Jan 3", "2027-01-03"),
             ("2. März", "2027-03-02"),
+            ("am fünften Dezember", "2026-12-05"),
+            ("the fifth of December", "2026-12-05"),
+            ("5th of December", "2026-12-05"),
             ("Silvester", "2026-12-31"),
             ("am ersten Weihnachtsfeiertag", "2026-12-25"),
             ("2. Weihnachtsfeiertag", "2026-12-26"),
@@ -663,6 +723,18 @@ mod tests {
             "the guest said morning: no guess"
         );
         assert_eq!(time("12", lunch_and_dinner), Ok(t("12:00")));
+        assert_eq!(
+            time("09:00", dinner),
+            Ok(t("09:00")),
+            "a two-digit hour is the 24-hour clock, even when only the evening is open"
+        );
+        assert_eq!(time("10:30", dinner), Ok(t("10:30")));
+        assert_eq!(time("10:30 pm", dinner), Ok(t("22:30")));
+        assert_eq!(
+            time("9:00", dinner),
+            Ok(t("21:00")),
+            "one digit is said, not written"
+        );
     }
 
     #[test]

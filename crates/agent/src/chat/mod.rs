@@ -857,6 +857,37 @@ async fn answer(
                     // gleichen Zeit frei wäre es am …"); otherwise another time.
                     if a.data["field"] == json!("date") {
                         c.date = None;
+                    } else if a.data["field"] == json!("party_size") {
+                        // A party too large to book here: the team takes over, so that
+                        // "the team gets back to you" is true for a chat too.
+                        if let Some(n) = c.party.filter(|n| *n > 1) {
+                            let reason = format!(
+                                "{n} people, {} {}",
+                                c.date.map(|d| d.to_string()).unwrap_or_default(),
+                                c.time
+                                    .map(|x| x.format("%H:%M").to_string())
+                                    .unwrap_or_default()
+                            );
+                            let h = run(
+                                tx,
+                                "hand_over_to_staff",
+                                &json!({"reason": reason, "phone": c.phone}),
+                                &ctx,
+                            )
+                            .await?;
+                            c.outcome = Some("handed_over".into());
+                            c.mode = Mode::Idle;
+                            return Ok(reply(format!(
+                                "{} {}",
+                                t(
+                                    c,
+                                    &format!("Für {n} Personen kann ich leider nicht direkt reservieren."),
+                                    &format!("I can't book for {n} people directly, I'm afraid."),
+                                ),
+                                h.say
+                            )));
+                        }
+                        c.party = None;
                     } else {
                         c.time = None;
                     }

@@ -128,6 +128,18 @@ const SHORT: [(&str, &str, When); 27] = [
     ("sun", "sunday", When::Near),
 ];
 
+/// Parts of a day written after a weekday in one word ("Freitagabend").
+const PARTS_OF_DAY: [&str; 8] = [
+    "abend",
+    "abends",
+    "mittag",
+    "mittags",
+    "nachmittag",
+    "vormittag",
+    "morgen",
+    "nacht",
+];
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum When {
     Always,
@@ -148,6 +160,15 @@ pub fn normalise(text: &str) -> String {
             None => (core, false),
         };
         let l = stem.to_lowercase();
+        // "Freitagabend", "Sonntagmittag": the day and the part of the day.
+        if let Some((day, part)) = NAMES[..7].iter().find_map(|d| {
+            l.strip_prefix(d)
+                .filter(|p| PARTS_OF_DAY.contains(p))
+                .map(|p| (*d, p))
+        }) {
+            out.push(format!("{day} {part}{tail}"));
+            continue;
+        }
         let near = raw
             .get(i + 1)
             .and_then(|n| n.chars().next())
@@ -155,6 +176,8 @@ pub fn normalise(text: &str) -> String {
             || i > 0
                 && ["am", "on", "next", "this", "den", "nächsten", "kommenden"]
                     .contains(&raw[i - 1].to_lowercase().as_str());
+        // "table sat": a short form that ends a short message is a day.
+        let near = near || raw.len() <= 4 && i + 1 == raw.len();
         let full = SHORT.iter().find(|(a, _, when)| {
             *a == l
                 && match when {
@@ -205,7 +228,7 @@ fn time_cue(w: &str, next: Option<&str>) -> bool {
     let l = w.to_lowercase();
     [
         "um", "at", "uhr", "halb", "viertel", "pm", "abends", "mittags", "o'clock", "gegen", "ab",
-        "half", "around", "about", "circa", "ca",
+        "half", "around", "about", "circa", "ca", "p.m", "a.m",
     ]
     .contains(&l.as_str())
         || l.contains(':') && l.chars().any(|c| c.is_ascii_digit())
@@ -293,9 +316,10 @@ const CHILDREN: [&str; 11] = [
 ];
 
 /// Words that end a name ("Anna Müller, Telefon …").
-const NOT_NAMES: [&str; 21] = [
+const NOT_NAMES: [&str; 28] = [
     "und", "and", "mit", "with", "für", "for", "telefon", "tel", "handy", "nummer", "phone",
     "number", "mobile", "email", "e-mail", "mail", "bitte", "please", "danke", "thanks", "thx",
+    "i'd", "i'm", "i", "we", "we'd", "ich", "wir",
 ];
 
 fn name_after(words: &[String], lower: &[String]) -> Option<String> {
@@ -389,7 +413,18 @@ fn bare(text: &str) -> Option<String> {
     }
     if let Some((last, first)) = t.split_once(',') {
         let (last, first) = (last.trim(), first.trim());
-        if !last.is_empty() && !first.is_empty() && !last.contains(' ') {
+        // "Müller, Anna" (not "Ja, bitte buchen"): both parts capitalised, neither a word
+        // of the conversation.
+        let name_like = |p: &str| {
+            p.chars().next().is_some_and(char::is_uppercase)
+                && p.split_whitespace().all(|w| {
+                    w.chars().next().is_some_and(char::is_uppercase)
+                        && !NOT_NAMES.contains(&w.to_lowercase().as_str())
+                        && !["ja", "nein", "yes", "no", "ok", "okay"]
+                            .contains(&w.to_lowercase().as_str())
+                })
+        };
+        if !last.is_empty() && !last.contains(' ') && name_like(last) && name_like(first) {
             return Some(format!("{first} {last}"));
         }
     }
@@ -675,15 +710,16 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                     // A day number before a month ("27. November"), never before a weekday
                     // or "tomorrow" ("for 2 saturday", "for 2 tmrw").
                     || (NAMES[14..33].contains(&lowered(i).as_str())
-                        && lowered(i - 1)
-                            .trim_end_matches('.')
-                            .parse::<u32>()
-                            .is_ok_and(|n| (1..=31).contains(&n))));
+                        && (spoken::day_number(&lowered(i - 1)).is_some()
+                            || lowered(i - 1) == "of")));
             let mut spans: Vec<(usize, usize)> = Vec::new();
             if modifier {
                 spans.push((i - 1, i + 1));
                 if i > 1 {
                     spans.push((i - 2, i + 1));
+                }
+                if i > 2 {
+                    spans.push((i - 3, i + 1));
                 }
             }
             spans.push((i, i + 1));
@@ -758,6 +794,35 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
         (Some(w), None) => heard.date = Some(today + w),
         _ => {}
     }
+    // ("Good morning" is a greeting, not the morning.)
+    let said = |keys: &[&str]| {
+        (0..lower.len()).any(|j| {
+            keys.contains(&lower[j].as_str())
+                && !(j > 0 && ["good", "guten"].contains(&lower[j - 1].as_str()))
+        })
+    };
+    let part_of_day = if said(&[
+        "früh",
+        "frueh",
+        "morgens",
+        "vormittags",
+        "vormittag",
+        "morning",
+    ]) {
+        " morgens"
+    } else if said(&[
+        "abend",
+        "abends",
+        "evening",
+        "night",
+        "nacht",
+        "tonight",
+        "nachmittags",
+    ]) {
+        " abends"
+    } else {
+        ""
+    };
     for i in 0..fixed.len() {
         if heard.time.is_none()
             && heard.time_options.is_empty()
@@ -770,7 +835,8 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             for len in 0..=3 {
                 let (s, e) = (i, (i + len + 1).min(fixed.len()));
                 if e > s && free(&used, s, e) {
-                    match spoken::time(&fixed[s..e].join(" "), open) {
+                    // The part of the day said elsewhere in the message ("morgen früh um 9").
+                    match spoken::time(&format!("{}{part_of_day}", fixed[s..e].join(" ")), open) {
                         Ok(t) => {
                             found = Some((Ok(t), s, e));
                             break;
@@ -1114,6 +1180,29 @@ mod fresh {
         assert_eq!((h.time, h.party), (Some(t("19:30")), Some(2)));
         assert_eq!(hear_("Samstag um viertel 8 für 2").time, Some(t("19:15")));
         assert_eq!(hear_("saturday around 7ish for 2").time, Some(t("19:00")));
+        assert_eq!(hear_("morgen früh um 9 für 2").time, Some(t("09:00")));
+        assert_eq!(
+            hear_("Good morning! Table at 8 tonight").time,
+            Some(t("20:00"))
+        );
+        assert_eq!(hear_("saturday 7 p.m. for 2").time, Some(t("19:00")));
+        assert_eq!(hear_("Freitagabend um 8 für 3").date, Some(d("2026-12-04")));
+        assert_eq!(hear_("table sat").date, Some(d("2026-12-05")));
+        assert_eq!(
+            hear_("Hello, could we get a table on the 5th of December at 19:00 for six?").date,
+            Some(d("2026-12-05"))
+        );
+        assert_eq!(
+            hear_("Am fünften Dezember um 19 Uhr für 2").date,
+            Some(d("2026-12-05"))
+        );
+        assert_eq!(
+            hear_("Hi, this is Rachel Green. I'd like a table for 3 on Saturday at 7.")
+                .name
+                .as_deref(),
+            Some("Rachel Green")
+        );
+        assert_eq!(bare_name("Ja, bitte buchen"), None);
         assert_eq!(
             hear_("Samstag, 19:00 Uhr, 2 Personen, Name: Paula Pohl, Tel.: 0761/1000020")
                 .name

@@ -284,6 +284,7 @@ pub fn intents(text: &str) -> Vec<Intent> {
         "ja bitte",
         "yes please",
         "jo",
+        "y",
         "jup",
         "jep",
         "jap",

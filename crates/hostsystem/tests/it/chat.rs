@@ -596,6 +596,46 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Nothing,
         ),
         (
+            "en: the 5th of December",
+            vec!["Hello, could we get a table on the 5th of December at 19:00 for six?", "Nora Jones", "0761 2000003", "Yes, please book it"],
+            End::Booked("2026-12-05", "19:00", 6, "Nora Jones"),
+        ),
+        (
+            "de: am fünften Dezember",
+            vec!["Am fünften Dezember um 19 Uhr für 2", "Olaf Scholz", "0761 2000004", "ja"],
+            End::Booked("2026-12-05", "19:00", 2, "Olaf Scholz"),
+        ),
+        (
+            "en: p.m. with its dots",
+            vec!["saturday 7 p.m. for 2", "Walter White", "0761 2000009", "yes"],
+            End::Booked("2026-11-28", "19:00", 2, "Walter White"),
+        ),
+        (
+            "de: Freitagabend in one word",
+            vec!["Freitagabend um 8 für 3", "Xaver Huber", "0761 2000010", "ja"],
+            End::Booked("2026-11-27", "20:00", 3, "Xaver Huber"),
+        ),
+        (
+            "de: Sonntagmittag in one word",
+            vec!["Sonntagmittag 12:30 für 4", "Clara Zetkin", "0761 2000016", "ja"],
+            End::Booked("2026-11-29", "12:30", 4, "Clara Zetkin"),
+        ),
+        (
+            "en: the name ends with its sentence",
+            vec!["Hi, this is Rachel Green. I'd like a table for 3 on Saturday at 7.", "0761 2000007", "yes"],
+            End::Booked("2026-11-28", "19:00", 3, "Rachel Green"),
+        ),
+        (
+            "de: früh um 9 is the morning, not 21:00",
+            vec!["morgen früh um 9 für 2", "Anna Weber", "0761 1234567", "ja"],
+            End::Nothing,
+        ),
+        (
+            "en: a party too large for the agent goes to the team",
+            vec!["table for 40 on saturday at 7pm"],
+            End::HandedOver,
+        ),
+        (
             "de: lets the booking go",
             vec!["Ich will für Freitag reservieren", "Egal, ich melde mich später nochmal", "ja"],
             End::Nothing,
