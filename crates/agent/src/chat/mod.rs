@@ -12,6 +12,7 @@
 
 mod converse;
 mod guard;
+mod manage;
 mod questions;
 
 pub use guard::guard;
@@ -195,59 +196,6 @@ pub(crate) fn asks_for_another(text: &str) -> bool {
         .any(|k| l.contains(k))
 }
 
-/// Whether the guest speaks of a booking they already have ("meine Reservierung", "my
-/// booking").
-fn own_booking(text: &str) -> bool {
-    let l = text.to_lowercase();
-    [
-        "meine reservierung",
-        "meine buchung",
-        "unsere reservierung",
-        "unsere buchung",
-        "meinen tisch",
-        "unseren tisch",
-        "my reservation",
-        "my booking",
-        "our reservation",
-        "our booking",
-        "my table",
-        "our table",
-    ]
-    .iter()
-    .any(|k| l.contains(k))
-}
-
-/// Whether the guest says they lost or forgot their booking code.
-fn lost_code(text: &str) -> bool {
-    let l = text.to_lowercase();
-    let code = [
-        "code",
-        "buchungsnummer",
-        "reservierungsnummer",
-        "bestätigung",
-        "confirmation",
-    ]
-    .iter()
-    .any(|k| l.contains(k));
-    let lost = [
-        "verloren",
-        "vergessen",
-        "weiß nicht",
-        "weiss nicht",
-        "finde",
-        "lost",
-        "forgot",
-        "don't know",
-        "dont know",
-        "don't have",
-        "can't find",
-        "cannot find",
-    ]
-    .iter()
-    .any(|k| l.contains(k));
-    code && lost
-}
-
 /// What is known of the booking so far, for a model's prompt: no contacts, no special note.
 pub(crate) fn known(c: &Conversation) -> String {
     let mut parts = Vec::new();
@@ -389,6 +337,91 @@ fn add_special(c: &mut Conversation, s: &str) {
         Some(old) => old,
         None => s.to_string(),
     });
+}
+
+/// A name given while something else was asked ("Claudia Neumann" when the time was): the
+/// message is nothing but a name of two or more capitalised words (a phone number beside it
+/// aside), and no day, time or party.
+fn name_out_of_turn(
+    text: &str,
+    heard: &chat::Heard,
+    today: NaiveDate,
+    open: &dyn Fn(NaiveTime) -> bool,
+) -> Option<String> {
+    if heard.date.is_some()
+        || heard.time.is_some()
+        || !heard.time_options.is_empty()
+        || heard.party.is_some()
+        || heard.code.is_some()
+    {
+        return None;
+    }
+    let rest = match &heard.phone {
+        Some(p) => text.replace(p.as_str(), ""),
+        None => text.to_string(),
+    };
+    let rest = rest.trim().trim_end_matches([',', ';', '-']).trim();
+    let other = hs_domain::spoken::date(rest, today).is_ok()
+        || hs_domain::spoken::time(rest, open).is_ok()
+        || hs_domain::spoken::party(rest).is_ok();
+    chat::bare_name(rest).filter(|n| n.split_whitespace().count() >= 2 && !other)
+}
+
+/// The guest lets the request go: nothing is kept open.
+fn let_go(c: &mut Conversation) -> Reply {
+    let was = c.mode;
+    c.mode = Mode::Idle;
+    c.offered.clear();
+    c.change.clear();
+    (c.date, c.time, c.party) = (None, None, None);
+    reply(if matches!(was, Mode::Cancelling | Mode::Changing) {
+        t(
+            c,
+            "Alles klar, dann bleibt Ihre Reservierung, wie sie ist. Melden Sie sich gern jederzeit wieder.",
+            "All right, your booking stays as it is. Get in touch any time.",
+        )
+    } else {
+        t(
+            c,
+            "Alles klar, dann reserviere ich nichts. Melden Sie sich gern jederzeit wieder.",
+            "All right, I won't book anything. Get in touch any time.",
+        )
+    })
+}
+
+/// A party too large to book here: the team takes over, so that "the team gets back to you"
+/// is true for a chat too.
+async fn too_large(
+    tx: &mut TenantTx,
+    c: &mut Conversation,
+    n: u32,
+    ctx: &Context,
+) -> Result<Reply, StoreError> {
+    let reason = format!(
+        "{n} people, {} {}",
+        c.date.map(|d| d.to_string()).unwrap_or_default(),
+        c.time
+            .map(|x| x.format("%H:%M").to_string())
+            .unwrap_or_default()
+    );
+    let h = run(
+        tx,
+        "hand_over_to_staff",
+        &json!({"reason": reason, "phone": c.phone}),
+        ctx,
+    )
+    .await?;
+    c.outcome = Some("handed_over".into());
+    c.mode = Mode::Idle;
+    Ok(reply(format!(
+        "{} {}",
+        t(
+            c,
+            &format!("Für {n} Personen kann ich leider nicht direkt reservieren."),
+            &format!("I can't book for {n} people directly, I'm afraid."),
+        ),
+        h.say
+    )))
 }
 
 /// One guest message in, one answer out. Writes (a reservation, a cancellation) happen in `tx`;
@@ -565,30 +598,8 @@ async fn answer(
     }) {
         c.name = Some(n);
     }
-    // A name given while something else was asked ("Claudia Neumann" when the time was):
-    // kept, when the message is nothing but a name of two or more capitalised words.
-    if c.name.is_none()
-        && asked.is_some_and(|a| a != "name")
-        && intents.is_empty()
-        && heard.date.is_none()
-        && heard.time.is_none()
-        && heard.time_options.is_empty()
-        && heard.party.is_none()
-        && heard.code.is_none()
-    {
-        let rest = match &heard.phone {
-            Some(p) => text.replace(p.as_str(), ""),
-            None => text.clone(),
-        };
-        let rest = rest.trim().trim_end_matches([',', ';', '-']).trim();
-        let other = hs_domain::spoken::date(rest, today).is_ok()
-            || hs_domain::spoken::time(rest, open).is_ok()
-            || hs_domain::spoken::party(rest).is_ok();
-        if let Some(n) = chat::bare_name(rest).filter(|n| n.split_whitespace().count() >= 2) {
-            if !other {
-                c.name = Some(n);
-            }
-        }
+    if c.name.is_none() && asked.is_some_and(|a| a != "name") && intents.is_empty() {
+        c.name = name_out_of_turn(&text, &heard, today, &open);
     }
     // A yes to the one time offered instead ("Wie wäre es mit 17:30 Uhr?" "Ja").
     if heard.time.is_none() && c.time.is_none() && has(Intent::Yes) {
@@ -622,24 +633,7 @@ async fn answer(
         || heard.code.is_some();
     // "Vergiss es", "ich melde mich später": the request is let go, nothing is kept open.
     if has(Intent::Withdraw) && !facts_given && c.mode != Mode::Idle {
-        let was = c.mode;
-        c.mode = Mode::Idle;
-        c.offered.clear();
-        c.change.clear();
-        (c.date, c.time, c.party) = (None, None, None);
-        return Ok(reply(if matches!(was, Mode::Cancelling | Mode::Changing) {
-            t(
-                c,
-                "Alles klar, dann bleibt Ihre Reservierung, wie sie ist. Melden Sie sich gern jederzeit wieder.",
-                "All right, your booking stays as it is. Get in touch any time.",
-            )
-        } else {
-            t(
-                c,
-                "Alles klar, dann reserviere ich nichts. Melden Sie sich gern jederzeit wieder.",
-                "All right, I won't book anything. Get in touch any time.",
-            )
-        }));
+        return Ok(let_go(c));
     }
     if bad_phone && !has(Intent::Cancel) && c.mode != Mode::Cancelling {
         if c.mode == Mode::Confirming {
@@ -670,128 +664,16 @@ async fn answer(
             return Ok(r);
         }
     }
-    // "Ich habe meine Buchungsnummer verloren": no booking is looked up by name (anyone could
-    // type a name); the confirmation has the code, and the team can help.
-    if lost_code(&text) && c.code.is_none() && c.booked.is_empty() {
-        let phone = tx.reservation_settings().await?.phone;
-        let team = if phone.is_empty() {
-            String::new()
-        } else {
-            t(
-                c,
-                &format!(" Sonst hilft Ihnen das Team gern weiter: {phone}."),
-                &format!(" Otherwise the team will gladly help: {phone}."),
-            )
-        };
-        return Ok(reply(t(
-            c,
-            &format!("Ohne Buchungsnummer kann ich zum Schutz Ihrer Daten keine Reservierung heraussuchen. Sie steht in Ihrer Bestätigung per E-Mail oder WhatsApp.{team}"),
-            &format!("To protect your data I can't look up a booking without its code. You'll find it in your confirmation by email or WhatsApp.{team}"),
-        )));
+    // A booking the guest already has (module `manage`).
+    if manage::lost_code(&text) && c.code.is_none() && c.booked.is_empty() {
+        return manage::lost_code_reply(tx, c).await;
     }
-    // "Ich möchte meine Reservierung ändern": a change of a booking, so its code is asked for.
-    if has(Intent::Change) && own_booking(&text) && c.mode != Mode::Changing {
-        c.mode = Mode::Changing;
-    }
-    // "Ich muss doch absagen", "can you move it to 8?" after booking here: that booking.
-    if (has(Intent::Cancel) || has(Intent::Change)) && c.code.is_none() {
-        c.code = c.booked.last().cloned();
-    }
-    // Asked for the code, the guest's answer is the code, even one that is none of ours
-    // (the tool then says it is unknown instead of the question coming again).
-    if matches!(c.mode, Mode::Cancelling | Mode::Changing) && c.code.is_none() {
-        let word = text.trim().trim_end_matches(['.', '!']);
-        let w: String = word.chars().filter(char::is_ascii_alphanumeric).collect();
-        let plain = word.chars().all(|x| x.is_ascii_alphanumeric() || x == '-');
-        let codeish = w.chars().any(|x| x.is_ascii_digit()) || w == w.to_uppercase();
-        if plain && codeish && (4..=10).contains(&w.len()) {
-            c.code = Some(w.to_uppercase());
-        }
-    }
+    manage::which_booking(c, &text, has(Intent::Cancel), has(Intent::Change));
     if has(Intent::Cancel) || c.mode == Mode::Cancelling {
-        c.mode = Mode::Cancelling;
-        if c.code.is_none() {
-            return Ok(reply(t(
-                c,
-                "Wie lautet Ihre Buchungsnummer?",
-                "What is your booking code?",
-            )));
-        }
-        if c.name.is_none() && c.phone.is_none() {
-            if let Some(n) = chat::bare_name(&text) {
-                c.name = Some(n);
-            } else {
-                return Ok(reply(t(
-                    c,
-                    "Auf welchen Namen wurde reserviert?",
-                    "What name is the booking under?",
-                )));
-            }
-        }
-        let a = run(tx, "cancel_reservation", &args(c), &ctx).await?;
-        if a.ok {
-            c.mode = Mode::Idle;
-            c.outcome = Some("cancelled".into());
-        } else if a.data["field"] == json!("code") {
-            // An unknown code: the next message is read as the code again.
-            c.code = None;
-        }
-        return Ok(reply(a.say));
+        return manage::cancel(tx, c, &text, &ctx).await;
     }
     if has(Intent::Change) && c.code.is_some() || c.mode == Mode::Changing {
-        c.mode = Mode::Changing;
-        if let Some(d) = heard.date {
-            c.change.insert("date".into(), json!(d.to_string()));
-        }
-        if let Some(x) = heard.time {
-            c.change
-                .insert("time".into(), json!(x.format("%H:%M").to_string()));
-        }
-        if let Some(p) = heard.party {
-            c.change.insert("party_size".into(), json!(p));
-        }
-        if c.code.is_none() {
-            return Ok(reply(t(
-                c,
-                "Wie lautet Ihre Buchungsnummer?",
-                "What is your booking code?",
-            )));
-        }
-        if c.name.is_none() && c.phone.is_none() {
-            match chat::bare_name(&text) {
-                Some(n) => c.name = Some(n),
-                None => {
-                    return Ok(reply(t(
-                        c,
-                        "Auf welchen Namen wurde reserviert?",
-                        "What name is the booking under?",
-                    )))
-                }
-            }
-        }
-        if c.change.is_empty() {
-            return Ok(reply(t(
-                c,
-                "Was möchten Sie ändern: Tag, Uhrzeit oder Personenzahl?",
-                "What would you like to change: the day, the time or the number of people?",
-            )));
-        }
-        let mut a_ = json!({"code": c.code, "name": c.name, "phone": c.phone, "language": lang});
-        for (k, v) in &c.change {
-            a_[k] = v.clone();
-        }
-        let a = run(tx, "change_reservation", &a_, &ctx).await?;
-        if a.ok {
-            c.mode = Mode::Idle;
-            c.change.clear();
-            c.outcome = Some("changed".into());
-        } else if a.data["field"] == json!("code") {
-            c.code = None;
-        }
-        return Ok(Reply {
-            choices: choices_of(&a),
-            ..reply(a.say)
-        });
+        return manage::change(tx, c, &text, &heard, &ctx).await;
     }
     if c.mode == Mode::Confirming {
         if has(Intent::Yes) && !changed_facts {
@@ -858,34 +740,8 @@ async fn answer(
                     if a.data["field"] == json!("date") {
                         c.date = None;
                     } else if a.data["field"] == json!("party_size") {
-                        // A party too large to book here: the team takes over, so that
-                        // "the team gets back to you" is true for a chat too.
                         if let Some(n) = c.party.filter(|n| *n > 1) {
-                            let reason = format!(
-                                "{n} people, {} {}",
-                                c.date.map(|d| d.to_string()).unwrap_or_default(),
-                                c.time
-                                    .map(|x| x.format("%H:%M").to_string())
-                                    .unwrap_or_default()
-                            );
-                            let h = run(
-                                tx,
-                                "hand_over_to_staff",
-                                &json!({"reason": reason, "phone": c.phone}),
-                                &ctx,
-                            )
-                            .await?;
-                            c.outcome = Some("handed_over".into());
-                            c.mode = Mode::Idle;
-                            return Ok(reply(format!(
-                                "{} {}",
-                                t(
-                                    c,
-                                    &format!("Für {n} Personen kann ich leider nicht direkt reservieren."),
-                                    &format!("I can't book for {n} people directly, I'm afraid."),
-                                ),
-                                h.say
-                            )));
+                            return too_large(tx, c, n, &ctx).await;
                         }
                         c.party = None;
                     } else {
