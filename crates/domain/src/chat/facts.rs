@@ -520,14 +520,8 @@ pub fn looks_like_code(w: &str) -> bool {
         && (w == u || u.bytes().any(|b| b.is_ascii_digit()))
 }
 
-/// The facts in a message, with `today` in the restaurant's zone and `open` telling whether
-/// the restaurant seats at a time (to settle "um 8").
-pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> Heard {
-    let text = &normalise(text);
-    let words = tokens(text);
-    let lower: Vec<String> = words.iter().map(|w| lower(w)).collect();
-    let mut heard = Heard::default();
-    let mut used = vec![false; words.len()];
+/// Email and phone, read first: their digits are no times or party sizes.
+fn contacts(words: &[String], used: &mut [bool], heard: &mut Heard) {
     // Email and phone first: their digits are no times or party sizes.
     for (i, w) in words.iter().enumerate() {
         if w.contains('@') {
@@ -571,6 +565,10 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             used[j] = true;
         }
     }
+}
+
+/// A booking code: one of ours anywhere, or any code-like word after a code's cue word.
+fn codes(words: &[String], lower: &[String], used: &mut [bool], heard: &mut Heard) {
     // A booking code: six characters of the code alphabet with a digit, in capitals.
     for (i, w) in words.iter().enumerate() {
         let u = w.to_uppercase();
@@ -606,11 +604,20 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             }
         }
     }
+}
+
+/// A day of the month said alone, which wins over a weekday said with it.
+fn day_alone(
+    text: &str,
+    lower: &[String],
+    used: &mut [bool],
+    today: NaiveDate,
+) -> Option<NaiveDate> {
     // A day of the month alone ("Friday the 11th", "am 12. um 19 Uhr"): a date written out,
     // so it wins over a weekday said with it.
     let mut day_only = None;
     let text_lower = text.to_lowercase();
-    for i in 0..words.len() {
+    for i in 0..lower.len() {
         if used[i] || day_only.is_some() {
             continue;
         }
@@ -635,8 +642,13 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             }
         }
     }
+    day_only
+}
+
+/// People more or fewer than said before.
+fn party_change(lower: &[String], used: &mut [bool]) -> Option<i32> {
     // "eine Person mehr", "two more people", "one less": a change of the party said before.
-    for i in 0..words.len() {
+    for i in 0..lower.len() {
         let Some(n) = spoken::party(&lower[i]).ok().filter(|_| !used[i]) else {
             continue;
         };
@@ -655,13 +667,27 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             0
         };
         if sign != 0 {
-            heard.party_change = i32::try_from(n).ok().map(|n| n * sign);
             for u in used.iter_mut().skip(i).take(3) {
                 *u = true;
             }
-            break;
+            return i32::try_from(n).ok().map(|n| n * sign);
         }
     }
+    None
+}
+
+/// The facts in a message, with `today` in the restaurant's zone and `open` telling whether
+/// the restaurant seats at a time (to settle "um 8").
+pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> Heard {
+    let text = &normalise(text);
+    let words = tokens(text);
+    let lower: Vec<String> = words.iter().map(|w| lower(w)).collect();
+    let mut heard = Heard::default();
+    let mut used = vec![false; words.len()];
+    contacts(&words, &mut used, &mut heard);
+    codes(&words, &lower, &mut used, &mut heard);
+    let day_only = day_alone(text, &lower, &mut used, today);
+    heard.party_change = party_change(&lower, &mut used);
     // Words with one typo in a weekday or month name are read as meant.
     let fixed: Vec<String> = words
         .iter()
