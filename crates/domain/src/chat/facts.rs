@@ -1096,6 +1096,23 @@ mod tests {
 #[cfg(test)]
 mod fresh {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever a guest types (any characters, digits and the words the parsers look for
+        /// mixed in), reading it never panics and gives values in range.
+        #[test]
+        fn any_message_is_read_without_panic(
+            s in "(Fr\\.|am|den|the|11th|12\\.|Uhr|um|19|7h30|1930|halb|eine Person mehr|one less|Samstag|tmrw|zwei Wochen|Name:|Tel\\.:|[ -~äöüßÄÖÜ€🙂]{0,8}| ){0,40}"
+        ) {
+            let h = hear_(&s);
+            prop_assert!(h.party.is_none_or(|p| (1..=100).contains(&p)));
+            prop_assert!(h.note.as_ref().is_none_or(|n| n.chars().count() <= crate::chat::NOTE_MAX));
+            let _ = bare_name(&s);
+            let _ = asked_name(&s);
+            prop_assert_eq!(normalise(&normalise(&s)), normalise(&s));
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().expect("date")
