@@ -76,6 +76,9 @@ pub struct Conversation {
     /// differently, with an example.
     #[serde(default)]
     pub asked_last: Option<String>,
+    /// The two days asked between when a date and its weekday disagreed.
+    #[serde(default)]
+    pub days_offered: Vec<NaiveDate>,
 }
 
 /// A booking shown as a card.
@@ -461,7 +464,21 @@ async fn answer(
     let rules = tx.rules().await?;
     let day = c.date.unwrap_or(today);
     let open = |x: NaiveTime| rules.seats_at(day, x);
-    let heard = chat::hear(&text, today, &open);
+    let mut heard = chat::hear(&text, today, &open);
+    // The answer to "Freitag, 11. Dezember, oder Samstag, 12. Dezember?": the day of the two
+    // with the weekday (or the date) the guest names.
+    if !c.days_offered.is_empty() && heard.weekday_conflict.is_none() {
+        let named = chat::weekday_in(&norm);
+        let pick = c.days_offered.iter().copied().find(|d| {
+            heard.date == Some(*d) || named.is_some_and(|w| chrono::Datelike::weekday(d) == w)
+        });
+        if pick.is_some() {
+            heard.date = pick;
+        }
+        if pick.is_some() || heard.date.is_some() {
+            c.days_offered.clear();
+        }
+    }
     let intents = chat::intents(&text);
     for i in &intents {
         note_intent(c, *i);
@@ -612,6 +629,20 @@ async fn answer(
         if let Some(pick) = c.offered.iter().find(|o| text.contains(o.as_str())) {
             c.time = NaiveTime::parse_from_str(pick, "%H:%M").ok();
         }
+    }
+    // "Saturday 11 December" (a Friday): asked, not guessed.
+    if let Some([written, said]) = heard.weekday_conflict {
+        c.date = None;
+        c.days_offered = vec![written, said];
+        if c.mode == Mode::Idle || c.mode == Mode::Confirming {
+            c.mode = Mode::Booking;
+        }
+        let (w, s) = (say::day(written, &lang), say::day(said, &lang));
+        return Ok(reply(t(
+            c,
+            &format!("Meinen Sie {w} oder {s}?"),
+            &format!("Do you mean {w} or {s}?"),
+        )));
     }
     let changed_facts = (c.date, c.time, c.party) != before;
 

@@ -24,6 +24,9 @@ pub struct Heard {
     pub special: Option<String>,
     /// Wishes for the team ("bräuchten einen Hochstuhl"), for the plain notes.
     pub note: Option<String>,
+    /// A written date and a weekday said with it that disagree ("Saturday 11 December", a
+    /// Friday): the date as written and the said weekday's date next to it, to ask which.
+    pub weekday_conflict: Option<[NaiveDate; 2]>,
     /// People more (or fewer) than said before ("eine Person mehr", "one less").
     pub party_change: Option<i32>,
 }
@@ -520,6 +523,23 @@ pub fn looks_like_code(w: &str) -> bool {
         && (w == u || u.bytes().any(|b| b.is_ascii_digit()))
 }
 
+/// The weekday a message names, if it names exactly one ("am Samstag", "Friday").
+pub fn weekday_in(text: &str) -> Option<chrono::Weekday> {
+    let days: Vec<usize> = tokens(text)
+        .iter()
+        .filter_map(|w| {
+            let w = corrected(w).map_or_else(|| w.to_lowercase(), str::to_string);
+            NAMES[..14].iter().position(|n| *n == w).map(|i| i % 7)
+        })
+        .collect();
+    match days.as_slice() {
+        [d, rest @ ..] if rest.iter().all(|x| x == d) => {
+            chrono::Weekday::try_from(u8::try_from(*d).ok()?).ok()
+        }
+        _ => None,
+    }
+}
+
 /// Email and phone, read first: their digits are no times or party sizes.
 fn contacts(words: &[String], used: &mut [bool], heard: &mut Heard) {
     // Email and phone first: their digits are no times or party sizes.
@@ -766,6 +786,15 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     if let Some(d) = day_only.filter(|_| heard.date.is_none() || relative_date) {
         heard.date = Some(d);
         relative_date = false;
+    }
+    if let (Some(d), false) = (heard.date, relative_date) {
+        if let Some(said) = weekday_in(&fixed.join(" ")).filter(|w| *w != d.weekday()) {
+            let other = (-3..=3)
+                .map(|k| d + chrono::Duration::days(k))
+                .find(|x| x.weekday() == said)
+                .filter(|x| *x >= today);
+            heard.weekday_conflict = other.map(|o| [d, o]);
+        }
     }
     // A day called by its name ("Silvester", "am ersten Weihnachtsfeiertag"); "this evening".
     if heard.date.is_none() {
@@ -1193,6 +1222,10 @@ mod fresh {
             Some(d("2026-12-25"))
         );
         assert_eq!(hear_("Do you have a Christmas menu?").date, None);
+        let h = hear_("Saturday 11 December at 7pm for 2");
+        assert_eq!(h.weekday_conflict, Some([d("2026-12-11"), d("2026-12-12")]));
+        assert_eq!(hear_("Friday 11 December at 7pm").weekday_conflict, None);
+        assert_eq!(weekday_in("lieber am Samstag"), Some(chrono::Weekday::Sat));
         assert_eq!(
             hear_("nächste Woche Freitag 19 Uhr 2 Personen").date,
             Some(d("2026-12-11"))

@@ -11,7 +11,7 @@ mod facts;
 mod faq;
 mod special;
 
-pub use facts::{asked_name, bare_name, hear, looks_like_code, normalise, Heard};
+pub use facts::{asked_name, bare_name, hear, looks_like_code, normalise, weekday_in, Heard};
 pub use faq::{faq_match, topic, Topic};
 pub use special::{mask, mask_special, wish_note, NOTE_MAX};
 

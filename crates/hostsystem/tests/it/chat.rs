@@ -636,6 +636,16 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::HandedOver,
         ),
         (
+            "en: a weekday that disagrees with its date is asked about",
+            vec!["Saturday 4 December at 7pm for 2", "Saturday", "Finn Wolf", "0761 2000019", "yes"],
+            End::Booked("2026-12-05", "19:00", 2, "Finn Wolf"),
+        ),
+        (
+            "de: the written date is taken when the guest says so",
+            vec!["Samstag, 4.12., 19 Uhr, 2 Personen", "Freitag", "Gina Lolo", "0761 2000020", "ja"],
+            End::Booked("2026-12-04", "19:00", 2, "Gina Lolo"),
+        ),
+        (
             "de: lets the booking go",
             vec!["Ich will für Freitag reservieren", "Egal, ich melde mich später nochmal", "ja"],
             End::Nothing,
