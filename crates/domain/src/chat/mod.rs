@@ -125,6 +125,19 @@ fn has_any(words: &[String], text: &str, keys: &[&str]) -> bool {
     })
 }
 
+/// Words that take an agreement back ("ja, aber …").
+const BUT: [&str; 9] = [
+    "aber",
+    "but",
+    "nicht",
+    "not",
+    "lieber",
+    "rather",
+    "instead",
+    "statt",
+    "stattdessen",
+];
+
 /// What the guest wants, in the order it matters (a message may carry several).
 pub fn intents(text: &str) -> Vec<Intent> {
     let text_l = text.to_lowercase();
@@ -318,47 +331,20 @@ pub fn intents(text: &str) -> Vec<Intent> {
         "prima",
     ]
     .contains(&trimmed)
+        // A yes anywhere ("That sounds wonderful, yes please") or an agreeing first word
+        // ("ok gerne"), unless the guest takes it back ("ja, aber lieber 19:30").
         || words
             .iter()
             .any(|w| ["ja", "yes", "yep", "yeah", "jo"].contains(&w.as_str()))
-            && !has_any(
-                &words,
-                &text_l,
-                &[
-                    "aber",
-                    "but",
-                    "nicht",
-                    "not",
-                    "lieber",
-                    "rather",
-                    "instead",
-                    "statt",
-                    "stattdessen",
-                    "no",
-                    "nein",
-                ],
-            )
+            && !has_any(&words, &text_l, &BUT)
+            && !has_any(&words, &text_l, &["no", "nein"])
         || words.first().is_some_and(|w| {
             [
                 "ja", "yes", "jo", "yep", "yeah", "ok", "okay", "klar", "genau", "perfekt",
                 "perfect", "passt", "sure",
             ]
             .contains(&w.as_str())
-        }) && !has_any(
-            &words,
-            &text_l,
-            &[
-                "aber",
-                "but",
-                "nicht",
-                "not",
-                "lieber",
-                "rather",
-                "instead",
-                "statt",
-                "stattdessen",
-            ],
-        )
+        }) && !has_any(&words, &text_l, &BUT)
     {
         out.push(Intent::Yes);
     }
