@@ -9,10 +9,12 @@
 
 mod facts;
 mod faq;
+mod names;
 mod special;
 
-pub use facts::{asked_name, bare_name, hear, looks_like_code, normalise, weekday_in, Heard};
+pub use facts::{hear, looks_like_code, normalise, weekday_in, Heard};
 pub use faq::{faq_match, topic, Topic};
+pub use names::{asked_name, bare_name};
 pub use special::{mask, mask_special, wish_note, NOTE_MAX};
 
 /// Guest messages one conversation may send within a minute. A person types far slower; a

@@ -1,0 +1,309 @@
+//! The facts of a message, at two fixed clocks: Tuesday 24 November 2026 (dinner only) and
+//! Thursday 3 December 2026 (lunch and dinner).
+
+use super::*;
+use crate::chat::{asked_name, bare_name};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+fn t(s: &str) -> NaiveTime {
+    NaiveTime::parse_from_str(s, "%H:%M").expect("time")
+}
+
+mod november {
+    use super::*;
+    use crate::chat::{intents, Intent};
+
+    /// Tuesday 24 November 2026; open from 17:30 to 22:00.
+    fn hear_(text: &str) -> Heard {
+        let open = |x: NaiveTime| {
+            x >= t("11:30") && x <= t("22:00") && !(x > t("14:00") && x < t("17:30"))
+        };
+        hear(text, d("2026-11-24"), &open)
+    }
+
+    #[test]
+    fn a_whole_request_in_one_german_sentence() {
+        let h = hear_("Hallo, habt ihr Freitag um halb acht einen Tisch für vier Personen?");
+        assert_eq!(h.date, Some(d("2026-11-27")));
+        assert_eq!(h.time, Some(t("19:30")));
+        assert_eq!(h.party, Some(4));
+    }
+
+    #[test]
+    fn english_with_a_typo_and_numbers_in_words() {
+        let h = hear_("hi, could we get a table for six on Firday at 8pm?");
+        assert_eq!(h.date, Some(d("2026-11-27")), "{h:?}");
+        assert_eq!(h.time, Some(t("20:00")));
+        assert_eq!(h.party, Some(6));
+    }
+
+    #[test]
+    fn contact_details_and_names() {
+        let h = hear_("Mein Name ist Anna Müller, Telefon 0761 234 5678, anna.mueller@example.com");
+        assert_eq!(h.name.as_deref(), Some("Anna Müller"));
+        assert_eq!(h.phone.as_deref(), Some("0761 234 5678"));
+        assert_eq!(h.email.as_deref(), Some("anna.mueller@example.com"));
+        assert_eq!(h.time, None, "digits of a phone number are no time");
+        assert_eq!(h.party, None);
+        assert_eq!(bare_name("Müller, Anna"), Some("Anna Müller".into()));
+        assert_eq!(bare_name("Anna Müller"), Some("Anna Müller".into()));
+        assert_eq!(bare_name("ja gerne"), None);
+        assert_eq!(asked_name("paul becker"), Some("Paul Becker".into()));
+        assert_eq!(
+            hear_("Hallo, ich bin Erika Mustermann").name.as_deref(),
+            Some("Erika Mustermann")
+        );
+        assert_eq!(hear_("ich bin allergisch gegen Nüsse").name, None);
+        assert_eq!(asked_name("ja"), None);
+        assert_eq!(
+            hear_("Ich heiße Sophie Müller und möchte für Freitag 19:30 einen Tisch").time,
+            Some(t("19:30"))
+        );
+    }
+
+    #[test]
+    fn corrections_and_short_answers() {
+        assert_eq!(hear_("nein, doch 8 Uhr").time, Some(t("20:00")));
+        assert_eq!(hear_("actually make it six of us").party, Some(6));
+        assert_eq!(hear_("zu viert").party, Some(4));
+        assert_eq!(hear_("Samstag, 19:00, 4 Pers.").party, Some(4));
+        assert_eq!(hear_("morgen").date, Some(d("2026-11-25")));
+        assert_eq!(hear_("am 28.11.").date, Some(d("2026-11-28")));
+    }
+
+    #[test]
+    fn a_name_after_a_lead_in_and_with_umlauts() {
+        assert_eq!(
+            asked_name("it's Peter Parker").as_deref(),
+            Some("Peter Parker")
+        );
+        assert_eq!(
+            asked_name("Ich bin Anna Müller").as_deref(),
+            Some("Anna Müller")
+        );
+        assert_eq!(asked_name("Anna Müller").as_deref(), Some("Anna Müller"));
+        assert_eq!(asked_name("Ü").as_deref(), Some("Ü"));
+        assert_eq!(
+            asked_name("Auf den Namen Schulz bitte").as_deref(),
+            Some("Schulz")
+        );
+        assert_eq!(
+            asked_name("Anna and Tom Baker").as_deref(),
+            Some("Anna and Tom Baker")
+        );
+    }
+
+    #[test]
+    fn codes_and_special_category_words() {
+        let h = hear_("Ich möchte meine Reservierung X7KM4P stornieren");
+        assert_eq!(h.code.as_deref(), Some("X7KM4P"));
+        assert_eq!(
+            hear_("Code: QWERTY? nein, CVWFHP").code.as_deref(),
+            Some("CVWFHP"),
+            "codes without digits, in capitals"
+        );
+        assert_eq!(
+            hear_("meine nummer ist x7km4p").code.as_deref(),
+            Some("X7KM4P")
+        );
+        assert_eq!(hear_("Ich komme gerne").code, None);
+        assert_eq!(
+            intents("Ich möchte meine Reservierung X7KM4P stornieren")[0],
+            Intent::Cancel
+        );
+        let h = hear_("Wir sind zu zweit. Meine Frau hat eine Nussallergie!");
+        assert_eq!(h.party, Some(2));
+        assert_eq!(
+            h.special.as_deref(),
+            Some("Meine Frau hat eine Nussallergie")
+        );
+    }
+}
+
+mod december {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever a guest types (any characters, digits and the words the parsers look for
+        /// mixed in), reading it never panics and gives values in range.
+        #[test]
+        fn any_message_is_read_without_panic(
+            s in "(Fr\\.|am|den|the|11th|12\\.|Uhr|um|19|7h30|1930|halb|eine Person mehr|one less|Samstag|tmrw|zwei Wochen|Name:|Tel\\.:|[ -~äöüßÄÖÜ€🙂]{0,8}| ){0,40}"
+        ) {
+            let h = hear_(&s);
+            prop_assert!(h.party.is_none_or(|p| (1..=100).contains(&p)));
+            prop_assert!(h.note.as_ref().is_none_or(|n| n.chars().count() <= crate::chat::NOTE_MAX));
+            let _ = bare_name(&s);
+            let _ = asked_name(&s);
+            prop_assert_eq!(normalise(&normalise(&s)), normalise(&s));
+        }
+    }
+
+    /// Thursday 3 December 2026; open 12:00–15:00 and 17:00–23:00.
+    fn hear_(text: &str) -> Heard {
+        let open = |x: NaiveTime| {
+            x >= t("12:00") && x <= t("23:00") && !(x > t("15:00") && x < t("17:00"))
+        };
+        hear(text, d("2026-12-03"), &open)
+    }
+
+    #[test]
+    fn short_forms_and_times_written_as_in_europe() {
+        let h = hear_("Samstag 19h 2 Pers");
+        assert_eq!(
+            (h.date, h.time, h.party),
+            (Some(d("2026-12-05")), Some(t("19:00")), Some(2))
+        );
+        let h = hear_("hey can i get a table for 2 tmrw at 8");
+        assert_eq!(
+            (h.date, h.time, h.party),
+            (Some(d("2026-12-04")), Some(t("20:00")), Some(2))
+        );
+        let h = hear_("Reservierung Fr. 20.00 Uhr 2 Pers. Name: Kurt Lenz Tel. 0761-787878");
+        assert_eq!(h.date, Some(d("2026-12-04")));
+        assert_eq!(h.name.as_deref(), Some("Kurt Lenz"));
+        assert_eq!(hear_("Sat 8pm for 4").date, Some(d("2026-12-05")));
+        assert_eq!(
+            hear_("So ein Mist, Freitag geht doch").date,
+            Some(d("2026-12-04")),
+            "\"So\" before a word is no Sunday"
+        );
+        assert_eq!(
+            hear_("Sonntag zwölf Uhr dreißig für zwei").time,
+            Some(t("12:30"))
+        );
+        assert_eq!(hear_("Freitag 19 Uhr 30, zu zweit").time, Some(t("19:30")));
+        let h = hear_("Freitag 20 Uhr 2 Personen");
+        assert_eq!(
+            (h.time, h.party),
+            (Some(t("20:00")), Some(2)),
+            "minutes are no party"
+        );
+    }
+
+    #[test]
+    fn people_are_not_today_and_groups_add_up() {
+        assert_eq!(hear_("morgen mittag 13 uhr 2 leute").party, Some(2));
+        assert_eq!(
+            hear_("Tisch für 3 Erwachsene und 2 Kinder am Sonntag um 12 Uhr").party,
+            Some(5)
+        );
+        assert_eq!(hear_("4 Personen, davon 2 Kinder").party, Some(4));
+        assert_eq!(hear_("2 adults and 3 kids on friday at 6pm").party, Some(5));
+        assert_eq!(
+            hear_("Could I book for December 12th at 6:30pm? We'd be 5.").party,
+            Some(5)
+        );
+        assert_eq!(hear_("could it be 8 instead?").party, None);
+    }
+
+    #[test]
+    fn a_written_date_wins_over_the_weekday_and_days_have_names() {
+        let h = hear_("Gibt es am Freitag den 11.12. noch was für 2 um 20 Uhr?");
+        assert_eq!(h.date, Some(d("2026-12-11")));
+        assert_eq!(
+            hear_("Silvester um 20 Uhr für 6 Personen").date,
+            Some(d("2026-12-31"))
+        );
+        assert_eq!(
+            hear_("Habt ihr am ersten Weihnachtsfeiertag offen? Tisch für 4 um 12 Uhr").date,
+            Some(d("2026-12-25"))
+        );
+        assert_eq!(hear_("Do you have a Christmas menu?").date, None);
+        let h = hear_("Saturday 11 December at 7pm for 2");
+        assert_eq!(h.weekday_conflict, Some([d("2026-12-11"), d("2026-12-12")]));
+        assert_eq!(hear_("Friday 11 December at 7pm").weekday_conflict, None);
+        assert_eq!(weekday_in("lieber am Samstag"), Some(chrono::Weekday::Sat));
+        assert_eq!(
+            hear_("nächste Woche Freitag 19 Uhr 2 Personen").date,
+            Some(d("2026-12-11"))
+        );
+        assert_eq!(hear_("Friday next week at 7pm").date, Some(d("2026-12-11")));
+        assert_eq!(hear_("Guten Morgen").date, None);
+        assert_eq!(
+            hear_("Can I book a table for Friday the 11th at 7?").date,
+            Some(d("2026-12-11")),
+            "the day of the month wins over the weekday"
+        );
+        assert_eq!(
+            hear_("table for 3 on the 12th at 8pm").date,
+            Some(d("2026-12-12"))
+        );
+        let h = hear_("Tisch am 12. um 19 Uhr für 2");
+        assert_eq!((h.date, h.party), (Some(d("2026-12-12")), Some(2)));
+        assert_eq!(hear_("am 2. um 19 Uhr").date, Some(d("2027-01-02")));
+        assert_eq!(
+            hear_("Samstag in zwei Wochen um 19 Uhr für 2").date,
+            Some(d("2026-12-19"))
+        );
+        let h = hear_("wir sind doch eine Person mehr");
+        assert_eq!((h.party, h.party_change), (None, Some(1)));
+        assert_eq!(hear_("one less, sorry").party_change, Some(-1));
+        assert_eq!(hear_("one more thing: parking?").party_change, None);
+        let h = hear_("Samstag 1930 2 Personen");
+        assert_eq!((h.time, h.party), (Some(t("19:30")), Some(2)));
+        assert_eq!(hear_("Samstag um viertel 8 für 2").time, Some(t("19:15")));
+        assert_eq!(hear_("saturday around 7ish for 2").time, Some(t("19:00")));
+        assert_eq!(hear_("morgen früh um 9 für 2").time, Some(t("09:00")));
+        assert_eq!(
+            hear_("Good morning! Table at 8 tonight").time,
+            Some(t("20:00"))
+        );
+        assert_eq!(hear_("saturday 7 p.m. for 2").time, Some(t("19:00")));
+        assert_eq!(hear_("Freitagabend um 8 für 3").date, Some(d("2026-12-04")));
+        assert_eq!(hear_("table sat").date, Some(d("2026-12-05")));
+        assert_eq!(
+            hear_("Hello, could we get a table on the 5th of December at 19:00 for six?").date,
+            Some(d("2026-12-05"))
+        );
+        assert_eq!(
+            hear_("Am fünften Dezember um 19 Uhr für 2").date,
+            Some(d("2026-12-05"))
+        );
+        assert_eq!(
+            hear_("Hi, this is Rachel Green. I'd like a table for 3 on Saturday at 7.")
+                .name
+                .as_deref(),
+            Some("Rachel Green")
+        );
+        assert_eq!(bare_name("Ja, bitte buchen"), None);
+        assert_eq!(
+            hear_("Samstag, 19:00 Uhr, 2 Personen, Name: Paula Pohl, Tel.: 0761/1000020")
+                .name
+                .as_deref(),
+            Some("Paula Pohl")
+        );
+        let h = hear_("Any chance of a table this evening at 8 for 2?");
+        assert_eq!((h.date, h.time), (Some(d("2026-12-03")), Some(t("20:00"))));
+        assert_eq!(
+            hear_("Wir kommen am Samstag mit 3 Leuten um 19 Uhr").party,
+            Some(3)
+        );
+        assert_eq!(
+            hear_("table for me and my friend on saturday at 7pm").party,
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn names_and_codes_after_their_cue_words() {
+        assert_eq!(
+            hear_("Auf den Namen Schulz bitte").name.as_deref(),
+            Some("Schulz")
+        );
+        let h = hear_("Book a table for 2 on Friday at 20:00, name Alice Wong, phone 0761 6565656");
+        assert_eq!(h.name.as_deref(), Some("Alice Wong"));
+        let h = hear_("I need to cancel my booking, code ABC123, name John Smith");
+        assert_eq!(
+            h.code.as_deref(),
+            Some("ABC123"),
+            "a code that is none of ours is kept"
+        );
+        assert_eq!(h.name.as_deref(), Some("John Smith"));
+        assert_eq!(hear_("my phone number is 0761 123456").code, None);
+    }
+}

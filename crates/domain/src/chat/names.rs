@@ -1,0 +1,198 @@
+//! A guest's name in a message: after a lead-in ("mein Name ist", "name:"), as the whole
+//! message, or surname first ("Müller, Anna"); names typed in capitals are tidied.
+
+/// Words that end a name ("Anna Müller, Telefon …").
+const NOT_NAMES: [&str; 28] = [
+    "und", "and", "mit", "with", "für", "for", "telefon", "tel", "handy", "nummer", "phone",
+    "number", "mobile", "email", "e-mail", "mail", "bitte", "please", "danke", "thanks", "thx",
+    "i'd", "i'm", "i", "we", "we'd", "ich", "wir",
+];
+
+pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
+    const LEADS: [&[&str]; 17] = [
+        &["mein", "name", "ist"],
+        &["unter", "dem", "namen"],
+        &["the", "name", "is"],
+        &["ich", "heiße"],
+        &["ich", "heisse"],
+        &["auf", "den", "namen"],
+        &["name", "is"],
+        &["my", "name", "is"],
+        &["under", "the", "name"],
+        &["name:"],
+        // Weak leads: only a capitalised name counts ("ich bin Erika", not "ich bin allergisch").
+        &["i'm"],
+        &["ich", "bin"],
+        &["hier", "ist"],
+        &["i", "am"],
+        &["this", "is"],
+        &["hier", "spricht"],
+        &["name"],
+    ];
+    for (n, lead) in LEADS.iter().enumerate() {
+        let weak = n >= 10;
+        for i in 0..lower.len() {
+            if lower.len() >= i + lead.len()
+                && lower[i..i + lead.len()]
+                    .iter()
+                    .zip(lead.iter())
+                    .all(|(a, b)| a == b)
+            {
+                let rest: Vec<&String> = words[i + lead.len()..]
+                    .iter()
+                    .take_while(|w| {
+                        let l = w.to_lowercase();
+                        w.chars().next().is_some_and(char::is_alphabetic)
+                            && !NOT_NAMES.contains(&l.trim_end_matches([':', '.']))
+                            && !w.ends_with(':')
+                    })
+                    .take(3)
+                    .collect();
+                let capitalised = rest
+                    .first()
+                    .and_then(|w| w.chars().next())
+                    .is_some_and(char::is_uppercase);
+                if !rest.is_empty() && (!weak || capitalised) {
+                    return Some(
+                        rest.iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    );
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A name typed in capitals ("QUINN FABRAY") written as a name ("Quinn Fabray"); any other
+/// as given.
+pub(super) fn tidy(name: String) -> String {
+    let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() < 2 || letters.iter().any(|c| c.is_lowercase()) {
+        return name;
+    }
+    name.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or_else(String::new, |f| {
+                f.to_uppercase()
+                    .chain(c.flat_map(char::to_lowercase))
+                    .collect()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The guest's name from a message that is only a name ("Müller, Anna" → "Anna Müller";
+/// "Anna Müller"), when the engine just asked for it.
+pub fn bare_name(text: &str) -> Option<String> {
+    bare(text).map(tidy)
+}
+
+fn bare(text: &str) -> Option<String> {
+    let t = text.trim().trim_end_matches(['.', '!']);
+    if t.is_empty() || t.len() > 80 || t.chars().any(|c| c.is_ascii_digit() || c == '@') {
+        return None;
+    }
+    if let Some((last, first)) = t.split_once(',') {
+        let (last, first) = (last.trim(), first.trim());
+        // "Müller, Anna" (not "Ja, bitte buchen"): both parts capitalised, neither a word
+        // of the conversation.
+        let name_like = |p: &str| {
+            p.chars().next().is_some_and(char::is_uppercase)
+                && p.split_whitespace().all(|w| {
+                    w.chars().next().is_some_and(char::is_uppercase)
+                        && !NOT_NAMES.contains(&w.to_lowercase().as_str())
+                        && !["ja", "nein", "yes", "no", "ok", "okay"]
+                            .contains(&w.to_lowercase().as_str())
+                })
+        };
+        if !last.is_empty() && !last.contains(' ') && name_like(last) && name_like(first) {
+            return Some(format!("{first} {last}"));
+        }
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let names = words.len() <= 4
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+    names.then(|| words.join(" "))
+}
+
+/// A name from a message that answers "what name?", written in any case ("paul becker" →
+/// "Paul Becker"): one to four words of letters, none of them a yes, no or greeting.
+pub fn asked_name(text: &str) -> Option<String> {
+    // "it's Peter Parker", "ich bin Anna Weber": the lead-in is no part of the name.
+    let mut text = text.trim();
+    for lead in [
+        "auf den namen ",
+        "unter dem namen ",
+        "the name is ",
+        "my name is ",
+        "mein name ist ",
+        "name: ",
+        "name ",
+        "it's ",
+        "it is ",
+        "i'm ",
+        "i am ",
+        "this is ",
+        "name's ",
+        "ich bin ",
+        "hier ist ",
+        "ich heiße ",
+        "ich heisse ",
+    ] {
+        if let (Some(head), Some(rest)) = (text.get(..lead.len()), text.get(lead.len()..)) {
+            if head.eq_ignore_ascii_case(lead) && !rest.trim().is_empty() {
+                text = rest.trim();
+                break;
+            }
+        }
+    }
+    let text = text.trim().trim_end_matches(['.', '!']);
+    let text = [" bitte", " please", " danke", " thanks"]
+        .iter()
+        .find_map(|s| {
+            let cut = text.len().checked_sub(s.len())?;
+            let tail = text.get(cut..)?;
+            tail.eq_ignore_ascii_case(s)
+                .then(|| text[..cut].trim_end_matches([',', ' ']))
+        })
+        .unwrap_or(text);
+    if let Some(n) = bare_name(text) {
+        return Some(n);
+    }
+    let t = text.trim().trim_end_matches(['.', '!']);
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let letters = |w: &&str| {
+        w.chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+    };
+    const NOT: [&str; 12] = [
+        "ja", "nein", "yes", "no", "hallo", "hello", "hi", "danke", "thanks", "ok", "okay", "bitte",
+    ];
+    let ok = (1..=4).contains(&words.len())
+        && words.iter().all(letters)
+        && !words
+            .iter()
+            .any(|w| NOT.contains(&w.to_lowercase().as_str()));
+    ok.then(|| {
+        words
+            .iter()
+            .map(|w| {
+                // "Anna and Tom Baker": the joining word stays as written.
+                if ["and", "und", "&"].contains(&w.to_lowercase().as_str()) {
+                    return w.to_lowercase();
+                }
+                let mut c = w.chars();
+                c.next()
+                    .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
