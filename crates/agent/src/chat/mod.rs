@@ -138,9 +138,9 @@ fn clean(message: &str) -> String {
 }
 
 fn note_intent(c: &mut Conversation, i: Intent) {
-    let name = format!("{i:?}").to_lowercase();
-    if !c.intents.contains(&name) {
-        c.intents.push(name);
+    let name = i.name();
+    if !c.intents.iter().any(|n| n == name) {
+        c.intents.push(name.to_string());
     }
 }
 
@@ -252,6 +252,15 @@ fn missing(c: &Conversation) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// The question for another day, after the one asked for had nothing.
+fn which_day(c: &Conversation) -> String {
+    t(
+        c,
+        "Welcher andere Tag passt Ihnen?",
+        "Which other day would suit you?",
+    )
 }
 
 fn add_special(c: &mut Conversation, s: &str) {
@@ -389,9 +398,18 @@ async fn answer(
     // with the weekday (or the date) the guest names.
     if !c.days_offered.is_empty() && heard.weekday_conflict.is_none() {
         let named = chat::weekday_in(&norm);
-        let pick = c.days_offered.iter().copied().find(|d| {
-            heard.date == Some(*d) || named.is_some_and(|w| chrono::Datelike::weekday(d) == w)
-        });
+        // The date said, else the day with the weekday named ("Samstag").
+        let pick = c
+            .days_offered
+            .iter()
+            .copied()
+            .find(|d| heard.date == Some(*d))
+            .or_else(|| {
+                c.days_offered
+                    .iter()
+                    .copied()
+                    .find(|d| named.is_some_and(|w| chrono::Datelike::weekday(d) == w))
+            });
         if pick.is_some() {
             heard.date = pick;
         }
@@ -448,6 +466,7 @@ async fn answer(
     };
     // Facts correct what was known ("nein, doch 8 Uhr").
     let before = (c.date, c.time, c.party);
+    let contact_before = (c.name.clone(), c.phone.clone(), c.email.clone());
     if heard.date.is_some() {
         c.date = heard.date;
     }
@@ -550,7 +569,15 @@ async fn answer(
             c.time = NaiveTime::parse_from_str(pick, "%H:%M").ok();
         }
     }
-    // "Saturday 11 December" (a Friday): asked, not guessed.
+    // Today's weekday with a time already past today: the same day next week.
+    if let Some([first, next]) = heard.weekday_conflict {
+        let now = tx.now().with_timezone(&rules.tz).naive_local();
+        if first == today && c.time.is_some_and(|x| today.and_time(x) <= now) {
+            heard.weekday_conflict = None;
+            c.date = Some(next);
+        }
+    }
+    // "Saturday 11 December" (a Friday), or today's weekday: asked, not guessed.
     if let Some([written, said]) = heard.weekday_conflict {
         c.date = None;
         c.days_offered = vec![written, said];
@@ -564,7 +591,33 @@ async fn answer(
             &format!("Do you mean {w} or {s}?"),
         )));
     }
+    // A day past the booking horizon ("June 5th next year") is said at once, not after
+    // every other detail was asked for.
+    if let Some(d) = heard
+        .date
+        .filter(|d| (*d - today).num_days() > i64::from(rules.horizon_days))
+    {
+        if c.date == Some(d) {
+            c.date = None;
+            if c.mode == Mode::Idle || c.mode == Mode::Confirming {
+                c.mode = Mode::Booking;
+            }
+            let days = rules.horizon_days;
+            return Ok(reply(format!(
+                "{} {}",
+                t(
+                    c,
+                    &format!("Wir nehmen Reservierungen höchstens {days} Tage im Voraus an."),
+                    &format!("We take bookings at most {days} days ahead."),
+                ),
+                which_day(c)
+            )));
+        }
+    }
     let changed_facts = (c.date, c.time, c.party) != before;
+    // A name or number corrected at the read-back ("Nein, der Name ist Schmidt") is read back
+    // again, not booked on a yes to the old one.
+    let changed_contact = (c.name.clone(), c.phone.clone(), c.email.clone()) != contact_before;
 
     if has(Intent::Person) {
         let a = run(
@@ -597,6 +650,28 @@ async fn answer(
             "I'm afraid I can't use that phone number. Please check it and write it with its area code, or with its country code if it is not a German number (e.g. +44 …).",
         )));
     }
+    // "Do you speak English?": yes, and on with what was going on.
+    if chat::language_asked(&text).is_some()
+        && !facts_given
+        && heard.name.is_none()
+        && asked != Some("name")
+        && !has(Intent::Book)
+        && !has(Intent::Cancel)
+        && !has(Intent::Change)
+    {
+        let next = match missing(c).filter(|_| c.mode == Mode::Booking) {
+            Some(field) => question(c, field),
+            None => what_i_do(c),
+        };
+        return Ok(reply(format!(
+            "{} {next}",
+            t(
+                c,
+                "Gern, schreiben wir auf Deutsch.",
+                "Of course, let's continue in English."
+            )
+        )));
+    }
     let asking = matches!(c.mode, Mode::Idle | Mode::Booking)
         && !facts_given
         && !has(Intent::Cancel)
@@ -627,7 +702,7 @@ async fn answer(
         return manage::change(tx, c, &text, &heard, &ctx).await;
     }
     if c.mode == Mode::Confirming {
-        if has(Intent::Yes) && !changed_facts {
+        if has(Intent::Yes) && !changed_facts && !changed_contact {
             let a = run(tx, "create_reservation", &args(c), &ctx).await?;
             if !a.ok {
                 c.mode = Mode::Booking;
@@ -654,7 +729,7 @@ async fn answer(
                 ..reply(text)
             });
         }
-        if has(Intent::No) && !changed_facts {
+        if has(Intent::No) && !changed_facts && !changed_contact {
             c.mode = Mode::Booking;
             return Ok(reply(t(
                 c,
@@ -686,15 +761,19 @@ async fn answer(
                 if a.data["available"] != json!(true) || a.data.get("time").is_none() {
                     let choices = choices_of(&a);
                     c.offered = choices.clone();
-                    // A closed day: the time stands and another day is asked for ("Zur
-                    // gleichen Zeit frei wäre es am …"); otherwise another time.
-                    if a.data["field"] == json!("date") {
-                        c.date = None;
-                    } else if a.data["field"] == json!("party_size") {
+                    if a.data["field"] == json!("party_size") {
                         if let Some(n) = c.party.filter(|n| *n > 1) {
                             return too_large(tx, c, n, &ctx).await;
                         }
                         c.party = None;
+                    } else if a.data["field"] == json!("date") || choices.is_empty() {
+                        // A closed day, or a day with no other time left (tonight is too
+                        // late): the time stands and another day is asked for ("Zur gleichen
+                        // Zeit frei wäre es am …"); otherwise another time.
+                        c.date = None;
+                        if !a.say.trim_end().ends_with('?') {
+                            return Ok(reply(format!("{} {}", a.say, which_day(c))));
+                        }
                     } else {
                         c.time = None;
                     }
@@ -737,6 +816,11 @@ async fn answer(
             let a = run(tx, "check_availability", &args(c), &ctx).await?;
             let choices = choices_of(&a);
             c.offered = choices.clone();
+            // Nothing left on that day (or closed): another day, not the same answer again.
+            if a.data["available"] == json!(false) && choices.is_empty() {
+                c.date = None;
+                return Ok(reply(format!("{} {}", a.say, which_day(c))));
+            }
             return Ok(Reply {
                 choices,
                 ..reply(a.say)
@@ -784,6 +868,13 @@ async fn answer(
             c,
             "Gern geschehen! Bis bald.",
             "You're welcome! See you soon.",
+        )));
+    }
+    if has(Intent::Bye) {
+        return Ok(reply(t(
+            c,
+            "Auf Wiedersehen und bis bald!",
+            "Goodbye, see you soon!",
         )));
     }
     if has(Intent::Greeting) {

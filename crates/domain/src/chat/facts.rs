@@ -151,10 +151,105 @@ enum When {
     Near,
 }
 
+/// Months written short ("12 Dez", "Dec 12th", "3. Jan."): read as months only with their dot
+/// or next to a day number, since "Jan" is a name too.
+const SHORT_MONTHS: [(&str, &str); 15] = [
+    ("jan", "januar"),
+    ("feb", "februar"),
+    ("mär", "märz"),
+    ("mar", "march"),
+    ("apr", "april"),
+    ("jun", "juni"),
+    ("jul", "juli"),
+    ("aug", "august"),
+    ("sep", "september"),
+    ("sept", "september"),
+    ("okt", "oktober"),
+    ("oct", "october"),
+    ("nov", "november"),
+    ("dez", "dezember"),
+    ("dec", "december"),
+];
+
+/// Digits spoken in words, as speech-to-text writes a phone number ("null sieben sechs
+/// eins …", "oh one five one …").
+const DIGIT_WORDS: [(&str, char); 22] = [
+    ("null", '0'),
+    ("zero", '0'),
+    ("oh", '0'),
+    ("eins", '1'),
+    ("one", '1'),
+    ("zwei", '2'),
+    ("zwo", '2'),
+    ("two", '2'),
+    ("drei", '3'),
+    ("three", '3'),
+    ("vier", '4'),
+    ("four", '4'),
+    ("fünf", '5'),
+    ("five", '5'),
+    ("sechs", '6'),
+    ("six", '6'),
+    ("sieben", '7'),
+    ("seven", '7'),
+    ("acht", '8'),
+    ("eight", '8'),
+    ("neun", '9'),
+    ("nine", '9'),
+];
+
+/// Runs of six or more digits said one by one ("null sieben sechs eins eins zwei …", with
+/// a "plus" before them) written as the number they spell; shorter runs stay words ("zwei
+/// drei Leute").
+fn spoken_digits(raw: &[&str]) -> Vec<String> {
+    let digit = |w: &str| {
+        let l = w.trim_end_matches([',', '.']).to_lowercase();
+        DIGIT_WORDS
+            .iter()
+            .find(|(k, _)| *k == l)
+            .map(|(_, d)| *d)
+            .or_else(|| {
+                (l.len() <= 4 && !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+                    .then_some('#')
+            })
+    };
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let mut j = i;
+        let mut number = String::new();
+        if raw[i].eq_ignore_ascii_case("plus") {
+            number.push('+');
+            j += 1;
+        }
+        let mut words_said = 0;
+        while j < raw.len() {
+            match digit(raw[j]) {
+                Some('#') => number.push_str(raw[j].trim_end_matches([',', '.'])),
+                Some(d) => {
+                    number.push(d);
+                    words_said += 1;
+                }
+                None => break,
+            }
+            j += 1;
+        }
+        if words_said >= 4 && number.trim_start_matches('+').len() >= 6 {
+            out.push(number);
+            i = j;
+        } else {
+            out.push(raw[i].to_string());
+            i += 1;
+        }
+    }
+    out
+}
+
 /// The message with the short forms guests type written out ("Fr. 20 Uhr" → "freitag 20
 /// Uhr", "Sat 8pm" → "saturday 8pm", "tmrw" → "tomorrow"); every other word as it was.
 pub fn normalise(text: &str) -> String {
-    let raw: Vec<&str> = text.split_whitespace().collect();
+    let said = spoken_digits(&text.split_whitespace().collect::<Vec<_>>());
+    let raw: Vec<&str> = said.iter().map(String::as_str).collect();
     let mut out = Vec::with_capacity(raw.len());
     for (i, w) in raw.iter().enumerate() {
         let core = w.trim_end_matches([',', '!', '?', ';', ':']);
@@ -182,6 +277,22 @@ pub fn normalise(text: &str) -> String {
                     .contains(&raw[i - 1].to_lowercase().as_str());
         // "table sat": a short form that ends a short message is a day.
         let near = near || raw.len() <= 4 && i + 1 == raw.len();
+        let day_number = |k: Option<&&str>| {
+            k.is_some_and(|w| {
+                let w = w.trim_end_matches([',', '.']);
+                spoken::day_number(w).is_some()
+                    && w.bytes().next().is_some_and(|b| b.is_ascii_digit())
+            })
+        };
+        let by_day = day_number(raw.get(i + 1)) || i > 0 && day_number(raw.get(i - 1));
+        if let Some((_, month)) = SHORT_MONTHS
+            .iter()
+            .find(|(a, _)| *a == l)
+            .filter(|_| dot || by_day)
+        {
+            out.push(format!("{month}{tail}"));
+            continue;
+        }
         let full = SHORT.iter().find(|(a, _, when)| {
             *a == l
                 && match when {
@@ -346,6 +457,21 @@ pub fn weekday_in(text: &str) -> Option<chrono::Weekday> {
 }
 
 /// Email and phone, read first: their digits are no times or party sizes.
+/// A date written with dashes or slashes ("2026-12-12", "12/12/2026", "12-12-26").
+fn date_like(w: &str) -> bool {
+    let parts: Vec<usize> = w.split(['-', '/']).map(str::len).collect();
+    let digits = w
+        .split(['-', '/'])
+        .all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    let year = w.get(..2).is_some_and(|c| c == "20");
+    digits
+        && match parts.as_slice() {
+            [4, m, d] => year && (1..=2).contains(m) && (1..=2).contains(d),
+            [d, m, y] => (1..=2).contains(d) && (1..=2).contains(m) && (*y == 2 || *y == 4),
+            _ => false,
+        }
+}
+
 fn contacts(words: &[String], used: &mut [bool], heard: &mut Heard) {
     // Email and phone first: their digits are no times or party sizes.
     for (i, w) in words.iter().enumerate() {
@@ -359,8 +485,10 @@ fn contacts(words: &[String], used: &mut [bool], heard: &mut Heard) {
     let mut run: Vec<usize> = Vec::new();
     let mut phone: Option<(String, Vec<usize>)> = None;
     for (i, w) in words.iter().enumerate() {
-        // A lone "/" or "-" between groups ("0761 / 88 77 66") continues a number.
+        // A lone "/" or "-" between groups ("0761 / 88 77 66") continues a number; a date
+        // ("2026-12-12", "12/12/2026") is none.
         let phoneish = !used[i]
+            && !date_like(w)
             && w.chars().all(|c| c.is_ascii_digit() || "+-/()".contains(c))
             && (w.chars().any(|c| c.is_ascii_digit())
                 || (!run.is_empty() && (w == "/" || w == "-")));
@@ -457,9 +585,11 @@ fn day_alone(
             && text_lower.contains(&format!("{} {l}.", lower[i - 1])))
         .then(|| l.parse::<u32>().ok())
         .flatten();
+        // "the 5th of June", "June 5th": the month's, read with it.
         let month_next = lower
             .get(i + 1)
-            .is_some_and(|w| NAMES[14..33].contains(&w.as_str()) || w == "of");
+            .is_some_and(|w| NAMES[14..33].contains(&w.as_str()) || w == "of")
+            || i > 0 && NAMES[14..33].contains(&lower[i - 1].as_str());
         if let Some(n) = english.or(german).filter(|n| (1..=31).contains(n)) {
             if !month_next {
                 day_only = spoken::day_of_month(n, today);
@@ -535,6 +665,7 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
         // "Guten Morgen" is a greeting, not tomorrow.
         let greeting = i > 0 && lower[i - 1] == "guten";
         if heard.date.is_none()
+            && heard.weekday_conflict.is_none()
             && date_cue(&fixed[i])
             && !used[i]
             && !greeting
@@ -579,11 +710,22 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                 if e_ <= s_ || !free(&used, s_, e_) {
                     continue;
                 }
-                if let Ok(d) = spoken::date(&fixed[s_..e_].join(" "), today) {
-                    heard.date = Some(d);
-                    relative_date = second;
-                    used[s_..e_].iter_mut().for_each(|u| *u = true);
-                    break;
+                match spoken::date(&fixed[s_..e_].join(" "), today) {
+                    Ok(d) => {
+                        heard.date = Some(d);
+                        relative_date = second;
+                        used[s_..e_].iter_mut().for_each(|u| *u = true);
+                        break;
+                    }
+                    // Today's weekday ("Donnerstag", said on a Thursday): today or in a
+                    // week, asked like a weekday that disagrees with its date.
+                    Err(spoken::Spoken::Ambiguous(days)) if heard.weekday_conflict.is_none() => {
+                        if let [a, b] = days.as_slice() {
+                            heard.weekday_conflict = Some([*a, *b]);
+                            used[s_..e_].iter_mut().for_each(|u| *u = true);
+                        }
+                    }
+                    Err(_) => {}
                 }
             }
         }
@@ -591,6 +733,10 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     if let Some(d) = day_only.filter(|_| heard.date.is_none() || relative_date) {
         heard.date = Some(d);
         relative_date = false;
+    }
+    // A date said besides today's weekday settles which of the two is meant.
+    if heard.date.is_some() {
+        heard.weekday_conflict = None;
     }
     if let (Some(d), false) = (heard.date, relative_date) {
         if let Some(said) = weekday_in(&fixed.join(" ")).filter(|w| *w != d.weekday()) {

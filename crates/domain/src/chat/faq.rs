@@ -71,16 +71,22 @@ pub enum Topic {
 }
 
 /// The standard topic a question is about, if any.
+///
+/// A key of one word is a word of the message, or the start of one when it has six letters or
+/// more ("hoffentlich" says nothing about being open; "Parkplätze" is parking); a key of
+/// several words is looked for as written.
 pub fn topic(message: &str) -> Option<Topic> {
     let l = message.to_lowercase();
-    let has = |keys: &[&str]| keys.iter().any(|k| l.contains(k));
+    let words = tokens(&l);
+    let has = |keys: &[&str]| super::has_any(&words, &l, keys);
     if has(&[
         "parken",
-        "parkpl",
+        "parkplatz",
+        "parkplätze",
         "parkmöglich",
         "parkhaus",
         "parking",
-        "park ",
+        "park",
     ]) {
         Some(Topic::Parking)
     } else if has(&[
@@ -93,6 +99,12 @@ pub fn topic(message: &str) -> Option<Topic> {
         "homepage",
         "gerichte",
         "dishes",
+        "vegan",
+        "vegane",
+        "veganes",
+        "veganer",
+        "vegetarisch",
+        "vegetarian",
     ]) {
         Some(Topic::Menu)
     } else if has(&[
@@ -101,12 +113,17 @@ pub fn topic(message: &str) -> Option<Topic> {
         "wo seid",
         "wo ist",
         "wo finde",
+        "wo liegt",
+        "wo befindet",
         "wie komme",
+        "wie kommen",
         "address",
         "where are",
         "where is",
+        "where can i find",
         "directions",
         "get there",
+        "get to you",
         "find you",
     ]) {
         Some(Topic::Address)

@@ -51,10 +51,46 @@ pub enum Intent {
     Person,
     Greeting,
     Thanks,
+    /// "Tschüss", "bye".
+    Bye,
     Yes,
     No,
     /// The guest lets the request go for now ("vergiss es", "ich melde mich später").
     Withdraw,
+}
+
+impl Intent {
+    /// Every intent, in the order of the enum.
+    pub const ALL: [Intent; 11] = [
+        Intent::Book,
+        Intent::Change,
+        Intent::Cancel,
+        Intent::Ask,
+        Intent::Person,
+        Intent::Greeting,
+        Intent::Thanks,
+        Intent::Bye,
+        Intent::Yes,
+        Intent::No,
+        Intent::Withdraw,
+    ];
+
+    /// The name a conversation stores it under ("book", "withdraw").
+    pub fn name(self) -> &'static str {
+        match self {
+            Intent::Book => "book",
+            Intent::Change => "change",
+            Intent::Cancel => "cancel",
+            Intent::Ask => "ask",
+            Intent::Person => "person",
+            Intent::Greeting => "greeting",
+            Intent::Thanks => "thanks",
+            Intent::Bye => "bye",
+            Intent::Yes => "yes",
+            Intent::No => "no",
+            Intent::Withdraw => "withdraw",
+        }
+    }
 }
 
 const DE: [&str; 24] = [
@@ -102,8 +138,24 @@ fn lower(w: &str) -> String {
     w.to_lowercase()
 }
 
-/// The message's language, when its words say so clearly ("de" or "en").
+/// The language a guest asks for by its name ("Do you speak English?", "auf Deutsch bitte").
+pub fn language_asked(text: &str) -> Option<&'static str> {
+    let words = tokens(&text.to_lowercase());
+    let said = |names: &[&str]| words.iter().any(|w| names.contains(&w.as_str()));
+    if said(&["english", "englisch"]) {
+        Some("en")
+    } else if said(&["deutsch", "german"]) {
+        Some("de")
+    } else {
+        None
+    }
+}
+
+/// The message's language, when its words say so clearly ("de" or "en"), or the one asked for.
 pub fn language(text: &str) -> Option<&'static str> {
+    if let Some(l) = language_asked(text) {
+        return Some(l);
+    }
     let words: Vec<String> = tokens(text).iter().map(|w| lower(w)).collect();
     let de = words.iter().filter(|w| DE.contains(&w.as_str())).count()
         + usize::from(text.chars().any(|c| "äöüßÄÖÜ".contains(c)));
@@ -145,14 +197,15 @@ pub fn intents(text: &str) -> Vec<Intent> {
     let text_l = text.to_lowercase();
     let words: Vec<String> = tokens(&text_l);
     let mut out = Vec::new();
-    let mut add = |i: Intent, keys: &[&str]| {
-        if has_any(&words, &text_l, keys) {
+    let has = |keys: &[&str]| has_any(&words, &text_l, keys);
+    let mut add = |i: Intent, hit: bool| {
+        if hit {
             out.push(i);
         }
     };
     add(
         Intent::Cancel,
-        &[
+        has(&[
             "stornieren",
             "storno",
             "absagen",
@@ -162,11 +215,11 @@ pub fn intents(text: &str) -> Vec<Intent> {
             "nicht kommen",
             "can't make it",
             "cannot make it",
-        ],
+        ]),
     );
     add(
         Intent::Change,
-        &[
+        has(&[
             "ändern",
             "aendern",
             "verschieben",
@@ -176,11 +229,11 @@ pub fn intents(text: &str) -> Vec<Intent> {
             "reschedule",
             "später",
             "früher",
-        ],
+        ]),
     );
     add(
         Intent::Book,
-        &[
+        has(&[
             "reservieren",
             "reservierung",
             "buchen",
@@ -191,44 +244,13 @@ pub fn intents(text: &str) -> Vec<Intent> {
             "reservation",
             "table",
             "kommen",
-        ],
+        ]),
     );
-    add(
-        Intent::Ask,
-        &[
-            "öffnungszeiten",
-            "geöffnet",
-            "offen",
-            "auf haben",
-            "adresse",
-            "wo seid",
-            "wo ist",
-            "anfahrt",
-            "parken",
-            "parkplatz",
-            "parkplätze",
-            "parkmöglichkeit",
-            "speisekarte",
-            "karte",
-            "menü",
-            "menu",
-            "website",
-            "webseite",
-            "opening hours",
-            "open",
-            "address",
-            "where are",
-            "parking",
-            "directions",
-            "get there",
-            "ruhetag",
-            "closed",
-            "geschlossen",
-        ],
-    );
+    // A question about hours, the address, the menu or parking: the topics `topic` knows.
+    add(Intent::Ask, topic(text).is_some());
     add(
         Intent::Person,
-        &[
+        has(&[
             "mitarbeiter",
             "mitarbeiterin",
             "mensch",
@@ -253,11 +275,11 @@ pub fn intents(text: &str) -> Vec<Intent> {
             "geschäftsführ",
             "inhaber",
             "chef",
-        ],
+        ]),
     );
     add(
         Intent::Greeting,
-        &[
+        has(&[
             "hallo",
             "hi",
             "hey",
@@ -268,18 +290,37 @@ pub fn intents(text: &str) -> Vec<Intent> {
             "good morning",
             "good evening",
             "guten abend",
-        ],
+        ]),
     );
     add(
         Intent::Thanks,
-        &[
+        has(&[
             "danke",
             "dankeschön",
             "vielen dank",
             "thanks",
             "thank you",
             "merci",
-        ],
+        ]),
+    );
+    add(
+        Intent::Bye,
+        has(&[
+            "tschüss",
+            "tschüs",
+            "tschau",
+            "ciao",
+            "auf wiedersehen",
+            "bis dann",
+            "bis bald",
+            "schönen abend",
+            "schönen tag",
+            "bye",
+            "goodbye",
+            "good bye",
+            "see you",
+            "have a nice",
+        ]),
     );
     let trimmed = text_l.trim().trim_end_matches(['.', '!']);
     if [
@@ -411,6 +452,36 @@ mod tests {
         assert_eq!(intents("ja"), vec![Intent::Yes]);
         assert!(intents("Nein danke").contains(&Intent::No));
         assert!(intents("Can I move my booking to 9?").contains(&Intent::Change));
+    }
+
+    #[test]
+    fn questions_goodbyes_and_a_language_asked_for() {
+        assert!(intents("Wo finde ich euch?").contains(&Intent::Ask));
+        assert_eq!(topic("Wo finde ich euch?"), Some(Topic::Address));
+        assert!(
+            !intents("Hoffentlich habt ihr Samstag noch was frei").contains(&Intent::Ask),
+            "\"hoffentlich\" asks nothing about opening hours"
+        );
+        assert_eq!(
+            topic("Gibt es Parkplätze in der Nähe?"),
+            Some(Topic::Parking)
+        );
+        assert_eq!(topic("Habt ihr vegane Gerichte?"), Some(Topic::Menu));
+        assert!(intents("Tschüss!").contains(&Intent::Bye));
+        assert!(intents("ok bye").contains(&Intent::Bye));
+        assert_eq!(language_asked("Sorry, do you speak English?"), Some("en"));
+        assert_eq!(language("Sorry, do you speak English?"), Some("en"));
+        assert_eq!(
+            language_asked("Können wir auf Deutsch schreiben?"),
+            Some("de")
+        );
+        assert_eq!(language_asked("Habt ihr eine englische Karte?"), None);
+        for i in Intent::ALL {
+            assert_eq!(
+                Intent::ALL.iter().filter(|j| j.name() == i.name()).count(),
+                1
+            );
+        }
     }
 
     #[test]

@@ -2,23 +2,66 @@
 //! message, or surname first ("Müller, Anna"); names typed in capitals are tidied.
 
 /// Words that end a name ("Anna Müller, Telefon …").
-const NOT_NAMES: [&str; 28] = [
+const NOT_NAMES: [&str; 34] = [
     "und", "and", "mit", "with", "für", "for", "telefon", "tel", "handy", "nummer", "phone",
     "number", "mobile", "email", "e-mail", "mail", "bitte", "please", "danke", "thanks", "thx",
-    "i'd", "i'm", "i", "we", "we'd", "ich", "wir",
+    "i'd", "i'm", "i", "we", "we'd", "ich", "wir", "meine", "mein", "my", "unsere", "our", "ist",
+];
+
+/// Words a name never starts with ("den nächsten" answers which day, not who).
+const NOT_FIRST: [&str; 24] = [
+    "der",
+    "die",
+    "das",
+    "den",
+    "dem",
+    "the",
+    "a",
+    "an",
+    "ein",
+    "eine",
+    "am",
+    "um",
+    "at",
+    "on",
+    "im",
+    "nächsten",
+    "naechsten",
+    "next",
+    "diesen",
+    "this",
+    "kommenden",
+    "lieber",
+    "doch",
+    "eher",
+];
+
+/// Joining words inside names, written small ("Anna von Berg", "Anna and Tom Baker").
+const NAME_JOINS: [&str; 8] = ["von", "van", "de", "der", "zu", "und", "and", "&"];
+
+/// Titles and salutations before a name ("Dr. Hans Müller", "Frau Weber"): not written into
+/// the booking's name.
+const TITLES: [&str; 9] = [
+    "dr", "prof", "herr", "frau", "mr", "mrs", "ms", "miss", "dipl",
 ];
 
 pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
-    const LEADS: [&[&str]; 17] = [
+    const LEADS: [&[&str]; 35] = [
         &["mein", "name", "ist"],
+        &["der", "name", "ist"],
+        &["mein", "name", "lautet"],
+        &["der", "name", "lautet"],
         &["unter", "dem", "namen"],
         &["the", "name", "is"],
         &["ich", "heiße"],
         &["ich", "heisse"],
         &["auf", "den", "namen"],
         &["name", "is"],
+        &["name", "ist"],
+        &["nachname", "ist"],
         &["my", "name", "is"],
         &["under", "the", "name"],
+        &["name's"],
         &["name:"],
         // Weak leads: only a capitalised name counts ("ich bin Erika", not "ich bin allergisch").
         &["i'm"],
@@ -28,9 +71,27 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
         &["this", "is"],
         &["hier", "spricht"],
         &["name"],
+        // A letter's signature ("Mit freundlichen Grüßen, Dr. Hans Müller").
+        &["freundlichen", "grüßen"],
+        &["freundlichen", "grüssen"],
+        &["viele", "grüße"],
+        &["liebe", "grüße"],
+        &["beste", "grüße"],
+        &["lg"],
+        &["vg"],
+        &["mfg"],
+        &["regards"],
+        &["sincerely"],
+        &["cheers"],
+        &["best", "wishes"],
     ];
+    const WEAK: usize = 16;
+    const SIGNATURE: usize = 23;
     for (n, lead) in LEADS.iter().enumerate() {
-        let weak = n >= 10;
+        let weak = n >= WEAK;
+        // After a greeting formula only capitalised words are a name ("Cheers! See you" is
+        // no "See").
+        let signature = n >= SIGNATURE;
         for i in 0..lower.len() {
             if lower.len() >= i + lead.len()
                 && lower[i..i + lead.len()]
@@ -38,11 +99,17 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
                     .zip(lead.iter())
                     .all(|(a, b)| a == b)
             {
-                let rest: Vec<&String> = words[i + lead.len()..]
+                let mut after = &words[i + lead.len()..];
+                // "Dr. Hans Müller", "Frau Weber": the title is no part of the name.
+                while after.len() >= 2 && TITLES.contains(&after[0].to_lowercase().as_str()) {
+                    after = &after[1..];
+                }
+                let rest: Vec<&String> = after
                     .iter()
                     .take_while(|w| {
                         let l = w.to_lowercase();
                         w.chars().next().is_some_and(char::is_alphabetic)
+                            && (!signature || w.chars().next().is_some_and(char::is_uppercase))
                             && !NOT_NAMES.contains(&l.trim_end_matches([':', '.']))
                             && !w.ends_with(':')
                     })
@@ -52,7 +119,13 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
                     .first()
                     .and_then(|w| w.chars().next())
                     .is_some_and(char::is_uppercase);
-                if !rest.is_empty() && (!weak || capitalised) {
+                // A signature ends the message or comes before the phone ("Cheers! See you
+                // at 8" has none).
+                let ends = after.get(rest.len()).is_none_or(|w| {
+                    NOT_NAMES.contains(&w.to_lowercase().trim_end_matches([':', '.']))
+                        || !w.chars().next().is_some_and(char::is_alphabetic)
+                });
+                if !rest.is_empty() && (!weak || capitalised) && (!signature || ends) {
                     return Some(
                         rest.iter()
                             .map(|s| s.as_str())
@@ -66,15 +139,21 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
     None
 }
 
-/// A name typed in capitals ("QUINN FABRAY") written as a name ("Quinn Fabray"); any other
-/// as given.
+/// A name typed in capitals ("QUINN FABRAY") or in small letters ("jürgen maier") written as
+/// a name ("Quinn Fabray", "Jürgen Maier"); any other as given.
 pub(super) fn tidy(name: String) -> String {
     let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() < 2 || letters.iter().any(|c| c.is_lowercase()) {
+    let capitals = letters.iter().all(|c| !c.is_lowercase());
+    let small = letters.iter().all(|c| !c.is_uppercase());
+    if letters.len() < 2 || !(capitals || small) {
         return name;
     }
     name.split(' ')
-        .map(|w| {
+        .enumerate()
+        .map(|(i, w)| {
+            if i > 0 && NAME_JOINS.contains(&w.to_lowercase().as_str()) {
+                return w.to_lowercase();
+            }
             let mut c = w.chars();
             c.next().map_or_else(String::new, |f| {
                 f.to_uppercase()
@@ -179,13 +258,14 @@ pub fn asked_name(text: &str) -> Option<String> {
         && words.iter().all(letters)
         && !words
             .iter()
-            .any(|w| NOT.contains(&w.to_lowercase().as_str()));
+            .any(|w| NOT.contains(&w.to_lowercase().as_str()))
+        && !NOT_FIRST.contains(&words[0].to_lowercase().as_str());
     ok.then(|| {
         words
             .iter()
             .map(|w| {
-                // "Anna and Tom Baker": the joining word stays as written.
-                if ["and", "und", "&"].contains(&w.to_lowercase().as_str()) {
+                // "Anna and Tom Baker", "Anna von Berg": the joining word stays small.
+                if NAME_JOINS.contains(&w.to_lowercase().as_str()) {
                     return w.to_lowercase();
                 }
                 let mut c = w.chars();

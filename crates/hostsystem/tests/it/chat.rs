@@ -650,6 +650,78 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             vec!["Ich will für Freitag reservieren", "Egal, ich melde mich später nochmal", "ja"],
             End::Nothing,
         ),
+        // Session 18: dates written the ISO way or with a short month, a phone number said
+        // digit by digit, a name corrected at the read-back, a letter with its signature,
+        // today's weekday with a time already past.
+        (
+            "en: an ISO date is no phone number",
+            vec![
+                "Table for 2 on 2026-11-28 at 19:30 please",
+                "Tom Becker",
+                "+44 7911 123456",
+                "yes",
+            ],
+            End::Booked("2026-11-28", "19:30", 2, "Tom Becker"),
+        ),
+        (
+            "de: a month written short",
+            vec![
+                "Tisch am 28 Nov um 18 Uhr für 3",
+                "Name ist Kaya",
+                "0176 11122233",
+                "jawohl",
+            ],
+            End::Booked("2026-11-28", "18:00", 3, "Kaya"),
+        ),
+        (
+            "de: dictated in one breath, the number digit by digit",
+            vec![
+                "ja hallo ich wollte fragen ob ich für samstag abend um sieben einen tisch für fünf personen reservieren kann mein name ist jürgen maier meine nummer ist null sieben sechs eins eins zwei drei vier fünf sechs",
+                "ja genau",
+            ],
+            End::Booked("2026-11-28", "19:00", 5, "Jürgen Maier"),
+        ),
+        (
+            "de: the name corrected at the read-back",
+            vec![
+                "Freitag 20 Uhr 2 Personen",
+                "Name: Schmitt",
+                "0171 2345678",
+                "Nein, der Name ist Schmidt mit dt",
+                "ja",
+            ],
+            End::Booked("2026-11-27", "20:00", 2, "Schmidt"),
+        ),
+        (
+            "de: a letter signed with a title",
+            vec![
+                "Sehr geehrte Damen und Herren,\n\nhiermit möchte ich für Sonntag, den 29. November, einen Tisch für sechs Personen um 18:30 Uhr reservieren.\n\nMit freundlichen Grüßen\nDr. Hans-Peter Müller\nTel. 0761 7778899",
+                "Ja, das ist korrekt.",
+            ],
+            End::Booked("2026-11-29", "18:30", 6, "Hans-Peter Müller"),
+        ),
+        (
+            "de: today's weekday at a time already past is next week's",
+            vec![
+                "Dienstag 12 Uhr für 2?",
+                "Ok, dann 19 Uhr",
+                "Kramer",
+                "0761 5556667",
+                "ja",
+            ],
+            End::Booked("2026-12-01", "19:00", 2, "Kramer"),
+        ),
+        (
+            "de: today's weekday, asked which, answered with the next one",
+            vec![
+                "Dienstag 19 Uhr, zu zweit",
+                "nächsten Dienstag",
+                "Lisa Brandt",
+                "0761 5556668",
+                "ja",
+            ],
+            End::Booked("2026-12-01", "19:00", 2, "Lisa Brandt"),
+        ),
     ]
 }
 
@@ -1292,4 +1364,58 @@ async fn a_question_about_one_days_hours_gets_that_days_hours_and_no_booking_tim
         vec![("19:00", 2)],
         "{replies:?}"
     );
+}
+
+#[tokio::test]
+async fn late_in_the_evening_tonight_is_over_and_another_day_is_asked_for() {
+    // Tuesday 24 November, 22:30 in Freiburg: no time is left today.
+    let app = TestApp::new().await;
+    app.advance(chrono::Duration::minutes(9 * 60 + 30));
+    let rid = app.with_trattoria("Trattoria Late").await;
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &[
+            "Hallo, habt ihr heute Abend noch Platz für uns zu zweit? So gegen 8",
+            "Lena Hoffmann",
+            "0761 22334455",
+            "Dann Freitag",
+            "ja",
+        ],
+    )
+    .await;
+    assert!(
+        replies[0].ends_with('?'),
+        "the agent asks for another day instead of stopping: {replies:#?}"
+    );
+    assert_eq!(c.booked.len(), 1, "{replies:#?}");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let r = tx
+        .reservation_by_code(&c.booked[0], false)
+        .await
+        .expect("r");
+    assert_eq!(
+        (r.date.to_string().as_str(), r.time.as_str(), r.party_size),
+        ("2026-11-27", "20:00", 2)
+    );
+}
+
+#[tokio::test]
+async fn the_agent_answers_what_was_asked_in_other_words() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Words").await;
+    let (_, replies) = talk(&app, rid, &["Wo finde ich euch?", "Tschüss"]).await;
+    assert!(replies[0].contains("Hauptstraße"), "{replies:?}");
+    assert!(replies[1].contains("Wiedersehen"), "{replies:?}");
+    let (c, replies) = talk(&app, rid, &["Hallo", "Sorry, do you speak English?"]).await;
+    assert!(replies[1].starts_with("Of course"), "{replies:?}");
+    assert_eq!(c.language.as_deref(), Some("en"));
+    // A day past the horizon is said at once, before name and phone are asked for.
+    let (_, replies) = talk(
+        &app,
+        rid,
+        &["Can I book for June 5th next year, 4 people at 7?"],
+    )
+    .await;
+    assert!(replies[0].contains("90 days ahead"), "{replies:?}");
 }

@@ -105,13 +105,10 @@ mod tests {
                 } else if key == "messages." {
                     vec![format!("{key}email"), format!("{key}whatsapp")]
                 } else if key == "intent." {
-                    [
-                        "book", "change", "cancel", "ask", "person", "greeting", "thanks", "yes",
-                        "no",
-                    ]
-                    .iter()
-                    .map(|k| format!("{key}{k}"))
-                    .collect()
+                    hs_domain::chat::Intent::ALL
+                        .iter()
+                        .map(|i| format!("{key}{}", i.name()))
+                        .collect()
                 } else if key == "weekday." {
                     (0..7).map(|d| format!("{key}{d}")).collect()
                 } else if key == "inbox.status." {

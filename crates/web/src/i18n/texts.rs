@@ -437,6 +437,8 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("intent.person", "Mitarbeiter gewünscht", "wants a person"),
     ("intent.greeting", "Begrüßung", "greeting"),
     ("intent.thanks", "Dank", "thanks"),
+    ("intent.bye", "Verabschiedung", "goodbye"),
+    ("intent.withdraw", "zurückgezogen", "withdrew"),
     ("intent.yes", "ja", "yes"),
     ("intent.no", "nein", "no"),
     ("day.handovers", "Anruf(e) vom Telefonagenten an das Team übergeben (letzte 24 Stunden): bitte zurückrufen", "call(s) handed over to the team by the phone agent (last 24 hours): please call back"),

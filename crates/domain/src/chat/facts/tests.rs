@@ -306,4 +306,79 @@ mod december {
         assert_eq!(h.name.as_deref(), Some("John Smith"));
         assert_eq!(hear_("my phone number is 0761 123456").code, None);
     }
+
+    #[test]
+    fn dates_written_the_iso_way_or_with_a_short_month_are_no_phone_numbers() {
+        let h = hear_("Table for 2 on 2026-12-12 at 19:30 please");
+        assert_eq!((h.date, h.phone.as_deref()), (Some(d("2026-12-12")), None));
+        assert_eq!(hear_("Reservierung 12/12/2026 um 19 Uhr").phone, None);
+        assert_eq!(
+            hear_("Tisch am 12 Dez um 18 Uhr für 3").date,
+            Some(d("2026-12-12"))
+        );
+        assert_eq!(
+            hear_("Dec 12th, 8pm, party of 6").date,
+            Some(d("2026-12-12"))
+        );
+        assert_eq!(hear_("am 3. Jan. um 19 Uhr").date, Some(d("2027-01-03")));
+        assert_eq!(
+            hear_("June 5th next year, 4 people at 7").date,
+            Some(d("2027-06-05"))
+        );
+        // "Jan" alone is a name.
+        let h = hear_("Tisch für Jan und mich am Freitag");
+        assert_eq!(h.date, Some(d("2026-12-04")));
+        // A phone number with dashes stays one.
+        assert_eq!(
+            hear_("Tel 0761-123-4567").phone.as_deref(),
+            Some("0761-123-4567")
+        );
+    }
+
+    #[test]
+    fn a_phone_number_said_digit_by_digit_is_read() {
+        let h = hear_("meine nummer ist null sieben sechs eins eins zwei drei vier fünf sechs");
+        assert_eq!(h.phone.as_deref(), Some("0761123456"));
+        let h =
+            hear_("my number is plus four nine one five one two three four five six seven eight");
+        assert_eq!(h.phone.as_deref(), Some("+491512345678"));
+        // A few number words are no phone number.
+        let h = hear_("wir sind zwei oder drei Leute");
+        assert_eq!(h.phone, None);
+        assert_eq!(normalise("null sieben sechs eins eins zwei"), "076112");
+    }
+
+    #[test]
+    fn todays_weekday_is_asked_about_and_a_date_beside_it_settles_it() {
+        // Thursday 3 December: this Thursday or next?
+        let h = hear_("Donnerstag 19 Uhr für 2");
+        assert_eq!(h.date, None);
+        assert_eq!(h.weekday_conflict, Some([d("2026-12-03"), d("2026-12-10")]));
+        assert_eq!(h.time, Some(t("19:00")));
+        // "Donnerstag morgen" on a Thursday is no Friday.
+        assert_ne!(hear_("Donnerstag morgen um 9").date, Some(d("2026-12-04")));
+        let h = hear_("Donnerstag, den 10.12. um 19 Uhr");
+        assert_eq!((h.date, h.weekday_conflict), (Some(d("2026-12-10")), None));
+        assert_eq!(hear_("nächsten Donnerstag").date, Some(d("2026-12-10")));
+    }
+
+    #[test]
+    fn names_after_german_leads_in_letters_and_without_titles() {
+        let h = hear_("Nein, der Name ist Schmidt mit dt");
+        assert_eq!(h.name.as_deref(), Some("Schmidt"));
+        let h = hear_(
+            "Sehr geehrte Damen und Herren, einen Tisch für sechs am 13.12. um 18:30 Uhr.\n\nMit freundlichen Grüßen\nDr. Hans-Peter Müller\nTel. 0761 7778899",
+        );
+        assert_eq!(h.name.as_deref(), Some("Hans-Peter Müller"));
+        assert_eq!(h.phone.as_deref(), Some("0761 7778899"));
+        assert_eq!(hear_("Liebe Grüße, Anna").name.as_deref(), Some("Anna"));
+        assert_eq!(hear_("Cheers! See you at 8").name, None);
+        let h = hear_("mein name ist jürgen maier meine nummer ist 0761 123456");
+        assert_eq!(h.name.as_deref(), Some("Jürgen Maier"));
+        assert_eq!(asked_name("den nächsten"), None);
+        assert_eq!(
+            asked_name("anna von berg").as_deref(),
+            Some("Anna von Berg")
+        );
+    }
 }
