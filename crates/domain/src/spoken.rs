@@ -289,7 +289,7 @@ pub fn date(s: &str, today: NaiveDate) -> Result<NaiveDate, Spoken<NaiveDate>> {
 }
 
 fn number_word(w: &str) -> Option<u32> {
-    const N: [(&str, &str, u32); 12] = [
+    const N: [(&str, &str, u32); 23] = [
         ("eins", "one", 1),
         ("zwei", "two", 2),
         ("drei", "three", 3),
@@ -302,6 +302,18 @@ fn number_word(w: &str) -> Option<u32> {
         ("zehn", "ten", 10),
         ("elf", "eleven", 11),
         ("zwoelf", "twelve", 12),
+        // The hours of the evening as a clock says them ("neunzehn Uhr dreißig").
+        ("dreizehn", "thirteen", 13),
+        ("vierzehn", "fourteen", 14),
+        ("fuenfzehn", "fifteen", 15),
+        ("sechzehn", "sixteen", 16),
+        ("siebzehn", "seventeen", 17),
+        ("achtzehn", "eighteen", 18),
+        ("neunzehn", "nineteen", 19),
+        ("zwanzig", "twenty", 20),
+        ("einundzwanzig", "twenty-one", 21),
+        ("zweiundzwanzig", "twenty-two", 22),
+        ("dreiundzwanzig", "twenty-three", 23),
     ];
     let w = w.trim_end_matches('.');
     if w == "ein" || w == "eine" || w == "einen" || w == "a" || w == "an" {

@@ -557,6 +557,12 @@ async fn answer(
     if c.name.is_none() && asked.is_some_and(|a| a != "name") && intents.is_empty() {
         c.name = name_out_of_turn(&text, &heard, today, &open);
     }
+    // The full name after the read-back ("Noah Schmidt" for "Noah"): a correction.
+    if c.mode == Mode::Confirming && heard.name.is_none() && intents.is_empty() {
+        if let Some(n) = chat::bare_name(&text).filter(|n| n.contains(' ')) {
+            c.name = Some(n);
+        }
+    }
     // A yes to the one time offered instead ("Wie wäre es mit 17:30 Uhr?" "Ja").
     if heard.time.is_none() && c.time.is_none() && has(Intent::Yes) {
         if let [one] = c.offered.as_slice() {
@@ -788,6 +794,20 @@ async fn answer(
                     .unwrap_or_default()];
             }
         } else if let (Some(d), None, Some(_)) = (c.date, c.time, c.party) {
+            // Nothing new since several times were offered: the time asked for again, with
+            // an example, not the same list once more.
+            if !changed_facts && c.offered.len() > 2 {
+                let again = asked_last.as_deref() == Some("time");
+                c.asked_last = Some("time".into());
+                return Ok(Reply {
+                    choices: c.offered.clone(),
+                    ..reply(if again {
+                        question_again(c, "time")
+                    } else {
+                        question(c, "time")
+                    })
+                });
+            }
             // Nothing new since the times were offered: the same times again, so that a
             // "ja" still means the one suggested.
             if !changed_facts && (1..=2).contains(&c.offered.len()) {
@@ -848,6 +868,9 @@ async fn answer(
             c.outcome = Some("informed".into());
         }
         return Ok(reply(a.say));
+    }
+    if intents.is_empty() && chat::asks_what_agent_does(&text) {
+        return Ok(reply(what_i_do(c)));
     }
     if intents.is_empty() && (text.contains('?') || text.split_whitespace().count() >= 3) {
         // Something the agent does not understand: a question is owned up to, with the

@@ -353,6 +353,13 @@ fn time_cue(w: &str, next: Option<&str>) -> bool {
         // "1930" on forms (never a year: minutes in fives, hours of a day's service)
         || l.len() == 4
             && l.parse::<u32>().is_ok_and(|n| (1000..=2355).contains(&n) && n % 100 < 60 && n % 5 == 0 && n / 100 >= 10)
+        // "19.30", "7.45" (never a date: those are read before times)
+        || l.split_once('.').is_some_and(|(h, m)| {
+            (1..=2).contains(&h.len())
+                && m.len() == 2
+                && h.parse::<u32>().is_ok_and(|h| h <= 23)
+                && m.parse::<u32>().is_ok_and(|m| m <= 59)
+        })
         // "19h", "19.30h", "7h30"
         || l.chars().next().is_some_and(|c| c.is_ascii_digit())
             && l.contains('h')

@@ -138,6 +138,29 @@ fn lower(w: &str) -> String {
     w.to_lowercase()
 }
 
+/// Whether the guest asks what the agent can do ("Was kannst du alles?", "what can you do?").
+pub fn asks_what_agent_does(text: &str) -> bool {
+    let l = text.to_lowercase();
+    [
+        "was kannst du",
+        "was können sie",
+        "was koennen sie",
+        "wobei kannst du",
+        "wie funktioniert",
+        "wer bist du",
+        "wer sind sie",
+        "what can you do",
+        "what do you do",
+        "how does this work",
+        "who are you",
+        "are you a bot",
+        "bist du ein bot",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
+        || ["hilfe", "help", "?"].contains(&l.trim().trim_end_matches(['!', '.']))
+}
+
 /// The language a guest asks for by its name ("Do you speak English?", "auf Deutsch bitte").
 pub fn language_asked(text: &str) -> Option<&'static str> {
     let words = tokens(&text.to_lowercase());
@@ -456,6 +479,11 @@ mod tests {
 
     #[test]
     fn questions_goodbyes_and_a_language_asked_for() {
+        assert!(asks_what_agent_does("Was kannst du alles?"));
+        assert!(asks_what_agent_does("hilfe"));
+        assert!(!asks_what_agent_does(
+            "Könnt ihr mir helfen, einen Tisch zu finden?"
+        ));
         assert!(intents("Wo finde ich euch?").contains(&Intent::Ask));
         assert_eq!(topic("Wo finde ich euch?"), Some(Topic::Address));
         assert!(

@@ -46,7 +46,7 @@ const TITLES: [&str; 9] = [
 ];
 
 pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
-    const LEADS: [&[&str]; 35] = [
+    const LEADS: [&[&str]; 36] = [
         &["mein", "name", "ist"],
         &["der", "name", "ist"],
         &["mein", "name", "lautet"],
@@ -71,6 +71,7 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
         &["this", "is"],
         &["hier", "spricht"],
         &["name"],
+        &["under"],
         // A letter's signature ("Mit freundlichen Grüßen, Dr. Hans Müller").
         &["freundlichen", "grüßen"],
         &["freundlichen", "grüssen"],
@@ -86,7 +87,7 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
         &["best", "wishes"],
     ];
     const WEAK: usize = 16;
-    const SIGNATURE: usize = 23;
+    const SIGNATURE: usize = 24;
     for (n, lead) in LEADS.iter().enumerate() {
         let weak = n >= WEAK;
         // After a greeting formula only capitalised words are a name ("Cheers! See you" is
@@ -209,6 +210,9 @@ pub fn asked_name(text: &str) -> Option<String> {
     for lead in [
         "auf den namen ",
         "unter dem namen ",
+        "under the name ",
+        "under ",
+        "auf ",
         "the name is ",
         "my name is ",
         "mein name ist ",

@@ -722,6 +722,42 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             ],
             End::Booked("2026-12-01", "19:00", 2, "Lisa Brandt"),
         ),
+        (
+            "de: WhatsApp-short with a time written with a dot",
+            vec!["hi 4 pers sa 19.30?", "Meyer", "0171 9876543", "jo"],
+            End::Booked("2026-11-28", "19:30", 4, "Meyer"),
+        ),
+        (
+            "de: the hour in words as a clock says it",
+            vec![
+                "Könnten wir um neunzehn Uhr dreißig am Samstag kommen? Wir sind vier.",
+                "Nowak",
+                "0761 7897890",
+                "ja",
+            ],
+            End::Booked("2026-11-28", "19:30", 4, "Nowak"),
+        ),
+        (
+            "en: the full name given after the read-back",
+            vec![
+                "Hi, any tables left for tomorrow at 7pm for two?",
+                "Noah",
+                "+49 170 7654321",
+                "Noah Schmidt",
+                "yes",
+            ],
+            End::Booked("2026-11-25", "19:00", 2, "Noah Schmidt"),
+        ),
+        (
+            "en: a name after \"under\"",
+            vec![
+                "Would it be possible to book a table for 5 this Sunday around 1pm?",
+                "Under Johnson please",
+                "0044 7911 123456",
+                "Perfect, thanks",
+            ],
+            End::Booked("2026-11-29", "13:00", 5, "Johnson"),
+        ),
     ]
 }
 
@@ -1407,6 +1443,8 @@ async fn the_agent_answers_what_was_asked_in_other_words() {
     let (_, replies) = talk(&app, rid, &["Wo finde ich euch?", "Tschüss"]).await;
     assert!(replies[0].contains("Hauptstraße"), "{replies:?}");
     assert!(replies[1].contains("Wiedersehen"), "{replies:?}");
+    let (_, replies) = talk(&app, rid, &["Was kannst du alles?"]).await;
+    assert!(replies[0].starts_with("Ich kann"), "{replies:?}");
     let (c, replies) = talk(&app, rid, &["Hallo", "Sorry, do you speak English?"]).await;
     assert!(replies[1].starts_with("Of course"), "{replies:?}");
     assert_eq!(c.language.as_deref(), Some("en"));

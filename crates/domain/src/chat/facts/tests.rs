@@ -381,4 +381,22 @@ mod december {
             Some("Anna von Berg")
         );
     }
+
+    #[test]
+    fn times_with_a_dot_and_evening_hours_in_words() {
+        let h = hear_("hi 4 pers sa 19.30?");
+        assert_eq!(
+            (h.date, h.time, h.party),
+            (Some(d("2026-12-05")), Some(t("19:30")), Some(4))
+        );
+        // A day and month with a dot stay a date.
+        assert_eq!(hear_("am 19.12 um 20 Uhr").date, Some(d("2026-12-19")));
+        let h = hear_("Könnten wir um neunzehn Uhr dreißig am Samstag kommen? Wir sind vier.");
+        assert_eq!((h.time, h.party), (Some(t("19:30")), Some(4)));
+        assert_eq!(
+            hear_("Under Johnson please").name.as_deref(),
+            Some("Johnson")
+        );
+        assert_eq!(asked_name("auf Lehmann").as_deref(), Some("Lehmann"));
+    }
 }
