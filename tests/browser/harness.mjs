@@ -139,7 +139,18 @@ export function demoOpen(day) {
 
 // The n-th open day from tomorrow; distinct n give distinct days.
 export function openDay(n) {
-  for (let ahead = 1, seen = 0; ; ahead += 1) {
+  return nthOpenDay(1, n);
+}
+
+// The n-th open day after the demo's booked week (demo.rs seeds reservations up to 7 days
+// ahead), for tests that need a day's tables free: on some days of that week the demo's own
+// bookings leave no time for a large party.
+export function quietDay(n) {
+  return nthOpenDay(8, n);
+}
+
+function nthOpenDay(from, n) {
+  for (let ahead = from, seen = 0; ; ahead += 1) {
     const day = isoDate(ahead);
     if (demoOpen(day) && ++seen === n) return day;
   }
