@@ -380,8 +380,12 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
     let noon = ["mittags", "mittag", "noon", "lunch"]
         .iter()
         .any(|k| text.contains(k));
+    // "at noon", "12 noon", "midday": twelve o'clock.
+    let noon_said = w.iter().any(|x| x == "noon" || x == "midday");
     w.retain(|x| {
         ![
+            "noon",
+            "midday",
             "um",
             "at",
             "gegen",
@@ -412,6 +416,9 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
         ]
         .contains(&x.as_str())
     });
+    if noon_said && (w.is_empty() || w == ["12"]) {
+        return NaiveTime::from_hms_opt(12, 0, 0).ok_or(Spoken::Unrecognised);
+    }
     let (hour, minute): (u32, u32) = {
         let joined = w.join(" ");
         let compact = joined.replace(' ', "");

@@ -383,10 +383,26 @@ pub fn phone_e164(raw: &str, default_region: &str) -> Result<String, Invalid> {
     }
     let region = default_region.parse::<phonenumber::country::Id>().ok();
     let n = phonenumber::parse(region, s).map_err(|_| Invalid::Phone)?;
-    if !phonenumber::is_valid(&n) {
+    if !phonenumber::is_valid(&n) && !plausible(&n) {
         return Err(Invalid::Phone);
     }
     Ok(n.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// Whether a number has the shape and length of its country's numbers, though its range is
+/// not one libphonenumber knows as allocated (a block newly given out, a reserved one such as
+/// the UK's 07700 900xxx, a German mobile number one digit short of its block's length). Such
+/// a number is what a guest typed on purpose; refusing it would lose the booking, while a
+/// number of the wrong length or shape (a typo) is still refused.
+fn plausible(n: &phonenumber::PhoneNumber) -> bool {
+    let national = n.national().to_string();
+    phonenumber::metadata::DATABASE
+        .by_code(&n.code().value())
+        .is_some_and(|regions| {
+            regions
+                .iter()
+                .any(|m| m.descriptors().general().is_match(&national))
+        })
 }
 
 #[cfg(test)]
@@ -408,6 +424,16 @@ mod phone_tests {
             phone_e164("+44 20 7946 0958", "DE"),
             Ok("+442079460958".into())
         );
+        // Plausible numbers outside the known ranges: the UK's reserved drama block and a
+        // German mobile number of ten digits.
+        assert_eq!(
+            phone_e164("+44 7700 900456", "DE"),
+            Ok("+447700900456".into())
+        );
+        assert_eq!(phone_e164("0152 7654321", "DE"), Ok("+491527654321".into()));
+        // The wrong length for its country stays wrong.
+        assert_eq!(phone_e164("+44 7700 90045", "DE"), Err(Invalid::Phone));
+        assert_eq!(phone_e164("+1 415 555 01", "DE"), Err(Invalid::Phone));
         assert_eq!(phone_e164("12", "DE"), Err(Invalid::Phone));
         assert_eq!(phone_e164("call me maybe", "DE"), Err(Invalid::Phone));
         assert_eq!(phone_e164("", "DE"), Err(Invalid::Empty));

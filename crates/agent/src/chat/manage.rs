@@ -91,6 +91,12 @@ pub(super) fn which_booking(c: &mut Conversation, text: &str, cancel: bool, chan
     if (cancel || change) && c.code.is_none() {
         c.code = c.booked.last().cloned();
     }
+    // "Buchungsnummer ABCDEF, Name Müller": the word after the cue is the code the guest
+    // means, even one that is none of ours (then the tool says so).
+    if (cancel || change || matches!(c.mode, Mode::Cancelling | Mode::Changing)) && c.code.is_none()
+    {
+        c.code = code_after_cue(text);
+    }
     if matches!(c.mode, Mode::Cancelling | Mode::Changing) && c.code.is_none() {
         let word = text.trim().trim_end_matches(['.', '!']);
         let w: String = word.chars().filter(char::is_ascii_alphanumeric).collect();
@@ -100,6 +106,46 @@ pub(super) fn which_booking(c: &mut Conversation, text: &str, cancel: bool, chan
             c.code = Some(w.to_uppercase());
         }
     }
+}
+
+/// The code-like word after "Buchungsnummer", "code", "booking number" (and an "ist", "is"
+/// or colon between): four to ten letters and digits, with a digit or in capitals.
+fn code_after_cue(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|ch: char| ch.is_whitespace() || ",;:()".contains(ch))
+        .map(|w| w.trim_end_matches(['.', '!', '?']).to_string())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let cue = |w: &str| {
+        let l = w.to_lowercase();
+        [
+            "buchungsnummer",
+            "reservierungsnummer",
+            "bestätigungsnummer",
+            "buchungscode",
+            "code",
+            "reference",
+        ]
+        .contains(&l.as_str())
+    };
+    for (i, w) in words.iter().enumerate() {
+        let booking_number = w.eq_ignore_ascii_case("number")
+            && i > 0
+            && ["booking", "reservation", "confirmation"]
+                .contains(&words[i - 1].to_lowercase().as_str());
+        if !cue(w) && !booking_number {
+            continue;
+        }
+        let next = words[i + 1..].iter().find(|x| {
+            !["ist", "is", "lautet", "war", "was"].contains(&x.to_lowercase().as_str())
+        })?;
+        let plain = next.chars().all(|x| x.is_ascii_alphanumeric());
+        let codeish = next.chars().any(|x| x.is_ascii_digit()) || *next == next.to_uppercase();
+        if plain && codeish && (4..=10).contains(&next.len()) {
+            return Some(next.to_uppercase());
+        }
+    }
+    None
 }
 
 /// The question still open before a booking can be looked up (its code, then the name it is

@@ -9,6 +9,7 @@ pub(super) async fn next_step(
     c: &mut Conversation,
     ctx: &Context,
     changed_facts: bool,
+    changed_contact: bool,
     asked_last: Option<&str>,
 ) -> Result<Reply, StoreError> {
     let lang = lang_of(c).to_string();
@@ -29,6 +30,7 @@ pub(super) async fn next_step(
                     // late): the time stands and another day is asked for ("Zur gleichen
                     // Zeit frei wäre es am …"); otherwise another time.
                     c.date = None;
+                    c.days_offered = days_of(&a);
                     if !a.say.trim_end().ends_with('?') {
                         return Ok(reply(format!("{} {}", a.say, which_day(c))));
                     }
@@ -91,6 +93,7 @@ pub(super) async fn next_step(
         // Nothing left on that day (or closed): another day, not the same answer again.
         if a.data["available"] == json!(false) && choices.is_empty() {
             c.date = None;
+            c.days_offered = days_of(&a);
             return Ok(reply(format!("{} {}", a.say, which_day(c))));
         }
         return Ok(Reply {
@@ -100,9 +103,13 @@ pub(super) async fn next_step(
     }
     Ok(match missing(c) {
         Some(field) => {
-            let again = asked_last == Some(field);
+            let same = asked_last == Some(field);
             c.asked_last = Some(field.to_string());
-            reply(if again {
+            reply(if same && (changed_facts || changed_contact) {
+                // Not the answer asked for but a correction ("wir sind doch 6"): taken, and
+                // the same question again, without "I didn't get that".
+                format!("{} {}", t(c, "Alles klar.", "Got it."), question(c, field))
+            } else if same {
                 question_again(c, field)
             } else {
                 question(c, field)
@@ -113,6 +120,17 @@ pub(super) async fn next_step(
             reply(read_back(c))
         }
     })
+}
+
+/// The other days a check offered ("The same time is free on Tuesday, …"), so that the
+/// answer "Tuesday then" means the Tuesday offered.
+fn days_of(a: &Answer) -> Vec<NaiveDate> {
+    a.data["alternatives"]["other_days"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.as_str()?.parse().ok())
+        .collect()
 }
 
 /// The question for another day, after the one asked for had nothing.

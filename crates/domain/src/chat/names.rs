@@ -205,6 +205,22 @@ fn bare(text: &str) -> Option<String> {
 /// A name from a message that answers "what name?", written in any case ("paul becker" →
 /// "Paul Becker"): one to four words of letters, none of them a yes, no or greeting.
 pub fn asked_name(text: &str) -> Option<String> {
+    one_asked_name(text).or_else(|| {
+        // "Das wäre toll. Auf Lorenz bitte.": the name is in one of the sentences, the last
+        // one first.
+        let sentences: Vec<&str> = text
+            .split_inclusive(['.', '!', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if sentences.len() < 2 {
+            return None;
+        }
+        sentences.iter().rev().find_map(|s| one_asked_name(s))
+    })
+}
+
+fn one_asked_name(text: &str) -> Option<String> {
     // "it's Peter Parker", "ich bin Anna Weber": the lead-in is no part of the name.
     let mut text = text.trim();
     for lead in [
@@ -246,7 +262,12 @@ pub fn asked_name(text: &str) -> Option<String> {
                 .then(|| text[..cut].trim_end_matches([',', ' ']))
         })
         .unwrap_or(text);
-    if let Some(n) = bare_name(text) {
+    if let Some(n) = bare_name(text).filter(|n| {
+        !n.split_whitespace().any(|w| {
+            let l = w.to_lowercase();
+            NOT_NAMES.contains(&l.as_str()) && !NAME_JOINS.contains(&l.as_str())
+        })
+    }) {
         return Some(n);
     }
     let t = text.trim().trim_end_matches(['.', '!']);
@@ -258,8 +279,14 @@ pub fn asked_name(text: &str) -> Option<String> {
     const NOT: [&str; 12] = [
         "ja", "nein", "yes", "no", "hallo", "hello", "hi", "danke", "thanks", "ok", "okay", "bitte",
     ];
+    // "Meine Nummer ist": words of a sentence, no name.
+    let sentence_word = |w: &&str| {
+        let l = w.to_lowercase();
+        NOT_NAMES.contains(&l.as_str()) && !NAME_JOINS.contains(&l.as_str())
+    };
     let ok = (1..=4).contains(&words.len())
         && words.iter().all(letters)
+        && !words.iter().any(sentence_word)
         && !words
             .iter()
             .any(|w| NOT.contains(&w.to_lowercase().as_str()))

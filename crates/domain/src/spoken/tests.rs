@@ -78,6 +78,9 @@ fn dinner(x: NaiveTime) -> bool {
 fn times_as_people_say_them() {
     for (said, expect) in [
         ("19:00", "19:00"),
+        ("at noon", "12:00"),
+        ("12 noon", "12:00"),
+        ("midday", "12:00"),
         ("19.30", "19:30"),
         ("19 Uhr", "19:00"),
         ("um 19 Uhr 30", "19:30"),

@@ -97,6 +97,26 @@ mod november {
     }
 
     #[test]
+    fn a_name_in_the_last_sentence_and_no_name_made_of_sentence_words() {
+        assert_eq!(
+            asked_name("Das wäre toll. Auf Lorenz bitte.").as_deref(),
+            Some("Lorenz")
+        );
+        assert_eq!(
+            asked_name("Sounds great! Under Wright please").as_deref(),
+            Some("Wright")
+        );
+        // What is left of "Meine Nummer ist 0175 …" once the number is taken out.
+        assert_eq!(asked_name("Meine Nummer ist"), None);
+        assert_eq!(asked_name("my number is"), None);
+        assert_eq!(asked_name("Meine Nummer Ist"), None);
+        assert_eq!(
+            asked_name("Tom und Anna Baker").as_deref(),
+            Some("Tom und Anna Baker")
+        );
+    }
+
+    #[test]
     fn codes_and_special_category_words() {
         let h = hear_("Ich möchte meine Reservierung X7KM4P stornieren");
         assert_eq!(h.code.as_deref(), Some("X7KM4P"));
