@@ -29,10 +29,10 @@ pub(crate) async fn check_availability(
                     in_language(
                         lang,
                         &format!(
-                        "Am {day} um {} ist für {} Personen ein Tisch frei. Soll ich reservieren?",
-                        say::time(time, lang),
-                        w.party
-                    ),
+                            "Am {day} um {} ist für {} ein Tisch frei. Soll ich reservieren?",
+                            say::time(time, lang),
+                            say::personen(w.party)
+                        ),
                         &format!(
                             "A table for {} is free on {day} at {}. Shall I book it?",
                             w.party,
@@ -75,7 +75,7 @@ pub(crate) async fn check_availability(
                 Ok(Answer::done(
                     in_language(
                         lang,
-                        &format!("Am {day} ist für {} Personen zum Beispiel um {} etwas frei. Welche Uhrzeit passt Ihnen?", w.party, say::list(&spoken, lang).replacen(" und ", " oder ", 1)),
+                        &format!("Am {day} ist für {} zum Beispiel um {} etwas frei. Welche Uhrzeit passt Ihnen?", say::personen(w.party), say::list(&spoken, lang).replacen(" und ", " oder ", 1)),
                         &format!("On {day} there is a table for {} at {}, for example. What time suits you?", w.party, say::list(&spoken, lang).replacen(" and ", " or ", 1)),
                     ),
                     json!({"available": true, "date": w.date, "party_size": w.party, "times": times.iter().map(|x| x.format("%H:%M").to_string()).collect::<Vec<_>>()}),
@@ -88,8 +88,8 @@ pub(crate) async fn check_availability(
                 ans.say = in_language(
                     lang,
                     &format!(
-                        "Am {day} ist für {} Personen leider nichts mehr frei.",
-                        w.party
+                        "Am {day} ist für {} leider nichts mehr frei.",
+                        say::personen(w.party)
                     ),
                     &format!(
                         "On {day} there is nothing free for {} any more, I'm afraid.",

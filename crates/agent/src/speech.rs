@@ -233,9 +233,9 @@ pub(crate) fn describe(r: &Reservation, lang: &str) -> String {
     in_language(
         lang,
         &format!(
-            "am {day} um {} für {} Personen",
+            "am {day} um {} für {}",
             say::time(time, lang),
-            r.party_size
+            say::personen(r.party_size)
         ),
         &format!("for {} on {day} at {}", r.party_size, say::time(time, lang)),
     )

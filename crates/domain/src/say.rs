@@ -100,6 +100,14 @@ pub fn time(t: NaiveTime, lang: &str) -> String {
     }
 }
 
+/// A party in German: "1 Person", "4 Personen".
+pub fn personen(n: impl Into<i64>) -> String {
+    match n.into() {
+        1 => "1 Person".to_string(),
+        n => format!("{n} Personen"),
+    }
+}
+
 /// A list joined as spoken: "A, B und C" / "A, B and C".
 pub fn list(items: &[String], lang: &str) -> String {
     let and = if lang == "en" { "and" } else { "und" };

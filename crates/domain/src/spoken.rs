@@ -568,6 +568,17 @@ pub fn couple(s: &str) -> bool {
         .any(|k| joined.contains(k))
 }
 
+/// Whether the guest comes alone ("allein", "just me", "table for one" is read as a number).
+pub fn alone(s: &str) -> bool {
+    let w = words(s);
+    let joined = w.join(" ");
+    w.iter()
+        .any(|x| ["allein", "alleine", "alone", "solo"].contains(&x.as_str()))
+        || ["just me", "only me", "by myself", "nur ich", "just myself"]
+            .iter()
+            .any(|k| joined.contains(k))
+}
+
 /// A spoken or written party size: "4", "zu viert", "vier Personen", "for two", "party of 6",
 /// "zwei Erwachsene und ein Kind" (added up).
 pub fn party(s: &str) -> Result<u32, Spoken<u32>> {

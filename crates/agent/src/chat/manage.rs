@@ -27,6 +27,58 @@ fn own_booking(text: &str) -> bool {
     .any(|k| l.contains(k))
 }
 
+/// Whether the guest asks about a booking made before ("I booked a table but forgot the
+/// time, can you check?", "Wann ist meine Reservierung?"), not for a new one.
+pub(super) fn asks_about_own_booking(text: &str) -> bool {
+    let l = text.to_lowercase();
+    [
+        "i booked",
+        "we booked",
+        "i made a booking",
+        "i made a reservation",
+        "i have a booking",
+        "i have a reservation",
+        "we have a booking",
+        "we have a reservation",
+        "ich habe reserviert",
+        "ich hab reserviert",
+        "wir haben reserviert",
+        "ich habe gebucht",
+        "wir haben gebucht",
+        "ich habe eine reservierung",
+        "wir haben eine reservierung",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
+        || own_booking(text)
+            && ["when", "what time", "wann", "uhrzeit", "check", "details"]
+                .iter()
+                .any(|k| l.contains(k))
+}
+
+/// The answer to a question about a booking made before: where its details are, and that
+/// its code opens it for a change or cancellation (never looked up by name).
+pub(super) async fn own_booking_reply(
+    tx: &mut TenantTx,
+    c: &Conversation,
+) -> Result<Reply, StoreError> {
+    let phone = tx.reservation_settings().await?.phone;
+    let team = if phone.is_empty() {
+        String::new()
+    } else {
+        t(
+            c,
+            &format!(" Bei Fragen hilft Ihnen das Team gern: {phone}."),
+            &format!(" The team will gladly help with any question: {phone}."),
+        )
+    };
+    Ok(reply(t(
+        c,
+        &format!("Die Details Ihrer Reservierung stehen in Ihrer Bestätigung per E-Mail oder WhatsApp. Möchten Sie sie ändern oder stornieren, nennen Sie mir bitte Ihre Buchungsnummer.{team}"),
+        &format!("Your booking's details are in your confirmation by email or WhatsApp. If you'd like to change or cancel it, please tell me your booking code.{team}"),
+    )))
+}
+
 /// Whether the guest says they lost or forgot their booking code.
 pub(super) fn lost_code(text: &str) -> bool {
     let l = text.to_lowercase();

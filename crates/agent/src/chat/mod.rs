@@ -352,6 +352,14 @@ async fn answer(
     let day = c.date.unwrap_or(today);
     let open = |x: NaiveTime| rules.seats_at(day, x);
     let mut heard = chat::hear(&text, today, &open);
+    // "table for 2 sunday at 1": the hour is settled by the hours of the day named in the
+    // same message (13:00 on Sunday), not of the day known before.
+    if let Some(d) = heard
+        .date
+        .filter(|d| *d != day && !heard.time_options.is_empty())
+    {
+        heard = chat::hear(&text, today, &|x: NaiveTime| rules.seats_at(d, x));
+    }
     // The answer to "Freitag, 11. Dezember, oder Samstag, 12. Dezember?": the day of the two
     // with the weekday (or the date) the guest names.
     // "What about Tuesday then?" after other days were offered: the Tuesday offered, not a
@@ -697,6 +705,9 @@ async fn answer(
     }
     if has(Intent::Change) && c.code.is_some() || c.mode == Mode::Changing {
         return manage::change(tx, c, &text, &heard, &ctx).await;
+    }
+    if manage::asks_about_own_booking(&text) && c.mode == Mode::Idle && c.booked.is_empty() {
+        return manage::own_booking_reply(tx, c).await;
     }
     if c.mode == Mode::Confirming {
         if has(Intent::Yes) && !changed_facts && !changed_contact {

@@ -64,7 +64,8 @@ pub(super) fn read_back(c: &Conversation) -> String {
     t(
         c,
         &format!(
-            "Soll ich für {p} Personen am {} um {} auf den Namen {name} reservieren?",
+            "Soll ich für {} am {} um {} auf den Namen {name} reservieren?",
+            say::personen(p),
             say::day(d, lang),
             say::time(x, lang)
         ),

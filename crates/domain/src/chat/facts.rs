@@ -247,8 +247,40 @@ fn spoken_digits(raw: &[&str]) -> Vec<String> {
 
 /// The message with the short forms guests type written out ("Fr. 20 Uhr" → "freitag 20
 /// Uhr", "Sat 8pm" → "saturday 8pm", "tmrw" → "tomorrow"); every other word as it was.
+/// "Samstag 19 30": an hour and a quarter written apart, as on a phone keyboard without a
+/// colon, joined to "19:30". Not inside a run of numbers (a phone number written in pairs).
+fn clock_pairs(words: Vec<String>) -> Vec<String> {
+    let digits = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let hour = words[i].as_str();
+        let minute = words
+            .get(i + 1)
+            .map(|m| m.trim_end_matches([',', '.', '!', '?']));
+        let pair = minute.is_some_and(|m| {
+            digits(hour)
+                && hour.parse::<u32>().is_ok_and(|h| (10..=23).contains(&h))
+                && ["00", "15", "30", "45"].contains(&m)
+                && !(i > 0 && digits(words[i - 1].trim_end_matches([',', '.'])))
+                && !words
+                    .get(i + 2)
+                    .is_some_and(|n| digits(n.trim_end_matches([',', '.'])))
+        });
+        if pair {
+            let tail = &words[i + 1][minute.map_or(0, str::len)..];
+            out.push(format!("{hour}:{}{tail}", minute.unwrap_or_default()));
+            i += 2;
+        } else {
+            out.push(words[i].clone());
+            i += 1;
+        }
+    }
+    out
+}
+
 pub fn normalise(text: &str) -> String {
-    let said = spoken_digits(&text.split_whitespace().collect::<Vec<_>>());
+    let said = clock_pairs(spoken_digits(&text.split_whitespace().collect::<Vec<_>>()));
     let raw: Vec<&str> = said.iter().map(String::as_str).collect();
     let mut out = Vec::with_capacity(raw.len());
     for (i, w) in raw.iter().enumerate() {
@@ -291,6 +323,19 @@ pub fn normalise(text: &str) -> String {
             .filter(|_| dot || by_day)
         {
             out.push(format!("{month}{tail}"));
+            continue;
+        }
+        // "Tisch fr 4 pers": chat shorthand for "für" before a party, not Friday.
+        if l == "fr"
+            && raw.get(i + 2).is_some_and(|p| {
+                PEOPLE.contains(
+                    &p.trim_end_matches(['.', ',', '!', '?'])
+                        .to_lowercase()
+                        .as_str(),
+                )
+            })
+        {
+            out.push(format!("für{tail}"));
             continue;
         }
         let full = SHORT.iter().find(|(a, _, when)| {
@@ -392,6 +437,9 @@ fn party_cue(w: &str) -> bool {
         "we're",
         "ppl",
         "leuten",
+        "wären",
+        "waeren",
+        "werden",
     ]
     .contains(&w.to_lowercase().as_str())
 }
@@ -930,6 +978,14 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             && ["we'd", "we'll", "we", "will", "would"]
                 .contains(&fixed[i - 1].to_lowercase().as_str());
         if heard.party.is_none() && !used[i] && (party_cue(&fixed[i]) || be) {
+            // Words before the cue count only before a word for people ("vier Personen");
+            // before "für" they are something else ("einen Tisch für Samstag" is no party
+            // of one); "six of us" has its number before "of".
+            let l = fixed[i].to_lowercase();
+            let people = PEOPLE.contains(&l.as_str())
+                || ADULTS.contains(&l.as_str())
+                || CHILDREN.contains(&l.as_str())
+                || l == "of";
             for (s, e) in [
                 (i, i + 2),
                 (i.saturating_sub(1), i + 1),
@@ -937,7 +993,7 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                 (i.saturating_sub(2), i + 1),
             ] {
                 let e = e.min(fixed.len());
-                if e <= s || !free(&used, s, e) {
+                if e <= s || !free(&used, s, e) || s < i && !people {
                     continue;
                 }
                 let span = fixed[s..e].join(" ");
@@ -953,6 +1009,10 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     }
     if heard.party.is_none() && spoken::couple(text) {
         heard.party = Some(2);
+    }
+    // "Kann ich alleine kommen?", "just me": a party of one.
+    if heard.party.is_none() && spoken::alone(text) {
+        heard.party = Some(1);
     }
     heard.name = name_after(&words, &lower).map(tidy);
     heard.special = super::special::special_sentence(text);

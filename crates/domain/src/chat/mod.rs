@@ -553,9 +553,13 @@ pub fn intents(text: &str) -> Vec<Intent> {
     .contains(&trimmed)
         // A yes anywhere ("That sounds wonderful, yes please") or an agreeing first word
         // ("ok gerne"), unless the guest takes it back ("ja, aber lieber 19:30").
-        || words
-            .iter()
-            .any(|w| ["ja", "yes", "yep", "yeah", "jo"].contains(&w.as_str()))
+        || words.iter().any(|w| {
+            [
+                "ja", "yes", "yep", "yeah", "jo", "perfect", "perfekt", "great", "wonderful",
+                "lovely", "excellent", "prima", "wunderbar", "super", "passt",
+            ]
+            .contains(&w.trim_end_matches(['.', '!']))
+        })
             && !has_any(&words, &text_l, &BUT)
             && !has_any(&words, &text_l, &["no", "nein"])
         || words.first().is_some_and(|w| {
@@ -567,6 +571,9 @@ pub fn intents(text: &str) -> Vec<Intent> {
         }) && !has_any(&words, &text_l, &BUT)
     {
         out.push(Intent::Yes);
+    }
+    if ["stop", "stopp", "abbrechen", "cancel that", "quit"].contains(&trimmed) {
+        out.push(Intent::Withdraw);
     }
     if [
         "nein",
@@ -706,6 +713,14 @@ mod tests {
         ] {
             assert!(!asks_for_others_data(t), "{t}");
         }
+    }
+
+    #[test]
+    fn an_agreeing_word_anywhere_is_a_yes_unless_taken_back() {
+        assert!(intents("That's perfect, thank you so much!").contains(&Intent::Yes));
+        assert!(intents("Super, danke!").contains(&Intent::Yes));
+        assert!(!intents("Perfekt, aber lieber um 20 Uhr").contains(&Intent::Yes));
+        assert!(intents("stop").contains(&Intent::Withdraw));
     }
 
     #[test]

@@ -110,6 +110,7 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
                     .take_while(|w| {
                         let l = w.to_lowercase();
                         w.chars().next().is_some_and(char::is_alphabetic)
+                            && !w.contains('@')
                             && (!signature || w.chars().next().is_some_and(char::is_uppercase))
                             && !NOT_NAMES.contains(&l.trim_end_matches([':', '.']))
                             && !w.ends_with(':')

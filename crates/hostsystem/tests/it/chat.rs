@@ -836,6 +836,60 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-29", "12:00", 4, "Taylor"),
         ),
         (
+            "de: \"einen Tisch\" is no party of one",
+            vec![
+                "Hallo! Gibt es bei euch Parkplätze?",
+                "Ok. Dann hätte ich gern einen Tisch für Samstag 19 Uhr, 3 Personen",
+                "Name Frank, Telefon 0151 99988877",
+                "ja",
+            ],
+            End::Booked("2026-11-28", "19:00", 3, "Frank"),
+        ),
+        (
+            "en: a yes in other words at the read-back",
+            vec![
+                "Good evening! My husband and I would love to come for dinner on Friday the 27th, ideally around 8 o'clock. Would that be possible?",
+                "Yes, the name is Margaret Thompson",
+                "My mobile is 07700 900321",
+                "That's perfect, thank you so much!",
+            ],
+            End::Booked("2026-11-27", "20:00", 2, "Margaret Thompson"),
+        ),
+        (
+            "en: \"at 1\" on a Sunday is lunchtime",
+            vec!["table for 2 sunday at 1", "Evans", "07555 444333", "yes"],
+            End::Booked("2026-11-29", "13:00", 2, "Evans"),
+        ),
+        (
+            "de: the party said with the question about a closed day",
+            vec![
+                "Habt ihr an Heiligabend offen? Wir wären 4",
+                "Dann am 23.12. um 19 Uhr",
+                "Engel",
+                "0170 9998887",
+                "ja",
+            ],
+            End::Booked("2026-12-23", "19:00", 4, "Engel"),
+        ),
+        (
+            "de: a guest who comes alone",
+            vec!["Kann ich morgen um 19 Uhr alleine kommen?", "Berger", "0175 6665554", "ja"],
+            End::Booked("2026-11-25", "19:00", 1, "Berger"),
+        ),
+        (
+            "de: hour and minutes without a colon",
+            vec!["Tisch für 2 Samstag 19 30", "Fuchs", "0151 2223334", "ja"],
+            End::Booked("2026-11-28", "19:30", 2, "Fuchs"),
+        ),
+        (
+            "en: name, email and phone in the first message",
+            vec![
+                "Table for 2 on Saturday at 7pm, I'm Laura Chen, laura.chen@example.com, 07700 900555",
+                "yes",
+            ],
+            End::Booked("2026-11-28", "19:00", 2, "Laura Chen"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",
@@ -1593,4 +1647,18 @@ async fn guests_who_add_details_after_the_team_took_over_are_told_the_team_reads
         replies[1].contains("the team sees your message"),
         "{replies:?}"
     );
+}
+
+#[tokio::test]
+async fn a_question_about_a_booking_made_before_points_to_the_confirmation_and_books_nothing() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Own Booking").await;
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &["Hi, I booked a table but forgot the time, can you check?"],
+    )
+    .await;
+    assert!(replies[0].contains("confirmation"), "{replies:?}");
+    assert_eq!((c.mode, c.date), (Mode::Idle, None), "{replies:?}");
 }

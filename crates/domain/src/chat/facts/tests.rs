@@ -70,6 +70,29 @@ mod november {
         assert_eq!(hear_("actually make it six of us").party, Some(6));
         assert_eq!(hear_("zu viert").party, Some(4));
         assert_eq!(hear_("Samstag, 19:00, 4 Pers.").party, Some(4));
+        // "einen Tisch" is no party of one.
+        assert_eq!(
+            hear_("Dann hätte ich gern einen Tisch für Samstag 19 Uhr, 3 Personen").party,
+            Some(3)
+        );
+        assert_eq!(hear_("einen Tisch für Samstag").party, None);
+        assert_eq!(hear_("Habt ihr offen? Wir wären 4").party, Some(4));
+        assert_eq!(
+            hear_("Kann ich morgen um 19 Uhr alleine kommen?").party,
+            Some(1)
+        );
+        assert_eq!(hear_("just me tonight").party, Some(1));
+        // "fr" before a party is "für", not Friday.
+        let h = hear_("Tisch fr 4 pers");
+        assert_eq!((h.party, h.date), (Some(4), None));
+        // An hour and minutes written apart, but not a phone number written in pairs.
+        assert_eq!(hear_("Tisch für 2 Samstag 19 30").time, Some(t("19:30")));
+        assert_eq!(hear_("Tel 0761 19 30 45").time, None);
+        // An email after a name is no part of it.
+        assert_eq!(
+            hear_("Table for 2 on Saturday at 7pm, I'm Laura Chen, laura.chen@example.com, 07700 900555").name.as_deref(),
+            Some("Laura Chen")
+        );
         assert_eq!(hear_("morgen").date, Some(d("2026-11-25")));
         assert_eq!(hear_("am 28.11.").date, Some(d("2026-11-28")));
     }
