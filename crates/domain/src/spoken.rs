@@ -386,6 +386,12 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
         ![
             "noon",
             "midday",
+            "ok",
+            "okay",
+            "then",
+            "dann",
+            "bitte",
+            "please",
             "um",
             "at",
             "gegen",
@@ -450,8 +456,9 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
         } else if let Some(h) = clock.strip_suffix("h").and_then(|h| h.parse().ok()) {
             (h, 0)
         } else if let (Ok(h), 1) = (clock.parse::<u32>(), w.len()) {
-            // "1930" as written on forms: four digits are hours and minutes.
-            if clock.len() == 4 {
+            // "1930" as written on forms, "830" typed without a colon: the last two digits
+            // are the minutes.
+            if clock.len() == 4 || clock.len() == 3 && h % 100 < 60 && h >= 100 {
                 (h / 100, h % 100)
             } else {
                 (h, 0)

@@ -666,7 +666,8 @@ fn party_change(lower: &[String], used: &mut [bool]) -> Option<i32> {
         let people = |w: &str| PEOPLE.contains(&w) || w == "guest";
         let (a, b) = (next(1), next(2));
         let sign = if people(a) && ["mehr", "more"].contains(&b)
-            || a == "more" && (people(b) || b.is_empty())
+            || ["more", "mehr"].contains(&a)
+                && (people(b) || ["", "also", "dann", "bitte", "please", "then"].contains(&b))
         {
             1
         } else if people(a) && ["weniger", "less", "fewer"].contains(&b)

@@ -334,8 +334,9 @@ pub fn language(text: &str) -> Option<&'static str> {
         return Some(l);
     }
     let words: Vec<String> = tokens(text).iter().map(|w| lower(w)).collect();
-    let de = words.iter().filter(|w| DE.contains(&w.as_str())).count()
-        + usize::from(text.chars().any(|c| "äöüßÄÖÜ".contains(c)));
+    let de = words.iter().filter(|w| DE.contains(&w.as_str())).count();
+    // An umlaut adds to German words, but alone it is a name ("Lisa Müller"), no language.
+    let de = de + usize::from(de > 0 && text.chars().any(|c| "äöüßÄÖÜ".contains(c)));
     let en = words.iter().filter(|w| EN.contains(&w.as_str())).count();
     match de.cmp(&en) {
         std::cmp::Ordering::Greater => Some("de"),
@@ -647,6 +648,7 @@ mod tests {
         assert_eq!(language("hey there"), Some("en"));
         assert_eq!(language("Wann macht ihr auf?"), Some("de"));
         assert_eq!(language("Wo seid ihr genau?"), Some("de"));
+        assert_eq!(language("Lisa Müller"), None);
         assert!(intents("Wann habt ihr geöffnet?").contains(&Intent::Ask));
         assert!(intents("Kann ich mit einem Mitarbeiter sprechen?").contains(&Intent::Person));
         assert!(

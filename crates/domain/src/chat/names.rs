@@ -45,7 +45,34 @@ const TITLES: [&str; 9] = [
     "dr", "prof", "herr", "frau", "mr", "mrs", "ms", "miss", "dipl",
 ];
 
+/// "Dr. Klein hier", "Anna Weber hier": the name before "hier", as one says on the phone.
+fn name_before_hier(words: &[String], lower: &[String]) -> Option<String> {
+    const GREETING: [&str; 9] = [
+        "guten", "tag", "morgen", "abend", "hallo", "hi", "moin", "servus", "grüß",
+    ];
+    let i = lower.iter().position(|w| w == "hier")?;
+    let mut name: Vec<&str> = Vec::new();
+    for j in (0..i).rev().take(2) {
+        let (w, l) = (&words[j], lower[j].as_str());
+        let capitalised = w.chars().next().is_some_and(char::is_uppercase)
+            && w.chars().all(|c| c.is_alphabetic() || c == '-');
+        if !capitalised
+            || TITLES.contains(&l)
+            || GREETING.contains(&l)
+            || NOT_NAMES.contains(&l)
+            || super::weekday_in(w).is_some()
+        {
+            break;
+        }
+        name.insert(0, w);
+    }
+    (!name.is_empty()).then(|| name.join(" "))
+}
+
 pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
+    if let Some(n) = name_before_hier(words, lower) {
+        return Some(n);
+    }
     const LEADS: [&[&str]; 36] = [
         &["mein", "name", "ist"],
         &["der", "name", "ist"],
@@ -263,10 +290,15 @@ fn one_asked_name(text: &str) -> Option<String> {
                 .then(|| text[..cut].trim_end_matches([',', ' ']))
         })
         .unwrap_or(text);
+    const NOT: [&str; 12] = [
+        "ja", "nein", "yes", "no", "hallo", "hello", "hi", "danke", "thanks", "ok", "okay", "bitte",
+    ];
+    // "Ja, danke" (once "danke" is cut off: "Ja") is an answer, no name.
     if let Some(n) = bare_name(text).filter(|n| {
         !n.split_whitespace().any(|w| {
             let l = w.to_lowercase();
             NOT_NAMES.contains(&l.as_str()) && !NAME_JOINS.contains(&l.as_str())
+                || NOT.contains(&l.trim_end_matches(','))
         })
     }) {
         return Some(n);
@@ -277,9 +309,6 @@ fn one_asked_name(text: &str) -> Option<String> {
         w.chars()
             .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
     };
-    const NOT: [&str; 12] = [
-        "ja", "nein", "yes", "no", "hallo", "hello", "hi", "danke", "thanks", "ok", "okay", "bitte",
-    ];
     // "Meine Nummer ist": words of a sentence, no name.
     let sentence_word = |w: &&str| {
         let l = w.to_lowercase();

@@ -79,6 +79,9 @@ fn times_as_people_say_them() {
     for (said, expect) in [
         ("19:00", "19:00"),
         ("at noon", "12:00"),
+        ("at 830", "20:30"),
+        ("ok 12 then", "12:00"),
+        ("dann 19 Uhr bitte", "19:00"),
         ("12 noon", "12:00"),
         ("midday", "12:00"),
         ("19.30", "19:30"),

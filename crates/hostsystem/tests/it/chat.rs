@@ -890,6 +890,36 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-28", "19:00", 2, "Laura Chen"),
         ),
         (
+            "de: \"zwei mehr\" at the read-back adds two",
+            vec![
+                "Tisch für 4 am Samstag um 19 Uhr",
+                "Bauer",
+                "0152 34567890",
+                "Ach, wir sind doch zwei mehr",
+                "ja",
+            ],
+            End::Booked("2026-11-28", "19:00", 6, "Bauer"),
+        ),
+        (
+            "de: \"Dr. Klein hier\" and a thank-you that is no name",
+            vec![
+                "Guten Tag, Dr. Klein hier. Ich bräuchte einen Tisch für 4 Personen am Samstag um 19:30.",
+                "0761 5556667",
+                "Ja, danke",
+            ],
+            End::Booked("2026-11-28", "19:30", 4, "Klein"),
+        ),
+        (
+            "en: \"830\" typed without a colon",
+            vec!["hey can i book a table for 4 on friday at 830", "mike ross", "07700900555", "yes"],
+            End::Booked("2026-11-27", "20:30", 4, "Mike Ross"),
+        ),
+        (
+            "en: \"ok 12 then\" after the times offered",
+            vec!["table for 2 saturday at 11am", "ok 12 then", "Reed", "07700 900357", "yes"],
+            End::Booked("2026-11-28", "12:00", 2, "Reed"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",
@@ -1661,4 +1691,12 @@ async fn a_question_about_a_booking_made_before_points_to_the_confirmation_and_b
     .await;
     assert!(replies[0].contains("confirmation"), "{replies:?}");
     assert_eq!((c.mode, c.date), (Mode::Idle, None), "{replies:?}");
+}
+
+#[tokio::test]
+async fn a_name_with_an_umlaut_does_not_switch_the_conversation_to_german() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Umlaut").await;
+    let (_, replies) = talk(&app, rid, &["Table for 2 on Friday at 7", "Lisa Müller"]).await;
+    assert!(replies[1].contains("phone number"), "{replies:?}");
 }

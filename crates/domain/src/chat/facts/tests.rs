@@ -76,6 +76,9 @@ mod november {
             Some(3)
         );
         assert_eq!(hear_("einen Tisch für Samstag").party, None);
+        // "zwei mehr" changes the party said before; it is no party of two.
+        let h = hear_("Ach, wir sind doch zwei mehr");
+        assert_eq!((h.party, h.party_change), (None, Some(2)));
         assert_eq!(hear_("Habt ihr offen? Wir wären 4").party, Some(4));
         assert_eq!(
             hear_("Kann ich morgen um 19 Uhr alleine kommen?").party,
@@ -117,6 +120,23 @@ mod november {
             asked_name("Anna and Tom Baker").as_deref(),
             Some("Anna and Tom Baker")
         );
+    }
+
+    #[test]
+    fn a_name_before_hier_and_no_name_in_a_thank_you() {
+        assert_eq!(
+            hear_("Guten Tag, Dr. Klein hier. Ich bräuchte einen Tisch für 4 Personen am Samstag um 19:30.").name.as_deref(),
+            Some("Klein")
+        );
+        assert_eq!(
+            hear_("Anna Weber hier, habt ihr Samstag Platz?")
+                .name
+                .as_deref(),
+            Some("Anna Weber")
+        );
+        assert_eq!(hear_("Guten Tag hier ist alles gut").name, None);
+        assert_eq!(asked_name("Ja, danke"), None);
+        assert_eq!(asked_name("Yes, thanks"), None);
     }
 
     #[test]
