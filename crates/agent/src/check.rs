@@ -3,6 +3,12 @@
 use super::*;
 use crate::speech::*;
 
+/// Where the evening begins, for `part_of_day` ("midday" before it, "evening" from it).
+const EVENING: NaiveTime = match NaiveTime::from_hms_opt(16, 0, 0) {
+    Some(t) => t,
+    None => NaiveTime::MIN,
+};
+
 pub(crate) async fn check_availability(
     tx: &mut TenantTx,
     a: &Args,
@@ -67,7 +73,15 @@ pub(crate) async fn check_availability(
         None => match availability::slots(&snap, w.date, w.party, now, Channel::PhoneAi.audience())
         {
             Ok(slots) if !slots.is_empty() => {
-                let times: Vec<NaiveTime> = slots.iter().map(|s| s.local.time()).collect();
+                let all: Vec<NaiveTime> = slots.iter().map(|s| s.local.time()).collect();
+                // "Samstagabend", "Sunday lunch": the free times of that part of the day,
+                // when it has any.
+                let part: Vec<NaiveTime> = match a.text("part_of_day").as_deref() {
+                    Some("midday") => all.iter().copied().filter(|x| *x < EVENING).collect(),
+                    Some("evening") => all.iter().copied().filter(|x| *x >= EVENING).collect(),
+                    _ => Vec::new(),
+                };
+                let times = if part.is_empty() { all } else { part };
                 let spoken = spread(&times, 4)
                     .iter()
                     .map(|x| say::time(*x, lang))

@@ -61,7 +61,9 @@ pub fn tool_definitions() -> Value {
     };
     json!([
         f("check_availability", "Free times for a party on a day; with a time, whether that time is free and the nearest alternatives.",
-          json!({"date": date, "time": time, "party_size": party}), &["date", "party_size"]),
+          json!({"date": date, "time": time, "party_size": party,
+                 "part_of_day": {"type": "string", "enum": ["midday", "evening"], "description": "without a time: only the free times of lunch or of the evening"}}),
+          &["date", "party_size"]),
         f("create_reservation", "Books a table. Only after the guest confirmed date, time, party size, name and phone.",
           json!({"date": date, "time": time, "party_size": party,
                  "name": {"type": "string", "description": "the guest's name"},

@@ -83,6 +83,10 @@ pub struct Conversation {
     /// The two days asked between when a date and its weekday disagreed.
     #[serde(default)]
     pub days_offered: Vec<NaiveDate>,
+    /// `midday` or `evening` when the guest said so ("Samstagabend") without a time: the
+    /// free times offered are of that part of the day.
+    #[serde(default)]
+    pub part_of_day: Option<String>,
 }
 
 /// A booking shown as a card.
@@ -157,6 +161,9 @@ fn args(c: &Conversation) -> Value {
     }
     if let Some(p) = c.party {
         a["party_size"] = json!(p);
+    }
+    if let (None, Some(part)) = (c.time, &c.part_of_day) {
+        a["part_of_day"] = json!(part);
     }
     for (k, v) in [
         ("name", &c.name),
@@ -457,6 +464,9 @@ async fn answer(
         c.time = heard.time;
     } else if let [one] = heard.time_options.as_slice() {
         c.time = Some(*one);
+    }
+    if let Some(part) = heard.part_of_day {
+        c.part_of_day = Some(part.to_string());
     }
     if heard.party.is_some() {
         c.party = heard.party;

@@ -30,6 +30,9 @@ pub struct Heard {
     pub weekday_conflict: Option<[NaiveDate; 2]>,
     /// People more (or fewer) than said before ("eine Person mehr", "one less").
     pub party_change: Option<i32>,
+    /// `midday` or `evening`, when the guest names the part of the day ("Samstagabend",
+    /// "Sunday lunch", "zum Mittagessen").
+    pub part_of_day: Option<&'static str>,
 }
 
 /// Edit distance with swapped neighbours counting as one edit (optimal string alignment),
@@ -1015,6 +1018,36 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     if heard.party.is_none() && spoken::alone(text) {
         heard.party = Some(1);
     }
+    heard.part_of_day = if lower.iter().any(|w| {
+        [
+            "abend",
+            "abends",
+            "evening",
+            "tonight",
+            "night",
+            "dinner",
+            "abendessen",
+            "nachts",
+        ]
+        .contains(&w.as_str())
+    }) {
+        Some("evening")
+    } else if lower.iter().any(|w| {
+        [
+            "mittag",
+            "mittags",
+            "mittagessen",
+            "lunch",
+            "lunchtime",
+            "noon",
+            "midday",
+        ]
+        .contains(&w.as_str())
+    }) {
+        Some("midday")
+    } else {
+        None
+    };
     heard.name = name_after(&words, &lower).map(tidy);
     heard.special = super::special::special_sentence(text);
     heard.note = super::special::wish_note(text);

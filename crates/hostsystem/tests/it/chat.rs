@@ -1700,3 +1700,24 @@ async fn a_name_with_an_umlaut_does_not_switch_the_conversation_to_german() {
     let (_, replies) = talk(&app, rid, &["Table for 2 on Friday at 7", "Lisa Müller"]).await;
     assert!(replies[1].contains("phone number"), "{replies:?}");
 }
+
+#[tokio::test]
+async fn the_times_offered_are_of_the_part_of_the_day_the_guest_named() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Evening").await;
+    let (_, replies) = talk(
+        &app,
+        rid,
+        &["Ich möchte für Samstagabend reservieren, 4 Personen"],
+    )
+    .await;
+    assert!(
+        replies[0].contains("17 Uhr") && !replies[0].contains("12 Uhr"),
+        "evening times only: {replies:?}"
+    );
+    let (_, replies) = talk(&app, rid, &["Sunday lunch for 3, what times do you have?"]).await;
+    assert!(
+        replies[0].contains("12 pm") && !replies[0].contains("9:30 pm"),
+        "lunch times only: {replies:?}"
+    );
+}

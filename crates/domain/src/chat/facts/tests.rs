@@ -123,6 +123,16 @@ mod november {
     }
 
     #[test]
+    fn the_part_of_the_day_said() {
+        assert_eq!(
+            hear_("Samstagabend, 4 Personen").part_of_day,
+            Some("evening")
+        );
+        assert_eq!(hear_("Sunday lunch for 3").part_of_day, Some("midday"));
+        assert_eq!(hear_("Sonntag 4 Personen").part_of_day, None);
+    }
+
+    #[test]
     fn a_name_before_hier_and_no_name_in_a_thank_you() {
         assert_eq!(
             hear_("Guten Tag, Dr. Klein hier. Ich bräuchte einen Tisch für 4 Personen am Samstag um 19:30.").name.as_deref(),
