@@ -454,6 +454,16 @@ async fn answer(
     } else {
         None
     };
+    // "Morgan" answering "what name?" is the name, not "morgen" with a typo.
+    if asked == Some("name")
+        && heard.typo_read
+        && heard.time.is_none()
+        && heard.party.is_none()
+        && chat::asked_name(&text).is_some()
+    {
+        heard.date = None;
+        heard.weekday_conflict = None;
+    }
     // Facts correct what was known ("nein, doch 8 Uhr").
     let before = (c.date, c.time, c.party);
     let contact_before = (c.name.clone(), c.phone.clone(), c.email.clone());
@@ -764,6 +774,34 @@ async fn answer(
         || heard.party.is_some();
     if wants_booking {
         let another = asks_for_another(&text);
+        // "Wir sind jetzt doch zu viert": a correction right after booking here changes
+        // that booking (its code is known; the name and phone were given).
+        let correction = {
+            let l = text.to_lowercase();
+            [
+                "doch",
+                "actually",
+                "instead",
+                "stattdessen",
+                "lieber",
+                "make it",
+                "sorry",
+                "jetzt",
+                "now",
+                "rather",
+            ]
+            .iter()
+            .any(|k| l.contains(k))
+        };
+        if !c.booked.is_empty() && c.mode == Mode::Idle && !another && correction && changed_facts {
+            if heard.party.is_none() && heard.party_change.is_some() {
+                if let Some(p) = c.party {
+                    c.change.insert("party_size".into(), json!(p));
+                }
+            }
+            manage::which_booking(c, &text, false, true);
+            return manage::change(tx, c, &text, &heard, &ctx).await;
+        }
         if !c.booked.is_empty() && c.mode == Mode::Idle && !another {
             return Ok(reply(t(
                 c,

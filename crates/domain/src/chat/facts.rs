@@ -33,6 +33,9 @@ pub struct Heard {
     /// `midday` or `evening`, when the guest names the part of the day ("Samstagabend",
     /// "Sunday lunch", "zum Mittagessen").
     pub part_of_day: Option<&'static str>,
+    /// A word was read as the weekday, month or day word one typo away ("Freitga"): a
+    /// surname answering "what name?" ("Morgan") is no "morgen".
+    pub typo_read: bool,
 }
 
 /// Edit distance with swapped neighbours counting as one edit (optimal string alignment),
@@ -707,6 +710,7 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
         .iter()
         .map(|w| corrected(w).map_or_else(|| w.clone(), str::to_string))
         .collect();
+    heard.typo_read = fixed.iter().zip(&words).any(|(f, w)| f != w);
     let free = |used: &[bool], s: usize, e: usize| used[s..e].iter().all(|u| !u);
     // A date written out wins over a weekday or "morgen" said with it ("Freitag, den
     // 11.12."): the first pass reads only dates with a day number, the second the rest.
@@ -855,8 +859,17 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     .find(|(k, _)| text_l.contains(k))
     .map(|(_, n)| chrono::Duration::days(7 * n));
     match (weeks, heard.date) {
-        (Some(w), Some(d)) if relative_date => heard.date = Some(d + w),
-        (Some(w), None) => heard.date = Some(today + w),
+        (Some(w), Some(d)) if relative_date => {
+            // "In zwei Wochen am Dienstag" on a Tuesday: the weeks settle which Tuesday.
+            heard.date = Some(d + w);
+            heard.weekday_conflict = None;
+        }
+        (Some(w), None) => {
+            // Today's weekday named with the weeks ("in zwei Wochen am Dienstag" on a
+            // Tuesday): that many weeks from today, no question which Tuesday.
+            heard.date = Some(heard.weekday_conflict.map_or(today, |[first, _]| first) + w);
+            heard.weekday_conflict = None;
+        }
         _ => {}
     }
     // ("Good morning" is a greeting, not the morning.)

@@ -563,6 +563,24 @@ pub fn intents(text: &str) -> Vec<Intent> {
         })
             && !has_any(&words, &text_l, &BUT)
             && !has_any(&words, &text_l, &["no", "nein"])
+        // "Danke, bitte so eintragen", "please book it": an agreement in other words.
+        || has_any(
+            &words,
+            &text_l,
+            &[
+                "eintragen",
+                "so buchen",
+                "bitte buchen",
+                "buchen sie",
+                "so machen",
+                "machen wir so",
+                "book it",
+                "please book",
+                "go ahead",
+                "let's do it",
+                "lets do it",
+            ],
+        ) && !has_any(&words, &text_l, &BUT)
         || words.first().is_some_and(|w| {
             [
                 "ja", "yes", "jo", "yep", "yeah", "ok", "okay", "klar", "genau", "perfekt",
@@ -723,6 +741,9 @@ mod tests {
         assert!(intents("Super, danke!").contains(&Intent::Yes));
         assert!(!intents("Perfekt, aber lieber um 20 Uhr").contains(&Intent::Yes));
         assert!(intents("stop").contains(&Intent::Withdraw));
+        assert!(intents("Danke, bitte so eintragen").contains(&Intent::Yes));
+        assert!(intents("Great, please book it").contains(&Intent::Yes));
+        assert!(!intents("Bitte nicht eintragen").contains(&Intent::Yes));
     }
 
     #[test]

@@ -920,6 +920,38 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-28", "12:00", 2, "Reed"),
         ),
         (
+            "en: the surname Morgan is no \"morgen\"",
+            vec![
+                "What are your opening hours?",
+                "ok, table for 2 on Friday at 7 then",
+                "Morgan",
+                "07700 900006",
+                "yes",
+            ],
+            End::Booked("2026-11-27", "19:00", 2, "Morgan"),
+        ),
+        (
+            "de: in two weeks on today's weekday",
+            vec!["In zwei Wochen am Dienstag um 19 Uhr, 2 Personen", "Ludwig", "0160 2223334", "ja"],
+            End::Booked("2026-12-08", "19:00", 2, "Ludwig"),
+        ),
+        (
+            "de: \"bitte so eintragen\" at the read-back",
+            vec!["Tisch für 2 Freitag 19 Uhr", "Huber", "0171 8889990", "Danke, bitte so eintragen"],
+            End::Booked("2026-11-27", "19:00", 2, "Huber"),
+        ),
+        (
+            "de: the party corrected right after booking changes that booking",
+            vec![
+                "Tisch für 2 Samstag 19 Uhr",
+                "Arnold",
+                "0151 9990001",
+                "ja",
+                "Wir sind jetzt doch zu viert, geht das?",
+            ],
+            End::Booked("2026-11-28", "19:00", 4, "Arnold"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",

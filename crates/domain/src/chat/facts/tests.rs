@@ -123,6 +123,16 @@ mod november {
     }
 
     #[test]
+    fn weeks_ahead_settle_todays_weekday() {
+        // The suite's today is Tuesday, 24 November.
+        let h = hear_("In zwei Wochen am Dienstag um 19 Uhr, 2 Personen");
+        assert_eq!((h.date, h.weekday_conflict), (Some(d("2026-12-08")), None));
+        // A surname one letter from "morgen" is flagged as read through a typo.
+        assert!(hear_("Morgan").typo_read);
+        assert!(!hear_("morgen").typo_read);
+    }
+
+    #[test]
     fn the_part_of_the_day_said() {
         assert_eq!(
             hear_("Samstagabend, 4 Personen").part_of_day,
