@@ -809,6 +809,29 @@ async fn answer(
                 &format!("You already have booking {} from this conversation. Would you like another table, or change that one?", c.booked.join(", ")),
             )));
         }
+        // A question the agent cannot answer in the middle of a booking ("is it
+        // expensive?"): owned up to, with the team's number, then the open question again.
+        if c.mode == Mode::Booking
+            && !facts_given
+            && !changed_contact
+            && heard.name.is_none()
+            && text.trim_end().ends_with('?')
+            && !intents
+                .iter()
+                .any(|i| matches!(i, Intent::Book | Intent::Yes | Intent::No))
+        {
+            if let Some(field) = missing(c) {
+                let phone = tx.reservation_settings().await?.phone;
+                return Ok(Reply {
+                    unanswered: true,
+                    ..reply(format!(
+                        "{} {}",
+                        questions::no_information(c, &phone),
+                        question(c, field)
+                    ))
+                });
+            }
+        }
         c.mode = Mode::Booking;
         return offer::next_step(
             tx,
@@ -817,6 +840,7 @@ async fn answer(
             changed_facts,
             changed_contact,
             asked_last.as_deref(),
+            text.contains('?'),
         )
         .await;
     }

@@ -11,8 +11,12 @@ pub(super) async fn next_step(
     changed_facts: bool,
     changed_contact: bool,
     asked_last: Option<&str>,
+    asked_free: bool,
 ) -> Result<Reply, StoreError> {
     let lang = lang_of(c).to_string();
+    // Whether the time asked was just checked and is free ("Is there a table …?" is
+    // answered before the next question).
+    let mut free_now = false;
     // Check the time as soon as day, time and party are known (or changed).
     if let (Some(_), Some(_), Some(_)) = (c.date, c.time, c.party) {
         if changed_facts || c.offered.is_empty() {
@@ -46,6 +50,7 @@ pub(super) async fn next_step(
                 .time
                 .map(|x| x.format("%H:%M").to_string())
                 .unwrap_or_default()];
+            free_now = true;
         }
     } else if let (Some(d), None, Some(_)) = (c.date, c.time, c.party) {
         // Nothing new since several times were offered: the time asked for again, with
@@ -102,6 +107,14 @@ pub(super) async fn next_step(
         });
     }
     Ok(match missing(c) {
+        Some(field) if free_now && asked_free => {
+            c.asked_last = Some(field.to_string());
+            reply(format!(
+                "{} {}",
+                t(c, "Ja, das ist frei.", "Yes, that's available."),
+                question(c, field)
+            ))
+        }
         Some(field) => {
             let same = asked_last == Some(field);
             c.asked_last = Some(field.to_string());

@@ -1753,3 +1753,27 @@ async fn the_times_offered_are_of_the_part_of_the_day_the_guest_named() {
         "lunch times only: {replies:?}"
     );
 }
+
+#[tokio::test]
+async fn a_question_whether_a_table_is_free_is_answered_and_an_unknown_one_owned_up_to() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Trattoria Questions").await;
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &[
+            "Is there a table free for 2 on Saturday at 8?",
+            "is it expensive?",
+        ],
+    )
+    .await;
+    assert!(
+        replies[0].starts_with("Yes, that's available."),
+        "{replies:?}"
+    );
+    assert!(
+        replies[1].contains("don't have that information") && replies[1].ends_with("under?"),
+        "the question is owned up to, then the name asked again: {replies:?}"
+    );
+    assert_eq!(c.mode, Mode::Booking);
+}
