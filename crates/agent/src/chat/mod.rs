@@ -816,6 +816,7 @@ async fn answer(
             && !changed_contact
             && heard.name.is_none()
             && text.trim_end().ends_with('?')
+            && !text.chars().any(|ch| ch.is_ascii_digit())
             && !intents
                 .iter()
                 .any(|i| matches!(i, Intent::Book | Intent::Yes | Intent::No))
@@ -882,6 +883,14 @@ async fn answer(
             unanswered: true,
             ..reply(text)
         });
+    }
+    // "yes" once more after the booking was made: it stands; nothing is booked twice.
+    if has(Intent::Yes) && !c.booked.is_empty() && c.mode == Mode::Idle && !has(Intent::Thanks) {
+        return Ok(reply(t(
+            c,
+            "Ihre Reservierung steht. Kann ich sonst noch etwas für Sie tun?",
+            "Your booking is all set. Is there anything else I can do for you?",
+        )));
     }
     if has(Intent::Thanks) {
         return Ok(reply(t(

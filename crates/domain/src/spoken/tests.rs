@@ -80,6 +80,8 @@ fn times_as_people_say_them() {
         ("19:00", "19:00"),
         ("at noon", "12:00"),
         ("at 830", "20:30"),
+        ("about 9", "21:00"),
+        ("circa 20 Uhr", "20:00"),
         ("ok 12 then", "12:00"),
         ("dann 19 Uhr bitte", "19:00"),
         ("12 noon", "12:00"),

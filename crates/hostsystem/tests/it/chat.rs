@@ -952,6 +952,18 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-28", "19:00", 4, "Arnold"),
         ),
         (
+            "en: \"what about 9 instead?\" moves the time",
+            vec![
+                "table for 2 on friday at 8",
+                "hmm what about 9 instead?",
+                "Young",
+                "07700 900109",
+                "yes",
+                "yes",
+            ],
+            End::Booked("2026-11-27", "21:00", 2, "Young"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",

@@ -76,6 +76,7 @@ mod november {
             Some(3)
         );
         assert_eq!(hear_("einen Tisch für Samstag").party, None);
+        assert_eq!(hear_("hmm what about 9 instead?").time, Some(t("21:00")));
         // "zwei mehr" changes the party said before; it is no party of two.
         let h = hear_("Ach, wir sind doch zwei mehr");
         assert_eq!((h.party, h.party_change), (None, Some(2)));
