@@ -726,6 +726,16 @@ async fn answer(
     if has(Intent::Change) && c.code.is_some() || c.mode == Mode::Changing {
         return manage::change(tx, c, &text, &heard, &ctx).await;
     }
+    // "Nein, warte" then "ja, passt doch": the read-back stands as it was.
+    if c.mode == Mode::Booking
+        && asked_last.as_deref() == Some("what_change")
+        && has(Intent::Yes)
+        && !changed_facts
+        && !changed_contact
+        && missing(c).is_none()
+    {
+        c.mode = Mode::Confirming;
+    }
     if manage::asks_about_own_booking(&text) && c.mode == Mode::Idle && c.booked.is_empty() {
         return manage::own_booking_reply(tx, c).await;
     }
@@ -759,6 +769,7 @@ async fn answer(
         }
         if has(Intent::No) && !changed_facts && !changed_contact {
             c.mode = Mode::Booking;
+            c.asked_last = Some("what_change".into());
             return Ok(reply(t(
                 c,
                 "Was soll ich anders machen?",

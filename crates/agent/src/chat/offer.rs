@@ -93,6 +93,13 @@ pub(super) async fn next_step(
             });
         }
         let a = run(tx, "check_availability", &args(c), ctx).await?;
+        // A party above what the agent may book ("25 Personen am 18. Dezember"): the team
+        // takes over, as when the time is known.
+        if a.data["field"] == json!("party_size") {
+            if let Some(n) = c.party.filter(|n| *n > 1) {
+                return too_large(tx, c, n, ctx).await;
+            }
+        }
         let choices = choices_of(&a);
         c.offered = choices.clone();
         // Nothing left on that day (or closed): another day, not the same answer again.

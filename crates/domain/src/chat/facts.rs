@@ -950,7 +950,15 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                         || ADULTS.contains(&w.as_str())
                         || CHILDREN.contains(&w.as_str())
                 });
-                if said_uhr && minutes.is_some() && !party_next && free(&used, e, m + 1) {
+                // "at seven thirty": minutes in words follow the hour without "Uhr" too.
+                let in_words = fixed
+                    .get(m)
+                    .is_some_and(|w| w.chars().all(|c| c.is_alphabetic() || c == '-'));
+                if (said_uhr || in_words)
+                    && minutes.is_some()
+                    && !party_next
+                    && free(&used, e, m + 1)
+                {
                     if let Ok(t2) = spoken::time(&fixed[s..=m].join(" "), open) {
                         found = Some((Ok(t2), s, m + 1));
                     } else {

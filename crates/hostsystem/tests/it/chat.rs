@@ -964,6 +964,36 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-27", "21:00", 2, "Young"),
         ),
         (
+            "en: \"at seven thirty\" in words",
+            vec!["for two people this Friday at seven thirty", "Fisher", "07700 900213", "yes"],
+            End::Booked("2026-11-27", "19:30", 2, "Fisher"),
+        ),
+        (
+            "de: no, then yes to the same read-back",
+            vec![
+                "Tisch für 2 Freitag 19 Uhr",
+                "Lange",
+                "0176 3434343",
+                "nein warte",
+                "ja passt doch",
+            ],
+            End::Booked("2026-11-27", "19:00", 2, "Lange"),
+        ),
+        (
+            "en: a check-mark emoji at the read-back",
+            vec!["Table for 4 Saturday 6pm", "Jenkins", "07700 900209", "✅"],
+            End::Booked("2026-11-28", "18:00", 4, "Jenkins"),
+        ),
+        (
+            "de: 25 people on a day without a time go to the team",
+            vec![
+                "Wir planen eine Weihnachtsfeier mit 25 Personen am 18. Dezember. Geht das?",
+                "Firma Müller GmbH",
+                "0761 4040404",
+            ],
+            End::HandedOver,
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",

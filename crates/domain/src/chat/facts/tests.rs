@@ -77,6 +77,11 @@ mod november {
         );
         assert_eq!(hear_("einen Tisch für Samstag").party, None);
         assert_eq!(hear_("hmm what about 9 instead?").time, Some(t("21:00")));
+        assert_eq!(
+            hear_("for two people this Friday at seven thirty").time,
+            Some(t("19:30"))
+        );
+        assert_eq!(hear_("at seven forty-five please").time, Some(t("19:45")));
         // "zwei mehr" changes the party said before; it is no party of two.
         let h = hear_("Ach, wir sind doch zwei mehr");
         assert_eq!((h.party, h.party_change), (None, Some(2)));
