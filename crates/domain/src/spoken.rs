@@ -556,18 +556,82 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
     }
 }
 
+/// One person named by who they are to the guest ("meine Frau", "my brother").
+const ONE_OTHER: [&str; 38] = [
+    "wife",
+    "husband",
+    "partner",
+    "girlfriend",
+    "boyfriend",
+    "friend",
+    "mum",
+    "mom",
+    "mother",
+    "dad",
+    "father",
+    "son",
+    "daughter",
+    "sister",
+    "brother",
+    "colleague",
+    "fiance",
+    "fiancee",
+    "date",
+    "frau",
+    "mann",
+    "freundin",
+    "freund",
+    "partnerin",
+    "mutter",
+    "vater",
+    "tochter",
+    "sohn",
+    "schwester",
+    "bruder",
+    "kollegin",
+    "kollege",
+    "oma",
+    "opa",
+    "verlobte",
+    "verlobter",
+    "begleitung",
+    "gattin",
+];
+
+/// "me and my wife", "ich und meine Frau": two, but not "me and my friends".
+fn me_and_one(w: &[String]) -> bool {
+    w.windows(4).any(|x| {
+        ["me", "ich"].contains(&x[0].as_str())
+            && ["and", "und", "&", "+"].contains(&x[1].as_str())
+            && ["my", "mein", "meine", "meinem", "meiner"].contains(&x[2].as_str())
+            && ONE_OTHER.contains(&x[3].trim_end_matches(['.', ',']))
+    })
+}
+
+/// "me and 3 friends", "ich und 2 Kollegen": the guest plus the number named.
+pub fn me_and(s: &str) -> Option<u32> {
+    let w = words(s);
+    w.windows(4).find_map(|x| {
+        let first = ["me", "ich", "myself"].contains(&x[0].as_str())
+            && ["and", "und", "&", "+"].contains(&x[1].as_str());
+        let n = x[2].parse::<u32>().ok().or_else(|| number_word(&x[2]))?;
+        let noun = x[3].chars().all(char::is_alphabetic);
+        (first && noun && (1..=50).contains(&n)).then_some(n + 1)
+    })
+}
+
 /// Whether the words name two people without a number ("my wife and I", "wir beide").
 pub fn couple(s: &str) -> bool {
     let w = words(s);
     let joined = w.join(" ");
-    joined.contains("a couple")
+    me_and_one(&w)
+        || joined.contains("a couple")
         || w.iter().any(|x| x == "paar" || x == "paerchen")
         || [
             "wife and i",
             "husband and i",
             "partner and i",
             "friend and i",
-            "me and my",
             "wir beide",
             "wir zwei",
             "frau und ich",

@@ -394,7 +394,7 @@ fn time_cue(w: &str, next: Option<&str>) -> bool {
     let l = w.to_lowercase();
     [
         "um", "at", "uhr", "halb", "viertel", "pm", "abends", "mittags", "o'clock", "gegen", "ab",
-        "half", "around", "about", "circa", "ca", "p.m", "a.m",
+        "half", "around", "about", "circa", "ca", "p.m", "a.m", "quarter", "dreiviertel",
     ]
     .contains(&l.as_str())
         || l.contains(':') && l.chars().any(|c| c.is_ascii_digit())
@@ -419,6 +419,8 @@ fn time_cue(w: &str, next: Option<&str>) -> bool {
 }
 
 fn party_cue(w: &str) -> bool {
+    // "Guests: 3", "Personen: 5" as on a form.
+    let w = w.trim_end_matches(':');
     [
         "personen",
         "person",
@@ -1034,6 +1036,28 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     }
     if heard.party.is_none() && spoken::couple(text) {
         heard.party = Some(2);
+    }
+    // "me and 3 friends": the guest and three.
+    if heard.party.is_none() {
+        heard.party = spoken::me_and(text);
+    }
+    // "book 2 at 7", "Samstag 4 um 8": a number right before the time is the party.
+    if heard.party.is_none() && heard.time.is_some() {
+        for i in 0..fixed.len().saturating_sub(2) {
+            if !used[i]
+                && used[i + 2]
+                && ["at", "um", "@"].contains(&lower[i + 1].as_str())
+                && fixed[i].bytes().all(|b| b.is_ascii_digit())
+            {
+                if let Ok(n) = fixed[i].parse::<u32>() {
+                    if (1..=30).contains(&n) {
+                        heard.party = Some(n);
+                        used[i] = true;
+                        break;
+                    }
+                }
+            }
+        }
     }
     // "Kann ich alleine kommen?", "just me": a party of one.
     if heard.party.is_none() && spoken::alone(text) {

@@ -158,7 +158,7 @@ const DE: [&str; 62] = [
     "freitag",
     "samstag",
 ];
-const EN: [&str; 62] = [
+const EN: [&str; 64] = [
     "i",
     "we",
     "and",
@@ -221,6 +221,8 @@ const EN: [&str; 62] = [
     "saturday",
     "sunday",
     "guys",
+    "guests",
+    "date",
 ];
 
 fn tokens(text: &str) -> Vec<String> {
@@ -333,7 +335,11 @@ pub fn language(text: &str) -> Option<&'static str> {
     if let Some(l) = language_asked(text) {
         return Some(l);
     }
-    let words: Vec<String> = tokens(text).iter().map(|w| lower(w)).collect();
+    // ("Time: 19:30" on a form: the label without its colon.)
+    let words: Vec<String> = tokens(text)
+        .iter()
+        .map(|w| lower(w.trim_end_matches(':')))
+        .collect();
     let de = words.iter().filter(|w| DE.contains(&w.as_str())).count();
     // An umlaut adds to German words, but alone it is a name ("Lisa Müller"), no language.
     let de = de + usize::from(de > 0 && text.chars().any(|c| "äöüßÄÖÜ".contains(c)));
@@ -671,6 +677,10 @@ mod tests {
         assert_eq!(language("Wann macht ihr auf?"), Some("de"));
         assert_eq!(language("Wo seid ihr genau?"), Some("de"));
         assert_eq!(language("Lisa Müller"), None);
+        assert_eq!(
+            language("Date: 27/11\nTime: 19:30\nGuests: 3\nName: Helen Ward\nPhone: 07700 900311"),
+            Some("en")
+        );
         assert!(intents("Wann habt ihr geöffnet?").contains(&Intent::Ask));
         assert!(intents("Kann ich mit einem Mitarbeiter sprechen?").contains(&Intent::Person));
         assert!(

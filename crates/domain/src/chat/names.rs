@@ -290,6 +290,15 @@ fn one_asked_name(text: &str) -> Option<String> {
                 .then(|| text[..cut].trim_end_matches([',', ' ']))
         })
         .unwrap_or(text);
+    // "Herr Baumann", "Dr. Klein": the title is no part of the name, as after a lead-in.
+    let mut text = text;
+    while let Some((first, rest)) = text.split_once(' ') {
+        let title = TITLES.contains(&first.trim_end_matches('.').to_lowercase().as_str());
+        if !title || rest.trim().is_empty() {
+            break;
+        }
+        text = rest.trim();
+    }
     const NOT: [&str; 12] = [
         "ja", "nein", "yes", "no", "hallo", "hello", "hi", "danke", "thanks", "ok", "okay", "bitte",
     ];

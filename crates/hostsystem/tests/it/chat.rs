@@ -994,6 +994,57 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::HandedOver,
         ),
         (
+            "en: \"book 2 at 7\"",
+            vec!["Can I book 2 at 7 on Thursday?", "Khan", "07700 900302", "yes"],
+            End::Booked("2026-11-26", "19:00", 2, "Khan"),
+        ),
+        (
+            "de: \"Samstag 4 um 8\"",
+            vec!["Samstag 4 um 8", "Fink", "0152 3332221", "ja"],
+            End::Booked("2026-11-28", "20:00", 4, "Fink"),
+        ),
+        (
+            "en: quarter past eight without \"at\"",
+            vec!["table for 3 thursday quarter past eight", "Ali", "07700 900304", "yes"],
+            End::Booked("2026-11-26", "20:15", 3, "Ali"),
+        ),
+        (
+            "de: dreiviertel acht",
+            vec!["Freitag dreiviertel acht für 2", "Heinz", "0176 3332224", "ja"],
+            End::Booked("2026-11-27", "19:45", 2, "Heinz"),
+        ),
+        (
+            "de: ich und meine Frau",
+            vec![
+                "Ich und meine Frau möchten am Freitag um 20 Uhr essen",
+                "Herr Baumann",
+                "0171 3332220",
+                "ja",
+            ],
+            End::Booked("2026-11-27", "20:00", 2, "Baumann"),
+        ),
+        (
+            "en: me and 3 friends",
+            vec!["table for me and 3 friends on friday at 9", "Cole", "07700 900310", "yes"],
+            End::Booked("2026-11-27", "21:00", 4, "Cole"),
+        ),
+        (
+            "en: a request written as a form",
+            vec![
+                "Date: 27/11\nTime: 19:30\nGuests: 3\nName: Helen Ward\nPhone: 07700 900311",
+                "yes",
+            ],
+            End::Booked("2026-11-27", "19:30", 3, "Helen Ward"),
+        ),
+        (
+            "de: eine Anfrage als Formular",
+            vec![
+                "Datum: 28.11.\nUhrzeit: 18:00\nPersonen: 5\nName: Thomas Brenner\nTelefon: 0761 3030303",
+                "ja",
+            ],
+            End::Booked("2026-11-28", "18:00", 5, "Thomas Brenner"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",

@@ -77,6 +77,35 @@ mod november {
         );
         assert_eq!(hear_("einen Tisch für Samstag").party, None);
         assert_eq!(hear_("hmm what about 9 instead?").time, Some(t("21:00")));
+        // Parties said without a word for people.
+        assert_eq!(hear_("Can I book 2 at 7 on Thursday?").party, Some(2));
+        assert_eq!(hear_("Samstag 4 um 8").party, Some(4));
+        assert_eq!(
+            hear_("table for me and 3 friends on friday at 9").party,
+            Some(4)
+        );
+        assert_eq!(
+            hear_("Ich und meine Frau möchten am Freitag um 20 Uhr essen").party,
+            Some(2)
+        );
+        assert_eq!(hear_("me and my friends on friday").party, None);
+        assert_eq!(
+            hear_("Date: 27/11\nTime: 19:30\nGuests: 3\nName: Helen Ward").party,
+            Some(3)
+        );
+        assert_eq!(
+            hear_("Datum: 28.11.\nUhrzeit: 18:00\nPersonen: 5").party,
+            Some(5)
+        );
+        // Quarters without "at" or "um" before them.
+        assert_eq!(
+            hear_("table for 3 thursday quarter past eight").time,
+            Some(t("20:15"))
+        );
+        assert_eq!(
+            hear_("Freitag dreiviertel acht für 2").time,
+            Some(t("19:45"))
+        );
         assert_eq!(
             hear_("for two people this Friday at seven thirty").time,
             Some(t("19:30"))
@@ -162,6 +191,8 @@ mod november {
         );
         assert_eq!(hear_("Guten Tag hier ist alles gut").name, None);
         assert_eq!(asked_name("Ja, danke"), None);
+        assert_eq!(asked_name("Herr Baumann").as_deref(), Some("Baumann"));
+        assert_eq!(asked_name("Dr. Anna Klein").as_deref(), Some("Anna Klein"));
         assert_eq!(asked_name("Yes, thanks"), None);
     }
 
