@@ -60,6 +60,19 @@ pub(super) async fn faq_or_topic(
             &format!("Unsere Speisekarte und mehr finden Sie auf {}.", s.website),
             &format!("You'll find our menu and more at {}.", s.website),
         )),
+        chat::Topic::Contact if !s.phone.is_empty() || !s.email.is_empty() => {
+            let ways: Vec<String> = [&s.phone, &s.email]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .cloned()
+                .collect();
+            let ways = say::list(&ways, lang_of(c));
+            reply(t(
+                c,
+                &format!("Sie erreichen uns unter {ways}."),
+                &format!("You can reach us at {ways}."),
+            ))
+        }
         _ => unknown(),
     }))
 }

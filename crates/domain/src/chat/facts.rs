@@ -673,7 +673,10 @@ fn party_change(lower: &[String], used: &mut [bool]) -> Option<i32> {
         let next = |k: usize| lower.get(i + k).map(String::as_str).unwrap_or("");
         let people = |w: &str| PEOPLE.contains(&w) || w == "guest";
         let (a, b) = (next(1), next(2));
-        let sign = if people(a) && ["mehr", "more"].contains(&b)
+        // "plus one", "+1": one more.
+        let plus = i > 0 && ["plus", "+"].contains(&lower[i - 1].as_str());
+        let sign = if plus
+            || people(a) && ["mehr", "more"].contains(&b)
             || ["more", "mehr"].contains(&a)
                 && (people(b) || ["", "also", "dann", "bitte", "please", "then"].contains(&b))
         {
@@ -686,6 +689,9 @@ fn party_change(lower: &[String], used: &mut [bool]) -> Option<i32> {
             0
         };
         if sign != 0 {
+            if plus {
+                used[i - 1] = true;
+            }
             for u in used.iter_mut().skip(i).take(3) {
                 *u = true;
             }

@@ -68,6 +68,8 @@ pub enum Topic {
     Menu,
     /// Parking (answered only by the FAQ).
     Parking,
+    /// The restaurant's phone number or email address.
+    Contact,
 }
 
 /// The standard topic a question is about, if any.
@@ -80,6 +82,23 @@ pub fn topic(message: &str) -> Option<Topic> {
     let words = tokens(&l);
     let has = |keys: &[&str]| super::has_any(&words, &l, keys);
     if has(&[
+        "eure telefonnummer",
+        "ihre telefonnummer",
+        "eure nummer",
+        "eure e-mail",
+        "ihre e-mail-adresse",
+        "euch anrufen",
+        "sie anrufen",
+        "your phone",
+        "your number",
+        "your email",
+        "your e-mail",
+        "call you",
+        "contact you",
+        "phone number of the restaurant",
+    ]) {
+        Some(Topic::Contact)
+    } else if has(&[
         "parken",
         "parkplatz",
         "parkplätze",

@@ -710,6 +710,8 @@ mod tests {
             Some(Topic::Parking)
         );
         assert_eq!(topic("Habt ihr vegane Gerichte?"), Some(Topic::Menu));
+        assert_eq!(topic("What's your phone number?"), Some(Topic::Contact));
+        assert_eq!(topic("Kann ich euch anrufen?"), Some(Topic::Contact));
         assert!(intents("Tschüss!").contains(&Intent::Bye));
         assert!(intents("ok bye").contains(&Intent::Bye));
         assert_eq!(language_asked("Sorry, do you speak English?"), Some("en"));

@@ -2,10 +2,27 @@
 //! message, or surname first ("Müller, Anna"); names typed in capitals are tidied.
 
 /// Words that end a name ("Anna Müller, Telefon …").
-const NOT_NAMES: [&str; 34] = [
+const NOT_NAMES: [&str; 37] = [
     "und", "and", "mit", "with", "für", "for", "telefon", "tel", "handy", "nummer", "phone",
     "number", "mobile", "email", "e-mail", "mail", "bitte", "please", "danke", "thanks", "thx",
     "i'd", "i'm", "i", "we", "we'd", "ich", "wir", "meine", "mein", "my", "unsere", "our", "ist",
+    "not", "nicht", "sorry",
+];
+
+/// Words of a correction or a count, never a name ("actually plus one").
+const NOT_IN_NAMES: [&str; 12] = [
+    "actually",
+    "plus",
+    "minus",
+    "sorry",
+    "eigentlich",
+    "moment",
+    "warte",
+    "wait",
+    "doch",
+    "instead",
+    "more",
+    "mehr",
 ];
 
 /// Words a name never starts with ("den nächsten" answers which day, not who).
@@ -73,7 +90,7 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
     if let Some(n) = name_before_hier(words, lower) {
         return Some(n);
     }
-    const LEADS: [&[&str]; 36] = [
+    const LEADS: [&[&str]; 38] = [
         &["mein", "name", "ist"],
         &["der", "name", "ist"],
         &["mein", "name", "lautet"],
@@ -99,6 +116,8 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
         &["hier", "spricht"],
         &["name"],
         &["under"],
+        &["it's"],
+        &["it", "is"],
         // A letter's signature ("Mit freundlichen Grüßen, Dr. Hans Müller").
         &["freundlichen", "grüßen"],
         &["freundlichen", "grüssen"],
@@ -114,7 +133,7 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
         &["best", "wishes"],
     ];
     const WEAK: usize = 16;
-    const SIGNATURE: usize = 24;
+    const SIGNATURE: usize = 26;
     for (n, lead) in LEADS.iter().enumerate() {
         let weak = n >= WEAK;
         // After a greeting formula only capitalised words are a name ("Cheers! See you" is
@@ -154,7 +173,9 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
                     NOT_NAMES.contains(&w.to_lowercase().trim_end_matches([':', '.']))
                         || !w.chars().next().is_some_and(char::is_alphabetic)
                 });
-                if !rest.is_empty() && (!weak || capitalised) && (!signature || ends) {
+                // ("it's Friday" names a day, not a guest.)
+                let a_day = weak && rest.iter().any(|w| super::weekday_in(w).is_some());
+                if !rest.is_empty() && (!weak || capitalised) && (!signature || ends) && !a_day {
                     return Some(
                         rest.iter()
                             .map(|s| s.as_str())
@@ -323,8 +344,13 @@ fn one_asked_name(text: &str) -> Option<String> {
         let l = w.to_lowercase();
         NOT_NAMES.contains(&l.as_str()) && !NAME_JOINS.contains(&l.as_str())
     };
+    let counted = |w: &&str| {
+        let l = w.to_lowercase();
+        NOT_IN_NAMES.contains(&l.as_str()) || crate::spoken::party(&l).is_ok()
+    };
     let ok = (1..=4).contains(&words.len())
         && words.iter().all(letters)
+        && !words.iter().any(counted)
         && !words.iter().any(sentence_word)
         && !words
             .iter()

@@ -1045,6 +1045,28 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-28", "18:00", 5, "Thomas Brenner"),
         ),
         (
+            "en: the name's spelling corrected at the read-back",
+            vec![
+                "Table for 2 Friday 7pm",
+                "Smyth",
+                "07700 900402",
+                "Sorry, it's Smith, not Smyth",
+                "yes",
+            ],
+            End::Booked("2026-11-27", "19:00", 2, "Smith"),
+        ),
+        (
+            "en: \"actually plus one\" while the name is asked",
+            vec![
+                "table for 3 saturday 8pm",
+                "actually plus one",
+                "Bailey",
+                "07700 900403",
+                "yes",
+            ],
+            End::Booked("2026-11-28", "20:00", 4, "Bailey"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",
@@ -1739,6 +1761,11 @@ async fn the_agent_answers_what_was_asked_in_other_words() {
     let (_, replies) = talk(&app, rid, &["Wo finde ich euch?", "Tschüss"]).await;
     assert!(replies[0].contains("Hauptstraße"), "{replies:?}");
     assert!(replies[1].contains("Wiedersehen"), "{replies:?}");
+    let (_, replies) = talk(&app, rid, &["What's your phone number?"]).await;
+    assert!(
+        replies[0].starts_with("You can reach us at +49"),
+        "{replies:?}"
+    );
     let (_, replies) = talk(&app, rid, &["Was kannst du alles?"]).await;
     assert!(replies[0].starts_with("Ich kann"), "{replies:?}");
     let (c, replies) = talk(&app, rid, &["Hallo", "Sorry, do you speak English?"]).await;

@@ -191,6 +191,14 @@ mod november {
         );
         assert_eq!(hear_("Guten Tag hier ist alles gut").name, None);
         assert_eq!(asked_name("Ja, danke"), None);
+        assert_eq!(asked_name("actually plus one"), None);
+        assert_eq!(asked_name("doch zwei"), None);
+        assert_eq!(
+            hear_("Sorry, it's Smith, not Smyth").name.as_deref(),
+            Some("Smith")
+        );
+        assert_eq!(hear_("it's Friday we want").name, None);
+        assert_eq!(hear_("actually plus one").party_change, Some(1));
         assert_eq!(asked_name("Herr Baumann").as_deref(), Some("Baumann"));
         assert_eq!(asked_name("Dr. Anna Klein").as_deref(), Some("Anna Klein"));
         assert_eq!(asked_name("Yes, thanks"), None);
