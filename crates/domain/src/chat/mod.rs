@@ -158,7 +158,7 @@ const DE: [&str; 62] = [
     "freitag",
     "samstag",
 ];
-const EN: [&str; 64] = [
+const EN: [&str; 68] = [
     "i",
     "we",
     "and",
@@ -223,6 +223,10 @@ const EN: [&str; 64] = [
     "guys",
     "guests",
     "date",
+    "ppl",
+    "tmrw",
+    "pls",
+    "eve",
 ];
 
 fn tokens(text: &str) -> Vec<String> {
@@ -677,6 +681,7 @@ mod tests {
         assert_eq!(language("Wann macht ihr auf?"), Some("de"));
         assert_eq!(language("Wo seid ihr genau?"), Some("de"));
         assert_eq!(language("Lisa Müller"), None);
+        assert_eq!(language("tmrw eve 4 ppl 7.30?"), Some("en"));
         assert_eq!(
             language("Date: 27/11\nTime: 19:30\nGuests: 3\nName: Helen Ward\nPhone: 07700 900311"),
             Some("en")

@@ -86,6 +86,42 @@ fn name_before_hier(words: &[String], lower: &[String]) -> Option<String> {
     (!name.is_empty()).then(|| name.join(" "))
 }
 
+/// "2 Personen auf Müller, Tel …": the capitalised name after "auf" that ends the message or
+/// comes before the phone (not "auf Deutsch", "auf Wiedersehen", "auf der Terrasse").
+fn name_after_auf(words: &[String], lower: &[String]) -> Option<String> {
+    const NOT_AFTER_AUF: [&str; 8] = [
+        "deutsch",
+        "englisch",
+        "english",
+        "wiedersehen",
+        "bald",
+        "jeden",
+        "nummer",
+        "anfrage",
+    ];
+    let i = lower.iter().position(|w| w == "auf")?;
+    let mut name: Vec<&str> = Vec::new();
+    for (w, l) in words[i + 1..].iter().zip(&lower[i + 1..]).take(2) {
+        let capitalised = w.chars().next().is_some_and(char::is_uppercase)
+            && w.chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '\'');
+        if !capitalised
+            || NOT_NAMES.contains(&l.as_str())
+            || NOT_AFTER_AUF.contains(&l.as_str())
+            || super::weekday_in(w).is_some()
+        {
+            break;
+        }
+        name.push(w);
+    }
+    let next = lower.get(i + 1 + name.len());
+    let ends = next.is_none_or(|w| {
+        NOT_NAMES.contains(&w.trim_end_matches([':', '.']))
+            || !w.chars().next().is_some_and(char::is_alphabetic)
+    });
+    (!name.is_empty() && ends).then(|| name.join(" "))
+}
+
 pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
     if let Some(n) = name_before_hier(words, lower) {
         return Some(n);
@@ -186,7 +222,7 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
             }
         }
     }
-    None
+    name_after_auf(words, lower)
 }
 
 /// A name typed in capitals ("QUINN FABRAY") or in small letters ("jürgen maier") written as

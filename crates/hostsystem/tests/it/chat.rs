@@ -1067,6 +1067,11 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-28", "20:00", 4, "Bailey"),
         ),
         (
+            "de: the name after \"auf\" with the phone",
+            vec!["Samstag 19 Uhr 2 Personen auf Müller, Tel 0176 9517538", "ja"],
+            End::Booked("2026-11-28", "19:00", 2, "Müller"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",
@@ -1851,6 +1856,9 @@ async fn a_name_with_an_umlaut_does_not_switch_the_conversation_to_german() {
     let rid = app.with_trattoria("Trattoria Umlaut").await;
     let (_, replies) = talk(&app, rid, &["Table for 2 on Friday at 7", "Lisa Müller"]).await;
     assert!(replies[1].contains("phone number"), "{replies:?}");
+    // Chat shorthand is English too.
+    let (_, replies) = talk(&app, rid, &["tmrw eve 4 ppl 7.30?"]).await;
+    assert!(replies[0].contains("name"), "{replies:?}");
 }
 
 #[tokio::test]

@@ -198,6 +198,15 @@ mod november {
             Some("Smith")
         );
         assert_eq!(hear_("it's Friday we want").name, None);
+        assert_eq!(
+            hear_("Samstag 19 Uhr 2 Personen auf Müller, Tel 0176 9517538")
+                .name
+                .as_deref(),
+            Some("Müller")
+        );
+        assert_eq!(hear_("Können wir auf Deutsch schreiben?").name, None);
+        assert_eq!(hear_("Danke und auf Wiedersehen").name, None);
+        assert_eq!(hear_("Tisch auf der Terrasse am Samstag").name, None);
         assert_eq!(hear_("actually plus one").party_change, Some(1));
         assert_eq!(asked_name("Herr Baumann").as_deref(), Some("Baumann"));
         assert_eq!(asked_name("Dr. Anna Klein").as_deref(), Some("Anna Klein"));
