@@ -319,6 +319,10 @@ fn number_word(w: &str) -> Option<u32> {
     if w == "ein" || w == "eine" || w == "einen" || w == "a" || w == "an" {
         return Some(1);
     }
+    // "zwo" (said for clarity), "zwoi", "zwoa" (southern German).
+    if ["zwo", "zwoi", "zwoa"].contains(&w) {
+        return Some(2);
+    }
     w.parse().ok().or_else(|| {
         N.iter()
             .find(|(de, en, _)| *de == w || *en == w)

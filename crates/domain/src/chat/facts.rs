@@ -1043,6 +1043,22 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     if heard.party.is_none() && spoken::couple(text) {
         heard.party = Some(2);
     }
+    // "for 2 or 3 people", "für 3 bis 4": not settled; the number is asked for.
+    if heard.party.is_some() {
+        let undecided = (1..lower.len().saturating_sub(1)).any(|i| {
+            ["or", "oder", "bis", "to"].contains(&lower[i].as_str())
+                && spoken::party(&lower[i - 1]).is_ok()
+                && lower[i - 1].chars().all(|c| c.is_alphanumeric())
+                && spoken::party(&lower[i + 1]).is_ok()
+                && (lower
+                    .get(i + 2)
+                    .is_some_and(|w| PEOPLE.contains(&w.as_str()))
+                    || i >= 2 && ["for", "für", "fuer", "zu"].contains(&lower[i - 2].as_str()))
+        });
+        if undecided {
+            heard.party = None;
+        }
+    }
     // "me and 3 friends": the guest and three.
     if heard.party.is_none() {
         heard.party = spoken::me_and(text);

@@ -571,7 +571,9 @@ pub fn intents(text: &str) -> Vec<Intent> {
         || words.iter().any(|w| {
             [
                 "ja", "yes", "yep", "yeah", "jo", "perfect", "perfekt", "great", "wonderful",
-                "lovely", "excellent", "prima", "wunderbar", "super", "passt",
+                "lovely", "excellent", "prima", "wunderbar", "super", "passt", "brilliant",
+                "awesome", "fantastic", "splendid", "klasse", "toll", "jupp", "jup", "jep",
+                "yup", "jawoll",
             ]
             .contains(&w.trim_end_matches(['.', '!']))
         })

@@ -308,6 +308,29 @@ pub fn asked_name(text: &str) -> Option<String> {
 fn one_asked_name(text: &str) -> Option<String> {
     // "it's Peter Parker", "ich bin Anna Weber": the lead-in is no part of the name.
     let mut text = text.trim();
+    // "great, Mills", "ok, Müller": the agreement before the name.
+    for yes in [
+        "great, ",
+        "great ",
+        "ok, ",
+        "okay, ",
+        "sure, ",
+        "perfect, ",
+        "super, ",
+        "ja, ",
+        "yes, ",
+        "gut, ",
+        "prima, ",
+        "perfekt, ",
+        "gerne, ",
+    ] {
+        if let (Some(head), Some(rest)) = (text.get(..yes.len()), text.get(yes.len()..)) {
+            if head.eq_ignore_ascii_case(yes) && !rest.trim().is_empty() {
+                text = rest.trim();
+                break;
+            }
+        }
+    }
     for lead in [
         "auf den namen ",
         "unter dem namen ",
@@ -359,6 +382,14 @@ fn one_asked_name(text: &str) -> Option<String> {
     const NOT: [&str; 12] = [
         "ja", "nein", "yes", "no", "hallo", "hello", "hi", "danke", "thanks", "ok", "okay", "bitte",
     ];
+    // "dann buchen Sie": words that ask for something are no name.
+    // (A topic word such as "Park" may be a surname: only requests and answers count.)
+    if super::intents(text)
+        .iter()
+        .any(|i| !matches!(i, super::Intent::Ask | super::Intent::Greeting))
+    {
+        return None;
+    }
     // "Ja, danke" (once "danke" is cut off: "Ja") is an answer, no name.
     if let Some(n) = bare_name(text).filter(|n| {
         !n.split_whitespace().any(|w| {

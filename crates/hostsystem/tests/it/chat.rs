@@ -1072,6 +1072,47 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-28", "19:00", 2, "Müller"),
         ),
         (
+            "en: \"Brilliant, cheers\" at the read-back",
+            vec![
+                "Hiya, could I book a table for four on Saturday evening, about half seven?",
+                "Lovely, it's Hughes",
+                "07700 900601",
+                "Brilliant, cheers",
+            ],
+            End::Booked("2026-11-28", "19:30", 4, "Hughes"),
+        ),
+        (
+            "de: Swabian \"zwoi\" and \"Jo, passt\"",
+            vec![
+                "Grüß Gott, hättet ihr am Freitag a Tischle für zwoi um halb acht?",
+                "Müller",
+                "0711 2345678",
+                "Jo, passt",
+            ],
+            End::Booked("2026-11-27", "19:30", 2, "Müller"),
+        ),
+        (
+            "en: \"2 or 3 people\" is asked, then 3",
+            vec!["table for 2 or 3 people on friday at 8", "3", "Hart", "07700 900609", "yes"],
+            End::Booked("2026-11-27", "20:00", 3, "Hart"),
+        ),
+        (
+            "en: \"great, Mills\" gives the name",
+            vec!["do you have space for 2 at 7 tomorrow?", "great, Mills", "07700 900610", "yes"],
+            End::Booked("2026-11-25", "19:00", 2, "Mills"),
+        ),
+        (
+            "de: \"Super, dann buchen Sie bitte\" is no name",
+            vec![
+                "Ist am Freitag um 19:30 was frei für 4?",
+                "Super, dann buchen Sie bitte",
+                "Seidel",
+                "0171 6667778",
+                "jupp",
+            ],
+            End::Booked("2026-11-27", "19:30", 4, "Seidel"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",

@@ -198,6 +198,18 @@ mod november {
             Some("Smith")
         );
         assert_eq!(hear_("it's Friday we want").name, None);
+        assert_eq!(asked_name("great, Mills").as_deref(), Some("Mills"));
+        assert_eq!(asked_name("ok, danke"), None);
+        assert_eq!(asked_name("Super, dann buchen Sie bitte"), None);
+        assert_eq!(asked_name("Zoe Park").as_deref(), Some("Zoe Park"));
+        // A party not yet settled is asked for.
+        assert_eq!(hear_("table for 2 or 3 people on friday at 8").party, None);
+        assert_eq!(hear_("Tisch für 3 bis 4 Personen").party, None);
+        assert_eq!(
+            hear_("Tisch für 2 am Freitag, 19 oder 20 Uhr").party,
+            Some(2)
+        );
+        assert_eq!(hear_("a Tischle für zwoi um halb acht").party, Some(2));
         assert_eq!(
             hear_("Samstag 19 Uhr 2 Personen auf Müller, Tel 0176 9517538")
                 .name
