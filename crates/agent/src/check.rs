@@ -82,7 +82,8 @@ pub(crate) async fn check_availability(
                     _ => Vec::new(),
                 };
                 let times = if part.is_empty() { all } else { part };
-                let spoken = spread(&times, 4)
+                let shown = spread(&times, 4);
+                let spoken = shown
                     .iter()
                     .map(|x| say::time(*x, lang))
                     .collect::<Vec<_>>();
@@ -92,7 +93,7 @@ pub(crate) async fn check_availability(
                         &format!("Am {day} ist für {} zum Beispiel um {} etwas frei. Welche Uhrzeit passt Ihnen?", say::personen(w.party), say::list(&spoken, lang).replacen(" und ", " oder ", 1)),
                         &format!("On {day} there is a table for {} at {}, for example. What time suits you?", w.party, say::list(&spoken, lang).replacen(" and ", " or ", 1)),
                     ),
-                    json!({"available": true, "date": w.date, "party_size": w.party, "times": times.iter().map(|x| x.format("%H:%M").to_string()).collect::<Vec<_>>()}),
+                    json!({"available": true, "date": w.date, "party_size": w.party, "times": times.iter().map(|x| x.format("%H:%M").to_string()).collect::<Vec<_>>(), "offered": shown.iter().map(|x| x.format("%H:%M").to_string()).collect::<Vec<_>>()}),
                     Outcome::Informed,
                     None,
                 ))

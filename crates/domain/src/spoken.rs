@@ -399,6 +399,7 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
             "um",
             "at",
             "gegen",
+            "so",
             "around",
             "about",
             "circa",

@@ -110,6 +110,34 @@ pub(super) fn lost_code(text: &str) -> bool {
     code && lost
 }
 
+/// Whether the guest, asked for the code, says they do not have it ("Das weiß ich nicht
+/// mehr", "no idea").
+pub(super) fn code_unknown(text: &str) -> bool {
+    let l = text.to_lowercase();
+    [
+        "weiß ich nicht",
+        "weiss ich nicht",
+        "weiß nicht",
+        "weiss nicht",
+        "keine ahnung",
+        "hab ich nicht",
+        "habe ich nicht",
+        "nicht mehr",
+        "verloren",
+        "vergessen",
+        "no idea",
+        "don't know",
+        "dont know",
+        "don't have",
+        "don't remember",
+        "can't remember",
+        "lost it",
+        "forgot",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
+}
+
 /// "Ich habe meine Buchungsnummer verloren": where the code is, and the team's number.
 pub(super) async fn lost_code_reply(
     tx: &mut TenantTx,

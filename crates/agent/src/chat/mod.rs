@@ -182,7 +182,11 @@ fn args(c: &Conversation) -> Value {
 }
 
 pub(crate) fn choices_of(a: &Answer) -> Vec<String> {
-    let times = if a.data["times"].is_array() {
+    // The times said in the answer when it names a few of many ("the last one" is the last
+    // of those), else all the times it gives.
+    let times = if a.data["offered"].is_array() {
+        &a.data["offered"]
+    } else if a.data["times"].is_array() {
         &a.data["times"]
     } else {
         &a.data["alternatives"]["times"]
@@ -478,6 +482,10 @@ async fn answer(
     if let Some(part) = heard.part_of_day {
         c.part_of_day = Some(part.to_string());
     }
+    // "eine Stunde später", "half an hour earlier": from the time said before.
+    if let (None, Some(shift), Some(x)) = (heard.time, heard.time_shift, c.time) {
+        c.time = Some(x + chrono::Duration::minutes(i64::from(shift)));
+    }
     if heard.party.is_some() {
         c.party = heard.party;
     } else if let (Some(d), Some(p)) = (heard.party_change, c.party) {
@@ -580,9 +588,38 @@ async fn answer(
             c.time = NaiveTime::parse_from_str(one, "%H:%M").ok();
         }
     }
-    // A choice from the offered times ("19:30", "die erste").
+    // A choice from the offered times ("19:30", "die erste", "the last one").
     if heard.time.is_none() && !c.offered.is_empty() {
-        if let Some(pick) = c.offered.iter().find(|o| text.contains(o.as_str())) {
+        let l = text.to_lowercase();
+        let said = |keys: &[&str]| keys.iter().any(|k| l.contains(k));
+        let pick = c
+            .offered
+            .iter()
+            .find(|o| text.contains(o.as_str()))
+            .or_else(|| {
+                if said(&[
+                    "erste",
+                    "ersten",
+                    "first",
+                    "earliest",
+                    "früheste",
+                    "fruehste",
+                ]) {
+                    c.offered.first()
+                } else if said(&[
+                    "letzte",
+                    "letzten",
+                    "the last",
+                    "last one",
+                    "latest",
+                    "späteste",
+                ]) {
+                    c.offered.last()
+                } else {
+                    None
+                }
+            });
+        if let Some(pick) = pick {
             c.time = NaiveTime::parse_from_str(pick, "%H:%M").ok();
         }
     }
@@ -716,7 +753,11 @@ async fn answer(
         }
     }
     // A booking the guest already has (module `manage`).
-    if manage::lost_code(&text) && c.code.is_none() && c.booked.is_empty() {
+    let code_asked = matches!(c.mode, Mode::Cancelling | Mode::Changing) && c.code.is_none();
+    if (manage::lost_code(&text) || code_asked && manage::code_unknown(&text))
+        && c.code.is_none()
+        && c.booked.is_empty()
+    {
         return manage::lost_code_reply(tx, c).await;
     }
     manage::which_booking(c, &text, has(Intent::Cancel), has(Intent::Change));

@@ -33,6 +33,9 @@ pub struct Heard {
     /// `midday` or `evening`, when the guest names the part of the day ("Samstagabend",
     /// "Sunday lunch", "zum Mittagessen").
     pub part_of_day: Option<&'static str>,
+    /// Minutes later (or earlier, negative) than the time said before ("eine Stunde
+    /// später", "half an hour earlier").
+    pub time_shift: Option<i32>,
     /// A word was read as the weekday, month or day word one typo away ("Freitga"): a
     /// surname answering "what name?" ("Morgan") is no "morgen".
     pub typo_read: bool,
@@ -344,8 +347,13 @@ pub fn normalise(text: &str) -> String {
             out.push(format!("für{tail}"));
             continue;
         }
+        // "so 18 Uhr" in the middle of a sentence is "around 18", not Sunday; "So 18 Uhr",
+        // "So." and "am so" still are.
+        let after_am = i > 0 && ["am", "on"].contains(&raw[i - 1].to_lowercase().as_str());
+        let around = l == "so" && !dot && !stem.starts_with('S') && !after_am;
         let full = SHORT.iter().find(|(a, _, when)| {
             *a == l
+                && !around
                 && match when {
                     When::Always => true,
                     When::Dated => dot || near,
@@ -701,6 +709,40 @@ fn party_change(lower: &[String], used: &mut [bool]) -> Option<i32> {
     None
 }
 
+/// "eine Stunde später", "half an hour earlier", "30 Minuten früher": minutes to add to the
+/// time said before.
+fn time_shift(l: &str) -> Option<i32> {
+    const AMOUNTS: [(&str, i32); 12] = [
+        ("eine halbe stunde", 30),
+        ("halbe stunde", 30),
+        ("half an hour", 30),
+        ("30 minuten", 30),
+        ("30 minutes", 30),
+        ("15 minuten", 15),
+        ("15 minutes", 15),
+        ("viertelstunde", 15),
+        ("eine stunde", 60),
+        ("1 stunde", 60),
+        ("an hour", 60),
+        ("one hour", 60),
+    ];
+    let (at, n) = AMOUNTS
+        .iter()
+        .find_map(|(k, n)| l.find(k).map(|i| (i + k.len(), *n)))?;
+    let after = &l[at..];
+    let later = ["später", "spaeter", "later"]
+        .iter()
+        .any(|k| after.trim_start().starts_with(k));
+    let earlier = ["früher", "frueher", "earlier", "eher"]
+        .iter()
+        .any(|k| after.trim_start().starts_with(k));
+    match (later, earlier) {
+        (true, false) => Some(n),
+        (false, true) => Some(-n),
+        _ => None,
+    }
+}
+
 /// The facts in a message, with `today` in the restaurant's zone and `open` telling whether
 /// the restaurant seats at a time (to settle "um 8").
 pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> Heard {
@@ -853,6 +895,8 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
         ("in einer woche", 1),
         ("in 1 woche", 1),
         ("in a week", 1),
+        ("a week from", 1),
+        ("a week on", 1),
         ("in one week", 1),
         ("in zwei wochen", 2),
         ("in 2 wochen", 2),
@@ -1115,6 +1159,7 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     } else {
         None
     };
+    heard.time_shift = time_shift(&text.to_lowercase());
     heard.name = name_after(&words, &lower).map(tidy);
     heard.special = super::special::special_sentence(text);
     heard.note = super::special::wish_note(text);

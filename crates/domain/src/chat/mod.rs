@@ -554,6 +554,7 @@ pub fn intents(text: &str) -> Vec<Intent> {
         "fine",
         "👍",
         "✅",
+        "oui",
         "✔",
         "✔️",
         "👌",

@@ -211,7 +211,14 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
                 });
                 // ("it's Friday" names a day, not a guest.)
                 let a_day = weak && rest.iter().any(|w| super::weekday_in(w).is_some());
-                if !rest.is_empty() && (!weak || capitalised) && (!signature || ends) && !a_day {
+                // "name ernst telefon …" typed in small letters: the bare "name" lead
+                // counts when the name ends there.
+                let small_ok = *lead == ["name"] && ends;
+                if !rest.is_empty()
+                    && (!weak || capitalised || small_ok)
+                    && (!signature || ends)
+                    && !a_day
+                {
                     return Some(
                         rest.iter()
                             .map(|s| s.as_str())

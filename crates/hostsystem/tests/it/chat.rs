@@ -1113,6 +1113,41 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-27", "19:30", 4, "Seidel"),
         ),
         (
+            "en: \"the first one\" of the times offered",
+            vec!["What times do you have on Saturday for 4?", "the first one please", "Wells", "07700 900701", "yes"],
+            End::Booked("2026-11-28", "12:00", 4, "Wells"),
+        ),
+        (
+            "de: \"die letzte\" of the times offered",
+            vec!["Was habt ihr am Sonntag für 3 frei?", "Die letzte Uhrzeit bitte", "Brandt", "0151 4151617", "ja"],
+            End::Booked("2026-11-29", "21:30", 3, "Brandt"),
+        ),
+        (
+            "de: \"so 18 Uhr\" is around six, not Sunday",
+            vec!["Tisch für 2 am Samstag um 20 Uhr", "Geht auch früher, so 18 Uhr?", "Haas", "0160 1819202", "ja"],
+            End::Booked("2026-11-28", "18:00", 2, "Haas"),
+        ),
+        (
+            "de: eine Stunde später",
+            vec!["Tisch für 4 Freitag 19 Uhr", "Lieber eine Stunde später", "Roth", "0172 2122232", "ja"],
+            End::Booked("2026-11-27", "20:00", 4, "Roth"),
+        ),
+        (
+            "en: half an hour earlier",
+            vec!["table for 2 friday 8pm", "can we make it half an hour earlier?", "Cook", "07700 900704", "yes"],
+            End::Booked("2026-11-27", "19:30", 2, "Cook"),
+        ),
+        (
+            "en: a week from Saturday",
+            vec!["table for 2 a week from saturday at 7", "Kerr", "07700 900705", "yes"],
+            End::Booked("2026-12-05", "19:00", 2, "Kerr"),
+        ),
+        (
+            "de: alles klein, ohne Satzzeichen, der Name nach \"name\"",
+            vec!["hallo tisch samstag 19 uhr 4 personen name ernst telefon 0151 2728292", "ja"],
+            End::Booked("2026-11-28", "19:00", 4, "Ernst"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",
@@ -1854,6 +1889,16 @@ async fn a_cancellation_with_a_code_we_never_gave_says_it_is_unknown() {
     assert!(
         replies[0].contains("finde ich keine Reservierung"),
         "the code given is checked, not asked for again: {replies:?}"
+    );
+    let (_, replies) = talk(
+        &app,
+        rid,
+        &["Ich möchte stornieren", "Das weiß ich nicht mehr"],
+    )
+    .await;
+    assert!(
+        replies[1].starts_with("Ohne Buchungsnummer"),
+        "a guest without the code is told where it is: {replies:?}"
     );
 }
 

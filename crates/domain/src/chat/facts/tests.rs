@@ -202,6 +202,26 @@ mod november {
         assert_eq!(asked_name("ok, danke"), None);
         assert_eq!(asked_name("Super, dann buchen Sie bitte"), None);
         assert_eq!(asked_name("Zoe Park").as_deref(), Some("Zoe Park"));
+        // "so 18 Uhr" is around six, "So 18 Uhr" Sunday.
+        let h = hear_("Geht auch früher, so 18 Uhr?");
+        assert_eq!((h.date, h.time), (None, Some(t("18:00"))));
+        assert_eq!(hear_("So 18 Uhr 4 Pers").date, Some(d("2026-11-29")));
+        // Shifts from the time said before, and a week from a weekday.
+        assert_eq!(hear_("Lieber eine Stunde später").time_shift, Some(60));
+        assert_eq!(
+            hear_("can we make it half an hour earlier?").time_shift,
+            Some(-30)
+        );
+        assert_eq!(
+            hear_("table for 2 a week from saturday at 7").date,
+            Some(d("2026-12-05"))
+        );
+        assert_eq!(
+            hear_("hallo tisch samstag 19 uhr 4 personen name ernst telefon 0151 2728292")
+                .name
+                .as_deref(),
+            Some("Ernst")
+        );
         // A party not yet settled is asked for.
         assert_eq!(hear_("table for 2 or 3 people on friday at 8").party, None);
         assert_eq!(hear_("Tisch für 3 bis 4 Personen").party, None);
