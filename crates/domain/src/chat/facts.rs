@@ -351,6 +351,18 @@ pub fn normalise(text: &str) -> String {
         // "So." and "am so" still are.
         let after_am = i > 0 && ["am", "on"].contains(&raw[i - 1].to_lowercase().as_str());
         let around = l == "so" && !dot && !stem.starts_with('S') && !after_am;
+        // "Could you do 2 at 8": the English verb, not "Do." for Donnerstag.
+        let verb_do = l == "do"
+            && !dot
+            && !stem.starts_with('D')
+            && !after_am
+            && (i > 0
+                && ["you", "we", "i", "u", "can", "could", "would", "they", "to"]
+                    .contains(&raw[i - 1].to_lowercase().as_str())
+                || raw.get(i + 2).is_some_and(|w| {
+                    ["at", "for", "people", "ppl"].contains(&w.to_lowercase().as_str())
+                }));
+        let around = around || verb_do;
         let full = SHORT.iter().find(|(a, _, when)| {
             *a == l
                 && !around

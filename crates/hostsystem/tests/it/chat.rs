@@ -1148,6 +1148,11 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-28", "19:00", 4, "Ernst"),
         ),
         (
+            "en: \"Could you do 2 at 8\" is no Thursday",
+            vec!["Could you do 2 at 8 on Saturday?", "Ward", "07700 900805", "yes"],
+            End::Booked("2026-11-28", "20:00", 2, "Ward"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",

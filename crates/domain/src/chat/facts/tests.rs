@@ -206,6 +206,13 @@ mod november {
         let h = hear_("Geht auch früher, so 18 Uhr?");
         assert_eq!((h.date, h.time), (None, Some(t("18:00"))));
         assert_eq!(hear_("So 18 Uhr 4 Pers").date, Some(d("2026-11-29")));
+        // "do" the English verb is no Thursday; "Do 19 Uhr" and "do 19 uhr" are.
+        assert_eq!(
+            hear_("Could you do 2 at 8 on Saturday?").date,
+            Some(d("2026-11-28"))
+        );
+        assert_eq!(hear_("Do 19 Uhr 3 Pers").date, Some(d("2026-11-26")));
+        assert_eq!(hear_("tisch do 19 uhr").date, Some(d("2026-11-26")));
         // Shifts from the time said before, and a week from a weekday.
         assert_eq!(hear_("Lieber eine Stunde später").time_shift, Some(60));
         assert_eq!(
