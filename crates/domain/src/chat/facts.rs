@@ -111,8 +111,9 @@ const NAMES: [&str; 38] = [
 /// Short forms guests type, as (short, written out, when): `Always`, or only as a date
 /// (`Dated`: with its dot, before a number, or after "am"/"on"), or only before a number or
 /// after "am"/"on" (`Near`: "so", "do", "sat", "wed" and "sun" are words of their own).
-const SHORT: [(&str, &str, When); 27] = [
+const SHORT: [(&str, &str, When); 28] = [
     ("tmrw", "tomorrow", When::Always),
+    ("heut", "heute", When::Always),
     ("tmr", "tomorrow", When::Always),
     ("tmrow", "tomorrow", When::Always),
     ("tomorow", "tomorrow", When::Always),
@@ -264,21 +265,38 @@ fn clock_pairs(words: Vec<String>) -> Vec<String> {
     let mut i = 0;
     while i < words.len() {
         let hour = words[i].as_str();
-        let minute = words
+        let raw_minute = words
             .get(i + 1)
             .map(|m| m.trim_end_matches([',', '.', '!', '?']));
+        // "6 30pm": with am/pm after the minutes a morning-sized hour counts too, and a
+        // number may follow (no phone number ends in "pm").
+        let (minute, suffix) = match raw_minute {
+            Some(m) => match ["pm", "am"]
+                .iter()
+                .find(|s| m.to_ascii_lowercase().ends_with(*s))
+            {
+                Some(s) => (Some(&m[..m.len() - s.len()]), *s),
+                None => (Some(m), ""),
+            },
+            None => (None, ""),
+        };
+        let smallest = if suffix.is_empty() { 10 } else { 1 };
         let pair = minute.is_some_and(|m| {
             digits(hour)
-                && hour.parse::<u32>().is_ok_and(|h| (10..=23).contains(&h))
+                && hour
+                    .parse::<u32>()
+                    .is_ok_and(|h| (smallest..=23).contains(&h))
                 && ["00", "15", "30", "45"].contains(&m)
                 && !(i > 0 && digits(words[i - 1].trim_end_matches([',', '.'])))
-                && !words
-                    .get(i + 2)
-                    .is_some_and(|n| digits(n.trim_end_matches([',', '.'])))
+                && (!suffix.is_empty()
+                    || !words
+                        .get(i + 2)
+                        .is_some_and(|n| digits(n.trim_end_matches([',', '.']))))
         });
         if pair {
-            let tail = &words[i + 1][minute.map_or(0, str::len)..];
-            out.push(format!("{hour}:{}{tail}", minute.unwrap_or_default()));
+            let m = minute.unwrap_or_default();
+            let tail = &words[i + 1][m.len() + suffix.len()..];
+            out.push(format!("{hour}:{m}{suffix}{tail}"));
             i += 2;
         } else {
             out.push(words[i].clone());

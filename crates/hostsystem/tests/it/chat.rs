@@ -1153,6 +1153,16 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-28", "20:00", 2, "Ward"),
         ),
         (
+            "de: \"heut\" and \"um 9\" in the evening",
+            vec!["N'Abend, habt ihr heut noch nen Tisch für 2 um 9?", "Keller", "0151 6677889", "jo"],
+            End::Booked("2026-11-24", "21:00", 2, "Keller"),
+        ),
+        (
+            "en: \"6 30pm\" with the party after it",
+            vec!["can i book for saturday 6 30pm 2 people", "Rossi", "07700 900904", "yes"],
+            End::Booked("2026-11-28", "18:30", 2, "Rossi"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",

@@ -126,6 +126,18 @@ mod november {
         // An hour and minutes written apart, but not a phone number written in pairs.
         assert_eq!(hear_("Tisch für 2 Samstag 19 30").time, Some(t("19:30")));
         assert_eq!(hear_("Tel 0761 19 30 45").time, None);
+        assert_eq!(
+            hear_("can i book for saturday 6 30pm 2 people").time,
+            Some(t("18:30"))
+        );
+        assert_eq!(
+            hear_("can i book for saturday 6 30pm 2 people").party,
+            Some(2)
+        );
+        assert_eq!(
+            hear_("habt ihr heut noch nen Tisch für 2 um 9?").date,
+            Some(d("2026-11-24"))
+        );
         // An email after a name is no part of it.
         assert_eq!(
             hear_("Table for 2 on Saturday at 7pm, I'm Laura Chen, laura.chen@example.com, 07700 900555").name.as_deref(),
