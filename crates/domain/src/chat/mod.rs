@@ -574,7 +574,7 @@ pub fn intents(text: &str) -> Vec<Intent> {
                 "ja", "yes", "yep", "yeah", "jo", "perfect", "perfekt", "great", "wonderful",
                 "lovely", "excellent", "prima", "wunderbar", "super", "passt", "brilliant",
                 "awesome", "fantastic", "splendid", "klasse", "toll", "jupp", "jup", "jep",
-                "yup", "jawoll",
+                "yup", "jawoll", "correct", "korrekt", "richtig", "stimmt", "genau",
             ]
             .contains(&w.trim_end_matches(['.', '!']))
         })
@@ -766,6 +766,8 @@ mod tests {
         assert!(!intents("Perfekt, aber lieber um 20 Uhr").contains(&Intent::Yes));
         assert!(intents("stop").contains(&Intent::Withdraw));
         assert!(intents("Danke, bitte so eintragen").contains(&Intent::Yes));
+        assert!(intents("That's correct, thank you").contains(&Intent::Yes));
+        assert!(!intents("That's not correct").contains(&Intent::Yes));
         assert!(intents("Great, please book it").contains(&Intent::Yes));
         assert!(!intents("Bitte nicht eintragen").contains(&Intent::Yes));
     }

@@ -1163,6 +1163,16 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             End::Booked("2026-11-28", "18:30", 2, "Rossi"),
         ),
         (
+            "en: \"That's correct, thank you\" at the read-back",
+            vec![
+                "Hello, I was wondering if you have a table for 5 on Saturday at 7:30?",
+                "Yes please, it's under Patel",
+                "My number is 07700 901001",
+                "That's correct, thank you",
+            ],
+            End::Booked("2026-11-28", "19:30", 5, "Patel"),
+        ),
+        (
             "en: the guest will call later and says bye",
             vec![
                 "hi, do you have tables on Sunday lunch?",
