@@ -371,8 +371,6 @@ async fn answer(
     {
         heard = chat::hear(&text, today, &|x: NaiveTime| rules.seats_at(d, x));
     }
-    // The answer to "Freitag, 11. Dezember, oder Samstag, 12. Dezember?": the day of the two
-    // with the weekday (or the date) the guest names.
     // "What about Tuesday then?" after other days were offered: the Tuesday offered, not a
     // question whether today (a Tuesday) is meant.
     if let Some(pair) = heard.weekday_conflict {
@@ -381,6 +379,8 @@ async fn answer(
             heard.date = Some(d);
         }
     }
+    // The answer to "Freitag, 11. Dezember, oder Samstag, 12. Dezember?": the day of the two
+    // with the weekday (or the date) the guest names.
     if !c.days_offered.is_empty() && heard.weekday_conflict.is_none() {
         let named = chat::weekday_in(&norm);
         // The date said, else the day with the weekday named ("Samstag").
