@@ -68,6 +68,18 @@ fn name_before_hier(words: &[String], lower: &[String]) -> Option<String> {
         "guten", "tag", "morgen", "abend", "hallo", "hi", "moin", "servus", "grüß",
     ];
     let i = lower.iter().position(|w| w == "hier")?;
+    // As an introduction "hier" ends the clause or a request follows ("Dr. Klein hier. Ich
+    // bräuchte …", "Anna Weber hier, habt ihr …"); not "Ist Parken hier möglich?".
+    let introduces = lower.get(i + 1).is_none_or(|n| {
+        [
+            "ich", "wir", "und", "habt", "haben", "hätte", "hätten", "möchte", "möchten", "würde",
+            "würden", "wollte", "wollten", "kann", "könnte", "könnten", "gibt", "ist", "sind",
+        ]
+        .contains(&n.as_str())
+    });
+    if !introduces {
+        return None;
+    }
     let mut name: Vec<&str> = Vec::new();
     for j in (0..i).rev().take(2) {
         let (w, l) = (&words[j], lower[j].as_str());
@@ -100,6 +112,28 @@ fn name_after_auf(words: &[String], lower: &[String]) -> Option<String> {
         "anfrage",
     ];
     let i = lower.iter().position(|w| w == "auf")?;
+    // Only after the booking's own words ("2 Personen auf", "Tisch auf", "bitte auf"), not
+    // "ich freue mich auf Ihre Rückmeldung".
+    let booking_word = i == 0
+        || lower[i - 1].chars().all(|c| c.is_ascii_digit() || c == ':')
+        || [
+            "personen",
+            "person",
+            "pers",
+            "leute",
+            "tisch",
+            "reservieren",
+            "reservierung",
+            "buchen",
+            "bitte",
+            "gern",
+            "gerne",
+            "uhr",
+        ]
+        .contains(&lower[i - 1].as_str());
+    if !booking_word {
+        return None;
+    }
     let mut name: Vec<&str> = Vec::new();
     for (w, l) in words[i + 1..].iter().zip(&lower[i + 1..]).take(2) {
         let capitalised = w.chars().next().is_some_and(char::is_uppercase)

@@ -202,6 +202,8 @@ mod november {
             Some("Anna Weber")
         );
         assert_eq!(hear_("Guten Tag hier ist alles gut").name, None);
+        assert_eq!(hear_("Ist Parken hier möglich?").name, None);
+        assert_eq!(hear_("Kann man Hunde hier mitbringen?").name, None);
         assert_eq!(asked_name("Ja, danke"), None);
         assert_eq!(asked_name("actually plus one"), None);
         assert_eq!(asked_name("doch zwei"), None);
@@ -258,6 +260,8 @@ mod november {
         assert_eq!(hear_("Können wir auf Deutsch schreiben?").name, None);
         assert_eq!(hear_("Danke und auf Wiedersehen").name, None);
         assert_eq!(hear_("Tisch auf der Terrasse am Samstag").name, None);
+        assert_eq!(hear_("Ich freue mich auf Ihre Rückmeldung").name, None);
+        assert_eq!(hear_("Wir warten auf Antwort").name, None);
         assert_eq!(hear_("actually plus one").party_change, Some(1));
         assert_eq!(asked_name("Herr Baumann").as_deref(), Some("Baumann"));
         assert_eq!(asked_name("Dr. Anna Klein").as_deref(), Some("Anna Klein"));
