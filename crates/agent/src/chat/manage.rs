@@ -62,21 +62,34 @@ pub(super) async fn own_booking_reply(
     tx: &mut TenantTx,
     c: &Conversation,
 ) -> Result<Reply, StoreError> {
-    let phone = tx.reservation_settings().await?.phone;
-    let team = if phone.is_empty() {
-        String::new()
-    } else {
-        t(
-            c,
-            &format!(" Bei Fragen hilft Ihnen das Team gern: {phone}."),
-            &format!(" The team will gladly help with any question: {phone}."),
-        )
-    };
+    let team = team_line(
+        tx,
+        c,
+        " Bei Fragen hilft Ihnen das Team gern:",
+        " The team will gladly help with any question:",
+    )
+    .await?;
     Ok(reply(t(
         c,
         &format!("Die Details Ihrer Reservierung stehen in Ihrer Bestätigung per E-Mail oder WhatsApp. Möchten Sie sie ändern oder stornieren, nennen Sie mir bitte Ihre Buchungsnummer.{team}"),
         &format!("Your booking's details are in your confirmation by email or WhatsApp. If you'd like to change or cancel it, please tell me your booking code.{team}"),
     )))
+}
+
+/// " The team will gladly help: +49 …." after a reply, in the conversation's language;
+/// nothing when the restaurant has no phone.
+async fn team_line(
+    tx: &mut TenantTx,
+    c: &Conversation,
+    de: &str,
+    en: &str,
+) -> Result<String, StoreError> {
+    let phone = tx.reservation_settings().await?.phone;
+    Ok(if phone.is_empty() {
+        String::new()
+    } else {
+        t(c, &format!("{de} {phone}."), &format!("{en} {phone}."))
+    })
 }
 
 /// Whether the guest says they lost or forgot their booking code.
@@ -110,49 +123,18 @@ pub(super) fn lost_code(text: &str) -> bool {
     code && lost
 }
 
-/// Whether the guest, asked for the code, says they do not have it ("Das weiß ich nicht
-/// mehr", "no idea").
-pub(super) fn code_unknown(text: &str) -> bool {
-    let l = text.to_lowercase();
-    [
-        "weiß ich nicht",
-        "weiss ich nicht",
-        "weiß nicht",
-        "weiss nicht",
-        "keine ahnung",
-        "hab ich nicht",
-        "habe ich nicht",
-        "nicht mehr",
-        "verloren",
-        "vergessen",
-        "no idea",
-        "don't know",
-        "dont know",
-        "don't have",
-        "don't remember",
-        "can't remember",
-        "lost it",
-        "forgot",
-    ]
-    .iter()
-    .any(|k| l.contains(k))
-}
-
 /// "Ich habe meine Buchungsnummer verloren": where the code is, and the team's number.
 pub(super) async fn lost_code_reply(
     tx: &mut TenantTx,
     c: &Conversation,
 ) -> Result<Reply, StoreError> {
-    let phone = tx.reservation_settings().await?.phone;
-    let team = if phone.is_empty() {
-        String::new()
-    } else {
-        t(
-            c,
-            &format!(" Sonst hilft Ihnen das Team gern weiter: {phone}."),
-            &format!(" Otherwise the team will gladly help: {phone}."),
-        )
-    };
+    let team = team_line(
+        tx,
+        c,
+        " Sonst hilft Ihnen das Team gern weiter:",
+        " Otherwise the team will gladly help:",
+    )
+    .await?;
     Ok(reply(t(
         c,
         &format!("Ohne Buchungsnummer kann ich zum Schutz Ihrer Daten keine Reservierung heraussuchen. Sie steht in Ihrer Bestätigung per E-Mail oder WhatsApp.{team}"),
@@ -175,7 +157,7 @@ pub(super) fn which_booking(c: &mut Conversation, text: &str, cancel: bool, chan
     // means, even one that is none of ours (then the tool says so).
     if (cancel || change || matches!(c.mode, Mode::Cancelling | Mode::Changing)) && c.code.is_none()
     {
-        c.code = code_after_cue(text);
+        c.code = chat::code_after_cue(text);
     }
     if matches!(c.mode, Mode::Cancelling | Mode::Changing) && c.code.is_none() {
         let word = text.trim().trim_end_matches(['.', '!']);
@@ -186,46 +168,6 @@ pub(super) fn which_booking(c: &mut Conversation, text: &str, cancel: bool, chan
             c.code = Some(w.to_uppercase());
         }
     }
-}
-
-/// The code-like word after "Buchungsnummer", "code", "booking number" (and an "ist", "is"
-/// or colon between): four to ten letters and digits, with a digit or in capitals.
-fn code_after_cue(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split(|ch: char| ch.is_whitespace() || ",;:()".contains(ch))
-        .map(|w| w.trim_end_matches(['.', '!', '?']).to_string())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let cue = |w: &str| {
-        let l = w.to_lowercase();
-        [
-            "buchungsnummer",
-            "reservierungsnummer",
-            "bestätigungsnummer",
-            "buchungscode",
-            "code",
-            "reference",
-        ]
-        .contains(&l.as_str())
-    };
-    for (i, w) in words.iter().enumerate() {
-        let booking_number = w.eq_ignore_ascii_case("number")
-            && i > 0
-            && ["booking", "reservation", "confirmation"]
-                .contains(&words[i - 1].to_lowercase().as_str());
-        if !cue(w) && !booking_number {
-            continue;
-        }
-        let next = words[i + 1..].iter().find(|x| {
-            !["ist", "is", "lautet", "war", "was"].contains(&x.to_lowercase().as_str())
-        })?;
-        let plain = next.chars().all(|x| x.is_ascii_alphanumeric());
-        let codeish = next.chars().any(|x| x.is_ascii_digit()) || *next == next.to_uppercase();
-        if plain && codeish && (4..=10).contains(&next.len()) {
-            return Some(next.to_uppercase());
-        }
-    }
-    None
 }
 
 /// The question still open before a booking can be looked up (its code, then the name it is

@@ -590,34 +590,13 @@ async fn answer(
     }
     // A choice from the offered times ("19:30", "die erste", "the last one").
     if heard.time.is_none() && !c.offered.is_empty() {
-        let l = text.to_lowercase();
-        let said = |keys: &[&str]| keys.iter().any(|k| l.contains(k));
         let pick = c
             .offered
             .iter()
             .find(|o| text.contains(o.as_str()))
-            .or_else(|| {
-                if said(&[
-                    "erste",
-                    "ersten",
-                    "first",
-                    "earliest",
-                    "früheste",
-                    "fruehste",
-                ]) {
-                    c.offered.first()
-                } else if said(&[
-                    "letzte",
-                    "letzten",
-                    "the last",
-                    "last one",
-                    "latest",
-                    "späteste",
-                ]) {
-                    c.offered.last()
-                } else {
-                    None
-                }
+            .or_else(|| match chat::pick_by_place(&text)? {
+                chat::Pick::First => c.offered.first(),
+                chat::Pick::Last => c.offered.last(),
             });
         if let Some(pick) = pick {
             c.time = NaiveTime::parse_from_str(pick, "%H:%M").ok();
@@ -754,7 +733,7 @@ async fn answer(
     }
     // A booking the guest already has (module `manage`).
     let code_asked = matches!(c.mode, Mode::Cancelling | Mode::Changing) && c.code.is_none();
-    if (manage::lost_code(&text) || code_asked && manage::code_unknown(&text))
+    if (manage::lost_code(&text) || code_asked && chat::code_unknown(&text))
         && c.code.is_none()
         && c.booked.is_empty()
     {
@@ -828,24 +807,12 @@ async fn answer(
         let another = asks_for_another(&text);
         // "Wir sind jetzt doch zu viert": a correction right after booking here changes
         // that booking (its code is known; the name and phone were given).
-        let correction = {
-            let l = text.to_lowercase();
-            [
-                "doch",
-                "actually",
-                "instead",
-                "stattdessen",
-                "lieber",
-                "make it",
-                "sorry",
-                "jetzt",
-                "now",
-                "rather",
-            ]
-            .iter()
-            .any(|k| l.contains(k))
-        };
-        if !c.booked.is_empty() && c.mode == Mode::Idle && !another && correction && changed_facts {
+        if !c.booked.is_empty()
+            && c.mode == Mode::Idle
+            && !another
+            && chat::corrects(&text)
+            && changed_facts
+        {
             if heard.party.is_none() && heard.party_change.is_some() {
                 if let Some(p) = c.party {
                     c.change.insert("party_size".into(), json!(p));

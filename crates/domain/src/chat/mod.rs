@@ -9,12 +9,16 @@
 
 mod facts;
 mod faq;
+mod language;
 mod names;
+mod phrases;
 mod special;
 
-pub use facts::{hear, looks_like_code, normalise, weekday_in, Heard};
+pub use facts::{code_after_cue, hear, looks_like_code, normalise, weekday_in, Heard};
 pub use faq::{faq_match, topic, Topic};
+pub use language::{language, language_asked};
 pub use names::{asked_name, bare_name};
+pub use phrases::{code_unknown, corrects, pick_by_place, Pick};
 pub use special::{mask, mask_special, wish_note, NOTE_MAX};
 
 /// Guest messages one conversation may send within a minute. A person types far slower; a
@@ -92,142 +96,6 @@ impl Intent {
         }
     }
 }
-
-/// Words only one of the two languages uses (no "am", "was", "so", "in", "also", "name").
-const DE: [&str; 62] = [
-    "ich",
-    "wir",
-    "und",
-    "ist",
-    "sind",
-    "einen",
-    "tisch",
-    "für",
-    "fuer",
-    "uhr",
-    "bitte",
-    "danke",
-    "hallo",
-    "personen",
-    "möchte",
-    "moechte",
-    "reservieren",
-    "heute",
-    "morgen",
-    "habt",
-    "haben",
-    "nicht",
-    "ja",
-    "nein",
-    "der",
-    "die",
-    "das",
-    "ein",
-    "eine",
-    "mit",
-    "wann",
-    "wie",
-    "wo",
-    "noch",
-    "gibt",
-    "kann",
-    "können",
-    "zu",
-    "uns",
-    "mir",
-    "mich",
-    "geht",
-    "frei",
-    "euch",
-    "ihr",
-    "bei",
-    "auf",
-    "gerne",
-    "gern",
-    "abend",
-    "hat",
-    "oder",
-    "aber",
-    "doch",
-    "mein",
-    "meine",
-    "montag",
-    "dienstag",
-    "mittwoch",
-    "donnerstag",
-    "freitag",
-    "samstag",
-];
-const EN: [&str; 68] = [
-    "i",
-    "we",
-    "and",
-    "is",
-    "are",
-    "a",
-    "table",
-    "for",
-    "pm",
-    "please",
-    "thanks",
-    "thank",
-    "hello",
-    "hi",
-    "people",
-    "would",
-    "like",
-    "book",
-    "today",
-    "tomorrow",
-    "have",
-    "not",
-    "yes",
-    "no",
-    "what",
-    "you",
-    "do",
-    "can",
-    "my",
-    "your",
-    "the",
-    "there",
-    "open",
-    "time",
-    "hey",
-    "get",
-    "any",
-    "on",
-    "at",
-    "to",
-    "of",
-    "it",
-    "me",
-    "us",
-    "our",
-    "evening",
-    "tonight",
-    "when",
-    "where",
-    "how",
-    "could",
-    "does",
-    "phone",
-    "number",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "guys",
-    "guests",
-    "date",
-    "ppl",
-    "tmrw",
-    "pls",
-    "eve",
-];
 
 fn tokens(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || c == ',' || c == '!' || c == '?' || c == ';')
@@ -319,40 +187,6 @@ pub fn asks_for_others_data(text: &str) -> bool {
         "adressen",
     ]);
     overrides || asks && their_data
-}
-
-/// The language a guest asks for by its name ("Do you speak English?", "auf Deutsch bitte").
-pub fn language_asked(text: &str) -> Option<&'static str> {
-    let words = tokens(&text.to_lowercase());
-    let said = |names: &[&str]| words.iter().any(|w| names.contains(&w.as_str()));
-    if said(&["english", "englisch"]) {
-        Some("en")
-    } else if said(&["deutsch", "german"]) {
-        Some("de")
-    } else {
-        None
-    }
-}
-
-/// The message's language, when its words say so clearly ("de" or "en"), or the one asked for.
-pub fn language(text: &str) -> Option<&'static str> {
-    if let Some(l) = language_asked(text) {
-        return Some(l);
-    }
-    // ("Time: 19:30" on a form: the label without its colon.)
-    let words: Vec<String> = tokens(text)
-        .iter()
-        .map(|w| lower(w.trim_end_matches(':')))
-        .collect();
-    let de = words.iter().filter(|w| DE.contains(&w.as_str())).count();
-    // An umlaut adds to German words, but alone it is a name ("Lisa Müller"), no language.
-    let de = de + usize::from(de > 0 && text.chars().any(|c| "äöüßÄÖÜ".contains(c)));
-    let en = words.iter().filter(|w| EN.contains(&w.as_str())).count();
-    match de.cmp(&en) {
-        std::cmp::Ordering::Greater => Some("de"),
-        std::cmp::Ordering::Less => Some("en"),
-        std::cmp::Ordering::Equal => None,
-    }
 }
 
 fn has_any(words: &[String], text: &str, keys: &[&str]) -> bool {

@@ -346,61 +346,65 @@ pub fn asked_name(text: &str) -> Option<String> {
     })
 }
 
-fn one_asked_name(text: &str) -> Option<String> {
-    // "it's Peter Parker", "ich bin Anna Weber": the lead-in is no part of the name.
-    let mut text = text.trim();
-    // "great, Mills", "ok, Müller": the agreement before the name.
-    for yes in [
-        "great, ",
-        "great ",
-        "ok, ",
-        "okay, ",
-        "sure, ",
-        "perfect, ",
-        "super, ",
-        "ja, ",
-        "yes, ",
-        "gut, ",
-        "prima, ",
-        "perfekt, ",
-        "gerne, ",
-    ] {
-        if let (Some(head), Some(rest)) = (text.get(..yes.len()), text.get(yes.len()..)) {
-            if head.eq_ignore_ascii_case(yes) && !rest.trim().is_empty() {
-                text = rest.trim();
-                break;
-            }
-        }
-    }
-    for lead in [
-        "auf den namen ",
-        "unter dem namen ",
-        "under the name ",
-        "under ",
-        "auf ",
-        "the name is ",
-        "my name is ",
-        "mein name ist ",
-        "name: ",
-        "name ",
-        "it's ",
-        "it is ",
-        "i'm ",
-        "i am ",
-        "this is ",
-        "name's ",
-        "ich bin ",
-        "hier ist ",
-        "ich heiße ",
-        "ich heisse ",
-    ] {
+/// `text` without the first of `leads` it starts with (in any case), unless nothing would be
+/// left.
+fn without_lead<'a>(text: &'a str, leads: &[&str]) -> &'a str {
+    for lead in leads {
         if let (Some(head), Some(rest)) = (text.get(..lead.len()), text.get(lead.len()..)) {
             if head.eq_ignore_ascii_case(lead) && !rest.trim().is_empty() {
-                text = rest.trim();
-                break;
+                return rest.trim();
             }
         }
     }
+    text
+}
+
+fn one_asked_name(text: &str) -> Option<String> {
+    // "great, Mills", "ok, Müller": the agreement before the name.
+    let mut text = without_lead(
+        text.trim(),
+        &[
+            "great, ",
+            "great ",
+            "ok, ",
+            "okay, ",
+            "sure, ",
+            "perfect, ",
+            "super, ",
+            "ja, ",
+            "yes, ",
+            "gut, ",
+            "prima, ",
+            "perfekt, ",
+            "gerne, ",
+        ],
+    );
+    // "it's Peter Parker", "ich bin Anna Weber": the lead-in is no part of the name.
+    text = without_lead(
+        text,
+        &[
+            "auf den namen ",
+            "unter dem namen ",
+            "under the name ",
+            "under ",
+            "auf ",
+            "the name is ",
+            "my name is ",
+            "mein name ist ",
+            "name: ",
+            "name ",
+            "it's ",
+            "it is ",
+            "i'm ",
+            "i am ",
+            "this is ",
+            "name's ",
+            "ich bin ",
+            "hier ist ",
+            "ich heiße ",
+            "ich heisse ",
+        ],
+    );
     let text = text.trim().trim_end_matches(['.', '!']);
     let text = [" bitte", " please", " danke", " thanks"]
         .iter()
