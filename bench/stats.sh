@@ -77,18 +77,23 @@ count_p99() { # the yardstick: a plain count of the same rows, timed by PostgreS
   done | sql -f - 2>&1 | grep -o 'Time: [0-9.]*' | awk '{print $2}' |
     sort -n | awk -v l="$2" '{a[NR]=$1} END {printf "%s: p50 %.1f ms, p99 %.1f ms (%d queries)\n", l, a[int(NR*0.5)], a[int(NR*0.99)], NR}'
 }
-curl -s -b "$jar" -o /dev/null "$base/stats?from=$year&to=$today"
 echo "one year: $(rows "$year") reservations; three years: $(rows "$three")"
+# The first page sums every day from the reservations and asks the queue's job to keep the
+# daily sums; the runs below read those (today and the days to come are always summed).
+curl -s -b "$jar" -o /dev/null -w "first page, three years, no daily sums yet: %{time_starttransfer}s\n" "$base/stats?from=$three&to=$today"
+started=$(date +%s.%N)
+until [ "$(echo "SELECT count(*) FROM jobs WHERE kind = 'stats_days' AND state IN ('queued', 'running')" | sql)" = 0 ]; do sleep 0.1; done
+echo "the job kept $(echo "SELECT count(*) FROM stats_days" | sql) daily sums in $(python3 -c 'import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 2))' "$started" "$(date +%s.%N)") s"
 timed "statistics page, one year" -b "$jar" "$base/stats?from=$year&to=$today"
 timed "statistics page, three years" -b "$jar" "$base/stats?from=$three&to=$today"
 timed "API summary, one year" -H "Authorization: Bearer $token" "$base/api/v1/stats/summary?from=$year&to=$today"
 count_p99 "$year" "SELECT count(*), one year (yardstick)"
 count_p99 "$three" "SELECT count(*), three years (yardstick)"
 timed "day view of today" -b "$jar" "$base/?date=$today"
-# Where the page's time goes, from the server's own debug lines (when each connection's reads
-# were done: the range's reservations; the range before's reservations; the guests seen
-# before, the calls and the conversations; then the figures computed), medians over every
-# request of the run.
+# Where the page's time goes, from the server's own debug lines (when this connection had read
+# the days: the kept sums and the reservations of the days without one; when the other had
+# read the guests seen before, the calls and the conversations; then the figures computed),
+# medians over every request of the run, by the days summed from reservations.
 python3 - "$dir/serve.log" <<'PY'
 import json, statistics, sys
 runs = {}
@@ -98,9 +103,10 @@ for line in open(sys.argv[1]):
     except ValueError:
         continue
     if e.get("message") == "statistics computed":
-        r = runs.setdefault(e["bookings"], {"range_ms": [], "before_ms": [], "others_ms": [], "compute_ms": []})
+        key = (e["kept_days"], e["summed_days"], e["bookings"])
+        r = runs.setdefault(key, {"days_ms": [], "others_ms": [], "compute_ms": []})
         for k in r:
             r[k].append(e[k])
-for n, r in sorted(runs.items()):
-    print(f"  {n} reservations read: " + ", ".join(f"{k} p50 {statistics.median(v):.1f}" for k, v in r.items()))
+for (kept, summed, n), r in sorted(runs.items()):
+    print(f"  {kept} kept days, {summed} summed from {n} reservations ({len(r['days_ms'])} pages): " + ", ".join(f"{k} p50 {statistics.median(v):.1f}" for k, v in r.items()))
 PY

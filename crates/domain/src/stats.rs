@@ -20,16 +20,17 @@
 
 use crate::availability::Rules;
 use crate::reservation::{Channel, Status};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Offset, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
+mod days;
 mod occupancy;
 mod range;
 mod tables;
 
+pub use days::{day_key, days, keepable, Day, PeriodCount};
 use occupancy::{heatmap, occupancy};
 pub use range::{day_start, Range, RangeError, FIRST_YEAR, LAST_YEAR, MAX_DAYS};
 pub use tables::TABLES;
@@ -169,14 +170,24 @@ pub struct Row {
     pub cancellation_rate: Option<f64>,
 }
 
-fn rows(map: BTreeMap<usize, (String, Volume)>) -> Vec<Row> {
-    map.into_values()
-        .map(|(key, volume)| Row {
-            key,
-            no_show_rate: volume.no_show_rate(),
-            cancellation_rate: volume.cancellation_rate(),
-            volume,
-        })
+fn row(key: String, volume: Volume) -> Row {
+    Row {
+        key,
+        no_show_rate: volume.no_show_rate(),
+        cancellation_rate: volume.cancellation_rate(),
+        volume,
+    }
+}
+
+/// The rows of a breakdown in its keys' order, keys without reservations left out.
+fn rows<'k>(
+    keys: impl IntoIterator<Item = &'k str>,
+    volumes: impl IntoIterator<Item = Volume>,
+) -> Vec<Row> {
+    keys.into_iter()
+        .zip(volumes)
+        .filter(|(_, v)| v.reservations > 0)
+        .map(|(k, v)| row(k.to_string(), v))
         .collect()
 }
 
@@ -282,65 +293,33 @@ pub struct Facts<'a> {
     pub now: DateTime<Utc>,
 }
 
-fn local(t: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
-    t.with_timezone(&tz).naive_local()
-}
-
-/// A booking as the figures read it: its local start and booking day, and whether its local
-/// end is its start plus its length (no change of the zone's offset during the visit).
-struct Seen<'a> {
-    b: &'a Booking,
-    start: NaiveDateTime,
-    booked_on: NaiveDate,
-    steady: bool,
-}
-
-impl<'a> Seen<'a> {
-    fn of(b: &'a Booking, tz: Tz) -> Seen<'a> {
-        let start = b.starts_at.with_timezone(&tz);
-        let end = b.ends_at.with_timezone(&tz);
-        Seen {
-            b,
-            start: start.naive_local(),
-            booked_on: local(b.created_at, tz).date(),
-            steady: start.offset().fix() == end.offset().fix(),
-        }
-    }
-}
-
-/// The headline of one range from its bookings.
+/// The headline of one range from its days. `before` holds the guests with a counted visit in
+/// the range before this one; it is `None` for the range before itself, where a guest's first
+/// visit lies inside unless the guest is among `earlier_guests`.
 fn headline(
-    range: &Range,
-    facts: &Facts,
-    first_visits: &HashMap<Uuid, DateTime<Utc>>,
-    bookings: &[Seen],
+    days: &[&Day],
+    earlier_guests: &HashSet<Uuid>,
+    before: Option<&HashSet<Uuid>>,
     calls: u32,
     chats: u32,
     occupancy: Option<f64>,
 ) -> (Headline, Guests) {
     let mut volume = Volume::default();
-    let mut seen: HashMap<Uuid, bool> = HashMap::new();
     let mut guests = Guests::default();
-    let (start, _) = range.instants(facts.floor.rules.tz);
-    for Seen { b, .. } in bookings {
-        volume.add(b, facts.now);
-        if !counts(b.status) {
-            continue;
-        }
-        match b.guest {
-            Some(g) => {
-                let new = !facts.earlier_guests.contains(&g)
-                    && first_visits.get(&g).is_none_or(|first| *first >= start);
-                seen.entry(g).or_insert(new);
+    let mut seen: HashSet<Uuid> = HashSet::new();
+    for day in days {
+        volume.merge(&day.total());
+        guests.unknown_visits += day.unknown_visits;
+        for g in &day.guests {
+            if seen.insert(*g) {
+                let new =
+                    !earlier_guests.contains(g) && before.is_none_or(|before| !before.contains(g));
+                if new {
+                    guests.new += 1;
+                } else {
+                    guests.returning += 1;
+                }
             }
-            None => guests.unknown_visits += 1,
-        }
-    }
-    for new in seen.values() {
-        if *new {
-            guests.new += 1;
-        } else {
-            guests.returning += 1;
         }
     }
     (
@@ -369,134 +348,97 @@ fn party_bucket(p: u32) -> usize {
     (p.clamp(1, 9) - 1) as usize
 }
 
-/// From this many bookings on, the range before is computed on a second thread while the
-/// range itself is computed on the caller's: a year of a busy restaurant takes tens of
-/// milliseconds, and the two ranges share nothing but the guests' first visits.
+/// From this many reservations on, they are summed into days on two threads: a year of a
+/// busy restaurant takes tens of milliseconds.
 pub const PARALLEL_FROM: usize = 10_000;
 
 /// Every figure of `range`, compared with [`Range::previous`]. `facts` hold the bookings,
 /// calls and chats of both ranges (others are ignored).
 pub fn figures(range: Range, facts: &Facts) -> Figures {
-    figures_from(range, facts, PARALLEL_FROM)
+    let days = days(facts.bookings, facts.floor.rules, facts.now);
+    figures_of_days(range, &facts.summed(&days))
 }
 
-/// [`figures`], on two threads from `parallel_from` bookings on.
-fn figures_from(range: Range, facts: &Facts, parallel_from: usize) -> Figures {
+/// What the figures are computed from when the reservations are already summed per day.
+pub struct Summed<'a> {
+    pub floor: Floor<'a>,
+    /// The days of both ranges (others are ignored; a day missing had no reservations).
+    pub days: &'a [Day],
+    pub calls: &'a [Call],
+    pub chats: &'a [Chat],
+    /// The guests with a counted visit before the range before.
+    pub earlier_guests: &'a HashSet<Uuid>,
+}
+
+impl<'a> Facts<'a> {
+    fn summed(&self, days: &'a [Day]) -> Summed<'a> {
+        Summed {
+            floor: Floor { ..self.floor },
+            days,
+            calls: self.calls,
+            chats: self.chats,
+            earlier_guests: self.earlier_guests,
+        }
+    }
+}
+
+/// Every figure of `range`, compared with [`Range::previous`], from the days of both.
+pub fn figures_of_days(range: Range, facts: &Summed) -> Figures {
     let tz = facts.floor.rules.tz;
     let before = range.previous();
     let (start, end) = range.instants(tz);
     let (b_start, _) = before.instants(tz);
     let in_now = |t: DateTime<Utc>| start <= t && t < end;
     let in_before = |t: DateTime<Utc>| b_start <= t && t < start;
-    // Each guest's first counted visit since the range before began.
-    let mut first_visits: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
-    for b in facts.bookings {
-        if let (Some(g), true) = (b.guest, counts(b.status)) {
-            first_visits
-                .entry(g)
-                .and_modify(|t| *t = (*t).min(b.starts_at))
-                .or_insert(b.starts_at);
-        }
-    }
-    let first_visits = &first_visits;
-    let seen = |inside: &dyn Fn(DateTime<Utc>) -> bool| -> Vec<Seen> {
-        facts
-            .bookings
-            .iter()
-            .filter(|b| inside(b.starts_at))
-            .map(|b| Seen::of(b, tz))
-            .collect()
-    };
-    let compared = || {
-        let before_seen = seen(&in_before);
-        let (_, _, occ_before) = occupancy(&before, &facts.floor, &before_seen);
-        headline(
-            &before,
-            facts,
-            first_visits,
-            &before_seen,
-            facts.calls.iter().filter(|c| in_before(c.at)).count() as u32,
-            facts.chats.iter().filter(|c| in_before(c.at)).count() as u32,
-            occ_before,
-        )
-        .0
-    };
-    let own = || own_figures(range, facts, first_visits, seen(&in_now), &in_now);
-    let (figures, headline_before) = if facts.bookings.len() >= parallel_from {
-        std::thread::scope(|s| {
-            let before = s.spawn(compared);
-            let figures = own();
-            let before = before
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (figures, before)
-        })
-    } else {
-        (own(), compared())
-    };
-    Figures {
-        before: headline_before,
-        ..figures
-    }
-}
+    let within =
+        |r: Range| -> Vec<&Day> { facts.days.iter().filter(|d| r.contains(d.date)).collect() };
+    let (now_days, before_days) = (within(range), within(before));
+    let before_guests: HashSet<Uuid> = before_days
+        .iter()
+        .flat_map(|d| d.guests.iter().copied())
+        .collect();
+    let (_, _, occ_before) = occupancy(&before, &facts.floor, &before_days);
+    let (headline_before, _) = headline(
+        &before_days,
+        facts.earlier_guests,
+        None,
+        facts.calls.iter().filter(|c| in_before(c.at)).count() as u32,
+        facts.chats.iter().filter(|c| in_before(c.at)).count() as u32,
+        occ_before,
+    );
 
-/// The figures of `range` itself (its comparison left at its default).
-fn own_figures(
-    range: Range,
-    facts: &Facts,
-    first_visits: &HashMap<Uuid, DateTime<Utc>>,
-    now_seen: Vec<Seen>,
-    in_now: &dyn Fn(DateTime<Utc>) -> bool,
-) -> Figures {
-    let (periods, outside_periods, occ) = occupancy(&range, &facts.floor, &now_seen);
+    let (periods, outside_periods, occ) = occupancy(&range, &facts.floor, &now_days);
     let calls_now: Vec<&Call> = facts.calls.iter().filter(|c| in_now(c.at)).collect();
     let chats_now: Vec<&Chat> = facts.chats.iter().filter(|c| in_now(c.at)).collect();
     let (headline_now, guests) = headline(
-        &range,
-        facts,
-        first_visits,
-        &now_seen,
+        &now_days,
+        facts.earlier_guests,
+        Some(&before_guests),
         calls_now.len() as u32,
         chats_now.len() as u32,
         occ,
     );
 
-    let mut by_day: BTreeMap<usize, (String, Volume)> = range
+    let mut by_day: Vec<Row> = range
         .dates()
-        .enumerate()
-        .map(|(i, d)| (i, (d.to_string(), Volume::default())))
+        .map(|d| row(d.to_string(), Volume::default()))
         .collect();
-    let mut by_channel: BTreeMap<usize, (String, Volume)> = BTreeMap::new();
-    let mut by_party: BTreeMap<usize, (String, Volume)> = BTreeMap::new();
-    let mut by_lead: BTreeMap<usize, (String, Volume)> = BTreeMap::new();
-    for s in &now_seen {
-        let b = s.b;
-        let day = s.start.date();
-        let i = (day - range.from).num_days();
-        if let Some((_, v)) = by_day.get_mut(&(i as usize)) {
-            v.add(b, facts.now);
+    let mut by_channel: [Volume; Channel::ALL.len()] = Default::default();
+    let mut by_party: [Volume; PARTY_BUCKETS.len()] = Default::default();
+    let mut by_lead: [Volume; LEAD_BUCKETS.len()] = Default::default();
+    for day in &now_days {
+        if let Some(r) = by_day.get_mut((day.date - range.from).num_days() as usize) {
+            *r = row(std::mem::take(&mut r.key), day.total());
         }
-        let c = Channel::ALL
-            .iter()
-            .position(|c| *c == b.channel)
-            .unwrap_or(0);
-        by_channel
-            .entry(c)
-            .or_insert_with(|| (b.channel.as_str().to_string(), Volume::default()))
-            .1
-            .add(b, facts.now);
-        let p = party_bucket(b.party);
-        by_party
-            .entry(p)
-            .or_insert_with(|| (PARTY_BUCKETS[p].to_string(), Volume::default()))
-            .1
-            .add(b, facts.now);
-        let l = lead_bucket((day - s.booked_on).num_days().max(0));
-        by_lead
-            .entry(l)
-            .or_insert_with(|| (LEAD_BUCKETS[l].0.to_string(), Volume::default()))
-            .1
-            .add(b, facts.now);
+        for (sum, v) in by_channel.iter_mut().zip(&day.by_channel) {
+            sum.merge(v);
+        }
+        for (sum, v) in by_party.iter_mut().zip(&day.by_party) {
+            sum.merge(v);
+        }
+        for (sum, v) in by_lead.iter_mut().zip(&day.by_lead) {
+            sum.merge(v);
+        }
     }
     let mut chat_channels: BTreeMap<&str, Vec<Option<&str>>> = BTreeMap::new();
     for c in &chats_now {
@@ -508,14 +450,14 @@ fn own_figures(
     Figures {
         range,
         headline: headline_now,
-        before: Headline::default(),
+        before: headline_before,
         periods,
         outside_periods,
-        heatmap: heatmap(&range, &facts.floor, &now_seen),
-        by_day: rows(by_day),
-        by_channel: rows(by_channel),
-        by_party: rows(by_party),
-        by_lead: rows(by_lead),
+        heatmap: heatmap(&range, &facts.floor, &now_days),
+        by_day,
+        by_channel: rows(Channel::ALL.iter().map(|c| c.as_str()), by_channel),
+        by_party: rows(PARTY_BUCKETS, by_party),
+        by_lead: rows(LEAD_BUCKETS.iter().map(|(k, _)| *k), by_lead),
         calls: outcomes(calls_now.iter().map(|c| c.outcome.as_deref())),
         chats: outcomes(chats_now.iter().map(|c| c.outcome.as_deref())),
         chats_by_channel: chat_channels

@@ -81,6 +81,7 @@ pub fn registry() -> Registry {
         .register::<registers::SubProcessorAnnouncement>()
         .register::<registers::ApplySubProcessorChanges>()
         .register::<registers::ForwardRequest>()
+        .register::<stats::KeepDays>()
 }
 
 /// The recurring jobs, for a store.

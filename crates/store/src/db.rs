@@ -348,6 +348,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "setup_version",
         sql: include_str!("../migrations/0032_setup_version.sql"),
     },
+    Migration {
+        version: 33,
+        name: "stats_days",
+        sql: include_str!("../migrations/0033_stats_days.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -1,9 +1,9 @@
 //! Occupancy over the floor: the service period a visit belongs to, occupancy and table
-//! turns per period, and the weekday × hour heatmap in wall-clock time.
+//! turns per period, and the weekday × hour heatmap in wall-clock time, from a range's days.
 
-use super::{counts, Floor, PeriodFigure, Range, Seen};
+use super::{Day, Floor, PeriodFigure, Range};
 use crate::availability::Rules;
-use chrono::{Datelike, Duration, NaiveDateTime, Timelike};
+use chrono::{Datelike, Duration, NaiveDateTime};
 use std::collections::HashMap;
 
 /// The service period a local start belongs to: one of its day's periods that seats at that
@@ -26,11 +26,13 @@ pub(super) fn period_of(rules: &Rules, start: NaiveDateTime) -> Option<&str> {
         .map(|p| p.name.as_str())
 }
 
-/// Occupancy per period over a range: (periods, covers outside, overall occupancy).
+/// Occupancy per period over a range from its days: (periods, covers outside, overall
+/// occupancy). A day's period that did not open in the range (one of the day before that ran
+/// past midnight) counts as outside.
 pub(super) fn occupancy(
     range: &Range,
     floor: &Floor,
-    bookings: &[Seen],
+    days: &[&Day],
 ) -> (Vec<PeriodFigure>, u32, Option<f64>) {
     let rules = floor.rules;
     let mut figures: Vec<PeriodFigure> = Vec::new();
@@ -53,13 +55,16 @@ pub(super) fn occupancy(
         }
     }
     let mut outside = 0;
-    for s in bookings.iter().filter(|s| counts(s.b.status)) {
-        match period_of(rules, s.start).and_then(|name| index.get(name).copied()) {
-            Some(i) => {
-                figures[i].covers += s.b.party;
-                figures[i].parties += 1;
+    for day in days {
+        outside += day.outside;
+        for p in &day.periods {
+            match index.get(p.name.as_str()) {
+                Some(&i) => {
+                    figures[i].covers += p.covers;
+                    figures[i].parties += p.parties;
+                }
+                None => outside += p.covers,
             }
-            None => outside += s.b.party,
         }
     }
     let (mut covers, mut capacity) = (0u64, 0u64);
@@ -75,51 +80,32 @@ pub(super) fn occupancy(
     (figures, outside, overall)
 }
 
-/// Occupancy per weekday and wall-clock hour.
-pub(super) fn heatmap(range: &Range, floor: &Floor, bookings: &[Seen]) -> Vec<Vec<f64>> {
-    let tz = floor.rules.tz;
-    let mut minutes = vec![vec![0f64; 24]; 7];
-    let mut add = |l: NaiveDateTime, seconds: i64, party: u32| {
-        let weekday = l.weekday().num_days_from_monday() as usize;
-        minutes[weekday][l.hour() as usize] += seconds as f64 / 60.0 * f64::from(party);
-    };
-    for s in bookings.iter().filter(|s| counts(s.b.status)) {
-        let b = s.b;
-        if s.steady {
-            // No change of offset during the visit: wall-clock time runs with real time.
-            let end = s.start + (b.ends_at - b.starts_at);
-            let mut t = s.start;
-            while t < end {
-                let into_hour = i64::from(t.minute() * 60 + t.second());
-                let next = (t + Duration::seconds(3600 - into_hour)).min(end);
-                add(t, (next - t).num_seconds(), b.party);
-                t = next;
-            }
-            continue;
-        }
-        // Across a DST change, real time one wall-clock hour at a time: the hour after 01:59
-        // is 03:00 (March) or 02:00 again (October).
-        let mut t = b.starts_at;
-        while t < b.ends_at {
-            let l = t.with_timezone(&tz);
-            let into_hour = i64::from(l.minute() * 60 + l.second());
-            let next = (t + Duration::seconds(3600 - into_hour)).min(b.ends_at);
-            add(l.naive_local(), (next - t).num_seconds(), b.party);
-            t = next;
+/// Occupancy per weekday and wall-clock hour, from the days' party-seconds.
+pub(super) fn heatmap(range: &Range, floor: &Floor, days: &[&Day]) -> Vec<Vec<f64>> {
+    let mut seconds = [[0u64; 24]; 7];
+    for day in days {
+        for ((w, h), s) in &day.heat {
+            seconds[usize::from(*w)][usize::from(*h)] += s;
         }
     }
     let mut weekdays = [0u32; 7];
     for d in range.dates() {
         weekdays[d.weekday().num_days_from_monday() as usize] += 1;
     }
-    minutes
-        .into_iter()
+    seconds
+        .iter()
         .enumerate()
         .map(|(w, hours)| {
             let capacity = f64::from(floor.seats) * 60.0 * f64::from(weekdays[w]);
             hours
-                .into_iter()
-                .map(|m| if capacity > 0.0 { m / capacity } else { 0.0 })
+                .iter()
+                .map(|s| {
+                    if capacity > 0.0 {
+                        *s as f64 / 60.0 / capacity
+                    } else {
+                        0.0
+                    }
+                })
                 .collect()
         })
         .collect()

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::availability::PeriodTimes;
-use chrono::{Duration, NaiveTime, TimeZone};
+use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
 use std::collections::HashSet;
 
 fn d(s: &str) -> NaiveDate {
@@ -525,12 +525,84 @@ fn a_year_computed_on_two_threads_gives_exactly_the_figures_of_one_thread() {
         now: at("2026-06-01", "12:00"),
     };
     let year = Range::new(d("2026-01-01"), d("2026-12-31")).expect("range");
-    let two = figures_from(year, &facts, 0);
-    let one = figures_from(year, &facts, usize::MAX);
+    let now = at("2026-06-01", "12:00");
+    let of = |days: &[Day]| figures_of_days(year, &facts.summed(days));
+    let two = of(&days::days_from(&bookings, &rules, now, 0));
+    let one = of(&days::days_from(&bookings, &rules, now, usize::MAX));
     assert!(
         two.before.volume.reservations > 5_000,
         "the range before is computed and kept: {:?}",
         two.before.volume
     );
     assert_eq!(two, one);
+    assert_eq!(figures(year, &facts), one);
+}
+
+#[test]
+fn days_kept_in_their_stored_form_give_exactly_the_figures_of_the_reservations() {
+    let f = fixture();
+    let rules = rules();
+    let now = at("2026-04-01", "12:00");
+    let summed = days(&f.bookings, &rules, now);
+    assert!(summed.len() >= 3, "the fixture spans days: {summed:?}");
+    // What the store keeps: the serialised day, and its guests as ids of their own.
+    let kept: Vec<Day> = summed
+        .iter()
+        .map(|day| {
+            let text = serde_json::to_string(day).expect("serialise");
+            assert!(
+                !day.guests.iter().any(|g| text.contains(&g.to_string())),
+                "guests are not part of the text"
+            );
+            let mut back: Day = serde_json::from_str(&text).expect("deserialise");
+            back.guests = day.guests.clone();
+            back
+        })
+        .collect();
+    assert_eq!(kept, summed);
+    let range_of = |a: &str, b: &str| Range::new(d(a), d(b)).expect("range");
+    for range in [
+        spring(),
+        range_of("2026-03-27", "2026-03-29"),
+        range_of("2026-03-29", "2026-03-29"),
+    ] {
+        let facts = Facts {
+            floor: Floor {
+                rules: &rules,
+                seats: 10,
+                tables: 2,
+            },
+            bookings: &f.bookings,
+            calls: &f.calls,
+            chats: &f.chats,
+            earlier_guests: &f.earlier,
+            now,
+        };
+        assert_eq!(
+            figures_of_days(range, &facts.summed(&kept)),
+            compute(&f, range)
+        );
+    }
+    // A kept day whose text is damaged is refused, not read as zeros.
+    assert!(serde_json::from_str::<Day>(
+        r#"{"d":"2026-03-28","c":[],"p":[],"l":[],"s":[],"o":0,"h":[],"u":0}"#
+    )
+    .is_err());
+}
+
+#[test]
+fn a_day_is_kept_only_once_it_is_over_and_its_key_follows_the_hours() {
+    let tz = chrono_tz::Europe::Berlin;
+    let day = d("2026-03-28");
+    assert!(!keepable(day, tz, at("2026-03-28", "23:59")));
+    assert!(keepable(day, tz, at("2026-03-29", "00:00")));
+    let mut r = rules();
+    let before = day_key(&r, day);
+    assert_eq!(before, day_key(&r, day), "the key is stable");
+    // Closing the day before changes the key (its period ran past midnight into this day).
+    r.closures.push((d("2026-03-27"), d("2026-03-27")));
+    assert_ne!(day_key(&r, day), before);
+    r.closures.clear();
+    r.tz = chrono_tz::Europe::London;
+    assert_ne!(day_key(&r, day), before);
 }

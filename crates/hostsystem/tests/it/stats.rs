@@ -273,3 +273,128 @@ async fn a_guest_who_came_before_is_returning_and_one_whose_earlier_booking_was_
         assert_eq!(f["guests"]["new"], 2, "{query}: {f}");
     }
 }
+
+/// The days with a kept daily sum of a restaurant, in order (read past row-level security).
+async fn kept_days(app: &TestApp, rid: uuid::Uuid) -> Vec<String> {
+    use sqlx::Connection;
+    let mut c = app.db.superuser_conn().await.expect("superuser");
+    let days: Vec<String> = sqlx::query_scalar(
+        "SELECT day::text FROM stats_days WHERE restaurant_id = $1 ORDER BY day",
+    )
+    .bind(rid)
+    .fetch_all(&mut c)
+    .await
+    .expect("stats_days");
+    c.close().await.ok();
+    days
+}
+
+#[tokio::test]
+async fn kept_daily_sums_give_the_same_figures_and_a_change_to_a_kept_day_shows_at_once() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Tagessummen").await;
+    let other = app.with_trattoria("Nachbar").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let neighbour = app.api_token(other, Role::Manager).await;
+    let first = book(&app, &token, "2026-11-25", "19:00", 2, "+4917610000001").await;
+    book(&app, &token, "2026-11-27", "20:00", 3, "+4917610000002").await;
+    book(&app, &token, "2026-11-27", "19:30", 4, "+4917610000001").await;
+    book(&app, &neighbour, "2026-11-26", "19:00", 6, PHONE).await;
+    // A week on, those days are over; the page sums them from the reservations and asks the
+    // job to keep them (back to the restaurant's first reservation, the 25th).
+    app.advance(chrono::Duration::days(7));
+    let query = "from=2026-11-25&to=2026-11-30";
+    let (s, summed) = stats(&app, &token, query).await;
+    assert_eq!(s, StatusCode::OK, "{summed}");
+    assert_eq!(summed["headline"]["reservations"], 3, "{summed}");
+    assert!(kept_days(&app, rid).await.is_empty(), "the page only reads");
+    app.run_pending_jobs().await;
+    let days: Vec<String> = (25..=30).map(|d| format!("2026-11-{d}")).collect();
+    assert_eq!(kept_days(&app, rid).await, days);
+    let (_, kept) = stats(&app, &token, query).await;
+    assert_eq!(kept, summed, "the kept sums give exactly the same figures");
+    assert_eq!(
+        app.run_pending_jobs().await,
+        0,
+        "nothing left to keep (the empty days before the first reservation ask for no job)"
+    );
+
+    // A no-show marked on the 25th: its sum goes in the same transaction, and the figures
+    // show the no-show at once; the job keeps the day again.
+    let (s, r) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/reservations/{first}/no-show"),
+            &token,
+            Some(json!({})),
+        )
+        .await;
+    assert!(s.is_success(), "{r}");
+    assert_eq!(kept_days(&app, rid).await, days[1..].to_vec());
+    let (_, changed) = stats(&app, &token, query).await;
+    assert_eq!(changed["headline"]["no_shows"], 1, "{changed}");
+    assert_eq!(changed["headline"]["covers"], 7, "{changed}");
+    app.run_pending_jobs().await;
+    assert_eq!(kept_days(&app, rid).await, days);
+    let (_, again) = stats(&app, &token, query).await;
+    assert_eq!(again, changed);
+    assert!(
+        kept_days(&app, other).await.is_empty(),
+        "no sums for a restaurant whose page nobody opened"
+    );
+}
+
+#[tokio::test]
+async fn a_booking_waits_while_daily_sums_are_kept_and_then_removes_the_one_it_made_stale() {
+    use hs_domain::stats::{day_key, day_start, Day};
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Sperre").await;
+    let token = app.api_token(rid, Role::Manager).await;
+    let day: chrono::NaiveDate = "2026-11-27".parse().expect("date");
+    // The job's transaction: the lock, then a sum of the 27th without the booking below.
+    let mut job = app
+        .store
+        .tenant(rid, &hs_store::Actor::System)
+        .await
+        .expect("tx");
+    job.lock_stats_days().await.expect("lock");
+    let rules = job.rules().await.expect("rules");
+    let instants = (
+        day_start(day, rules.tz),
+        day_start(day + chrono::Duration::days(1), rules.tz),
+    );
+    job.keep_stats_days(&[hs_store::stats::KeptDay {
+        day: Day::empty(day),
+        instants,
+        key: day_key(&rules, day),
+    }])
+    .await
+    .expect("keep");
+    let waiting = async {
+        use sqlx::Connection;
+        let mut c = app.db.superuser_conn().await.expect("superuser");
+        let mut waited = false;
+        for _ in 0..500 {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+            )
+            .fetch_one(&mut c)
+            .await
+            .expect("pg_locks");
+            if n > 0 {
+                waited = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        c.close().await.ok();
+        job.commit().await.expect("commit");
+        waited
+    };
+    let (_, waited) = tokio::join!(book(&app, &token, "2026-11-27", "19:00", 2, PHONE), waiting);
+    assert!(waited, "the booking waited for the job's lock");
+    assert!(
+        kept_days(&app, rid).await.is_empty(),
+        "the sum kept without the booking is gone once the booking commits"
+    );
+}

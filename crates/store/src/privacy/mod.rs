@@ -233,6 +233,12 @@ pub static NOT_ABOUT_GUESTS: &[(&str, &str)] = &[
     ),
     ("faq_entries", "the restaurant's own answers"),
     (
+        "stats_days",
+        "daily sums of the reservations: counts, and the ids of the guest cards with a visit \
+         that day; deleted by a trigger with any change to that day's reservations, so an \
+         erased guest's id goes with their reservations",
+    ),
+    (
         "incident_notices",
         "which of the operator's incidents concern the restaurant",
     ),
