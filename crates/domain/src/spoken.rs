@@ -377,10 +377,18 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
     ]
     .iter()
     .any(|k| text.contains(k));
+    // "9am", "9:30am": the suffix on the number too.
+    let am_suffix = |x: &str| {
+        x.strip_suffix("am").is_some_and(|n| {
+            n.chars().next().is_some_and(|c| c.is_ascii_digit())
+                && n.chars()
+                    .all(|c| c.is_ascii_digit() || c == ':' || c == '.')
+        })
+    };
     let am = ["morgens", "vormittags", "frueh", "a.m.", "morning"]
         .iter()
         .any(|k| text.contains(k))
-        || w.iter().any(|x| x == "am");
+        || w.iter().any(|x| x == "am" || am_suffix(x));
     let noon = ["mittags", "mittag", "noon", "lunch"]
         .iter()
         .any(|k| text.contains(k));
@@ -396,6 +404,18 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
             "dann",
             "bitte",
             "please",
+            // "8 is fine", "20 Uhr passt": the agreement around the time.
+            "is",
+            "fine",
+            "works",
+            "good",
+            "great",
+            "perfect",
+            "passt",
+            "geht",
+            "gut",
+            "perfekt",
+            "ist",
             "um",
             "at",
             "gegen",

@@ -713,14 +713,19 @@ async fn answer(
             )
         )));
     }
+    // "Was kostet ein Tisch für 4?": the price is answered first, then the booking goes on.
+    let price = text.contains('?') && chat::topic(&text) == Some(chat::Topic::Price);
     let asking = matches!(c.mode, Mode::Idle | Mode::Booking)
-        && !facts_given
+        && (!facts_given || price)
         && !has(Intent::Cancel)
         && !has(Intent::Change);
     if asking {
-        if let Some(mut r) = faq_or_topic(tx, c, &text, has(Intent::Ask), &ctx).await? {
+        if let Some(mut r) = faq_or_topic(tx, c, &text, has(Intent::Ask) || price, &ctx).await? {
             if c.outcome.is_none() {
                 c.outcome = Some("informed".into());
+            }
+            if facts_given {
+                c.mode = Mode::Booking;
             }
             // A question in the middle of a booking: answer, then ask on.
             if c.mode == Mode::Booking {

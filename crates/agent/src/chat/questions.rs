@@ -60,6 +60,14 @@ pub(super) async fn faq_or_topic(
             &format!("Unsere Speisekarte und mehr finden Sie auf {}.", s.website),
             &format!("You'll find our menu and more at {}.", s.website),
         )),
+        chat::Topic::Price if !s.website.is_empty() => reply(t(
+            c,
+            &format!(
+                "Unsere Preise finden Sie mit der Speisekarte auf {}.",
+                s.website
+            ),
+            &format!("You'll find our prices with the menu at {}.", s.website),
+        )),
         chat::Topic::Contact if !s.phone.is_empty() || !s.email.is_empty() => {
             let ways: Vec<String> = [&s.phone, &s.email]
                 .into_iter()

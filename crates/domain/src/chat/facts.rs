@@ -117,7 +117,8 @@ const NOT_TYPOS: [&str; 8] = [
     "leute", "morgens", "sorgen", "borgen", "leuten", "laute", "heuer", "mittags",
 ];
 
-/// A weekday or month name with one typo, spelled right ("Freitga" → "freitag").
+/// A weekday or month name with one typo, spelled right ("Freitga" → "freitag"); and the
+/// long words for people ("Persnen" → "personen").
 fn corrected(w: &str) -> Option<&'static str> {
     let l = w.to_lowercase();
     if l.len() < 5 || NOT_TYPOS.contains(&l.as_str()) || party_cue(&l) {
@@ -127,6 +128,11 @@ fn corrected(w: &str) -> Option<&'static str> {
         .iter()
         .copied()
         .find(|n| *n != l && n.len() >= 5 && distance(&l, n) == 1)
+        .or_else(|| {
+            ["personen", "persons", "people"]
+                .into_iter()
+                .find(|n| distance(&l, n) == 1)
+        })
 }
 
 fn date_cue(w: &str) -> bool {
@@ -149,7 +155,8 @@ fn time_cue(w: &str, next: Option<&str>) -> bool {
     ]
     .contains(&l.as_str())
         || l.contains(':') && l.chars().any(|c| c.is_ascii_digit())
-        || l.ends_with("pm") && l.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || (l.ends_with("pm") || l.ends_with("am"))
+            && l.chars().next().is_some_and(|c| c.is_ascii_digit())
         || l.ends_with("uhr") && l.chars().next().is_some_and(|c| c.is_ascii_digit())
         || l.ends_with("ish") && l.chars().next().is_some_and(|c| c.is_ascii_digit())
         // "1930" on forms (never a year: minutes in fives, hours of a day's service)
@@ -519,6 +526,56 @@ fn time_shift(l: &str) -> Option<i32> {
 
 /// The facts in a message, with `today` in the restaurant's zone and `open` telling whether
 /// the restaurant seats at a time (to settle "um 8").
+/// Children named after "mit", "with", "plus" or "+" and not counted yet ("mit Kind", "mit
+/// zwei Kindern", "with a baby", "+ 2 kids"): how many. Not after "mit" when the party was
+/// counted in people ("4 Personen mit 2 Kindern" may hold them), and none for "with kids"
+/// (how many?).
+fn children_with(lower: &[String], used: &[bool]) -> u32 {
+    let in_people = lower
+        .iter()
+        .zip(used)
+        .any(|(w, u)| *u && PEOPLE.contains(&w.as_str()));
+    let one = ["kind", "kid", "child", "baby", "kleinkind"];
+    let mut n = 0;
+    for i in 1..lower.len() {
+        if used[i] || !CHILDREN.contains(&lower[i].as_str()) {
+            continue;
+        }
+        let before = |k: usize| {
+            i.checked_sub(k)
+                .and_then(|j| lower.get(j))
+                .map(String::as_str)
+        };
+        // "mit" after "4 Personen" may name who the four are; "plus" and "und" add.
+        let with = |w: Option<&str>| {
+            w.is_some_and(|w| {
+                ["plus", "+", "und", "and"].contains(&w)
+                    || !in_people && ["mit", "with"].contains(&w)
+            })
+        };
+        let article = |w: Option<&str>| {
+            w.is_some_and(|w| {
+                [
+                    "ein", "einem", "einen", "a", "an", "one", "our", "unserem", "unseren",
+                    "meinem", "meinen", "my",
+                ]
+                .contains(&w)
+            })
+        };
+        let count = before(1)
+            .filter(|w| !used[i - 1] && !article(Some(w)))
+            .and_then(|w| spoken::party(w).ok());
+        let single = one.contains(&lower[i].as_str());
+        n += match count {
+            Some(k) if with(before(2)) && k <= 10 => k,
+            None if single && with(before(1)) => 1,
+            None if single && article(before(1)) && with(before(2)) => 1,
+            _ => 0,
+        };
+    }
+    n
+}
+
 pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> Heard {
     let text = &normalise(text);
     let words = tokens(text);
@@ -582,6 +639,13 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                         && (spoken::day_number(&lowered(i - 1)).is_some()
                             || lowered(i - 1) == "of")));
             let mut spans: Vec<(usize, usize)> = Vec::new();
+            // "December 5th": the day number after a month is its own, whatever stands
+            // before ("table for 2 on December 5th" is the 5th, for 2).
+            if NAMES[14..33].contains(&lowered(i).as_str())
+                && spoken::day_number(&lowered(i + 1)).is_some()
+            {
+                spans.push((i, i + 2));
+            }
             if modifier {
                 spans.push((i - 1, i + 1));
                 if i > 1 {
@@ -798,6 +862,35 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                     Err(o) => heard.time_options = o,
                 }
                 used[s..e].iter_mut().for_each(|u| *u = true);
+                // "19 oder 20 Uhr", "7 or 8pm", "um 19 oder 20 Uhr": not settled; both are
+                // the options.
+                let number =
+                    |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || c == ':');
+                let or = |k: usize| lower.get(k).is_some_and(|w| w == "oder" || w == "or");
+                let span = fixed[s..e].join(" ");
+                let other = if s >= 2 && or(s - 1) && number(&lower[s - 2]) {
+                    // The hour before takes the span's own suffix ("7" of "7 or 8pm").
+                    let suffix = span.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':');
+                    (span.starts_with(|c: char| c.is_ascii_digit()))
+                        .then(|| spoken::time(&format!("{}{suffix}", lower[s - 2]), open).ok())
+                        .flatten()
+                        .map(|o| (o, s - 2))
+                } else if or(e) && lower.get(e + 1).is_some_and(|w| number(w)) {
+                    let to = (e + 3).min(fixed.len());
+                    spoken::time(&fixed[e + 1..to].join(" "), open)
+                        .or_else(|_| spoken::time(&fixed[e + 1], open))
+                        .ok()
+                        .map(|o| (o, e + 1))
+                } else {
+                    None
+                };
+                if let (Some(t), Some((o, k))) = (heard.time, other) {
+                    if o != t {
+                        heard.time = None;
+                        heard.time_options = vec![o.min(t), o.max(t)];
+                        used[k] = true;
+                    }
+                }
             }
         }
     }
@@ -902,6 +995,11 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     // "Kann ich alleine kommen?", "just me": a party of one.
     if heard.party.is_none() && spoken::alone(text) {
         heard.party = Some(1);
+    }
+    // "zu zweit mit Kind", "2 adults with a baby", "4 plus 2 kids": the children come on top
+    // of the number said (not "4 Personen, davon 2 Kinder", "including 2 kids").
+    if let (Some(n), false) = (heard.party, among) {
+        heard.party = Some(n + children_with(&lower, &used));
     }
     heard.part_of_day = if lower.iter().any(|w| {
         [

@@ -70,6 +70,8 @@ pub enum Topic {
     Parking,
     /// The restaurant's phone number or email address.
     Contact,
+    /// Prices ("Was kostet …?", "how much is …?").
+    Price,
 }
 
 /// The standard topic a question is about, if any.
@@ -98,6 +100,22 @@ pub fn topic(message: &str) -> Option<Topic> {
         "phone number of the restaurant",
     ]) {
         Some(Topic::Contact)
+    } else if has(&[
+        "was kostet",
+        "kostet",
+        "kosten",
+        "preis",
+        "preise",
+        "teuer",
+        "how much",
+        "price",
+        "prices",
+        "pricey",
+        "expensive",
+        "cost",
+        "costs",
+    ]) {
+        Some(Topic::Price)
     } else if has(&[
         "parken",
         "parkplatz",

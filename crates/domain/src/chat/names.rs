@@ -237,6 +237,18 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
                     .first()
                     .and_then(|w| w.chars().next())
                     .is_some_and(char::is_uppercase);
+                // A name written with capitals ends at the first small word that joins no
+                // name ("I'm Sarah Connor, can I book …" is Sarah Connor; "Ludwig van
+                // Beethoven" keeps its "van").
+                let mut rest = rest;
+                if capitalised {
+                    if let Some(k) = rest.iter().position(|w| {
+                        !w.chars().next().is_some_and(char::is_uppercase)
+                            && !NAME_JOINS.contains(&w.to_lowercase().as_str())
+                    }) {
+                        rest.truncate(k);
+                    }
+                }
                 // A signature ends the message or comes before the phone ("Cheers! See you
                 // at 8" has none).
                 let ends = after.get(rest.len()).is_none_or(|w| {
@@ -339,10 +351,18 @@ pub fn asked_name(text: &str) -> Option<String> {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .collect();
-        if sentences.len() < 2 {
+        if sentences.len() >= 2 {
+            if let Some(n) = sentences.iter().rev().find_map(|s| one_asked_name(s)) {
+                return Some(n);
+            }
+        }
+        // "Firma Müller GmbH, Ansprechpartner Frank Müller": the person, in the last part
+        // that is a name.
+        let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+        if parts.len() < 2 {
             return None;
         }
-        sentences.iter().rev().find_map(|s| one_asked_name(s))
+        parts.iter().rev().find_map(|p| one_asked_name(p))
     })
 }
 
@@ -403,6 +423,11 @@ fn one_asked_name(text: &str) -> Option<String> {
             "hier ist ",
             "ich heiße ",
             "ich heisse ",
+            "ansprechpartner ",
+            "ansprechpartnerin ",
+            "contact person ",
+            "contact ",
+            "kontakt ",
         ],
     );
     let text = text.trim().trim_end_matches(['.', '!']);

@@ -114,6 +114,8 @@ fn times_as_people_say_them() {
         ("sieben Uhr fünfundvierzig", "19:45"),
         ("morgen um acht", "20:00"),
         ("tomorrow at 7:30", "19:30"),
+        ("8 is fine", "20:00"),
+        ("20 Uhr passt", "20:00"),
     ] {
         assert_eq!(time(said, dinner), Ok(t(expect)), "{said}");
     }
@@ -125,6 +127,13 @@ fn times_as_people_say_them() {
         Ok(t("10:00")),
         "the guest said morning: no guess"
     );
+    for said in ["9am", "at 9am", "9 am", "9:00am", "9.00am"] {
+        assert_eq!(
+            time(said, dinner),
+            Ok(t("09:00")),
+            "{said}: morning, never 21:00"
+        );
+    }
     assert_eq!(time("12", lunch_and_dinner), Ok(t("12:00")));
     assert_eq!(
         time("09:00", dinner),

@@ -25,6 +25,57 @@ mod november {
     }
 
     #[test]
+    fn children_said_besides_the_party_come_on_top_unless_counted_in_it() {
+        for (text, party) in [
+            ("Samstag 18 Uhr zu zweit mit Kind", 3),
+            ("2 Erwachsene mit einem Baby am Sonntag", 3),
+            ("table for 2 with a baby on friday", 3),
+            ("Tisch für 4 mit zwei Kindern", 6),
+            ("4 Personen und 2 Kinder", 6),
+            ("for 2 adults and 1 kid", 3),
+            ("Tisch für 2 und ein Baby", 3),
+            // Counted in the people, or how many is not said.
+            ("4 Personen mit 2 Kindern", 4),
+            ("4 Personen, davon 2 Kinder", 4),
+            ("4 people including 2 kids", 4),
+            ("3 Erwachsene und 2 Kinder", 5),
+            ("table for 3 with kids", 3),
+            ("zu zweit mit Kinderstuhl", 2),
+        ] {
+            assert_eq!(hear_(text).party, Some(party), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_typo_in_the_word_for_people_still_gives_the_party() {
+        for text in [
+            "Donnerstg 19 Uhr 3 Persnen",
+            "table for 4 peple friday 8pm",
+            "2 Peronen",
+        ] {
+            assert!(hear_(text).party.is_some(), "{text}");
+        }
+        assert_eq!(hear_("Donnerstg 19 Uhr 3 Persnen").party, Some(3));
+    }
+
+    #[test]
+    fn a_day_number_after_the_month_is_the_day_not_the_party() {
+        for text in [
+            "Hi, table for 2 on December 5th at 7pm please",
+            "table for 2 on December 5 at 7pm",
+            "table for 2 on the 5th of December at 7pm",
+            "Tisch für 2 am 5. Dezember um 19 Uhr",
+        ] {
+            let h = hear_(text);
+            assert_eq!(
+                (h.date, h.party),
+                (Some(d("2026-12-05")), Some(2)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn a_whole_request_in_one_german_sentence() {
         let h = hear_("Hallo, habt ihr Freitag um halb acht einen Tisch für vier Personen?");
         assert_eq!(h.date, Some(d("2026-11-27")));
@@ -167,6 +218,32 @@ mod november {
             asked_name("Anna and Tom Baker").as_deref(),
             Some("Anna and Tom Baker")
         );
+        assert_eq!(
+            asked_name("Firma Müller GmbH, Ansprechpartner Frank Müller").as_deref(),
+            Some("Frank Müller")
+        );
+        assert_eq!(
+            asked_name("Müller, Anna").as_deref(),
+            Some("Anna Müller"),
+            "surname first stays one name"
+        );
+        assert_eq!(asked_name("Nein, 20 Uhr"), None);
+        for (text, name) in [
+            (
+                "Hi, I'm Sarah Connor, can I book a table for 2 on Saturday at 7pm?",
+                "Sarah Connor",
+            ),
+            (
+                "this is Ludwig van Beethoven calling about a table",
+                "Ludwig van Beethoven",
+            ),
+            (
+                "Hallo, ich bin Anna Weber und möchte reservieren",
+                "Anna Weber",
+            ),
+        ] {
+            assert_eq!(hear_(text).name.as_deref(), Some(name), "{text}");
+        }
     }
 
     #[test]
