@@ -237,7 +237,7 @@ const ADULTS: [&str; 5] = [
     "adults",
     "adult",
 ];
-const CHILDREN: [&str; 11] = [
+const CHILDREN: [&str; 15] = [
     "kinder",
     "kind",
     "kindern",
@@ -249,6 +249,10 @@ const CHILDREN: [&str; 11] = [
     "babys",
     "babies",
     "kleinkind",
+    "toddler",
+    "toddlers",
+    "infant",
+    "kleinkinder",
 ];
 
 /// Whether a word is a booking code: six characters of the code alphabet, written in
@@ -535,7 +539,15 @@ fn children_with(lower: &[String], used: &[bool]) -> u32 {
         .iter()
         .zip(used)
         .any(|(w, u)| *u && PEOPLE.contains(&w.as_str()));
-    let one = ["kind", "kid", "child", "baby", "kleinkind"];
+    let one = [
+        "kind",
+        "kid",
+        "child",
+        "baby",
+        "kleinkind",
+        "toddler",
+        "infant",
+    ];
     let mut n = 0;
     for i in 1..lower.len() {
         if used[i] || !CHILDREN.contains(&lower[i].as_str()) {
@@ -891,6 +903,33 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                         used[k] = true;
                     }
                 }
+            }
+        }
+    }
+    // "can we do 7 instead?", "lieber 8": a bare hour that replaces the one said is a time,
+    // never ignored (the read-back shows how it was read).
+    if heard.time.is_none() && heard.time_options.is_empty() {
+        let replaces = |k: usize| {
+            lower.get(k).is_some_and(|w| {
+                ["instead", "stattdessen", "lieber", "rather"].contains(&w.as_str())
+            })
+        };
+        let hour = (0..lower.len()).find(|&i| {
+            !used[i]
+                && lower[i].parse::<u32>().is_ok_and(|h| (1..=23).contains(&h))
+                && (replaces(i + 1) || i > 0 && replaces(i - 1))
+                && !lower
+                    .get(i + 1)
+                    .is_some_and(|w| PEOPLE.contains(&w.as_str()))
+        });
+        if let Some(i) = hour {
+            match spoken::time(&lower[i], open) {
+                Ok(t) => heard.time = Some(t),
+                Err(spoken::Spoken::Ambiguous(o)) => heard.time_options = o,
+                Err(_) => {}
+            }
+            if heard.time.is_some() || !heard.time_options.is_empty() {
+                used[i] = true;
             }
         }
     }

@@ -1236,6 +1236,21 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             vec!["table for 2 friday 7 or 8pm", "7 is fine", "Gabi Busch", "07700 900555", "yes"],
             End::Booked("2026-11-27", "19:00", 2, "Gabi Busch"),
         ),
+        (
+            "en: another hour asked for at the read-back",
+            vec!["Table for 3 Saturday 8pm", "Helen Mirren", "07700 900888", "can we do 7 instead?", "yes"],
+            End::Booked("2026-11-28", "19:00", 3, "Helen Mirren"),
+        ),
+        (
+            "en: a toddler besides two adults",
+            vec![
+                "Table for 2 adults and a toddler on Sunday at 12:30, we need a high chair",
+                "Amy Pond",
+                "07700 900123",
+                "yes",
+            ],
+            End::Booked("2026-11-29", "12:30", 3, "Amy Pond"),
+        ),
     ]
 }
 

@@ -40,6 +40,7 @@ mod november {
             ("4 people including 2 kids", 4),
             ("3 Erwachsene und 2 Kinder", 5),
             ("table for 3 with kids", 3),
+            ("Table for 2 adults and a toddler on Sunday at 12:30", 3),
             ("zu zweit mit Kinderstuhl", 2),
         ] {
             assert_eq!(hear_(text).party, Some(party), "{text}");
@@ -128,6 +129,9 @@ mod november {
         );
         assert_eq!(hear_("einen Tisch für Samstag").party, None);
         assert_eq!(hear_("hmm what about 9 instead?").time, Some(t("21:00")));
+        assert_eq!(hear_("can we do 7 instead?").time, Some(t("19:00")));
+        assert_eq!(hear_("Geht auch lieber 20?").time, Some(t("20:00")));
+        assert_eq!(hear_("stattdessen 8 Personen").time, None);
         // Parties said without a word for people.
         assert_eq!(hear_("Can I book 2 at 7 on Thursday?").party, Some(2));
         assert_eq!(hear_("Samstag 4 um 8").party, Some(4));
