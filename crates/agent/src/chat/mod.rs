@@ -765,7 +765,16 @@ async fn answer(
         return manage::own_booking_reply(tx, c).await;
     }
     if c.mode == Mode::Confirming {
-        if has(Intent::Yes) && !changed_facts && !changed_contact {
+        // "Ja, aber bitte am Fenster": a yes with a wish, which goes to the notes and is
+        // said to be noted (no promise).
+        let yes_with_wish = !has(Intent::Yes)
+            && !has(Intent::No)
+            && heard.note.is_some()
+            && heard.date.is_none()
+            && heard.time.is_none()
+            && heard.party.is_none()
+            && chat::opens_with_yes(&text);
+        if (has(Intent::Yes) || yes_with_wish) && !changed_facts && !changed_contact {
             let a = run(tx, "create_reservation", &args(c), &ctx).await?;
             if !a.ok {
                 c.mode = Mode::Booking;
@@ -778,7 +787,17 @@ async fn answer(
             c.outcome = Some("booked".into());
             let code = a.data["code"].as_str().unwrap_or_default().to_string();
             // Written, the code is shown as it is, not spelled out as for the phone.
-            let text = a.say.replace(&say::spell(&code), &code);
+            let mut text = a.say.replace(&say::spell(&code), &code);
+            if let (true, Some(wish)) = (yes_with_wish, &heard.note) {
+                text = format!(
+                    "{text} {}",
+                    t(
+                        c,
+                        &format!("Ihren Wunsch („{wish}“) habe ich für das Team notiert."),
+                        &format!("I've noted your wish (\"{wish}\") for the team."),
+                    )
+                );
+            }
             c.booked.push(code.clone());
             let card = Card {
                 code,

@@ -201,6 +201,18 @@ fn has_any(words: &[String], text: &str, keys: &[&str]) -> bool {
     })
 }
 
+/// Whether the message opens with a yes ("ja, aber bitte am Fenster"): an agreement that
+/// the words after it may qualify.
+pub fn opens_with_yes(text: &str) -> bool {
+    let l = text.to_lowercase();
+    let first = tokens(&l).into_iter().next().unwrap_or_default();
+    [
+        "ja", "yes", "jo", "yep", "yeah", "ok", "okay", "klar", "gern", "gerne", "sure", "perfekt",
+        "perfect", "passt", "super",
+    ]
+    .contains(&first.trim_end_matches([',', '.', '!']))
+}
+
 /// Words that take an agreement back ("ja, aber …").
 const BUT: [&str; 9] = [
     "aber",

@@ -301,7 +301,18 @@ pub fn wish_note(text: &str) -> Option<String> {
                 && !clause.contains('@')
                 && digits < 7
             {
-                out.push(clause.trim().to_string());
+                // "ja, aber bitte am Fenster": the wish without the word that joined it.
+                let mut wish = clause.trim();
+                for join in ["aber ", "but ", "und ", "and ", "also "] {
+                    if let (Some(head), Some(rest)) =
+                        (wish.get(..join.len()), wish.get(join.len()..))
+                    {
+                        if head.eq_ignore_ascii_case(join) && !rest.trim().is_empty() {
+                            wish = rest.trim_start();
+                        }
+                    }
+                }
+                out.push(wish.to_string());
             }
         }
     }
@@ -327,6 +338,15 @@ mod wishes {
             wish_note("Geburtstag mit Nussallergie"),
             None,
             "special words stay sealed"
+        );
+        assert_eq!(
+            wish_note("ja, aber bitte am Fenster").as_deref(),
+            Some("bitte am Fenster")
+        );
+        // A wish opening with a letter of two bytes is no joining word, and no panic.
+        assert_eq!(
+            wish_note("Größerer Tisch am Fenster").as_deref(),
+            Some("Größerer Tisch am Fenster")
         );
         assert_eq!(
             wish_note("Tisch am Fenster, Tel 0761 1234567").as_deref(),

@@ -1376,6 +1376,44 @@ async fn a_price_question_is_answered_before_the_booking_and_a_later_call_lets_i
 }
 
 #[tokio::test]
+async fn a_yes_with_a_wish_books_and_notes_the_wish_and_a_yes_with_a_doubt_does_not() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Fenster").await;
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &[
+            "Freitag 19 Uhr für 2",
+            "Erik Lund",
+            "0761 5051525",
+            "ja, aber bitte am Fenster",
+        ],
+    )
+    .await;
+    assert_eq!(c.booked.len(), 1, "{replies:?}");
+    assert!(replies[3].contains("„bitte am Fenster“"), "{replies:?}");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let r = tx
+        .reservation_by_code(&c.booked[0], false)
+        .await
+        .expect("booked");
+    assert_eq!(r.notes, "bitte am Fenster");
+    drop(tx);
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &[
+            "Freitag 20 Uhr für 2",
+            "Erik Lund",
+            "0761 5051525",
+            "ja, aber warte mal",
+        ],
+    )
+    .await;
+    assert!(c.booked.is_empty(), "a doubt books nothing: {replies:?}");
+}
+
+#[tokio::test]
 async fn cancelling_and_changing_need_the_code_and_the_name_or_phone() {
     let app = TestApp::new().await;
     let rid = app.with_trattoria("Trattoria Test").await;
