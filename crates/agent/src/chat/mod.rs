@@ -347,7 +347,9 @@ async fn answer(
     // Short forms written out ("Fr.", "tmrw") for the parsers read below.
     let norm = chat::normalise(&text);
     let asked_last = c.asked_last.take();
-    if let Some(l) = chat::language(&text) {
+    // ("2ppl sat 730pm": the short forms written out tell the language when the words
+    // alone do not.)
+    if let Some(l) = chat::language(&text).or_else(|| chat::language(&norm)) {
         c.language = Some(l.to_string());
     }
     if text.is_empty() {
@@ -508,6 +510,14 @@ async fn answer(
     }
     if let Some(e) = &heard.email {
         c.email = Some(e.clone());
+    }
+    // Asked for the code, whatever looks like one is taken ("it's K7PQ2M"), so that the
+    // guest hears it is unknown rather than the question again.
+    if heard.code.is_none()
+        && matches!(c.mode, Mode::Cancelling | Mode::Changing)
+        && c.code.is_none()
+    {
+        heard.code = chat::code_like(&text);
     }
     if let Some(code) = &heard.code {
         c.code = Some(code.clone());

@@ -264,6 +264,26 @@ pub fn looks_like_code(w: &str) -> bool {
         && (w == u || u.bytes().any(|b| b.is_ascii_digit()))
 }
 
+/// A word shaped like a code someone typed when asked for theirs ("it's K7PQ2M"): four to
+/// ten letters and digits with both, not a time ("730pm", "19h"); `None` when there is none.
+pub fn code_like(text: &str) -> Option<String> {
+    text.split(|ch: char| ch.is_whitespace() || ",;:()".contains(ch))
+        .map(|w| {
+            w.trim_end_matches(['.', '!', '?'])
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        })
+        .find(|c| {
+            let l = c.to_lowercase();
+            (4..=10).contains(&c.len())
+                && c.chars().any(|x| x.is_ascii_digit())
+                && c.chars().any(|x| x.is_ascii_alphabetic())
+                && !["pm", "am", "uhr", "h"].iter().any(|s| l.ends_with(s))
+        })
+        .map(|c| c.to_uppercase())
+}
+
 /// The code-like word after a code cue ("Buchungsnummer ABCDEF", "booking number: 7QRAHD",
 /// with an "ist", "is" or colon between): four to ten letters and digits, with a digit or in
 /// capitals; a word of another shape than ours too, so that the tool can say it is unknown

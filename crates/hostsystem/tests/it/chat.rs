@@ -1251,6 +1251,16 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             ],
             End::Booked("2026-11-29", "12:30", 3, "Amy Pond"),
         ),
+        (
+            "de: chat shorthand with the party glued to its letter",
+            vec!["fr 19h 2p", "Anna Berg", "01761234567", "ok"],
+            End::Booked("2026-11-27", "19:00", 2, "Anna Berg"),
+        ),
+        (
+            "en: chat shorthand, answered in English",
+            vec!["2ppl sat 730pm", "Zoe Hart", "07700 900654", "ok"],
+            End::Booked("2026-11-28", "19:30", 2, "Zoe Hart"),
+        ),
     ]
 }
 
@@ -1411,6 +1421,22 @@ async fn a_yes_with_a_wish_books_and_notes_the_wish_and_a_yes_with_a_doubt_does_
     )
     .await;
     assert!(c.booked.is_empty(), "a doubt books nothing: {replies:?}");
+}
+
+#[tokio::test]
+async fn a_code_typed_when_asked_for_is_looked_up_even_if_it_is_none_of_ours() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Codes").await;
+    let (_, replies) = talk(
+        &app,
+        rid,
+        &["Hi I need to move my booking to 8pm", "it's K7PQ2M"],
+    )
+    .await;
+    assert!(
+        replies[1].contains("can't find a booking with that code"),
+        "the code is said to be unknown, not asked for again: {replies:?}"
+    );
 }
 
 #[tokio::test]

@@ -248,6 +248,24 @@ pub fn normalise(text: &str) -> String {
             out.push(format!("{month}{tail}"));
             continue;
         }
+        // "2ppl", "4pax", "2p", "3pers": a party typed without a space.
+        let digits = l.bytes().take_while(u8::is_ascii_digit).count();
+        if (1..=2).contains(&digits) {
+            let glued = [
+                ("p", "pers"),
+                ("ppl", "ppl"),
+                ("pax", "pax"),
+                ("pers", "pers"),
+                ("personen", "personen"),
+                ("people", "people"),
+                ("leute", "leute"),
+                ("guests", "guests"),
+            ];
+            if let Some((_, word)) = glued.iter().find(|(g, _)| l[digits..] == **g) {
+                out.push(format!("{} {word}{tail}", &l[..digits]));
+                continue;
+            }
+        }
         // "Tisch fr 4 pers": chat shorthand for "für" before a party, not Friday.
         if l == "fr"
             && raw.get(i + 2).is_some_and(|p| {

@@ -60,6 +60,25 @@ mod november {
     }
 
     #[test]
+    fn a_party_typed_without_a_space_and_a_code_typed_when_asked() {
+        for (text, party) in [
+            ("fr 19h 2p", 2),
+            ("2ppl sat 730pm", 2),
+            ("4pax Samstag", 4),
+            ("3pers morgen", 3),
+        ] {
+            assert_eq!(hear_(text).party, Some(party), "{text}");
+        }
+        assert_eq!(hear_("2ppl sat 730pm").time, Some(t("19:30")));
+        assert_eq!(
+            crate::chat::code_like("it's K7PQ2M").as_deref(),
+            Some("K7PQ2M")
+        );
+        assert_eq!(crate::chat::code_like("um 730pm"), None);
+        assert_eq!(crate::chat::code_like("Smith"), None);
+    }
+
+    #[test]
     fn a_day_number_after_the_month_is_the_day_not_the_party() {
         for text in [
             "Hi, table for 2 on December 5th at 7pm please",
