@@ -87,6 +87,10 @@ pub struct Conversation {
     /// free times offered are of that part of the day.
     #[serde(default)]
     pub part_of_day: Option<String>,
+    /// The second table asked for in the same message ("… und Samstag 20 Uhr für 4"), taken
+    /// up once the first is booked.
+    #[serde(default)]
+    pub second_request: Option<String>,
 }
 
 /// A booking shown as a card.
@@ -333,6 +337,30 @@ pub async fn turn(
     message: &str,
     ctx: &Context,
 ) -> Result<Reply, StoreError> {
+    // "Freitag 19 Uhr für 2 und Samstag 20 Uhr für 4": one table after the other, the
+    // second said to follow.
+    let joined = [" und ", " and ", " sowie ", ";"]
+        .iter()
+        .any(|k| message.to_lowercase().contains(k));
+    if joined && c.second_request.is_none() && matches!(c.mode, Mode::Idle | Mode::Booking) {
+        let today = tx.now_local_date().await?;
+        let rules = tx.rules().await?;
+        let open = |x: NaiveTime| rules.seats_at(today, x);
+        if let Some((first, second)) = chat::two_requests(&clean(message), today, &open) {
+            let mut r = answer(tx, c, &first, ctx).await?;
+            r.text = format!(
+                "{} {}",
+                t(
+                    c,
+                    &format!("Gern, zuerst die erste Reservierung; die zweite ({second}) nehme ich gleich danach auf."),
+                    &format!("Of course: the first booking first, then the second one ({second})."),
+                ),
+                r.text
+            );
+            c.second_request = Some(second);
+            return guarded(tx, c, r).await;
+        }
+    }
     let r = answer(tx, c, message, ctx).await?;
     guarded(tx, c, r).await
 }
@@ -816,6 +844,31 @@ async fn answer(
                 party_size: a.data["party_size"].as_i64().unwrap_or(0),
                 status: a.data["status"].as_str().unwrap_or("confirmed").to_string(),
             };
+            // The second table asked for at the start: its details, the name and phone as
+            // given, and on to its read-back.
+            if let Some(second) = c.second_request.take() {
+                let next = chat::hear(&second, today, &open);
+                c.date = next.date.or(c.date);
+                c.time = next.time;
+                c.party = next.party;
+                c.offered.clear();
+                c.days_offered.clear();
+                c.mode = Mode::Booking;
+                let r = offer::next_step(tx, c, &ctx, true, false, None, false).await?;
+                return Ok(Reply {
+                    card: Some(card),
+                    choices: r.choices,
+                    ..reply(format!(
+                        "{text} {} {}",
+                        t(
+                            c,
+                            "Nun zur zweiten Reservierung:",
+                            "Now the second booking:"
+                        ),
+                        r.text
+                    ))
+                });
+            }
             return Ok(Reply {
                 card: Some(card),
                 ..reply(text)

@@ -264,6 +264,38 @@ pub fn looks_like_code(w: &str) -> bool {
         && (w == u || u.bytes().any(|b| b.is_ascii_digit()))
 }
 
+/// A message asking for two tables ("Freitag 19 Uhr für 2 und Samstag 20 Uhr für 4"): the
+/// first request and the second, split at "und", "and", "sowie" or ";" where each side has a
+/// day or a time and two of day, time and party. Not a range ("zwischen 19 und 20 Uhr").
+pub fn two_requests(
+    text: &str,
+    today: NaiveDate,
+    open: &dyn Fn(NaiveTime) -> bool,
+) -> Option<(String, String)> {
+    let l = text.to_lowercase();
+    if l.len() != text.len() || ["zwischen", "between"].iter().any(|k| l.contains(k)) {
+        return None;
+    }
+    let facts = |h: &Heard| {
+        [h.date.is_some(), h.time.is_some(), h.party.is_some()]
+            .iter()
+            .filter(|x| **x)
+            .count()
+    };
+    for sep in [" und ", " and ", " sowie ", ";"] {
+        for (k, _) in l.match_indices(sep) {
+            let (a, b) = (&text[..k], &text[k + sep.len()..]);
+            let (ha, hb) = (hear(a, today, open), hear(b, today, open));
+            let dated = |h: &Heard| h.date.is_some() || h.time.is_some();
+            if dated(&ha) && dated(&hb) && facts(&ha) >= 2 && facts(&hb) >= 2 {
+                let b = b.trim().trim_end_matches(['?', '.', '!']).trim();
+                return Some((a.trim().to_string(), b.to_string()));
+            }
+        }
+    }
+    None
+}
+
 /// A word shaped like a code someone typed when asked for theirs ("it's K7PQ2M"): four to
 /// ten letters and digits with both, not a time ("730pm", "19h"); `None` when there is none.
 pub fn code_like(text: &str) -> Option<String> {

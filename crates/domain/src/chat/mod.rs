@@ -14,7 +14,9 @@ mod names;
 mod phrases;
 mod special;
 
-pub use facts::{code_after_cue, code_like, hear, looks_like_code, normalise, weekday_in, Heard};
+pub use facts::{
+    code_after_cue, code_like, hear, looks_like_code, normalise, two_requests, weekday_in, Heard,
+};
 pub use faq::{faq_match, topic, Topic};
 pub use language::{language, language_asked};
 pub use names::{asked_name, bare_name};

@@ -1440,6 +1440,54 @@ async fn a_code_typed_when_asked_for_is_looked_up_even_if_it_is_none_of_ours() {
 }
 
 #[tokio::test]
+async fn two_tables_asked_for_in_one_message_are_booked_one_after_the_other() {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Zwei Tische").await;
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &[
+            "Ich brauche zwei Tische: Freitag 19 Uhr für 2 und Samstag 20 Uhr für 4",
+            "Tom Hanks",
+            "0761 8182838",
+            "ja",
+            "ja",
+        ],
+    )
+    .await;
+    assert!(
+        replies[0].contains("Samstag 20 Uhr für 4"),
+        "the second is said to follow: {replies:?}"
+    );
+    assert!(replies[3].contains("zweiten Reservierung"), "{replies:?}");
+    assert_eq!(c.booked.len(), 2, "{replies:?}");
+    let mut tx = app.store.tenant(rid, &Actor::Cli).await.expect("tx");
+    let mut got = Vec::new();
+    for code in &c.booked {
+        let r = tx.reservation_by_code(code, false).await.expect("booked");
+        got.push((r.date.to_string(), r.time.clone(), r.party_size));
+    }
+    assert_eq!(
+        got,
+        vec![
+            ("2026-11-27".to_string(), "19:00".to_string(), 2),
+            ("2026-11-28".to_string(), "20:00".to_string(), 4)
+        ]
+    );
+    // A range is one request, not two.
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &["Habt ihr Samstag zwischen 19 und 20 Uhr was frei für 5?"],
+    )
+    .await;
+    assert!(
+        c.second_request.is_none() && !replies[0].contains("zweite"),
+        "{replies:?}"
+    );
+}
+
+#[tokio::test]
 async fn cancelling_and_changing_need_the_code_and_the_name_or_phone() {
     let app = TestApp::new().await;
     let rid = app.with_trattoria("Trattoria Test").await;

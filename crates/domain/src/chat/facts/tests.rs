@@ -2,7 +2,7 @@
 //! Thursday 3 December 2026 (lunch and dinner).
 
 use super::*;
-use crate::chat::{asked_name, bare_name};
+use crate::chat::{asked_name, bare_name, two_requests};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
@@ -76,6 +76,29 @@ mod november {
         );
         assert_eq!(crate::chat::code_like("um 730pm"), None);
         assert_eq!(crate::chat::code_like("Smith"), None);
+    }
+
+    #[test]
+    fn two_requests_in_one_message_are_split_and_a_range_or_an_addition_is_not() {
+        let open = |x: NaiveTime| x >= t("17:30") && x <= t("22:00");
+        let today = d("2026-11-24");
+        assert_eq!(
+            two_requests(
+                "Freitag 19 Uhr für 2 und Samstag 20 Uhr für 4",
+                today,
+                &open
+            ),
+            Some(("Freitag 19 Uhr für 2".into(), "Samstag 20 Uhr für 4".into()))
+        );
+        assert!(two_requests("Friday 7pm for 2 and Saturday 8pm for 4?", today, &open).is_some());
+        for one in [
+            "Habt ihr Samstag zwischen 19 und 20 Uhr was frei für 5?",
+            "Freitag 19 Uhr für 2 und 2 Kinder",
+            "Samstag um 19 Uhr und wir sind 4",
+            "Freitag 19 Uhr für 4 und zwar auf den Namen Müller",
+        ] {
+            assert_eq!(two_requests(one, today, &open), None, "{one}");
+        }
     }
 
     #[test]
