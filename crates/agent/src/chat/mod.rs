@@ -610,13 +610,16 @@ async fn answer(
     // before it, the first name given grown to the full one ("Sabine" → "Sabine Wolf") while
     // the phone was asked.
     if heard.name.is_none() && intents.is_empty() {
-        if let Some(n) = chat::bare_name(&text).filter(|n| {
-            n.contains(' ')
-                && (c.mode == Mode::Confirming
-                    || c.name.as_deref().is_some_and(|known| {
-                        !known.contains(' ') && n.starts_with(&format!("{known} "))
-                    }))
-        }) {
+        let grown = |n: &String| {
+            c.name
+                .as_deref()
+                .is_some_and(|known| !known.contains(' ') && n.starts_with(&format!("{known} ")))
+        };
+        if let Some(n) = chat::bare_name(&text)
+            .filter(|n| n.contains(' ') && (c.mode == Mode::Confirming || grown(n)))
+            // ("jonas", then "jonas weber" in small letters.)
+            .or_else(|| chat::asked_name(&text).filter(|n| grown(n)))
+        {
             c.name = Some(n);
         }
     }

@@ -543,7 +543,24 @@ fn party_change(lower: &[String], used: &mut [bool]) -> Option<i32> {
             return i32::try_from(n).ok().map(|n| n * sign);
         }
     }
-    None
+    // "es kommt noch jemand dazu", "my sister is coming too": one more person.
+    let text = lower.join(" ");
+    [
+        "noch jemand",
+        "noch eine person",
+        "kommt noch dazu",
+        "kommt auch noch",
+        "kommt noch mit",
+        "one more person",
+        "someone else is coming",
+        "is coming too",
+        "is joining us",
+        "will join us",
+        "is coming as well",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
+    .then_some(1)
 }
 
 /// "eine Stunde später", "half an hour earlier", "30 Minuten früher": minutes to add to the
@@ -707,6 +724,11 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
             // before ("table for 2 on December 5th" is the 5th, for 2).
             if NAMES[14..33].contains(&lowered(i).as_str())
                 && spoken::day_number(&lowered(i + 1)).is_some()
+                // ("12 Dezember 19 Uhr": the day stands before the month, the number after
+                // it is the time.)
+                && !(i > 0 && spoken::day_number(&lowered(i - 1)).is_some())
+                && !["uhr", "h", "o'clock", "pm", "am", "p.m.", "a.m."]
+                    .contains(&lowered(i + 2).as_str())
             {
                 spans.push((i, i + 2));
             }
@@ -1048,14 +1070,40 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     // "for 2 or 3 people", "für 3 bis 4": not settled; the number is asked for.
     if heard.party.is_some() {
         let undecided = (1..lower.len().saturating_sub(1)).any(|i| {
-            ["or", "oder", "bis", "to"].contains(&lower[i].as_str())
-                && spoken::party(&lower[i - 1]).is_ok()
-                && lower[i - 1].chars().all(|c| c.is_alphanumeric())
+            [
+                "or",
+                "oder",
+                "bis",
+                "to",
+                "vielleicht",
+                "maybe",
+                "eventuell",
+                "possibly",
+                "perhaps",
+            ]
+            .contains(&lower[i].as_str())
+                && spoken::party(lower[i - 1].trim_end_matches(',')).is_ok()
+                && lower[i - 1]
+                    .trim_end_matches(',')
+                    .chars()
+                    .all(|c| c.is_alphanumeric())
                 && spoken::party(&lower[i + 1]).is_ok()
                 && (lower
                     .get(i + 2)
                     .is_some_and(|w| PEOPLE.contains(&w.as_str()))
-                    || i >= 2 && ["for", "für", "fuer", "zu"].contains(&lower[i - 2].as_str()))
+                    || i >= 2
+                        && [
+                            "for",
+                            "für",
+                            "fuer",
+                            "zu",
+                            "sind",
+                            "are",
+                            "be",
+                            "wahrscheinlich",
+                            "probably",
+                        ]
+                        .contains(&lower[i - 2].as_str()))
         });
         if undecided {
             heard.party = None;

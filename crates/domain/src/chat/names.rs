@@ -343,6 +343,17 @@ fn bare(text: &str) -> Option<String> {
 /// A name from a message that answers "what name?", written in any case ("paul becker" →
 /// "Paul Becker"): one to four words of letters, none of them a yes, no or greeting.
 pub fn asked_name(text: &str) -> Option<String> {
+    // "Lena 🌸 Hoffmann": signs without a letter or digit are no part of a name.
+    let kept: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    let joined = kept.join(" ");
+    let text = if kept.len() < text.split_whitespace().count() {
+        joined.as_str()
+    } else {
+        text
+    };
     one_asked_name(text).or_else(|| {
         // "Das wäre toll. Auf Lorenz bitte.": the name is in one of the sentences, the last
         // one first.

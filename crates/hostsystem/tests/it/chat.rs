@@ -1261,6 +1261,38 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             vec!["2ppl sat 730pm", "Zoe Hart", "07700 900654", "ok"],
             End::Booked("2026-11-28", "19:30", 2, "Zoe Hart"),
         ),
+        (
+            "de: the day before the month, the time after it",
+            vec!["am 12 dezember 19 uhr für 6", "Otto Rehhagel", "0761 9696969", "ja"],
+            End::Booked("2026-12-12", "19:00", 6, "Otto Rehhagel"),
+        ),
+        (
+            "de: five, maybe six, then six",
+            vec![
+                "Ich würde gern am Samstag um 19 Uhr reservieren",
+                "Wir sind wahrscheinlich 5, vielleicht 6",
+                "6",
+                "Heinz Erhardt",
+                "0761 9797979",
+                "ja",
+            ],
+            End::Booked("2026-11-28", "19:00", 6, "Heinz Erhardt"),
+        ),
+        (
+            "en: the sister is coming too",
+            vec!["Friday 8pm table for 2", "oh and my sister is coming too", "Meg Ryan", "07700 900114", "yes"],
+            End::Booked("2026-11-27", "20:00", 3, "Meg Ryan"),
+        ),
+        (
+            "de: an emoji in the name",
+            vec!["Hi 👋 Tisch für 2 morgen 19 Uhr möglich?", "Lena 🌸 Hoffmann", "0761 90919293", "👍"],
+            End::Booked("2026-11-25", "19:00", 2, "Lena Hoffmann"),
+        ),
+        (
+            "de: the first name, then the whole name in small letters",
+            vec!["hey :) habt ihr am sa noch platz für 3 so um 8?", "jonas", "jonas weber", "0176 11223344", "jap"],
+            End::Booked("2026-11-28", "20:00", 3, "Jonas Weber"),
+        ),
     ]
 }
 

@@ -102,6 +102,41 @@ mod november {
     }
 
     #[test]
+    fn a_day_before_the_month_keeps_the_number_after_it_a_time() {
+        let h = hear_("am 12 dezember 19 uhr für 6");
+        assert_eq!(
+            (h.date, h.time, h.party),
+            (Some(d("2026-12-12")), Some(t("19:00")), Some(6))
+        );
+    }
+
+    #[test]
+    fn someone_joining_is_one_more() {
+        for text in [
+            "Es kommt noch jemand dazu",
+            "oh and my sister is coming too",
+            "one more person please",
+        ] {
+            assert_eq!(hear_(text).party_change, Some(1), "{text}");
+        }
+        assert_eq!(
+            hear_("Wir sind 4, meine Schwester kommt noch dazu").party,
+            Some(4)
+        );
+    }
+
+    #[test]
+    fn a_party_said_with_maybe_another_is_not_settled() {
+        for text in [
+            "Wir sind wahrscheinlich 5, vielleicht 6",
+            "we are 4 maybe 5",
+            "für 3 eventuell 4 Personen",
+        ] {
+            assert_eq!(hear_(text).party, None, "{text}");
+        }
+    }
+
+    #[test]
     fn a_day_number_after_the_month_is_the_day_not_the_party() {
         for text in [
             "Hi, table for 2 on December 5th at 7pm please",
@@ -274,6 +309,11 @@ mod november {
             "surname first stays one name"
         );
         assert_eq!(asked_name("Nein, 20 Uhr"), None);
+        assert_eq!(
+            asked_name("Lena 🌸 Hoffmann").as_deref(),
+            Some("Lena Hoffmann")
+        );
+        assert_eq!(asked_name("👍"), None);
         for (text, name) in [
             (
                 "Hi, I'm Sarah Connor, can I book a table for 2 on Saturday at 7pm?",
