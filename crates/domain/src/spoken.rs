@@ -323,6 +323,24 @@ fn number_word(w: &str) -> Option<u32> {
     if ["zwo", "zwoi", "zwoa"].contains(&w) {
         return Some(2);
     }
+    // Southern German with its trailing e ("um halb siebe", "um achte", "zu viere"). (A
+    // dozen is written out in `chat::normalise`.)
+    const SOUTH: [(&str, u32); 10] = [
+        ("oans", 1),
+        ("dreie", 3),
+        ("viere", 4),
+        ("fuenfe", 5),
+        ("sechse", 6),
+        ("siebe", 7),
+        ("achte", 8),
+        ("neune", 9),
+        ("zehne", 10),
+        ("elfe", 11),
+    ];
+    if let Some((_, n)) = SOUTH.iter().find(|(k, _)| *k == w) {
+        return Some(*n);
+    }
+
     w.parse().ok().or_else(|| {
         N.iter()
             .find(|(de, en, _)| *de == w || *en == w)

@@ -224,9 +224,9 @@ const CODE_CUES: [&str; 9] = [
 ];
 
 /// Words that count people ("2 Personen").
-const PEOPLE: [&str; 12] = [
+const PEOPLE: [&str; 13] = [
     "personen", "person", "pers", "leute", "leuten", "gäste", "gaeste", "people", "persons",
-    "guests", "pax", "ppl",
+    "guests", "pax", "ppl", "leit",
 ];
 
 /// Words for grown-ups and for children in a party ("3 Erwachsene und 2 Kinder").
@@ -498,7 +498,27 @@ fn day_alone(
             .get(i + 1)
             .is_some_and(|w| NAMES[14..33].contains(&w.as_str()) || w == "of")
             || i > 0 && NAMES[14..33].contains(&lower[i - 1].as_str());
-        if let Some(n) = english.or(german).filter(|n| (1..=31).contains(n)) {
+        // "am Ersten um 19 Uhr", "zum Zwanzigsten": an ordinal in words after the German
+        // article, followed by the time or the party (not "zum ersten Mal").
+        let next_ok = lower.get(i + 1).is_none_or(|w| {
+            w.starts_with(|c: char| c.is_ascii_digit())
+                || [
+                    "um", "für", "fuer", "abends", "abend", "mittags", "zu", "mit", "gegen", "so",
+                ]
+                .contains(&w.as_str())
+        });
+        let in_words = (i > 0
+            && ["am", "zum", "den", "vom"].contains(&lower[i - 1].as_str())
+            && l.ends_with("ten")
+            && l.chars().all(char::is_alphabetic)
+            && next_ok)
+            .then(|| spoken::day_number(l))
+            .flatten();
+        if let Some(n) = english
+            .or(german)
+            .or(in_words)
+            .filter(|n| (1..=31).contains(n))
+        {
             if !month_next {
                 day_only = spoken::day_of_month(n, today);
                 used[i] = day_only.is_some();
@@ -790,9 +810,19 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
     }
     let text_l = text.to_lowercase();
     if heard.date.is_none()
-        && ["this evening", "this afternoon", "this lunchtime"]
-            .iter()
-            .any(|k| text_l.contains(k))
+        && [
+            "this evening",
+            "this afternoon",
+            "this lunchtime",
+            "right now",
+            "jetzt gleich",
+            "gleich jetzt",
+            "jetzt sofort",
+            "sofort",
+            "asap",
+        ]
+        .iter()
+        .any(|k| text_l.contains(k))
     {
         heard.date = Some(today);
     }

@@ -413,6 +413,12 @@ pub fn intents(text: &str) -> Vec<Intent> {
         "sehr gut",
         "super",
         "prima",
+        "cool",
+        "nice",
+        "cool thanks",
+        "cool, thanks",
+        "sounds great",
+        "top",
     ]
     .contains(&trimmed)
         // A yes anywhere ("That sounds wonderful, yes please") or an agreeing first word

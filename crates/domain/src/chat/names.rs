@@ -160,7 +160,7 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
     if let Some(n) = name_before_hier(words, lower) {
         return Some(n);
     }
-    const LEADS: [&[&str]; 38] = [
+    const LEADS: [&[&str]; 43] = [
         &["mein", "name", "ist"],
         &["der", "name", "ist"],
         &["mein", "name", "lautet"],
@@ -188,6 +188,12 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
         &["under"],
         &["it's"],
         &["it", "is"],
+        // A name corrected ("sorry, typo: Fred Weasley", "ich meine Meier").
+        &["typo:"],
+        &["typo"],
+        &["tippfehler:"],
+        &["i", "mean"],
+        &["ich", "meine"],
         // A letter's signature ("Mit freundlichen Grüßen, Dr. Hans Müller").
         &["freundlichen", "grüßen"],
         &["freundlichen", "grüssen"],
@@ -203,7 +209,7 @@ pub(super) fn name_after(words: &[String], lower: &[String]) -> Option<String> {
         &["best", "wishes"],
     ];
     const WEAK: usize = 16;
-    const SIGNATURE: usize = 26;
+    const SIGNATURE: usize = 31;
     for (n, lead) in LEADS.iter().enumerate() {
         let weak = n >= WEAK;
         // After a greeting formula only capitalised words are a name ("Cheers! See you" is

@@ -1293,6 +1293,51 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             vec!["hey :) habt ihr am sa noch platz für 3 so um 8?", "jonas", "jonas weber", "0176 11223344", "jap"],
             End::Booked("2026-11-28", "20:00", 3, "Jonas Weber"),
         ),
+        (
+            "en: cool is a yes",
+            vec![
+                "Hey, are you guys open tonight? Looking for a table for 2 around 8",
+                "Jake Peralta",
+                "07700 900201",
+                "cool",
+            ],
+            End::Booked("2026-11-24", "20:00", 2, "Jake Peralta"),
+        ),
+        (
+            "de: Swabian hours and numbers",
+            vec![
+                "Grüß Gott, hätted Sie am Samstag um halb siebe no an Tisch für zwoi?",
+                "Gottlieb Daimler",
+                "0711 1234567",
+                "jo freilich",
+            ],
+            End::Booked("2026-11-28", "18:30", 2, "Gottlieb Daimler"),
+        ),
+        (
+            "de: Bavarian hours and people",
+            vec![
+                "Servus, gibts am Freitag um achte no an Platz für vier Leit?",
+                "Franz Beckenbauer",
+                "089 1234567",
+                "passt scho",
+            ],
+            End::Booked("2026-11-27", "20:00", 4, "Franz Beckenbauer"),
+        ),
+        (
+            "de: am Ersten is the first of the month",
+            vec!["Am Ersten um 19 Uhr für 2?", "Marie Curie", "0761 1313131", "ja"],
+            End::Booked("2026-12-01", "19:00", 2, "Marie Curie"),
+        ),
+        (
+            "en: the name corrected while the phone was asked",
+            vec!["Sat 8pm for 2", "Fred Weasly", "sorry, typo: Fred Weasley", "07700 900207", "yes"],
+            End::Booked("2026-11-28", "20:00", 2, "Fred Weasley"),
+        ),
+        (
+            "de: a dozen is twelve",
+            vec!["Wir sind ein Dutzend Leute, Samstag 18 Uhr", "Hans Sachs", "0761 1717171", "ja"],
+            End::Booked("2026-11-28", "18:00", 12, "Hans Sachs"),
+        ),
     ]
 }
 

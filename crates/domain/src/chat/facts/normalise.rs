@@ -202,8 +202,44 @@ fn clock_pairs(words: Vec<String>) -> Vec<String> {
     out
 }
 
+/// "ein Dutzend", "a dozen", "half a dozen": the number.
+fn dozens(words: Vec<&str>) -> Vec<String> {
+    const PHRASES: [(&[&str], &str); 6] = [
+        (&["ein", "halbes", "dutzend"], "6"),
+        (&["half", "a", "dozen"], "6"),
+        (&["halbes", "dutzend"], "6"),
+        (&["ein", "dutzend"], "12"),
+        (&["a", "dozen"], "12"),
+        (&["dutzend"], "12"),
+    ];
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    'words: while i < words.len() {
+        for (phrase, n) in PHRASES {
+            let end = i + phrase.len();
+            if end <= words.len()
+                && words[i..end]
+                    .iter()
+                    .zip(phrase.iter())
+                    .all(|(w, p)| w.trim_end_matches([',', '.']).eq_ignore_ascii_case(p))
+            {
+                let tail = &words[end - 1][words[end - 1].trim_end_matches([',', '.']).len()..];
+                out.push(format!("{n}{tail}"));
+                i = end;
+                continue 'words;
+            }
+        }
+        out.push(words[i].to_string());
+        i += 1;
+    }
+    out
+}
+
 pub fn normalise(text: &str) -> String {
-    let said = clock_pairs(spoken_digits(&text.split_whitespace().collect::<Vec<_>>()));
+    let counted = dozens(text.split_whitespace().collect());
+    let said = clock_pairs(spoken_digits(
+        &counted.iter().map(String::as_str).collect::<Vec<_>>(),
+    ));
     let raw: Vec<&str> = said.iter().map(String::as_str).collect();
     let mut out = Vec::with_capacity(raw.len());
     for (i, w) in raw.iter().enumerate() {

@@ -111,6 +111,38 @@ mod november {
     }
 
     #[test]
+    fn dialect_numbers_a_dozen_and_the_first_of_the_month() {
+        let h = hear_("Grüß Gott, hätted Sie am Samstag um halb siebe no an Tisch für zwoi?");
+        assert_eq!(
+            (h.date, h.time, h.party),
+            (Some(d("2026-11-28")), Some(t("18:30")), Some(2))
+        );
+        let h = hear_("Servus, gibts am Freitag um achte no an Platz für vier Leit?");
+        assert_eq!((h.time, h.party), (Some(t("20:00")), Some(4)));
+        assert_eq!(
+            hear_("Wir sind ein Dutzend Leute, Samstag 18 Uhr").party,
+            Some(12)
+        );
+        assert_eq!(hear_("half a dozen of us on friday").party, Some(6));
+        assert_eq!(
+            hear_("Am Ersten um 19 Uhr für 2?").date,
+            Some(d("2026-12-01"))
+        );
+        assert_eq!(
+            hear_("Wir kommen zum ersten Mal, Freitag 19 Uhr").date,
+            Some(d("2026-11-27"))
+        );
+        assert_eq!(
+            hear_("Do you have a table right now for 2?").date,
+            Some(d("2026-11-24"))
+        );
+        assert_eq!(
+            hear_("Habt ihr jetzt gleich einen Tisch für 2 frei?").date,
+            Some(d("2026-11-24"))
+        );
+    }
+
+    #[test]
     fn someone_joining_is_one_more() {
         for text in [
             "Es kommt noch jemand dazu",
@@ -314,6 +346,12 @@ mod november {
             Some("Lena Hoffmann")
         );
         assert_eq!(asked_name("👍"), None);
+        assert_eq!(
+            hear_("sorry, typo: Fred Weasley").name.as_deref(),
+            Some("Fred Weasley")
+        );
+        assert_eq!(hear_("I mean Friday").name, None);
+        assert_eq!(hear_("ich meine Freitag um 8").name, None);
         for (text, name) in [
             (
                 "Hi, I'm Sarah Connor, can I book a table for 2 on Saturday at 7pm?",
