@@ -422,6 +422,7 @@ pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spok
             "dann",
             "bitte",
             "please",
+            "after",
             // "8 is fine", "20 Uhr passt": the agreement around the time.
             "is",
             "fine",

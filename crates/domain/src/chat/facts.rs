@@ -173,7 +173,13 @@ fn time_cue(w: &str, next: Option<&str>) -> bool {
         || l.chars().next().is_some_and(|c| c.is_ascii_digit())
             && l.contains('h')
             && l.chars().all(|c| c.is_ascii_digit() || c == 'h' || c == '.' || c == ':')
-        || next.is_some_and(|n| n.eq_ignore_ascii_case("uhr"))
+        || next.is_some_and(|n| {
+            n.eq_ignore_ascii_case("uhr")
+                || n.eq_ignore_ascii_case("o'clock")
+                || n.eq_ignore_ascii_case("oclock")
+        })
+        // "any time after 8"
+        || l == "after"
 }
 
 fn party_cue(w: &str) -> bool {
@@ -841,6 +847,33 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
         let monday =
             today + chrono::Duration::days(7 - i64::from(today.weekday().num_days_from_monday()));
         if next_week && d < monday && d > today {
+            heard.date = Some(d + chrono::Duration::days(7));
+        }
+    }
+    // "in drei Tagen", "in 3 days": days ahead of today.
+    if heard.date.is_none() {
+        for i in 0..lower.len().saturating_sub(2) {
+            if lower[i] == "in" && ["tagen", "days"].contains(&lower[i + 2].as_str()) {
+                if let Some(n) = spoken::party(&lower[i + 1])
+                    .ok()
+                    .filter(|n| (1..=60).contains(n))
+                {
+                    heard.date = Some(today + chrono::Duration::days(i64::from(n)));
+                    used[i..i + 3].iter_mut().for_each(|u| *u = true);
+                    break;
+                }
+            }
+        }
+    }
+    // "Sunday week" (British): the weekday a week after the coming one.
+    if let (Some(d), true) = (heard.date, relative_date) {
+        let week_after = (1..lower.len()).any(|i| {
+            lower[i] == "week"
+                && weekday_in(&lower[i - 1]).is_some()
+                && !["a", "next", "this", "per", "every"]
+                    .contains(&lower.get(i.wrapping_sub(2)).map_or("", String::as_str))
+        });
+        if week_after {
             heard.date = Some(d + chrono::Duration::days(7));
         }
     }

@@ -1338,6 +1338,26 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             vec!["Wir sind ein Dutzend Leute, Samstag 18 Uhr", "Hans Sachs", "0761 1717171", "ja"],
             End::Booked("2026-11-28", "18:00", 12, "Hans Sachs"),
         ),
+        (
+            "en: Sunday week is the Sunday after the coming one",
+            vec!["Sunday week, 1pm, 4 people", "Delia Smith", "07700 900305", "yes"],
+            End::Booked("2026-12-06", "13:00", 4, "Delia Smith"),
+        ),
+        (
+            "de: in three days",
+            vec!["In drei Tagen um 19 Uhr für 2", "Tim Mälzer", "0761 2323232", "ja"],
+            End::Booked("2026-11-27", "19:00", 2, "Tim Mälzer"),
+        ),
+        (
+            "en: eight o'clock",
+            vec!["Friday, 8 o'clock, 2 people", "Emma Stone", "07700 900310", "yes"],
+            End::Booked("2026-11-27", "20:00", 2, "Emma Stone"),
+        ),
+        (
+            "en: any time after eight",
+            vec!["Saturday any time after 8 for 2", "Jamie Oliver", "07700 900301", "yes"],
+            End::Booked("2026-11-28", "20:00", 2, "Jamie Oliver"),
+        ),
     ]
 }
 

@@ -143,6 +143,29 @@ mod november {
     }
 
     #[test]
+    fn days_ahead_a_british_week_and_o_clock() {
+        assert_eq!(
+            hear_("In drei Tagen um 19 Uhr für 2").date,
+            Some(d("2026-11-27"))
+        );
+        assert_eq!(hear_("in 2 days at 8pm").date, Some(d("2026-11-26")));
+        assert_eq!(
+            hear_("Sunday week, 1pm, 4 people").date,
+            Some(d("2026-12-06"))
+        );
+        assert_eq!(hear_("next Sunday, 1pm").date, Some(d("2026-11-29")));
+        let h = hear_("Friday, 8 o'clock, 2 people");
+        assert_eq!(
+            (h.date, h.time, h.party),
+            (Some(d("2026-11-27")), Some(t("20:00")), Some(2))
+        );
+        assert_eq!(
+            hear_("Saturday any time after 8 for 2").time,
+            Some(t("20:00"))
+        );
+    }
+
+    #[test]
     fn someone_joining_is_one_more() {
         for text in [
             "Es kommt noch jemand dazu",
