@@ -92,18 +92,29 @@ async fn start_cluster() -> Result<Cluster> {
     })
 }
 
-/// Removes clusters of earlier test runs whose postmaster is gone.
+/// Removes clusters of earlier test runs whose postmaster is gone. A directory without a
+/// postmaster yet may be another test process's cluster still in `initdb` (two test runs at
+/// once on one machine): it is left alone for its first ten minutes.
 fn remove_stale_clusters() {
     let Ok(entries) = std::fs::read_dir(BASE) else {
         return;
     };
     for e in entries.flatten() {
         let pidfile = e.path().join("postgres/postmaster.pid");
-        let alive = std::fs::read_to_string(&pidfile)
+        let pid = std::fs::read_to_string(&pidfile)
             .ok()
-            .and_then(|s| s.lines().next().and_then(|l| l.trim().parse::<u32>().ok()))
-            .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-        if !alive {
+            .and_then(|s| s.lines().next().and_then(|l| l.trim().parse::<u32>().ok()));
+        let young = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < std::time::Duration::from_secs(600));
+        let stale = match pid {
+            Some(pid) => !Path::new(&format!("/proc/{pid}")).exists(),
+            None => !young,
+        };
+        if stale {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
