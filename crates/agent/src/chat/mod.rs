@@ -375,6 +375,15 @@ async fn answer(
     // Short forms written out ("Fr.", "tmrw") for the parsers read below.
     let norm = chat::normalise(&text);
     let asked_last = c.asked_last.take();
+    // "Bonjour, je voudrais réserver …": said in both languages the agent writes, then on in
+    // English.
+    if c.language.is_none() && chat::foreign(&text) {
+        c.language = Some("en".into());
+        return Ok(reply(format!(
+            "I'm afraid I can only write in English or German. Leider schreibe ich nur Englisch oder Deutsch. {}",
+            what_i_do(c)
+        )));
+    }
     // ("2ppl sat 730pm": the short forms written out tell the language when the words
     // alone do not.)
     if let Some(l) = chat::language(&text).or_else(|| chat::language(&norm)) {

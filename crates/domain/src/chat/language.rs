@@ -111,3 +111,75 @@ pub fn language(text: &str) -> Option<&'static str> {
         std::cmp::Ordering::Equal => None,
     }
 }
+
+/// Whether a message is written in a language the agent does not write (French, Spanish,
+/// Italian, Dutch, Portuguese): three or more of their common words, or two and none of
+/// German's or English's deciding words ("une table" shares "table" with English).
+pub fn foreign(text: &str) -> bool {
+    const OTHER: [&str; 37] = [
+        "voudrais",
+        "pour",
+        "bonjour",
+        "merci",
+        "réserver",
+        "reserver",
+        "une",
+        "nous",
+        "sommes",
+        "soir",
+        "samedi",
+        "vendredi",
+        "quiero",
+        "para",
+        "hola",
+        "gracias",
+        "mesa",
+        "personas",
+        "noche",
+        "sábado",
+        "sabado",
+        "vorrei",
+        "prenotare",
+        "grazie",
+        "buongiorno",
+        "tavolo",
+        "persone",
+        "sabato",
+        "stasera",
+        "ik",
+        "graag",
+        "voor",
+        "olá",
+        "obrigado",
+        "reservar",
+        "uma",
+        "pessoas",
+    ];
+    let words: Vec<String> = tokens(text).iter().map(|w| lower(w)).collect();
+    let hits = words.iter().filter(|w| OTHER.contains(&w.as_str())).count();
+    hits >= 3 || hits >= 2 && language(text).is_none()
+}
+
+#[cfg(test)]
+mod foreign_tests {
+    use super::foreign;
+
+    #[test]
+    fn french_spanish_and_italian_are_told_apart_from_german_and_english() {
+        for text in [
+            "Bonjour, je voudrais réserver une table pour deux samedi à 20h",
+            "Hola, quiero reservar una mesa para 4 personas",
+            "Buongiorno, vorrei prenotare un tavolo per stasera",
+        ] {
+            assert!(foreign(text), "{text}");
+        }
+        for text in [
+            "Tisch für 2 am Samstag",
+            "table for 2 on saturday please",
+            "Hola! Tisch für 2 bitte",
+            "Merci! Bis Samstag",
+        ] {
+            assert!(!foreign(text), "{text}");
+        }
+    }
+}

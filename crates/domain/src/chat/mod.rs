@@ -18,7 +18,7 @@ pub use facts::{
     code_after_cue, code_like, hear, looks_like_code, normalise, two_requests, weekday_in, Heard,
 };
 pub use faq::{faq_match, topic, Topic};
-pub use language::{language, language_asked};
+pub use language::{foreign, language, language_asked};
 pub use names::{asked_name, bare_name};
 pub use phrases::{code_unknown, corrects, pick_by_place, Pick};
 pub use special::{mask, mask_special, wish_note, NOTE_MAX};
@@ -188,7 +188,19 @@ pub fn asks_for_others_data(text: &str) -> bool {
         "nummern",
         "adressen",
     ]);
-    overrides || asks && their_data
+    // "What time is the Miller party coming tonight?": another guest's booking.
+    let someone_elses = [
+        "party coming",
+        "wann kommt die familie",
+        "wann kommt familie",
+        "wann kommt der",
+        "wann kommt herr",
+        "wann kommt frau",
+        "wann kommen die",
+    ]
+    .iter()
+    .any(|k| l.contains(k));
+    overrides || asks && their_data || someone_elses
 }
 
 fn has_any(words: &[String], text: &str, keys: &[&str]) -> bool {
@@ -311,6 +323,25 @@ pub fn intents(text: &str) -> Vec<Intent> {
             "geschäftsführ",
             "inhaber",
             "chef",
+            // A complaint goes to the team too ("the waiter was rude").
+            "terrible",
+            "awful",
+            "rude",
+            "disappointed",
+            "unacceptable",
+            "schrecklich",
+            "furchtbar",
+            "unfreundlich",
+            "enttäuscht",
+            "unverschämt",
+            "miserabel",
+            // A request about one's own data (DPA: forwarded to the restaurant at once).
+            "meine daten",
+            "my data",
+            "my personal data",
+            "datenschutz",
+            "dsgvo",
+            "gdpr",
         ]),
     );
     add(

@@ -1585,6 +1585,46 @@ async fn two_tables_asked_for_in_one_message_are_booked_one_after_the_other() {
 }
 
 #[tokio::test]
+async fn complaints_and_data_requests_go_to_the_team_and_others_bookings_and_other_languages_do_not_start_one(
+) {
+    let app = TestApp::new().await;
+    let rid = app.with_trattoria("Team").await;
+    for text in [
+        "The food last night was terrible and the waiter was rude",
+        "Bitte löschen Sie alle meine Daten",
+    ] {
+        let (c, replies) = talk(&app, rid, &[text]).await;
+        assert_eq!(
+            c.outcome.as_deref(),
+            Some("handed_over"),
+            "{text}: {replies:?}"
+        );
+    }
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &["what time is the Miller party coming tonight?"],
+    )
+    .await;
+    assert!(replies[0].contains("other guests"), "{replies:?}");
+    assert_eq!(c.mode, hs_agent::chat::Mode::Idle);
+    let (c, replies) = talk(
+        &app,
+        rid,
+        &["Bonjour, je voudrais réserver une table pour deux samedi à 20h"],
+    )
+    .await;
+    assert!(
+        replies[0].contains("English or German") && replies[0].contains("Englisch oder Deutsch"),
+        "{replies:?}"
+    );
+    assert!(
+        c.booked.is_empty() && c.date.is_none(),
+        "nothing guessed from French: {c:?}"
+    );
+}
+
+#[tokio::test]
 async fn cancelling_and_changing_need_the_code_and_the_name_or_phone() {
     let app = TestApp::new().await;
     let rid = app.with_trattoria("Trattoria Test").await;
