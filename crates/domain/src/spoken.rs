@@ -382,6 +382,12 @@ pub fn minute_word(w: &str) -> Option<u32> {
 /// ask about.
 pub fn time(s: &str, open: impl Fn(NaiveTime) -> bool) -> Result<NaiveTime, Spoken<NaiveTime>> {
     let mut w = words(s);
+    // "kurz vor acht", "kurz nach sieben": a quarter before or after, the slot a host offers.
+    for i in 0..w.len().saturating_sub(1) {
+        if w[i] == "kurz" && (w[i + 1] == "vor" || w[i + 1] == "nach") {
+            w[i] = "viertel".into();
+        }
+    }
     let text = w.join(" ");
     let pm = [
         "p.m",

@@ -151,7 +151,7 @@ fn time_cue(w: &str, next: Option<&str>) -> bool {
     let l = w.to_lowercase();
     [
         "um", "at", "uhr", "halb", "viertel", "pm", "abends", "mittags", "o'clock", "gegen", "ab",
-        "half", "around", "about", "circa", "ca", "p.m", "a.m", "quarter", "dreiviertel",
+        "half", "around", "about", "circa", "ca", "p.m", "a.m", "quarter", "dreiviertel", "kurz",
     ]
     .contains(&l.as_str())
         || l.contains(':') && l.chars().any(|c| c.is_ascii_digit())
@@ -1006,6 +1006,18 @@ pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> H
                 }
             }
             if let Some((t, s, e)) = found {
+                // "before 7pm", "vor 19 Uhr" (not "zehn vor acht"): half an hour earlier, a
+                // time that is before it.
+                let before = s > 0
+                    && (lower[s - 1] == "before"
+                        || lower[s - 1] == "vor"
+                            && !(s > 1
+                                && (spoken::minute_word(&lower[s - 2]).is_some()
+                                    || ["viertel", "kurz"].contains(&lower[s - 2].as_str()))));
+                let t = match t {
+                    Ok(x) if before => Ok(x - chrono::Duration::minutes(30)),
+                    other => other,
+                };
                 match t {
                     Ok(t) => heard.time = Some(t),
                     Err(o) => heard.time_options = o,

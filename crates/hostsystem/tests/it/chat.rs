@@ -1358,6 +1358,16 @@ fn dialogues() -> Vec<(&'static str, Vec<&'static str>, End)> {
             vec!["Saturday any time after 8 for 2", "Jamie Oliver", "07700 900301", "yes"],
             End::Booked("2026-11-28", "20:00", 2, "Jamie Oliver"),
         ),
+        (
+            "de: kurz vor acht is a quarter to",
+            vec!["Samstag so kurz vor acht für 2", "Konrad Zuse", "0761 1414141", "ja"],
+            End::Booked("2026-11-28", "19:45", 2, "Konrad Zuse"),
+        ),
+        (
+            "en: before 7pm is earlier than seven",
+            vec!["Friday before 7pm for 3", "Gordon Ramsay", "07700 900302", "yes"],
+            End::Booked("2026-11-27", "18:30", 3, "Gordon Ramsay"),
+        ),
     ]
 }
 

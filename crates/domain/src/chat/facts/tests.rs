@@ -166,6 +166,21 @@ mod november {
     }
 
     #[test]
+    fn before_a_time_and_shortly_before_or_after_it() {
+        assert_eq!(hear_("Friday before 7pm for 3").time, Some(t("18:30")));
+        assert_eq!(hear_("Freitag vor 19 Uhr für 2").time, Some(t("18:30")));
+        assert_eq!(hear_("Freitag um viertel vor acht").time, Some(t("19:45")));
+        assert_eq!(
+            hear_("Samstag so kurz vor acht für 2").time,
+            Some(t("19:45"))
+        );
+        assert_eq!(
+            hear_("Samstag kurz nach sieben für 2").time,
+            Some(t("19:15"))
+        );
+    }
+
+    #[test]
     fn someone_joining_is_one_more() {
         for text in [
             "Es kommt noch jemand dazu",
