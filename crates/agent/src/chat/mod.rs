@@ -347,13 +347,38 @@ pub async fn turn(
         let rules = tx.rules().await?;
         let open = |x: NaiveTime| rules.seats_at(today, x);
         if let Some((first, second)) = chat::two_requests(&clean(message), today, &open) {
+            // What the whole message says besides the two tables (an allergy, a wish) is
+            // kept, sealed or noted as always, for the first; the second is read for its
+            // day, time and party.
+            if let Some(sp) = chat::hear(message, today, &open).special {
+                add_special(c, &sp);
+            }
             let mut r = answer(tx, c, &first, ctx).await?;
+            // The second told back by what was read of it, never the guest's own words (they
+            // may hold what must not be repeated, such as an allergy).
+            let lang = lang_of(c).to_string();
+            let heard = chat::hear(&second, today, &open);
+            let parts: Vec<String> = [
+                heard.date.map(|d| say::day(d, &lang)),
+                heard.time.map(|x| say::time(x, &lang)),
+                heard.party.map(|p| {
+                    if lang == "en" {
+                        format!("{p} people")
+                    } else {
+                        say::personen(p)
+                    }
+                }),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let second_said = parts.join(", ");
             r.text = format!(
                 "{} {}",
                 t(
                     c,
-                    &format!("Gern, zuerst die erste Reservierung; die zweite ({second}) nehme ich gleich danach auf."),
-                    &format!("Of course: the first booking first, then the second one ({second})."),
+                    &format!("Gern, zuerst die erste Reservierung; die zweite ({second_said}) nehme ich gleich danach auf."),
+                    &format!("Of course: the first booking first, then the second one ({second_said})."),
                 ),
                 r.text
             );

@@ -1563,7 +1563,7 @@ async fn two_tables_asked_for_in_one_message_are_booked_one_after_the_other() {
     )
     .await;
     assert!(
-        replies[0].contains("Samstag 20 Uhr für 4"),
+        replies[0].contains("Samstag, 28. November, 20 Uhr, 4 Personen"),
         "the second is said to follow: {replies:?}"
     );
     assert!(replies[3].contains("zweiten Reservierung"), "{replies:?}");
@@ -1580,6 +1580,17 @@ async fn two_tables_asked_for_in_one_message_are_booked_one_after_the_other() {
             ("2026-11-27".to_string(), "19:00".to_string(), 2),
             ("2026-11-28".to_string(), "20:00".to_string(), 4)
         ]
+    );
+    // The second is told back by what was read of it, never in the guest's own words.
+    let (_, replies) = talk(
+        &app,
+        rid,
+        &["Freitag 19 Uhr für 2 und Samstag 20 Uhr für 4, meine Frau hat eine Nussallergie"],
+    )
+    .await;
+    assert!(
+        !replies[0].to_lowercase().contains("allergie"),
+        "{replies:?}"
     );
     // A range is one request, not two.
     let (c, replies) = talk(
