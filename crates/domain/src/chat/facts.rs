@@ -290,7 +290,10 @@ pub fn two_requests(
     };
     for sep in [" und ", " and ", " sowie ", ";"] {
         for (k, _) in l.match_indices(sep) {
-            let (a, b) = (&text[..k], &text[k + sep.len()..]);
+            // (Lowercasing may move bytes; a split that is no boundary of the text is none.)
+            let (Some(a), Some(b)) = (text.get(..k), text.get(k + sep.len()..)) else {
+                continue;
+            };
             let (ha, hb) = (hear(a, today, open), hear(b, today, open));
             let dated = |h: &Heard| h.date.is_some() || h.time.is_some();
             if dated(&ha) && dated(&hb) && facts(&ha) >= 2 && facts(&hb) >= 2 {

@@ -289,7 +289,7 @@ pub fn normalise(text: &str) -> String {
         if (1..=2).contains(&digits) {
             let glued = [
                 ("p", "pers"),
-                ("ppl", "ppl"),
+                ("ppl", "people"),
                 ("pax", "pax"),
                 ("pers", "pers"),
                 ("personen", "personen"),

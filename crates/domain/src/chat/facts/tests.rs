@@ -563,9 +563,14 @@ mod december {
         /// mixed in), reading it never panics and gives values in range.
         #[test]
         fn any_message_is_read_without_panic(
-            s in "(Fr\\.|am|den|the|11th|12\\.|Uhr|um|19|7h30|1930|halb|eine Person mehr|one less|Samstag|tmrw|zwei Wochen|Name:|Tel\\.:|[ -~äöüßÄÖÜ€🙂]{0,8}| ){0,40}"
+            s in "(Fr\\.|am|den|the|11th|12\\.|Uhr|um|19|7h30|1930|halb|eine Person mehr|one less|Samstag|tmrw|zwei Wochen|Name:|Tel\\.:|und|and|ein Dutzend|2ppl|kurz vor|before|instead|vielleicht|mit Kind|zwischen|in 3 Tagen|week|o'clock|after|am Ersten|İ|ẞ|[ -~äöüßÄÖÜ€🙂]{0,8}| ){0,40}"
         ) {
             let h = hear_(&s);
+            let open = |x: NaiveTime| x >= t("12:00") && x <= t("23:00");
+            let _ = crate::chat::two_requests(&s, d("2026-12-03"), &open);
+            let _ = crate::chat::code_like(&s);
+            let _ = crate::chat::foreign(&s);
+            let _ = crate::chat::special::wish_note(&s);
             prop_assert!(h.party.is_none_or(|p| (1..=100).contains(&p)));
             prop_assert!(h.note.as_ref().is_none_or(|n| n.chars().count() <= crate::chat::NOTE_MAX));
             let _ = bare_name(&s);
