@@ -169,7 +169,7 @@ async fn read_days(
         .stats_days(span.from, span.to)
         .await?
         .into_iter()
-        .filter(|(key, day)| span.contains(day.date) && *key == stats::day_key(rules, day.date))
+        .filter(|(key, day)| *key == stats::day_key(rules, day.date))
         .map(|(_, day)| day)
         .collect();
     let kept: HashSet<NaiveDate> = days.iter().map(|d| d.date).collect();
@@ -273,9 +273,8 @@ pub async fn keep_days(store: &Store, restaurant_id: Uuid) -> Result<usize, Stor
             stats::keepable(*d, tz, now) && keys.get(d) != Some(&stats::day_key(&rules, *d))
         })
         .collect();
-    missing.reverse();
-    missing.truncate(KEEP_AT_ONCE);
-    missing.reverse();
+    // The most recent first: the pages look at recent ranges.
+    let missing = missing.split_off(missing.len().saturating_sub(KEEP_AT_ONCE));
     if missing.is_empty() {
         return Ok(0);
     }

@@ -15,6 +15,7 @@ mod guard;
 mod manage;
 mod offer;
 mod questions;
+mod second;
 mod texts;
 
 pub use guard::guard;
@@ -337,54 +338,9 @@ pub async fn turn(
     message: &str,
     ctx: &Context,
 ) -> Result<Reply, StoreError> {
-    // "Freitag 19 Uhr für 2 und Samstag 20 Uhr für 4": one table after the other, the
-    // second said to follow.
-    let joined = [" und ", " and ", " sowie ", ";"]
-        .iter()
-        .any(|k| message.to_lowercase().contains(k));
-    if joined && c.second_request.is_none() && matches!(c.mode, Mode::Idle | Mode::Booking) {
-        let today = tx.now_local_date().await?;
-        let rules = tx.rules().await?;
-        let open = |x: NaiveTime| rules.seats_at(today, x);
-        if let Some((first, second)) = chat::two_requests(&clean(message), today, &open) {
-            // What the whole message says besides the two tables (an allergy, a wish) is
-            // kept, sealed or noted as always, for the first; the second is read for its
-            // day, time and party.
-            if let Some(sp) = chat::hear(message, today, &open).special {
-                add_special(c, &sp);
-            }
-            let mut r = answer(tx, c, &first, ctx).await?;
-            // The second told back by what was read of it, never the guest's own words (they
-            // may hold what must not be repeated, such as an allergy).
-            let lang = lang_of(c).to_string();
-            let heard = chat::hear(&second, today, &open);
-            let parts: Vec<String> = [
-                heard.date.map(|d| say::day(d, &lang)),
-                heard.time.map(|x| say::time(x, &lang)),
-                heard.party.map(|p| {
-                    if lang == "en" {
-                        format!("{p} people")
-                    } else {
-                        say::personen(p)
-                    }
-                }),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            let second_said = parts.join(", ");
-            r.text = format!(
-                "{} {}",
-                t(
-                    c,
-                    &format!("Gern, zuerst die erste Reservierung; die zweite ({second_said}) nehme ich gleich danach auf."),
-                    &format!("Of course: the first booking first, then the second one ({second_said})."),
-                ),
-                r.text
-            );
-            c.second_request = Some(second);
-            return guarded(tx, c, r).await;
-        }
+    // "Freitag 19 Uhr für 2 und Samstag 20 Uhr für 4": one table after the other.
+    if let Some(r) = second::split(tx, c, message, ctx).await? {
+        return guarded(tx, c, r).await;
     }
     let r = answer(tx, c, message, ctx).await?;
     guarded(tx, c, r).await
@@ -881,29 +837,11 @@ async fn answer(
                 party_size: a.data["party_size"].as_i64().unwrap_or(0),
                 status: a.data["status"].as_str().unwrap_or("confirmed").to_string(),
             };
-            // The second table asked for at the start: its details, the name and phone as
-            // given, and on to its read-back.
-            if let Some(second) = c.second_request.take() {
-                let next = chat::hear(&second, today, &open);
-                c.date = next.date.or(c.date);
-                c.time = next.time;
-                c.party = next.party;
-                c.offered.clear();
-                c.days_offered.clear();
-                c.mode = Mode::Booking;
-                let r = offer::next_step(tx, c, &ctx, true, false, None, false).await?;
+            // The second table asked for at the start: on to its read-back.
+            if let Some(r) = second::follow_up(tx, c, &ctx, today, &open, &text).await? {
                 return Ok(Reply {
                     card: Some(card),
-                    choices: r.choices,
-                    ..reply(format!(
-                        "{text} {} {}",
-                        t(
-                            c,
-                            "Nun zur zweiten Reservierung:",
-                            "Now the second booking:"
-                        ),
-                        r.text
-                    ))
+                    ..r
                 });
             }
             return Ok(Reply {

@@ -77,6 +77,34 @@ pub(super) fn read_back(c: &Conversation) -> String {
     )
 }
 
+/// That a second table asked for follows the first, told by what was read of it (day, time,
+/// party), never in the guest's own words, which may hold what is not repeated (an allergy).
+pub(super) fn second_follows(c: &Conversation, second: &chat::Heard) -> String {
+    let lang = lang_of(c);
+    let parts: Vec<String> = [
+        second.date.map(|d| say::day(d, lang)),
+        second.time.map(|x| say::time(x, lang)),
+        second.party.map(|p| {
+            if lang == "en" {
+                format!("{p} people")
+            } else {
+                say::personen(p)
+            }
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let said = parts.join(", ");
+    t(
+        c,
+        &format!(
+            "Gern, zuerst die erste Reservierung; die zweite ({said}) nehme ich gleich danach auf."
+        ),
+        &format!("Of course: the first booking first, then the second one ({said})."),
+    )
+}
+
 pub(super) fn what_i_do(c: &Conversation) -> String {
     t(
         c,

@@ -3,12 +3,16 @@
 
 use super::names::{name_after, tidy};
 use super::{lower, tokens};
-use crate::reservation::CODE_ALPHABET;
 use crate::spoken;
 use chrono::{Datelike, NaiveDate, NaiveTime};
 
+mod codes;
 mod normalise;
+mod party;
+use codes::codes;
+pub use codes::{code_after_cue, code_like, looks_like_code};
 pub use normalise::normalise;
+use party::{children_with, party_change, party_cue, ADULTS, CHILDREN, PEOPLE};
 
 /// The facts in one message.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -182,94 +186,6 @@ fn time_cue(w: &str, next: Option<&str>) -> bool {
         || l == "after"
 }
 
-fn party_cue(w: &str) -> bool {
-    // "Guests: 3", "Personen: 5" as on a form.
-    let w = w.trim_end_matches(':');
-    [
-        "personen",
-        "person",
-        "pers",
-        "leute",
-        "gäste",
-        "gaeste",
-        "people",
-        "persons",
-        "guests",
-        "zu",
-        "für",
-        "fuer",
-        "for",
-        "of",
-        "sind",
-        "are",
-        "erwachsene",
-        "kinder",
-        "adults",
-        "pax",
-        "we're",
-        "ppl",
-        "leuten",
-        "wären",
-        "waeren",
-        "werden",
-    ]
-    .contains(&w.to_lowercase().as_str())
-}
-
-/// Words after which a guest writes their booking code.
-const CODE_CUES: [&str; 9] = [
-    "code",
-    "buchungsnummer",
-    "buchungscode",
-    "reservierungsnummer",
-    "bestätigungsnummer",
-    "reservierungscode",
-    "reference",
-    "ref",
-    "confirmation",
-];
-
-/// Words that count people ("2 Personen").
-const PEOPLE: [&str; 13] = [
-    "personen", "person", "pers", "leute", "leuten", "gäste", "gaeste", "people", "persons",
-    "guests", "pax", "ppl", "leit",
-];
-
-/// Words for grown-ups and for children in a party ("3 Erwachsene und 2 Kinder").
-const ADULTS: [&str; 5] = [
-    "erwachsene",
-    "erwachsenen",
-    "erwachsener",
-    "adults",
-    "adult",
-];
-const CHILDREN: [&str; 15] = [
-    "kinder",
-    "kind",
-    "kindern",
-    "kids",
-    "kid",
-    "children",
-    "child",
-    "baby",
-    "babys",
-    "babies",
-    "kleinkind",
-    "toddler",
-    "toddlers",
-    "infant",
-    "kleinkinder",
-];
-
-/// Whether a word is a booking code: six characters of the code alphabet, written in
-/// capitals, or in any case when it has a digit ("x7km4p").
-pub fn looks_like_code(w: &str) -> bool {
-    let u = w.to_uppercase();
-    u.len() == 6
-        && u.bytes().all(|b| CODE_ALPHABET.contains(&b))
-        && (w == u || u.bytes().any(|b| b.is_ascii_digit()))
-}
-
 /// A message asking for two tables ("Freitag 19 Uhr für 2 und Samstag 20 Uhr für 4"): the
 /// first request and the second, split at "und", "and", "sowie" or ";" where each side has a
 /// day or a time and two of day, time and party. Not a range ("zwischen 19 und 20 Uhr").
@@ -305,57 +221,6 @@ pub fn two_requests(
     None
 }
 
-/// A word shaped like a code someone typed when asked for theirs ("it's K7PQ2M"): four to
-/// ten letters and digits with both, not a time ("730pm", "19h"); `None` when there is none.
-pub fn code_like(text: &str) -> Option<String> {
-    text.split(|ch: char| ch.is_whitespace() || ",;:()".contains(ch))
-        .map(|w| {
-            w.trim_end_matches(['.', '!', '?'])
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect::<String>()
-        })
-        .find(|c| {
-            let l = c.to_lowercase();
-            (4..=10).contains(&c.len())
-                && c.chars().any(|x| x.is_ascii_digit())
-                && c.chars().any(|x| x.is_ascii_alphabetic())
-                && !["pm", "am", "uhr", "h"].iter().any(|s| l.ends_with(s))
-        })
-        .map(|c| c.to_uppercase())
-}
-
-/// The code-like word after a code cue ("Buchungsnummer ABCDEF", "booking number: 7QRAHD",
-/// with an "ist", "is" or colon between): four to ten letters and digits, with a digit or in
-/// capitals; a word of another shape than ours too, so that the tool can say it is unknown
-/// instead of the code being asked for again.
-pub fn code_after_cue(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split(|ch: char| ch.is_whitespace() || ",;:()".contains(ch))
-        .map(|w| w.trim_end_matches(['.', '!', '?']).to_string())
-        .filter(|w| !w.is_empty())
-        .collect();
-    for (i, w) in words.iter().enumerate() {
-        let l = w.to_lowercase();
-        let booking_number = l == "number"
-            && i > 0
-            && ["booking", "reservation", "confirmation"]
-                .contains(&words[i - 1].to_lowercase().as_str());
-        if !CODE_CUES.contains(&l.as_str()) && !booking_number {
-            continue;
-        }
-        let next = words[i + 1..].iter().find(|x| {
-            !["ist", "is", "lautet", "war", "was"].contains(&x.to_lowercase().as_str())
-        })?;
-        let plain = next.chars().all(|x| x.is_ascii_alphanumeric());
-        let codeish = next.chars().any(|x| x.is_ascii_digit()) || *next == next.to_uppercase();
-        if plain && codeish && (4..=10).contains(&next.len()) {
-            return Some(next.to_uppercase());
-        }
-    }
-    None
-}
-
 /// The weekday a message names, if it names exactly one ("am Samstag", "Friday").
 pub fn weekday_in(text: &str) -> Option<chrono::Weekday> {
     let days: Vec<usize> = tokens(text)
@@ -373,7 +238,6 @@ pub fn weekday_in(text: &str) -> Option<chrono::Weekday> {
     }
 }
 
-/// Email and phone, read first: their digits are no times or party sizes.
 /// A date written with dashes or slashes ("2026-12-12", "12/12/2026", "12-12-26").
 fn date_like(w: &str) -> bool {
     let parts: Vec<usize> = w.split(['-', '/']).map(str::len).collect();
@@ -389,6 +253,7 @@ fn date_like(w: &str) -> bool {
         }
 }
 
+/// Email and phone, read first: their digits are no times or party sizes.
 fn contacts(words: &[String], used: &mut [bool], heard: &mut Heard) {
     // Email and phone first: their digits are no times or party sizes.
     for (i, w) in words.iter().enumerate() {
@@ -433,45 +298,6 @@ fn contacts(words: &[String], used: &mut [bool], heard: &mut Heard) {
         heard.phone = Some(p);
         for j in idx {
             used[j] = true;
-        }
-    }
-}
-
-/// A booking code: one of ours anywhere, or any code-like word after a code's cue word.
-fn codes(words: &[String], lower: &[String], used: &mut [bool], heard: &mut Heard) {
-    // A booking code: six characters of the code alphabet with a digit, in capitals.
-    for (i, w) in words.iter().enumerate() {
-        let u = w.to_uppercase();
-        let looks = looks_like_code(w);
-        if looks && !used[i] {
-            heard.code = Some(u);
-            used[i] = true;
-        }
-    }
-    // A code the guest names as one ("Code ABC123", "Buchungsnummer: x7k-m4p") that is none
-    // of ours: kept, so that the guest hears it is unknown instead of being asked again.
-    if heard.code.is_none() {
-        for i in 0..words.len() {
-            let cue = lower[i].trim_end_matches(':');
-            if !CODE_CUES.contains(&cue) {
-                continue;
-            }
-            let next = (i + 1..words.len().min(i + 3))
-                .find(|&j| !["ist", "is", "lautet", ":", "-"].contains(&lower[j].as_str()));
-            if let Some(j) = next.filter(|&j| !used[j]) {
-                let c: String = words[j]
-                    .chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .collect();
-                if (4..=10).contains(&c.len())
-                    && c.chars().any(|x| x.is_ascii_digit())
-                    && c.chars().any(|x| x.is_ascii_alphabetic())
-                {
-                    heard.code = Some(c.to_uppercase());
-                    used[j] = true;
-                    break;
-                }
-            }
         }
     }
 }
@@ -537,61 +363,6 @@ fn day_alone(
     day_only
 }
 
-/// People more or fewer than said before.
-fn party_change(lower: &[String], used: &mut [bool]) -> Option<i32> {
-    // "eine Person mehr", "two more people", "one less": a change of the party said before.
-    for i in 0..lower.len() {
-        let Some(n) = spoken::party(&lower[i]).ok().filter(|_| !used[i]) else {
-            continue;
-        };
-        let next = |k: usize| lower.get(i + k).map(String::as_str).unwrap_or("");
-        let people = |w: &str| PEOPLE.contains(&w) || w == "guest";
-        let (a, b) = (next(1), next(2));
-        // "plus one", "+1": one more.
-        let plus = i > 0 && ["plus", "+"].contains(&lower[i - 1].as_str());
-        let sign = if plus
-            || people(a) && ["mehr", "more"].contains(&b)
-            || ["more", "mehr"].contains(&a)
-                && (people(b) || ["", "also", "dann", "bitte", "please", "then"].contains(&b))
-        {
-            1
-        } else if people(a) && ["weniger", "less", "fewer"].contains(&b)
-            || ["weniger", "less", "fewer"].contains(&a)
-        {
-            -1
-        } else {
-            0
-        };
-        if sign != 0 {
-            if plus {
-                used[i - 1] = true;
-            }
-            for u in used.iter_mut().skip(i).take(3) {
-                *u = true;
-            }
-            return i32::try_from(n).ok().map(|n| n * sign);
-        }
-    }
-    // "es kommt noch jemand dazu", "my sister is coming too": one more person.
-    let text = lower.join(" ");
-    [
-        "noch jemand",
-        "noch eine person",
-        "kommt noch dazu",
-        "kommt auch noch",
-        "kommt noch mit",
-        "one more person",
-        "someone else is coming",
-        "is coming too",
-        "is joining us",
-        "will join us",
-        "is coming as well",
-    ]
-    .iter()
-    .any(|k| text.contains(k))
-    .then_some(1)
-}
-
 /// "eine Stunde später", "half an hour earlier", "30 Minuten früher": minutes to add to the
 /// time said before.
 fn time_shift(l: &str) -> Option<i32> {
@@ -628,64 +399,6 @@ fn time_shift(l: &str) -> Option<i32> {
 
 /// The facts in a message, with `today` in the restaurant's zone and `open` telling whether
 /// the restaurant seats at a time (to settle "um 8").
-/// Children named after "mit", "with", "plus" or "+" and not counted yet ("mit Kind", "mit
-/// zwei Kindern", "with a baby", "+ 2 kids"): how many. Not after "mit" when the party was
-/// counted in people ("4 Personen mit 2 Kindern" may hold them), and none for "with kids"
-/// (how many?).
-fn children_with(lower: &[String], used: &[bool]) -> u32 {
-    let in_people = lower
-        .iter()
-        .zip(used)
-        .any(|(w, u)| *u && PEOPLE.contains(&w.as_str()));
-    let one = [
-        "kind",
-        "kid",
-        "child",
-        "baby",
-        "kleinkind",
-        "toddler",
-        "infant",
-    ];
-    let mut n = 0;
-    for i in 1..lower.len() {
-        if used[i] || !CHILDREN.contains(&lower[i].as_str()) {
-            continue;
-        }
-        let before = |k: usize| {
-            i.checked_sub(k)
-                .and_then(|j| lower.get(j))
-                .map(String::as_str)
-        };
-        // "mit" after "4 Personen" may name who the four are; "plus" and "und" add.
-        let with = |w: Option<&str>| {
-            w.is_some_and(|w| {
-                ["plus", "+", "und", "and"].contains(&w)
-                    || !in_people && ["mit", "with"].contains(&w)
-            })
-        };
-        let article = |w: Option<&str>| {
-            w.is_some_and(|w| {
-                [
-                    "ein", "einem", "einen", "a", "an", "one", "our", "unserem", "unseren",
-                    "meinem", "meinen", "my",
-                ]
-                .contains(&w)
-            })
-        };
-        let count = before(1)
-            .filter(|w| !used[i - 1] && !article(Some(w)))
-            .and_then(|w| spoken::party(w).ok());
-        let single = one.contains(&lower[i].as_str());
-        n += match count {
-            Some(k) if with(before(2)) && k <= 10 => k,
-            None if single && with(before(1)) => 1,
-            None if single && article(before(1)) && with(before(2)) => 1,
-            _ => 0,
-        };
-    }
-    n
-}
-
 pub fn hear(text: &str, today: NaiveDate, open: &dyn Fn(NaiveTime) -> bool) -> Heard {
     let text = &normalise(text);
     let words = tokens(text);

@@ -189,23 +189,25 @@ fn fixture() -> Fixture {
     }
 }
 
+/// The fixture's facts on the floor of 10 seats at two tables, as of 1 April 2026.
+fn facts_of<'a>(f: &'a Fixture, rules: &'a Rules) -> Facts<'a> {
+    Facts {
+        floor: Floor {
+            rules,
+            seats: 10,
+            tables: 2,
+        },
+        bookings: &f.bookings,
+        calls: &f.calls,
+        chats: &f.chats,
+        earlier_guests: &f.earlier,
+        now: at("2026-04-01", "12:00"),
+    }
+}
+
 fn compute(f: &Fixture, range: Range) -> Figures {
     let rules = rules();
-    figures(
-        range,
-        &Facts {
-            floor: Floor {
-                rules: &rules,
-                seats: 10,
-                tables: 2,
-            },
-            bookings: &f.bookings,
-            calls: &f.calls,
-            chats: &f.chats,
-            earlier_guests: &f.earlier,
-            now: at("2026-04-01", "12:00"),
-        },
-    )
+    figures(range, &facts_of(f, &rules))
 }
 
 fn spring() -> Range {
@@ -566,20 +568,8 @@ fn days_kept_in_their_stored_form_give_exactly_the_figures_of_the_reservations()
         range_of("2026-03-27", "2026-03-29"),
         range_of("2026-03-29", "2026-03-29"),
     ] {
-        let facts = Facts {
-            floor: Floor {
-                rules: &rules,
-                seats: 10,
-                tables: 2,
-            },
-            bookings: &f.bookings,
-            calls: &f.calls,
-            chats: &f.chats,
-            earlier_guests: &f.earlier,
-            now,
-        };
         assert_eq!(
-            figures_of_days(range, &facts.summed(&kept)),
+            figures_of_days(range, &facts_of(&f, &rules).summed(&kept)),
             compute(&f, range)
         );
     }
